@@ -1,0 +1,73 @@
+# Frontier Access Portal — the two commands of the README:
+#   make run    build everything and start the portal on the embedded SQLite demo database
+#   make test   the whole test suite (Rust on SQLite and PostgreSQL, frontend unit and browser tests)
+# Both install what a fresh Debian machine lacks (apt-get as root; npm ci for the frontend).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+BIN := target/debug/frontier-portal
+DEMO_DB ?= data/demo.db
+PORT ?= 8080
+
+.PHONY: run test deps frontend frontend-deps build test-rust test-frontend test-e2e lint fmt bench clean
+
+run: deps frontend build
+	@mkdir -p data
+	PORTAL__DATABASE__URL=$(DEMO_DB) $(BIN) demo --if-empty
+	PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) $(BIN) serve
+
+test: deps frontend test-rust test-frontend test-e2e
+
+# System packages the build and the tests need: PostgreSQL server binaries (the harness starts
+# a throw-away cluster), libpq, Chromium (browser tests), Node.js. Installed only when missing.
+deps:
+	@need=(); \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql); \
+	dpkg -s libpq-dev >/dev/null 2>&1 || need+=(libpq-dev); \
+	command -v chromium >/dev/null 2>&1 || need+=(chromium); \
+	command -v node >/dev/null 2>&1 || need+=(nodejs npm); \
+	command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config); \
+	if (( $${#need[@]} )); then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $${need[*]}"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${need[@]}" >/dev/null; \
+	  else \
+	    echo "missing system packages: $${need[*]} (run as root, or: sudo apt-get install $${need[*]})"; \
+	  fi; \
+	fi
+
+frontend-deps:
+	@if [ -f frontend/package.json ]; then \
+	  if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then \
+	    cd frontend && npm ci --no-audit --no-fund; \
+	  fi; \
+	fi
+
+frontend: frontend-deps
+	@if [ -f frontend/package.json ]; then cd frontend && npm run build; fi
+
+build:
+	$(CARGO) build --bin frontier-portal
+
+test-rust:
+	$(CARGO) test --all-targets
+
+test-frontend: frontend-deps
+	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+
+# Browser journeys: a fresh demo database, the real server, Debian's Chromium.
+test-e2e: build frontend
+	@if [ -f frontend/tests/e2e/run.mjs ]; then ./scripts/e2e.sh; fi
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+bench: build
+	./scripts/bench.sh
+
+clean:
+	rm -rf target data frontend/dist frontend/node_modules

@@ -1,0 +1,10 @@
+DROP TABLE audit_event_orgs;
+DROP TABLE audit_events;
+DROP TABLE audit_head;
+DROP TABLE outbox;
+DROP TABLE login_throttle;
+DROP TABLE email_tokens;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE organizations;

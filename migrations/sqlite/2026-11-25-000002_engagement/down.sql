@@ -1,0 +1,12 @@
+DROP TABLE access_log_entries;
+DROP TABLE roster_entries;
+DROP TABLE terms_acceptances;
+DROP TABLE partner_grants;
+DROP TABLE nominations;
+DROP TABLE access_grant_grantees;
+DROP TABLE access_grants;
+DROP TABLE terms_versions;
+DROP TABLE designation_messages;
+DROP TABLE consultations;
+DROP TABLE designation_requests;
+DROP TABLE models;

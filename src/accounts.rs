@@ -1,0 +1,269 @@
+//! Account operations shared by the API, the CLI and the demo seeder: organizations with their
+//! first admin's invitation, invitations, and the single-use links sent by email.
+//! Every function runs inside the caller's transaction and writes its audit event and email.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+use crate::audit::{self, AuditCtx, NewEvent};
+use crate::auth::tokens::{Audience, JwtKeys};
+use crate::clock::to_db;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::mail::outbox;
+use crate::mail::templates::Reason;
+use crate::store::accounts::{self, EmailTokenRow, UserRow};
+use crate::store::new_id;
+use crate::store::orgs::{self, OrgRow};
+
+pub const INVITATION_TTL: Duration = Duration::days(7);
+pub const VERIFY_TTL: Duration = Duration::days(2);
+pub const RESET_TTL: Duration = Duration::hours(1);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Invitation,
+    VerifyEmail,
+    PasswordReset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::VerifyEmail => "verify_email",
+            LinkPurpose::PasswordReset => "password_reset",
+        }
+    }
+    fn ttl(self) -> Duration {
+        match self {
+            LinkPurpose::Invitation => INVITATION_TTL,
+            LinkPurpose::VerifyEmail => VERIFY_TTL,
+            LinkPurpose::PasswordReset => RESET_TTL,
+        }
+    }
+    /// The link forms of DESIGN.md §5.
+    pub fn url(self, public_url: &str, token: &str) -> String {
+        match self {
+            LinkPurpose::Invitation => format!("{public_url}/invite/{token}"),
+            LinkPurpose::VerifyEmail => format!("{public_url}/verify-email?token={token}"),
+            LinkPurpose::PasswordReset => format!("{public_url}/reset-password?token={token}"),
+        }
+    }
+    fn reason(self) -> Reason {
+        match self {
+            LinkPurpose::Invitation => Reason::Invitation,
+            LinkPurpose::VerifyEmail => Reason::EmailVerification,
+            LinkPurpose::PasswordReset => Reason::PasswordReset,
+        }
+    }
+}
+
+/// Everything these operations need from the running app.
+pub struct Env<'a> {
+    pub keys: &'a JwtKeys,
+    pub public_url: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Creates a single-use link for `user_id`, queues its email, and returns the URL.
+pub fn issue_link(
+    conn: &mut DbConn,
+    env: &Env,
+    user_id: &str,
+    email: &str,
+    purpose: LinkPurpose,
+) -> AppResult<String> {
+    if purpose == LinkPurpose::PasswordReset {
+        accounts::expire_email_tokens(conn, user_id, purpose.as_str(), env.now)?;
+    }
+    let expires = env.now + purpose.ttl();
+    let row = EmailTokenRow {
+        id: new_id(),
+        purpose: purpose.as_str().into(),
+        user_id: user_id.into(),
+        created_at: to_db(env.now),
+        expires_at: to_db(expires),
+        used_at: None,
+    };
+    accounts::insert_email_token(conn, &row)?;
+    let token = env
+        .keys
+        .issue(Audience::EmailLink, &row.id, env.now, expires);
+    let url = purpose.url(env.public_url, &token);
+    outbox::enqueue(conn, env.now, email, purpose.reason(), &url)?;
+    Ok(url)
+}
+
+/// Redeems a link: checks signature, audience, purpose, expiry and single use.
+pub fn redeem_link(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    now: DateTime<Utc>,
+    token: &str,
+    purpose: LinkPurpose,
+) -> AppResult<UserRow> {
+    let invalid = || {
+        AppError::field(
+            "token",
+            "This link is invalid, was already used, or has expired. Ask for a new one.",
+        )
+    };
+    let id = keys
+        .verify(token.trim(), Audience::EmailLink, now)
+        .ok_or_else(invalid)?;
+    let user_id =
+        accounts::use_email_token(conn, &id, purpose.as_str(), now)?.ok_or_else(invalid)?;
+    let (user, _) = accounts::user_with_org(conn, &user_id)?;
+    if user.disabled_at.is_some() {
+        return Err(invalid());
+    }
+    Ok(user)
+}
+
+/// Invites `email` into `org` with `role`: a user without a password plus an invitation link.
+/// Returns the new user and the link (also emailed).
+pub fn invite(
+    conn: &mut DbConn,
+    env: &Env,
+    ctx: &AuditCtx,
+    org: &OrgRow,
+    email: &str,
+    role: &str,
+) -> AppResult<(UserRow, String)> {
+    if accounts::email_exists(conn, email)? {
+        return Err(AppError::conflict(
+            "email_taken",
+            "That email address already has an account on the portal.",
+        ));
+    }
+    let user = UserRow {
+        id: new_id(),
+        organization_id: org.id.clone(),
+        email: accounts::normalize_email(email),
+        name: String::new(),
+        org_role: role.into(),
+        password_hash: None,
+        email_verified_at: None,
+        disabled_at: None,
+        created_at: to_db(env.now),
+    };
+    accounts::insert_user(conn, &user)?;
+    let url = issue_link(conn, env, &user.id, &user.email, LinkPurpose::Invitation)?;
+    let mut visible = vec![org.id.clone()];
+    visible.extend(ctx.actor_org_id.clone());
+    audit::append(
+        conn,
+        ctx,
+        NewEvent {
+            action: "user.invited",
+            target_type: "user",
+            target_id: &user.id,
+            visible_to: visible,
+            detail: json!({"organization_id": org.id, "org_role": role}),
+        },
+    )?;
+    Ok((user, url))
+}
+
+/// Creates an organization (by an operator, the CLI, co-selection or the demo) and invites its
+/// first admin.
+#[allow(clippy::too_many_arguments)]
+pub fn create_org_with_admin(
+    conn: &mut DbConn,
+    env: &Env,
+    ctx: &AuditCtx,
+    kind: &str,
+    name: &str,
+    agency_code: Option<&str>,
+    partner_type: Option<&str>,
+    sector: Option<&str>,
+    admin_email: &str,
+) -> AppResult<(OrgRow, UserRow, String)> {
+    if orgs::name_taken(conn, kind, name)? {
+        return Err(AppError::conflict(
+            "name_taken",
+            format!("An organization named {name:?} already exists."),
+        )
+        .with_errors(vec![crate::error::FieldError::new(
+            "name",
+            "is already used by another organization of this kind",
+        )]));
+    }
+    let org = OrgRow {
+        id: new_id(),
+        name: name.into(),
+        kind: kind.into(),
+        agency_code: agency_code.map(str::to_string),
+        partner_type: partner_type.map(str::to_string),
+        sector: sector.map(str::to_string),
+        created_at: to_db(env.now),
+    };
+    orgs::insert(conn, &org)?;
+    let mut visible = vec![org.id.clone()];
+    visible.extend(ctx.actor_org_id.clone());
+    audit::append(
+        conn,
+        ctx,
+        NewEvent {
+            action: "organization.created",
+            target_type: "organization",
+            target_id: &org.id,
+            visible_to: visible,
+            detail: json!({"kind": kind, "name": name, "agency_code": agency_code, "partner_type": partner_type, "sector": sector}),
+        },
+    )?;
+    let (user, url) = invite(conn, env, ctx, &org, admin_email, "admin")?;
+    Ok((org, user, url))
+}
+
+/// The operators' organization (made on first use).
+pub fn operator_org(conn: &mut DbConn, now: DateTime<Utc>) -> AppResult<OrgRow> {
+    use crate::db::schema::organizations;
+    use diesel::prelude::*;
+    let existing = organizations::table
+        .filter(organizations::kind.eq("operator"))
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(o) = existing {
+        return Ok(o);
+    }
+    let org = OrgRow {
+        id: new_id(),
+        name: "Portal Operators".into(),
+        kind: "operator".into(),
+        agency_code: None,
+        partner_type: None,
+        sector: None,
+        created_at: to_db(now),
+    };
+    orgs::insert(conn, &org)?;
+    audit::append(
+        conn,
+        &AuditCtx {
+            now: Some(now),
+            ..Default::default()
+        },
+        NewEvent {
+            action: "organization.created",
+            target_type: "organization",
+            target_id: &org.id,
+            visible_to: vec![org.id.clone()],
+            detail: json!({"kind": "operator", "name": org.name}),
+        },
+    )?;
+    Ok(org)
+}
+
+/// Whether any operator account has been set up (or invited).
+pub fn has_operator(conn: &mut DbConn) -> AppResult<bool> {
+    use crate::db::schema::{organizations, users};
+    use diesel::prelude::*;
+    let n: i64 = users::table
+        .inner_join(organizations::table)
+        .filter(organizations::kind.eq("operator"))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

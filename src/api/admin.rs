@@ -1,0 +1,303 @@
+//! Operators: organizations (agencies and partners with their first admin), users (disable),
+//! and audit-chain verification. Operators never see the content of developer records.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::accounts::{self, Env};
+use crate::api::dto::{OrgOut, UserOut};
+use crate::api::{email_field, finish, required};
+use crate::audit::{self, NewEvent, Verification};
+use crate::auth::Actor;
+use crate::db;
+use crate::domain::nomination::{is_valid_sector, PartnerType};
+use crate::domain::policy::{AgencyCode, Capability};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::startup::AppState;
+use crate::store::{accounts as store, orgs, PageQuery, Paged};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/organizations", web::post().to(create_org))
+        .route("/admin/organizations", web::get().to(list_orgs))
+        .route("/admin/users", web::get().to(list_users))
+        .route("/admin/users/{id}", web::patch().to(patch_user))
+        .route("/admin/audit/verify", web::get().to(verify_audit));
+}
+
+fn require_operator(actor: &Actor) -> AppResult<()> {
+    // Non-operators get 404: the admin surface does not exist for them.
+    if actor.may(Capability::ManageOrganizations) {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "partner", "name": "Valley Rural Health", "partner_type": "critical_infrastructure_operator", "sector": "healthcare_and_public_health", "admin_email": "security@valleyrural.example"}))]
+pub struct CreateOrgBody {
+    /// `agency` or `partner`
+    pub kind: String,
+    pub name: String,
+    /// For agencies: NSA, CISA, TREASURY, DOW, NCD, OSTP, NIST or OTHER.
+    pub agency_code: Option<String>,
+    /// For partners: federal_agency, state_local_authority, critical_infrastructure_operator, security_researcher or other.
+    pub partner_type: Option<String>,
+    /// For partners, optional: one of CISA's 16 critical-infrastructure sectors (snake_case).
+    pub sector: Option<String>,
+    pub admin_email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedOrg {
+    pub organization: OrgOut,
+    /// The invited first admin.
+    pub admin: UserOut,
+}
+
+/// Creates an agency or partner organization and invites its first admin by email.
+#[utoipa::path(post, path = "/api/v1/admin/organizations", tag = "admin", request_body = CreateOrgBody, responses(
+    (status = 201, body = CreatedOrg), (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+    (status = 409, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn create_org(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateOrgBody>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let name = required(&mut errors, "name", &b.name, 200);
+    let email = email_field(&mut errors, "admin_email", &b.admin_email);
+    let mut agency_code = None;
+    let mut partner_type = None;
+    let mut sector = None;
+    match b.kind.as_str() {
+        "agency" => match b.agency_code.as_deref().map(AgencyCode::parse) {
+            Some(Ok(c)) => agency_code = Some(c.as_str().to_string()),
+            _ => errors.push(FieldError::new(
+                "agency_code",
+                "must be one of NSA, CISA, TREASURY, DOW, NCD, OSTP, NIST, OTHER",
+            )),
+        },
+        "partner" => {
+            match b.partner_type.as_deref().map(PartnerType::parse) {
+                Some(Ok(t)) => partner_type = Some(t.as_str().to_string()),
+                _ => errors.push(FieldError::new(
+                    "partner_type",
+                    "must be one of federal_agency, state_local_authority, critical_infrastructure_operator, security_researcher, other",
+                )),
+            }
+            match b.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => {}
+                Some(s) if is_valid_sector(s) => sector = Some(s.to_string()),
+                Some(_) => errors.push(FieldError::new("sector", "must be one of CISA's 16 critical-infrastructure sectors, e.g. healthcare_and_public_health")),
+            }
+        }
+        _ => errors.push(FieldError::new("kind", "must be agency or partner")),
+    }
+    finish(errors)?;
+    let now = state.clock.now();
+    let st = state.clone();
+    let kind = b.kind.clone();
+    let (org, user) = db::tx(&state.pool, move |conn| {
+        if let Some(code) = &agency_code {
+            if code != "OTHER" && orgs::find_agency_by_code(conn, code)?.is_some() {
+                return Err(AppError::conflict(
+                    "agency_exists",
+                    format!("An agency with code {code} already exists."),
+                ));
+            }
+        }
+        let env = Env {
+            keys: &st.keys,
+            public_url: &st.settings.server.public_url,
+            now,
+        };
+        let (org, user, _url) = accounts::create_org_with_admin(
+            conn,
+            &env,
+            &actor.audit(now),
+            &kind,
+            &name,
+            agency_code.as_deref(),
+            partner_type.as_deref(),
+            sector.as_deref(),
+            &email,
+        )?;
+        Ok((org, user))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedOrg {
+        organization: OrgOut::from(&org),
+        admin: UserOut::from(&user),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OrgListQuery {
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminOrg {
+    #[serde(flatten)]
+    pub organization: OrgOut,
+    pub user_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminOrgList {
+    pub items: Vec<AdminOrg>,
+    pub next_cursor: Option<String>,
+}
+
+/// Every organization, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/organizations", tag = "admin", params(OrgListQuery), responses(
+    (status = 200, body = AdminOrgList), (status = 404, description = "Not an operator", body = crate::api::dto::Problem)))]
+pub async fn list_orgs(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<OrgListQuery>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let kind = q.kind.clone();
+    let p = page.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let rows = orgs::list(conn, kind.as_deref(), &p)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for o in rows {
+            let n = orgs::count_users(conn, &o.id)?;
+            out.push((o, n));
+        }
+        Ok(out)
+    })
+    .await?;
+    let paged = Paged::from_rows(rows, &page, |(o, _)| o.id.clone());
+    Ok(HttpResponse::Ok().json(AdminOrgList {
+        items: paged
+            .items
+            .iter()
+            .map(|(o, n)| AdminOrg {
+                organization: OrgOut::from(o),
+                user_count: *n,
+            })
+            .collect(),
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminUser {
+    #[serde(flatten)]
+    pub user: UserOut,
+    pub organization_name: String,
+    pub organization_kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminUserList {
+    pub items: Vec<AdminUser>,
+    pub next_cursor: Option<String>,
+}
+
+/// Every user, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(PageQuery), responses(
+    (status = 200, body = AdminUserList), (status = 404, description = "Not an operator", body = crate::api::dto::Problem)))]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let page = q.page()?;
+    let p = page.clone();
+    let rows = db::run(&state.pool, move |conn| Ok(store::list_users(conn, &p)?)).await?;
+    let paged = Paged::from_rows(rows, &page, |(u, _)| u.id.clone());
+    Ok(HttpResponse::Ok().json(AdminUserList {
+        items: paged
+            .items
+            .iter()
+            .map(|(u, o)| AdminUser {
+                user: UserOut::from(u),
+                organization_name: o.name.clone(),
+                organization_kind: o.kind.clone(),
+            })
+            .collect(),
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchUserBody {
+    pub disabled: bool,
+}
+
+/// Disables (every session and token stops at once) or re-enables a user.
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = PatchUserBody, params(("id" = String, Path)), responses(
+    (status = 200, body = UserOut), (status = 404, body = crate::api::dto::Problem), (status = 409, description = "Operators cannot disable themselves", body = crate::api::dto::Problem)))]
+pub async fn patch_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: web::Json<PatchUserBody>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let id = path.into_inner();
+    let disabled = body.disabled;
+    if disabled && id == actor.user_id {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            "You cannot disable your own account.",
+        ));
+    }
+    let now = state.clock.now();
+    let user = db::tx(&state.pool, move |conn| {
+        let (user, _) = store::user_with_org(conn, &id)?;
+        if user.disabled_at.is_some() == disabled {
+            return Ok(user);
+        }
+        store::set_disabled(conn, &id, disabled.then_some(now))?;
+        if disabled {
+            store::revoke_user_sessions(conn, &id, now)?;
+        }
+        audit::append(
+            conn,
+            &actor.audit(now),
+            NewEvent {
+                action: if disabled {
+                    "user.disabled"
+                } else {
+                    "user.enabled"
+                },
+                target_type: "user",
+                target_id: &id,
+                visible_to: vec![user.organization_id.clone(), actor.org_id.clone()],
+                detail: json!({}),
+            },
+        )?;
+        Ok(store::user_with_org(conn, &id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(&user)))
+}
+
+/// Re-walks the audit hash chain and names the first broken link.
+#[utoipa::path(get, path = "/api/v1/admin/audit/verify", tag = "admin", responses(
+    (status = 200, body = Verification, example = json!({"valid": true, "events": 42})), (status = 404, description = "Not an operator", body = crate::api::dto::Problem)))]
+pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    if !actor.may(Capability::VerifyAudit) {
+        return Err(AppError::not_found());
+    }
+    let v = db::run(&state.pool, |conn| Ok(audit::verify(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,0 +1,725 @@
+//! Sign-up, email verification, sign-in/out, password reset, invitations and API tokens.
+//!
+//! Answers never reveal whether an account exists: sign-up with a taken address answers like a
+//! fresh one (and creates nothing), reset requests always answer 202, and a failed sign-in for
+//! an unknown address costs the same argon2 time and gives the same 401 as a wrong password.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::accounts::{self, Env, LinkPurpose};
+use crate::api::dto::{OrgOut, UserEnvelope, UserOut};
+use crate::api::{email_field, finish, required};
+use crate::audit::{self, AuditCtx, NewEvent};
+use crate::auth::password::check_policy;
+use crate::auth::tokens::Audience;
+use crate::auth::{cookie_name, Actor, Credential, ReqCtx};
+use crate::clock::{from_db, to_db};
+use crate::db;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::startup::AppState;
+use crate::store::accounts::{self as store, ApiTokenRow, SessionRow, UserRow, SESSION_ABSOLUTE};
+use crate::store::new_id;
+use crate::store::orgs::OrgRow;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/auth")
+            .wrap(actix_web::middleware::from_fn(
+                crate::auth::throttle::limit_auth,
+            ))
+            .route("/signup", web::post().to(signup))
+            .route("/verify-email", web::post().to(verify_email))
+            .route("/login", web::post().to(login))
+            .route("/logout", web::post().to(logout))
+            .route("/me", web::get().to(me))
+            .route("/password-reset/request", web::post().to(reset_request))
+            .route("/password-reset/confirm", web::post().to(reset_confirm))
+            .route(
+                "/invitations/{token}/accept",
+                web::post().to(accept_invitation),
+            )
+            .route("/api-tokens", web::post().to(create_api_token))
+            .route("/api-tokens", web::get().to(list_api_tokens))
+            .route("/api-tokens/{id}", web::delete().to(revoke_api_token)),
+    );
+}
+
+fn env<'a>(state: &'a AppState, now: DateTime<Utc>) -> Env<'a> {
+    Env {
+        keys: &state.keys,
+        public_url: &state.settings.server.public_url,
+        now,
+    }
+}
+
+fn session_cookie(
+    state: &AppState,
+    value: String,
+    max_age: Option<CookieDuration>,
+) -> Cookie<'static> {
+    let https = state.settings.is_https();
+    let mut c = Cookie::build(cookie_name(https), value)
+        .path("/")
+        .http_only(true)
+        .secure(https)
+        .same_site(SameSite::Strict)
+        .finish();
+    if let Some(age) = max_age {
+        c.set_max_age(age);
+    }
+    c
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"organization_name": "Aurora AI Labs", "name": "Dana Reyes", "email": "dana@aurora-ai.example", "password": "maple-orbit-canyon-fiddle-42"}))]
+pub struct SignupBody {
+    pub organization_name: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates a developer organization and its first admin; a verification link is emailed.
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupBody, responses(
+    (status = 201, description = "Created (also the answer when the address is taken: nothing is revealed)", body = UserEnvelope),
+    (status = 422, description = "Invalid values", body = crate::api::dto::Problem),
+    (status = 429, description = "Throttled", body = crate::api::dto::Problem)))]
+pub async fn signup(
+    state: web::Data<AppState>,
+    ctx: ReqCtx,
+    body: web::Json<SignupBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let org_name = required(&mut errors, "organization_name", &b.organization_name, 200);
+    let name = required(&mut errors, "name", &b.name, 200);
+    let email = email_field(&mut errors, "email", &b.email);
+    if let Err(e) = check_policy("password", &b.password, &email, Some(&org_name)) {
+        errors.push(e);
+    }
+    finish(errors)?;
+    let hash = state.passwords.hash(b.password).await?;
+    let now = state.clock.now();
+    let st = state.clone();
+    let user = db::tx(&state.pool, move |conn| {
+        let fake = || UserRow {
+            id: new_id(),
+            organization_id: new_id(),
+            email: email.clone(),
+            name: name.clone(),
+            org_role: "admin".into(),
+            password_hash: None,
+            email_verified_at: None,
+            disabled_at: None,
+            created_at: to_db(now),
+        };
+        if store::email_exists(conn, &email)? {
+            return Ok(fake());
+        }
+        let org = OrgRow {
+            id: new_id(),
+            name: org_name.clone(),
+            kind: "developer".into(),
+            agency_code: None,
+            partner_type: None,
+            sector: None,
+            created_at: to_db(now),
+        };
+        crate::store::orgs::insert(conn, &org)?;
+        let user = UserRow {
+            organization_id: org.id.clone(),
+            password_hash: Some(hash),
+            ..fake()
+        };
+        store::insert_user(conn, &user)?;
+        accounts::issue_link(
+            conn,
+            &env(&st, now),
+            &user.id,
+            &user.email,
+            LinkPurpose::VerifyEmail,
+        )?;
+        let actx = AuditCtx {
+            actor_user_id: Some(user.id.clone()),
+            actor_org_id: Some(org.id.clone()),
+            request_id: ctx.request_id.clone(),
+            now: Some(now),
+        };
+        audit::append(
+            conn,
+            &actx,
+            NewEvent {
+                action: "organization.signed_up",
+                target_type: "organization",
+                target_id: &org.id,
+                visible_to: vec![org.id.clone()],
+                detail: json!({"kind": "developer", "name": org.name, "admin_user_id": user.id}),
+            },
+        )?;
+        Ok(user)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(UserEnvelope {
+        user: UserOut::from(&user),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenBody {
+    /// The `token` query parameter of the emailed link.
+    pub token: String,
+}
+
+/// Confirms an email address with the token of the emailed link.
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenBody, responses(
+    (status = 200, body = UserEnvelope), (status = 422, description = "Invalid, used or expired link", body = crate::api::dto::Problem)))]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    ctx: ReqCtx,
+    body: web::Json<TokenBody>,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let st = state.clone();
+    let user = db::tx(&state.pool, move |conn| {
+        let user =
+            accounts::redeem_link(conn, &st.keys, now, &body.token, LinkPurpose::VerifyEmail)?;
+        store::mark_verified(conn, &user.id, now)?;
+        audit::append(
+            conn,
+            &AuditCtx {
+                actor_user_id: Some(user.id.clone()),
+                actor_org_id: Some(user.organization_id.clone()),
+                request_id: ctx.request_id.clone(),
+                now: Some(now),
+            },
+            NewEvent {
+                action: "user.email_verified",
+                target_type: "user",
+                target_id: &user.id,
+                visible_to: vec![user.organization_id.clone()],
+                detail: json!({}),
+            },
+        )?;
+        Ok(store::user_with_org(conn, &user.id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserEnvelope {
+        user: UserOut::from(&user),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "dana@aurora-ai.example", "password": "maple-orbit-canyon-fiddle-42"}))]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+}
+
+/// Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses(
+    (status = 200, body = UserEnvelope, description = "Signed in; the session cookie is set"),
+    (status = 401, description = "Email or password is incorrect (the same for unknown accounts)", body = crate::api::dto::Problem),
+    (status = 403, description = "Email address not verified yet", body = crate::api::dto::Problem),
+    (status = 429, description = "Too many failed attempts for this address, or from this IP; see Retry-After", body = crate::api::dto::Problem)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    ctx: ReqCtx,
+    body: web::Json<LoginBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let email = store::normalize_email(&b.email);
+    let now = state.clock.now();
+    let lookup_email = email.clone();
+    let (locked, found) = db::run(&state.pool, move |conn| {
+        let locked = store::locked_for(conn, &lookup_email, now)?;
+        let found = store::user_by_email(conn, &lookup_email)?;
+        Ok((locked, found))
+    })
+    .await?;
+    if let Some(secs) = locked {
+        return Err(AppError::too_many(
+            secs as u64,
+            "Too many failed sign-in attempts for this address. Wait before trying again, or reset your password.",
+        ));
+    }
+    let stored = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
+    let ok = state.passwords.verify(b.password, stored).await?;
+    let usable = ok && found.as_ref().is_some_and(|(u, _)| u.disabled_at.is_none());
+    if !usable {
+        let e = email.clone();
+        db::tx(&state.pool, move |conn| {
+            Ok(store::record_failure(conn, &e, now)?)
+        })
+        .await?;
+        return Err(AppError::unauthorized_with(
+            "Email or password is incorrect.",
+        ));
+    }
+    let (user, _org) = found.expect("usable implies found");
+    if user.email_verified_at.is_none() {
+        return Err(AppError::forbidden_code(
+            "email_not_verified",
+            "Confirm your email address with the link we sent before signing in.",
+        ));
+    }
+    let sid = new_id();
+    let expires = now + SESSION_ABSOLUTE;
+    let u = user.clone();
+    db::tx(&state.pool, move |conn| {
+        store::clear_failures(conn, &email)?;
+        store::insert_session(
+            conn,
+            &SessionRow {
+                id: sid.clone(),
+                user_id: u.id.clone(),
+                created_at: to_db(now),
+                last_seen_at: to_db(now),
+                expires_at: to_db(expires),
+                revoked_at: None,
+            },
+        )?;
+        audit::append(
+            conn,
+            &AuditCtx {
+                actor_user_id: Some(u.id.clone()),
+                actor_org_id: Some(u.organization_id.clone()),
+                request_id: ctx.request_id.clone(),
+                now: Some(now),
+            },
+            NewEvent {
+                action: "session.created",
+                target_type: "user",
+                target_id: &u.id,
+                visible_to: vec![u.organization_id.clone()],
+                detail: json!({"session_id": sid}),
+            },
+        )?;
+        Ok(sid)
+    })
+    .await
+    .map(|sid| {
+        let jwt = state.keys.issue(Audience::Session, &sid, now, expires);
+        HttpResponse::Ok()
+            .cookie(session_cookie(
+                &state,
+                jwt,
+                Some(CookieDuration::seconds(SESSION_ABSOLUTE.num_seconds())),
+            ))
+            .json(UserEnvelope {
+                user: UserOut::from(&user),
+            })
+    })
+}
+
+/// Ends the current session at once (the cookie stops working even if replayed).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), (status = 401, body = crate::api::dto::Problem)))]
+pub async fn logout(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    if let Credential::Session(sid) = actor.credential.clone() {
+        db::tx(&state.pool, move |conn| {
+            store::revoke_session(conn, &sid, now)?;
+            audit::append(
+                conn,
+                &actor.audit(now),
+                NewEvent {
+                    action: "session.ended",
+                    target_type: "user",
+                    target_id: &actor.user_id,
+                    visible_to: vec![actor.org_id.clone()],
+                    detail: json!({"session_id": sid}),
+                },
+            )?;
+            Ok(())
+        })
+        .await?;
+    }
+    let mut gone = session_cookie(&state, String::new(), Some(CookieDuration::ZERO));
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeUser {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub org_role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: MeUser,
+    pub organization: OrgOut,
+}
+
+/// The signed-in user and organization.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::api::dto::Problem)))]
+pub async fn me(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    let org_id = actor.org_id.clone();
+    let org = db::run(&state.pool, move |conn| {
+        Ok(crate::store::orgs::get(conn, &org_id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Me {
+        user: MeUser {
+            id: actor.user_id,
+            email: actor.email,
+            name: actor.name,
+            org_role: actor.org_role.as_str().into(),
+        },
+        organization: OrgOut::from(&org),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetRequestBody {
+    pub email: String,
+}
+
+/// Emails a reset link if the account exists; always answers 202.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/request", tag = "auth", request_body = ResetRequestBody, responses((status = 202, description = "Accepted (whether or not the account exists)")))]
+pub async fn reset_request(
+    state: web::Data<AppState>,
+    ctx: ReqCtx,
+    body: web::Json<ResetRequestBody>,
+) -> AppResult<HttpResponse> {
+    let email = store::normalize_email(&body.email);
+    let now = state.clock.now();
+    let st = state.clone();
+    db::tx(&state.pool, move |conn| {
+        if let Some((u, _)) = store::user_by_email(conn, &email)? {
+            if u.disabled_at.is_none() && u.password_hash.is_some() {
+                accounts::issue_link(
+                    conn,
+                    &env(&st, now),
+                    &u.id,
+                    &u.email,
+                    LinkPurpose::PasswordReset,
+                )?;
+                audit::append(
+                    conn,
+                    &AuditCtx {
+                        actor_user_id: None,
+                        actor_org_id: None,
+                        request_id: ctx.request_id.clone(),
+                        now: Some(now),
+                    },
+                    NewEvent {
+                        action: "user.password_reset_requested",
+                        target_type: "user",
+                        target_id: &u.id,
+                        visible_to: vec![u.organization_id.clone()],
+                        detail: json!({}),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(json!({"status": "accepted", "detail": "If an account exists for that address, a reset link is on its way."})))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetConfirmBody {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// Sets a new password with the emailed token; every session of the account ends.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirmBody, responses(
+    (status = 200, body = UserEnvelope), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn reset_confirm(
+    state: web::Data<AppState>,
+    ctx: ReqCtx,
+    body: web::Json<ResetConfirmBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let now = state.clock.now();
+    // Check the link first without using it, so a weak password does not burn the link.
+    let id = state
+        .keys
+        .verify(b.token.trim(), Audience::EmailLink, now)
+        .ok_or_else(|| {
+            AppError::field(
+                "token",
+                "This link is invalid, was already used, or has expired. Ask for a new one.",
+            )
+        })?;
+    let (email, org_name) = {
+        let id = id.clone();
+        db::run(&state.pool, move |conn| {
+            use crate::db::schema::email_tokens;
+            use diesel::prelude::*;
+            let uid: Option<String> = email_tokens::table
+                .find(&id)
+                .select(email_tokens::user_id)
+                .first(conn)
+                .optional()?;
+            let uid = uid.ok_or_else(|| {
+                AppError::field(
+                    "token",
+                    "This link is invalid, was already used, or has expired. Ask for a new one.",
+                )
+            })?;
+            let (u, o) = store::user_with_org(conn, &uid)?;
+            Ok((u.email, o.name))
+        })
+        .await?
+    };
+    check_policy("new_password", &b.new_password, &email, Some(&org_name))
+        .map_err(|e| AppError::validation(vec![e]))?;
+    let hash = state.passwords.hash(b.new_password).await?;
+    let st = state.clone();
+    let user = db::tx(&state.pool, move |conn| {
+        let user =
+            accounts::redeem_link(conn, &st.keys, now, &b.token, LinkPurpose::PasswordReset)?;
+        store::set_password(conn, &user.id, &hash)?;
+        store::mark_verified(conn, &user.id, now)?;
+        store::revoke_user_sessions(conn, &user.id, now)?;
+        store::clear_failures(conn, &user.email)?;
+        audit::append(
+            conn,
+            &AuditCtx {
+                actor_user_id: Some(user.id.clone()),
+                actor_org_id: Some(user.organization_id.clone()),
+                request_id: ctx.request_id.clone(),
+                now: Some(now),
+            },
+            NewEvent {
+                action: "user.password_reset",
+                target_type: "user",
+                target_id: &user.id,
+                visible_to: vec![user.organization_id.clone()],
+                detail: json!({}),
+            },
+        )?;
+        Ok(store::user_with_org(conn, &user.id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserEnvelope {
+        user: UserOut::from(&user),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Sam Ortiz", "password": "harbor-lantern-quiet-meadow-7"}))]
+pub struct AcceptInvitationBody {
+    pub name: String,
+    pub password: String,
+}
+
+/// Accepts an invitation: sets the name and password (the link proves the email address).
+#[utoipa::path(post, path = "/api/v1/auth/invitations/{token}/accept", tag = "auth", request_body = AcceptInvitationBody,
+    params(("token" = String, Path, description = "The token of the invitation link")),
+    responses((status = 200, body = UserEnvelope), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    ctx: ReqCtx,
+    path: web::Path<String>,
+    body: web::Json<AcceptInvitationBody>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let b = body.into_inner();
+    let now = state.clock.now();
+    let invalid = || {
+        AppError::field(
+            "token",
+            "This invitation is invalid, was already used, or has expired. Ask for a new one.",
+        )
+    };
+    let id = state
+        .keys
+        .verify(&token, Audience::EmailLink, now)
+        .ok_or_else(invalid)?;
+    let (email, org_name) = db::run(&state.pool, move |conn| {
+        use crate::db::schema::email_tokens;
+        use diesel::prelude::*;
+        let uid: Option<String> = email_tokens::table
+            .find(&id)
+            .select(email_tokens::user_id)
+            .first(conn)
+            .optional()?;
+        let uid = uid.ok_or_else(invalid)?;
+        let (u, o) = store::user_with_org(conn, &uid)?;
+        Ok((u.email, o.name))
+    })
+    .await?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let name = required(&mut errors, "name", &b.name, 200);
+    if let Err(e) = check_policy("password", &b.password, &email, Some(&org_name)) {
+        errors.push(e);
+    }
+    finish(errors)?;
+    let hash = state.passwords.hash(b.password).await?;
+    let st = state.clone();
+    let user = db::tx(&state.pool, move |conn| {
+        let user = accounts::redeem_link(conn, &st.keys, now, &token, LinkPurpose::Invitation)?;
+        store::set_name(conn, &user.id, &name)?;
+        store::set_password(conn, &user.id, &hash)?;
+        store::mark_verified(conn, &user.id, now)?;
+        audit::append(
+            conn,
+            &AuditCtx {
+                actor_user_id: Some(user.id.clone()),
+                actor_org_id: Some(user.organization_id.clone()),
+                request_id: ctx.request_id.clone(),
+                now: Some(now),
+            },
+            NewEvent {
+                action: "user.invitation_accepted",
+                target_type: "user",
+                target_id: &user.id,
+                visible_to: vec![user.organization_id.clone()],
+                detail: json!({}),
+            },
+        )?;
+        Ok(store::user_with_org(conn, &user.id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserEnvelope {
+        user: UserOut::from(&user),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "CI pipeline", "expires_in_days": 30}))]
+pub struct CreateApiTokenBody {
+    pub name: String,
+    /// 1 to 365, default 90.
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenOut {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Only in the answer to creation: send as `Authorization: Bearer <token>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl From<&ApiTokenRow> for ApiTokenOut {
+    fn from(t: &ApiTokenRow) -> Self {
+        ApiTokenOut {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            created_at: from_db(t.created_at),
+            expires_at: from_db(t.expires_at),
+            last_used_at: t.last_used_at.map(from_db),
+            token: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenList {
+    pub items: Vec<ApiTokenOut>,
+    pub next_cursor: Option<String>,
+}
+
+/// Creates a personal API token (shown once).
+#[utoipa::path(post, path = "/api/v1/auth/api-tokens", tag = "auth", request_body = CreateApiTokenBody, responses(
+    (status = 201, body = ApiTokenOut), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn create_api_token(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateApiTokenBody>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let name = required(&mut errors, "name", &body.name, 100);
+    let days = body.expires_in_days.unwrap_or(90);
+    if !(1..=365).contains(&days) {
+        errors.push(FieldError::new(
+            "expires_in_days",
+            "must be between 1 and 365",
+        ));
+    }
+    finish(errors)?;
+    let now = state.clock.now();
+    let row = ApiTokenRow {
+        id: new_id(),
+        user_id: actor.user_id.clone(),
+        name,
+        created_at: to_db(now),
+        expires_at: to_db(now + Duration::days(days)),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let r = row.clone();
+    db::tx(&state.pool, move |conn| {
+        store::insert_api_token(conn, &r)?;
+        audit::append(
+            conn,
+            &actor.audit(now),
+            NewEvent {
+                action: "api_token.created",
+                target_type: "api_token",
+                target_id: &r.id,
+                visible_to: vec![actor.org_id.clone()],
+                detail: json!({"name": r.name, "user_id": actor.user_id}),
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
+    let mut out = ApiTokenOut::from(&row);
+    out.token = Some(
+        state
+            .keys
+            .issue(Audience::Api, &row.id, now, now + Duration::days(days)),
+    );
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The caller's active API tokens (never their values).
+#[utoipa::path(get, path = "/api/v1/auth/api-tokens", tag = "auth", responses((status = 200, body = ApiTokenList), (status = 401, body = crate::api::dto::Problem)))]
+pub async fn list_api_tokens(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(store::api_tokens_of(conn, &actor.user_id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ApiTokenList {
+        items: rows.iter().map(ApiTokenOut::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Revokes one of the caller's API tokens at once.
+#[utoipa::path(delete, path = "/api/v1/auth/api-tokens/{id}", tag = "auth", params(("id" = String, Path)), responses(
+    (status = 204, description = "Revoked"), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn revoke_api_token(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    db::tx(&state.pool, move |conn| {
+        if !store::revoke_api_token(conn, &actor.user_id, &id, now)? {
+            return Err(AppError::not_found());
+        }
+        audit::append(
+            conn,
+            &actor.audit(now),
+            NewEvent {
+                action: "api_token.revoked",
+                target_type: "api_token",
+                target_id: &id,
+                visible_to: vec![actor.org_id.clone()],
+                detail: json!({"user_id": actor.user_id}),
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

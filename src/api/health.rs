@@ -1,0 +1,45 @@
+//! Operational endpoints: liveness, readiness (the database answers), Prometheus metrics.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use crate::db;
+use crate::error::AppResult;
+use crate::mail::outbox;
+use crate::startup::AppState;
+
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is up")))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "The database is reachable"),
+    (status = 503, description = "The database is not reachable", body = crate::api::dto::Problem)))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match db::run(&state.pool, db::ping).await {
+        Ok(()) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
+        Err(_) => crate::error::problem_response(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The database is not reachable.",
+            &[],
+            &Default::default(),
+        ),
+    }
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let pending = db::run(&state.pool, |c| Ok(outbox::pending_count(c)?))
+        .await
+        .unwrap_or(-1);
+    let body = state.metrics.render(&[(
+        "portal_outbox_pending",
+        "Emails waiting in the outbox.",
+        pending as f64,
+    )]);
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body))
+}

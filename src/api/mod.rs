@@ -1,0 +1,162 @@
+//! The HTTP API (`/api/v1`, DESIGN.md §3). Handlers are thin: extract the caller, validate the
+//! body into domain types, run one transaction off the async workers, map the result to JSON.
+//! Every error is an RFC 9457 problem answer (`crate::error`).
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod dto;
+pub mod health;
+pub mod openapi;
+pub mod organizations;
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::error::{problem_response, AppError, FieldError};
+
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+/// Registers every route of `/api/v1` (and the operational endpoints) on the app.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(json_config())
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .configure(openapi::configure)
+        .service(
+            web::scope("/api/v1")
+                .configure(auth::configure)
+                .configure(organizations::configure)
+                .configure(admin::configure)
+                .configure(audit::configure)
+                .default_service(web::to(api_not_found)),
+        );
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(json_error)
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let e = match &err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("The request body is larger than {} KiB.", JSON_LIMIT / 1024),
+            )
+        }
+        JsonPayloadError::ContentType => AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
+        JsonPayloadError::Deserialize(de) if de.is_data() => {
+            let msg = de.to_string();
+            let field = field_of(&msg).unwrap_or_else(|| "body".to_string());
+            let clean = msg
+                .split(" at line ")
+                .next()
+                .unwrap_or(&msg)
+                .replace('`', "");
+            AppError::validation(vec![FieldError::new(field, clean)])
+        }
+        JsonPayloadError::Deserialize(_) => {
+            AppError::bad_request("The request body is not valid JSON.")
+        }
+        _ => AppError::bad_request("The request body could not be read."),
+    };
+    actix_web::error::InternalError::from_response(
+        err,
+        actix_web::ResponseError::error_response(&e),
+    )
+    .into()
+}
+
+/// Pulls the field name out of serde's "missing field `x`" / "invalid type … for `x`" messages.
+fn field_of(msg: &str) -> Option<String> {
+    let start = msg.find('`')? + 1;
+    let rest = &msg[start..];
+    let end = rest.find('`')?;
+    let name = &rest[..end];
+    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+        Some(name.to_string())
+    } else {
+        None
+    }
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let e = AppError::bad_request(format!("The query string is invalid: {err}"));
+    actix_web::error::InternalError::from_response(
+        err,
+        actix_web::ResponseError::error_response(&e),
+    )
+    .into()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    let e = AppError::not_found();
+    actix_web::error::InternalError::from_response(
+        err,
+        actix_web::ResponseError::error_response(&e),
+    )
+    .into()
+}
+
+pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("There is no API route {} {}.", req.method(), req.path()),
+        &[],
+        &Default::default(),
+    )
+}
+
+/// Trims and checks a required text field.
+pub fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.push(FieldError::new(field, "is required"));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    v.to_string()
+}
+
+/// A plausible email address (the emailed link proves it).
+pub fn email_field(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
+    let v = value.trim().to_lowercase();
+    let ok = v.len() <= 254
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && v.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        });
+    if !ok {
+        errors.push(FieldError::new(
+            field,
+            "must be an email address like name@example.gov",
+        ));
+    }
+    v
+}
+
+pub fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(errors))
+    }
+}

@@ -1,0 +1,158 @@
+//! The caller's organization, invitations by org admins, and the directory of organizations
+//! (agencies to offer access to, partners to nominate).
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::accounts::{self, Env};
+use crate::api::dto::{OrgOut, UserOut};
+use crate::api::{email_field, finish};
+use crate::auth::Actor;
+use crate::db;
+use crate::domain::policy::{Capability, OrgKind};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::startup::AppState;
+use crate::store::{accounts as store, orgs, PageQuery, Paged};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organizations/me", web::get().to(my_org))
+        .route("/organizations/me/invitations", web::post().to(invite))
+        .route("/organizations", web::get().to(directory));
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyOrg {
+    pub organization: OrgOut,
+    /// Everyone in the organization (invited users have an empty name until they accept).
+    pub users: Vec<UserOut>,
+}
+
+/// The caller's organization and its users.
+#[utoipa::path(get, path = "/api/v1/organizations/me", tag = "organizations", responses((status = 200, body = MyOrg), (status = 401, body = crate::api::dto::Problem)))]
+pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    let (org, users) = db::run(&state.pool, move |conn| {
+        Ok((
+            orgs::get(conn, &actor.org_id)?,
+            store::users_of_org(conn, &actor.org_id)?,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MyOrg {
+        organization: OrgOut::from(&org),
+        users: users.iter().map(UserOut::from).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "colleague@aurora-ai.example", "org_role": "member"}))]
+pub struct InvitationBody {
+    pub email: String,
+    /// `admin` or `member`
+    pub org_role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationOut {
+    pub user: UserOut,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An org admin invites a colleague; the invitation link is emailed.
+#[utoipa::path(post, path = "/api/v1/organizations/me/invitations", tag = "organizations", request_body = InvitationBody, responses(
+    (status = 201, body = InvitationOut), (status = 403, body = crate::api::dto::Problem),
+    (status = 409, description = "The address already has an account", body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn invite(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<InvitationBody>,
+) -> AppResult<HttpResponse> {
+    actor.require(
+        Capability::InviteColleagues,
+        "Only an administrator of your organization can invite colleagues.",
+    )?;
+    let mut errors = Vec::new();
+    let email = email_field(&mut errors, "email", &body.email);
+    if !matches!(body.org_role.as_str(), "admin" | "member") {
+        errors.push(FieldError::new("org_role", "must be admin or member"));
+    }
+    finish(errors)?;
+    let role = body.org_role.clone();
+    let now = state.clock.now();
+    let st = state.clone();
+    let user = db::tx(&state.pool, move |conn| {
+        let org = orgs::get(conn, &actor.org_id)?;
+        let env = Env {
+            keys: &st.keys,
+            public_url: &st.settings.server.public_url,
+            now,
+        };
+        let (user, _url) = accounts::invite(conn, &env, &actor.audit(now), &org, &email, &role)?;
+        Ok(user)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(InvitationOut {
+        user: UserOut::from(&user),
+        expires_at: now + accounts::INVITATION_TTL,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DirectoryQuery {
+    /// `partner`, `agency` or `developer`
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgList {
+    pub items: Vec<OrgOut>,
+    pub next_cursor: Option<String>,
+}
+
+/// The directory of organizations by kind (e.g. partners to nominate, agencies to offer access).
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(DirectoryQuery), responses(
+    (status = 200, body = OrgList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn directory(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<DirectoryQuery>,
+) -> AppResult<HttpResponse> {
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(k @ ("partner" | "agency" | "developer")) => Some(k.to_string()),
+        Some(_) => {
+            return Err(AppError::field(
+                "kind",
+                "must be partner, agency or developer",
+            ))
+        }
+    };
+    // Partners only ever deal with the developers and agencies of their own grants; they do not
+    // browse the directory.
+    if actor.is_kind(OrgKind::Partner) {
+        return Err(AppError::forbidden(
+            "Partner organizations do not use the directory.",
+        ));
+    }
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(orgs::list(conn, kind.as_deref(), &page)?)
+    })
+    .await?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let paged = Paged::from_rows(rows, &page, |o| o.id.clone()).map(|o| OrgOut::from(&o));
+    Ok(HttpResponse::Ok().json(OrgList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
+}

@@ -1,0 +1,234 @@
+//! Who is calling. `Actor` is extracted from a session cookie (browsers) or a personal API
+//! token (`Authorization: Bearer …`); the user, organization and role are read from the database
+//! on every request so a role change or a disable applies at once.
+
+pub mod password;
+pub mod throttle;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chrono::{DateTime, Utc};
+
+use crate::audit::AuditCtx;
+use crate::clock::from_db;
+use crate::domain::policy::{self, AgencyCode, Capability, OrgKind, OrgRole};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::accounts::{self, TOUCH_EVERY};
+use tokens::Audience;
+
+/// The session cookie's name: `__Host-` prefixed (and `Secure`) when served over https.
+pub fn cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-portal_session"
+    } else {
+        "portal_session"
+    }
+}
+
+pub const CSRF_HEADER: &str = "x-requested-with";
+pub const CSRF_VALUE: &str = "fetch";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Session(String),
+    ApiToken(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub org_role: OrgRole,
+    pub org_id: String,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    pub agency_code: Option<AgencyCode>,
+    pub credential: Credential,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn policy(&self) -> policy::Actor {
+        policy::Actor {
+            org_kind: self.org_kind,
+            org_role: self.org_role,
+            agency_code: self.agency_code,
+        }
+    }
+    pub fn may(&self, cap: Capability) -> bool {
+        policy::may(&self.policy(), cap)
+    }
+    /// 403 unless the actor holds `cap` (use after the record was found visible).
+    pub fn require(&self, cap: Capability, detail: &str) -> Result<(), AppError> {
+        if self.may(cap) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(detail.to_string()))
+        }
+    }
+    pub fn is_admin(&self) -> bool {
+        self.org_role == OrgRole::Admin
+    }
+    pub fn is_kind(&self, k: OrgKind) -> bool {
+        self.org_kind == k
+    }
+    pub fn audit(&self, now: DateTime<Utc>) -> AuditCtx {
+        AuditCtx {
+            actor_user_id: Some(self.user_id.clone()),
+            actor_org_id: Some(self.org_id.clone()),
+            request_id: self.request_id.clone(),
+            now: Some(now),
+        }
+    }
+}
+
+/// The request id that `tracing-actix-web` gave this request, as a string.
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(|r| r.to_string())
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequest for Actor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Actor, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
+            let now = state.clock.now();
+            let credential = if let Some(tok) = bearer(&req) {
+                let id = state
+                    .keys
+                    .verify(&tok, Audience::Api, now)
+                    .ok_or_else(AppError::unauthorized)?;
+                Credential::ApiToken(id)
+            } else if let Some(c) = req.cookie(cookie_name(state.settings.is_https())) {
+                let id = state
+                    .keys
+                    .verify(c.value(), Audience::Session, now)
+                    .ok_or_else(|| {
+                        AppError::unauthorized_with("Your session has ended. Sign in again.")
+                    })?;
+                if is_unsafe(req.method()) {
+                    let ok = req
+                        .headers()
+                        .get(CSRF_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.eq_ignore_ascii_case(CSRF_VALUE));
+                    if !ok {
+                        return Err(AppError::forbidden_code(
+                            "csrf_header_missing",
+                            "Requests authenticated by the session cookie must carry the header X-Requested-With: fetch.",
+                        ));
+                    }
+                }
+                Credential::Session(id)
+            } else {
+                return Err(AppError::unauthorized());
+            };
+            let request_id = request_id(&req);
+            let pool = state.pool.clone();
+            web::block(move || -> Result<Actor, AppError> {
+                let mut conn = pool.get()?;
+                let user_id = match &credential {
+                    Credential::Session(id) => {
+                        let s =
+                            accounts::session(&mut conn, id)?.ok_or_else(AppError::unauthorized)?;
+                        if !accounts::session_live(&s, now) {
+                            return Err(AppError::unauthorized_with(
+                                "Your session has ended. Sign in again.",
+                            ));
+                        }
+                        if now - from_db(s.last_seen_at) >= TOUCH_EVERY {
+                            accounts::touch_session(&mut conn, id, now)?;
+                        }
+                        s.user_id
+                    }
+                    Credential::ApiToken(id) => {
+                        let t = accounts::api_token(&mut conn, id)?
+                            .ok_or_else(AppError::unauthorized)?;
+                        if t.revoked_at.is_some() || now >= from_db(t.expires_at) {
+                            return Err(AppError::unauthorized_with(
+                                "This API token was revoked or has expired.",
+                            ));
+                        }
+                        if t.last_used_at
+                            .is_none_or(|l| now - from_db(l) >= TOUCH_EVERY)
+                        {
+                            accounts::touch_api_token(&mut conn, id, now)?;
+                        }
+                        t.user_id
+                    }
+                };
+                let (user, org) = accounts::user_with_org(&mut conn, &user_id)?;
+                if user.disabled_at.is_some() {
+                    return Err(AppError::unauthorized_with("This account is disabled."));
+                }
+                Ok(Actor {
+                    user_id: user.id,
+                    email: user.email,
+                    name: user.name,
+                    org_role: OrgRole::parse(&user.org_role).map_err(AppError::internal)?,
+                    org_id: org.id,
+                    org_name: org.name,
+                    org_kind: OrgKind::parse(&org.kind).map_err(AppError::internal)?,
+                    agency_code: org
+                        .agency_code
+                        .as_deref()
+                        .map(AgencyCode::parse)
+                        .transpose()
+                        .map_err(AppError::internal)?,
+                    credential,
+                    request_id,
+                })
+            })
+            .await?
+        })
+    }
+}
+
+/// Request context for handlers that may run without a signed-in user (sign-up, login…).
+#[derive(Debug, Clone)]
+pub struct ReqCtx {
+    pub request_id: Option<String>,
+    pub ip: Option<std::net::IpAddr>,
+}
+
+impl FromRequest for ReqCtx {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<ReqCtx, AppError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.settings.server.trusted_proxies.clone())
+            .unwrap_or_default();
+        std::future::ready(Ok(ReqCtx {
+            request_id: request_id(req),
+            ip: throttle::client_ip(req, &trusted),
+        }))
+    }
+}

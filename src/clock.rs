@@ -1,0 +1,57 @@
+//! The injectable clock. Every rule that depends on time asks this clock, so tests move time
+//! instead of sleeping, and statuses are derived from stored timestamps and "now".
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+
+pub trait Clock: Send + Sync + 'static {
+    /// Current UTC time, truncated to microseconds so that what is stored (both SQLite and
+    /// PostgreSQL keep microseconds) reads back identical — the audit hash depends on it.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(Duration::microseconds(1)).unwrap_or(t)
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        truncate(Utc::now())
+    }
+}
+
+/// A clock that only moves when told to. Cloning shares the same time.
+#[derive(Debug, Clone)]
+pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        ManualClock(Arc::new(Mutex::new(truncate(start))))
+    }
+    pub fn advance(&self, by: Duration) {
+        let mut t = self.0.lock().expect("clock lock");
+        *t += by;
+    }
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.0.lock().expect("clock lock") = truncate(to);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// Timestamps are stored as UTC `NaiveDateTime` (a portable TIMESTAMP column).
+pub fn to_db(t: DateTime<Utc>) -> chrono::NaiveDateTime {
+    t.naive_utc()
+}
+
+pub fn from_db(t: chrono::NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}

@@ -1,0 +1,331 @@
+//! Government access grants and partner early-access grants: derived statuses, the access-log
+//! time rule and reminder timing (DESIGN §2.4, §2.6, §2.9).
+//!
+//! Statuses are **derived, never stored**: they are a function of the stored timestamps, the
+//! terms acceptances and `now`, so a window is expired the instant it ends even if no job ran.
+
+use chrono::{DateTime, Duration, Utc};
+
+domain_string_enum! {
+    /// The derived status of a grant. Government grants use `ended`, partner grants `revoked`
+    /// for the developer stopping a grant early; the rest are shared.
+    pub enum GrantStatus {
+        /// The developer ended the Government grant early (always allowed, Sec. 3(c)).
+        Ended = "ended",
+        /// The developer revoked the partner grant (always allowed, Sec. 3(c)).
+        Revoked = "revoked",
+        /// The window is over (`now ≥ ends_at`).
+        Expired = "expired",
+        /// Not everyone who must accept the terms has accepted them yet.
+        AwaitingTerms = "awaiting_terms",
+        /// Terms accepted, window not started yet.
+        Scheduled = "scheduled",
+        /// Terms accepted and the window is open now.
+        Active = "active",
+    }
+}
+
+domain_string_enum! {
+    /// How the Government reaches the model during its window (DESIGN §2.4).
+    pub enum AccessMode {
+        /// Through the developer's hosted API.
+        HostedApi = "hosted_api",
+        /// Model weights on Government premises.
+        WeightsOnPremises = "weights_on_premises",
+        /// In a sandbox environment the developer provides.
+        Sandbox = "sandbox",
+        /// Anything else, described in the access instructions.
+        Other = "other",
+    }
+}
+
+domain_string_enum! {
+    /// What a logged use of the access was for; the access log lets the developer see how the
+    /// Government used its window.
+    pub enum AccessKind {
+        /// General evaluation.
+        Evaluation = "evaluation",
+        /// Adversarial red-teaming.
+        RedTeam = "red_team",
+        /// Running a benchmark.
+        Benchmark = "benchmark",
+        /// Anything else, described in the summary.
+        Other = "other",
+    }
+}
+
+fn derived_status(
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    stopped: Option<DateTime<Utc>>,
+    stopped_status: GrantStatus,
+    terms_accepted: bool,
+) -> GrantStatus {
+    if stopped.is_some() {
+        stopped_status
+    } else if now >= ends_at {
+        GrantStatus::Expired
+    } else if !terms_accepted {
+        GrantStatus::AwaitingTerms
+    } else if now < starts_at {
+        GrantStatus::Scheduled
+    } else {
+        GrantStatus::Active
+    }
+}
+
+/// The status of a Government access grant. Precedence: `ended` (the developer ended it,
+/// `ended_at` set — whatever the clock says) → `expired` (`now ≥ ends_at`, even if terms were
+/// never accepted) → `awaiting_terms` (not every party has accepted: the developer admin and an
+/// admin of every grantee agency) → `scheduled` (`now < starts_at`) → `active`.
+/// Exactly at `starts_at` the grant is active; exactly at `ends_at` it is expired.
+pub fn government_grant_status(
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+    terms_fully_accepted: bool,
+) -> GrantStatus {
+    derived_status(
+        now,
+        starts_at,
+        ends_at,
+        ended_at,
+        GrantStatus::Ended,
+        terms_fully_accepted,
+    )
+}
+
+/// The status of a partner early-access grant: the same rules as
+/// [`government_grant_status`], with `revoked` in place of `ended` and the partner admin's
+/// acceptance as the only terms acceptance.
+pub fn partner_grant_status(
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    terms_accepted: bool,
+) -> GrantStatus {
+    derived_status(
+        now,
+        starts_at,
+        ends_at,
+        revoked_at,
+        GrantStatus::Revoked,
+        terms_accepted,
+    )
+}
+
+/// Whether the grant is not finished (`scheduled`, `active` or `awaiting_terms`): such grants
+/// still appear in "open" lists and may still be edited or accepted.
+pub fn is_open(status: GrantStatus) -> bool {
+    matches!(
+        status,
+        GrantStatus::Scheduled | GrantStatus::Active | GrantStatus::AwaitingTerms
+    )
+}
+
+/// The instant a grant's window really closes: `ends_at`, or earlier if the developer ended or
+/// revoked it.
+pub fn effective_end(ends_at: DateTime<Utc>, ended_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    match ended_at {
+        Some(ended) => ends_at.min(ended),
+        None => ends_at,
+    }
+}
+
+/// Whether `occurred_at` lies inside the half-open window `[starts_at, effective_end)`.
+pub fn within_window(
+    occurred_at: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    effective_end: DateTime<Utc>,
+) -> bool {
+    starts_at <= occurred_at && occurred_at < effective_end
+}
+
+/// Why an access-log entry's `occurred_at` was refused (422 `outside_window`). Why the rule
+/// exists: the log is the developer's record of how the Government used its window, so an
+/// entry can only describe a use that happened inside the window and has already happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OutsideWindow {
+    /// `occurred_at` is later than now.
+    #[error("an access can only be logged once it has happened (occurred_at is in the future)")]
+    InFuture,
+    /// `occurred_at` is before the window started.
+    #[error("the access happened before the window started")]
+    BeforeStart,
+    /// `occurred_at` is at or after the window's (possibly early) end.
+    #[error("the access happened after the window ended")]
+    AfterEnd,
+}
+
+impl OutsideWindow {
+    /// The problem `code` the API sends (DESIGN §3).
+    pub fn code(&self) -> &'static str {
+        "outside_window"
+    }
+}
+
+/// Checks an access-log entry's time: not in the future (`occurred_at ≤ now`) and inside
+/// `[starts_at, min(ends_at, ended_at))`. An entry logged after the window closed is fine as
+/// long as the use itself happened inside the window.
+pub fn check_access_log_time(
+    now: DateTime<Utc>,
+    occurred_at: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+) -> Result<(), OutsideWindow> {
+    if occurred_at > now {
+        Err(OutsideWindow::InFuture)
+    } else if occurred_at < starts_at {
+        Err(OutsideWindow::BeforeStart)
+    } else if occurred_at >= effective_end(ends_at, ended_at) {
+        Err(OutsideWindow::AfterEnd)
+    } else {
+        Ok(())
+    }
+}
+
+/// How long before `ends_at` the "window ends soon" email goes out (DESIGN §2.9).
+pub const REMINDER_LEAD: Duration = Duration::days(3);
+
+/// Whether the "your window has started" email is due: the grant is `active` now (started,
+/// not expired, terms fully accepted, not ended/revoked). Level-triggered: the mail job must
+/// record that it sent it, and a grant whose terms are accepted late gets it then.
+pub fn reminder_due_window_start(
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    terms_fully_accepted: bool,
+    ended_or_revoked_at: Option<DateTime<Utc>>,
+) -> bool {
+    government_grant_status(
+        now,
+        starts_at,
+        ends_at,
+        ended_or_revoked_at,
+        terms_fully_accepted,
+    ) == GrantStatus::Active
+}
+
+/// Whether the "3 days before it ends" email is due: `ends_at − 3 days ≤ now < ends_at` and the
+/// grant was not ended/revoked. Level-triggered like [`reminder_due_window_start`]; a window
+/// shorter than 3 days gets it as soon as it is created.
+pub fn reminder_due_three_days(
+    now: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    ended_or_revoked_at: Option<DateTime<Utc>>,
+) -> bool {
+    ended_or_revoked_at.is_none() && now >= ends_at - REMINDER_LEAD && now < ends_at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use GrantStatus as G;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    const S: i64 = 10; // starts_at hour
+    const E: i64 = 100; // ends_at hour
+
+    fn gov(now: i64, ended: Option<i64>, accepted: bool) -> GrantStatus {
+        government_grant_status(t(now), t(S), t(E), ended.map(t), accepted)
+    }
+
+    #[test]
+    fn government_status_boundaries() {
+        assert_eq!(gov(0, None, true), G::Scheduled);
+        assert_eq!(gov(S, None, true), G::Active); // exactly at starts_at
+        assert_eq!(gov(E - 1, None, true), G::Active);
+        assert_eq!(gov(E, None, true), G::Expired); // exactly at ends_at
+        assert_eq!(gov(0, None, false), G::AwaitingTerms);
+        assert_eq!(gov(50, None, false), G::AwaitingTerms);
+        assert_eq!(gov(E, None, false), G::Expired); // expiry beats missing terms
+        assert_eq!(gov(0, Some(0), true), G::Ended); // ended beats everything
+        assert_eq!(gov(500, Some(50), false), G::Ended);
+        assert_eq!(
+            government_grant_status(t(E) - Duration::seconds(1), t(S), t(E), None, true),
+            G::Active
+        );
+    }
+
+    #[test]
+    fn partner_status_uses_revoked() {
+        let p =
+            |now, rev: Option<i64>, acc| partner_grant_status(t(now), t(S), t(E), rev.map(t), acc);
+        assert_eq!(p(50, Some(20), true), G::Revoked);
+        assert_eq!(p(E, None, true), G::Expired);
+        assert_eq!(p(5, None, false), G::AwaitingTerms);
+        assert_eq!(p(5, None, true), G::Scheduled);
+        assert_eq!(p(S, None, true), G::Active);
+    }
+
+    #[test]
+    fn open_statuses() {
+        let open: Vec<_> = G::ALL.iter().copied().filter(|s| is_open(*s)).collect();
+        assert_eq!(open, vec![G::AwaitingTerms, G::Scheduled, G::Active]);
+    }
+
+    #[test]
+    fn access_log_times() {
+        let check = |now, occ, ended: Option<i64>| {
+            check_access_log_time(t(now), t(occ), t(S), t(E), ended.map(t))
+        };
+        assert_eq!(check(50, 20, None), Ok(()));
+        assert_eq!(check(50, S, None), Ok(())); // at start
+        assert_eq!(check(50, 50, None), Ok(())); // exactly now
+        assert_eq!(check(50, 51, None), Err(OutsideWindow::InFuture));
+        assert_eq!(check(50, S - 1, None), Err(OutsideWindow::BeforeStart));
+        assert_eq!(check(200, E, None), Err(OutsideWindow::AfterEnd)); // end is exclusive
+        assert_eq!(check(200, E - 1, None), Ok(())); // logged late, happened inside
+        assert_eq!(check(200, 40, Some(30)), Err(OutsideWindow::AfterEnd)); // ended early
+        assert_eq!(check(200, 29, Some(30)), Ok(()));
+        assert_eq!(OutsideWindow::AfterEnd.code(), "outside_window");
+        assert!(within_window(t(S), t(S), t(E)));
+        assert!(!within_window(t(E), t(S), t(E)));
+    }
+
+    #[test]
+    fn reminders() {
+        // Window start: only when active.
+        assert!(!reminder_due_window_start(t(S - 1), t(S), t(E), true, None));
+        assert!(reminder_due_window_start(t(S), t(S), t(E), true, None));
+        assert!(!reminder_due_window_start(t(S), t(S), t(E), false, None));
+        assert!(!reminder_due_window_start(
+            t(S),
+            t(S),
+            t(E),
+            true,
+            Some(t(S))
+        ));
+        assert!(!reminder_due_window_start(t(E), t(S), t(E), true, None));
+        // Three days before the end.
+        let lead = t(E) - REMINDER_LEAD;
+        assert!(!reminder_due_three_days(
+            lead - Duration::seconds(1),
+            t(E),
+            None
+        ));
+        assert!(reminder_due_three_days(lead, t(E), None));
+        assert!(reminder_due_three_days(
+            t(E) - Duration::seconds(1),
+            t(E),
+            None
+        ));
+        assert!(!reminder_due_three_days(t(E), t(E), None));
+        assert!(!reminder_due_three_days(lead, t(E), Some(t(0))));
+    }
+
+    #[test]
+    fn effective_end_takes_the_earlier() {
+        assert_eq!(effective_end(t(E), None), t(E));
+        assert_eq!(effective_end(t(E), Some(t(20))), t(20));
+        assert_eq!(effective_end(t(E), Some(t(200))), t(E));
+    }
+}

@@ -1,0 +1,224 @@
+//! One error type for the whole HTTP surface, rendered as RFC 9457 `application/problem+json`:
+//! `{type, title, status, detail, code}` plus `errors[]` on 422 and any extension members
+//! (e.g. the day counts of `window_cap_exceeded`). Internal causes are logged with the request
+//! id and never sent to the client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub extensions: Map<String, Value>,
+    pub retry_after: Option<u64>,
+    source: Option<anyhow::Error>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        AppError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            extensions: Map::new(),
+            retry_after: None,
+            source: None,
+        }
+    }
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_request", detail)
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Sign in to continue.",
+        )
+    }
+    pub fn unauthorized_with(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+    pub fn forbidden_code(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such record, or it is not visible to you.",
+        )
+    }
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+    pub fn invalid_transition(detail: impl Into<String>) -> Self {
+        Self::conflict("invalid_transition", detail)
+    }
+    /// 422 with per-field messages.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => format!("{} fields are invalid.", errors.len()),
+        };
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
+        e.errors = errors;
+        e
+    }
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
+    }
+    /// 422 with a workflow code (e.g. `window_cap_exceeded`).
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+    pub fn too_many(retry_after_secs: u64, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "throttled", detail);
+        e.retry_after = Some(retry_after_secs.max(1));
+        e
+    }
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "An unexpected error occurred. It has been logged; quote the request id when reporting it.",
+        );
+        e.source = Some(err.into());
+        e
+    }
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+    pub fn with_ext(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extensions.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
+        if let Some(src) = &self.source {
+            write!(f, " ({src:#})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the problem document; used by `AppError` and by the framework error handlers.
+pub fn problem_response(
+    status: StatusCode,
+    code: &str,
+    detail: &str,
+    errors: &[FieldError],
+    extensions: &Map<String, Value>,
+) -> HttpResponse {
+    let mut body = Map::new();
+    body.insert(
+        "type".into(),
+        Value::String(format!("urn:frontier-portal:problem:{code}")),
+    );
+    body.insert(
+        "title".into(),
+        Value::String(status.canonical_reason().unwrap_or("Error").to_string()),
+    );
+    body.insert("status".into(), Value::from(status.as_u16()));
+    body.insert("detail".into(), Value::String(detail.to_string()));
+    body.insert("code".into(), Value::String(code.to_string()));
+    if !errors.is_empty() || status == StatusCode::UNPROCESSABLE_ENTITY {
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(errors).unwrap_or(Value::Array(vec![])),
+        );
+    }
+    for (k, v) in extensions {
+        body.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(Value::Object(body).to_string())
+}
+
+impl std::error::Error for AppError {}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        if let Some(src) = &self.source {
+            tracing::error!(error = %format!("{src:#}"), "internal error");
+        }
+        let mut resp = problem_response(
+            self.status,
+            self.code,
+            &self.detail,
+            &self.errors,
+            &self.extensions,
+        );
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::not_found(),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::internal(e)
+    }
+}

@@ -1,0 +1,23 @@
+//! Frontier Access Portal: the voluntary engagement of Sec. 3(b) of the June 2026 executive
+//! order "Promoting Advanced Artificial Intelligence Innovation and Security".
+//!
+//! Layers, in one direction: `api` (HTTP) → `domain` (the Sec. 3 rules, no I/O) → `store`/`db`
+//! (diesel queries over SQLite or PostgreSQL); beside them `auth`, `mail` + `jobs`, `audit`.
+//! See README.md for the picture and DESIGN.md for the product.
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod mail;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web_ui;

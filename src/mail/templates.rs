@@ -1,0 +1,154 @@
+//! Email texts. Each names the reason in one line and gives a link into the portal; none
+//! carries record content (no summaries, rationales, instructions or terms).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Invitation,
+    EmailVerification,
+    PasswordReset,
+    RequestSubmitted,
+    InformationRequested,
+    Determination,
+    GrantOffered,
+    TermsFullyAccepted,
+    WindowStarts,
+    WindowEndsSoon,
+    EndedEarly,
+    NominationProposed,
+    PartnerSelected,
+    PartnerGrantIssued,
+    PartnerGrantRevoked,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Invitation => "invitation",
+            Reason::EmailVerification => "email_verification",
+            Reason::PasswordReset => "password_reset",
+            Reason::RequestSubmitted => "request_submitted",
+            Reason::InformationRequested => "information_requested",
+            Reason::Determination => "determination",
+            Reason::GrantOffered => "grant_offered",
+            Reason::TermsFullyAccepted => "terms_fully_accepted",
+            Reason::WindowStarts => "window_starts",
+            Reason::WindowEndsSoon => "window_ends_soon",
+            Reason::EndedEarly => "ended_early",
+            Reason::NominationProposed => "nomination_proposed",
+            Reason::PartnerSelected => "partner_selected",
+            Reason::PartnerGrantIssued => "partner_grant_issued",
+            Reason::PartnerGrantRevoked => "partner_grant_revoked",
+        }
+    }
+
+    /// (subject, one-line reason, call to action)
+    fn texts(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Reason::Invitation => (
+                "You are invited to the Frontier Access Portal",
+                "An administrator invited you to join your organization on the Frontier Access Portal.",
+                "Accept the invitation",
+            ),
+            Reason::EmailVerification => (
+                "Confirm your email address",
+                "Confirm this address to finish setting up your Frontier Access Portal account.",
+                "Confirm my email",
+            ),
+            Reason::PasswordReset => (
+                "Reset your password",
+                "Someone asked to reset the password of this account. If it was not you, ignore this email.",
+                "Choose a new password",
+            ),
+            Reason::RequestSubmitted => (
+                "A designation request was submitted",
+                "A developer submitted a voluntary designation request for review.",
+                "Open the request",
+            ),
+            Reason::InformationRequested => (
+                "A reviewer asked for information",
+                "A Government reviewer asked for more information on your designation request.",
+                "Open the request",
+            ),
+            Reason::Determination => (
+                "A determination was recorded",
+                "The determination on your designation request has been recorded.",
+                "Open the request",
+            ),
+            Reason::GrantOffered => (
+                "Model access was offered to your agency",
+                "A developer offered your agency time-boxed access to a model.",
+                "Open the grant",
+            ),
+            Reason::TermsFullyAccepted => (
+                "Terms accepted by all parties",
+                "Every party has accepted the terms of an access grant you are part of.",
+                "Open the grant",
+            ),
+            Reason::WindowStarts => (
+                "An access window has started",
+                "An access window you are part of has started.",
+                "Open the grant",
+            ),
+            Reason::WindowEndsSoon => (
+                "An access window ends in 3 days",
+                "An access window you are part of ends in three days or less.",
+                "Open the grant",
+            ),
+            Reason::EndedEarly => (
+                "An access window was ended early",
+                "The developer ended an access window you are part of before its scheduled end.",
+                "Open the grant",
+            ),
+            Reason::NominationProposed => (
+                "A trusted partner was nominated",
+                "A trusted partner was nominated for early access and awaits your side's answer.",
+                "Open the nomination",
+            ),
+            Reason::PartnerSelected => (
+                "Your organization was selected as a trusted partner",
+                "The developer and the Government selected your organization for early access to a model.",
+                "Open the portal",
+            ),
+            Reason::PartnerGrantIssued => (
+                "Early access was granted to your organization",
+                "A developer issued your organization an early-access grant.",
+                "Open the grant",
+            ),
+            Reason::PartnerGrantRevoked => (
+                "An early-access grant was revoked",
+                "The developer revoked an early-access grant to your organization.",
+                "Open the portal",
+            ),
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// (subject, text body, HTML body) for a reason and its link.
+pub fn render(reason: Reason, link: &str) -> (String, String, String) {
+    let (subject, line, action) = reason.texts();
+    let text = format!(
+        "{line}\n\n{action}: {link}\n\n\
+         Participation in the Sec. 3(b) framework is voluntary.\n\
+         This message was sent by the Frontier Access Portal. Do not reply.\n"
+    );
+    let html = format!(
+        "<!doctype html>\n<html><body style=\"font-family:sans-serif\">\n\
+         <p>{line}</p>\n<p><a href=\"{l}\">{action}</a></p>\n\
+         <p style=\"color:#555;font-size:small\">Participation in the Sec. 3(b) framework is voluntary.\n\
+         This message was sent by the Frontier Access Portal. Do not reply.</p>\n</body></html>\n",
+        line = escape(line),
+        l = escape(link),
+        action = escape(action),
+    );
+    (subject.to_string(), text, html)
+}

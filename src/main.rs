@@ -1,0 +1,177 @@
+//! `frontier-portal serve | migrate | admin create --email E | demo | audit verify`
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use frontier_portal::accounts::{self, Env};
+use frontier_portal::audit::{self, AuditCtx};
+use frontier_portal::clock::SystemClock;
+use frontier_portal::config::Settings;
+use frontier_portal::startup::{build_state, Application, Overrides};
+use frontier_portal::{db, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "frontier-portal",
+    version,
+    about = "Frontier Access Portal: the voluntary Sec. 3(b) engagement between AI developers and the U.S. Government"
+)]
+struct Cli {
+    /// Directory holding default.toml and $PORTAL_ENV.toml.
+    #[arg(
+        long,
+        global = true,
+        default_value = "config",
+        env = "PORTAL_CONFIG_DIR"
+    )]
+    config_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations, then serve the portal.
+    Serve,
+    /// Run pending migrations and exit.
+    Migrate,
+    /// Operator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Seed a demo database with realistic organizations and records (marked DEMO).
+    Demo {
+        /// Do nothing if the database already holds organizations.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an operator invitation and print its link on standard output.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-walk the hash chain; exits 1 and names the first broken link if it is broken.
+    Verify,
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(&cli.config_dir)?;
+    telemetry::init_logging(&settings.log.format, &settings.log.level);
+    match cli.command {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let pool = db::connect(&settings.database.url, 1)?;
+            let mut conn = pool.get()?;
+            db::run_migrations(&mut conn)?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email },
+        } => {
+            let state = build_state(settings, Arc::new(SystemClock))?;
+            let link = create_operator_invitation(&state, &email)?;
+            println!("{link}");
+            Ok(())
+        }
+        Command::Demo { if_empty } => {
+            let state = build_state(settings, Arc::new(SystemClock))?;
+            frontier_portal::demo::seed(&state, if_empty)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let pool = db::connect(&settings.database.url, 1)?;
+            let mut conn = pool.get()?;
+            let v = audit::verify(&mut conn)?;
+            if v.valid {
+                println!("audit chain valid: {} events", v.events);
+                Ok(())
+            } else {
+                println!(
+                    "audit chain BROKEN at seq {}: {}",
+                    v.first_broken_seq.unwrap_or_default(),
+                    v.reason.unwrap_or_default()
+                );
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+fn create_operator_invitation(
+    state: &frontier_portal::startup::AppState,
+    email: &str,
+) -> anyhow::Result<String> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get()?;
+    let env = Env {
+        keys: &state.keys,
+        public_url: &state.settings.server.public_url,
+        now,
+    };
+    db::write_tx(&mut conn, |conn| {
+        let org = accounts::operator_org(conn, now)?;
+        let ctx = AuditCtx {
+            now: Some(now),
+            ..Default::default()
+        };
+        let (_, url) = accounts::invite(conn, &env, &ctx, &org, email, "admin")?;
+        Ok::<_, frontier_portal::error::AppError>(url)
+    })
+    .map_err(|e| anyhow::anyhow!("{}", e.detail))
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let public_url = settings.server.public_url.clone();
+        let app = Application::build(settings, Overrides::default()).await?;
+        let state = app.state.clone();
+        let first_run = {
+            let mut conn = state.pool.get()?;
+            !accounts::has_operator(&mut conn)?
+        };
+        println!(
+            "Frontier Access Portal listening on {public_url} (port {})",
+            app.port()
+        );
+        if first_run {
+            let link = create_operator_invitation(&state, "operator@localhost.example")
+                .context("creating the first operator invitation")?;
+            println!(
+                "First start: set up the operator account with this invitation link:\n  {link}"
+            );
+        }
+        app.run_until_stopped()
+            .await
+            .context("server stopped with an error")
+    })
+}

@@ -1,0 +1,123 @@
+//! Building and running the application, shared by `serve` and the test harness (which starts
+//! the real server on port 0 with its own database, clock and mailer).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::password::PasswordService;
+use crate::auth::throttle::IpLimiter;
+use crate::auth::tokens::JwtKeys;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::mail::Mailer;
+use crate::telemetry::Metrics;
+
+/// Everything a handler may need; shared by all workers.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: JwtKeys,
+    pub passwords: PasswordService,
+    pub ip_limiter: Arc<IpLimiter>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Options the tests (and the CLI) can override.
+#[derive(Default)]
+pub struct Overrides {
+    pub clock: Option<Arc<dyn Clock>>,
+    pub mailer: Option<Mailer>,
+    /// Skip the background worker (tests that drive it by hand).
+    pub no_jobs: bool,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+    jobs: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Builds the shared state: pool (running migrations), keys, services.
+pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let pool = db::connect(&settings.database.url, settings.database.pool_size)?;
+    {
+        let mut conn = pool.get().context("connecting to database.url")?;
+        db::run_migrations(&mut conn)?;
+    }
+    let keys = JwtKeys::load(&settings)?;
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    Ok(AppState {
+        pool,
+        keys,
+        passwords: PasswordService::new(cpus.max(2)),
+        ip_limiter: IpLimiter::per_minute(settings.auth.ip_requests_per_minute),
+        metrics: Arc::new(Metrics::default()),
+        settings: Arc::new(settings),
+        clock,
+    })
+}
+
+impl Application {
+    pub async fn build(settings: Settings, overrides: Overrides) -> anyhow::Result<Application> {
+        let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let mailer = match overrides.mailer {
+            Some(m) => m,
+            None => Mailer::from_settings(&settings.mail)?,
+        };
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&addr).with_context(|| {
+            format!("binding server.host:server.port {addr} (is another process using it?)")
+        })?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(build_state(settings, clock)?);
+        let static_dir = state.settings.server.static_dir.clone();
+        let data = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::telemetry::common_headers,
+                ))
+                .wrap(TracingLogger::default())
+                .configure(crate::api::configure)
+                .configure(|cfg| crate::web_ui::configure(cfg, &static_dir))
+        })
+        .listen(listener)?
+        .shutdown_timeout(20)
+        .run();
+        let jobs = if overrides.no_jobs {
+            None
+        } else {
+            Some(crate::jobs::spawn(state.clone().into_inner(), mailer))
+        };
+        Ok(Application {
+            port,
+            server,
+            state,
+            jobs,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is asked to stop (SIGINT/SIGTERM: in-flight requests finish).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let res = self.server.await;
+        if let Some(j) = self.jobs {
+            j.abort();
+        }
+        res
+    }
+}

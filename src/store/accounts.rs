@@ -1,0 +1,427 @@
+//! Users, sessions, personal API tokens, single-use email links and the sign-in throttle.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::clock::{from_db, to_db};
+use crate::db::schema::{api_tokens, email_tokens, login_throttle, organizations, sessions, users};
+use crate::db::DbConn;
+use crate::store::orgs::OrgRow;
+use crate::store::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub organization_id: String,
+    pub email: String,
+    pub name: String,
+    pub org_role: String,
+    pub password_hash: Option<String>,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn user_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<(UserRow, OrgRow)>> {
+    users::table
+        .inner_join(organizations::table)
+        .filter(users::email.eq(normalize_email(email)))
+        .select((UserRow::as_select(), OrgRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn user_with_org(conn: &mut DbConn, user_id: &str) -> QueryResult<(UserRow, OrgRow)> {
+    users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(user_id))
+        .select((UserRow::as_select(), OrgRow::as_select()))
+        .first(conn)
+}
+
+pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
+    let n: i64 = users::table
+        .filter(users::email.eq(normalize_email(email)))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// A user of `org_id` (scoped: another organization's user is "not found").
+pub fn user_in_org(conn: &mut DbConn, org_id: &str, user_id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::organization_id.eq(org_id))
+        .filter(users::id.eq(user_id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn users_of_org(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::organization_id.eq(org_id))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn users_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// Admins (enabled) of an organization, e.g. to notify them.
+pub fn admin_emails(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<String>> {
+    users::table
+        .filter(users::organization_id.eq(org_id))
+        .filter(users::org_role.eq("admin"))
+        .filter(users::disabled_at.is_null())
+        .filter(users::password_hash.is_not_null())
+        .select(users::email)
+        .load(conn)
+}
+
+/// Every user (operators' view), newest first.
+pub fn list_users(conn: &mut DbConn, page: &Page) -> QueryResult<Vec<(UserRow, OrgRow)>> {
+    let mut q = users::table
+        .inner_join(organizations::table)
+        .select((UserRow::as_select(), OrgRow::as_select()))
+        .into_boxed();
+    if let Some(b) = &page.before {
+        q = q.filter(users::id.lt(b.clone()));
+    }
+    q.order(users::id.desc()).limit(page.limit + 1).load(conn)
+}
+
+pub fn set_password(conn: &mut DbConn, user_id: &str, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_name(conn: &mut DbConn, user_id: &str, name: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::name.eq(name))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn mark_verified(conn: &mut DbConn, user_id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set(users::email_verified_at.eq(to_db(now)))
+    .execute(conn)
+    .map(|_| ())
+}
+
+pub fn set_disabled(
+    conn: &mut DbConn,
+    user_id: &str,
+    at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::disabled_at.eq(at.map(to_db)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---- sessions ----
+
+pub const SESSION_IDLE: Duration = Duration::minutes(15);
+pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often per session.
+pub const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_session(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_seen_at.eq(to_db(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn revoke_session(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(to_db(now)))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Ends every session of a user (password reset, disable).
+pub fn revoke_user_sessions(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(to_db(now)))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Whether a session is usable at `now`: not revoked, inside the absolute lifetime, not idle.
+pub fn session_live(s: &SessionRow, now: DateTime<Utc>) -> bool {
+    s.revoked_at.is_none()
+        && now < from_db(s.expires_at)
+        && now - from_db(s.last_seen_at) < SESSION_IDLE
+}
+
+// ---- API tokens ----
+
+pub const API_TOKEN_LIFETIME: Duration = Duration::days(90);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_api_token(conn: &mut DbConn, row: &ApiTokenRow) -> QueryResult<()> {
+    diesel::insert_into(api_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn api_token(conn: &mut DbConn, id: &str) -> QueryResult<Option<ApiTokenRow>> {
+    api_tokens::table
+        .find(id)
+        .select(ApiTokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn api_tokens_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ApiTokenRow>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .filter(api_tokens::revoked_at.is_null())
+        .order(api_tokens::id.desc())
+        .select(ApiTokenRow::as_select())
+        .load(conn)
+}
+
+/// Revokes one of the user's own tokens; returns false when it is not theirs (→ 404).
+pub fn revoke_api_token(
+    conn: &mut DbConn,
+    user_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let Some(tok) = api_tokens::table
+        .filter(api_tokens::id.eq(id))
+        .filter(api_tokens::user_id.eq(user_id))
+        .select(ApiTokenRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    if tok.revoked_at.is_none() {
+        diesel::update(api_tokens::table.find(id))
+            .set(api_tokens::revoked_at.eq(to_db(now)))
+            .execute(conn)?;
+    }
+    Ok(true)
+}
+
+pub fn touch_api_token(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::last_used_at.eq(to_db(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---- single-use email links ----
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = email_tokens)]
+pub struct EmailTokenRow {
+    pub id: String,
+    pub purpose: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_email_token(conn: &mut DbConn, row: &EmailTokenRow) -> QueryResult<()> {
+    diesel::insert_into(email_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Claims a link: marks it used if it is unused, unexpired and of `purpose`. Returns the user.
+pub fn use_email_token(
+    conn: &mut DbConn,
+    id: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<String>> {
+    let Some(row) = email_tokens::table
+        .find(id)
+        .filter(email_tokens::purpose.eq(purpose))
+        .select(EmailTokenRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if row.used_at.is_some() || now >= from_db(row.expires_at) {
+        return Ok(None);
+    }
+    let n = diesel::update(
+        email_tokens::table
+            .find(id)
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(to_db(now)))
+    .execute(conn)?;
+    Ok((n == 1).then_some(row.user_id))
+}
+
+/// Invalidates earlier unused links of one purpose (a new reset link replaces the old one).
+pub fn expire_email_tokens(
+    conn: &mut DbConn,
+    user_id: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        email_tokens::table
+            .filter(email_tokens::user_id.eq(user_id))
+            .filter(email_tokens::purpose.eq(purpose))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(to_db(now)))
+    .execute(conn)
+    .map(|_| ())
+}
+
+// ---- sign-in throttle ----
+
+/// Failures before the first lockout; each further failure doubles it (1 min, 2, 4 … 60 min).
+pub const FREE_FAILURES: i32 = 5;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = login_throttle)]
+pub struct ThrottleRow {
+    pub email: String,
+    pub failures: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Seconds the submitted email is still locked for, if it is.
+pub fn locked_for(conn: &mut DbConn, email: &str, now: DateTime<Utc>) -> QueryResult<Option<i64>> {
+    let row = login_throttle::table
+        .find(normalize_email(email))
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .and_then(|r| r.locked_until)
+        .map(|t| (from_db(t) - now).num_seconds())
+        .filter(|s| *s > 0))
+}
+
+pub fn lockout_for(failures: i32) -> Option<Duration> {
+    if failures < FREE_FAILURES {
+        return None;
+    }
+    let exp = (failures - FREE_FAILURES).min(6) as u32;
+    Some(Duration::minutes(2i64.pow(exp).min(60)))
+}
+
+pub fn record_failure(conn: &mut DbConn, email: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    let email = normalize_email(email);
+    let existing = login_throttle::table
+        .find(&email)
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()?;
+    let failures = existing.as_ref().map(|r| r.failures).unwrap_or(0) + 1;
+    let locked_until = lockout_for(failures).map(|d| to_db(now + d));
+    if existing.is_some() {
+        diesel::update(login_throttle::table.find(&email))
+            .set((
+                login_throttle::failures.eq(failures),
+                login_throttle::locked_until.eq(locked_until),
+                login_throttle::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(login_throttle::table)
+            .values(&ThrottleRow {
+                email,
+                failures,
+                locked_until,
+                updated_at: to_db(now),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn clear_failures(conn: &mut DbConn, email: &str) -> QueryResult<()> {
+    diesel::delete(login_throttle::table.find(normalize_email(email)))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,83 @@
+//! Organizations and their users as seen by members and operators.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{organizations, users};
+use crate::db::DbConn;
+use crate::store::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organizations)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub agency_code: Option<String>,
+    pub partner_type: Option<String>,
+    pub sector: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &OrgRow) -> QueryResult<()> {
+    diesel::insert_into(organizations::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<OrgRow> {
+    organizations::table
+        .find(id)
+        .select(OrgRow::as_select())
+        .first(conn)
+}
+
+pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<OrgRow>> {
+    organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select(OrgRow::as_select())
+        .load(conn)
+}
+
+/// The directory of organizations of one kind (partners for nominations, agencies for grants):
+/// names and kinds only are public inside the portal.
+pub fn list(conn: &mut DbConn, kind: Option<&str>, page: &Page) -> QueryResult<Vec<OrgRow>> {
+    let mut q = organizations::table
+        .select(OrgRow::as_select())
+        .into_boxed();
+    if let Some(k) = kind {
+        q = q.filter(organizations::kind.eq(k.to_string()));
+    }
+    if let Some(b) = &page.before {
+        q = q.filter(organizations::id.lt(b.clone()));
+    }
+    q.order(organizations::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<OrgRow>> {
+    organizations::table
+        .filter(organizations::kind.eq("agency"))
+        .filter(organizations::agency_code.eq(code))
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn name_taken(conn: &mut DbConn, kind: &str, name: &str) -> QueryResult<bool> {
+    let n: i64 = organizations::table
+        .filter(organizations::kind.eq(kind))
+        .filter(organizations::name.eq(name))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn count_users(conn: &mut DbConn, org_id: &str) -> QueryResult<i64> {
+    users::table
+        .filter(users::organization_id.eq(org_id))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,782 @@
+//! The test harness: `spawn_app(backend)` starts the real server on port 0 with a fresh database
+//! (a SQLite file, or a database of its own on a throw-away PostgreSQL cluster), an injected
+//! manual clock and a real SMTP listener on loopback, and returns a handle with helpers.
+//!
+//! Every test is written once as `async fn name(app: TestApp)` and listed in `dual_tests!`, which
+//! runs it on SQLite and on PostgreSQL. PostgreSQL comes from `PORTAL_TEST_PG_URL`
+//! (`postgres://user@host:port`, a superuser) or is started here with `initdb`/`pg_ctl` when the
+//! server binaries are installed; without either, PostgreSQL variants print a notice and pass,
+//! unless `PORTAL_TEST_REQUIRE_PG=1` (as in CI), where they fail.
+
+#![allow(dead_code)]
+
+use std::net::{IpAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use diesel::prelude::*;
+use frontier_portal::accounts::{self, Env};
+use frontier_portal::audit::AuditCtx;
+use frontier_portal::clock::ManualClock;
+use frontier_portal::config::{Secret, Settings};
+use frontier_portal::db;
+use frontier_portal::startup::{AppState, Application, Overrides};
+use mailin_embedded::{response, Handler, Response, Server, SslConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const JWT_SECRET: &str = "test-secret-key-of-at-least-32-bytes-0123456789";
+pub const PASSWORD: &str = "harbor-lantern-quiet-meadow-7";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+// ---------------------------------------------------------------- SMTP listener
+
+#[derive(Clone, Default)]
+pub struct MailSink {
+    pub messages: Arc<Mutex<Vec<Mail>>>,
+    current: Arc<Mutex<(Vec<String>, Vec<u8>)>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub raw: String,
+}
+
+impl Mail {
+    pub fn subject(&self) -> String {
+        self.raw
+            .lines()
+            .find_map(|l| l.strip_prefix("Subject: "))
+            .unwrap_or_default()
+            .to_string()
+    }
+    /// The first link into the portal in the text part.
+    pub fn link(&self) -> Option<String> {
+        let start = self.raw.find("http://")?;
+        let rest = &self.raw[start..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .unwrap_or(rest.len());
+        Some(rest[..end].to_string())
+    }
+    /// The `token` of the link (query `token=` or the last path segment of /invite/).
+    pub fn token(&self) -> Option<String> {
+        let link = self.link()?;
+        if let Some((_, t)) = link.split_once("token=") {
+            return Some(t.to_string());
+        }
+        link.rsplit('/').next().map(str::to_string)
+    }
+}
+
+impl Handler for MailSink {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        *self.current.lock().unwrap() = (to.to_vec(), Vec::new());
+        response::OK
+    }
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.lock().unwrap().1.extend_from_slice(buf);
+        Ok(())
+    }
+    fn data_end(&mut self) -> Response {
+        let (to, raw) = std::mem::take(&mut *self.current.lock().unwrap());
+        self.messages.lock().unwrap().push(Mail {
+            to,
+            raw: String::from_utf8_lossy(&raw).into_owned(),
+        });
+        response::OK
+    }
+}
+
+fn start_smtp() -> (u16, MailSink) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sink = MailSink::default();
+    let mut server = Server::new(sink.clone());
+    server
+        .with_name("test.local")
+        .with_ssl(SslConfig::None)
+        .unwrap()
+        .with_num_threads(2)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, sink)
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+struct PgCluster {
+    base_url: String,
+}
+
+static PG: OnceLock<Option<PgCluster>> = OnceLock::new();
+
+fn pg_bindir() -> Option<PathBuf> {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return Some(dir);
+        }
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Runs a PostgreSQL binary, as the `postgres` user when we are root (initdb refuses root).
+fn pg_cmd(bin: &Path, args: &[&str]) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin).args(args);
+        c
+    } else {
+        let mut c = Command::new(bin);
+        c.args(args);
+        c
+    }
+}
+
+fn start_cluster() -> Option<PgCluster> {
+    if let Ok(url) = std::env::var("PORTAL_TEST_PG_URL") {
+        return Some(PgCluster {
+            base_url: url.trim_end_matches('/').to_string(),
+        });
+    }
+    let bindir = pg_bindir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("portal-test-pg-")
+        .tempdir()
+        .ok()?
+        .keep();
+    if is_root() {
+        Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .ok()?;
+    }
+    let data = dir.join("data");
+    let data_s = data.to_str()?.to_string();
+    let out = pg_cmd(
+        &bindir.join("initdb"),
+        &[
+            "-D",
+            &data_s,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+    )
+    .output()
+    .ok()?;
+    if !out.status.success() {
+        eprintln!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let port = free_port();
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
+        dir.display()
+    );
+    let log = dir.join("pg.log");
+    let st = pg_cmd(
+        &bindir.join("pg_ctl"),
+        &[
+            "-D",
+            &data_s,
+            "-o",
+            &opts,
+            "-l",
+            log.to_str()?,
+            "-w",
+            "start",
+        ],
+    )
+    .output()
+    .ok()?;
+    if !st.status.success() {
+        eprintln!(
+            "pg_ctl start failed: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        return None;
+    }
+    // A watchdog stops the cluster and removes its files when this test process ends.
+    let pid = std::process::id();
+    let pg_ctl = bindir.join("pg_ctl");
+    let stop = if is_root() {
+        format!(
+            "runuser -u postgres -- {} -D {} stop -m immediate",
+            pg_ctl.display(),
+            data_s
+        )
+    } else {
+        format!("{} -D {} stop -m immediate", pg_ctl.display(), data_s)
+    };
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {}",
+        dir.display()
+    );
+    Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    Some(PgCluster {
+        base_url: format!("postgres://postgres@127.0.0.1:{port}"),
+    })
+}
+
+/// A fresh PostgreSQL database URL, or None (after a notice) when PostgreSQL is unavailable.
+pub fn pg_database() -> Option<String> {
+    let cluster = PG.get_or_init(start_cluster);
+    match cluster {
+        Some(c) => {
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&format!("{}/postgres", c.base_url))
+                .expect("connect to test PostgreSQL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .expect("create test database");
+            Some(format!("{}/{name}", c.base_url))
+        }
+        None => {
+            if std::env::var("PORTAL_TEST_REQUIRE_PG").as_deref() == Ok("1") {
+                panic!("PORTAL_TEST_REQUIRE_PG=1 but PostgreSQL could not be started (install postgresql, or set PORTAL_TEST_PG_URL)");
+            }
+            eprintln!("NOTICE: PostgreSQL binaries not found: the PostgreSQL variant of this test is skipped");
+            None
+        }
+    }
+}
+
+/// A database URL for `backend`, or None when PostgreSQL is unavailable (see `pg_database`).
+pub fn database_url(backend: Backend, dir: &Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(dir.join("portal.db").to_str().unwrap().to_string()),
+        Backend::Postgres => pg_database(),
+    }
+}
+
+// ---------------------------------------------------------------- the app
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub port: u16,
+    pub clock: ManualClock,
+    pub mail: MailSink,
+    pub state: actix_web::web::Data<AppState>,
+    pub dir: tempfile::TempDir,
+    /// An anonymous client (no cookies).
+    pub anon: Client,
+}
+
+/// 2026-06-01T12:00:00Z, a fixed start for every test clock.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+pub fn test_settings(dir: &Path, db_url: String, smtp_port: u16) -> Settings {
+    let mut s = Settings::load(Path::new("config")).expect("config/default.toml");
+    s.server.host = "127.0.0.1".into();
+    s.server.port = 0;
+    s.server.data_dir = dir.to_path_buf();
+    s.server.static_dir = dir.join("no-frontend");
+    s.database.url = db_url;
+    s.database.pool_size = 4;
+    s.mail.transport = "smtp".into();
+    s.mail.smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    s.auth.jwt_key = Some(Secret::new(JWT_SECRET));
+    s.auth.ip_requests_per_minute = 10_000;
+    s.jobs.poll_interval_ms = 20;
+    s
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(backend, dir.path())?;
+    let (smtp_port, mail) = start_smtp();
+    let mut settings = test_settings(dir.path(), url, smtp_port);
+    tweak(&mut settings);
+    let public_url_set = settings.server.public_url.clone();
+    let clock = ManualClock::new(t0());
+    let app = Application::build(
+        settings,
+        Overrides {
+            clock: Some(Arc::new(clock.clone())),
+            mailer: None,
+            no_jobs: false,
+        },
+    )
+    .await
+    .expect("build app");
+    let port = app.port();
+    let state = app.state.clone();
+    let _ = public_url_set;
+    tokio::spawn(app.run_until_stopped());
+    let base = format!("http://127.0.0.1:{port}");
+    Some(TestApp {
+        backend,
+        anon: Client::new(&base, false),
+        base,
+        port,
+        clock,
+        mail,
+        state,
+        dir,
+    })
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Runs a test body on one backend (used by `dual_tests!`).
+pub async fn run_on<F, Fut>(backend: Backend, f: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if let Some(app) = spawn_app(backend).await {
+        f(app).await;
+    }
+}
+
+/// Declares each listed `async fn name(app: TestApp)` as two tests, `sqlite::name` and
+/// `postgres::name`.
+#[macro_export]
+macro_rules! dual_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::helpers::run_on($crate::helpers::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::helpers::run_on($crate::helpers::Backend::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+// ---------------------------------------------------------------- HTTP client
+
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// Send `X-Requested-With: fetch` (the browser client always does).
+    pub csrf: bool,
+    pub bearer: Option<String>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+    /// Asserts an RFC 9457 problem with this status and code.
+    #[track_caller]
+    pub fn problem(self, status: u16, code: &str) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        let ct = self
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert_eq!(
+            ct, "application/problem+json",
+            "problem content type; body: {}",
+            self.text
+        );
+        assert_eq!(self.code(), code, "problem code; body: {}", self.text);
+        assert_eq!(self.body["status"].as_u64(), Some(status as u64));
+        assert!(self.body["type"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(self.body["detail"].as_str().is_some_and(|t| !t.is_empty()));
+        self
+    }
+    /// The field names of a 422's `errors[]`.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("id in body").to_string()
+    }
+}
+
+impl Client {
+    pub fn new(base: &str, cookies: bool) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(cookies)
+            .build()
+            .unwrap();
+        Client {
+            base: base.to_string(),
+            http,
+            csrf: true,
+            bearer: None,
+        }
+    }
+
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        };
+        let mut rb = self.http.request(method, url);
+        if self.csrf {
+            rb = rb.header("X-Requested-With", "fetch");
+        }
+        if let Some(b) = &self.bearer {
+            rb = rb.bearer_auth(b);
+        }
+        if let Some(body) = body {
+            rb = rb.json(&body);
+        }
+        let r = rb.send().await.expect("request");
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+    pub async fn get(&self, path: &str) -> Resp {
+        self.call(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, Some(body)).await
+    }
+    pub async fn post_empty(&self, path: &str) -> Resp {
+        self.call(Method::POST, path, None).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.call(Method::DELETE, path, None).await
+    }
+}
+
+/// A signed-in user.
+#[derive(Clone)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub org_id: String,
+    pub client: Client,
+}
+
+impl std::ops::Deref for User {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl TestApp {
+    pub fn api(&self, p: &str) -> String {
+        format!("/api/v1{p}")
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base, true)
+    }
+
+    /// Waits (up to 10 s of real time; the worker polls every 20 ms) for an email to `to`
+    /// whose subject contains `subject`, and returns it.
+    pub async fn wait_mail(&self, to: &str, subject: &str) -> Mail {
+        for _ in 0..500 {
+            if let Some(m) = self.find_mail(to, subject) {
+                return m;
+            }
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+        let seen: Vec<(Vec<String>, String)> = self
+            .mail
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|m| (m.to.clone(), m.subject()))
+            .collect();
+        panic!("no email to {to} with subject containing {subject:?}; received: {seen:?}");
+    }
+
+    pub fn find_mail(&self, to: &str, subject: &str) -> Option<Mail> {
+        self.mail
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|m| {
+                m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.subject().contains(subject)
+            })
+            .cloned()
+    }
+
+    pub fn mail_count(&self, to: &str) -> usize {
+        self.mail
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+            .count()
+    }
+
+    /// Signs in with email + password and returns the signed-in user.
+    pub async fn login(&self, email: &str, password: &str) -> User {
+        let c = self.client();
+        let r = c
+            .post(
+                &self.api("/auth/login"),
+                json!({"email": email, "password": password}),
+            )
+            .await
+            .expect(200);
+        User {
+            id: r.body["user"]["id"].as_str().unwrap().into(),
+            email: email.into(),
+            org_id: r.body["user"]["organization_id"].as_str().unwrap().into(),
+            client: c,
+        }
+    }
+
+    /// Signs up a developer organization, verifies the email by the emailed link, signs in.
+    pub async fn signup_developer(&self, org: &str, email: &str) -> User {
+        self.anon
+            .post(&self.api("/auth/signup"), json!({"organization_name": org, "name": "Dev Admin", "email": email, "password": PASSWORD}))
+            .await
+            .expect(201);
+        let mail = self.wait_mail(email, "Confirm your email").await;
+        self.anon
+            .post(
+                &self.api("/auth/verify-email"),
+                json!({"token": mail.token().unwrap()}),
+            )
+            .await
+            .expect(200);
+        self.login(email, PASSWORD).await
+    }
+
+    /// Creates an operator account directly (as `frontier-portal admin create` does) and signs in.
+    pub async fn operator(&self) -> User {
+        let email = format!(
+            "op-{}@portal.example",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let link = {
+            let state = self.state.clone();
+            let e = email.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut conn = state.pool.get().unwrap();
+                let now = state.clock.now();
+                let env = Env {
+                    keys: &state.keys,
+                    public_url: &state.settings.server.public_url,
+                    now,
+                };
+                db::write_tx(&mut conn, |conn| {
+                    let org = accounts::operator_org(conn, now)?;
+                    accounts::invite(
+                        conn,
+                        &env,
+                        &AuditCtx {
+                            now: Some(now),
+                            ..Default::default()
+                        },
+                        &org,
+                        &e,
+                        "admin",
+                    )
+                    .map(|(_, u)| u)
+                })
+                .unwrap()
+            })
+            .await
+            .unwrap()
+        };
+        let token = link.rsplit('/').next().unwrap().to_string();
+        self.accept_invitation(&token, "Olive Operator").await;
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn accept_invitation(&self, token: &str, name: &str) {
+        self.anon
+            .post(
+                &self.api(&format!("/auth/invitations/{token}/accept")),
+                json!({"name": name, "password": PASSWORD}),
+            )
+            .await
+            .expect(200);
+    }
+
+    /// An operator creates an organization; its first admin accepts the emailed invitation and
+    /// signs in.
+    pub async fn create_org(&self, op: &User, body: Value) -> User {
+        let email = body["admin_email"].as_str().unwrap().to_string();
+        op.post(&self.api("/admin/organizations"), body)
+            .await
+            .expect(201);
+        let mail = self.wait_mail(&email, "invited").await;
+        self.accept_invitation(&mail.token().unwrap(), "First Admin")
+            .await;
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn agency(&self, op: &User, code: &str) -> User {
+        let email = format!("admin@{}.example", code.to_lowercase());
+        self.create_org(op, json!({"kind": "agency", "name": format!("{code} office"), "agency_code": code, "admin_email": email})).await
+    }
+
+    pub async fn partner(&self, op: &User, name: &str) -> User {
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        self.create_org(
+            op,
+            json!({"kind": "partner", "name": name, "partner_type": "critical_infrastructure_operator", "sector": "healthcare_and_public_health", "admin_email": format!("admin@{slug}.example")}),
+        )
+        .await
+    }
+
+    /// An org admin invites a member, who accepts and signs in.
+    pub async fn member(&self, admin: &User, email: &str, role: &str) -> User {
+        admin
+            .post(
+                &self.api("/organizations/me/invitations"),
+                json!({"email": email, "org_role": role}),
+            )
+            .await
+            .expect(201);
+        let mail = self.wait_mail(email, "invited").await;
+        self.accept_invitation(&mail.token().unwrap(), "Member")
+            .await;
+        self.login(email, PASSWORD).await
+    }
+
+    pub fn advance(&self, d: Duration) {
+        self.clock.advance(d);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        use frontier_portal::clock::Clock;
+        self.clock.now()
+    }
+
+    /// Runs blocking database work against the app's pool.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut db::DbConn) -> T + Send + 'static,
+    ) -> T {
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = state.pool.get().unwrap();
+            f(&mut conn)
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Number of audit events.
+    pub async fn audit_count(&self) -> i64 {
+        self.db(|c| {
+            use frontier_portal::db::schema::audit_events;
+            audit_events::table.count().get_result::<i64>(c).unwrap()
+        })
+        .await
+    }
+}
+
+pub fn rfc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn localhost() -> IpAddr {
+    "127.0.0.1".parse().unwrap()
+}
