@@ -121,8 +121,8 @@ pub fn redeem_link(
     Ok(user)
 }
 
-/// Invites `email` into `org` with `role`: a user without a password plus an invitation link.
-/// Returns the new user and the link (also emailed).
+/// Invites `email` into `org` with `role`: a user without a password plus an invitation link
+/// (emailed). Writes one audit event. Returns the new user and the link.
 pub fn invite(
     conn: &mut DbConn,
     env: &Env,
@@ -131,25 +131,7 @@ pub fn invite(
     email: &str,
     role: &str,
 ) -> AppResult<(UserRow, String)> {
-    if accounts::email_exists(conn, email)? {
-        return Err(AppError::conflict(
-            "email_taken",
-            "That email address already has an account on the portal.",
-        ));
-    }
-    let user = UserRow {
-        id: new_id(),
-        organization_id: org.id.clone(),
-        email: accounts::normalize_email(email),
-        name: String::new(),
-        org_role: role.into(),
-        password_hash: None,
-        email_verified_at: None,
-        disabled_at: None,
-        created_at: to_db(env.now),
-    };
-    accounts::insert_user(conn, &user)?;
-    let url = issue_link(conn, env, &user.id, &user.email, LinkPurpose::Invitation)?;
+    let (user, url) = invite_user(conn, env, org, email, role)?;
     let mut visible = vec![org.id.clone()];
     visible.extend(ctx.actor_org_id.clone());
     audit::append(
@@ -166,24 +148,56 @@ pub fn invite(
     Ok((user, url))
 }
 
-/// Creates an organization (by an operator, the CLI, co-selection or the demo) and invites its
-/// first admin.
-#[allow(clippy::too_many_arguments)]
-pub fn create_org_with_admin(
+/// The invitation itself, for callers that describe it in their own audit event.
+pub fn invite_user(
     conn: &mut DbConn,
     env: &Env,
-    ctx: &AuditCtx,
-    kind: &str,
-    name: &str,
-    agency_code: Option<&str>,
-    partner_type: Option<&str>,
-    sector: Option<&str>,
-    admin_email: &str,
-) -> AppResult<(OrgRow, UserRow, String)> {
-    if orgs::name_taken(conn, kind, name)? {
+    org: &OrgRow,
+    email: &str,
+    role: &str,
+) -> AppResult<(UserRow, String)> {
+    if accounts::email_exists(conn, email)? {
+        return Err(AppError::conflict(
+            "email_taken",
+            "That email address already has an account on the portal.",
+        )
+        .with_errors(vec![crate::error::FieldError::new(
+            "email",
+            "already has an account on the portal",
+        )]));
+    }
+    let user = UserRow {
+        id: new_id(),
+        organization_id: org.id.clone(),
+        email: accounts::normalize_email(email),
+        name: String::new(),
+        org_role: role.into(),
+        password_hash: None,
+        email_verified_at: None,
+        disabled_at: None,
+        created_at: to_db(env.now),
+    };
+    accounts::insert_user(conn, &user)?;
+    let url = issue_link(conn, env, &user.id, &user.email, LinkPurpose::Invitation)?;
+    Ok((user, url))
+}
+
+/// A new organization's description.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrg<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub agency_code: Option<&'a str>,
+    pub partner_type: Option<&'a str>,
+    pub sector: Option<&'a str>,
+}
+
+/// Inserts an organization (no audit event: the caller writes the one event of its change).
+pub fn insert_org(conn: &mut DbConn, now: DateTime<Utc>, new: &NewOrg) -> AppResult<OrgRow> {
+    if orgs::name_taken(conn, new.kind, new.name)? {
         return Err(AppError::conflict(
             "name_taken",
-            format!("An organization named {name:?} already exists."),
+            format!("An organization named {:?} already exists.", new.name),
         )
         .with_errors(vec![crate::error::FieldError::new(
             "name",
@@ -192,14 +206,28 @@ pub fn create_org_with_admin(
     }
     let org = OrgRow {
         id: new_id(),
-        name: name.into(),
-        kind: kind.into(),
-        agency_code: agency_code.map(str::to_string),
-        partner_type: partner_type.map(str::to_string),
-        sector: sector.map(str::to_string),
-        created_at: to_db(env.now),
+        name: new.name.into(),
+        kind: new.kind.into(),
+        agency_code: new.agency_code.map(str::to_string),
+        partner_type: new.partner_type.map(str::to_string),
+        sector: new.sector.map(str::to_string),
+        created_at: to_db(now),
     };
     orgs::insert(conn, &org)?;
+    Ok(org)
+}
+
+/// Creates an organization (by an operator, the CLI or the demo) and invites its first admin;
+/// one audit event describes both.
+pub fn create_org_with_admin(
+    conn: &mut DbConn,
+    env: &Env,
+    ctx: &AuditCtx,
+    new: &NewOrg,
+    admin_email: &str,
+) -> AppResult<(OrgRow, UserRow, String)> {
+    let org = insert_org(conn, env.now, new)?;
+    let (user, url) = invite_user(conn, env, &org, admin_email, "admin")?;
     let mut visible = vec![org.id.clone()];
     visible.extend(ctx.actor_org_id.clone());
     audit::append(
@@ -210,10 +238,10 @@ pub fn create_org_with_admin(
             target_type: "organization",
             target_id: &org.id,
             visible_to: visible,
-            detail: json!({"kind": kind, "name": name, "agency_code": agency_code, "partner_type": partner_type, "sector": sector}),
+            detail: json!({"kind": new.kind, "name": new.name, "agency_code": new.agency_code, "partner_type": new.partner_type,
+                           "sector": new.sector, "admin_user_id": user.id}),
         },
     )?;
-    let (user, url) = invite(conn, env, ctx, &org, admin_email, "admin")?;
     Ok((org, user, url))
 }
 

@@ -12,6 +12,7 @@ use crate::startup::AppState;
 pub fn run_once(pool: &DbPool, mailer: &Mailer, state: &AppState) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
     let now = state.clock.now();
+    crate::reminders::queue_due(&mut conn, state, now).map_err(|e| anyhow::anyhow!("{e}"))?;
     let sent = outbox::deliver_due(&mut conn, mailer, &state.settings.mail.from, now)?;
     Ok(sent)
 }

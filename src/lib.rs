@@ -17,6 +17,8 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod notify;
+pub mod reminders;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

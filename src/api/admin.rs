@@ -116,17 +116,15 @@ pub async fn create_org(
             public_url: &st.settings.server.public_url,
             now,
         };
-        let (org, user, _url) = accounts::create_org_with_admin(
-            conn,
-            &env,
-            &actor.audit(now),
-            &kind,
-            &name,
-            agency_code.as_deref(),
-            partner_type.as_deref(),
-            sector.as_deref(),
-            &email,
-        )?;
+        let new = accounts::NewOrg {
+            kind: &kind,
+            name: &name,
+            agency_code: agency_code.as_deref(),
+            partner_type: partner_type.as_deref(),
+            sector: sector.as_deref(),
+        };
+        let (org, user, _url) =
+            accounts::create_org_with_admin(conn, &env, &actor.audit(now), &new, &email)?;
         Ok((org, user))
     })
     .await?;

@@ -2,13 +2,20 @@
 //! body into domain types, run one transaction off the async workers, map the result to JSON.
 //! Every error is an RFC 9457 problem answer (`crate::error`).
 
+pub mod access_grants;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod designations;
 pub mod dto;
+pub mod grants;
 pub mod health;
+pub mod models;
+pub mod nominations;
 pub mod openapi;
 pub mod organizations;
+pub mod partner_grants;
+pub mod terms;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -33,6 +40,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(organizations::configure)
                 .configure(admin::configure)
                 .configure(audit::configure)
+                .configure(models::configure)
+                .configure(designations::configure)
+                .configure(terms::configure)
+                .configure(access_grants::configure)
+                .configure(nominations::configure)
+                .configure(partner_grants::configure)
                 .default_service(web::to(api_not_found)),
         );
 }
@@ -160,3 +173,87 @@ pub fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
         Err(AppError::validation(errors))
     }
 }
+
+/// Parses a required RFC 3339 time field.
+pub fn time_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match chrono::DateTime::parse_from_rfc3339(value.trim()) {
+        Ok(t) => Some(crate::clock::truncate(t.with_timezone(&chrono::Utc))),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "must be an RFC 3339 time such as 2026-06-02T14:00:00Z",
+            ));
+            None
+        }
+    }
+}
+
+/// Parses an optional RFC 3339 time field (absent or null = None).
+pub fn opt_time_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match value {
+        None => None,
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => time_field(errors, field, v),
+    }
+}
+
+/// Parses one of a domain enum's strings, listing the allowed values in the message.
+pub fn enum_field<T: Copy>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Option<T> {
+    let found = all.iter().copied().find(|v| as_str(*v) == value.trim());
+    if found.is_none() {
+        let allowed: Vec<&str> = all.iter().map(|v| as_str(*v)).collect();
+        errors.push(FieldError::new(
+            field,
+            format!("must be one of: {}", allowed.join(", ")),
+        ));
+    }
+    found
+}
+
+/// Maps a refused window to its 422 problem (with the day counts for `window_cap_exceeded`).
+pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
+    use crate::domain::window::WindowError;
+    let field = e.field();
+    let msg = e.to_string();
+    let mut err = AppError::unprocessable(e.code(), msg.clone())
+        .with_errors(vec![FieldError::new(field, msg)]);
+    match e {
+        WindowError::CapExceeded {
+            requested_days,
+            granted_days,
+            remaining_days,
+        } => {
+            err = err
+                .with_ext("requested_days", requested_days)
+                .with_ext("granted_days", granted_days)
+                .with_ext("remaining_days", remaining_days);
+        }
+        WindowError::AfterRelease {
+            planned_partner_release_at,
+        } => {
+            err = err.with_ext(
+                "planned_partner_release_at",
+                crate::audit::rfc3339(planned_partner_release_at),
+            );
+        }
+        WindowError::NotPositive => {}
+    }
+    err
+}
+
+/// The statement shown wherever a developer acts (DESIGN §2.7).
+pub const VOLUNTARY: &str = "Participation is voluntary. Nothing here requires Government approval: you can withdraw, end, revoke or release at any time.";

@@ -216,6 +216,7 @@ diesel::table! {
         created_by_user_id -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        terms_completed_at -> Nullable<Timestamp>,
         start_notice_sent_at -> Nullable<Timestamp>,
         end_notice_sent_at -> Nullable<Timestamp>,
     }
@@ -264,6 +265,7 @@ diesel::table! {
         created_by_user_id -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        terms_completed_at -> Nullable<Timestamp>,
         start_notice_sent_at -> Nullable<Timestamp>,
         end_notice_sent_at -> Nullable<Timestamp>,
     }

@@ -3,7 +3,12 @@
 //! "find by id" a handler could misuse.
 
 pub mod accounts;
+pub mod designations;
+pub mod grants;
+pub mod models;
+pub mod nominations;
 pub mod orgs;
+pub mod terms;
 
 use serde::{Deserialize, Serialize};
 

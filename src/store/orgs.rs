@@ -81,3 +81,11 @@ pub fn count_users(conn: &mut DbConn, org_id: &str) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Ids of every organization of a kind (e.g. all agencies, who may see non-draft requests).
+pub fn ids_of_kind(conn: &mut DbConn, kind: &str) -> QueryResult<Vec<String>> {
+    organizations::table
+        .filter(organizations::kind.eq(kind))
+        .select(organizations::id)
+        .load(conn)
+}

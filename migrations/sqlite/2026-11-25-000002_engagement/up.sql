@@ -94,6 +94,8 @@ CREATE TABLE access_grants (
     created_by_user_id TEXT NOT NULL REFERENCES users (id),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
+    -- When the last required party accepted the terms (a fact, so status filters can use it).
+    terms_completed_at TIMESTAMP,
     start_notice_sent_at TIMESTAMP,
     end_notice_sent_at TIMESTAMP
 );
@@ -142,6 +144,7 @@ CREATE TABLE partner_grants (
     created_by_user_id TEXT NOT NULL REFERENCES users (id),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
+    terms_completed_at TIMESTAMP,
     start_notice_sent_at TIMESTAMP,
     end_notice_sent_at TIMESTAMP
 );

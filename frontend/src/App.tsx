@@ -1,0 +1,118 @@
+import { useEffect, type ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { setUnauthorizedHandler } from './api/client';
+import { AuthProvider, useAuth } from './auth/AuthContext';
+import { FlashProvider } from './components/Flash';
+import { Layout } from './components/Layout';
+import { Loading, PageTitle, ProblemAlert } from './components/ui';
+import { AcceptInvitePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage } from './pages/auth';
+import { Dashboard } from './pages/Dashboard';
+import { ModelDetail, ModelEdit, ModelNew, ModelsList } from './pages/models';
+import { RequestDetail, RequestNew, RequestsList } from './pages/designations';
+import { TermsDetail, TermsList, TermsNew } from './pages/terms';
+import { GrantDetail, GrantNew, GrantsList } from './pages/grants';
+import { NominationDetail, NominationNew, NominationsList } from './pages/nominations';
+import { PartnerGrantDetail, PartnerGrantNew, PartnerGrantsList } from './pages/partnerGrants';
+import { ApiTokensPage, OrganizationPage } from './pages/account';
+import { AdminAudit, AdminOrganizations, AdminUsers } from './pages/admin';
+import { AboutPage } from './pages/About';
+
+/** Sends any 401 from the API to sign-in, remembering where the user was. */
+function UnauthorizedRedirect() {
+  const navigate = useNavigate();
+  const { refresh } = useAuth();
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      const here = window.location.pathname + window.location.search;
+      if (window.location.pathname.startsWith('/sign-in')) return;
+      void refresh();
+      navigate(`/sign-in?expired=1&next=${encodeURIComponent(here)}`, { replace: true });
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [navigate, refresh]);
+  return null;
+}
+
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const { me, loading, error } = useAuth();
+  const location = useLocation();
+  if (loading) return <Loading label="Checking your session…" />;
+  if (error)
+    return (
+      <>
+        <PageTitle>The portal is unavailable</PageTitle>
+        <ProblemAlert error={error} />
+      </>
+    );
+  if (!me) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return <>{children}</>;
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageTitle>Page not found</PageTitle>
+      <p>This page does not exist, or you do not have access to it.</p>
+      <a className="usa-link" href="/">
+        Go to your dashboard
+      </a>
+    </>
+  );
+}
+
+const p = (el: ReactNode) => <RequireAuth>{el}</RequireAuth>;
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/sign-up" element={<SignUpPage />} />
+      <Route path="/verify-email" element={<VerifyEmailPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/invite/:token" element={<AcceptInvitePage />} />
+      <Route path="/about" element={<AboutPage />} />
+
+      <Route path="/" element={p(<Dashboard />)} />
+      <Route path="/models" element={p(<ModelsList />)} />
+      <Route path="/models/new" element={p(<ModelNew />)} />
+      <Route path="/models/:id" element={p(<ModelDetail />)} />
+      <Route path="/models/:id/edit" element={p(<ModelEdit />)} />
+      <Route path="/designation-requests" element={p(<RequestsList />)} />
+      <Route path="/designation-requests/new" element={p(<RequestNew />)} />
+      <Route path="/designation-requests/:id" element={p(<RequestDetail />)} />
+      <Route path="/terms" element={p(<TermsList />)} />
+      <Route path="/terms/new" element={p(<TermsNew />)} />
+      <Route path="/terms/:id" element={p(<TermsDetail />)} />
+      <Route path="/access-grants" element={p(<GrantsList />)} />
+      <Route path="/access-grants/new" element={p(<GrantNew />)} />
+      <Route path="/access-grants/:id" element={p(<GrantDetail />)} />
+      <Route path="/nominations" element={p(<NominationsList />)} />
+      <Route path="/nominations/new" element={p(<NominationNew />)} />
+      <Route path="/nominations/:id" element={p(<NominationDetail />)} />
+      <Route path="/partner-grants" element={p(<PartnerGrantsList />)} />
+      <Route path="/partner-grants/new" element={p(<PartnerGrantNew />)} />
+      <Route path="/partner-grants/:id" element={p(<PartnerGrantDetail />)} />
+      <Route path="/organization" element={p(<OrganizationPage />)} />
+      <Route path="/api-tokens" element={p(<ApiTokensPage />)} />
+      <Route path="/admin/organizations" element={p(<AdminOrganizations />)} />
+      <Route path="/admin/users" element={p(<AdminUsers />)} />
+      <Route path="/admin/audit" element={p(<AdminAudit />)} />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <AuthProvider>
+        <FlashProvider>
+          <UnauthorizedRedirect />
+          <Layout>
+            <AppRoutes />
+          </Layout>
+        </FlashProvider>
+      </AuthProvider>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,215 @@
+// A small fetch wrapper for the portal API (/api/v1).
+//
+// Every request carries `X-Requested-With: fetch`: the server requires it on unsafe
+// methods authenticated by the session cookie (a CSRF defence), and sending it always
+// keeps the rule simple. Errors are RFC 9457 problem documents and surface as ApiError.
+
+export const API_BASE = '/api/v1';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  errors?: FieldProblem[];
+  [extra: string]: unknown;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(problem: Problem, retryAfterSeconds: number | null = null) {
+    super(messageFor(problem, retryAfterSeconds));
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  get code(): string | undefined {
+    return this.problem.code;
+  }
+
+  /** Field-level messages keyed by field name (the first message for each field wins). */
+  get fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = String(e.message ?? '');
+    }
+    return out;
+  }
+}
+
+const FALLBACK_MESSAGES: Record<number, string> = {
+  400: 'The request could not be understood.',
+  401: 'Your session has ended. Please sign in again.',
+  403: 'You are not allowed to do this.',
+  404: 'This record does not exist, or you do not have access to it.',
+  409: 'This action is not possible in the record’s current state.',
+  422: 'Some values need correcting.',
+  429: 'Too many attempts. Please wait and try again.',
+};
+
+function messageFor(p: Problem, retryAfter: number | null): string {
+  let msg = p.detail || p.title || FALLBACK_MESSAGES[p.status] || `The server answered with an error (${p.status}).`;
+  if (p.status === 429 && retryAfter != null) {
+    msg += ` You can try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`;
+  }
+  return msg;
+}
+
+/** Turn any Response into a Problem, whether or not the body is a problem document. */
+export async function parseProblem(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '');
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    const errors = Array.isArray(b.errors)
+      ? (b.errors as unknown[])
+          .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+          .map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+      : undefined;
+    return {
+      ...b,
+      type: typeof b.type === 'string' ? b.type : undefined,
+      title: typeof b.title === 'string' ? b.title : res.statusText || undefined,
+      status: typeof b.status === 'number' ? b.status : res.status,
+      detail: typeof b.detail === 'string' ? b.detail : undefined,
+      code: typeof b.code === 'string' ? b.code : undefined,
+      errors,
+    };
+  }
+  return { status: res.status, title: res.statusText || undefined };
+}
+
+function parseRetryAfter(res: Response): number | null {
+  const h = res.headers.get('Retry-After');
+  if (!h) return null;
+  const n = Number(h);
+  if (Number.isFinite(n)) return Math.max(0, Math.round(n));
+  const when = Date.parse(h);
+  return Number.isNaN(when) ? null : Math.max(0, Math.round((when - Date.now()) / 1000));
+}
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+
+/** Called once by the app: what to do when a request answers 401 (go to sign-in). */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): void {
+  onUnauthorized = handler;
+}
+
+export interface RequestOptions {
+  /** Do not run the 401 handler (sign-in, "who am I", and other auth pages). */
+  allowUnauthenticated?: boolean;
+  signal?: AbortSignal;
+  query?: Record<string, string | number | boolean | null | undefined>;
+}
+
+export function buildUrl(path: string, query?: RequestOptions['query']): string {
+  const url = API_BASE + path;
+  if (!query) return url;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  }
+  const qs = params.toString();
+  if (!qs) return url;
+  return url + (url.includes('?') ? '&' : '?') + qs;
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json, application/problem+json',
+    'X-Requested-With': 'fetch',
+  };
+  const init: RequestInit = { method, headers, credentials: 'same-origin', signal: opts.signal };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, opts.query), init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError({
+      status: 0,
+      title: 'Network error',
+      detail: 'The portal could not be reached. Check your connection and try again.',
+    });
+  }
+
+  if (!res.ok) {
+    const problem = await parseProblem(res);
+    if (res.status === 401 && !opts.allowUnauthenticated && onUnauthorized) onUnauthorized();
+    throw new ApiError(problem, res.status === 429 ? parseRetryAfter(res) : null);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return text as unknown as T;
+  }
+}
+
+export const api = {
+  get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts),
+  post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body, opts),
+  patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, body, opts),
+  del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
+};
+
+/** Some endpoints answer a bare array, others `{items}`: accept both. */
+export function itemsOf<T>(data: unknown): T[] {
+  if (Array.isArray(data)) return data as T[];
+  if (data && typeof data === 'object' && Array.isArray((data as { items?: unknown }).items)) {
+    return (data as { items: T[] }).items;
+  }
+  return [];
+}
+
+/** Some create endpoints wrap the record (`{model: {...}}`), others return it bare. */
+export function unwrap<T>(data: unknown, key: string): T {
+  if (data && typeof data === 'object' && key in (data as object)) {
+    const inner = (data as Record<string, unknown>)[key];
+    if (inner && typeof inner === 'object') return inner as T;
+  }
+  return data as T;
+}
+
+/** Read every page of a list (for small directories such as agencies or terms). */
+export async function fetchAll<T>(path: string, query: RequestOptions['query'] = {}, maxPages = 10): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const data: unknown = await api.get<unknown>(path, { query: { ...query, limit: 200, cursor } });
+    out.push(...itemsOf<T>(data));
+    cursor = (data as { next_cursor?: string | null })?.next_cursor ?? null;
+    if (!cursor) break;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError } from '../api/client';
+import type { Me } from '../api/types';
+
+interface AuthState {
+  me: Me | null;
+  loading: boolean;
+  /** Set when /auth/me failed for a reason other than "not signed in". */
+  error: ApiError | null;
+  refresh: () => Promise<Me | null>;
+  signOut: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [me, setMe] = useState<Me | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const data = await api.get<Me>('/auth/me', { allowUnauthenticated: true });
+      setMe(data);
+      setError(null);
+      return data;
+    } catch (e) {
+      setMe(null);
+      setError(e instanceof ApiError && e.status !== 401 ? e : null);
+      return null;
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.post('/auth/logout', undefined, { allowUnauthenticated: true });
+    } finally {
+      setMe(null);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const value = useMemo(() => ({ me, loading, error, refresh, signOut }), [me, loading, error, refresh, signOut]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
+
+/** Signed-in user; only call below <RequireAuth>. */
+export function useMe(): Me {
+  const { me } = useAuth();
+  if (!me) throw new Error('useMe without a signed-in user');
+  return me;
+}
+
+export interface Role {
+  kind: Me['organization']['kind'];
+  isAdmin: boolean;
+  isDeveloper: boolean;
+  isAgency: boolean;
+  isPartner: boolean;
+  isOperator: boolean;
+  isNSA: boolean;
+  agencyCode: string | null;
+  orgId: string;
+  userId: string;
+}
+
+export function roleOf(me: Me): Role {
+  const kind = me.organization.kind;
+  return {
+    kind,
+    isAdmin: me.user.org_role === 'admin',
+    isDeveloper: kind === 'developer',
+    isAgency: kind === 'agency',
+    isPartner: kind === 'partner',
+    isOperator: kind === 'operator',
+    isNSA: kind === 'agency' && me.organization.agency_code === 'NSA',
+    agencyCode: me.organization.agency_code ?? null,
+    orgId: me.organization.id,
+    userId: me.user.id,
+  };
+}
+
+export function useRole(): Role {
+  return roleOf(useMe());
+}
+
+/** Only same-site paths are allowed as a post-sign-in destination (no open redirect). */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (next.startsWith('/sign-in')) return '/';
+  return next;
+}

@@ -1,0 +1,262 @@
+// Pieces shared by Government access grants and partner early-access grants:
+// terms agreement, personal acknowledgment, instructions, roster.
+
+import { useState } from 'react';
+import { api, itemsOf } from '../api/client';
+import type { OrgMembers, RosterEntry, Terms } from '../api/types';
+import { TermsText } from '../pages/terms';
+import { useAction, useResource } from '../lib/hooks';
+import { ConfirmAction } from './ConfirmAction';
+import { Checkbox, SelectField, SubmitButton } from './fields';
+import { DateTime, Empty, InfoAlert, Loading, ProblemAlert, Section } from './ui';
+
+/** Terms text, fetched by version id unless given. Collapsible when `collapsed`. */
+export function TermsPanel({ termsId, terms, open = false }: { termsId: string; terms?: Terms | null; open?: boolean }) {
+  const res = useResource<Terms>(terms ? null : `/terms/${termsId}`);
+  const t = terms ?? res.data;
+  return (
+    <details className="fap-details" open={open}>
+      <summary>Read the terms{t ? `: ${t.label}` : ''}</summary>
+      {t ? <TermsText terms={t} headingLevel={3} /> : res.error ? <ProblemAlert error={res.error} heading="The terms could not be loaded" /> : <Loading />}
+    </details>
+  );
+}
+
+/** "I accept on behalf of …" checkbox + button. */
+export function AcceptTerms({
+  onBehalfOf,
+  termsLabel,
+  onAccept,
+}: {
+  onBehalfOf: string;
+  termsLabel: string;
+  onAccept: () => Promise<unknown>;
+}) {
+  const [checked, setChecked] = useState(false);
+  const [err, setErr] = useState<string | undefined>();
+  const action = useAction(onAccept);
+  return (
+    <div className="fap-callout">
+      <h3>Accept the terms for {onBehalfOf}</h3>
+      <p>
+        Accepting records your name, the time, and the terms version “{termsLabel}” with its SHA-256 fingerprint.
+      </p>
+      <ProblemAlert error={action.error} />
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!checked) {
+            setErr('Confirm that you have read the terms and may accept them.');
+            return;
+          }
+          setErr(undefined);
+          void action.run();
+        }}
+      >
+        <Checkbox
+          name="accept-terms"
+          label={`I have read “${termsLabel}” and accept it on behalf of ${onBehalfOf}${onBehalfOf.endsWith('.') ? '' : '.'}`}
+          checked={checked}
+          onChange={setChecked}
+          error={err}
+        />
+        <SubmitButton busy={action.busy} busyLabel="Recording…">
+          Accept terms
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+/** A rostered person's own acknowledgment of the terms. */
+export function AcknowledgeTerms({ termsLabel, onAcknowledge }: { termsLabel: string; onAcknowledge: () => Promise<unknown> }) {
+  const [checked, setChecked] = useState(false);
+  const [err, setErr] = useState<string | undefined>();
+  const action = useAction(onAcknowledge);
+  return (
+    <div className="fap-callout">
+      <h3>Acknowledge the terms personally</h3>
+      <p>You are on the roster for this grant. Read the terms, then acknowledge them to see the access instructions.</p>
+      <ProblemAlert error={action.error} />
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!checked) {
+            setErr('Confirm that you have read and will follow the terms.');
+            return;
+          }
+          setErr(undefined);
+          void action.run();
+        }}
+      >
+        <Checkbox name="acknowledge-terms" label={`I have read “${termsLabel}” and will follow it personally.`} checked={checked} onChange={setChecked} error={err} />
+        <SubmitButton busy={action.busy} busyLabel="Recording…">
+          Acknowledge terms
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+export function Instructions({
+  text,
+  isDeveloper,
+  rostered,
+  acknowledged,
+}: {
+  text: string | null;
+  isDeveloper: boolean;
+  rostered: boolean;
+  acknowledged: boolean;
+}) {
+  return (
+    <Section title="Access instructions">
+      {text != null ? (
+        <>
+          <div className="fap-instructions fap-prose">{text}</div>
+          <p className="fap-muted">
+            {isDeveloper
+              ? 'Shown to rostered people after they acknowledge the terms.'
+              : 'Sensitive: do not copy these instructions outside the terms of this grant.'}
+          </p>
+        </>
+      ) : (
+        <p>
+          {rostered && !acknowledged
+            ? 'The instructions appear here once you acknowledge the terms.'
+            : rostered
+              ? 'The instructions are not available yet.'
+              : 'Only people on the roster who have acknowledged the terms can see the access instructions.'}
+        </p>
+      )}
+    </Section>
+  );
+}
+
+/**
+ * The named people of the grantee. `canAdd`: grantee admins (choose from their own org).
+ * `removePath`: when set, each row gets a Remove button (developer, or grantee admin).
+ */
+export function Roster({
+  basePath,
+  canAdd,
+  canRemove,
+  onChange,
+}: {
+  basePath: string;
+  canAdd: boolean;
+  canRemove: boolean;
+  onChange?: () => void;
+}) {
+  const res = useResource<unknown>(`${basePath}/roster`);
+  const org = useResource<OrgMembers>(canAdd ? '/organizations/me' : null);
+  const entries = itemsOf<RosterEntry>(res.data);
+  const [userId, setUserId] = useState('');
+  const add = useAction(async () => {
+    await api.post(`${basePath}/roster`, { user_id: userId });
+    setUserId('');
+    await res.reload();
+    onChange?.();
+  });
+  const rostered = new Set(entries.map((e) => e.user_id));
+  const candidates = (org.data?.users ?? []).filter((u) => !u.disabled && !rostered.has(u.id));
+
+  return (
+    <Section title="Roster">
+      <p>Each named person acknowledges the terms personally before seeing the access instructions.</p>
+      {res.error ? (
+        <ProblemAlert error={res.error} heading="The roster could not be loaded" />
+      ) : res.loading && !res.data ? (
+        <Loading />
+      ) : entries.length === 0 ? (
+        <Empty>
+          <p>No one is on the roster yet.</p>
+        </Empty>
+      ) : (
+        <div className="fap-table-wrap">
+          <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+            <caption className="usa-sr-only">People on the roster</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Organization</th>
+                <th scope="col">Added</th>
+                <th scope="col">Acknowledged terms</th>
+                {canRemove && (
+                  <th scope="col">
+                    <span className="usa-sr-only">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.user_id}>
+                  <th scope="row" data-label="Name">
+                    {e.name}
+                    <br />
+                    <span className="fap-muted">{e.email}</span>
+                  </th>
+                  <td data-label="Organization">{e.organization_name}</td>
+                  <td data-label="Added">
+                    <DateTime value={e.added_at} />
+                  </td>
+                  <td data-label="Acknowledged terms">{e.acknowledged_at ? <DateTime value={e.acknowledged_at} /> : 'Not yet'}</td>
+                  {canRemove && (
+                    <td data-label="Actions">
+                      <ConfirmAction
+                        label="Remove"
+                        outline
+                        heading={`Remove ${e.name} from the roster?`}
+                        onConfirm={async () => {
+                          await api.del(`${basePath}/roster/${e.user_id}`);
+                          await res.reload();
+                          onChange?.();
+                        }}
+                      >
+                        <p>{e.name} loses access to the instructions at once. They can be added again later.</p>
+                      </ConfirmAction>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {canAdd && (
+        <div className="margin-top-2">
+          <ProblemAlert error={add.error ?? org.error} />
+          {candidates.length === 0 && org.data ? (
+            <InfoAlert slim>Everyone in your organization is already on the roster. Invite colleagues from “My organization”.</InfoAlert>
+          ) : (
+            <form
+              className="usa-form"
+              noValidate
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (userId) void add.run();
+              }}
+            >
+              <SelectField
+                name="roster_user_id"
+                label="Add a person from your organization"
+                required
+                value={userId}
+                onChange={(e) => setUserId(e.target.value)}
+                placeholder="- Select a person -"
+                options={candidates.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
+                error={add.fieldErrors.user_id}
+              />
+              <SubmitButton busy={add.busy} busyLabel="Adding…">
+                Add to roster
+              </SubmitButton>
+            </form>
+          )}
+        </div>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,227 @@
+import { useState } from 'react';
+import { api, itemsOf, unwrap } from '../api/client';
+import type { ApiToken, OrgMembers } from '../api/types';
+import { useRole } from '../auth/AuthContext';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { SelectField, SubmitButton, TextField } from '../components/fields';
+import { DateTime, Empty, Loaded, Loading, PageTitle, ProblemAlert, Section, SuccessAlert } from '../components/ui';
+import { useAction, useResource } from '../lib/hooks';
+import { AGENCY_LABELS, PARTNER_TYPE_LABELS } from '../lib/labels';
+
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+    window.setTimeout(() => setState('idle'), 4000);
+  };
+  return (
+    <>
+      <button type="button" className="usa-button usa-button--outline usa-button--small fap-copy" onClick={() => void copy()}>
+        {label}
+      </button>
+      <span className="fap-copy-status" role="status" aria-live="polite">
+        {state === 'copied' ? 'Copied.' : state === 'failed' ? 'Copy failed: select the text and copy it yourself.' : ''}
+      </span>
+    </>
+  );
+}
+
+export function ApiTokensPage() {
+  const res = useResource<unknown>('/auth/api-tokens');
+  const tokens = itemsOf<ApiToken>(res.data);
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<ApiToken | null>(null);
+  const create = useAction(async () => {
+    const t = unwrap<ApiToken>(await api.post('/auth/api-tokens', { name: name.trim() }), 'api_token');
+    setCreated(t);
+    setName('');
+    await res.reload();
+  });
+
+  return (
+    <>
+      <PageTitle lead="Personal API tokens let scripts call the portal’s API as you (send it as “Authorization: Bearer …”). A token has your permissions; revoke it as soon as it is no longer needed.">
+        API tokens
+      </PageTitle>
+      {created?.token && (
+        <div className="fap-token-once" role="status">
+          <h2>Copy your new token now</h2>
+          <p>
+            This is the only time “{created.name}” is shown. Store it in a password manager or secret store; it cannot be
+            shown again.
+          </p>
+          <p className="fap-token">
+            <code id="new-token">{created.token}</code>
+          </p>
+          <CopyButton text={created.token} label="Copy token" />
+          <button type="button" className="usa-button usa-button--unstyled margin-left-2" onClick={() => setCreated(null)}>
+            I have stored it — hide
+          </button>
+        </div>
+      )}
+      <Section title="Create a token">
+        <ProblemAlert error={create.error} />
+        <form
+          className="usa-form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void create.run();
+          }}
+        >
+          <TextField name="name" label="Token name" required value={name} onChange={(e) => setName(e.target.value)} error={create.fieldErrors.name} hint="What the token is for, e.g. “CI evaluation script”." />
+          <SubmitButton busy={create.busy} busyLabel="Creating…">
+            Create token
+          </SubmitButton>
+        </form>
+      </Section>
+      <Section title="Your tokens">
+        {res.error && <ProblemAlert error={res.error} />}
+        {res.loading && !res.data ? (
+          <Loading />
+        ) : tokens.length === 0 ? (
+          <Empty>
+            <p>You have no API tokens.</p>
+          </Empty>
+        ) : (
+          <div className="fap-table-wrap">
+            <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+              <caption className="usa-sr-only">Your API tokens</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="usa-sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((t) => (
+                  <tr key={t.id}>
+                    <th scope="row" data-label="Name">
+                      {t.name}
+                    </th>
+                    <td data-label="Created">
+                      <DateTime value={t.created_at} />
+                    </td>
+                    <td data-label="Expires">{t.expires_at ? <DateTime value={t.expires_at} /> : 'Never'}</td>
+                    <td data-label="Actions">
+                      <ConfirmAction
+                        label="Revoke"
+                        outline
+                        heading={`Revoke the token “${t.name}”?`}
+                        onConfirm={async () => {
+                          await api.del(`/auth/api-tokens/${t.id}`);
+                          await res.reload();
+                        }}
+                      >
+                        <p>Scripts using this token stop working at once.</p>
+                      </ConfirmAction>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+    </>
+  );
+}
+
+export function OrganizationPage() {
+  const role = useRole();
+  const res = useResource<OrgMembers>('/organizations/me');
+  const [invite, setInvite] = useState({ email: '', org_role: 'member' });
+  const [sent, setSent] = useState<string | null>(null);
+  const action = useAction(async () => {
+    await api.post('/organizations/me/invitations', { email: invite.email.trim(), org_role: invite.org_role });
+    setSent(invite.email.trim());
+    setInvite({ email: '', org_role: 'member' });
+    await res.reload();
+  });
+  return (
+    <Loaded resource={res}>
+      {(data) => {
+        const o = data.organization;
+        return (
+          <>
+            <PageTitle title={o.name}>{o.name}</PageTitle>
+            <p>
+              {o.kind === 'agency' && o.agency_code ? AGENCY_LABELS[o.agency_code] ?? o.agency_code : null}
+              {o.kind === 'partner' && o.partner_type ? `Trusted partner · ${PARTNER_TYPE_LABELS[o.partner_type] ?? o.partner_type}${o.sector ? ` · ${o.sector}` : ''}` : null}
+              {o.kind === 'developer' ? 'AI developer' : null}
+              {o.kind === 'operator' ? 'Portal operator' : null}
+            </p>
+            <Section title="People">
+              <div className="fap-table-wrap">
+                <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+                  <caption className="usa-sr-only">People in {o.name}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Email</th>
+                      <th scope="col">Role</th>
+                      <th scope="col">Status</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.users.map((u) => (
+                      <tr key={u.id}>
+                        <th scope="row" data-label="Name">
+                          {u.name}
+                        </th>
+                        <td data-label="Email">{u.email}</td>
+                        <td data-label="Role">{u.org_role === 'admin' ? 'Administrator' : 'Member'}</td>
+                        <td data-label="Status">{u.disabled ? 'Disabled' : u.email_verified === false ? 'Not yet verified' : 'Active'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </Section>
+            {role.isAdmin && (
+              <Section title="Invite a colleague">
+                {sent && <SuccessAlert>Invitation sent to {sent}. The link in the email lets them choose a password.</SuccessAlert>}
+                <ProblemAlert error={action.error} />
+                <form
+                  className="usa-form"
+                  noValidate
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    setSent(null);
+                    void action.run();
+                  }}
+                >
+                  <TextField name="email" label="Email address" type="email" required value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} error={action.fieldErrors.email} />
+                  <SelectField
+                    name="org_role"
+                    label="Role"
+                    required
+                    value={invite.org_role}
+                    onChange={(e) => setInvite({ ...invite, org_role: e.target.value })}
+                    options={[
+                      { value: 'member', label: 'Member' },
+                      { value: 'admin', label: 'Administrator (can invite people and accept terms)' },
+                    ]}
+                    error={action.fieldErrors.org_role}
+                  />
+                  <SubmitButton busy={action.busy} busyLabel="Sending…">
+                    Send invitation
+                  </SubmitButton>
+                </form>
+              </Section>
+            )}
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}

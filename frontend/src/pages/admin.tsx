@@ -1,0 +1,319 @@
+import { useState } from 'react';
+import { api, API_BASE, unwrap } from '../api/client';
+import type { AuditEvent, AuditVerify, Organization, User } from '../api/types';
+import { useRole } from '../auth/AuthContext';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { SelectField, SubmitButton, TextField } from '../components/fields';
+import { DateTime, Empty, InfoAlert, LoadMore, Loading, PageTitle, ProblemAlert, Section, StatusTag, SuccessAlert } from '../components/ui';
+import { useAction, usePaged } from '../lib/hooks';
+import { AGENCY_LABELS, PARTNER_TYPE_LABELS, SECTORS, humanize } from '../lib/labels';
+
+function OperatorOnly({ children }: { children: React.ReactNode }) {
+  const role = useRole();
+  if (!role.isOperator)
+    return (
+      <>
+        <PageTitle>Not available</PageTitle>
+        <p>This page is for the portal’s operators.</p>
+      </>
+    );
+  return <>{children}</>;
+}
+
+export function AdminOrganizations() {
+  return (
+    <OperatorOnly>
+      <AdminOrganizationsInner />
+    </OperatorOnly>
+  );
+}
+
+function AdminOrganizationsInner() {
+  const list = usePaged<Organization>('/admin/organizations');
+  const blank = { kind: 'agency', name: '', agency_code: '', partner_type: '', sector: '', admin_email: '' };
+  const [v, setV] = useState(blank);
+  const [created, setCreated] = useState<string | null>(null);
+  const action = useAction(async () => {
+    const body: Record<string, unknown> = { kind: v.kind, name: v.name.trim(), admin_email: v.admin_email.trim() };
+    if (v.kind === 'agency') body.agency_code = v.agency_code;
+    if (v.kind === 'partner') {
+      body.partner_type = v.partner_type;
+      body.sector = v.sector || null;
+    }
+    const o = unwrap<Organization>(await api.post('/admin/organizations', body), 'organization');
+    setCreated(`${o.name ?? v.name} created. ${v.admin_email} has been invited as its first administrator.`);
+    setV(blank);
+    await list.reload();
+  });
+  const fe = action.fieldErrors;
+  const set = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+  return (
+    <>
+      <PageTitle lead="Agencies and trusted partners join by invitation. Developers register themselves.">Organizations</PageTitle>
+      <Section title="Add an organization">
+        {created && <SuccessAlert>{created}</SuccessAlert>}
+        <ProblemAlert error={action.error} />
+        <form
+          className="usa-form usa-form--large"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            setCreated(null);
+            void action.run();
+          }}
+        >
+          <SelectField
+            name="kind"
+            label="Kind"
+            required
+            value={v.kind}
+            onChange={set('kind')}
+            options={[
+              { value: 'agency', label: 'Government agency' },
+              { value: 'partner', label: 'Trusted partner' },
+              { value: 'operator', label: 'Portal operator' },
+            ]}
+            error={fe.kind}
+          />
+          <TextField name="name" label="Name" required value={v.name} onChange={set('name')} error={fe.name} />
+          {v.kind === 'agency' && (
+            <SelectField name="agency_code" label="Agency" required value={v.agency_code} onChange={set('agency_code')} placeholder="- Select -" options={Object.entries(AGENCY_LABELS).map(([value, label]) => ({ value, label }))} error={fe.agency_code} />
+          )}
+          {v.kind === 'partner' && (
+            <>
+              <SelectField name="partner_type" label="Type of partner" required value={v.partner_type} onChange={set('partner_type')} placeholder="- Select -" options={Object.entries(PARTNER_TYPE_LABELS).map(([value, label]) => ({ value, label }))} error={fe.partner_type} />
+              <SelectField name="sector" label="Critical-infrastructure sector" value={v.sector} onChange={set('sector')} placeholder="- None -" options={SECTORS.map((s) => ({ value: s, label: s }))} error={fe.sector} />
+            </>
+          )}
+          <TextField name="admin_email" label="First administrator’s email" type="email" required value={v.admin_email} onChange={set('admin_email')} error={fe.admin_email} hint="They receive an invitation link to choose a password." />
+          <SubmitButton busy={action.busy} busyLabel="Creating…">
+            Create and invite
+          </SubmitButton>
+        </form>
+      </Section>
+      <Section title="All organizations">
+        <ProblemAlert error={list.error} />
+        {list.loading && list.items.length === 0 ? (
+          <Loading />
+        ) : list.items.length === 0 ? (
+          <Empty>
+            <p>No organizations.</p>
+          </Empty>
+        ) : (
+          <div className="fap-table-wrap">
+            <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+              <caption className="usa-sr-only">Organizations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Details</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((o) => (
+                  <tr key={o.id}>
+                    <th scope="row" data-label="Name">
+                      {o.name}
+                    </th>
+                    <td data-label="Kind">{humanize(o.kind)}</td>
+                    <td data-label="Details">
+                      {o.agency_code ?? (o.partner_type ? `${PARTNER_TYPE_LABELS[o.partner_type] ?? o.partner_type}${o.sector ? ` · ${o.sector}` : ''}` : '—')}
+                    </td>
+                    <td data-label="Created">
+                      <DateTime value={o.created_at} dateOnly />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+      </Section>
+    </>
+  );
+}
+
+export function AdminUsers() {
+  return (
+    <OperatorOnly>
+      <AdminUsersInner />
+    </OperatorOnly>
+  );
+}
+
+function AdminUsersInner() {
+  const list = usePaged<User & { organization_name?: string }>('/admin/users');
+  const unavailable = list.error && (list.error.status === 404 || list.error.status === 405);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [manualId, setManualId] = useState('');
+  const manual = useAction(async (disabled: boolean) => {
+    await api.patch(`/admin/users/${encodeURIComponent(manualId.trim())}`, { disabled });
+    setNotice(`User ${manualId.trim()} ${disabled ? 'disabled' : 'enabled'}.`);
+  });
+  const setDisabled = async (u: User, disabled: boolean) => {
+    await api.patch(`/admin/users/${u.id}`, { disabled });
+    setNotice(`${u.name} ${disabled ? 'disabled: their sessions and tokens stop working at once' : 'enabled'}.`);
+    await list.reload();
+  };
+  return (
+    <>
+      <PageTitle lead="Disabling a user takes effect at once: their sessions and API tokens stop working.">Users</PageTitle>
+      {notice && <SuccessAlert>{notice}</SuccessAlert>}
+      {unavailable ? (
+        <>
+          <InfoAlert slim>This server does not list users. You can still disable or enable a user by their ID (shown in the audit trail).</InfoAlert>
+          <ProblemAlert error={manual.error} />
+          <form
+            className="usa-form"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void manual.run(true);
+            }}
+          >
+            <TextField name="user_id" label="User ID" required value={manualId} onChange={(e) => setManualId(e.target.value)} spellCheck={false} />
+            <div className="fap-actions">
+              <SubmitButton busy={manual.busy}>Disable user</SubmitButton>
+              <button type="button" className="usa-button usa-button--outline" onClick={() => void manual.run(false)} disabled={manual.busy}>
+                Enable user
+              </button>
+            </div>
+          </form>
+        </>
+      ) : (
+        <>
+          <ProblemAlert error={list.error} />
+          {list.loading && list.items.length === 0 ? (
+            <Loading />
+          ) : (
+            <div className="fap-table-wrap">
+              <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+                <caption className="usa-sr-only">Users</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Organization</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span className="usa-sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.items.map((u) => (
+                    <tr key={u.id}>
+                      <th scope="row" data-label="Name">
+                        {u.name}
+                      </th>
+                      <td data-label="Email">{u.email}</td>
+                      <td data-label="Organization">{u.organization_name ?? '—'}</td>
+                      <td data-label="Status">{u.disabled ? <StatusTag status="revoked" label="Disabled" /> : <StatusTag status="active" label="Active" />}</td>
+                      <td data-label="Actions">
+                        {u.disabled ? (
+                          <button type="button" className="usa-button usa-button--outline" onClick={() => void setDisabled(u, false)}>
+                            Enable
+                          </button>
+                        ) : (
+                          <ConfirmAction label="Disable" outline heading={`Disable ${u.name}?`} onConfirm={() => setDisabled(u, true)}>
+                            <p>{u.name} is signed out everywhere and cannot sign in until enabled again.</p>
+                          </ConfirmAction>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+        </>
+      )}
+    </>
+  );
+}
+
+export function AdminAudit() {
+  const role = useRole();
+  const [verify, setVerify] = useState<AuditVerify | null>(null);
+  const check = useAction(async () => setVerify(await api.get<AuditVerify>('/admin/audit/verify')));
+  const [target, setTarget] = useState('');
+  const [query, setQuery] = useState<string | null>(null);
+  const events = usePaged<AuditEvent>(query ? '/audit-events' : null, { target_id: query ?? undefined });
+  return (
+    <>
+      <PageTitle lead="Every change is recorded in a hash-chained audit trail. Verification re-walks the chain and names the first broken link.">Audit trail</PageTitle>
+      {role.isOperator && (
+        <Section title="Verify the chain">
+          <ProblemAlert error={check.error} />
+          <button type="button" className="usa-button" onClick={() => void check.run()} disabled={check.busy}>
+            {check.busy ? 'Verifying…' : 'Verify now'}
+          </button>
+          {verify && (
+            <div role="status" className="margin-top-2">
+              {verify.valid ? (
+                <SuccessAlert heading="The audit chain is intact">{verify.events} events verified.</SuccessAlert>
+              ) : (
+                <div className="usa-alert usa-alert--error">
+                  <div className="usa-alert__body">
+                    <h2 className="usa-alert__heading">The audit chain is broken</h2>
+                    <p className="usa-alert__text">
+                      The first broken link is event {verify.first_broken_seq}. {verify.events} events were checked.
+                    </p>
+                  </div>
+                </div>
+              )}
+            </div>
+          )}
+        </Section>
+      )}
+      <Section title="Export">
+        <p>Download the events on your organization’s records.</p>
+        <div className="fap-actions">
+          <a className="usa-button usa-button--outline" href={`${API_BASE}/audit-events/export?format=csv`} download>
+            Download CSV
+          </a>
+          <a className="usa-button usa-button--outline" href={`${API_BASE}/audit-events/export?format=json`} download>
+            Download JSON
+          </a>
+        </div>
+      </Section>
+      <Section title="Find events for a record">
+        <form
+          className="usa-form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery(target.trim() || null);
+          }}
+        >
+          <TextField name="target_id" label="Record ID" required value={target} onChange={(e) => setTarget(e.target.value)} spellCheck={false} />
+          <SubmitButton busy={false}>Search</SubmitButton>
+        </form>
+        {query && (
+          <>
+            <ProblemAlert error={events.error} />
+            {events.loading && events.items.length === 0 ? (
+              <Loading />
+            ) : events.items.length === 0 ? (
+              <p>No events for this record.</p>
+            ) : (
+              <ol className="fap-audit">
+                {events.items.map((ev) => (
+                  <li key={ev.seq}>
+                    #{ev.seq} <DateTime value={ev.occurred_at} /> — <code>{ev.action}</code>
+                    {ev.actor_name ? ` by ${ev.actor_name}` : ''}
+                  </li>
+                ))}
+              </ol>
+            )}
+            <LoadMore hasMore={events.hasMore} loading={events.loading} onClick={() => void events.loadMore()} />
+          </>
+        )}
+      </Section>
+    </>
+  );
+}

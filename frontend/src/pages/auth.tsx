@@ -1,0 +1,394 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, ApiError } from '../api/client';
+import { safeNext, useAuth } from '../auth/AuthContext';
+import { Checkbox, SubmitButton, TextField } from '../components/fields';
+import { InfoAlert, Loading, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
+import { useAction } from '../lib/hooks';
+
+const PASSWORD_HINT =
+  'Between 15 and 128 characters. A passphrase of several unrelated words works well. It must not contain your email address or organization name.';
+
+function PasswordField({
+  name,
+  label,
+  value,
+  onChange,
+  error,
+  autoComplete,
+  hint,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  autoComplete: string;
+  hint?: string;
+}) {
+  const [show, setShow] = useState(false);
+  return (
+    <>
+      <TextField
+        name={name}
+        label={label}
+        type={show ? 'text' : 'password'}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        autoComplete={autoComplete}
+        required
+        error={error}
+        hint={hint}
+        spellCheck={false}
+        autoCapitalize="off"
+      />
+      <p className="margin-top-05 margin-bottom-0">
+        <button
+          type="button"
+          className="usa-button usa-button--unstyled fap-show-password"
+          aria-pressed={show}
+          aria-controls={`field-${name}`}
+          onClick={() => setShow((s) => !s)}
+        >
+          {show ? 'Hide password' : 'Show password'}
+        </button>
+      </p>
+    </>
+  );
+}
+
+/** NIST SP 800-53 AC-8 system use notification. */
+export function SystemUseNotice() {
+  return (
+    <div className="fap-notice" id="system-use-notice">
+      <h2 className="fap-notice__title">System use notice</h2>
+      <p>You are accessing a U.S. Government information system, which includes this computer, this network, and all devices and storage media attached to it. This system is provided for U.S. Government-authorized use only.</p>
+      <ul>
+        <li>Unauthorized or improper use of this system is prohibited and may result in disciplinary action and civil and criminal penalties.</li>
+        <li>By using this system you understand and consent that you have no reasonable expectation of privacy regarding any communication or data transiting or stored on it.</li>
+        <li>Your use of this system may be monitored, recorded and audited at any time and for any lawful Government purpose, and any information may be disclosed or used for any lawful Government purpose.</li>
+      </ul>
+    </div>
+  );
+}
+
+export function SignInPage() {
+  const { me, refresh } = useAuth();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const next = safeNext(params.get('next'));
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [ack, setAck] = useState(false);
+  const [ackError, setAckError] = useState<string | undefined>();
+  const action = useAction(async () => {
+    await api.post('/auth/login', { email: email.trim(), password }, { allowUnauthenticated: true });
+    const who = await refresh();
+    if (who) navigate(next, { replace: true });
+  });
+
+  if (me) return <Navigate to={next} replace />;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ack) {
+      setAckError('Please confirm that you have read the system use notice before signing in.');
+      document.getElementById('field-acknowledge')?.focus();
+      return;
+    }
+    setAckError(undefined);
+    void action.run();
+  };
+
+  const fe = action.fieldErrors;
+  return (
+    <div className="fap-narrow">
+      <PageTitle>Sign in</PageTitle>
+      {params.get('expired') && <InfoAlert slim>Your session ended. Please sign in again to continue.</InfoAlert>}
+      <SystemUseNotice />
+      <ProblemAlert error={action.error} heading={action.error?.status === 401 ? 'Sign-in failed' : undefined} />
+      <form className="usa-form usa-form--large" onSubmit={submit} noValidate>
+        <Checkbox
+          name="acknowledge"
+          label="I have read and understand the system use notice."
+          checked={ack}
+          onChange={(v) => {
+            setAck(v);
+            if (v) setAckError(undefined);
+          }}
+          error={ackError}
+        />
+        <TextField
+          name="email"
+          label="Email address"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          error={fe.email}
+          spellCheck={false}
+          autoCapitalize="off"
+        />
+        <PasswordField name="password" label="Password" value={password} onChange={setPassword} autoComplete="current-password" error={fe.password} />
+        <SubmitButton busy={action.busy} busyLabel="Signing in…">
+          Sign in
+        </SubmitButton>
+      </form>
+      <ul className="usa-list usa-list--unstyled margin-top-3 fap-links">
+        <li>
+          <Link to="/reset-password" className="usa-link">
+            Forgot your password?
+          </Link>
+        </li>
+        <li>
+          AI developer without an account?{' '}
+          <Link to="/sign-up" className="usa-link">
+            Register your organization
+          </Link>
+        </li>
+        <li className="text-base">Government agencies and trusted partners join by invitation from the portal’s operators.</li>
+      </ul>
+    </div>
+  );
+}
+
+export function SignUpPage() {
+  const [form, setForm] = useState({ organization_name: '', name: '', email: '', password: '' });
+  const [done, setDone] = useState(false);
+  const [ack, setAck] = useState(false);
+  const [ackError, setAckError] = useState<string | undefined>();
+  const action = useAction(async () => {
+    await api.post('/auth/signup', { ...form, email: form.email.trim() }, { allowUnauthenticated: true });
+    setDone(true);
+  });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+
+  if (done)
+    return (
+      <div className="fap-narrow">
+        <PageTitle>Check your email</PageTitle>
+        <SuccessAlert heading="Registration received">
+          If the address can be used, we have sent a verification link to <strong>{form.email}</strong>. Open it to
+          activate your account, then sign in. The link expires after a while; you can register again if it does.
+        </SuccessAlert>
+        <Link to="/sign-in" className="usa-button">
+          Go to sign in
+        </Link>
+      </div>
+    );
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ack) {
+      setAckError('Please confirm that you have read the system use notice.');
+      return;
+    }
+    setAckError(undefined);
+    void action.run();
+  };
+  const fe = action.fieldErrors;
+  return (
+    <div className="fap-narrow">
+      <PageTitle lead="For AI developers. Registering creates your organization and makes you its first administrator. Everything you do in the portal is voluntary.">
+        Register your organization
+      </PageTitle>
+      <ProblemAlert error={action.error} />
+      <form className="usa-form usa-form--large" onSubmit={submit} noValidate>
+        <TextField name="organization_name" label="Organization name" value={form.organization_name} onChange={set('organization_name')} required autoComplete="organization" error={fe.organization_name} />
+        <TextField name="name" label="Your full name" value={form.name} onChange={set('name')} required autoComplete="name" error={fe.name} />
+        <TextField name="email" label="Work email address" type="email" value={form.email} onChange={set('email')} required autoComplete="email" error={fe.email} spellCheck={false} autoCapitalize="off" />
+        <PasswordField name="password" label="Password" value={form.password} onChange={(v) => setForm({ ...form, password: v })} autoComplete="new-password" hint={PASSWORD_HINT} error={fe.password} />
+        <Checkbox name="acknowledge" label="I have read the system use notice below." checked={ack} onChange={setAck} error={ackError} />
+        <SubmitButton busy={action.busy} busyLabel="Registering…">
+          Register
+        </SubmitButton>
+      </form>
+      <SystemUseNotice />
+      <p className="margin-top-3">
+        Already registered?{' '}
+        <Link to="/sign-in" className="usa-link">
+          Sign in
+        </Link>
+      </p>
+    </div>
+  );
+}
+
+export function VerifyEmailPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const [state, setState] = useState<'working' | 'done' | 'failed'>('working');
+  const [error, setError] = useState<ApiError | null>(null);
+  const started = useRef(false);
+
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    if (!token) {
+      setState('failed');
+      setError(new ApiError({ status: 400, title: 'Missing token', detail: 'This link is incomplete. Open the full link from your email.' }));
+      return;
+    }
+    api
+      .post('/auth/verify-email', { token }, { allowUnauthenticated: true })
+      .then(() => setState('done'))
+      .catch((e: unknown) => {
+        setState('failed');
+        setError(e instanceof ApiError ? e : null);
+      });
+  }, [token]);
+
+  return (
+    <div className="fap-narrow">
+      <PageTitle>Verify your email address</PageTitle>
+      {state === 'working' && <Loading label="Verifying your email address…" />}
+      {state === 'done' && (
+        <>
+          <SuccessAlert heading="Email address verified">Your account is active. You can now sign in.</SuccessAlert>
+          <Link to="/sign-in" className="usa-button">
+            Sign in
+          </Link>
+        </>
+      )}
+      {state === 'failed' && (
+        <>
+          <ProblemAlert error={error} heading="This verification link did not work" />
+          <p>Links expire and can be used once. If your account is already verified, simply sign in.</p>
+          <Link to="/sign-in" className="usa-button">
+            Sign in
+          </Link>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function ResetPasswordPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token');
+  return token ? <ResetConfirm token={token} /> : <ResetRequest />;
+}
+
+function ResetRequest() {
+  const [email, setEmail] = useState('');
+  const [sent, setSent] = useState(false);
+  const action = useAction(async () => {
+    await api.post('/auth/password-reset/request', { email: email.trim() }, { allowUnauthenticated: true });
+    setSent(true);
+  });
+  return (
+    <div className="fap-narrow">
+      <PageTitle>Reset your password</PageTitle>
+      {sent ? (
+        <SuccessAlert heading="Check your email">
+          If an account uses <strong>{email}</strong>, we have sent it a link to choose a new password.
+        </SuccessAlert>
+      ) : (
+        <>
+          <p>Enter the email address you sign in with. We will send a link to choose a new password.</p>
+          <ProblemAlert error={action.error} />
+          <form
+            className="usa-form usa-form--large"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void action.run();
+            }}
+          >
+            <TextField name="email" label="Email address" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="email" error={action.fieldErrors.email} />
+            <SubmitButton busy={action.busy} busyLabel="Sending…">
+              Send reset link
+            </SubmitButton>
+          </form>
+        </>
+      )}
+      <p className="margin-top-3">
+        <Link to="/sign-in" className="usa-link">
+          Back to sign in
+        </Link>
+      </p>
+    </div>
+  );
+}
+
+function ResetConfirm({ token }: { token: string }) {
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const action = useAction(async () => {
+    await api.post('/auth/password-reset/confirm', { token, new_password: password }, { allowUnauthenticated: true });
+    setDone(true);
+  });
+  return (
+    <div className="fap-narrow">
+      <PageTitle>Choose a new password</PageTitle>
+      {done ? (
+        <>
+          <SuccessAlert heading="Password changed">Your other sessions have been signed out. Sign in with your new password.</SuccessAlert>
+          <Link to="/sign-in" className="usa-button">
+            Sign in
+          </Link>
+        </>
+      ) : (
+        <>
+          <ProblemAlert error={action.error} />
+          <form
+            className="usa-form usa-form--large"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void action.run();
+            }}
+          >
+            <PasswordField name="new_password" label="New password" value={password} onChange={setPassword} autoComplete="new-password" hint={PASSWORD_HINT} error={action.fieldErrors.new_password ?? action.fieldErrors.password} />
+            <SubmitButton busy={action.busy}>Change password</SubmitButton>
+          </form>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function AcceptInvitePage() {
+  const { token = '' } = useParams();
+  const { refresh } = useAuth();
+  const navigate = useNavigate();
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [ack, setAck] = useState(false);
+  const [ackError, setAckError] = useState<string | undefined>();
+  const action = useAction(async () => {
+    await api.post(`/auth/invitations/${encodeURIComponent(token)}/accept`, { name, password }, { allowUnauthenticated: true });
+    const who = await refresh();
+    navigate(who ? '/' : '/sign-in', { replace: true });
+  });
+  return (
+    <div className="fap-narrow">
+      <PageTitle lead="You have been invited to join an organization on the Frontier Access Portal. Choose your name and password to activate your account.">
+        Accept your invitation
+      </PageTitle>
+      <SystemUseNotice />
+      <ProblemAlert error={action.error} heading={action.error?.status === 404 ? 'This invitation is not valid' : undefined} />
+      <form
+        className="usa-form usa-form--large"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!ack) {
+            setAckError('Please confirm that you have read the system use notice.');
+            return;
+          }
+          setAckError(undefined);
+          void action.run();
+        }}
+      >
+        <Checkbox name="acknowledge" label="I have read and understand the system use notice." checked={ack} onChange={setAck} error={ackError} />
+        <TextField name="name" label="Your full name" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" error={action.fieldErrors.name} />
+        <PasswordField name="password" label="Password" value={password} onChange={setPassword} autoComplete="new-password" hint={PASSWORD_HINT} error={action.fieldErrors.password} />
+        <SubmitButton busy={action.busy} busyLabel="Activating…">
+          Activate account
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,655 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, unwrap } from '../api/client';
+import type { DesignationRequest, Message, Model, OrgMembers } from '../api/types';
+import { useMe, useRole, type Role } from '../auth/AuthContext';
+import { AuditTrail } from '../components/AuditTrail';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { useFlash } from '../components/Flash';
+import {
+  BackLink,
+  DateTime,
+  Empty,
+  Facts,
+  InfoAlert,
+  LoadMore,
+  Loaded,
+  Loading,
+  PageTitle,
+  ProblemAlert,
+  Prose,
+  Section,
+  StatusTag,
+  SuccessAlert,
+  VoluntaryNotice,
+} from '../components/ui';
+import { fromLocalDateEndOfDay } from '../lib/dates';
+import { useAction, usePaged, useResource } from '../lib/hooks';
+import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, statusLabel } from '../lib/labels';
+
+const STATUS_FILTERS = ['', 'draft', 'submitted', 'under_review', 'info_requested', 'determined', 'withdrawn'];
+
+export function RequestsList() {
+  const role = useRole();
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status') ?? '';
+  const mine = params.get('assigned') === 'me';
+  const q = (params.get('q') ?? '').toLowerCase();
+  // The status filter is sent to the server and also applied here, so the list is right either way.
+  const list = usePaged<DesignationRequest>('/designation-requests', { status: status || undefined });
+  const items = list.items.filter(
+    (r) =>
+      (!status || r.status === status) &&
+      (!mine || r.assigned_to?.id === me.user.id) &&
+      (!q || `${r.model_name} ${r.model_version} ${r.developer_org_name}`.toLowerCase().includes(q)),
+  );
+  const update = (k: string, v: string) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <>
+      <PageTitle
+        lead={
+          role.isDeveloper
+            ? 'Ask whether a model is a covered frontier model. Filing is your choice, and a determination has no effect on what you may do with your model.'
+            : 'Designation requests filed by developers. NSA records the determination after consulting the National Cyber Director, APST, CISA and the Department of War.'
+        }
+      >
+        {role.isDeveloper ? 'Designation requests' : 'Review queue'}
+      </PageTitle>
+      {role.isDeveloper && (
+        <p>
+          <Link to="/designation-requests/new" className="usa-button">
+            File a designation request
+          </Link>
+        </p>
+      )}
+      <form className="fap-filters" role="search" aria-label="Filter requests" onSubmit={(e) => e.preventDefault()}>
+        <div className="usa-form-group">
+          <label className="usa-label" htmlFor="filter-status">
+            Status
+          </label>
+          <select id="filter-status" className="usa-select" value={status} onChange={(e) => update('status', e.target.value)}>
+            {STATUS_FILTERS.filter((s) => role.isDeveloper || s !== 'draft').map((s) => (
+              <option key={s} value={s}>
+                {s ? statusLabel(s) : 'All statuses'}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="usa-form-group">
+          <label className="usa-label" htmlFor="filter-q">
+            Model or developer
+          </label>
+          <input id="filter-q" className="usa-input" type="search" value={params.get('q') ?? ''} onChange={(e) => update('q', e.target.value)} />
+        </div>
+        {role.isAgency && (
+          <div className="usa-checkbox fap-filters__check">
+            <input id="filter-mine" className="usa-checkbox__input" type="checkbox" checked={mine} onChange={(e) => update('assigned', e.target.checked ? 'me' : '')} />
+            <label className="usa-checkbox__label" htmlFor="filter-mine">
+              Assigned to me
+            </label>
+          </div>
+        )}
+      </form>
+      <ProblemAlert error={list.error} />
+      {list.loading && list.items.length === 0 ? (
+        <Loading />
+      ) : items.length === 0 && !list.error ? (
+        <Empty>
+          <p>{list.items.length === 0 ? 'No designation requests yet.' : 'No request matches these filters.'}</p>
+        </Empty>
+      ) : (
+        <div className="fap-table-wrap">
+          <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+            <caption className="usa-sr-only">Designation requests</caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                {!role.isDeveloper && <th scope="col">Developer</th>}
+                <th scope="col">Status</th>
+                <th scope="col">Submitted</th>
+                <th scope="col">Response requested by</th>
+                {!role.isDeveloper && <th scope="col">Assigned to</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r) => (
+                <tr key={r.id}>
+                  <th scope="row" data-label="Model">
+                    <Link className="usa-link" to={`/designation-requests/${r.id}`}>
+                      {r.model_name} {r.model_version}
+                    </Link>
+                  </th>
+                  {!role.isDeveloper && <td data-label="Developer">{r.developer_org_name}</td>}
+                  <td data-label="Status">
+                    <StatusTag status={r.status} />
+                    {r.determination && (
+                      <>
+                        {' '}
+                        <StatusTag status={r.determination.outcome} />
+                      </>
+                    )}
+                  </td>
+                  <td data-label="Submitted">
+                    <DateTime value={r.submitted_at} dateOnly />
+                  </td>
+                  <td data-label="Response requested by">
+                    <DateTime value={r.requested_response_by} dateOnly />
+                  </td>
+                  {!role.isDeveloper && <td data-label="Assigned to">{r.assigned_to?.name ?? 'Unassigned'}</td>}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+    </>
+  );
+}
+
+export function RequestNew() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const { setFlash } = useFlash();
+  const models = usePaged<Model>('/models', {}, 200);
+  const [v, setV] = useState({ model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
+  const action = useAction(async () => {
+    const r = unwrap<DesignationRequest>(
+      await api.post('/designation-requests', {
+        model_id: v.model_id,
+        summary: v.summary.trim(),
+        capability_evidence: v.capability_evidence.trim(),
+        requested_response_by: v.by ? fromLocalDateEndOfDay(v.by) : null,
+      }),
+      'designation_request',
+    );
+    setFlash('Draft saved. Review it, then submit it when you are ready.');
+    navigate(`/designation-requests/${r.id}`);
+  });
+  const fe = action.fieldErrors;
+  return (
+    <div className="fap-narrow">
+      <BackLink to="/designation-requests">Designation requests</BackLink>
+      <PageTitle lead="This creates a draft only you can see. Nothing is sent to the Government until you submit it.">
+        File a designation request
+      </PageTitle>
+      <VoluntaryNotice />
+      <ProblemAlert error={action.error ?? models.error} />
+      {models.loading && models.items.length === 0 ? (
+        <Loading label="Loading your models…" />
+      ) : models.items.length === 0 ? (
+        <Empty>
+          <p>Register a model first.</p>
+          <Link to="/models/new" className="usa-button">
+            Register a model
+          </Link>
+        </Empty>
+      ) : (
+        <form
+          className="usa-form usa-form--large"
+          noValidate
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void action.run();
+          }}
+        >
+          <SelectField
+            name="model_id"
+            label="Model"
+            required
+            value={v.model_id}
+            onChange={(e) => setV({ ...v, model_id: e.target.value })}
+            placeholder="- Select a model -"
+            options={models.items.map((m) => ({ value: m.id, label: `${m.name} ${m.version}` }))}
+            error={fe.model_id}
+          />
+          <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary} hint="What you are asking and why, in a few sentences." />
+          <TextAreaField
+            name="capability_evidence"
+            label="Capability evidence"
+            required
+            rows={8}
+            value={v.capability_evidence}
+            onChange={(e) => setV({ ...v, capability_evidence: e.target.value })}
+            error={fe.capability_evidence}
+            hint="Unclassified evaluation results and observations that bear on the model’s capabilities. Do not paste secrets or access credentials."
+          />
+          <TextField name="requested_response_by" label="Response requested by" type="date" value={v.by} onChange={(e) => setV({ ...v, by: e.target.value })} error={fe.requested_response_by} hint="A date you would like an answer by. Reviewers see it; it does not bind anyone." />
+          <SubmitButton busy={action.busy}>Save draft</SubmitButton>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function RequestDetail() {
+  const { id = '' } = useParams();
+  const role = useRole();
+  const res = useResource<DesignationRequest>(`/designation-requests/${id}`);
+  const [notice, setNotice] = useState<string | null>(null);
+  const messages = usePaged<Message>(`/designation-requests/${id}/messages`, {}, 200);
+
+  const after = async (msg: string, p: Promise<unknown>) => {
+    const out = await p;
+    const r = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<DesignationRequest>(out, 'designation_request') : null;
+    if (r && r.id === id) res.setData(r);
+    else await res.reload();
+    await messages.reload();
+    setNotice(msg);
+  };
+
+  return (
+    <>
+      <BackLink to="/designation-requests">{role.isDeveloper ? 'Designation requests' : 'Review queue'}</BackLink>
+      <Loaded resource={res}>
+        {(raw) => {
+          const r = unwrap<DesignationRequest>(raw, 'designation_request');
+          const open = r.status !== 'withdrawn' && r.status !== 'determined';
+          return (
+            <>
+              <PageTitle title={`Designation request: ${r.model_name} ${r.model_version}`}>
+                Designation request: {r.model_name} {r.model_version} <StatusTag status={r.status} />
+              </PageTitle>
+              {notice && <SuccessAlert>{notice}</SuccessAlert>}
+              {role.isDeveloper && <VoluntaryNotice />}
+              {r.determination && <DeterminationBox r={r} />}
+              {role.isDeveloper && <DeveloperActions r={r} after={after} />}
+              <Facts
+                items={[
+                  ['Developer', r.developer_org_name],
+                  ['Model', <Link className="usa-link" to={`/models/${r.model_id}`}>{`${r.model_name} ${r.model_version}`}</Link>],
+                  ['Filed', <DateTime value={r.created_at} />],
+                  ['Submitted', <DateTime value={r.submitted_at} />],
+                  ['Response requested by', <DateTime value={r.requested_response_by} dateOnly />],
+                  ['Assigned reviewer', r.assigned_to?.name ?? 'Not yet assigned'],
+                  ...(r.withdrawn_at ? ([['Withdrawn', <DateTime value={r.withdrawn_at} />]] as [string, React.ReactNode][]) : []),
+                ]}
+              />
+              <Section title="Summary">
+                <Prose text={r.summary} />
+              </Section>
+              <Section title="Capability evidence">
+                <Prose text={r.capability_evidence} />
+              </Section>
+              <Consultations r={r} />
+              <Thread r={r} messages={messages} after={after} role={role} />
+              {role.isAgency && open && r.status !== 'draft' && <ReviewerActions r={r} role={role} after={after} />}
+              <AuditTrail targetId={r.id} />
+            </>
+          );
+        }}
+      </Loaded>
+    </>
+  );
+}
+
+type After = (msg: string, p: Promise<unknown>) => Promise<void>;
+
+function DeterminationBox({ r }: { r: DesignationRequest }) {
+  const d = r.determination!;
+  return (
+    <div className="fap-determination" role="region" aria-label="Determination">
+      <h2>
+        Determination: <StatusTag status={d.outcome} />
+      </h2>
+      <p>
+        Recorded by {d.determined_by_name} on <DateTime value={d.determined_at} />. Benchmark reference: <code>{d.benchmark_ref}</code>
+      </p>
+      <h3>Unclassified rationale</h3>
+      <Prose text={d.rationale} />
+      <p className="fap-muted">A determination has no effect on what the developer may do with the model.</p>
+    </div>
+  );
+}
+
+function DeveloperActions({ r, after }: { r: DesignationRequest; after: After }) {
+  const submit = useAction(() => after('Request submitted to the reviewers.', api.post(`/designation-requests/${r.id}/submit`)));
+  return (
+    <>
+      <ProblemAlert error={submit.error} />
+      <div className="fap-actions">
+        {r.status === 'draft' && (
+          <button type="button" className="usa-button" onClick={() => void submit.run()} disabled={submit.busy}>
+            {submit.busy ? 'Submitting…' : 'Submit to reviewers'}
+          </button>
+        )}
+        {r.status !== 'withdrawn' && (
+          <ConfirmAction
+            label="Withdraw request"
+            heading="Withdraw this designation request?"
+            onConfirm={() => after('Request withdrawn.', api.post(`/designation-requests/${r.id}/withdraw`))}
+          >
+            <p>The request stops at once. No reason is needed and nothing else changes: you can file a new request at any time.</p>
+          </ConfirmAction>
+        )}
+        {(r.status === 'withdrawn' || r.status === 'determined') && (
+          <Link className="usa-button usa-button--outline" to={`/designation-requests/new?model_id=${r.model_id}`}>
+            File a new request
+          </Link>
+        )}
+      </div>
+      {r.status === 'info_requested' && <RespondForm r={r} after={after} />}
+    </>
+  );
+}
+
+function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
+  const [text, setText] = useState('');
+  const action = useAction(async () => {
+    await after('Response sent.', api.post(`/designation-requests/${r.id}/respond`, { message: text.trim() }));
+    setText('');
+  });
+  return (
+    <Section title="Reviewers asked for more information">
+      <InfoAlert slim>Read the latest information request in the thread below, then answer here. Answering is optional.</InfoAlert>
+      <ProblemAlert error={action.error} />
+      <form
+        className="usa-form usa-form--large"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <TextAreaField name="message" label="Your response" required value={text} onChange={(e) => setText(e.target.value)} error={action.fieldErrors.message} />
+        <SubmitButton busy={action.busy} busyLabel="Sending…">
+          Send response
+        </SubmitButton>
+      </form>
+    </Section>
+  );
+}
+
+function Consultations({ r }: { r: DesignationRequest }) {
+  return (
+    <Section title="Consultations">
+      <ul className="fap-consulted" aria-label="Offices consulted">
+        {CONSULTED_AGENCIES.map((a) => {
+          const done = !!r.consulted?.[a.code];
+          return (
+            <li key={a.code} className={done ? 'is-done' : 'is-pending'}>
+              <span aria-hidden="true">{done ? '✓' : '○'}</span> {a.label}: {done ? 'consulted' : 'not yet'}
+            </li>
+          );
+        })}
+      </ul>
+      {r.consultations.length === 0 ? (
+        <p>No consultation recorded yet.</p>
+      ) : (
+        <div className="fap-table-wrap">
+          <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+            <caption className="usa-sr-only">Recorded consultations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Office</th>
+                <th scope="col">Position</th>
+                <th scope="col">Note</th>
+                <th scope="col">Recorded</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.consultations.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row" data-label="Office">
+                    {c.agency_code}
+                  </th>
+                  <td data-label="Position">
+                    <StatusTag status={c.position} />
+                  </td>
+                  <td data-label="Note" className="fap-prose">
+                    {c.note}
+                  </td>
+                  <td data-label="Recorded">
+                    {c.recorded_by_name}, <DateTime value={c.created_at} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function ReviewerActions({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
+  return (
+    <Section title="Review actions">
+      <div className="fap-panels">
+        <AssignForm r={r} role={role} after={after} />
+        <RequestInfoForm r={r} after={after} />
+        <ConsultationForm r={r} role={role} after={after} />
+        {role.isNSA && <DeterminationForm r={r} after={after} />}
+      </div>
+    </Section>
+  );
+}
+
+function AssignForm({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
+  const org = useResource<OrgMembers>('/organizations/me');
+  const [userId, setUserId] = useState(r.assigned_to?.id ?? '');
+  const action = useAction((uid: string) => after('Reviewer assigned.', api.post(`/designation-requests/${r.id}/assign`, { user_id: uid })));
+  const users = (org.data?.users ?? []).filter((u) => !u.disabled);
+  return (
+    <div className="fap-panel">
+      <h3>Assign a reviewer</h3>
+      <p>Currently: {r.assigned_to?.name ?? 'unassigned'}.</p>
+      <ProblemAlert error={action.error} />
+      {users.length > 0 ? (
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (userId) void action.run(userId);
+          }}
+        >
+          <SelectField name="user_id" label="Reviewer" required value={userId} onChange={(e) => setUserId(e.target.value)} placeholder="- Select a colleague -" options={users.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))} error={action.fieldErrors.user_id} />
+          <div className="fap-actions">
+            <SubmitButton busy={action.busy}>Assign</SubmitButton>
+            {r.assigned_to?.id !== role.userId && (
+              <button type="button" className="usa-button usa-button--outline" onClick={() => void action.run(role.userId)} disabled={action.busy}>
+                Assign to me
+              </button>
+            )}
+          </div>
+        </form>
+      ) : (
+        r.assigned_to?.id !== role.userId && (
+          <button type="button" className="usa-button" onClick={() => void action.run(role.userId)} disabled={action.busy}>
+            Assign to me
+          </button>
+        )
+      )}
+    </div>
+  );
+}
+
+function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) {
+  const [text, setText] = useState('');
+  const action = useAction(async () => {
+    await after('Information requested from the developer.', api.post(`/designation-requests/${r.id}/request-info`, { message: text.trim() }));
+    setText('');
+  });
+  return (
+    <div className="fap-panel">
+      <h3>Request information</h3>
+      <ProblemAlert error={action.error} />
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <TextAreaField name="info_message" label="What do you need from the developer?" required value={text} onChange={(e) => setText(e.target.value)} error={action.fieldErrors.message} hint="The developer is notified by email (without this text) and may answer or not." />
+        <SubmitButton busy={action.busy} busyLabel="Sending…">
+          Send request
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
+  const [v, setV] = useState({ agency_code: role.agencyCode ?? 'NCD', position: '', note: '' });
+  const action = useAction(async () => {
+    await after('Consultation recorded.', api.post(`/designation-requests/${r.id}/consultations`, { ...v, note: v.note.trim() }));
+    setV({ ...v, position: '', note: '' });
+  });
+  const fe = action.fieldErrors;
+  return (
+    <div className="fap-panel">
+      <h3>Record a consultation</h3>
+      <ProblemAlert error={action.error} />
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <SelectField
+          name="agency_code"
+          label="Office consulted"
+          required
+          value={v.agency_code}
+          onChange={(e) => setV({ ...v, agency_code: e.target.value })}
+          options={Object.entries(AGENCY_LABELS).map(([code, label]) => ({ value: code, label }))}
+          error={fe.agency_code}
+        />
+        <RadioGroup
+          name="position"
+          legend="Position"
+          value={v.position}
+          onChange={(p) => setV({ ...v, position: p })}
+          options={[
+            { value: 'concur', label: 'Concur' },
+            { value: 'non_concur', label: 'Do not concur' },
+            { value: 'no_comment', label: 'No comment' },
+          ]}
+          error={fe.position}
+        />
+        <TextAreaField name="note" label="Note" required value={v.note} onChange={(e) => setV({ ...v, note: e.target.value })} error={fe.note} hint="Unclassified. Visible to the developer." />
+        <SubmitButton busy={action.busy}>Record consultation</SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }) {
+  const [v, setV] = useState({ outcome: '', rationale: '', benchmark_ref: '' });
+  const action = useAction(() =>
+    after('Determination recorded and shared with the developer.', api.post(`/designation-requests/${r.id}/determination`, { ...v, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
+  );
+  const fe = action.fieldErrors;
+  const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);
+  return (
+    <div className="fap-panel fap-panel--wide">
+      <h3>Record the determination (NSA)</h3>
+      {missing.length > 0 && (
+        <InfoAlert slim>
+          Not yet consulted: {missing.join(', ')}. Sec. 3(a) asks the Director of NSA to decide in consultation with these offices.
+        </InfoAlert>
+      )}
+      <ProblemAlert error={action.error} />
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <RadioGroup
+          name="outcome"
+          legend="Outcome"
+          value={v.outcome}
+          onChange={(o) => setV({ ...v, outcome: o })}
+          options={[
+            { value: 'covered', label: 'Covered frontier model' },
+            { value: 'not_covered', label: 'Not a covered frontier model' },
+          ]}
+          error={fe.outcome}
+        />
+        <TextAreaField name="rationale" label="Unclassified rationale" required rows={6} value={v.rationale} onChange={(e) => setV({ ...v, rationale: e.target.value })} error={fe.rationale} hint="Shared with the developer. Must be unclassified." />
+        <TextField
+          name="benchmark_ref"
+          label="Benchmark reference label"
+          required
+          value={v.benchmark_ref}
+          onChange={(e) => setV({ ...v, benchmark_ref: e.target.value })}
+          error={fe.benchmark_ref}
+          hint="An opaque label only. Never enter benchmark content or classified information."
+        />
+        <SubmitButton busy={action.busy}>Record determination</SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+function Thread({
+  r,
+  messages,
+  after,
+  role,
+}: {
+  r: DesignationRequest;
+  messages: ReturnType<typeof usePaged<Message>>;
+  after: After;
+  role: Role;
+}) {
+  const [text, setText] = useState('');
+  const action = useAction(async () => {
+    await after('Message sent.', api.post(`/designation-requests/${r.id}/messages`, { body: text.trim() }));
+    setText('');
+  });
+  const canPost = r.status !== 'withdrawn' && (role.isDeveloper || role.isAgency);
+  return (
+    <Section title="Messages">
+      {messages.error && <ProblemAlert error={messages.error} heading="Messages could not be loaded" />}
+      {messages.loading && messages.items.length === 0 ? (
+        <Loading />
+      ) : messages.items.length === 0 ? (
+        <p>No messages yet.</p>
+      ) : (
+        <ol className="fap-thread">
+          {messages.items.map((m) => (
+            <li key={m.id} className={`fap-thread__item fap-thread__item--${m.kind}`}>
+              <p className="fap-thread__meta">
+                <strong>{m.author_name}</strong>, {m.author_org_name} · <DateTime value={m.created_at} />
+                {m.kind !== 'message' && <span className="fap-thread__kind"> · {MESSAGE_KIND_LABELS[m.kind] ?? m.kind}</span>}
+              </p>
+              <div className="fap-prose">{m.body}</div>
+            </li>
+          ))}
+        </ol>
+      )}
+      <LoadMore hasMore={messages.hasMore} loading={messages.loading} onClick={() => void messages.loadMore()} />
+      {canPost && r.status !== 'draft' && (
+        <>
+          <ProblemAlert error={action.error} />
+          <form
+            className="usa-form usa-form--large"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void action.run();
+            }}
+          >
+            <TextAreaField name="body" label="New message" required value={text} onChange={(e) => setText(e.target.value)} error={action.fieldErrors.body} hint="Unclassified only. Visible to the developer and the reviewing agencies." />
+            <SubmitButton busy={action.busy} busyLabel="Sending…">
+              Send message
+            </SubmitButton>
+          </form>
+        </>
+      )}
+    </Section>
+  );
+}

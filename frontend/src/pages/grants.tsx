@@ -1,0 +1,557 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, fetchAll, itemsOf, unwrap } from '../api/client';
+import type { AccessGrant, AccessLogEntry, Model, Organization, Terms } from '../api/types';
+import { useRole, type Role } from '../auth/AuthContext';
+import { AuditTrail } from '../components/AuditTrail';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { DateTimeField, RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { useFlash } from '../components/Flash';
+import { AcceptTerms, AcknowledgeTerms, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { Timeline } from '../components/Timeline';
+import {
+  BackLink,
+  Countdown,
+  DateTime,
+  Empty,
+  Facts,
+  InfoAlert,
+  LoadMore,
+  Loaded,
+  Loading,
+  PageTitle,
+  ProblemAlert,
+  Section,
+  StatusTag,
+  SuccessAlert,
+  VoluntaryNotice,
+  fieldId,
+} from '../components/ui';
+import { MS_DAY, daysBetween, formatDateTime, fromLocalInput, toLocalInput } from '../lib/dates';
+import { useAction, usePaged, useResource } from '../lib/hooks';
+import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS } from '../lib/labels';
+import { fmt, useModelWindows, windowsOf } from './models';
+
+export function grantees(g: AccessGrant): string {
+  return g.grantees.map((x) => x.name).join(', ') || '—';
+}
+
+export function GrantsList() {
+  const role = useRole();
+  const list = usePaged<AccessGrant>('/access-grants');
+  return (
+    <>
+      <PageTitle
+        lead={
+          role.isDeveloper
+            ? 'Time-boxed access you offer to Government agencies before release. All windows of one model together never exceed 30 days. You can shorten or end any window at any time.'
+            : 'Access to models offered to your agency by developers, under agreed terms.'
+        }
+      >
+        {role.isDeveloper ? 'Government access grants' : 'Access grants'}
+      </PageTitle>
+      {role.isDeveloper && role.isAdmin && (
+        <p>
+          <Link to="/access-grants/new" className="usa-button">
+            Offer Government access
+          </Link>
+        </p>
+      )}
+      <ProblemAlert error={list.error} />
+      {list.loading && list.items.length === 0 ? (
+        <Loading />
+      ) : list.items.length === 0 && !list.error ? (
+        <Empty>
+          <p>No access grants yet.</p>
+        </Empty>
+      ) : (
+        <GrantTable items={list.items} role={role} />
+      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+    </>
+  );
+}
+
+export function GrantTable({ items, role }: { items: AccessGrant[]; role: Role }) {
+  return (
+    <div className="fap-table-wrap">
+      <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+        <caption className="usa-sr-only">Government access grants</caption>
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">{role.isDeveloper ? 'Agencies' : 'Developer'}</th>
+            <th scope="col">Window</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((g) => (
+            <tr key={g.id}>
+              <th scope="row" data-label="Model">
+                <Link className="usa-link" to={`/access-grants/${g.id}`}>
+                  {g.model_name}
+                </Link>
+              </th>
+              <td data-label={role.isDeveloper ? 'Agencies' : 'Developer'}>{role.isDeveloper ? grantees(g) : g.developer_org_name}</td>
+              <td data-label="Window">
+                <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />
+              </td>
+              <td data-label="Status">
+                <StatusTag status={g.status} />
+                {g.status === 'active' && (
+                  <>
+                    <br />
+                    <Countdown end={g.ends_at} />
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function nextHour(offsetDays = 0): Date {
+  const d = new Date(Date.now() + offsetDays * MS_DAY);
+  d.setMinutes(0, 0, 0);
+  d.setHours(d.getHours() + 1);
+  return d;
+}
+
+export function GrantNew() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const { setFlash } = useFlash();
+  const [models, setModels] = useState<Model[] | null>(null);
+  const [agencies, setAgencies] = useState<Organization[] | null>(null);
+  const [terms, setTerms] = useState<Terms[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  useEffect(() => {
+    Promise.all([
+      fetchAll<Model>('/models'),
+      api.get<unknown>('/organizations', { query: { kind: 'agency', limit: 200 } }).then((d) => itemsOf<Organization>(d)),
+      fetchAll<Terms>('/terms'),
+    ])
+      .then(([m, a, t]) => {
+        setModels(m);
+        setAgencies(a.filter((o) => o.kind === 'agency' || !o.kind));
+        setTerms(t);
+      })
+      .catch(setLoadError);
+  }, []);
+
+  const [v, setV] = useState({
+    model_id: params.get('model_id') ?? '',
+    grantee_org_ids: [] as string[],
+    access_mode: 'hosted_api',
+    access_instructions: '',
+    starts: toLocalInput(nextHour()),
+    ends: toLocalInput(nextHour(14)),
+    terms_version_id: '',
+  });
+  const model = models?.find((m) => m.id === v.model_id) ?? null;
+  const startIso = fromLocalInput(v.starts);
+  const endIso = fromLocalInput(v.ends);
+  const lengthDays = startIso && endIso ? daysBetween(startIso, endIso) : NaN;
+
+  const warnings = useMemo(() => {
+    const w: string[] = [];
+    if (!Number.isNaN(lengthDays)) {
+      if (lengthDays <= 0) w.push('The window must end after it starts.');
+      else if (lengthDays > 30) w.push('A window cannot be longer than 30 days.');
+      else if (model && lengthDays > model.government_days_remaining + 1e-9)
+        w.push(`This model has ${fmt(model.government_days_remaining)} Government days left; overlapping an existing window does not count twice.`);
+    }
+    if (model?.planned_partner_release_at && endIso && Date.parse(endIso) > Date.parse(model.planned_partner_release_at))
+      w.push(`The window must end by the planned partner release (${formatDateTime(model.planned_partner_release_at)}).`);
+    return w;
+  }, [lengthDays, model, endIso]);
+
+  const action = useAction(async () => {
+    const g = unwrap<AccessGrant>(
+      await api.post('/access-grants', {
+        model_id: v.model_id,
+        grantee_org_ids: v.grantee_org_ids,
+        access_mode: v.access_mode,
+        access_instructions: v.access_instructions.trim(),
+        starts_at: startIso,
+        ends_at: endIso,
+        terms_version_id: v.terms_version_id,
+      }),
+      'access_grant',
+    );
+    setFlash('Access offered. The agencies are notified; the window opens once everyone has accepted the terms.');
+    navigate(`/access-grants/${g.id}`);
+  });
+  const fe = action.fieldErrors;
+  const toggleAgency = (id: string, on: boolean) =>
+    setV({ ...v, grantee_org_ids: on ? [...v.grantee_org_ids, id] : v.grantee_org_ids.filter((x) => x !== id) });
+
+  return (
+    <div className="fap-narrow">
+      <BackLink to="/access-grants">Government access grants</BackLink>
+      <PageTitle lead="Offer a Government agency time-boxed access to a model before its release to other trusted partners (Sec. 3(b)(ii)).">
+        Offer Government access
+      </PageTitle>
+      <VoluntaryNotice />
+      {loadError ? <ProblemAlert error={loadError as never} /> : null}
+      <ProblemAlert error={action.error} />
+      {!models || !agencies || !terms ? (
+        !loadError && <Loading />
+      ) : (
+        <form
+          className="usa-form usa-form--large"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void action.run();
+          }}
+        >
+          <SelectField
+            name="model_id"
+            label="Model"
+            required
+            value={v.model_id}
+            onChange={(e) => setV({ ...v, model_id: e.target.value })}
+            placeholder="- Select a model -"
+            options={models.map((m) => ({ value: m.id, label: `${m.name} ${m.version} (${fmt(m.government_days_remaining)} Government days left)` }))}
+            error={fe.model_id}
+          />
+          {model && (
+            <p className="fap-computed" aria-live="polite">
+              {fmt(model.government_days_remaining)} of 30 Government days left for this model.
+              {model.planned_partner_release_at ? <> Windows must end by the planned partner release, {formatDateTime(model.planned_partner_release_at)}.</> : ''}
+            </p>
+          )}
+          <fieldset className={`usa-fieldset usa-form-group${fe.grantee_org_ids ? ' usa-form-group--error' : ''}`} id={fieldId('grantee_org_ids')} tabIndex={-1}>
+            <legend className="usa-legend">
+              Grantee agencies <abbr title="required" className="usa-hint usa-hint--required">*</abbr>
+            </legend>
+            <div className="usa-hint">An administrator of each agency must accept the terms before the window opens.</div>
+            {fe.grantee_org_ids && (
+              <span className="usa-error-message" role="alert">
+                {fe.grantee_org_ids}
+              </span>
+            )}
+            {agencies.length === 0 && <p>No agencies are registered yet.</p>}
+            {agencies.map((a) => (
+              <div className="usa-checkbox" key={a.id}>
+                <input
+                  className="usa-checkbox__input"
+                  id={`agency-${a.id}`}
+                  type="checkbox"
+                  checked={v.grantee_org_ids.includes(a.id)}
+                  onChange={(e) => toggleAgency(a.id, e.target.checked)}
+                />
+                <label className="usa-checkbox__label" htmlFor={`agency-${a.id}`}>
+                  {a.name}
+                  {a.agency_code && !a.name.includes(`(${a.agency_code})`) ? ` (${a.agency_code})` : ''}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <RadioGroup
+            name="access_mode"
+            legend="How access is provided"
+            value={v.access_mode}
+            onChange={(m) => setV({ ...v, access_mode: m })}
+            options={Object.entries(ACCESS_MODE_LABELS).map(([value, label]) => ({ value, label }))}
+            error={fe.access_mode}
+          />
+          <TextAreaField
+            name="access_instructions"
+            label="Access instructions"
+            required
+            rows={5}
+            value={v.access_instructions}
+            onChange={(e) => setV({ ...v, access_instructions: e.target.value })}
+            error={fe.access_instructions}
+            hint="Shown only to rostered people who acknowledged the terms. Do not paste long-lived secrets: share credentials through a separate channel."
+          />
+          <DateTimeField name="starts_at" label="Window starts" required value={v.starts} onChange={(e) => setV({ ...v, starts: e.target.value })} error={fe.starts_at} />
+          <DateTimeField name="ends_at" label="Window ends" required value={v.ends} onChange={(e) => setV({ ...v, ends: e.target.value })} error={fe.ends_at} />
+          <p className="fap-computed" aria-live="polite">
+            {Number.isNaN(lengthDays) ? 'Enter both dates to see the window length.' : `Window length: ${fmt(lengthDays)} days.`}
+          </p>
+          {warnings.length > 0 && (
+            <div className="usa-alert usa-alert--warning usa-alert--slim" role="status">
+              <div className="usa-alert__body">
+                {warnings.map((w) => (
+                  <p className="usa-alert__text" key={w}>
+                    {w}
+                  </p>
+                ))}
+              </div>
+            </div>
+          )}
+          <SelectField
+            name="terms_version_id"
+            label="Terms"
+            required
+            value={v.terms_version_id}
+            onChange={(e) => setV({ ...v, terms_version_id: e.target.value })}
+            placeholder="- Select a terms version -"
+            options={terms.map((t) => ({ value: t.id, label: `${t.label}${t.is_template ? ' (portal template)' : ''}` }))}
+            error={fe.terms_version_id}
+            hint={
+              <>
+                Published terms cannot change. <Link to="/terms/new" className="usa-link">Publish your own version</Link> if none fits.
+              </>
+            }
+          />
+          {v.terms_version_id && <TermsPanel termsId={v.terms_version_id} />}
+          <SubmitButton busy={action.busy} busyLabel="Offering…">
+            Offer access
+          </SubmitButton>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function GrantDetail() {
+  const { id = '' } = useParams();
+  const role = useRole();
+  const res = useResource<AccessGrant>(`/access-grants/${id}`);
+  const [notice, setNotice] = useState<string | null>(null);
+  const g = res.data ? unwrap<AccessGrant>(res.data, 'access_grant') : null;
+  const windows = useModelWindows(g?.model_id ?? null);
+  const model = useResource<Model>(g && role.isDeveloper ? `/models/${g.model_id}` : null);
+
+  const act = async (msg: string, p: Promise<unknown>) => {
+    const out = await p;
+    const next = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<AccessGrant>(out, 'access_grant') : null;
+    if (next && next.id === id && next.grantees) res.setData(next);
+    else await res.reload();
+    setNotice(msg);
+  };
+
+  return (
+    <>
+      <BackLink to="/access-grants">Access grants</BackLink>
+      <Loaded resource={res}>
+        {() => {
+          const grant = g!;
+          const myGrantee = grant.grantees.find((x) => x.org_id === role.orgId);
+          const viewer = grant.viewer ?? { rostered: false, acknowledged: false };
+          const isDev = role.isDeveloper;
+          const open = grant.status !== 'ended' && grant.status !== 'expired';
+          const m = model.data ? unwrap<Model>(model.data, 'model') : null;
+          return (
+            <>
+              <PageTitle title={`Government access: ${grant.model_name}`}>
+                Government access: {grant.model_name} <StatusTag status={grant.status} />
+              </PageTitle>
+              {notice && <SuccessAlert>{notice}</SuccessAlert>}
+              {isDev && <VoluntaryNotice />}
+              <p className="fap-window-line">
+                {grant.status === 'active' && <Countdown end={grant.ends_at} />}
+                {grant.status === 'scheduled' && <Countdown end={grant.starts_at} prefix="Opens in: " />}
+                {grant.status === 'awaiting_terms' && 'The window opens once the developer and every agency have accepted the terms.'}
+              </p>
+              <Facts
+                items={[
+                  ['Developer', grant.developer_org_name],
+                  ['Model', isDev ? <Link className="usa-link" to={`/models/${grant.model_id}`}>{grant.model_name}</Link> : grant.model_name],
+                  ['Agencies', grantees(grant)],
+                  ['Access mode', ACCESS_MODE_LABELS[grant.access_mode] ?? grant.access_mode],
+                  ['Window starts', <DateTime value={grant.starts_at} />],
+                  ['Window ends', <DateTime value={grant.ends_at} />],
+                  ...(grant.ended_at ? ([['Ended early', <DateTime value={grant.ended_at} />]] as [string, React.ReactNode][]) : []),
+                  ['Days remaining', fmt(grant.days_remaining)],
+                  ['Terms', isDev || role.isOperator ? <Link className="usa-link" to={`/terms/${grant.terms_version_id}`}>{grant.terms_label}</Link> : grant.terms_label],
+                ]}
+              />
+              <Section title="Terms agreement">
+                <ul className="fap-agreement">
+                  <li>
+                    <strong>{grant.developer_org_name}</strong> (developer):{' '}
+                    {grant.developer_accepted_at ? (
+                      <>
+                        accepted <DateTime value={grant.developer_accepted_at} />
+                      </>
+                    ) : (
+                      'not yet accepted'
+                    )}
+                  </li>
+                  {grant.grantees.map((x) => (
+                    <li key={x.org_id}>
+                      <strong>{x.name}</strong>:{' '}
+                      {x.terms_accepted_at ? (
+                        <>
+                          accepted <DateTime value={x.terms_accepted_at} />
+                          {x.accepted_by_name ? ` by ${x.accepted_by_name}` : ''}
+                        </>
+                      ) : (
+                        'not yet accepted'
+                      )}
+                    </li>
+                  ))}
+                </ul>
+                <TermsPanel termsId={grant.terms_version_id} open={(isDev && !grant.developer_accepted_at) || (!!myGrantee && !myGrantee.terms_accepted_at) || (viewer.rostered && !viewer.acknowledged)} />
+                {open && isDev && role.isAdmin && !grant.developer_accepted_at && (
+                  <AcceptTerms onBehalfOf={grant.developer_org_name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your organization.', api.post(`/access-grants/${id}/accept-terms`))} />
+                )}
+                {open && myGrantee && role.isAdmin && !myGrantee.terms_accepted_at && (
+                  <AcceptTerms onBehalfOf={myGrantee.name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your agency.', api.post(`/access-grants/${id}/accept-terms`))} />
+                )}
+                {open && viewer.rostered && !viewer.acknowledged && (
+                  <AcknowledgeTerms termsLabel={grant.terms_label} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', api.post(`/access-grants/${id}/acknowledge`))} />
+                )}
+              </Section>
+              <Instructions text={grant.access_instructions} isDeveloper={isDev} rostered={viewer.rostered} acknowledged={viewer.acknowledged} />
+              {isDev && open && <DeveloperControls grant={grant} role={role} act={act} />}
+              <Section title="Access windows of this model">
+                {windows.loaded ? (
+                  <Timeline
+                    caption={`Access windows for ${grant.model_name}`}
+                    windows={windowsOf(windows.gov.length ? windows.gov : [grant], windows.partner)}
+                    plannedRelease={m?.planned_partner_release_at}
+                    releasedAt={m?.released_at}
+                    governmentDaysGranted={m?.government_days_granted}
+                  />
+                ) : (
+                  <Loading />
+                )}
+              </Section>
+              {(isDev || myGrantee) && (
+                <Roster basePath={`/access-grants/${id}`} canAdd={!!myGrantee && role.isAdmin && open} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
+              )}
+              <AccessLog grant={grant} canLog={viewer.rostered && viewer.acknowledged && grant.status === 'active'} />
+              <AuditTrail targetId={grant.id} />
+            </>
+          );
+        }}
+      </Loaded>
+    </>
+  );
+}
+
+function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Role; act: (m: string, p: Promise<unknown>) => Promise<void> }) {
+  const [ends, setEnds] = useState(toLocalInput(grant.ends_at));
+  const change = useAction(() => act('End of the window changed.', api.patch(`/access-grants/${grant.id}`, { ends_at: fromLocalInput(ends) })));
+  return (
+    <Section title="Your controls">
+      <div className="fap-panels">
+        <div className="fap-panel">
+          <h3>Change the end of the window</h3>
+          <p>Move it earlier at any time, or later within the 30-day cap{grant.status === 'active' ? '' : ' and before the planned release'}.</p>
+          <ProblemAlert error={change.error} />
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void change.run();
+            }}
+          >
+            <DateTimeField name="ends_at" label="Window ends" required value={ends} onChange={(e) => setEnds(e.target.value)} error={change.fieldErrors.ends_at} />
+            <SubmitButton busy={change.busy}>Save new end</SubmitButton>
+          </form>
+        </div>
+        <div className="fap-panel">
+          <h3>End access now</h3>
+          <p>Ending is immediate and needs no one’s approval. The agencies are notified.</p>
+          {role.isDeveloper && (
+            <ConfirmAction label="End access now" heading="End this access grant now?" onConfirm={() => act('Access ended.', api.post(`/access-grants/${grant.id}/end`))}>
+              <p>
+                Access to {grant.model_name} for {grantees(grant)} stops at once. Days already used still count toward the
+                model’s 30-day cap.
+              </p>
+            </ConfirmAction>
+          )}
+        </div>
+      </div>
+    </Section>
+  );
+}
+
+function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
+  const list = usePaged<AccessLogEntry>(`/access-grants/${grant.id}/access-log`);
+  const blank = () => ({ occurred: toLocalInput(new Date()), kind: 'evaluation', duration: '', summary: '' });
+  const [v, setV] = useState(blank);
+  const [saved, setSaved] = useState(false);
+  const action = useAction(async () => {
+    await api.post(`/access-grants/${grant.id}/access-log`, {
+      occurred_at: fromLocalInput(v.occurred),
+      kind: v.kind,
+      duration_minutes: Number(v.duration),
+      summary: v.summary.trim(),
+    });
+    setV(blank());
+    setSaved(true);
+    await list.reload();
+  });
+  const fe = action.fieldErrors;
+  if (list.error && (list.error.status === 403 || list.error.status === 404)) return null;
+  return (
+    <Section title="Access log">
+      <p>Each use of the access is recorded by the person who used it. Entries cannot be edited; a correction is a new entry.</p>
+      <ProblemAlert error={list.error} />
+      {list.loading && list.items.length === 0 ? (
+        <Loading />
+      ) : list.items.length === 0 ? (
+        <Empty>
+          <p>No use recorded yet.</p>
+        </Empty>
+      ) : (
+        <div className="fap-table-wrap">
+          <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+            <caption className="usa-sr-only">Recorded uses of this access</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Minutes</th>
+                <th scope="col">Summary</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((e) => (
+                <tr key={e.id}>
+                  <th scope="row" data-label="When">
+                    <DateTime value={e.occurred_at} />
+                  </th>
+                  <td data-label="Who">
+                    {e.user_name}, {e.organization_name}
+                  </td>
+                  <td data-label="Kind">{ACCESS_KIND_LABELS[e.kind] ?? e.kind}</td>
+                  <td data-label="Minutes">{e.duration_minutes}</td>
+                  <td data-label="Summary" className="fap-prose">
+                    {e.summary}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+      {canLog && (
+        <div className="fap-panel margin-top-3">
+          <h3>Record a use</h3>
+          {saved && <SuccessAlert>Use recorded.</SuccessAlert>}
+          <ProblemAlert error={action.error} />
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              setSaved(false);
+              void action.run();
+            }}
+          >
+            <DateTimeField name="occurred_at" label="When" required value={v.occurred} onChange={(e) => setV({ ...v, occurred: e.target.value })} error={fe.occurred_at} hint="Inside the window and not in the future." />
+            <SelectField name="kind" label="Kind of use" required value={v.kind} onChange={(e) => setV({ ...v, kind: e.target.value })} options={Object.entries(ACCESS_KIND_LABELS).map(([value, label]) => ({ value, label }))} error={fe.kind} />
+            <TextField name="duration_minutes" label="Duration in minutes" required type="number" inputMode="numeric" min={1} value={v.duration} onChange={(e) => setV({ ...v, duration: e.target.value })} error={fe.duration_minutes} className="fap-short" />
+            <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary} hint="Unclassified. What was done, not findings that need protection." />
+            <SubmitButton busy={action.busy}>Record use</SubmitButton>
+          </form>
+        </div>
+      )}
+      {!canLog && grant.viewer?.rostered && grant.status !== 'active' && <InfoAlert slim>Uses can be recorded while the window is active.</InfoAlert>}
+    </Section>
+  );
+}

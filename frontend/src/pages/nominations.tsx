@@ -1,0 +1,295 @@
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, fetchAll, itemsOf, unwrap } from '../api/client';
+import type { Model, Nomination, Organization } from '../api/types';
+import { useRole } from '../auth/AuthContext';
+import { AuditTrail } from '../components/AuditTrail';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { useFlash } from '../components/Flash';
+import {
+  BackLink,
+  DateTime,
+  Empty,
+  Facts,
+  InfoAlert,
+  LoadMore,
+  Loaded,
+  Loading,
+  PageTitle,
+  ProblemAlert,
+  Prose,
+  Section,
+  StatusTag,
+  SuccessAlert,
+  VoluntaryNotice,
+} from '../components/ui';
+import { useAction, usePaged, useResource } from '../lib/hooks';
+import { PARTNER_TYPE_LABELS, SECTORS } from '../lib/labels';
+
+export function NominationsList() {
+  const role = useRole();
+  const list = usePaged<Nomination>('/nominations');
+  return (
+    <>
+      <PageTitle lead="Developers and the Government select trusted partners together (Sec. 3(b)(iii)). Either side nominates; a partner is selected only when both sides concur.">
+        Trusted partners
+      </PageTitle>
+      {(role.isDeveloper || role.isAgency) && (
+        <p>
+          <Link to="/nominations/new" className="usa-button">
+            Nominate a partner
+          </Link>
+        </p>
+      )}
+      <ProblemAlert error={list.error} />
+      {list.loading && list.items.length === 0 ? (
+        <Loading />
+      ) : list.items.length === 0 && !list.error ? (
+        <Empty>
+          <p>No nominations yet.</p>
+        </Empty>
+      ) : (
+        <div className="fap-table-wrap">
+          <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+            <caption className="usa-sr-only">Partner nominations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Partner</th>
+                <th scope="col">Model</th>
+                <th scope="col">Developer</th>
+                <th scope="col">Government</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((n) => (
+                <tr key={n.id}>
+                  <th scope="row" data-label="Partner">
+                    <Link className="usa-link" to={`/nominations/${n.id}`}>
+                      {n.partner_name}
+                    </Link>
+                    <br />
+                    <span className="fap-muted">{PARTNER_TYPE_LABELS[n.partner_type] ?? n.partner_type}</span>
+                  </th>
+                  <td data-label="Model">
+                    {n.model_name}
+                    {!role.isDeveloper && <span className="fap-muted"> · {n.developer_org_name}</span>}
+                  </td>
+                  <td data-label="Developer">
+                    <StatusTag status={n.developer_position} />
+                  </td>
+                  <td data-label="Government">
+                    <StatusTag status={n.government_position} />
+                  </td>
+                  <td data-label="Status">
+                    <StatusTag status={n.status} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+    </>
+  );
+}
+
+export function NominationNew() {
+  const role = useRole();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const { setFlash } = useFlash();
+  const [models, setModels] = useState<Model[] | null>(null);
+  const [partners, setPartners] = useState<Organization[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  useEffect(() => {
+    // Agencies nominate for models they can see through requests; developers for their own.
+    const modelsP = role.isDeveloper
+      ? fetchAll<Model>('/models')
+      : fetchAll<{ model_id: string; model_name: string; model_version: string; developer_org_id: string }>('/designation-requests').then((rs) => {
+          const seen = new Map<string, Model>();
+          for (const r of rs)
+            if (!seen.has(r.model_id))
+              seen.set(r.model_id, { id: r.model_id, name: r.model_name, version: r.model_version } as Model);
+          return [...seen.values()];
+        });
+    Promise.all([modelsP, api.get<unknown>('/organizations', { query: { kind: 'partner', limit: 200 } }).then((d) => itemsOf<Organization>(d))])
+      .then(([m, p]) => {
+        setModels(m);
+        setPartners(p);
+      })
+      .catch(setLoadError);
+  }, [role.isDeveloper]);
+
+  const [v, setV] = useState({
+    model_id: params.get('model_id') ?? '',
+    which: 'existing',
+    partner_org_id: '',
+    name: '',
+    partner_type: '',
+    sector: '',
+    contact_email: '',
+    rationale: '',
+  });
+  const action = useAction(async () => {
+    const body =
+      v.which === 'existing'
+        ? { model_id: v.model_id, partner_org_id: v.partner_org_id, rationale: v.rationale.trim() }
+        : {
+            model_id: v.model_id,
+            new_partner: { name: v.name.trim(), partner_type: v.partner_type, sector: v.sector || null, contact_email: v.contact_email.trim() },
+            rationale: v.rationale.trim(),
+          };
+    const n = unwrap<Nomination>(await api.post('/nominations', body), 'nomination');
+    setFlash('Nomination recorded. The other side is notified and can concur or decline.');
+    navigate(`/nominations/${n.id}`);
+  });
+  const fe = action.fieldErrors;
+  const set = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+
+  return (
+    <div className="fap-narrow">
+      <BackLink to="/nominations">Trusted partners</BackLink>
+      <PageTitle lead="Propose an organization for early access to a model. Your side’s position is recorded as “concur”; the other side decides.">
+        Nominate a partner
+      </PageTitle>
+      {role.isDeveloper && <VoluntaryNotice />}
+      {loadError ? <ProblemAlert error={loadError as never} /> : null}
+      <ProblemAlert error={action.error} />
+      {!models || !partners ? (
+        !loadError && <Loading />
+      ) : (
+        <form
+          className="usa-form usa-form--large"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void action.run();
+          }}
+        >
+          <SelectField name="model_id" label="Model" required value={v.model_id} onChange={set('model_id')} placeholder="- Select a model -" options={models.map((m) => ({ value: m.id, label: `${m.name} ${m.version ?? ''}`.trim() }))} error={fe.model_id} />
+          <RadioGroup
+            name="which"
+            legend="Partner"
+            value={v.which}
+            onChange={(w) => setV({ ...v, which: w })}
+            options={[
+              { value: 'existing', label: 'An organization already in the portal' },
+              { value: 'new', label: 'A new organization', description: 'If selected, it is created and its contact is invited by email.' },
+            ]}
+          />
+          {v.which === 'existing' ? (
+            partners.length === 0 ? (
+              <InfoAlert slim>No partner organizations are registered yet. Choose “A new organization”.</InfoAlert>
+            ) : (
+              <SelectField
+                name="partner_org_id"
+                label="Partner organization"
+                required
+                value={v.partner_org_id}
+                onChange={set('partner_org_id')}
+                placeholder="- Select a partner -"
+                options={partners.map((p) => ({ value: p.id, label: `${p.name} — ${PARTNER_TYPE_LABELS[p.partner_type ?? ''] ?? p.partner_type ?? ''}${p.sector ? `, ${p.sector}` : ''}` }))}
+                error={fe.partner_org_id}
+              />
+            )
+          ) : (
+            <>
+              <TextField name="new_partner.name" label="Organization name" required value={v.name} onChange={set('name')} error={fe['new_partner.name']} />
+              <SelectField name="new_partner.partner_type" label="Type of partner" required value={v.partner_type} onChange={set('partner_type')} placeholder="- Select a type -" options={Object.entries(PARTNER_TYPE_LABELS).map(([value, label]) => ({ value, label }))} error={fe['new_partner.partner_type']} />
+              <SelectField name="new_partner.sector" label="Critical-infrastructure sector" value={v.sector} onChange={set('sector')} placeholder="- None -" options={SECTORS.map((s) => ({ value: s, label: s }))} error={fe['new_partner.sector']} />
+              <TextField name="new_partner.contact_email" label="Contact email" type="email" required value={v.contact_email} onChange={set('contact_email')} error={fe['new_partner.contact_email']} hint="Invited as the partner’s first administrator if the partner is selected." />
+            </>
+          )}
+          <TextAreaField name="rationale" label="Rationale" required value={v.rationale} onChange={set('rationale')} error={fe.rationale} hint="Why this partner should get early access. Both sides see it." />
+          <SubmitButton busy={action.busy}>Nominate</SubmitButton>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function NominationDetail() {
+  const { id = '' } = useParams();
+  const role = useRole();
+  const res = useResource<Nomination>(`/nominations/${id}`);
+  const [notice, setNotice] = useState<string | null>(null);
+  const act = async (msg: string, p: Promise<unknown>) => {
+    const out = await p;
+    const n = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<Nomination>(out, 'nomination') : null;
+    if (n && n.id === id) res.setData(n);
+    else await res.reload();
+    setNotice(msg);
+  };
+  const concur = useAction(() => act('You concur with this nomination.', api.post(`/nominations/${id}/concur`)));
+  const decline = useAction(() => act('You declined this nomination.', api.post(`/nominations/${id}/decline`)));
+
+  return (
+    <>
+      <BackLink to="/nominations">Trusted partners</BackLink>
+      <Loaded resource={res}>
+        {(raw) => {
+          const n = unwrap<Nomination>(raw, 'nomination');
+          const mySide = role.isDeveloper ? n.developer_position : role.isAgency ? n.government_position : null;
+          const canDecide = n.status === 'pending' && mySide === 'pending' && (role.isDeveloper || (role.isAgency && role.isAdmin));
+          return (
+            <>
+              <PageTitle title={`Partner nomination: ${n.partner_name}`}>
+                Partner nomination: {n.partner_name} <StatusTag status={n.status} />
+              </PageTitle>
+              {notice && <SuccessAlert>{notice}</SuccessAlert>}
+              {role.isDeveloper && <VoluntaryNotice />}
+              <Facts
+                items={[
+                  ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${n.model_id}`}>{n.model_name}</Link> : n.model_name],
+                  ['Developer', n.developer_org_name],
+                  ['Partner type', PARTNER_TYPE_LABELS[n.partner_type] ?? n.partner_type],
+                  ['Sector', n.sector || '—'],
+                  ['Nominated by', n.nominated_by === 'developer' ? 'the developer' : 'the Government'],
+                  ['Developer position', <StatusTag status={n.developer_position} />],
+                  ['Government position', <StatusTag status={n.government_position} />],
+                  ['Nominated', <DateTime value={n.created_at} />],
+                ]}
+              />
+              <Section title="Rationale">
+                <Prose text={n.rationale} />
+              </Section>
+              <ProblemAlert error={concur.error ?? decline.error} />
+              <div className="fap-actions">
+                {canDecide && (
+                  <>
+                    <button type="button" className="usa-button" disabled={concur.busy} onClick={() => void concur.run()}>
+                      Concur
+                    </button>
+                    <ConfirmAction label="Decline" outline heading="Decline this nomination?" onConfirm={() => decline.run()}>
+                      <p>The partner will not be selected through this nomination. A new nomination can be made later.</p>
+                    </ConfirmAction>
+                  </>
+                )}
+                {role.isDeveloper && n.status === 'selected' && role.isAdmin && (
+                  <Link className="usa-button" to={`/partner-grants/new?nomination_id=${n.id}`}>
+                    Issue an early-access grant
+                  </Link>
+                )}
+                {role.isDeveloper && n.status !== 'rescinded' && (
+                  <ConfirmAction label="Rescind nomination" heading="Rescind this nomination?" onConfirm={() => act('Nomination rescinded.', api.post(`/nominations/${id}/rescind`))}>
+                    <p>
+                      This takes effect at once.
+                      {n.status === 'selected' ? ' The partner is selected, so any early-access grant it holds for this model is revoked immediately.' : ''}
+                    </p>
+                  </ConfirmAction>
+                )}
+              </div>
+              {!canDecide && n.status === 'pending' && mySide === 'pending' && role.isAgency && (
+                <InfoAlert slim>An administrator of your agency can concur or decline for the Government.</InfoAlert>
+              )}
+              <AuditTrail targetId={n.id} />
+            </>
+          );
+        }}
+      </Loaded>
+    </>
+  );
+}

@@ -1,0 +1,281 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, fetchAll, unwrap } from '../api/client';
+import type { Model, Nomination, PartnerGrant, Terms } from '../api/types';
+import { useRole } from '../auth/AuthContext';
+import { AuditTrail } from '../components/AuditTrail';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { DateTimeField, SelectField, SubmitButton, TextAreaField } from '../components/fields';
+import { useFlash } from '../components/Flash';
+import { AcceptTerms, AcknowledgeTerms, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { Timeline } from '../components/Timeline';
+import {
+  BackLink,
+  Countdown,
+  DateTime,
+  Empty,
+  Facts,
+  LoadMore,
+  Loaded,
+  Loading,
+  PageTitle,
+  ProblemAlert,
+  Section,
+  StatusTag,
+  SuccessAlert,
+  VoluntaryNotice,
+} from '../components/ui';
+import { MS_DAY, fromLocalInput, toLocalInput } from '../lib/dates';
+import { useAction, usePaged, useResource } from '../lib/hooks';
+import { fmt, useModelWindows, windowsOf } from './models';
+
+export function PartnerGrantsList() {
+  const role = useRole();
+  const list = usePaged<PartnerGrant>('/partner-grants');
+  return (
+    <>
+      <PageTitle
+        lead={
+          role.isPartner
+            ? 'Early access to AI models that developers have granted your organization.'
+            : 'Early access issued to co-selected trusted partners.'
+        }
+      >
+        {role.isPartner ? 'Early-access grants' : 'Partner early-access grants'}
+      </PageTitle>
+      <ProblemAlert error={list.error} />
+      {list.loading && list.items.length === 0 ? (
+        <Loading />
+      ) : list.items.length === 0 && !list.error ? (
+        <Empty>
+          <p>{role.isPartner ? 'Your organization has no early-access grants yet.' : 'No early-access grants yet.'}</p>
+          {role.isDeveloper && <p>Grants are issued from a selected partner nomination.</p>}
+        </Empty>
+      ) : (
+        <PartnerGrantTable items={list.items} showPartner={!role.isPartner} />
+      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+    </>
+  );
+}
+
+export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrant[]; showPartner: boolean }) {
+  return (
+    <div className="fap-table-wrap">
+      <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+        <caption className="usa-sr-only">Early-access grants</caption>
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">{showPartner ? 'Partner' : 'Developer'}</th>
+            <th scope="col">Window</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((g) => (
+            <tr key={g.id}>
+              <th scope="row" data-label="Model">
+                <Link className="usa-link" to={`/partner-grants/${g.id}`}>
+                  {g.model_name} {g.model_version ?? ''}
+                </Link>
+              </th>
+              <td data-label={showPartner ? 'Partner' : 'Developer'}>{showPartner ? g.partner_name : g.developer_org_name}</td>
+              <td data-label="Window">
+                <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />
+              </td>
+              <td data-label="Status">
+                <StatusTag status={g.status} />
+                {g.status === 'active' && (
+                  <>
+                    <br />
+                    <Countdown end={g.ends_at} />
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function PartnerGrantNew() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const { setFlash } = useFlash();
+  const [noms, setNoms] = useState<Nomination[] | null>(null);
+  const [terms, setTerms] = useState<Terms[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  useEffect(() => {
+    Promise.all([fetchAll<Nomination>('/nominations'), fetchAll<Terms>('/terms')])
+      .then(([n, t]) => {
+        setNoms(n.filter((x) => x.status === 'selected'));
+        setTerms(t);
+      })
+      .catch(setLoadError);
+  }, []);
+  const start = new Date();
+  start.setMinutes(0, 0, 0);
+  start.setHours(start.getHours() + 1);
+  const [v, setV] = useState({
+    nomination_id: params.get('nomination_id') ?? '',
+    starts: toLocalInput(start),
+    ends: toLocalInput(new Date(start.getTime() + 30 * MS_DAY)),
+    terms_version_id: '',
+    access_instructions: '',
+  });
+  const action = useAction(async () => {
+    const g = unwrap<PartnerGrant>(
+      await api.post('/partner-grants', {
+        nomination_id: v.nomination_id,
+        starts_at: fromLocalInput(v.starts),
+        ends_at: fromLocalInput(v.ends),
+        terms_version_id: v.terms_version_id,
+        access_instructions: v.access_instructions.trim(),
+      }),
+      'partner_grant',
+    );
+    setFlash('Early-access grant issued. The partner is notified.');
+    navigate(`/partner-grants/${g.id}`);
+  });
+  const fe = action.fieldErrors;
+  const set = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+  return (
+    <div className="fap-narrow">
+      <BackLink to="/partner-grants">Partner grants</BackLink>
+      <PageTitle lead="Give a selected trusted partner early access to a model.">Issue an early-access grant</PageTitle>
+      <VoluntaryNotice />
+      {loadError ? <ProblemAlert error={loadError as never} /> : null}
+      <ProblemAlert error={action.error} />
+      {!noms || !terms ? (
+        !loadError && <Loading />
+      ) : noms.length === 0 ? (
+        <Empty>
+          <p>No partner is selected yet. A partner is selected when both you and the Government concur on a nomination.</p>
+          <Link className="usa-button" to="/nominations">
+            See nominations
+          </Link>
+        </Empty>
+      ) : (
+        <form
+          className="usa-form usa-form--large"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void action.run();
+          }}
+        >
+          <SelectField name="nomination_id" label="Selected partner" required value={v.nomination_id} onChange={set('nomination_id')} placeholder="- Select a partner -" options={noms.map((n) => ({ value: n.id, label: `${n.partner_name} — ${n.model_name}` }))} error={fe.nomination_id} />
+          <DateTimeField name="starts_at" label="Access starts" required value={v.starts} onChange={set('starts')} error={fe.starts_at} />
+          <DateTimeField name="ends_at" label="Access ends" required value={v.ends} onChange={set('ends')} error={fe.ends_at} />
+          <SelectField name="terms_version_id" label="Terms" required value={v.terms_version_id} onChange={set('terms_version_id')} placeholder="- Select a terms version -" options={terms.map((t) => ({ value: t.id, label: `${t.label}${t.is_template ? ' (portal template)' : ''}` }))} error={fe.terms_version_id} />
+          {v.terms_version_id && <TermsPanel termsId={v.terms_version_id} />}
+          <TextAreaField name="access_instructions" label="Access instructions" required rows={5} value={v.access_instructions} onChange={set('access_instructions')} error={fe.access_instructions} hint="Shown only to the partner’s rostered people after they acknowledge the terms." />
+          <SubmitButton busy={action.busy} busyLabel="Issuing…">
+            Issue grant
+          </SubmitButton>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function PartnerGrantDetail() {
+  const { id = '' } = useParams();
+  const role = useRole();
+  const res = useResource<PartnerGrant>(`/partner-grants/${id}`);
+  const [notice, setNotice] = useState<string | null>(null);
+  const g = res.data ? unwrap<PartnerGrant>(res.data, 'partner_grant') : null;
+  const windows = useModelWindows(g && !role.isPartner ? g.model_id : null);
+  const model = useResource<Model>(g && role.isDeveloper ? `/models/${g.model_id}` : null);
+  const act = async (msg: string, p: Promise<unknown>) => {
+    const out = await p;
+    const next = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<PartnerGrant>(out, 'partner_grant') : null;
+    if (next && next.id === id && next.partner_org_id) res.setData(next);
+    else await res.reload();
+    setNotice(msg);
+  };
+
+  return (
+    <>
+      <BackLink to="/partner-grants">{role.isPartner ? 'Early-access grants' : 'Partner grants'}</BackLink>
+      <Loaded resource={res}>
+        {() => {
+          const grant = g!;
+          const isPartnerOrg = role.isPartner && grant.partner_org_id === role.orgId;
+          const viewer = grant.viewer ?? { rostered: false, acknowledged: false };
+          const open = grant.status !== 'revoked' && grant.status !== 'expired';
+          const m = model.data ? unwrap<Model>(model.data, 'model') : null;
+          const windowList = role.isPartner ? windowsOf([], [grant]) : windowsOf(windows.gov, windows.partner.length ? windows.partner : [grant]);
+          return (
+            <>
+              <PageTitle title={`Early access: ${grant.model_name}`}>
+                Early access: {grant.model_name} {grant.model_version ?? ''} <StatusTag status={grant.status} />
+              </PageTitle>
+              {notice && <SuccessAlert>{notice}</SuccessAlert>}
+              {role.isDeveloper && <VoluntaryNotice />}
+              <p className="fap-window-line">
+                {grant.status === 'active' && <Countdown end={grant.ends_at} />}
+                {grant.status === 'scheduled' && <Countdown end={grant.starts_at} prefix="Opens in: " />}
+                {grant.status === 'awaiting_terms' && (isPartnerOrg ? 'Access starts once an administrator of your organization accepts the terms.' : 'Waiting for the partner to accept the terms.')}
+              </p>
+              <Facts
+                items={[
+                  ['Developer', grant.developer_org_name],
+                  ['Partner', grant.partner_name],
+                  ['Access starts', <DateTime value={grant.starts_at} />],
+                  ['Access ends', <DateTime value={grant.ends_at} />],
+                  ...(grant.revoked_at ? ([['Revoked', <DateTime value={grant.revoked_at} />]] as [string, ReactNode][]) : []),
+                  ['Days remaining', fmt(grant.days_remaining)],
+                  ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
+                ]}
+              />
+              {role.isDeveloper && open && (
+                <div className="fap-actions">
+                  <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', api.post(`/partner-grants/${id}/revoke`))}>
+                    <p>{grant.partner_name} loses access to {grant.model_name} at once and is notified. No approval is needed.</p>
+                  </ConfirmAction>
+                </div>
+              )}
+              {(isPartnerOrg || role.isDeveloper) && (
+                <Section title="Terms">
+                  <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && (!grant.partner_accepted_at || (viewer.rostered && !viewer.acknowledged))} />
+                  {open && isPartnerOrg && role.isAdmin && !grant.partner_accepted_at && (
+                    <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', api.post(`/partner-grants/${id}/accept-terms`))} />
+                  )}
+                  {open && viewer.rostered && !viewer.acknowledged && (
+                    <AcknowledgeTerms termsLabel={grant.terms?.label ?? 'these terms'} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', api.post(`/partner-grants/${id}/acknowledge`))} />
+                  )}
+                </Section>
+              )}
+              {(isPartnerOrg || role.isDeveloper) && (
+                <Instructions text={grant.access_instructions} isDeveloper={role.isDeveloper} rostered={viewer.rostered} acknowledged={viewer.acknowledged} />
+              )}
+              <Section title="Access window">
+                {role.isPartner || windows.loaded ? (
+                  <Timeline
+                    caption={`Access window for ${grant.model_name}`}
+                    windows={windowList}
+                    plannedRelease={m?.planned_partner_release_at}
+                    releasedAt={m?.released_at}
+                    governmentDaysGranted={m?.government_days_granted}
+                    showCap={!role.isPartner}
+                    lanes={role.isPartner ? ['partner'] : undefined}
+                  />
+                ) : (
+                  <Loading />
+                )}
+              </Section>
+              {(isPartnerOrg || role.isDeveloper) && (
+                <Roster basePath={`/partner-grants/${id}`} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={false} onChange={() => void res.reload()} />
+              )}
+              {!role.isPartner && <AuditTrail targetId={grant.id} />}
+            </>
+          );
+        }}
+      </Loaded>
+    </>
+  );
+}

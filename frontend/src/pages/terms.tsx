@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, unwrap } from '../api/client';
+import { TERMS_SECTIONS, type Terms } from '../api/types';
+import { useRole } from '../auth/AuthContext';
+import { SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { useFlash } from '../components/Flash';
+import { BackLink, DateTime, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { useAction, usePaged, useResource } from '../lib/hooks';
+import { TERMS_SECTION_LABELS } from '../lib/labels';
+import { CopyButton } from './account';
+
+export function TermsList() {
+  const role = useRole();
+  const list = usePaged<Terms>('/terms');
+  const canPublish = (role.isDeveloper && role.isAdmin) || role.isOperator;
+  return (
+    <>
+      <PageTitle lead="A terms version sets the confidentiality, cybersecurity, insider-risk, intellectual-property, use and nondisclosure requirements of an access grant. Published versions never change; each carries a SHA-256 fingerprint of its content.">
+        {role.isOperator ? 'Terms templates' : 'Terms'}
+      </PageTitle>
+      {canPublish && (
+        <p>
+          <Link to="/terms/new" className="usa-button">
+            {role.isOperator ? 'Publish a template' : 'Publish a terms version'}
+          </Link>
+        </p>
+      )}
+      <ProblemAlert error={list.error} />
+      {list.loading && list.items.length === 0 ? (
+        <Loading />
+      ) : list.items.length === 0 && !list.error ? (
+        <Empty>
+          <p>No terms published yet.</p>
+        </Empty>
+      ) : (
+        <div className="fap-table-wrap">
+          <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+            <caption className="usa-sr-only">Published terms versions</caption>
+            <thead>
+              <tr>
+                <th scope="col">Label</th>
+                <th scope="col">Kind</th>
+                <th scope="col">SHA-256</th>
+                <th scope="col">Published</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((t) => (
+                <tr key={t.id}>
+                  <th scope="row" data-label="Label">
+                    <Link className="usa-link" to={`/terms/${t.id}`}>
+                      {t.label}
+                    </Link>
+                  </th>
+                  <td data-label="Kind">{t.is_template ? 'Portal template' : 'Your organization'}</td>
+                  <td data-label="SHA-256">
+                    <code title={t.sha256}>{t.sha256.slice(0, 12)}…</code>
+                  </td>
+                  <td data-label="Published">
+                    <DateTime value={t.created_at} dateOnly />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
+    </>
+  );
+}
+
+export function TermsNew() {
+  const navigate = useNavigate();
+  const { setFlash } = useFlash();
+  const [v, setV] = useState<Record<string, string>>({ label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
+  const action = useAction(async () => {
+    const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()]));
+    const t = unwrap<Terms>(await api.post('/terms', body), 'terms');
+    setFlash('Terms published. This version can no longer be changed.');
+    navigate(`/terms/${t.id}`);
+  });
+  const fe = action.fieldErrors;
+  return (
+    <div className="fap-narrow">
+      <BackLink to="/terms">Terms</BackLink>
+      <PageTitle lead="All six sections are required. Once published, this version cannot be edited: publish a new version to change anything.">
+        Publish terms
+      </PageTitle>
+      <ProblemAlert error={action.error} />
+      <form
+        className="usa-form usa-form--large"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <TextField name="label" label="Label" required value={v.label} onChange={(e) => setV({ ...v, label: e.target.value })} error={fe.label} hint="For example “Standard evaluation terms v2”." />
+        {TERMS_SECTIONS.map((s) => (
+          <TextAreaField key={s} name={s} label={TERMS_SECTION_LABELS[s]} required rows={5} value={v[s]} onChange={(e) => setV({ ...v, [s]: e.target.value })} error={fe[s]} />
+        ))}
+        <SubmitButton busy={action.busy} busyLabel="Publishing…">
+          Publish terms
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+/** The six sections of a terms version, with its fingerprint. */
+export function TermsText({ terms, headingLevel = 2 }: { terms: Terms; headingLevel?: 2 | 3 }) {
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  const Hs = headingLevel === 2 ? 'h3' : 'h4';
+  return (
+    <div className="fap-terms">
+      <H className="fap-terms__label">{terms.label}</H>
+      <p className="fap-hash">
+        SHA-256: <code>{terms.sha256}</code> <CopyButton text={terms.sha256} label="Copy fingerprint" />
+      </p>
+      {TERMS_SECTIONS.map((s) => (
+        <div key={s} className="fap-terms__section">
+          <Hs>{TERMS_SECTION_LABELS[s]}</Hs>
+          <div className="fap-prose">{terms[s]}</div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function TermsDetail() {
+  const { id = '' } = useParams();
+  const res = useResource<Terms>(`/terms/${id}`);
+  return (
+    <>
+      <BackLink to="/terms">Terms</BackLink>
+      <Loaded resource={res}>
+        {(raw) => {
+          const t = unwrap<Terms>(raw, 'terms');
+          return (
+            <>
+              <PageTitle title={t.label}>Terms: {t.label}</PageTitle>
+              <p>
+                {t.is_template ? 'Portal template' : 'Published by your organization'} on <DateTime value={t.created_at} />. This version is immutable.
+              </p>
+              <Section title="Content">
+                <TermsText terms={t} headingLevel={3} />
+              </Section>
+            </>
+          );
+        }}
+      </Loaded>
+    </>
+  );
+}

@@ -1,0 +1,209 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { AuthProvider } from '../../src/auth/AuthContext';
+import { RequireAuth } from '../../src/App';
+import { FlashProvider } from '../../src/components/Flash';
+import { ConfirmAction } from '../../src/components/ConfirmAction';
+import { DateTime, StatusTag, VoluntaryNotice } from '../../src/components/ui';
+import { Timeline } from '../../src/components/Timeline';
+import { SignInPage } from '../../src/pages/auth';
+import { RequestDetail } from '../../src/pages/designations';
+import { STATUS_TONES } from '../../src/lib/labels';
+
+type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
+
+function mockFetch(handler: Handler) {
+  const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
+    const r = handler(url, init) ?? { status: 404, body: { status: 404, title: 'Not found' } };
+    return new Response(r.body === undefined ? null : JSON.stringify(r.body), {
+      status: r.status,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  });
+  vi.stubGlobal('fetch', fn);
+  return fn;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('StatusTag', () => {
+  it('uses the same colour class for a status wherever it appears', () => {
+    render(
+      <>
+        <StatusTag status="awaiting_terms" />
+        <StatusTag status="awaiting_terms" label="Waiting" />
+        <StatusTag status="active" />
+      </>,
+    );
+    const [a, b] = screen.getAllByText(/Awaiting terms|Waiting/);
+    expect(a.className).toBe(b.className);
+    expect(a).toHaveClass(`fap-tone--${STATUS_TONES.awaiting_terms}`);
+    expect(screen.getByText('Active')).toHaveClass('fap-tone--good');
+  });
+});
+
+describe('DateTime', () => {
+  it('renders a <time> with the machine value and the UTC value on hover', () => {
+    render(<DateTime value="2026-06-02T14:00:00Z" />);
+    const t = document.querySelector('time')!;
+    expect(t.getAttribute('datetime')).toBe('2026-06-02T14:00:00Z');
+    expect(t.getAttribute('title')).toBe('2026-06-02 14:00:00 UTC');
+    // The visible text always names a zone.
+    expect(t.textContent).toMatch(/Jun 2, 2026, .* [A-Z]{2,5}|GMT/);
+  });
+});
+
+describe('VoluntaryNotice', () => {
+  it('states that nothing requires Government approval', () => {
+    render(<VoluntaryNotice />);
+    expect(screen.getByRole('note')).toHaveTextContent('Participation is voluntary. Nothing here requires Government approval');
+  });
+});
+
+describe('Timeline', () => {
+  it('has a text alternative listing every window and the cap', () => {
+    render(
+      <Timeline
+        caption="Windows"
+        windows={[{ id: 'g', lane: 'government', label: 'NSA', start: '2026-06-01T00:00:00Z', end: '2026-06-11T00:00:00Z', status: 'active' }]}
+        governmentDaysGranted={10}
+      />,
+    );
+    const img = screen.getByRole('img', { name: 'Windows' });
+    const desc = document.getElementById(img.getAttribute('aria-describedby')!)!;
+    expect(desc).toHaveTextContent('Government access — NSA');
+    expect(desc).toHaveTextContent('10 days used, 20 days remaining');
+    expect(img.querySelectorAll('rect.fap-tl-bar')).toHaveLength(1);
+    // No inline style attributes: the server's CSP does not allow them.
+    expect(img.outerHTML).not.toMatch(/style=/);
+  });
+});
+
+describe('ConfirmAction', () => {
+  // jsdom has no layout, so the modal's focus trap would find nothing focusable.
+  const original = HTMLElement.prototype.getClientRects;
+  beforeEach(() => {
+    HTMLElement.prototype.getClientRects = function () {
+      return [{ width: 10, height: 10 }] as unknown as DOMRectList;
+    };
+  });
+  afterEach(() => {
+    HTMLElement.prototype.getClientRects = original;
+  });
+
+  it('asks before acting and runs the action only on confirm', async () => {
+    const user = userEvent.setup();
+    const onConfirm = vi.fn().mockResolvedValue(undefined);
+    render(
+      <ConfirmAction label="End access now" heading="End this access grant now?" onConfirm={onConfirm}>
+        <p>Access stops at once.</p>
+      </ConfirmAction>,
+    );
+    // The dialog is rendered hidden up front (USWDS hides it with CSS, which jsdom does not apply).
+    const opener = () => document.querySelector<HTMLButtonElement>('button[aria-haspopup="dialog"]')!;
+    expect(opener()).toHaveTextContent('End access now');
+    await user.click(opener());
+    expect(onConfirm).not.toHaveBeenCalled();
+    const dialog = screen.getByRole('dialog', { name: 'End this access grant now?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(onConfirm).not.toHaveBeenCalled();
+    await user.click(opener());
+    await user.click(within(screen.getByRole('dialog', { name: 'End this access grant now?' })).getByRole('button', { name: 'End access now' }));
+    await waitFor(() => expect(onConfirm).toHaveBeenCalledTimes(1));
+  });
+});
+
+describe('SignInPage', () => {
+  it('does not sign in until the system use notice is acknowledged', async () => {
+    const user = userEvent.setup();
+    const fetchFn = mockFetch((url) => {
+      if (url.endsWith('/auth/me')) return { status: 401, body: { status: 401, title: 'Unauthorized' } };
+      if (url.endsWith('/auth/login')) return { status: 401, body: { status: 401, title: 'Unauthorized', detail: 'The email or password is not correct.' } };
+      return undefined;
+    });
+    render(
+      <MemoryRouter initialEntries={['/sign-in']}>
+        <AuthProvider>
+          <FlashProvider>
+            <SignInPage />
+          </FlashProvider>
+        </AuthProvider>
+      </MemoryRouter>,
+    );
+    expect(screen.getByText(/U\.S\. Government information system/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/^Email address/), 'a@b.example');
+    await user.type(screen.getByLabelText(/^Password/), 'correct horse battery staple');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText(/confirm that you have read the system use notice/)).toBeInTheDocument();
+    expect(fetchFn.mock.calls.some(([u]) => String(u).endsWith('/auth/login'))).toBe(false);
+
+    await user.click(screen.getByLabelText(/I have read and understand the system use notice/));
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('The email or password is not correct.')).toBeInTheDocument();
+    const login = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/auth/login'))!;
+    expect(JSON.parse(String(login[1]?.body))).toEqual({ email: 'a@b.example', password: 'correct horse battery staple' });
+  });
+});
+
+describe('RequestDetail', () => {
+  const request = {
+    id: 'r1',
+    model_id: 'm1',
+    model_name: 'Aurora-7',
+    model_version: '2.0',
+    developer_org_id: 'd1',
+    developer_org_name: 'Aurora AI',
+    status: 'under_review',
+    summary: 'Is it covered?',
+    capability_evidence: 'Evidence.',
+    consultations: [],
+    consulted: { NCD: true, OSTP: false, CISA: true, DOW: false },
+    created_at: '2026-06-01T00:00:00Z',
+  };
+  const me = (agency_code: string) => ({
+    user: { id: 'u1', email: 'r@x.example', name: 'Reviewer', org_role: 'member' },
+    organization: { id: 'o1', name: agency_code, kind: 'agency', agency_code },
+  });
+
+  function renderAs(agency: string) {
+    mockFetch((url) => {
+      if (url.endsWith('/auth/me')) return { status: 200, body: me(agency) };
+      if (url.includes('/designation-requests/r1/messages')) return { status: 200, body: { items: [], next_cursor: null } };
+      if (url.endsWith('/designation-requests/r1')) return { status: 200, body: request };
+      if (url.endsWith('/organizations/me')) return { status: 200, body: { organization: me(agency).organization, users: [] } };
+      return undefined;
+    });
+    render(
+      <MemoryRouter initialEntries={['/designation-requests/r1']}>
+        <AuthProvider>
+          <FlashProvider>
+            <Routes>
+              <Route
+                path="/designation-requests/:id"
+                element={
+                  <RequireAuth>
+                    <RequestDetail />
+                  </RequireAuth>
+                }
+              />
+            </Routes>
+          </FlashProvider>
+        </AuthProvider>
+      </MemoryRouter>,
+    );
+  }
+
+  it('shows the determination form to NSA reviewers', async () => {
+    renderAs('NSA');
+    expect(await screen.findByRole('heading', { name: 'Record the determination (NSA)' })).toBeInTheDocument();
+    expect(screen.getByText(/Not yet consulted: APST \(OSTP\), Department of War/)).toBeInTheDocument();
+  });
+
+  it('hides the determination form from other agencies but lets them consult', async () => {
+    renderAs('CISA');
+    expect(await screen.findByRole('heading', { name: 'Record a consultation' })).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: /Record the determination/ })).not.toBeInTheDocument();
+  });
+});

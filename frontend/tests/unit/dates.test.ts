@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  daysBetween,
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatRemaining,
+  formatUtc,
+  fromLocalInput,
+  toLocalInput,
+  MS_DAY,
+  MS_HOUR,
+  MS_MINUTE,
+} from '../../src/lib/dates';
+
+describe('formatDateTime', () => {
+  it('shows the time in the given zone and names the zone', () => {
+    expect(formatDateTime('2026-06-02T14:00:00Z', { timeZone: 'America/New_York' })).toBe('Jun 2, 2026, 10:00 AM EDT');
+    expect(formatDateTime('2026-12-02T14:00:00Z', { timeZone: 'America/New_York' })).toBe('Dec 2, 2026, 9:00 AM EST');
+    expect(formatDateTime('2026-06-02T14:00:00Z', { timeZone: 'UTC' })).toBe('Jun 2, 2026, 2:00 PM UTC');
+  });
+
+  it('crosses the date line correctly', () => {
+    expect(formatDateTime('2026-06-02T23:30:00Z', { timeZone: 'Asia/Tokyo' })).toMatch(/^Jun 3, 2026, 8:30 AM GMT\+9$/);
+  });
+
+  it('shows a dash for missing values and echoes unparseable ones', () => {
+    expect(formatDateTime(null)).toBe('—');
+    expect(formatDateTime('')).toBe('—');
+    expect(formatDateTime('not a date')).toBe('not a date');
+  });
+
+  it('formatDate gives the calendar day in the zone', () => {
+    expect(formatDate('2026-06-03T02:00:00Z', { timeZone: 'America/Los_Angeles' })).toBe('Jun 2, 2026');
+  });
+});
+
+describe('formatUtc', () => {
+  it('gives an unambiguous UTC value for titles', () => {
+    expect(formatUtc('2026-06-02T14:00:00Z')).toBe('2026-06-02 14:00:00 UTC');
+    expect(formatUtc('2026-06-02T10:00:00-04:00')).toBe('2026-06-02 14:00:00 UTC');
+    expect(formatUtc(undefined)).toBe('');
+  });
+});
+
+describe('countdowns', () => {
+  const now = new Date('2026-06-02T12:00:00Z');
+  it('days and hours', () => {
+    expect(formatRemaining(new Date(now.getTime() + 12 * MS_DAY + 4 * MS_HOUR + 59 * MS_MINUTE), now)).toBe('12 days 4 h left');
+    expect(formatRemaining(new Date(now.getTime() + MS_DAY), now)).toBe('1 day left');
+  });
+  it('hours and minutes under a day', () => {
+    expect(formatRemaining(new Date(now.getTime() + 3 * MS_HOUR + 20 * MS_MINUTE), now)).toBe('3 h 20 min left');
+    expect(formatRemaining(new Date(now.getTime() + 5 * MS_MINUTE), now)).toBe('5 min left');
+    expect(formatRemaining(new Date(now.getTime() + 30_000), now)).toBe('less than a minute left');
+  });
+  it('says ended once the end has passed', () => {
+    expect(formatRemaining('2026-06-02T11:59:59Z', now)).toBe('ended');
+    expect(formatRemaining('2026-06-02T12:00:00Z', now)).toBe('ended');
+  });
+  it('formatDuration singular/plural', () => {
+    expect(formatDuration(2 * MS_DAY)).toBe('2 days');
+    expect(formatDuration(MS_HOUR)).toBe('1 h');
+  });
+});
+
+describe('datetime-local round trip', () => {
+  it('reads the input in the browser zone and sends UTC', () => {
+    const iso = fromLocalInput('2026-06-02T10:00');
+    expect(iso).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(toLocalInput(iso!)).toBe('2026-06-02T10:00');
+    const offsetMin = new Date(2026, 5, 2, 10, 0).getTimezoneOffset();
+    expect(Date.parse(iso!)).toBe(Date.UTC(2026, 5, 2, 10, 0) + offsetMin * MS_MINUTE);
+  });
+  it('rejects empty or malformed values', () => {
+    expect(fromLocalInput('')).toBeNull();
+    expect(fromLocalInput('2026-06-02')).toBeNull();
+    expect(fromLocalInput('tomorrow')).toBeNull();
+  });
+  it('daysBetween', () => {
+    expect(daysBetween('2026-06-01T00:00:00Z', '2026-06-15T12:00:00Z')).toBe(14.5);
+  });
+});

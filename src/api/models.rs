@@ -1,0 +1,368 @@
+//! Models: a developer registers them, edits them, and marks them released whenever it likes
+//! (Sec. 3(c): nothing waits for the Government).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::{finish, opt_time_field, required, VOLUNTARY};
+use crate::audit::{self, NewEvent};
+use crate::auth::Actor;
+use crate::clock::{from_db, to_db};
+use crate::db::{self, DbConn};
+use crate::domain::policy::{Capability, OrgKind};
+use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
+use crate::domain::{duration_days, round_days};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::store::models::{self as store, ModelRow};
+use crate::store::{new_id, PageQuery, Paged};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/models", web::get().to(list))
+        .route("/models", web::post().to(create))
+        .route("/models/{id}", web::get().to(get))
+        .route("/models/{id}", web::patch().to(patch))
+        .route("/models/{id}/release", web::post().to(release));
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelOut {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub modality: String,
+    pub planned_partner_release_at: Option<DateTime<Utc>>,
+    pub released_at: Option<DateTime<Utc>>,
+    /// `in_development` or `released`
+    pub status: String,
+    /// The union of the model's Government access windows so far, in days.
+    pub government_days_granted: f64,
+    /// What is left of the 30-day cap, in days.
+    pub government_days_remaining: f64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+pub fn model_out(m: &ModelRow, windows: &[Interval]) -> ModelOut {
+    let granted = round_days(duration_days(union_length(windows)));
+    ModelOut {
+        id: m.id.clone(),
+        organization_id: m.organization_id.clone(),
+        name: m.name.clone(),
+        version: m.version.clone(),
+        description: m.description.clone(),
+        modality: m.modality.clone(),
+        planned_partner_release_at: m.planned_partner_release_at.map(from_db),
+        released_at: m.released_at.map(from_db),
+        status: if m.released_at.is_some() {
+            "released"
+        } else {
+            "in_development"
+        }
+        .into(),
+        government_days_granted: granted,
+        government_days_remaining: round_days((duration_days(GOVERNMENT_CAP) - granted).max(0.0)),
+        created_at: from_db(m.created_at),
+        updated_at: from_db(m.updated_at),
+        voluntary_notice: VOLUNTARY,
+    }
+}
+
+fn outs(conn: &mut DbConn, rows: &[ModelRow]) -> AppResult<Vec<ModelOut>> {
+    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+    let windows = store::government_windows(conn, &ids, None)?;
+    Ok(rows
+        .iter()
+        .map(|m| {
+            let mine: Vec<Interval> = windows
+                .iter()
+                .filter(|(id, _)| id == &m.id)
+                .map(|(_, i)| *i)
+                .collect();
+            model_out(m, &mine)
+        })
+        .collect())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelList {
+    pub items: Vec<ModelOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ModelQuery {
+    /// `in_development` or `released`
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn require_developer(actor: &Actor) -> AppResult<()> {
+    if actor.is_kind(OrgKind::Developer) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Only developer organizations register models.",
+        ))
+    }
+}
+
+/// The caller's organization's models, newest first.
+#[utoipa::path(get, path = "/api/v1/models", tag = "models", params(ModelQuery), responses(
+    (status = 200, body = ModelList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<ModelQuery>,
+) -> AppResult<HttpResponse> {
+    let released = match q.status.as_deref() {
+        None | Some("") => None,
+        Some("released") => Some(true),
+        Some("in_development") => Some(false),
+        Some(_) => {
+            return Err(AppError::field(
+                "status",
+                "must be in_development or released",
+            ))
+        }
+    };
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let p = page.clone();
+    let (rows, outs) = db::run(&state.pool, move |conn| {
+        let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
+        let o = outs(conn, &rows)?;
+        Ok((rows, o))
+    })
+    .await?;
+    let more = rows.len() as i64 > page.limit;
+    let paged = Paged::from_rows(outs, &page, |m| m.id.clone());
+    let next_cursor = if more { paged.next_cursor } else { None };
+    Ok(HttpResponse::Ok().json(ModelList {
+        items: paged.items,
+        next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Aurora-7", "version": "2026.06-rc1", "description": "Frontier multimodal model", "modality": "text+code", "planned_partner_release_at": "2026-08-01T00:00:00Z"}))]
+pub struct CreateModel {
+    pub name: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub modality: Option<String>,
+    /// When the developer plans to release the model to other trusted partners; Government
+    /// windows may not end after it.
+    pub planned_partner_release_at: Option<String>,
+}
+
+/// Registers a model (developer members).
+#[utoipa::path(post, path = "/api/v1/models", tag = "models", request_body = CreateModel, responses(
+    (status = 201, body = ModelOut), (status = 403, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateModel>,
+) -> AppResult<HttpResponse> {
+    require_developer(&actor)?;
+    actor.require(
+        Capability::RegisterModel,
+        "Only developer members register models.",
+    )?;
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let name = required(&mut errors, "name", &b.name, 200);
+    let version = required(&mut errors, "version", &b.version, 100);
+    let description = b.description.unwrap_or_default().trim().to_string();
+    let modality = b.modality.unwrap_or_default().trim().to_string();
+    if description.chars().count() > 5000 {
+        errors.push(crate::error::FieldError::new(
+            "description",
+            "must be at most 5000 characters",
+        ));
+    }
+    if modality.chars().count() > 100 {
+        errors.push(crate::error::FieldError::new(
+            "modality",
+            "must be at most 100 characters",
+        ));
+    }
+    let planned = opt_time_field(
+        &mut errors,
+        "planned_partner_release_at",
+        b.planned_partner_release_at.as_deref(),
+    );
+    finish(errors)?;
+    let now = state.clock.now();
+    let row = ModelRow {
+        id: new_id(),
+        organization_id: actor.org_id.clone(),
+        name,
+        version,
+        description,
+        modality,
+        planned_partner_release_at: planned.map(to_db),
+        released_at: None,
+        created_at: to_db(now),
+        updated_at: to_db(now),
+    };
+    let out = db::tx(&state.pool, move |conn| {
+        store::insert(conn, &row)?;
+        audit::append(
+            conn,
+            &actor.audit(now),
+            NewEvent {
+                action: "model.registered",
+                target_type: "model",
+                target_id: &row.id,
+                visible_to: vec![actor.org_id.clone()],
+                detail: json!({"name": row.name, "version": row.version}),
+            },
+        )?;
+        Ok(model_out(&row, &[]))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// One of the caller's models.
+#[utoipa::path(get, path = "/api/v1/models/{id}", tag = "models", params(("id" = String, Path)), responses(
+    (status = 200, body = ModelOut), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let out = db::run(&state.pool, move |conn| {
+        let m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
+        Ok(outs(conn, &[m])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"planned_partner_release_at": "2026-08-15T00:00:00Z"}))]
+pub struct PatchModel {
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    pub modality: Option<String>,
+    /// An RFC 3339 time, or an empty string to clear it.
+    pub planned_partner_release_at: Option<String>,
+}
+
+/// Edits a model. Moving the planned release earlier than an existing Government window's end
+/// is refused (`window_after_release`).
+#[utoipa::path(patch, path = "/api/v1/models/{id}", tag = "models", request_body = PatchModel, params(("id" = String, Path)), responses(
+    (status = 200, body = ModelOut), (status = 404, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: web::Json<PatchModel>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
+        actor.require(Capability::EditModel, "Only developer members edit models.")?;
+        let mut errors = Vec::new();
+        if let Some(n) = &b.name {
+            m.name = required(&mut errors, "name", n, 200);
+        }
+        if let Some(v) = &b.version {
+            m.version = required(&mut errors, "version", v, 100);
+        }
+        if let Some(d) = &b.description {
+            m.description = d.trim().to_string();
+        }
+        if let Some(d) = &b.modality {
+            m.modality = d.trim().to_string();
+        }
+        if let Some(p) = &b.planned_partner_release_at {
+            m.planned_partner_release_at = opt_time_field(&mut errors, "planned_partner_release_at", Some(p)).map(to_db);
+        }
+        finish(errors)?;
+        if let Some(planned) = m.planned_partner_release_at.map(from_db) {
+            let windows = store::government_windows(conn, std::slice::from_ref(&m.id), None)?;
+            if let Some(latest) = windows.iter().filter(|(_, i)| !i.is_empty()).map(|(_, i)| i.end).max() {
+                if latest > planned {
+                    return Err(crate::api::window_error(crate::domain::window::WindowError::AfterRelease {
+                        planned_partner_release_at: planned,
+                    })
+                    .with_errors(vec![crate::error::FieldError::new(
+                        "planned_partner_release_at",
+                        "is before the end of an existing Government access window; shorten that window first",
+                    )]));
+                }
+            }
+        }
+        m.updated_at = to_db(now);
+        store::update(conn, &m)?;
+        audit::append(
+            conn,
+            &actor.audit(now),
+            NewEvent {
+                action: "model.updated",
+                target_type: "model",
+                target_id: &m.id,
+                visible_to: vec![actor.org_id.clone()],
+                detail: json!({"name": m.name, "version": m.version, "planned_partner_release_at": m.planned_partner_release_at.map(|t| crate::audit::rfc3339(from_db(t)))}),
+            },
+        )?;
+        Ok(outs(conn, &[m])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Marks the model released. Always succeeds at once; a repeat changes nothing.
+#[utoipa::path(post, path = "/api/v1/models/{id}/release", tag = "models", params(("id" = String, Path)), responses(
+    (status = 200, body = ModelOut), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn release(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
+        actor.require(
+            Capability::ReleaseModel,
+            "Only developer members release models.",
+        )?;
+        if m.released_at.is_none() {
+            m.released_at = Some(to_db(now));
+            m.updated_at = to_db(now);
+            store::update(conn, &m)?;
+            audit::append(
+                conn,
+                &actor.audit(now),
+                NewEvent {
+                    action: "model.released",
+                    target_type: "model",
+                    target_id: &m.id,
+                    visible_to: vec![actor.org_id.clone()],
+                    detail: json!({}),
+                },
+            )?;
+        }
+        Ok(outs(conn, &[m])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,527 @@
+//! Partner co-selection (Sec. 3(b)(iii)): either side nominates a trusted partner for a model;
+//! the other side concurs or declines; a partner is selected only when both concur. A new
+//! partner organization is created and its contact invited on selection. The developer may
+//! rescind at any time; rescinding a selected partner revokes its early-access grants at once.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::accounts::{self, Env, NewOrg};
+use crate::api::{email_field, enum_field, finish, required, VOLUNTARY};
+use crate::audit::{self, NewEvent};
+use crate::auth::Actor;
+use crate::clock::{from_db, to_db};
+use crate::db::{self, DbConn};
+use crate::domain::nomination::{
+    initial_positions, is_valid_sector, nomination_status, respond, NominationStatus, PartnerType,
+    Position, Side,
+};
+use crate::domain::policy::{Capability, OrgKind};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::mail::templates::Reason;
+use crate::notify;
+use crate::startup::AppState;
+use crate::store::grants as grant_store;
+use crate::store::nominations::{self as store, NominationRow, Viewer};
+use crate::store::{models, new_id, orgs, PageQuery, Paged};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/nominations", web::get().to(list))
+        .route("/nominations", web::post().to(create))
+        .route("/nominations/{id}", web::get().to(get))
+        .route("/nominations/{id}/concur", web::post().to(concur))
+        .route("/nominations/{id}/decline", web::post().to(decline))
+        .route("/nominations/{id}/rescind", web::post().to(rescind));
+}
+
+fn viewer(actor: &Actor) -> Viewer {
+    match actor.org_kind {
+        OrgKind::Developer => Viewer::Developer(actor.org_id.clone()),
+        OrgKind::Agency => Viewer::Agency,
+        _ => Viewer::Nobody,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NominationOut {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    /// Set for an existing partner, and for a new one once selected.
+    pub partner_org_id: Option<String>,
+    pub partner_name: String,
+    pub partner_type: Option<String>,
+    pub sector: Option<String>,
+    /// For a proposed new partner: whom to invite on selection.
+    pub contact_email: Option<String>,
+    /// `developer` or `government`
+    pub nominated_by: String,
+    /// `pending`, `concur` or `decline`
+    pub developer_position: String,
+    pub government_position: String,
+    pub rationale: String,
+    /// `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
+    pub status: String,
+    pub rescinded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+fn status_of(n: &NominationRow) -> AppResult<NominationStatus> {
+    let d = Position::parse(&n.developer_position).map_err(AppError::internal)?;
+    let g = Position::parse(&n.government_position).map_err(AppError::internal)?;
+    Ok(nomination_status(d, g, n.rescinded_at.is_some()))
+}
+
+fn outs(conn: &mut DbConn, rows: Vec<NominationRow>) -> AppResult<Vec<NominationOut>> {
+    let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
+    let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
+    org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
+    let models: HashMap<String, String> = models::get_many(conn, &model_ids)?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    rows.into_iter()
+        .map(|n| {
+            let status = status_of(&n)?;
+            let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
+            Ok(NominationOut {
+                model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
+                developer_org_name: orgs
+                    .get(&n.organization_id)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+                partner_name: partner
+                    .map(|p| p.name.clone())
+                    .or(n.new_partner_name.clone())
+                    .unwrap_or_default(),
+                partner_type: partner
+                    .and_then(|p| p.partner_type.clone())
+                    .or(n.new_partner_type.clone()),
+                sector: partner
+                    .and_then(|p| p.sector.clone())
+                    .or(n.new_partner_sector.clone()),
+                contact_email: n.new_partner_contact_email.clone(),
+                status: status.as_str().into(),
+                id: n.id,
+                model_id: n.model_id,
+                developer_org_id: n.organization_id,
+                partner_org_id: n.partner_org_id,
+                nominated_by: n.nominated_by,
+                developer_position: n.developer_position,
+                government_position: n.government_position,
+                rationale: n.rationale,
+                rescinded_at: n.rescinded_at.map(from_db),
+                created_at: from_db(n.created_at),
+                updated_at: from_db(n.updated_at),
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .collect()
+}
+
+fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<NominationRow> {
+    store::get_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)
+}
+
+/// The developer and every agency see nomination events.
+fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    n: &NominationRow,
+    action: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let mut visible = vec![n.organization_id.clone()];
+    visible.extend(orgs::ids_of_kind(conn, "agency")?);
+    audit::append(
+        conn,
+        &actor.audit(now),
+        NewEvent {
+            action,
+            target_type: "nomination",
+            target_id: &n.id,
+            visible_to: visible,
+            detail,
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NominationList {
+    pub items: Vec<NominationOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// `pending`, `selected`, `declined` or `rescinded`
+    pub status: Option<String>,
+    pub model_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Nominations visible to the caller (a developer's own; all of them for agencies).
+#[utoipa::path(get, path = "/api/v1/nominations", tag = "nominations", params(ListQuery), responses(
+    (status = 200, body = NominationList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(NominationStatus::parse(s).map_err(|_| {
+            AppError::field("status", "must be pending, selected, declined or rescinded")
+        })?),
+    };
+    let model = q.model_id.clone().filter(|s| !s.is_empty());
+    let p = page.clone();
+    let items = db::run(&state.pool, move |conn| {
+        let rows = store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
+        outs(conn, rows)
+    })
+    .await?;
+    let paged = Paged::from_rows(items, &page, |n| n.id.clone());
+    Ok(HttpResponse::Ok().json(NominationList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPartnerBody {
+    pub name: String,
+    /// federal_agency, state_local_authority, critical_infrastructure_operator, security_researcher or other
+    pub partner_type: String,
+    /// One of CISA's 16 critical-infrastructure sectors (snake_case), optional.
+    pub sector: Option<String>,
+    pub contact_email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"model_id": "…", "new_partner": {"name": "Valley Rural Health", "partner_type": "critical_infrastructure_operator", "sector": "healthcare_and_public_health", "contact_email": "security@valleyrural.example"}, "rationale": "Rural hospital network exposed to ransomware; early defensive testing."}))]
+pub struct CreateBody {
+    pub model_id: String,
+    /// An existing partner organization (from `GET /organizations?kind=partner`)…
+    pub partner_org_id: Option<String>,
+    /// …or a new one, created and invited when selected.
+    pub new_partner: Option<NewPartnerBody>,
+    pub rationale: String,
+}
+
+/// Nominates a trusted partner (a developer member, or an agency member for the Government).
+#[utoipa::path(post, path = "/api/v1/nominations", tag = "nominations", request_body = CreateBody, responses(
+    (status = 201, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateBody>,
+) -> AppResult<HttpResponse> {
+    let side = match actor.org_kind {
+        OrgKind::Developer => {
+            actor.require(
+                Capability::NominatePartnerAsDeveloper,
+                "Only developer members nominate partners.",
+            )?;
+            Side::Developer
+        }
+        OrgKind::Agency => {
+            actor.require(
+                Capability::NominatePartnerAsGovernment,
+                "Only agency members nominate partners for the Government.",
+            )?;
+            Side::Government
+        }
+        _ => {
+            return Err(AppError::forbidden(
+                "Only developers and agencies nominate partners.",
+            ))
+        }
+    };
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let rationale = required(&mut errors, "rationale", &b.rationale, 10_000);
+    let mut new_partner = None;
+    match (&b.partner_org_id, &b.new_partner) {
+        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
+            "partner_org_id",
+            "give either partner_org_id or new_partner, not both or neither",
+        )),
+        (None, Some(np)) => {
+            let name = required(&mut errors, "new_partner.name", &np.name, 200);
+            let ptype = enum_field(
+                &mut errors,
+                "new_partner.partner_type",
+                &np.partner_type,
+                PartnerType::ALL,
+                PartnerType::as_str,
+            );
+            let sector = np
+                .sector
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if sector.as_deref().is_some_and(|s| !is_valid_sector(s)) {
+                errors.push(FieldError::new("new_partner.sector", "must be one of CISA's 16 critical-infrastructure sectors, e.g. healthcare_and_public_health"));
+            }
+            let email = email_field(&mut errors, "new_partner.contact_email", &np.contact_email);
+            new_partner = Some((name, ptype, sector, email));
+        }
+        (Some(_), None) => {}
+    }
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let model = match side {
+            Side::Developer => models::get_owned(conn, &actor.org_id, &b.model_id)?,
+            Side::Government => {
+                if store::model_known_to_agency(conn, &actor.org_id, &b.model_id)? {
+                    models::get_any(conn, &b.model_id)?
+                } else {
+                    None
+                }
+            }
+        };
+        if model.is_none() {
+            errors.push(FieldError::new("model_id", "is not a model you can nominate partners for"));
+        }
+        if let Some(pid) = &b.partner_org_id {
+            let ok = orgs::get_many(conn, std::slice::from_ref(pid))?.iter().any(|o| o.kind == "partner");
+            if !ok {
+                errors.push(FieldError::new("partner_org_id", "is not a partner organization"));
+            }
+        }
+        finish(errors)?;
+        let model = model.expect("checked");
+        let (dev, gov) = initial_positions(side);
+        let (np_name, np_type, np_sector, np_email) = match new_partner {
+            Some((n, t, s, e)) => (Some(n), t.map(|t| t.as_str().to_string()), s, Some(e)),
+            None => (None, None, None, None),
+        };
+        let row = NominationRow {
+            id: new_id(),
+            model_id: model.id.clone(),
+            organization_id: model.organization_id.clone(),
+            partner_org_id: b.partner_org_id.clone(),
+            new_partner_name: np_name,
+            new_partner_type: np_type,
+            new_partner_sector: np_sector,
+            new_partner_contact_email: np_email,
+            nominated_by: side.as_str().into(),
+            nominated_by_user_id: actor.user_id.clone(),
+            developer_position: dev.as_str().into(),
+            government_position: gov.as_str().into(),
+            rationale,
+            rescinded_at: None,
+            created_at: to_db(now),
+            updated_at: to_db(now),
+        };
+        store::insert(conn, &row)?;
+        record(conn, &actor, now, &row, "nomination.proposed", json!({"model_id": row.model_id, "nominated_by": row.nominated_by, "partner_org_id": row.partner_org_id, "new_partner_name": row.new_partner_name}))?;
+        let to = match side {
+            Side::Developer => notify::all_agency_admin_emails(conn)?,
+            Side::Government => notify::org_emails(conn, std::slice::from_ref(&row.organization_id), true)?,
+        };
+        notify::send(conn, now, &st.settings.server.public_url, &to, Reason::NominationProposed, &format!("/nominations/{}", row.id))?;
+        Ok(outs(conn, vec![row])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// One nomination.
+#[utoipa::path(get, path = "/api/v1/nominations/{id}", tag = "nominations", params(("id" = String, Path)), responses(
+    (status = 200, body = NominationOut), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let out = db::run(&state.pool, move |conn| {
+        let n = load(conn, &actor, &id)?;
+        Ok(outs(conn, vec![n])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn answer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+    concur_: bool,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut n = load(conn, &actor, &id)?;
+        let side = match actor.org_kind {
+            OrgKind::Developer if actor.org_id == n.organization_id => {
+                actor.require(Capability::ConcurAsDeveloper, "Only developer members answer for the developer.")?;
+                Side::Developer
+            }
+            OrgKind::Agency => {
+                actor.require(Capability::ConcurAsGovernment, "Only an agency administrator answers for the Government.")?;
+                Side::Government
+            }
+            _ => return Err(AppError::forbidden("You cannot answer this nomination.")),
+        };
+        let d = Position::parse(&n.developer_position).map_err(AppError::internal)?;
+        let g = Position::parse(&n.government_position).map_err(AppError::internal)?;
+        let (nd, ng) = respond(d, g, n.rescinded_at.is_some(), side, concur_)
+            .map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
+        if (nd, ng) == (d, g) {
+            return Ok(outs(conn, vec![n])?.remove(0));
+        }
+        n.developer_position = nd.as_str().into();
+        n.government_position = ng.as_str().into();
+        n.updated_at = to_db(now);
+        let status = nomination_status(nd, ng, false);
+        let mut detail = json!({"side": side.as_str(), "position": if concur_ { "concur" } else { "decline" }, "status": status.as_str()});
+        if status == NominationStatus::Selected {
+            let partner_org = match &n.partner_org_id {
+                Some(p) => p.clone(),
+                None => {
+                    let name = n.new_partner_name.clone().unwrap_or_default();
+                    let org = match accounts::insert_org(conn, now, &NewOrg {
+                        kind: "partner",
+                        name: &name,
+                        partner_type: n.new_partner_type.as_deref(),
+                        sector: n.new_partner_sector.as_deref(),
+                        agency_code: None,
+                    }) {
+                        Ok(o) => o,
+                        // A partner of that name already exists: select it rather than refuse.
+                        Err(e) if e.code == "name_taken" => {
+                            crate::store::orgs::list(conn, Some("partner"), &crate::store::Page { limit: 10_000, before: None })?
+                                .into_iter()
+                                .find(|o| o.name == name)
+                                .ok_or(e)?
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let contact = n.new_partner_contact_email.clone().unwrap_or_default();
+                    let env = Env { keys: &st.keys, public_url: &st.settings.server.public_url, now };
+                    let invited = match accounts::invite_user(conn, &env, &org, &contact, "admin") {
+                        Ok((u, _)) => Some(u.id),
+                        Err(e) if e.code == "email_taken" => None,
+                        Err(e) => return Err(e),
+                    };
+                    detail["created_partner_org_id"] = json!(org.id);
+                    detail["invited_user_id"] = json!(invited);
+                    notify::send(conn, now, &st.settings.server.public_url, &[contact], Reason::PartnerSelected, "/")?;
+                    org.id
+                }
+            };
+            n.partner_org_id = Some(partner_org.clone());
+            let to = notify::org_emails(conn, &[partner_org], true)?;
+            notify::send(conn, now, &st.settings.server.public_url, &to, Reason::PartnerSelected, "/")?;
+        }
+        store::update(conn, &n)?;
+        record(conn, &actor, now, &n, if concur_ { "nomination.concurred" } else { "nomination.declined" }, detail)?;
+        Ok(outs(conn, vec![n])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The other side concurs (a developer member, or an agency admin for the Government). When
+/// both sides concur the partner is selected (a new partner organization is created and invited).
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/concur", tag = "nominations", params(("id" = String, Path)), responses(
+    (status = 200, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem),
+    (status = 409, description = "`invalid_transition`: not your side's turn, or the nomination is finished", body = crate::api::dto::Problem)))]
+pub async fn concur(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    answer(state, actor, path.into_inner(), true).await
+}
+
+/// The other side declines.
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/decline", tag = "nominations", params(("id" = String, Path)), responses(
+    (status = 200, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem),
+    (status = 409, body = crate::api::dto::Problem)))]
+pub async fn decline(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    answer(state, actor, path.into_inner(), false).await
+}
+
+/// The developer rescinds the nomination at any time (idempotent). A selected partner's
+/// early-access grants are revoked at once.
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/rescind", tag = "nominations", params(("id" = String, Path)), responses(
+    (status = 200, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn rescind(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut n = load(conn, &actor, &id)?;
+        if actor.org_id != n.organization_id || !actor.may(Capability::RescindNomination) {
+            return Err(AppError::forbidden(
+                "Only the developer can rescind a nomination.",
+            ));
+        }
+        if n.rescinded_at.is_none() {
+            store::set_rescinded(conn, &n.id, now)?;
+            n.rescinded_at = Some(to_db(now));
+            n.updated_at = to_db(now);
+            let revoked = grant_store::revoke_partner_grants_of(conn, &n.id, now)?;
+            for g in &revoked {
+                let mut to =
+                    notify::org_emails(conn, std::slice::from_ref(&g.partner_org_id), true)?;
+                to.extend(notify::roster_emails(conn, "partner", &g.id)?);
+                notify::send(
+                    conn,
+                    now,
+                    &st.settings.server.public_url,
+                    &to,
+                    Reason::PartnerGrantRevoked,
+                    "/",
+                )?;
+            }
+            let ids: Vec<&str> = revoked.iter().map(|g| g.id.as_str()).collect();
+            record(
+                conn,
+                &actor,
+                now,
+                &n,
+                "nomination.rescinded",
+                json!({"revoked_partner_grant_ids": ids}),
+            )?;
+        }
+        Ok(outs(conn, vec![n])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,500 @@
+//! Partner early-access grants (Sec. 3(b)(iii)): for a selected partner the developer admin
+//! issues a window under a terms version; the partner admin accepts the terms and rosters its
+//! people, who each acknowledge before they see the access instructions. The developer may
+//! revoke at any time. Agencies see the grants' metadata, never the instructions.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::access_grants::parse_status;
+use crate::api::grants::{self, GrantCtx, RosterBody, RosterList, RosterOut, ViewerOut};
+use crate::api::terms::{terms_out, TermsOut};
+use crate::api::{finish, required, time_field, window_error, VOLUNTARY};
+use crate::auth::Actor;
+use crate::clock::{from_db, to_db};
+use crate::db::{self, DbConn};
+use crate::domain::grant::GrantStatus;
+use crate::domain::nomination::{check_selected, nomination_status, Position};
+use crate::domain::policy::{Capability, OrgKind};
+use crate::domain::window::{check_window_order, days_remaining};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::mail::templates::Reason;
+use crate::notify;
+use crate::startup::AppState;
+use crate::store::grants::{self as store, GrantKind, PartnerGrantRow, PartnerViewer};
+use crate::store::nominations::{self as nominations, Viewer as NominationViewer};
+use crate::store::{models, new_id, orgs, terms, PageQuery, Paged};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/partner-grants", web::get().to(list))
+        .route("/partner-grants", web::post().to(issue))
+        .route("/partner-grants/{id}", web::get().to(get))
+        .route("/partner-grants/{id}/revoke", web::post().to(revoke))
+        .route(
+            "/partner-grants/{id}/accept-terms",
+            web::post().to(accept_terms),
+        )
+        .route(
+            "/partner-grants/{id}/acknowledge",
+            web::post().to(acknowledge),
+        )
+        .route("/partner-grants/{id}/roster", web::get().to(roster))
+        .route("/partner-grants/{id}/roster", web::post().to(roster_add))
+        .route(
+            "/partner-grants/{id}/roster/{user_id}",
+            web::delete().to(roster_remove),
+        );
+}
+
+fn viewer(actor: &Actor) -> Option<PartnerViewer> {
+    match actor.org_kind {
+        OrgKind::Developer | OrgKind::Partner => Some(PartnerViewer::Org(actor.org_id.clone())),
+        OrgKind::Agency => Some(PartnerViewer::Agency),
+        OrgKind::Operator => None,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerGrantOut {
+    pub id: String,
+    pub nomination_id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    pub partner_org_id: String,
+    pub partner_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub terms_version_id: String,
+    /// The full terms, for the developer and the partner.
+    pub terms: Option<TermsOut>,
+    pub partner_accepted_at: Option<DateTime<Utc>>,
+    /// For the developer, and for rostered partner users once they acknowledged; else `null`.
+    pub access_instructions: Option<String>,
+    /// `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
+    pub status: String,
+    pub days_remaining: f64,
+    pub viewer: ViewerOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+pub fn ctx_of(row: &PartnerGrantRow) -> GrantCtx {
+    GrantCtx {
+        kind: GrantKind::Partner,
+        id: row.id.clone(),
+        model_id: row.model_id.clone(),
+        developer_org_id: row.organization_id.clone(),
+        grantee_org_ids: vec![row.partner_org_id.clone()],
+        terms_version_id: row.terms_version_id.clone(),
+        starts_at: from_db(row.starts_at),
+        ends_at: from_db(row.ends_at),
+        closed_at: row.revoked_at.map(from_db),
+        terms_completed: row.terms_completed_at.is_some(),
+    }
+}
+
+fn outs(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rows: Vec<PartnerGrantRow>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<PartnerGrantOut>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
+    let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, &actor.user_id)?;
+    let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+    org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
+    let orgs: HashMap<String, String> = orgs::get_many(conn, &org_ids)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
+    let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
+    let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let ctx = ctx_of(&r);
+            let party = ctx.is_developer(actor) || ctx.is_grantee(actor);
+            let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
+            let status = ctx.status(now);
+            let m = models.get(&r.model_id);
+            PartnerGrantOut {
+                model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
+                model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+                partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
+                terms: if party {
+                    terms.get(&r.terms_version_id).map(terms_out)
+                } else {
+                    None
+                },
+                partner_accepted_at: acceptances
+                    .iter()
+                    .find(|a| a.grant_id == r.id && a.organization_id == r.partner_org_id)
+                    .map(|a| from_db(a.accepted_at)),
+                access_instructions: (ctx.is_developer(actor) || acknowledged)
+                    .then(|| r.access_instructions.clone()),
+                status: status.as_str().into(),
+                days_remaining: if matches!(status, GrantStatus::Revoked) {
+                    0.0
+                } else {
+                    days_remaining(now, ctx.ends_at)
+                },
+                viewer: ViewerOut {
+                    rostered: mine.contains_key(&r.id),
+                    acknowledged,
+                },
+                id: r.id,
+                nomination_id: r.nomination_id,
+                model_id: r.model_id,
+                developer_org_id: r.organization_id,
+                partner_org_id: r.partner_org_id,
+                starts_at: from_db(r.starts_at),
+                ends_at: from_db(r.ends_at),
+                revoked_at: r.revoked_at.map(from_db),
+                terms_version_id: r.terms_version_id,
+                created_at: from_db(r.created_at),
+                updated_at: from_db(r.updated_at),
+                voluntary_notice: VOLUNTARY,
+            }
+        })
+        .collect())
+}
+
+fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, GrantCtx)> {
+    let v = viewer(actor).ok_or_else(AppError::not_found)?;
+    let row = store::get_partner_visible(conn, &v, id)?.ok_or_else(AppError::not_found)?;
+    let ctx = ctx_of(&row);
+    Ok((row, ctx))
+}
+
+fn reload(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<PartnerGrantOut> {
+    let (row, _) = load(conn, actor, id)?;
+    Ok(outs(conn, actor, vec![row], now)?.remove(0))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerGrantList {
+    pub items: Vec<PartnerGrantOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub model_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies.
+#[utoipa::path(get, path = "/api/v1/partner-grants", tag = "partner grants", params(ListQuery), responses(
+    (status = 200, body = PartnerGrantList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let status = parse_status(q.status.as_deref())?;
+    let model = q.model_id.clone().filter(|s| !s.is_empty());
+    let now = state.clock.now();
+    let p = page.clone();
+    let items = db::run(&state.pool, move |conn| {
+        let Some(v) = viewer(&actor) else {
+            return Ok(vec![]);
+        };
+        let rows = store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
+        outs(conn, &actor, rows, now)
+    })
+    .await?;
+    let paged = Paged::from_rows(items, &page, |g| g.id.clone());
+    Ok(HttpResponse::Ok().json(PartnerGrantList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"nomination_id": "…", "starts_at": "2026-07-01T00:00:00Z", "ends_at": "2026-07-31T00:00:00Z", "terms_version_id": "…", "access_instructions": "Sandbox URL and onboarding steps …"}))]
+pub struct IssueBody {
+    pub nomination_id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub terms_version_id: String,
+    pub access_instructions: String,
+}
+
+/// Issues an early-access grant to a selected partner (developer admins).
+#[utoipa::path(post, path = "/api/v1/partner-grants", tag = "partner grants", request_body = IssueBody, responses(
+    (status = 201, body = PartnerGrantOut), (status = 403, body = crate::api::dto::Problem),
+    (status = 409, description = "`not_selected`: both sides have not concurred", body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn issue(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<IssueBody>,
+) -> AppResult<HttpResponse> {
+    if !actor.is_kind(OrgKind::Developer) {
+        return Err(AppError::forbidden(
+            "Only developers issue early-access grants.",
+        ));
+    }
+    actor.require(
+        Capability::IssuePartnerGrant,
+        "Only an administrator of the developer organization issues early-access grants.",
+    )?;
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let starts = time_field(&mut errors, "starts_at", &b.starts_at);
+    let ends = time_field(&mut errors, "ends_at", &b.ends_at);
+    let instructions = required(
+        &mut errors,
+        "access_instructions",
+        &b.access_instructions,
+        20_000,
+    );
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let nomination = nominations::get_visible(conn, &NominationViewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
+        let Some(n) = nomination else {
+            errors.push(FieldError::new("nomination_id", "is not one of your organization's nominations"));
+            return Err(AppError::validation(errors));
+        };
+        let terms = terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?;
+        if terms.is_none() {
+            errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
+        }
+        finish(errors)?;
+        let status = nomination_status(
+            Position::parse(&n.developer_position).map_err(AppError::internal)?,
+            Position::parse(&n.government_position).map_err(AppError::internal)?,
+            n.rescinded_at.is_some(),
+        );
+        check_selected(status).map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
+        let (starts, ends, terms) = (starts.expect("checked"), ends.expect("checked"), terms.expect("checked"));
+        check_window_order(starts, ends).map_err(window_error)?;
+        let partner = n.partner_org_id.clone().ok_or_else(|| AppError::internal(anyhow::anyhow!("selected nomination without partner")))?;
+        let row = PartnerGrantRow {
+            id: new_id(),
+            nomination_id: n.id.clone(),
+            model_id: n.model_id.clone(),
+            organization_id: actor.org_id.clone(),
+            partner_org_id: partner.clone(),
+            starts_at: to_db(starts),
+            ends_at: to_db(ends),
+            revoked_at: None,
+            terms_version_id: terms.id.clone(),
+            access_instructions: instructions,
+            created_by_user_id: actor.user_id.clone(),
+            created_at: to_db(now),
+            updated_at: to_db(now),
+            terms_completed_at: None,
+            start_notice_sent_at: None,
+            end_notice_sent_at: None,
+        };
+        store::insert_partner(conn, &row)?;
+        let ctx = ctx_of(&row);
+        grants::record_issuer_acceptance(conn, &ctx, &actor, &terms.sha256, now)?;
+        grants::record(
+            conn,
+            &ctx,
+            &actor,
+            now,
+            "partner_grant.issued",
+            json!({"nomination_id": n.id, "partner_org_id": partner, "starts_at": crate::audit::rfc3339(starts),
+                   "ends_at": crate::audit::rfc3339(ends), "terms_version_id": terms.id}),
+        )?;
+        let to = notify::org_emails(conn, &[partner], true)?;
+        notify::send(conn, now, &st.settings.server.public_url, &to, Reason::PartnerGrantIssued, &ctx.link())?;
+        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// One partner grant.
+#[utoipa::path(get, path = "/api/v1/partner-grants/{id}", tag = "partner grants", params(("id" = String, Path)), responses(
+    (status = 200, body = PartnerGrantOut), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let out = db::run(&state.pool, move |conn| reload(conn, &actor, &id, now)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Revokes the grant now (developer members). Always succeeds; a repeat changes nothing.
+#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/revoke", tag = "partner grants", params(("id" = String, Path)), responses(
+    (status = 200, body = PartnerGrantOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let (mut row, ctx) = load(conn, &actor, &id)?;
+        if !ctx.is_developer(&actor) || !actor.may(Capability::RevokePartnerGrant) {
+            return Err(AppError::forbidden(
+                "Only the developer that issued this grant can revoke it.",
+            ));
+        }
+        if row.revoked_at.is_none() {
+            row.revoked_at = Some(to_db(now));
+            row.updated_at = to_db(now);
+            store::update_partner(conn, &row)?;
+            grants::record(conn, &ctx, &actor, now, "partner_grant.revoked", json!({}))?;
+            let to = grants::participants(conn, &ctx)?;
+            notify::send(
+                conn,
+                now,
+                &st.settings.server.public_url,
+                &to,
+                Reason::PartnerGrantRevoked,
+                &ctx.link(),
+            )?;
+        }
+        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The partner admin accepts the terms for the partner organization.
+#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/accept-terms", tag = "partner grants", params(("id" = String, Path)), responses(
+    (status = 200, body = PartnerGrantOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem), (status = 409, body = crate::api::dto::Problem)))]
+pub async fn accept_terms(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let (_, mut ctx) = load(conn, &actor, &id)?;
+        grants::accept_terms(conn, &mut ctx, &actor, now, &st)?;
+        reload(conn, &actor, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A rostered partner user acknowledges the terms; the instructions then show.
+#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/acknowledge", tag = "partner grants", params(("id" = String, Path)), responses(
+    (status = 200, body = PartnerGrantOut), (status = 403, description = "`not_rostered`", body = crate::api::dto::Problem),
+    (status = 404, body = crate::api::dto::Problem), (status = 409, description = "`terms_not_accepted`", body = crate::api::dto::Problem)))]
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let (_, ctx) = load(conn, &actor, &id)?;
+        grants::acknowledge(conn, &ctx, &actor, now)?;
+        reload(conn, &actor, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The partner's named individuals.
+#[utoipa::path(get, path = "/api/v1/partner-grants/{id}/roster", tag = "partner grants", params(("id" = String, Path)), responses(
+    (status = 200, body = RosterList), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn roster(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let items = db::run(&state.pool, move |conn| {
+        let (_, ctx) = load(conn, &actor, &id)?;
+        grants::roster_list(conn, &ctx, &actor)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RosterList {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// The partner admin adds one of the partner's users.
+#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/roster", tag = "partner grants", request_body = RosterBody, params(("id" = String, Path)), responses(
+    (status = 201, body = RosterOut), (status = 200, description = "Already on the roster", body = RosterOut), (status = 403, body = crate::api::dto::Problem),
+    (status = 404, body = crate::api::dto::Problem), (status = 409, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+pub async fn roster_add(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: web::Json<RosterBody>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let (entry, created) = db::tx(&state.pool, move |conn| {
+        let (_, ctx) = load(conn, &actor, &id)?;
+        grants::roster_add(conn, &ctx, &actor, &body.user_id, now)
+    })
+    .await?;
+    Ok(if created {
+        HttpResponse::Created().json(entry)
+    } else {
+        HttpResponse::Ok().json(entry)
+    })
+}
+
+/// Removes someone from the roster (the developer at any time; the partner admin for its own
+/// people). A repeat succeeds.
+#[utoipa::path(delete, path = "/api/v1/partner-grants/{id}/roster/{user_id}", tag = "partner grants", params(("id" = String, Path), ("user_id" = String, Path)), responses(
+    (status = 200, body = RosterOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+pub async fn roster_remove(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, user_id) = path.into_inner();
+    let now = state.clock.now();
+    let removed = db::tx(&state.pool, move |conn| {
+        let (_, ctx) = load(conn, &actor, &id)?;
+        grants::roster_remove(conn, &ctx, &actor, &user_id, now)
+    })
+    .await?;
+    Ok(match removed {
+        Some(e) => HttpResponse::Ok().json(e),
+        None => HttpResponse::Ok().json(json!({"status": "already_removed"})),
+    })
+}

@@ -1,0 +1,172 @@
+//! Designation requests, their consultations and message threads.
+//!
+//! Visibility (DESIGN.md §1): the developer organization sees its own requests in every state;
+//! every agency sees every request that is not a draft; nobody else sees any.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{consultations, designation_messages, designation_requests};
+use crate::db::DbConn;
+use crate::store::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = designation_requests, treat_none_as_null = true)]
+pub struct RequestRow {
+    pub id: String,
+    pub model_id: String,
+    pub organization_id: String,
+    pub status: String,
+    pub summary: String,
+    pub capability_evidence: String,
+    pub requested_response_by: Option<NaiveDateTime>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub assigned_to_user_id: Option<String>,
+    pub assigned_at: Option<NaiveDateTime>,
+    pub determined_at: Option<NaiveDateTime>,
+    pub outcome: Option<String>,
+    pub rationale: Option<String>,
+    pub benchmark_ref: Option<String>,
+    pub determined_by_user_id: Option<String>,
+    pub created_by_user_id: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consultations)]
+pub struct ConsultationRow {
+    pub id: String,
+    pub request_id: String,
+    pub agency_code: String,
+    pub position: String,
+    pub note: String,
+    pub recorded_by_user_id: String,
+    pub organization_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = designation_messages)]
+pub struct MessageRow {
+    pub id: String,
+    pub request_id: String,
+    pub author_user_id: String,
+    pub author_org_id: String,
+    pub kind: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Who is looking, as far as designation requests are concerned.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Developer(String),
+    Agency,
+    Nobody,
+}
+
+pub fn insert(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
+    diesel::insert_into(designation_requests::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
+    diesel::update(designation_requests::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_visible(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: &str,
+) -> QueryResult<Option<RequestRow>> {
+    let q = designation_requests::table
+        .filter(designation_requests::id.eq(id))
+        .select(RequestRow::as_select())
+        .into_boxed();
+    let q = match viewer {
+        Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
+        Viewer::Agency => q.filter(designation_requests::status.ne("draft")),
+        Viewer::Nobody => return Ok(None),
+    };
+    q.first(conn).optional()
+}
+
+pub fn list_visible(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    status: Option<&str>,
+    model_id: Option<&str>,
+    page: &Page,
+) -> QueryResult<Vec<RequestRow>> {
+    let mut q = designation_requests::table
+        .select(RequestRow::as_select())
+        .into_boxed();
+    q = match viewer {
+        Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
+        Viewer::Agency => q.filter(designation_requests::status.ne("draft")),
+        Viewer::Nobody => return Ok(vec![]),
+    };
+    if let Some(s) = status {
+        q = q.filter(designation_requests::status.eq(s.to_string()));
+    }
+    if let Some(m) = model_id {
+        q = q.filter(designation_requests::model_id.eq(m.to_string()));
+    }
+    if let Some(b) = &page.before {
+        q = q.filter(designation_requests::id.lt(b.clone()));
+    }
+    q.order(designation_requests::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+pub fn consultations_of(
+    conn: &mut DbConn,
+    request_ids: &[String],
+) -> QueryResult<Vec<ConsultationRow>> {
+    consultations::table
+        .filter(consultations::request_id.eq_any(request_ids))
+        .order(consultations::id.asc())
+        .select(ConsultationRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_consultation(conn: &mut DbConn, row: &ConsultationRow) -> QueryResult<()> {
+    diesel::insert_into(consultations::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_message(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
+    diesel::insert_into(designation_messages::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The thread, oldest first (keyset on id, after `after`).
+pub fn messages(
+    conn: &mut DbConn,
+    request_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
+    let mut q = designation_messages::table
+        .filter(designation_messages::request_id.eq(request_id))
+        .select(MessageRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(designation_messages::id.gt(a.to_string()));
+    }
+    q.order(designation_messages::id.asc())
+        .limit(limit)
+        .load(conn)
+}

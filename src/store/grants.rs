@@ -1,0 +1,477 @@
+//! Grants: Government access grants (`access`) and partner early-access grants (`partner`).
+//! Both kinds share one mechanism for terms acceptances, rosters and personal
+//! acknowledgments, keyed by `(grant_type, grant_id)`.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::clock::to_db;
+use crate::db::schema::{
+    access_grant_grantees, access_grants, access_log_entries, partner_grants, roster_entries,
+    terms_acceptances,
+};
+use crate::db::DbConn;
+use crate::domain::grant::GrantStatus;
+use crate::store::Page;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantKind {
+    Access,
+    Partner,
+}
+
+impl GrantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantKind::Access => "access",
+            GrantKind::Partner => "partner",
+        }
+    }
+    /// The record type in audit events and the path segment of links.
+    pub fn target_type(self) -> &'static str {
+        match self {
+            GrantKind::Access => "access_grant",
+            GrantKind::Partner => "partner_grant",
+        }
+    }
+    pub fn path(self) -> &'static str {
+        match self {
+            GrantKind::Access => "access-grants",
+            GrantKind::Partner => "partner-grants",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = access_grants, treat_none_as_null = true)]
+pub struct AccessGrantRow {
+    pub id: String,
+    pub model_id: String,
+    pub organization_id: String,
+    pub access_mode: String,
+    pub access_instructions: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub terms_version_id: String,
+    pub created_by_user_id: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub terms_completed_at: Option<NaiveDateTime>,
+    pub start_notice_sent_at: Option<NaiveDateTime>,
+    pub end_notice_sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = partner_grants, treat_none_as_null = true)]
+pub struct PartnerGrantRow {
+    pub id: String,
+    pub nomination_id: String,
+    pub model_id: String,
+    pub organization_id: String,
+    pub partner_org_id: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub terms_version_id: String,
+    pub access_instructions: String,
+    pub created_by_user_id: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub terms_completed_at: Option<NaiveDateTime>,
+    pub start_notice_sent_at: Option<NaiveDateTime>,
+    pub end_notice_sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = terms_acceptances)]
+pub struct AcceptanceRow {
+    pub id: String,
+    pub grant_type: String,
+    pub grant_id: String,
+    /// `organization` (an admin accepting for the organization) or `individual` (a rostered
+    /// person's own acknowledgment).
+    pub scope: String,
+    pub organization_id: String,
+    pub user_id: String,
+    pub terms_version_id: String,
+    pub terms_sha256: String,
+    pub accepted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = roster_entries)]
+pub struct RosterRow {
+    pub id: String,
+    pub grant_type: String,
+    pub grant_id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub added_by_user_id: String,
+    pub added_at: NaiveDateTime,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_log_entries)]
+pub struct AccessLogRow {
+    pub id: String,
+    pub grant_id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub kind: String,
+    pub duration_minutes: i32,
+    pub summary: String,
+    pub created_at: NaiveDateTime,
+}
+
+// ---- access grants ----
+
+pub fn insert_access(
+    conn: &mut DbConn,
+    row: &AccessGrantRow,
+    grantees: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(access_grants::table)
+        .values(row)
+        .execute(conn)?;
+    for g in grantees {
+        diesel::insert_into(access_grant_grantees::table)
+            .values((
+                access_grant_grantees::grant_id.eq(&row.id),
+                access_grant_grantees::organization_id.eq(g),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn update_access(conn: &mut DbConn, row: &AccessGrantRow) -> QueryResult<()> {
+    diesel::update(access_grants::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// An access grant visible to `org_id`: its developer, or one of its grantee agencies.
+pub fn get_access_visible(
+    conn: &mut DbConn,
+    org_id: &str,
+    id: &str,
+) -> QueryResult<Option<AccessGrantRow>> {
+    let grantee = access_grant_grantees::table
+        .filter(access_grant_grantees::organization_id.eq(org_id.to_string()))
+        .select(access_grant_grantees::grant_id);
+    access_grants::table
+        .filter(access_grants::id.eq(id))
+        .filter(
+            access_grants::organization_id
+                .eq(org_id)
+                .or(access_grants::id.eq_any(grantee)),
+        )
+        .select(AccessGrantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Filters on a derived status, written as conditions on the stored timestamps.
+macro_rules! status_filter {
+    ($q:expr, $t:ident, $closed:ident, $status:expr, $now:expr) => {{
+        let now = $now;
+        let q = $q;
+        match $status {
+            None => q,
+            Some(GrantStatus::Ended) | Some(GrantStatus::Revoked) => {
+                q.filter($t::$closed.is_not_null())
+            }
+            Some(GrantStatus::Expired) => {
+                q.filter($t::$closed.is_null()).filter($t::ends_at.le(now))
+            }
+            Some(GrantStatus::AwaitingTerms) => q
+                .filter($t::$closed.is_null())
+                .filter($t::ends_at.gt(now))
+                .filter($t::terms_completed_at.is_null()),
+            Some(GrantStatus::Scheduled) => q
+                .filter($t::$closed.is_null())
+                .filter($t::ends_at.gt(now))
+                .filter($t::terms_completed_at.is_not_null())
+                .filter($t::starts_at.gt(now)),
+            Some(GrantStatus::Active) => q
+                .filter($t::$closed.is_null())
+                .filter($t::ends_at.gt(now))
+                .filter($t::terms_completed_at.is_not_null())
+                .filter($t::starts_at.le(now)),
+        }
+    }};
+}
+
+pub fn list_access_visible(
+    conn: &mut DbConn,
+    org_id: &str,
+    status: Option<GrantStatus>,
+    model_id: Option<&str>,
+    now: DateTime<Utc>,
+    page: &Page,
+) -> QueryResult<Vec<AccessGrantRow>> {
+    let grantee = access_grant_grantees::table
+        .filter(access_grant_grantees::organization_id.eq(org_id.to_string()))
+        .select(access_grant_grantees::grant_id);
+    let mut q = access_grants::table
+        .filter(
+            access_grants::organization_id
+                .eq(org_id.to_string())
+                .or(access_grants::id.eq_any(grantee)),
+        )
+        .select(AccessGrantRow::as_select())
+        .into_boxed();
+    q = status_filter!(q, access_grants, ended_at, status, to_db(now));
+    if let Some(m) = model_id {
+        q = q.filter(access_grants::model_id.eq(m.to_string()));
+    }
+    if let Some(b) = &page.before {
+        q = q.filter(access_grants::id.lt(b.clone()));
+    }
+    q.order(access_grants::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// `(grant_id, grantee org id)` for the given grants.
+pub fn grantees_of(conn: &mut DbConn, grant_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    access_grant_grantees::table
+        .filter(access_grant_grantees::grant_id.eq_any(grant_ids))
+        .select((
+            access_grant_grantees::grant_id,
+            access_grant_grantees::organization_id,
+        ))
+        .load(conn)
+}
+
+// ---- partner grants ----
+
+pub fn insert_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<()> {
+    diesel::insert_into(partner_grants::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<()> {
+    diesel::update(partner_grants::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Who sees partner grants: the developer and the partner; every agency sees their metadata.
+#[derive(Debug, Clone)]
+pub enum PartnerViewer {
+    Org(String),
+    Agency,
+}
+
+pub fn get_partner_visible(
+    conn: &mut DbConn,
+    viewer: &PartnerViewer,
+    id: &str,
+) -> QueryResult<Option<PartnerGrantRow>> {
+    let q = partner_grants::table
+        .filter(partner_grants::id.eq(id))
+        .select(PartnerGrantRow::as_select())
+        .into_boxed();
+    let q = match viewer {
+        PartnerViewer::Org(o) => q.filter(
+            partner_grants::organization_id
+                .eq(o.clone())
+                .or(partner_grants::partner_org_id.eq(o.clone())),
+        ),
+        PartnerViewer::Agency => q,
+    };
+    q.first(conn).optional()
+}
+
+pub fn list_partner_visible(
+    conn: &mut DbConn,
+    viewer: &PartnerViewer,
+    status: Option<GrantStatus>,
+    model_id: Option<&str>,
+    now: DateTime<Utc>,
+    page: &Page,
+) -> QueryResult<Vec<PartnerGrantRow>> {
+    let mut q = partner_grants::table
+        .select(PartnerGrantRow::as_select())
+        .into_boxed();
+    if let PartnerViewer::Org(o) = viewer {
+        q = q.filter(
+            partner_grants::organization_id
+                .eq(o.clone())
+                .or(partner_grants::partner_org_id.eq(o.clone())),
+        );
+    }
+    q = status_filter!(q, partner_grants, revoked_at, status, to_db(now));
+    if let Some(m) = model_id {
+        q = q.filter(partner_grants::model_id.eq(m.to_string()));
+    }
+    if let Some(b) = &page.before {
+        q = q.filter(partner_grants::id.lt(b.clone()));
+    }
+    q.order(partner_grants::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// Revokes every open partner grant of a nomination (rescinding a selected partner).
+pub fn revoke_partner_grants_of(
+    conn: &mut DbConn,
+    nomination_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<PartnerGrantRow>> {
+    let open: Vec<PartnerGrantRow> = partner_grants::table
+        .filter(partner_grants::nomination_id.eq(nomination_id))
+        .filter(partner_grants::revoked_at.is_null())
+        .select(PartnerGrantRow::as_select())
+        .load(conn)?;
+    diesel::update(
+        partner_grants::table
+            .filter(partner_grants::nomination_id.eq(nomination_id))
+            .filter(partner_grants::revoked_at.is_null()),
+    )
+    .set((
+        partner_grants::revoked_at.eq(to_db(now)),
+        partner_grants::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(open)
+}
+
+// ---- shared: acceptances, rosters ----
+
+pub fn org_acceptances(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_ids: &[String],
+) -> QueryResult<Vec<AcceptanceRow>> {
+    terms_acceptances::table
+        .filter(terms_acceptances::grant_type.eq(kind.as_str()))
+        .filter(terms_acceptances::grant_id.eq_any(grant_ids))
+        .filter(terms_acceptances::scope.eq("organization"))
+        .order(terms_acceptances::id.asc())
+        .select(AcceptanceRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_acceptance(conn: &mut DbConn, row: &AcceptanceRow) -> QueryResult<()> {
+    diesel::insert_into(terms_acceptances::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_terms_completed(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    match kind {
+        GrantKind::Access => diesel::update(access_grants::table.find(id))
+            .set(access_grants::terms_completed_at.eq(to_db(now)))
+            .execute(conn),
+        GrantKind::Partner => diesel::update(partner_grants::table.find(id))
+            .set(partner_grants::terms_completed_at.eq(to_db(now)))
+            .execute(conn),
+    }
+    .map(|_| ())
+}
+
+/// Active (not removed) roster entries of the given grants.
+pub fn roster_of(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_ids: &[String],
+) -> QueryResult<Vec<RosterRow>> {
+    roster_entries::table
+        .filter(roster_entries::grant_type.eq(kind.as_str()))
+        .filter(roster_entries::grant_id.eq_any(grant_ids))
+        .filter(roster_entries::removed_at.is_null())
+        .order(roster_entries::id.asc())
+        .select(RosterRow::as_select())
+        .load(conn)
+}
+
+pub fn roster_entry(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<RosterRow>> {
+    roster_entries::table
+        .filter(roster_entries::grant_type.eq(kind.as_str()))
+        .filter(roster_entries::grant_id.eq(grant_id))
+        .filter(roster_entries::user_id.eq(user_id))
+        .filter(roster_entries::removed_at.is_null())
+        .select(RosterRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether the user was ever on the roster (a repeated removal is then an idempotent success).
+pub fn was_rostered(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_id: &str,
+    user_id: &str,
+) -> QueryResult<bool> {
+    let n: i64 = roster_entries::table
+        .filter(roster_entries::grant_type.eq(kind.as_str()))
+        .filter(roster_entries::grant_id.eq(grant_id))
+        .filter(roster_entries::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn insert_roster(conn: &mut DbConn, row: &RosterRow) -> QueryResult<()> {
+    diesel::insert_into(roster_entries::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn remove_roster(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(roster_entries::table.find(id))
+        .set(roster_entries::removed_at.eq(to_db(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn acknowledge(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(roster_entries::table.find(id))
+        .set(roster_entries::acknowledged_at.eq(to_db(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---- access log ----
+
+pub fn insert_log(conn: &mut DbConn, row: &AccessLogRow) -> QueryResult<()> {
+    diesel::insert_into(access_log_entries::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn log_of(conn: &mut DbConn, grant_id: &str, page: &Page) -> QueryResult<Vec<AccessLogRow>> {
+    let mut q = access_log_entries::table
+        .filter(access_log_entries::grant_id.eq(grant_id))
+        .select(AccessLogRow::as_select())
+        .into_boxed();
+    if let Some(b) = &page.before {
+        q = q.filter(access_log_entries::id.lt(b.clone()));
+    }
+    q.order(access_log_entries::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}

@@ -1,0 +1,122 @@
+//! Models, owned by one developer organization.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::clock::from_db;
+use crate::db::schema::{access_grants, models};
+use crate::db::DbConn;
+use crate::domain::window::{effective_interval, Interval};
+use crate::store::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = models)]
+pub struct ModelRow {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub modality: String,
+    pub planned_partner_release_at: Option<NaiveDateTime>,
+    pub released_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &ModelRow) -> QueryResult<()> {
+    diesel::insert_into(models::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A model of `org_id` (another organization's model is "not found").
+pub fn get_owned(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Option<ModelRow>> {
+    models::table
+        .filter(models::organization_id.eq(org_id))
+        .filter(models::id.eq(id))
+        .select(ModelRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Any model by id — only for code that has already established visibility through another
+/// record (a designation request, grant or nomination the caller can see).
+pub fn get_any(conn: &mut DbConn, id: &str) -> QueryResult<Option<ModelRow>> {
+    models::table
+        .find(id)
+        .select(ModelRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ModelRow>> {
+    models::table
+        .filter(models::id.eq_any(ids))
+        .select(ModelRow::as_select())
+        .load(conn)
+}
+
+pub fn list_owned(
+    conn: &mut DbConn,
+    org_id: &str,
+    released: Option<bool>,
+    page: &Page,
+) -> QueryResult<Vec<ModelRow>> {
+    let mut q = models::table
+        .filter(models::organization_id.eq(org_id))
+        .select(ModelRow::as_select())
+        .into_boxed();
+    match released {
+        Some(true) => q = q.filter(models::released_at.is_not_null()),
+        Some(false) => q = q.filter(models::released_at.is_null()),
+        None => {}
+    }
+    if let Some(b) = &page.before {
+        q = q.filter(models::id.lt(b.clone()));
+    }
+    q.order(models::id.desc()).limit(page.limit + 1).load(conn)
+}
+
+pub fn update(conn: &mut DbConn, row: &ModelRow) -> QueryResult<()> {
+    diesel::update(models::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The Government windows of each model (ended ones up to when they ended), optionally leaving
+/// one grant out (the one being edited). One query for all the models asked about.
+pub fn government_windows(
+    conn: &mut DbConn,
+    model_ids: &[String],
+    except_grant: Option<&str>,
+) -> QueryResult<Vec<(String, Interval)>> {
+    let rows: Vec<(
+        String,
+        String,
+        NaiveDateTime,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    )> = access_grants::table
+        .filter(access_grants::model_id.eq_any(model_ids))
+        .select((
+            access_grants::id,
+            access_grants::model_id,
+            access_grants::starts_at,
+            access_grants::ends_at,
+            access_grants::ended_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(id, ..)| Some(id.as_str()) != except_grant)
+        .map(|(_, m, s, e, ended)| {
+            (
+                m,
+                effective_interval(from_db(s), from_db(e), ended.map(from_db)),
+            )
+        })
+        .collect())
+}

@@ -1,0 +1,98 @@
+//! Terms versions: immutable once published (there is no update query at all).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{access_grant_grantees, access_grants, partner_grants, terms_versions};
+use crate::db::DbConn;
+use crate::store::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = terms_versions)]
+pub struct TermsRow {
+    pub id: String,
+    pub organization_id: String,
+    pub is_template: bool,
+    pub label: String,
+    pub confidentiality: String,
+    pub cybersecurity: String,
+    pub insider_risk: String,
+    pub intellectual_property: String,
+    pub use_terms: String,
+    pub nondisclosure: String,
+    pub sha256: String,
+    pub created_by_user_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &TermsRow) -> QueryResult<()> {
+    diesel::insert_into(terms_versions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Templates plus the organization's own terms.
+pub fn list_usable(conn: &mut DbConn, org_id: &str, page: &Page) -> QueryResult<Vec<TermsRow>> {
+    let mut q = terms_versions::table
+        .filter(
+            terms_versions::is_template
+                .eq(true)
+                .or(terms_versions::organization_id.eq(org_id)),
+        )
+        .select(TermsRow::as_select())
+        .into_boxed();
+    if let Some(b) = &page.before {
+        q = q.filter(terms_versions::id.lt(b.clone()));
+    }
+    q.order(terms_versions::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// Terms a developer may attach to a grant: a template or its own.
+pub fn get_usable(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Option<TermsRow>> {
+    terms_versions::table
+        .filter(terms_versions::id.eq(id))
+        .filter(
+            terms_versions::is_template
+                .eq(true)
+                .or(terms_versions::organization_id.eq(org_id)),
+        )
+        .select(TermsRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Terms the organization may read: templates, its own, and those of grants it is party to.
+pub fn get_visible(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Option<TermsRow>> {
+    if let Some(t) = get_usable(conn, org_id, id)? {
+        return Ok(Some(t));
+    }
+    let as_grantee: i64 = access_grants::table
+        .inner_join(access_grant_grantees::table)
+        .filter(access_grants::terms_version_id.eq(id))
+        .filter(access_grant_grantees::organization_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    let as_partner: i64 = partner_grants::table
+        .filter(partner_grants::terms_version_id.eq(id))
+        .filter(partner_grants::partner_org_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    if as_grantee + as_partner == 0 {
+        return Ok(None);
+    }
+    terms_versions::table
+        .find(id)
+        .select(TermsRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<TermsRow>> {
+    terms_versions::table
+        .filter(terms_versions::id.eq_any(ids))
+        .select(TermsRow::as_select())
+        .load(conn)
+}
