@@ -99,10 +99,7 @@ fn real_main() -> anyhow::Result<()> {
             println!("{link}");
             Ok(())
         }
-        Command::Demo { if_empty } => {
-            let state = build_state(settings, Arc::new(SystemClock))?;
-            frontier_portal::demo::seed(&state, if_empty)
-        }
+        Command::Demo { if_empty } => frontier_portal::demo::seed(settings, if_empty),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

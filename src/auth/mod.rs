@@ -184,31 +184,42 @@ impl FromRequest for Actor {
                         t.user_id
                     }
                 };
-                let (user, org) = accounts::user_with_org(&mut conn, &user_id)?;
-                if user.disabled_at.is_some() {
-                    return Err(AppError::unauthorized_with("This account is disabled."));
-                }
-                Ok(Actor {
-                    user_id: user.id,
-                    email: user.email,
-                    name: user.name,
-                    org_role: OrgRole::parse(&user.org_role).map_err(AppError::internal)?,
-                    org_id: org.id,
-                    org_name: org.name,
-                    org_kind: OrgKind::parse(&org.kind).map_err(AppError::internal)?,
-                    agency_code: org
-                        .agency_code
-                        .as_deref()
-                        .map(AgencyCode::parse)
-                        .transpose()
-                        .map_err(AppError::internal)?,
-                    credential,
-                    request_id,
-                })
+                actor_for_user(&mut conn, &user_id, credential, request_id)
             })
             .await?
         })
     }
+}
+
+/// Loads the user, organization and role from the database (on every request, so a role
+/// change or a disable applies at once).
+pub fn actor_for_user(
+    conn: &mut crate::db::DbConn,
+    user_id: &str,
+    credential: Credential,
+    request_id: Option<String>,
+) -> Result<Actor, AppError> {
+    let (user, org) = accounts::user_with_org(conn, user_id)?;
+    if user.disabled_at.is_some() {
+        return Err(AppError::unauthorized_with("This account is disabled."));
+    }
+    Ok(Actor {
+        user_id: user.id,
+        email: user.email,
+        name: user.name,
+        org_role: OrgRole::parse(&user.org_role).map_err(AppError::internal)?,
+        org_id: org.id,
+        org_name: org.name,
+        org_kind: OrgKind::parse(&org.kind).map_err(AppError::internal)?,
+        agency_code: org
+            .agency_code
+            .as_deref()
+            .map(AgencyCode::parse)
+            .transpose()
+            .map_err(AppError::internal)?,
+        credential,
+        request_id,
+    })
 }
 
 /// Request context for handlers that may run without a signed-in user (sign-up, login…).

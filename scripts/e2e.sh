@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Browser journeys against the real server: a fresh demo database in a temp directory, the
+# debug binary serving frontend/dist, Debian's Chromium driven by playwright-core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bin="$root/target/debug/frontier-portal"
+work=$(mktemp -d -t portal-e2e-XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export PORTAL_CONFIG_DIR="$root/config"
+export PORTAL__DATABASE__URL="$work/demo.db"
+export PORTAL__SERVER__DATA_DIR="$work"
+export PORTAL__SERVER__PORT="$port"
+export PORTAL__SERVER__PUBLIC_URL="http://127.0.0.1:$port"
+export PORTAL__SERVER__STATIC_DIR="$root/frontend/dist"
+export PORTAL__MAIL__DIR="$work/mail"
+export PORTAL__LOG__LEVEL=warn
+password=$("$bin" demo | sed -n 's/^password for every DEMO account: //p')
+"$bin" serve >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+cd frontend
+PORTAL_URL="http://127.0.0.1:$port" PORTAL_DEMO_PASSWORD="$password" npm run --silent e2e || {
+  echo "--- server log (last 40 lines) ---"; tail -40 "$work/server.log"; exit 1; }
