@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use crate::accounts::{Env, NewOrg};
+use crate::api::json::Json;
 use crate::api::{
     access_grants as ag, designations as ds, models as md, nominations as nm, partner_grants as pg,
     terms as tm,
@@ -326,13 +327,13 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let template = json(tm::create(
         st(),
         operator.clone(),
-        web::Json(body("Standard Government evaluation terms (template) v1")),
+        Json(body("Standard Government evaluation terms (template) v1")),
     ))
     .await?;
     let aurora_terms = json(tm::create(
         st(),
         dana.clone(),
-        web::Json(body("Aurora AI Labs evaluation terms 2026")),
+        Json(body("Aurora AI Labs evaluation terms 2026")),
     ))
     .await?;
 
@@ -350,7 +351,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let a7 = id(&json(md::create(
         st(),
         dana.clone(),
-        web::Json(model(
+        Json(model(
             "Aurora-7",
             "2026.06",
             "Frontier multimodal model with agentic tool use.",
@@ -362,7 +363,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let a7m = id(&json(md::create(
         st(),
         sam.clone(),
-        web::Json(model(
+        Json(model(
             "Aurora-7 Mini",
             "2026.05",
             "Distilled model for on-device use.",
@@ -374,7 +375,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let a8 = id(&json(md::create(
         st(),
         dana.clone(),
-        web::Json(model(
+        Json(model(
             "Aurora-8 Preview",
             "0.3",
             "Early research checkpoint.",
@@ -386,7 +387,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let nw2 = id(&json(md::create(
         st(),
         lee.clone(),
-        web::Json(model(
+        Json(model(
             "Northwind-2",
             "2.0-rc",
             "Financial-analysis model.",
@@ -409,7 +410,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let r_det = id(&json(ds::create(
         st(),
         dana.clone(),
-        web::Json(file(&a7, "Is Aurora-7 a covered frontier model?")),
+        Json(file(&a7, "Is Aurora-7 a covered frontier model?")),
     ))
     .await?);
     json(ds::submit(st(), dana.clone(), path(&r_det))).await?;
@@ -433,7 +434,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
             st(),
             morgan.clone(),
             path(&r_det),
-            web::Json(ds::ConsultationBody {
+            Json(ds::ConsultationBody {
                 agency_code: code.into(),
                 position: pos.into(),
                 note: note.into(),
@@ -446,7 +447,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         morgan.clone(),
         path(&r_det),
-        web::Json(ds::DeterminationBody {
+        Json(ds::DeterminationBody {
             outcome: "covered".into(),
             rationale: "Aurora-7 meets the covered-model threshold for autonomous cyber capability. This determination does not restrict the developer in any way.".into(),
             benchmark_ref: "BM-2026-017".into(),
@@ -456,7 +457,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let r_info = id(&json(ds::create(
         st(),
         sam.clone(),
-        web::Json(file(&a7m, "Aurora-7 Mini: covered or not?")),
+        Json(file(&a7m, "Aurora-7 Mini: covered or not?")),
     ))
     .await?);
     json(ds::submit(st(), sam.clone(), path(&r_info))).await?;
@@ -465,7 +466,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         riley.clone(),
         path(&r_info),
-        web::Json(ds::MessageBody {
+        Json(ds::MessageBody {
             message:
                 "Please share the evaluation harness configuration used for the cyber results."
                     .into(),
@@ -475,7 +476,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let r_review = id(&json(ds::create(
         st(),
         lee.clone(),
-        web::Json(file(&nw2, "Northwind-2 financial-analysis model")),
+        Json(file(&nw2, "Northwind-2 financial-analysis model")),
     ))
     .await?);
     json(ds::submit(st(), lee.clone(), path(&r_review))).await?;
@@ -483,7 +484,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         jordan.clone(),
         path(&r_review),
-        web::Json(ds::ConsultationBody {
+        Json(ds::ConsultationBody {
             agency_code: "CISA".into(),
             position: "no_comment".into(),
             note: "Reviewing.".into(),
@@ -493,14 +494,14 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let r_sub = id(&json(ds::create(
         st(),
         dana.clone(),
-        web::Json(file(&a8, "Aurora-8 Preview early check")),
+        Json(file(&a8, "Aurora-8 Preview early check")),
     ))
     .await?);
     json(ds::submit(st(), dana.clone(), path(&r_sub))).await?;
     let r_wd = id(&json(ds::create(
         st(),
         lee.clone(),
-        web::Json(file(&nw2, "Northwind-2 (superseded request)")),
+        Json(file(&nw2, "Northwind-2 (superseded request)")),
     ))
     .await?);
     json(ds::submit(st(), lee.clone(), path(&r_wd))).await?;
@@ -508,7 +509,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     json(ds::create(
         st(),
         dana.clone(),
-        web::Json(file(&a8, "Aurora-8 Preview (draft, not yet submitted)")),
+        Json(file(&a8, "Aurora-8 Preview (draft, not yet submitted)")),
     ))
     .await?;
 
@@ -549,7 +550,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let expired = id(&json(ag::offer(
         st(),
         sam_admin(&dana),
-        web::Json(offer(
+        Json(offer(
             &a7m,
             vec![nsa_org.clone()],
             "sandbox",
@@ -563,7 +564,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let ended = id(&json(ag::offer(
         st(),
         dana.clone(),
-        web::Json(offer(
+        Json(offer(
             &a8,
             vec![cisa_org.clone()],
             "hosted_api",
@@ -582,7 +583,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let active = id(&json(ag::offer(
         st(),
         dana.clone(),
-        web::Json(offer(
+        Json(offer(
             &a7,
             vec![nsa_org.clone(), cisa_org.clone()],
             "hosted_api",
@@ -597,7 +598,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         morgan.clone(),
         path(&active),
-        web::Json(crate::api::grants::RosterBody {
+        Json(crate::api::grants::RosterBody {
             user_id: riley.user_id.clone(),
         }),
     ))
@@ -606,7 +607,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         morgan.clone(),
         path(&active),
-        web::Json(crate::api::grants::RosterBody {
+        Json(crate::api::grants::RosterBody {
             user_id: morgan.user_id.clone(),
         }),
     ))
@@ -632,7 +633,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
             st(),
             riley.clone(),
             path(&active),
-            web::Json(ag::LogBody {
+            Json(ag::LogBody {
                 occurred_at: t(at),
                 kind: kind.into(),
                 duration_minutes: mins,
@@ -647,7 +648,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let scheduled = id(&json(ag::offer(
         st(),
         dana.clone(),
-        web::Json(offer(
+        Json(offer(
             &a8,
             vec![nsa_org.clone()],
             "weights_on_premises",
@@ -661,7 +662,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     json(ag::offer(
         st(),
         lee.clone(),
-        web::Json(offer(
+        Json(offer(
             &nw2,
             vec![treasury_org.clone()],
             "sandbox",
@@ -688,7 +689,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let hosp = id(&json(nm::create(
         st(),
         dana.clone(),
-        web::Json(nominate(
+        Json(nominate(
             &a7,
             Some(hospital_org.clone()),
             None,
@@ -700,7 +701,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     json(nm::create(
         st(),
         dana.clone(),
-        web::Json(nominate(
+        Json(nominate(
             &a7,
             Some(bank_org.clone()),
             None,
@@ -711,7 +712,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let county = id(&json(nm::create(
         st(),
         dana.clone(),
-        web::Json(nominate(
+        Json(nominate(
             &a7,
             None,
             Some(nm::NewPartnerBody {
@@ -728,7 +729,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let water = id(&json(nm::create(
         st(),
         morgan.clone(),
-        web::Json(nominate(
+        Json(nominate(
             &a7,
             Some(_water_org.clone()),
             None,
@@ -751,7 +752,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let hg = id(&json(pg::issue(
         st(),
         dana.clone(),
-        web::Json(issue(&hosp, now + day, now + day * 30)),
+        Json(issue(&hosp, now + day, now + day * 30)),
     ))
     .await?);
     json(pg::accept_terms(st(), casey.clone(), path(&hg))).await?;
@@ -759,7 +760,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         casey.clone(),
         path(&hg),
-        web::Json(crate::api::grants::RosterBody {
+        Json(crate::api::grants::RosterBody {
             user_id: casey.user_id.clone(),
         }),
     ))
@@ -768,7 +769,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         st(),
         casey.clone(),
         path(&hg),
-        web::Json(crate::api::grants::RosterBody {
+        Json(crate::api::grants::RosterBody {
             user_id: hospital[1].clone(),
         }),
     ))
@@ -777,7 +778,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     json(pg::issue(
         st(),
         dana.clone(),
-        web::Json(issue(&water, now + day * 10, now + day * 40)),
+        Json(issue(&water, now + day * 10, now + day * 40)),
     ))
     .await?;
     Ok(())

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::api::grants::{self, GrantCtx, RosterBody, RosterList, RosterOut, ViewerOut};
 use crate::api::{enum_field, finish, required, time_field, window_error, VOLUNTARY};
 use crate::auth::Actor;
@@ -305,7 +307,7 @@ pub struct OfferBody {
 pub async fn offer(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<OfferBody>,
+    body: Json<OfferBody>,
 ) -> AppResult<HttpResponse> {
     if !actor.is_kind(OrgKind::Developer) {
         return Err(AppError::forbidden(
@@ -438,7 +440,7 @@ pub async fn patch(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<PatchBody>,
+    body: Json<PatchBody>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let mut errors = Vec::new();
@@ -604,7 +606,7 @@ pub async fn roster_add(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<RosterBody>,
+    body: Json<RosterBody>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
@@ -734,7 +736,7 @@ pub async fn log_add(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<LogBody>,
+    body: Json<LogBody>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let b = body.into_inner();

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::accounts::{self, Env};
 use crate::api::dto::{OrgOut, UserOut};
 use crate::api::{email_field, finish, required};
@@ -64,7 +66,7 @@ pub struct CreatedOrg {
 pub async fn create_org(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<CreateOrgBody>,
+    body: Json<CreateOrgBody>,
 ) -> AppResult<HttpResponse> {
     require_operator(&actor)?;
     let b = body.into_inner();
@@ -247,7 +249,7 @@ pub async fn patch_user(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<PatchUserBody>,
+    body: Json<PatchUserBody>,
 ) -> AppResult<HttpResponse> {
     require_operator(&actor)?;
     let id = path.into_inner();

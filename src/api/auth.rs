@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::accounts::{self, Env, LinkPurpose};
 use crate::api::dto::{OrgOut, UserEnvelope, UserOut};
 use crate::api::{email_field, finish, required};
@@ -92,7 +94,7 @@ pub struct SignupBody {
 pub async fn signup(
     state: web::Data<AppState>,
     ctx: ReqCtx,
-    body: web::Json<SignupBody>,
+    body: Json<SignupBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let mut errors = Vec::new();
@@ -181,7 +183,7 @@ pub struct TokenBody {
 pub async fn verify_email(
     state: web::Data<AppState>,
     ctx: ReqCtx,
-    body: web::Json<TokenBody>,
+    body: Json<TokenBody>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let st = state.clone();
@@ -229,7 +231,7 @@ pub struct LoginBody {
 pub async fn login(
     state: web::Data<AppState>,
     ctx: ReqCtx,
-    body: web::Json<LoginBody>,
+    body: Json<LoginBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let email = store::normalize_email(&b.email);
@@ -386,7 +388,7 @@ pub struct ResetRequestBody {
 pub async fn reset_request(
     state: web::Data<AppState>,
     ctx: ReqCtx,
-    body: web::Json<ResetRequestBody>,
+    body: Json<ResetRequestBody>,
 ) -> AppResult<HttpResponse> {
     let email = store::normalize_email(&body.email);
     let now = state.clock.now();
@@ -437,7 +439,7 @@ pub struct ResetConfirmBody {
 pub async fn reset_confirm(
     state: web::Data<AppState>,
     ctx: ReqCtx,
-    body: web::Json<ResetConfirmBody>,
+    body: Json<ResetConfirmBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let now = state.clock.now();
@@ -522,7 +524,7 @@ pub async fn accept_invitation(
     state: web::Data<AppState>,
     ctx: ReqCtx,
     path: web::Path<String>,
-    body: web::Json<AcceptInvitationBody>,
+    body: Json<AcceptInvitationBody>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     let b = body.into_inner();
@@ -632,7 +634,7 @@ pub struct ApiTokenList {
 pub async fn create_api_token(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<CreateApiTokenBody>,
+    body: Json<CreateApiTokenBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
     let name = required(&mut errors, "name", &body.name, 100);

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::api::{enum_field, finish, opt_time_field, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
@@ -339,7 +341,7 @@ pub struct CreateRequest {
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<CreateRequest>,
+    body: Json<CreateRequest>,
 ) -> AppResult<HttpResponse> {
     if !actor.is_kind(OrgKind::Developer) {
         return Err(AppError::forbidden(
@@ -539,7 +541,7 @@ pub async fn assign(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: Option<web::Json<AssignBody>>,
+    body: Option<Json<AssignBody>>,
 ) -> AppResult<HttpResponse> {
     let user_id = body
         .and_then(|b| b.into_inner().user_id)
@@ -616,7 +618,7 @@ pub async fn request_info(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<MessageBody>,
+    body: Json<MessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
     let message = required(&mut errors, "message", &body.message, 20_000);
@@ -665,7 +667,7 @@ pub async fn respond(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<MessageBody>,
+    body: Json<MessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
     let message = required(&mut errors, "message", &body.message, 20_000);
@@ -711,7 +713,7 @@ pub async fn consult(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<ConsultationBody>,
+    body: Json<ConsultationBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let mut errors = Vec::new();
@@ -779,7 +781,7 @@ pub async fn determine(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<DeterminationBody>,
+    body: Json<DeterminationBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let mut errors = Vec::new();
@@ -915,7 +917,7 @@ pub async fn post_message(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<PostMessageBody>,
+    body: Json<PostMessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
     let text = required(&mut errors, "body", &body.body, 20_000);

@@ -10,6 +10,7 @@ pub mod designations;
 pub mod dto;
 pub mod grants;
 pub mod health;
+pub mod json;
 pub mod models;
 pub mod nominations;
 pub mod openapi;
@@ -17,7 +18,7 @@ pub mod organizations;
 pub mod partner_grants;
 pub mod terms;
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -27,7 +28,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 
 /// Registers every route of `/api/v1` (and the operational endpoints) on the app.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(json_config())
+    cfg.app_data(web::PayloadConfig::new(JSON_LIMIT))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .route("/healthz", web::get().to(health::healthz))
@@ -48,61 +49,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(partner_grants::configure)
                 .default_service(web::to(api_not_found)),
         );
-}
-
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(JSON_LIMIT)
-        .error_handler(json_error)
-}
-
-fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let e = match &err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("The request body is larger than {} KiB.", JSON_LIMIT / 1024),
-            )
-        }
-        JsonPayloadError::ContentType => AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as application/json.",
-        ),
-        JsonPayloadError::Deserialize(de) if de.is_data() => {
-            let msg = de.to_string();
-            let field = field_of(&msg).unwrap_or_else(|| "body".to_string());
-            let clean = msg
-                .split(" at line ")
-                .next()
-                .unwrap_or(&msg)
-                .replace('`', "");
-            AppError::validation(vec![FieldError::new(field, clean)])
-        }
-        JsonPayloadError::Deserialize(_) => {
-            AppError::bad_request("The request body is not valid JSON.")
-        }
-        _ => AppError::bad_request("The request body could not be read."),
-    };
-    actix_web::error::InternalError::from_response(
-        err,
-        actix_web::ResponseError::error_response(&e),
-    )
-    .into()
-}
-
-/// Pulls the field name out of serde's "missing field `x`" / "invalid type … for `x`" messages.
-fn field_of(msg: &str) -> Option<String> {
-    let start = msg.find('`')? + 1;
-    let rest = &msg[start..];
-    let end = rest.find('`')?;
-    let name = &rest[..end];
-    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
-        Some(name.to_string())
-    } else {
-        None
-    }
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -256,4 +202,4 @@ pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
 }
 
 /// The statement shown wherever a developer acts (DESIGN §2.7).
-pub const VOLUNTARY: &str = "Participation is voluntary. Nothing here requires Government approval: you can withdraw, end, revoke or release at any time.";
+pub const VOLUNTARY: &str = "Participation is voluntary: you can withdraw, end, revoke or release at any time, and nothing here waits on the Government.";

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::api::{finish, opt_time_field, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
@@ -172,7 +174,7 @@ pub struct CreateModel {
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<CreateModel>,
+    body: Json<CreateModel>,
 ) -> AppResult<HttpResponse> {
     require_developer(&actor)?;
     actor.require(
@@ -271,7 +273,7 @@ pub async fn patch(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<PatchModel>,
+    body: Json<PatchModel>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let b = body.into_inner();

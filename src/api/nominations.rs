@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::accounts::{self, Env, NewOrg};
 use crate::api::{email_field, enum_field, finish, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
@@ -236,7 +238,7 @@ pub struct CreateBody {
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<CreateBody>,
+    body: Json<CreateBody>,
 ) -> AppResult<HttpResponse> {
     let side = match actor.org_kind {
         OrgKind::Developer => {

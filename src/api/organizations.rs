@@ -5,6 +5,8 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::accounts::{self, Env};
 use crate::api::dto::{OrgOut, UserOut};
 use crate::api::{email_field, finish};
@@ -65,7 +67,7 @@ pub struct InvitationOut {
 pub async fn invite(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<InvitationBody>,
+    body: Json<InvitationBody>,
 ) -> AppResult<HttpResponse> {
     actor.require(
         Capability::InviteColleagues,

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::api::access_grants::parse_status;
 use crate::api::grants::{self, GrantCtx, RosterBody, RosterList, RosterOut, ViewerOut};
 use crate::api::terms::{terms_out, TermsOut};
@@ -259,7 +261,7 @@ pub struct IssueBody {
 pub async fn issue(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<IssueBody>,
+    body: Json<IssueBody>,
 ) -> AppResult<HttpResponse> {
     if !actor.is_kind(OrgKind::Developer) {
         return Err(AppError::forbidden(
@@ -461,7 +463,7 @@ pub async fn roster_add(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: web::Json<RosterBody>,
+    body: Json<RosterBody>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::json::Json;
+
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -125,7 +127,7 @@ pub struct CreateTerms {
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,
-    body: web::Json<CreateTerms>,
+    body: Json<CreateTerms>,
 ) -> AppResult<HttpResponse> {
     let allowed = actor.may(Capability::PublishTerms)
         && matches!(actor.org_kind, OrgKind::Developer | OrgKind::Operator);

@@ -1,0 +1,157 @@
+//! The JSON body extractor of every handler. Like `actix_web::web::Json`, but a value of the
+//! wrong type names its field: deserialization runs through `serde_path_to_error`, so
+//! `{"ends_at": 12345}` answers 422 with `errors: [{field: "ends_at", …}]` (nested fields as
+//! `new_partner.sector`), while a body that is not JSON at all answers 400, a body over the limit
+//! 413 and a non-JSON content type 415 — all as problem documents.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::api::JSON_LIMIT;
+use crate::error::{AppError, FieldError};
+
+#[derive(Debug, Clone)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("The request body is larger than {} KiB.", JSON_LIMIT / 1024),
+    )
+}
+
+/// Parses a body, naming the field of a type error.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if !inner.is_data() {
+                return Err(AppError::bad_request("The request body is not valid JSON."));
+            }
+            let msg = inner.to_string();
+            let msg = msg
+                .split(" at line ")
+                .next()
+                .unwrap_or(&msg)
+                .replace('`', "");
+            // serde reports a missing field at its parent's path; name the field itself.
+            let field = match msg.strip_prefix("missing field ") {
+                Some(name) if path == "." => name.to_string(),
+                Some(name) => format!("{path}.{name}"),
+                None if path == "." => "body".to_string(),
+                None => path,
+            };
+            let message = if msg.starts_with("missing field") {
+                "is required".to_string()
+            } else {
+                msg
+            };
+            Err(AppError::validation(vec![FieldError::new(field, message)]))
+        }
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let essence = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let too_big = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > JSON_LIMIT);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if too_big {
+                return Err(too_large());
+            }
+            if !is_json {
+                return Err(AppError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Send the body as application/json.",
+                ));
+            }
+            let bytes =
+                body.await
+                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                        Some(actix_web::error::PayloadError::Overflow) => too_large(),
+                        _ => AppError::bad_request("The request body could not be read."),
+                    })?;
+            if bytes.len() > JSON_LIMIT {
+                return Err(too_large());
+            }
+            parse(&bytes).map(Json)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        sector: Option<String>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Option<Inner>,
+    }
+
+    #[test]
+    fn errors_name_their_field() {
+        let e = parse::<Body>(br#"{"name": 5}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "name");
+        let e = parse::<Body>(br#"{"name": "x", "inner": {"sector": 3}}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "inner.sector");
+        let e = parse::<Body>(br#"{}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "name");
+        assert_eq!(
+            parse::<Body>(b"{nope").unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
