@@ -27,6 +27,7 @@ deps:
 	command -v chromium >/dev/null 2>&1 || need+=(chromium); \
 	command -v node >/dev/null 2>&1 || need+=(nodejs npm); \
 	command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config); \
+	command -v curl >/dev/null 2>&1 || need+=(curl); \
 	if (( $${#need[@]} )); then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing: $${need[*]}"; \

@@ -415,7 +415,13 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     .await?);
     json(ds::submit(st(), dana.clone(), path(&r_det))).await?;
     s.clock.advance(day);
-    json(ds::assign(st(), morgan.clone(), path(&r_det), None)).await?;
+    json(ds::assign(
+        st(),
+        morgan.clone(),
+        path(&r_det),
+        web::Bytes::new(),
+    ))
+    .await?;
     for (code, pos, note) in [
         (
             "CISA",
@@ -461,7 +467,13 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     ))
     .await?);
     json(ds::submit(st(), sam.clone(), path(&r_info))).await?;
-    json(ds::assign(st(), riley.clone(), path(&r_info), None)).await?;
+    json(ds::assign(
+        st(),
+        riley.clone(),
+        path(&r_info),
+        web::Bytes::new(),
+    ))
+    .await?;
     json(ds::request_info(
         st(),
         riley.clone(),

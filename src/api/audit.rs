@@ -27,6 +27,9 @@ pub struct AuditEventOut {
     pub occurred_at: DateTime<Utc>,
     pub actor_user_id: Option<String>,
     pub actor_org_id: Option<String>,
+    /// The actor's name and organization, for people reading the trail.
+    pub actor_name: Option<String>,
+    pub actor_org_name: Option<String>,
     pub action: String,
     pub target_type: String,
     pub target_id: String,
@@ -46,6 +49,8 @@ impl From<AuditRow> for AuditEventOut {
             occurred_at: from_db(r.occurred_at),
             actor_user_id: r.actor_user_id,
             actor_org_id: r.actor_org_id,
+            actor_name: None,
+            actor_org_name: None,
             action: r.action,
             target_type: r.target_type,
             target_id: r.target_id,
@@ -95,6 +100,34 @@ pub fn page_for_org(
     q.order(audit_events::seq.desc()).limit(limit).load(conn)
 }
 
+/// Converts rows and fills in actor names (one query for users, one for organizations).
+fn with_names(conn: &mut DbConn, rows: Vec<AuditRow>) -> QueryResult<Vec<AuditEventOut>> {
+    let uids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.actor_user_id.clone())
+        .collect();
+    let oids: Vec<String> = rows.iter().filter_map(|r| r.actor_org_id.clone()).collect();
+    let users: std::collections::HashMap<String, String> =
+        crate::store::accounts::users_by_ids(conn, &uids)?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    let orgs: std::collections::HashMap<String, String> =
+        crate::store::orgs::get_many(conn, &oids)?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut e = AuditEventOut::from(r);
+            e.actor_name = e.actor_user_id.as_ref().and_then(|u| users.get(u).cloned());
+            e.actor_org_name = e.actor_org_id.as_ref().and_then(|o| orgs.get(o).cloned());
+            e
+        })
+        .collect())
+}
+
 /// Events on the caller's organization's records (optionally one record), newest first.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery), responses(
     (status = 200, body = AuditEventList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
@@ -115,27 +148,19 @@ pub async fn list(
         ),
     };
     let target = q.target_id.clone();
-    let mut rows = db::run(&state.pool, move |conn| {
-        Ok(page_for_org(
-            conn,
-            &actor.org_id,
-            target.as_deref(),
-            before,
-            limit + 1,
-        )?)
+    let (items, more) = db::run(&state.pool, move |conn| {
+        let mut rows = page_for_org(conn, &actor.org_id, target.as_deref(), before, limit + 1)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        Ok((with_names(conn, rows)?, more))
     })
     .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| r.seq.to_string())
+        items.last().map(|r| r.seq.to_string())
     } else {
         None
     };
-    Ok(HttpResponse::Ok().json(AuditEventList {
-        items: rows.into_iter().map(AuditEventOut::from).collect(),
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(AuditEventList { items, next_cursor }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -541,11 +541,15 @@ pub async fn assign(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<String>,
-    body: Option<Json<AssignBody>>,
+    body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let user_id = body
-        .and_then(|b| b.into_inner().user_id)
-        .filter(|s| !s.is_empty());
+    // The body is optional (no body = assign to the caller), but a body that is there must be valid.
+    let body: AssignBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AssignBody::default()
+    } else {
+        crate::api::json::parse(&body)?
+    };
+    let user_id = body.user_id.filter(|s| !s.is_empty());
     act(
         state,
         actor,

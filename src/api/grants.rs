@@ -139,7 +139,11 @@ pub fn accept_terms(
     now: DateTime<Utc>,
     st: &AppState,
 ) -> AppResult<()> {
-    let org = if ctx.is_developer(actor) {
+    let org = if ctx.is_developer(actor) && ctx.kind == GrantKind::Partner {
+        return Err(AppError::forbidden(
+            "The developer accepted these terms by issuing the grant; the partner's administrator accepts them for the partner.",
+        ));
+    } else if ctx.is_developer(actor) {
         actor.require(
             Capability::AcceptTermsAsDeveloper,
             "Only an administrator of the developer organization accepts terms for it.",
