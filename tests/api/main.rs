@@ -3,5 +3,12 @@
 
 pub mod helpers;
 
+mod flows;
 mod foundation;
 mod migrations;
+
+mod access_grants;
+mod authz;
+mod designations;
+mod gate;
+mod nominations;
