@@ -8,6 +8,7 @@ mod foundation;
 mod migrations;
 
 mod access_grants;
+mod audit_coverage;
 mod authz;
 mod designations;
 mod gate;
