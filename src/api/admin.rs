@@ -174,11 +174,16 @@ pub async fn list_orgs(
     let p = page.clone();
     let rows = db::run(&state.pool, move |conn| {
         let rows = orgs::list(conn, kind.as_deref(), &p)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for o in rows {
-            let n = orgs::count_users(conn, &o.id)?;
-            out.push((o, n));
-        }
+        let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+        let counts: std::collections::HashMap<String, i64> =
+            orgs::count_users(conn, &ids)?.into_iter().collect();
+        let out: Vec<(crate::store::orgs::OrgRow, i64)> = rows
+            .into_iter()
+            .map(|o| {
+                let n = counts.get(&o.id).copied().unwrap_or(0);
+                (o, n)
+            })
+            .collect();
         Ok(out)
     })
     .await?;

@@ -418,10 +418,7 @@ async fn answer(
                         Ok(o) => o,
                         // A partner of that name already exists: select it rather than refuse.
                         Err(e) if e.code == "name_taken" => {
-                            crate::store::orgs::list(conn, Some("partner"), &crate::store::Page { limit: 10_000, before: None })?
-                                .into_iter()
-                                .find(|o| o.name == name)
-                                .ok_or(e)?
+                            crate::store::orgs::find_by_name(conn, "partner", &name)?.ok_or(e)?
                         }
                         Err(e) => return Err(e),
                     };

@@ -75,11 +75,13 @@ pub fn name_taken(conn: &mut DbConn, kind: &str, name: &str) -> QueryResult<bool
     Ok(n > 0)
 }
 
-pub fn count_users(conn: &mut DbConn, org_id: &str) -> QueryResult<i64> {
+/// Number of users of each of the given organizations, in one grouped query.
+pub fn count_users(conn: &mut DbConn, org_ids: &[String]) -> QueryResult<Vec<(String, i64)>> {
     users::table
-        .filter(users::organization_id.eq(org_id))
-        .count()
-        .get_result(conn)
+        .filter(users::organization_id.eq_any(org_ids))
+        .group_by(users::organization_id)
+        .select((users::organization_id, diesel::dsl::count_star()))
+        .load(conn)
 }
 
 /// Ids of every organization of a kind (e.g. all agencies, who may see non-draft requests).
@@ -88,4 +90,13 @@ pub fn ids_of_kind(conn: &mut DbConn, kind: &str) -> QueryResult<Vec<String>> {
         .filter(organizations::kind.eq(kind))
         .select(organizations::id)
         .load(conn)
+}
+
+pub fn find_by_name(conn: &mut DbConn, kind: &str, name: &str) -> QueryResult<Option<OrgRow>> {
+    organizations::table
+        .filter(organizations::kind.eq(kind))
+        .filter(organizations::name.eq(name))
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()
 }
