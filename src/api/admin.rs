@@ -95,7 +95,7 @@ pub async fn create_org(
             match b.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => {}
                 Some(s) if is_valid_sector(s) => sector = Some(s.to_string()),
-                Some(_) => errors.push(FieldError::new("sector", "must be one of CISA's 16 critical-infrastructure sectors, e.g. healthcare_and_public_health")),
+                Some(_) => errors.push(FieldError::new("sector", crate::api::sector_message())),
             }
         }
         _ => errors.push(FieldError::new("kind", "must be agency or partner")),

@@ -180,11 +180,13 @@ pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
     match e {
         WindowError::CapExceeded {
             requested_days,
+            total_days,
             granted_days,
             remaining_days,
         } => {
             err = err
                 .with_ext("requested_days", requested_days)
+                .with_ext("total_days", total_days)
                 .with_ext("granted_days", granted_days)
                 .with_ext("remaining_days", remaining_days);
         }
@@ -203,3 +205,11 @@ pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
 
 /// The statement shown wherever a developer acts (DESIGN §2.7).
 pub const VOLUNTARY: &str = "Participation is voluntary: you can withdraw, end, revoke or release at any time, and nothing here waits on the Government.";
+
+/// The 422 message for an unknown sector: every accepted code, so a client can correct it.
+pub fn sector_message() -> String {
+    format!(
+        "must be one of CISA's 16 critical-infrastructure sectors: {}",
+        crate::domain::nomination::CI_SECTORS.join(", ")
+    )
+}

@@ -286,7 +286,10 @@ pub async fn create(
                 .filter(|s| !s.is_empty())
                 .map(str::to_string);
             if sector.as_deref().is_some_and(|s| !is_valid_sector(s)) {
-                errors.push(FieldError::new("new_partner.sector", "must be one of CISA's 16 critical-infrastructure sectors, e.g. healthcare_and_public_health"));
+                errors.push(FieldError::new(
+                    "new_partner.sector",
+                    crate::api::sector_message(),
+                ));
             }
             let email = email_field(&mut errors, "new_partner.contact_email", &np.contact_email);
             new_partner = Some((name, ptype, sector, email));

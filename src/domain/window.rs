@@ -90,14 +90,16 @@ pub enum WindowError {
     NotPositive,
     /// The window is longer than 30 days, or would bring the union of the model's Government
     /// windows past 30 days. All values are days rounded to 2 decimals:
-    /// - `requested_days`: the model's total Government access *if this window were accepted*
-    ///   (the union of the other windows and this one; for a model's first window, simply its
-    ///   length);
+    /// - `requested_days`: the length of the requested window;
+    /// - `total_days`: the model's total Government access if it were accepted (the union of the
+    ///   other windows and this one, overlaps counted once);
     /// - `granted_days`: the union of the model's other windows (already granted);
     /// - `remaining_days`: `max(0, 30 − granted_days)`.
     CapExceeded {
-        /// Total Government access to the model if this window were accepted, in days.
+        /// The requested window's length, in days.
         requested_days: f64,
+        /// Total Government access to the model if this window were accepted, in days.
+        total_days: f64,
         /// Government access already granted by the model's other windows, in days.
         granted_days: f64,
         /// What is left of the 30-day cap, in days.
@@ -142,13 +144,16 @@ impl fmt::Display for WindowError {
             WindowError::NotPositive => f.write_str("the window must end after it starts"),
             WindowError::CapExceeded {
                 requested_days,
+                total_days,
+                granted_days,
                 remaining_days,
-                ..
             } => write!(
                 f,
-                "this window would bring the Government's access to this model to {} days; \
-                 the cap is 30 days and {} days remain",
+                "this {}-day window would bring the Government's access to this model to {} days; \
+                 the cap is 30 days, {} are already granted and {} remain",
                 fmt_days(*requested_days),
+                fmt_days(*total_days),
+                fmt_days(*granted_days),
                 fmt_days(*remaining_days)
             ),
             WindowError::AfterRelease {
@@ -195,7 +200,8 @@ pub fn check_government_window(
     if proposed.length() > GOVERNMENT_CAP || total > GOVERNMENT_CAP {
         let granted = duration_days(union_length(existing));
         return Err(WindowError::CapExceeded {
-            requested_days: round_days(duration_days(total)),
+            requested_days: round_days(duration_days(proposed.length())),
+            total_days: round_days(duration_days(total)),
             granted_days: round_days(granted),
             remaining_days: round_days((duration_days(GOVERNMENT_CAP) - granted).max(0.0)),
         });
@@ -290,6 +296,7 @@ mod tests {
             err,
             WindowError::CapExceeded {
                 requested_days: 30.0,
+                total_days: 30.0,
                 granted_days: 0.0,
                 remaining_days: 30.0
             }
@@ -310,15 +317,16 @@ mod tests {
         assert_eq!(
             err,
             WindowError::CapExceeded {
-                requested_days: 34.5,
+                requested_days: 14.5,
+                total_days: 34.5,
                 granted_days: 20.0,
                 remaining_days: 10.0
             }
         );
         assert_eq!(
             err.to_string(),
-            "this window would bring the Government's access to this model to 34.5 days; \
-             the cap is 30 days and 10.0 days remain"
+            "this 14.5-day window would bring the Government's access to this model to 34.5 days; \
+             the cap is 30 days, 20.0 are already granted and 10.0 remain"
         );
         // Overlap counts once: 20 existing + [15, 30) adds only 10.
         assert_eq!(

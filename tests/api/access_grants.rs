@@ -393,7 +393,8 @@ async fn the_union_of_a_models_windows_is_at_most_thirty_days(app: TestApp) {
         )
         .await
         .problem(422, "window_cap_exceeded");
-    assert_days(&r.body["requested_days"], 31.0);
+    assert_days(&r.body["requested_days"], 16.0);
+    assert_days(&r.body["total_days"], 31.0);
     assert_days(&r.body["granted_days"], 15.0);
     assert_days(&r.body["remaining_days"], 15.0);
     assert_eq!(app.audit_count().await, before);
@@ -409,7 +410,8 @@ async fn the_union_of_a_models_windows_is_at_most_thirty_days(app: TestApp) {
         )
         .await
         .problem(422, "window_cap_exceeded");
-    assert_days(&r.body["requested_days"], 31.0);
+    assert_days(&r.body["requested_days"], 1.0);
+    assert_days(&r.body["total_days"], 31.0);
     assert_days(&r.body["granted_days"], 30.0);
     assert_days(&r.body["remaining_days"], 0.0);
     // Another model has its own 30 days.
@@ -472,7 +474,8 @@ async fn ended_windows_count_only_until_they_ended(app: TestApp) {
         )
         .await
         .problem(422, "window_cap_exceeded");
-    assert_days(&r.body["requested_days"], 30.25);
+    assert_days(&r.body["requested_days"], 27.25);
+    assert_days(&r.body["total_days"], 30.25);
     assert_days(&r.body["granted_days"], 3.0);
     assert_days(&r.body["remaining_days"], 27.0);
     offer(
@@ -510,7 +513,8 @@ async fn moving_ends_at_respects_the_cap_and_changes_nothing_when_refused(app: T
         .await
         .problem(422, "window_cap_exceeded");
     no_gate(&r);
-    assert_days(&r.body["requested_days"], 31.0);
+    assert_days(&r.body["requested_days"], 16.0);
+    assert_days(&r.body["total_days"], 31.0);
     assert_days(&r.body["granted_days"], 15.0);
     assert_days(&r.body["remaining_days"], 15.0);
     let r = c

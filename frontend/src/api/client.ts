@@ -42,10 +42,15 @@ export class ApiError extends Error {
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.problem.errors ?? []) {
-      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = String(e.message ?? '');
+      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = sentence(String(e.message ?? ''));
     }
     return out;
   }
+}
+
+/** Server messages are often lower-case fragments ("is required"): start them with a capital. */
+export function sentence(message: string): string {
+  return message ? message.charAt(0).toUpperCase() + message.slice(1) : message;
 }
 
 const FALLBACK_MESSAGES: Record<number, string> = {

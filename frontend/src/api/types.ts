@@ -174,6 +174,8 @@ export interface AccessGrant {
   days_remaining: number;
   created_at: Timestamp;
   viewer?: Viewer;
+  /** Server wording of the Sec. 3(c) notice (the UI keeps its own). */
+  voluntary_notice?: string;
 }
 
 export interface RosterEntry {
@@ -225,6 +227,7 @@ export interface PartnerGrant {
   model_id: Id;
   model_name: string;
   model_version?: string;
+  developer_org_id?: Id;
   developer_org_name: string;
   partner_org_id: Id;
   partner_name: string;
@@ -239,6 +242,8 @@ export interface PartnerGrant {
   days_remaining: number;
   created_at: Timestamp;
   viewer?: Viewer;
+  /** Server wording of the Sec. 3(c) notice (the UI keeps its own). */
+  voluntary_notice?: string;
 }
 
 export interface ApiToken {
@@ -257,10 +262,14 @@ export interface AuditEvent {
   action: string;
   actor_name?: string | null;
   actor_user_id?: Id | null;
+  actor_org_id?: Id | null;
   actor_org_name?: string | null;
   target_type: string;
   target_id: Id;
+  visible_to?: Id[];
   detail?: unknown;
+  request_id?: string | null;
+  prev_hash?: string;
   hash?: string;
 }
 

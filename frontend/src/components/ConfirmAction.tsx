@@ -15,8 +15,11 @@ export function ConfirmAction({
   onConfirm,
   danger = true,
   outline = false,
+  srSuffix,
 }: {
   label: string;
+  /** Extra words for screen readers only, e.g. whom a "Remove" button removes. */
+  srSuffix?: string;
   heading: string;
   children: ReactNode;
   confirmLabel?: string;
@@ -53,6 +56,7 @@ export function ConfirmAction({
     <>
       <button type="button" className={btnClass} onClick={open} aria-haspopup="dialog" aria-controls={id}>
         {label}
+        {srSuffix && <span className="usa-sr-only">{srSuffix}</span>}
       </button>
       <Modal ref={ref} id={id} aria-labelledby={`${id}-heading`} aria-describedby={`${id}-desc`}>
         <ModalHeading id={`${id}-heading`}>{heading}</ModalHeading>

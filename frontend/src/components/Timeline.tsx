@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { computeTimeline, type Lane, type TimelineWindow } from '../lib/timeline';
+import { LANE_LABEL_SPACE, computeTimeline, type Lane, type TimelineWindow } from '../lib/timeline';
 import { formatDate, formatDateTime } from '../lib/dates';
 import { statusLabel, statusTone } from '../lib/labels';
 import { useNow } from '../lib/hooks';
@@ -67,19 +67,14 @@ export function Timeline({
       <div className="fap-timeline__scroll" ref={boxRef}>
         <svg
           className="fap-timeline__svg"
-          viewBox={`0 0 ${g.width} ${showCap ? g.height : g.cap.y - 24}`}
+          viewBox={`0 0 ${g.width} ${showCap ? g.height : g.heightWithoutCap}`}
           role="img"
           aria-labelledby={titleId}
           aria-describedby={descId}
           preserveAspectRatio="xMinYMin meet"
         >
           {g.lanes.map((l) => (
-            <g key={l.lane}>
-              <rect className="fap-tl-lane" x={g.plotX} y={l.y} width={g.plotWidth} height={l.height} rx={3} />
-              <text className="fap-tl-lane-label" x={g.plotX} y={l.y - 5}>
-                {LANE_LABEL[l.lane]}
-              </text>
-            </g>
+            <rect key={l.lane} className="fap-tl-lane" x={g.plotX} y={l.y} width={g.plotWidth} height={l.height} rx={3} />
           ))}
           {g.bars.map((b) => (
             <g key={b.id}>
@@ -99,7 +94,7 @@ export function Timeline({
           {g.ticks.map((t) => (
             <g key={t.time}>
               <line className="fap-tl-tick" x1={t.x} x2={t.x} y1={g.axisY} y2={g.axisY + 5} />
-              <text className="fap-tl-tick-label" x={t.x} y={g.axisY + 19} textAnchor="middle">
+              <text className="fap-tl-tick-label" x={t.x} y={g.tickLabelY} textAnchor="middle">
                 {new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' }).format(new Date(t.time))}
               </text>
             </g>
@@ -115,6 +110,39 @@ export function Timeline({
                 dx={m.anchor === 'end' ? 3 : -3}
               >
                 {MARKER_LABEL[m.kind]}
+              </text>
+            </g>
+          ))}
+          {/* Window names inside their bars when they fit (the list below names every window);
+              drawn after the markers so the "today" line passes behind them. */}
+          {g.bars.map(
+            (b) =>
+              b.label &&
+              b.label.length * 7 + 14 <= b.width && (
+                <text
+                  key={`label-${b.id}`}
+                  className={`fap-tl-bar-label fap-tl-bar-label--${b.lane} fap-tl-bar-label--${statusTone(b.status)}`}
+                  x={b.x + 7}
+                  y={b.y + b.height / 2 + 4}
+                  aria-hidden="true"
+                >
+                  {b.label}
+                </text>
+              ),
+          )}
+          {/* Lane labels last, on a backing, so marker lines pass behind them and they stay readable. */}
+          {g.lanes.map((l) => (
+            <g key={l.lane}>
+              <rect
+                className="fap-tl-lane-label-bg"
+                x={g.plotX - 2}
+                y={l.y - LANE_LABEL_SPACE + 1}
+                width={LANE_LABEL[l.lane].length * 7.6 + 6}
+                height={LANE_LABEL_SPACE - 3}
+                rx={2}
+              />
+              <text className="fap-tl-lane-label" x={g.plotX} y={l.y - 5}>
+                {LANE_LABEL[l.lane]}
               </text>
             </g>
           ))}
@@ -162,7 +190,8 @@ export function Timeline({
               {fmtDays(g.cap.remainingDays)} remaining.
             </li>
           )}
-          {(plannedRelease || showCap) && <li>Planned partner release: {plannedRelease ? formatDateTime(plannedRelease) : 'not set'}.</li>}
+          {/* undefined = not known to this reader (agencies do not load the model); null = not set. */}
+          {plannedRelease !== undefined && <li>Planned partner release: {plannedRelease ? formatDateTime(plannedRelease) : 'not set'}.</li>}
           {releasedAt && <li>Released: {formatDateTime(releasedAt)}.</li>}
           <li>Today: {formatDateTime(now)}.</li>
         </ul>

@@ -8,7 +8,7 @@ import { TermsText } from '../pages/terms';
 import { useAction, useResource } from '../lib/hooks';
 import { ConfirmAction } from './ConfirmAction';
 import { Checkbox, SelectField, SubmitButton } from './fields';
-import { DateTime, Empty, InfoAlert, Loading, ProblemAlert, Section } from './ui';
+import { DateTime, Empty, InfoAlert, Loading, ProblemAlert, Section, SuccessAlert } from './ui';
 
 /** Terms text, fetched by version id unless given. Collapsible when `collapsed`. */
 export function TermsPanel({ termsId, terms, open = false }: { termsId: string; terms?: Terms | null; open?: boolean }) {
@@ -137,7 +137,7 @@ export function Instructions({
 
 /**
  * The named people of the grantee. `canAdd`: grantee admins (choose from their own org).
- * `removePath`: when set, each row gets a Remove button (developer, or grantee admin).
+ * `canRemove`: each row gets a Remove button with a confirmation (developer, or grantee admin).
  */
 export function Roster({
   basePath,
@@ -154,8 +154,12 @@ export function Roster({
   const org = useResource<OrgMembers>(canAdd ? '/organizations/me' : null);
   const entries = itemsOf<RosterEntry>(res.data);
   const [userId, setUserId] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
   const add = useAction(async () => {
-    await api.post(`${basePath}/roster`, { user_id: userId });
+    setNotice(null);
+    const added = await api.post<Partial<RosterEntry> | undefined>(`${basePath}/roster`, { user_id: userId });
+    const who = added?.name ?? org.data?.users.find((u) => u.id === userId)?.name ?? 'The person';
+    setNotice(`${who} is on the roster. They acknowledge the terms personally before seeing the access instructions.`);
     setUserId('');
     await res.reload();
     onChange?.();
@@ -166,6 +170,7 @@ export function Roster({
   return (
     <Section title="Roster">
       <p>Each named person acknowledges the terms personally before seeing the access instructions.</p>
+      {notice && <SuccessAlert>{notice}</SuccessAlert>}
       {res.error ? (
         <ProblemAlert error={res.error} heading="The roster could not be loaded" />
       ) : res.loading && !res.data ? (
@@ -197,7 +202,11 @@ export function Roster({
                   <th scope="row" data-label="Name">
                     {e.name}
                     <br />
-                    <span className="fap-muted">{e.email}</span>
+                    <span className="fap-muted">
+                      {/* Allow a line break after the @ only, so an address never splits mid-word. */}
+                      {e.email.split('@')[0]}@<wbr />
+                      {e.email.split('@').slice(1).join('@')}
+                    </span>
                   </th>
                   <td data-label="Organization">{e.organization_name}</td>
                   <td data-label="Added">
@@ -208,10 +217,13 @@ export function Roster({
                     <td data-label="Actions">
                       <ConfirmAction
                         label="Remove"
+                        srSuffix={` ${e.name} from the roster`}
                         outline
                         heading={`Remove ${e.name} from the roster?`}
+                        confirmLabel="Remove from roster"
                         onConfirm={async () => {
                           await api.del(`${basePath}/roster/${e.user_id}`);
+                          setNotice(`${e.name} was removed from the roster.`);
                           await res.reload();
                           onChange?.();
                         }}

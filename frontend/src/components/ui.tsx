@@ -1,9 +1,9 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Alert, AlertHeading, AlertText } from '@trussworks/react-uswds';
 import { Link } from 'react-router';
-import type { ApiError } from '../api/client';
-import { formatDate, formatDateTime, formatRemaining, formatUtc } from '../lib/dates';
-import { statusLabel, statusTone } from '../lib/labels';
+import { sentence, type ApiError } from '../api/client';
+import { formatDate, formatDateTime, formatDuration, formatRemaining, formatUtc } from '../lib/dates';
+import { humanize, statusLabel, statusTone } from '../lib/labels';
 import { useNow } from '../lib/hooks';
 
 /** A timestamp in the reader's zone (zone named), exact UTC on hover and for assistive tech. */
@@ -26,6 +26,22 @@ export function Countdown({ end, prefix }: { end: string; prefix?: string }) {
       {text}
     </span>
   );
+}
+
+/**
+ * "Days remaining" of a grant, from the same clock and rounding as <Countdown> (floored
+ * days and hours), so the facts and the countdown line never disagree.
+ */
+export function TimeRemaining({ status, startsAt, endsAt }: { status: string; startsAt: string; endsAt: string }) {
+  const now = useNow();
+  const start = Date.parse(startsAt);
+  const end = Date.parse(endsAt);
+  if (status === 'active') return <>{end > now.getTime() ? formatDuration(end - now.getTime()) : 'less than a minute'}</>;
+  if ((status === 'scheduled' || status === 'awaiting_terms') && end > start) {
+    const dur = formatDuration(end - Math.max(start, now.getTime()));
+    return <>{status === 'awaiting_terms' ? `${dur}, once the terms are accepted` : `${dur}, from when it opens`}</>;
+  }
+  return <>{`None (${statusLabel(status).toLowerCase()})`}</>;
 }
 
 export function StatusTag({ status, label }: { status: string; label?: string }) {
@@ -68,6 +84,21 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="fap-empty">{children}</div>;
 }
 
+/** The visible label of a form field, for the error summary ("Summary: is required"). */
+function fieldLabel(field: string): string {
+  const el = typeof document !== 'undefined' ? document.getElementById(fieldId(field)) : null;
+  const label = el && 'labels' in el ? (el as HTMLInputElement).labels?.[0] : null;
+  const legend = el?.querySelector?.('legend');
+  const text = (label ?? legend)?.textContent?.replace(/\s*\*\s*$|\s*\(optional\)\s*$/g, '').trim();
+  return text || humanize(field);
+}
+
+function summaryLine(field: string, message: string): string {
+  if (!message) return fieldLabel(field);
+  if (!field) return sentence(message);
+  return `${fieldLabel(field)}: ${message}`;
+}
+
 /** Shows an API problem: its detail, plus a summary of field errors linking to the fields. */
 export function ProblemAlert({ error, heading }: { error: ApiError | null | undefined; heading?: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -85,12 +116,14 @@ export function ProblemAlert({ error, heading }: { error: ApiError | null | unde
     <div ref={ref} tabIndex={-1} className="fap-focus-target">
       <Alert type="error" role="alert" className="margin-y-2">
         <AlertHeading level="h2">{title}</AlertHeading>
-        {error.message && error.message !== title && <AlertText>{error.message}</AlertText>}
+        {error.message && error.message !== title && !(fieldErrors.length === 1 && fieldErrors[0].message === error.message) && (
+          <AlertText>{error.message}</AlertText>
+        )}
         {fieldErrors.length > 0 && (
           <ul className="usa-list margin-top-1">
             {fieldErrors.map((fe, i) => (
               <li key={i}>
-                <a href={`#${fieldId(fe.field)}`}>{fe.message || fe.field}</a>
+                <a href={`#${fieldId(fe.field)}`}>{summaryLine(fe.field, fe.message)}</a>
               </li>
             ))}
           </ul>

@@ -123,24 +123,34 @@ export const CONSULTED_AGENCIES = [
 ] as const;
 
 /** CISA's 16 critical-infrastructure sectors. */
-export const SECTORS = [
-  'Chemical',
-  'Commercial Facilities',
-  'Communications',
-  'Critical Manufacturing',
-  'Dams',
-  'Defense Industrial Base',
-  'Emergency Services',
-  'Energy',
-  'Financial Services',
-  'Food and Agriculture',
-  'Government Services and Facilities',
-  'Healthcare and Public Health',
-  'Information Technology',
-  'Nuclear Reactors, Materials, and Waste',
-  'Transportation Systems',
-  'Water and Wastewater Systems',
-];
+/** CISA's 16 critical-infrastructure sectors: the API's snake_case codes and their names. */
+export const SECTOR_LABELS: Record<string, string> = {
+  chemical: 'Chemical',
+  commercial_facilities: 'Commercial Facilities',
+  communications: 'Communications',
+  critical_manufacturing: 'Critical Manufacturing',
+  dams: 'Dams',
+  defense_industrial_base: 'Defense Industrial Base',
+  emergency_services: 'Emergency Services',
+  energy: 'Energy',
+  financial_services: 'Financial Services',
+  food_and_agriculture: 'Food and Agriculture',
+  government_facilities: 'Government Facilities',
+  healthcare_and_public_health: 'Healthcare and Public Health',
+  information_technology: 'Information Technology',
+  nuclear_reactors_materials_and_waste: 'Nuclear Reactors, Materials, and Waste',
+  transportation_systems: 'Transportation Systems',
+  water_and_wastewater_systems: 'Water and Wastewater Systems',
+};
+
+/** Options for a sector <select>: the code is sent, the name is shown. */
+export const SECTOR_OPTIONS = Object.entries(SECTOR_LABELS).map(([value, label]) => ({ value, label }));
+
+/** A sector code (or an older free-text name) as its readable name. */
+export function sectorLabel(value: string | null | undefined): string {
+  if (!value) return '';
+  return SECTOR_LABELS[value] ?? value;
+}
 
 export const TERMS_SECTION_LABELS: Record<string, string> = {
   confidentiality: 'Confidentiality',

@@ -69,7 +69,12 @@ export interface CapMeter {
 
 export interface TimelineGeometry {
   width: number;
+  /** Height of the whole drawing, cap meter included. */
   height: number;
+  /** Height when the cap meter is not drawn: the axis and its tick labels, with room below. */
+  heightWithoutCap: number;
+  /** Baseline of the tick labels under the axis. */
+  tickLabelY: number;
   plotX: number;
   plotWidth: number;
   domainStart: number;
@@ -89,7 +94,9 @@ export const MARKER_ROW = 16;
 export const TOP = 6 + 2 * MARKER_ROW;
 /** Room above each lane for its label, so bars never cover it. */
 export const LANE_LABEL_SPACE = 18;
-const AXIS_SPACE = 26;
+/** Tick marks (5) + 13px labels with their descenders, then a gap before the cap meter. */
+const TICK_LABEL_BASELINE = 20;
+const AXIS_SPACE = 34;
 const CAP_SPACE = 40;
 const PAD_X = 12;
 
@@ -168,11 +175,29 @@ export function computeTimeline(input: TimelineInput): TimelineGeometry {
   const x = (time: number) => plotX + ((time - domainStart) / (domainEnd - domainStart)) * plotWidth;
 
   const laneOrder: Lane[] = input.lanes?.length ? input.lanes : ['government', 'partner'];
-  const lanes = laneOrder.map((lane, i) => ({
-    lane,
-    y: TOP + LANE_LABEL_SPACE + i * (LANE_HEIGHT + LANE_GAP + LANE_LABEL_SPACE),
-    height: LANE_HEIGHT,
-  }));
+  // Overlapping windows of one lane (e.g. two partners at once) get rows of their own, so a
+  // bar never hides another: greedy interval partitioning, in start order.
+  const rowOf = new Map<string, number>();
+  const rowsIn = new Map<Lane, number>();
+  for (const lane of laneOrder) {
+    const rowEnds: number[] = [];
+    for (const sp of spans.filter((x) => x.w.lane === lane).sort((a, b) => a.s - b.s || a.effectiveEnd - b.effectiveEnd)) {
+      let row = rowEnds.findIndex((end) => end <= sp.s);
+      if (row === -1) {
+        row = rowEnds.length;
+        rowEnds.push(sp.effectiveEnd);
+      } else rowEnds[row] = sp.effectiveEnd;
+      rowOf.set(sp.w.id, row);
+    }
+    rowsIn.set(lane, Math.max(1, rowEnds.length));
+  }
+  const lanes: { lane: Lane; y: number; height: number }[] = [];
+  let y = TOP + LANE_LABEL_SPACE;
+  for (const lane of laneOrder) {
+    const height = LANE_HEIGHT * (rowsIn.get(lane) ?? 1);
+    lanes.push({ lane, y, height });
+    y += height + LANE_GAP + LANE_LABEL_SPACE;
+  }
   const laneY = (lane: Lane) => lanes.find((l) => l.lane === lane)!.y;
 
   const bars: Bar[] = spans.map(({ w, s, effectiveEnd }) => {
@@ -181,7 +206,7 @@ export function computeTimeline(input: TimelineInput): TimelineGeometry {
     return {
       ...w,
       x: x0,
-      y: laneY(w.lane),
+      y: laneY(w.lane) + LANE_HEIGHT * (rowOf.get(w.id) ?? 0),
       // Keep a zero-length (ended on its first minute) window visible as a sliver.
       width: Math.max(2, x1 - x0),
       height: LANE_HEIGHT,
@@ -203,7 +228,7 @@ export function computeTimeline(input: TimelineInput): TimelineGeometry {
   const lanesBottom = last.y + last.height;
   const axisY = lanesBottom + 6;
 
-  const stepDays = tickStepDays((domainEnd - domainStart) / MS_DAY, Math.max(3, Math.floor(plotWidth / 85)));
+  const stepDays = tickStepDays((domainEnd - domainStart) / MS_DAY, Math.max(3, Math.floor(plotWidth / 72)));
   const first = new Date(domainStart);
   first.setHours(0, 0, 0, 0);
   const ticks: Tick[] = [];
@@ -232,6 +257,8 @@ export function computeTimeline(input: TimelineInput): TimelineGeometry {
   return {
     width,
     height: capY + CAP_SPACE,
+    heightWithoutCap: axisY + AXIS_SPACE - 4,
+    tickLabelY: axisY + TICK_LABEL_BASELINE,
     plotX,
     plotWidth,
     domainStart,

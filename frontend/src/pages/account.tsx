@@ -6,7 +6,7 @@ import { ConfirmAction } from '../components/ConfirmAction';
 import { SelectField, SubmitButton, TextField } from '../components/fields';
 import { DateTime, Empty, Loaded, Loading, PageTitle, ProblemAlert, Section, SuccessAlert } from '../components/ui';
 import { useAction, useResource } from '../lib/hooks';
-import { AGENCY_LABELS, PARTNER_TYPE_LABELS } from '../lib/labels';
+import { AGENCY_LABELS, PARTNER_TYPE_LABELS, sectorLabel } from '../lib/labels';
 
 export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
@@ -156,7 +156,7 @@ export function OrganizationPage() {
             <PageTitle title={o.name}>{o.name}</PageTitle>
             <p>
               {o.kind === 'agency' && o.agency_code ? AGENCY_LABELS[o.agency_code] ?? o.agency_code : null}
-              {o.kind === 'partner' && o.partner_type ? `Trusted partner · ${PARTNER_TYPE_LABELS[o.partner_type] ?? o.partner_type}${o.sector ? ` · ${o.sector}` : ''}` : null}
+              {o.kind === 'partner' && o.partner_type ? `Trusted partner · ${PARTNER_TYPE_LABELS[o.partner_type] ?? o.partner_type}${o.sector ? ` · ${sectorLabel(o.sector)}` : ''}` : null}
               {o.kind === 'developer' ? 'AI developer' : null}
               {o.kind === 'operator' ? 'Portal operator' : null}
             </p>

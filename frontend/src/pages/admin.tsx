@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { api, API_BASE, unwrap } from '../api/client';
 import type { AuditEvent, AuditVerify, Organization, User } from '../api/types';
 import { useRole } from '../auth/AuthContext';
+import { actionText, actorText } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { SelectField, SubmitButton, TextField } from '../components/fields';
 import { DateTime, Empty, InfoAlert, LoadMore, Loading, PageTitle, ProblemAlert, Section, StatusTag, SuccessAlert } from '../components/ui';
 import { useAction, usePaged } from '../lib/hooks';
-import { AGENCY_LABELS, PARTNER_TYPE_LABELS, SECTORS, humanize } from '../lib/labels';
+import { AGENCY_LABELS, PARTNER_TYPE_LABELS, SECTOR_OPTIONS, sectorLabel, humanize } from '../lib/labels';
 
 function OperatorOnly({ children }: { children: React.ReactNode }) {
   const role = useRole();
@@ -82,7 +83,7 @@ function AdminOrganizationsInner() {
           {v.kind === 'partner' && (
             <>
               <SelectField name="partner_type" label="Type of partner" required value={v.partner_type} onChange={set('partner_type')} placeholder="- Select -" options={Object.entries(PARTNER_TYPE_LABELS).map(([value, label]) => ({ value, label }))} error={fe.partner_type} />
-              <SelectField name="sector" label="Critical-infrastructure sector" value={v.sector} onChange={set('sector')} placeholder="- None -" options={SECTORS.map((s) => ({ value: s, label: s }))} error={fe.sector} />
+              <SelectField name="sector" label="Critical-infrastructure sector" value={v.sector} onChange={set('sector')} placeholder="- None -" options={SECTOR_OPTIONS} error={fe.sector} />
             </>
           )}
           <TextField name="admin_email" label="First administrator’s email" type="email" required value={v.admin_email} onChange={set('admin_email')} error={fe.admin_email} hint="They receive an invitation link to choose a password." />
@@ -119,7 +120,7 @@ function AdminOrganizationsInner() {
                     </th>
                     <td data-label="Kind">{humanize(o.kind)}</td>
                     <td data-label="Details">
-                      {o.agency_code ?? (o.partner_type ? `${PARTNER_TYPE_LABELS[o.partner_type] ?? o.partner_type}${o.sector ? ` · ${o.sector}` : ''}` : '—')}
+                      {o.agency_code ?? (o.partner_type ? `${PARTNER_TYPE_LABELS[o.partner_type] ?? o.partner_type}${o.sector ? ` · ${sectorLabel(o.sector)}` : ''}` : '—')}
                     </td>
                     <td data-label="Created">
                       <DateTime value={o.created_at} dateOnly />
@@ -304,8 +305,8 @@ export function AdminAudit() {
               <ol className="fap-audit">
                 {events.items.map((ev) => (
                   <li key={ev.seq}>
-                    #{ev.seq} <DateTime value={ev.occurred_at} /> — <code>{ev.action}</code>
-                    {ev.actor_name ? ` by ${ev.actor_name}` : ''}
+                    #{ev.seq} <DateTime value={ev.occurred_at} /> — <span title={ev.action}>{actionText(ev.action)}</span>{' '}
+                    <span className="fap-muted">{actorText(ev, role)}</span>
                   </li>
                 ))}
               </ol>

@@ -282,7 +282,10 @@ export function RequestDetail() {
               <Consultations r={r} />
               <Thread r={r} messages={messages} after={after} role={role} />
               {role.isAgency && open && r.status !== 'draft' && <ReviewerActions r={r} role={role} after={after} />}
-              <AuditTrail targetId={r.id} />
+              <AuditTrail
+                targetId={r.id}
+                knownNames={{ [r.developer_org_id]: r.developer_org_name, ...(r.assigned_to ? { [r.assigned_to.id]: r.assigned_to.name } : {}) }}
+              />
             </>
           );
         }}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, fetchAll, itemsOf, unwrap } from '../api/client';
+import { api, fetchAll, itemsOf, unwrap, type ApiError } from '../api/client';
 import type { AccessGrant, AccessLogEntry, Model, Organization, Terms } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
@@ -24,6 +24,7 @@ import {
   Section,
   StatusTag,
   SuccessAlert,
+  TimeRemaining,
   VoluntaryNotice,
   fieldId,
 } from '../components/ui';
@@ -112,6 +113,32 @@ export function GrantTable({ items, role }: { items: AccessGrant[]; role: Role }
       </table>
     </div>
   );
+}
+
+/**
+ * The 30-day cap problem (422 `window_cap_exceeded`) in words, with the server's day counts,
+ * shown at the "Window ends" field. Falls back to the server's own field message.
+ */
+export function capMessage(error: ApiError | null, windowDays: number): string | undefined {
+  if (!error || error.code !== 'window_cap_exceeded') return error?.fieldErrors.ends_at;
+  const p = error.problem;
+  const num = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : null);
+  const granted = num('granted_days');
+  const remaining = num('remaining_days');
+  if (remaining == null) return error.fieldErrors.ends_at ?? error.message;
+  const parts = [
+    Number.isFinite(windowDays) && windowDays > 0
+      ? `This window is ${fmt(windowDays)} days, but only ${fmt(remaining)} of the model’s 30 Government days remain`
+      : `Only ${fmt(remaining)} of the model’s 30 Government days remain`,
+  ];
+  if (granted != null) parts[0] += ` (${fmt(granted)} already granted)`;
+  parts[0] += '.';
+  parts.push(
+    remaining > 0
+      ? `Choose an earlier end: at most ${fmt(remaining)} more days (time overlapping an existing window counts once).`
+      : 'No Government days are left for this model.',
+  );
+  return parts.join(' ');
 }
 
 function nextHour(offsetDays = 0): Date {
@@ -272,7 +299,7 @@ export function GrantNew() {
             hint="Shown only to rostered people who acknowledged the terms. Do not paste long-lived secrets: share credentials through a separate channel."
           />
           <DateTimeField name="starts_at" label="Window starts" required value={v.starts} onChange={(e) => setV({ ...v, starts: e.target.value })} error={fe.starts_at} />
-          <DateTimeField name="ends_at" label="Window ends" required value={v.ends} onChange={(e) => setV({ ...v, ends: e.target.value })} error={fe.ends_at} />
+          <DateTimeField name="ends_at" label="Window ends" required value={v.ends} onChange={(e) => setV({ ...v, ends: e.target.value })} error={capMessage(action.error, lengthDays)} />
           <p className="fap-computed" aria-live="polite">
             {Number.isNaN(lengthDays) ? 'Enter both dates to see the window length.' : `Window length: ${fmt(lengthDays)} days.`}
           </p>
@@ -361,7 +388,7 @@ export function GrantDetail() {
                   ['Window starts', <DateTime value={grant.starts_at} />],
                   ['Window ends', <DateTime value={grant.ends_at} />],
                   ...(grant.ended_at ? ([['Ended early', <DateTime value={grant.ended_at} />]] as [string, React.ReactNode][]) : []),
-                  ['Days remaining', fmt(grant.days_remaining)],
+                  ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
                   ['Terms', isDev || role.isOperator ? <Link className="usa-link" to={`/terms/${grant.terms_version_id}`}>{grant.terms_label}</Link> : grant.terms_label],
                 ]}
               />
@@ -409,7 +436,7 @@ export function GrantDetail() {
                   <Timeline
                     caption={`Access windows for ${grant.model_name}`}
                     windows={windowsOf(windows.gov.length ? windows.gov : [grant], windows.partner)}
-                    plannedRelease={m?.planned_partner_release_at}
+                    plannedRelease={m ? (m.planned_partner_release_at ?? null) : undefined}
                     releasedAt={m?.released_at}
                     governmentDaysGranted={m?.government_days_granted}
                   />
@@ -421,7 +448,10 @@ export function GrantDetail() {
                 <Roster basePath={`/access-grants/${id}`} canAdd={!!myGrantee && role.isAdmin && open} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               <AccessLog grant={grant} canLog={viewer.rostered && viewer.acknowledged && grant.status === 'active'} />
-              <AuditTrail targetId={grant.id} />
+              <AuditTrail
+                targetId={grant.id}
+                knownNames={Object.fromEntries([[grant.developer_org_id, grant.developer_org_name], ...grant.grantees.map((x) => [x.org_id, x.name])])}
+              />
             </>
           );
         }}
@@ -447,7 +477,14 @@ function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Rol
               void change.run();
             }}
           >
-            <DateTimeField name="ends_at" label="Window ends" required value={ends} onChange={(e) => setEnds(e.target.value)} error={change.fieldErrors.ends_at} />
+            <DateTimeField
+              name="ends_at"
+              label="Window ends"
+              required
+              value={ends}
+              onChange={(e) => setEnds(e.target.value)}
+              error={capMessage(change.error, fromLocalInput(ends) ? daysBetween(grant.starts_at, fromLocalInput(ends)!) : NaN)}
+            />
             <SubmitButton busy={change.busy}>Save new end</SubmitButton>
           </form>
         </div>
@@ -499,7 +536,7 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
       ) : (
         <div className="fap-table-wrap">
           <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
-            <caption className="usa-sr-only">Recorded uses of this access</caption>
+            <caption className="usa-sr-only">Recorded uses of this access, most recent first</caption>
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -510,7 +547,7 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
               </tr>
             </thead>
             <tbody>
-              {list.items.map((e) => (
+              {[...list.items].sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at)).map((e) => (
                 <tr key={e.id}>
                   <th scope="row" data-label="When">
                     <DateTime value={e.occurred_at} />

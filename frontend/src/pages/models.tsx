@@ -347,7 +347,7 @@ export function ModelDetail() {
                     <Timeline
                       caption={`Access windows for ${m.name} ${m.version}`}
                       windows={windowsOf(windows.gov, windows.partner)}
-                      plannedRelease={m.planned_partner_release_at}
+                      plannedRelease={m.planned_partner_release_at ?? null}
                       releasedAt={m.released_at}
                       governmentDaysGranted={m.government_days_granted}
                     />

@@ -25,7 +25,7 @@ import {
   VoluntaryNotice,
 } from '../components/ui';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { PARTNER_TYPE_LABELS, SECTORS } from '../lib/labels';
+import { PARTNER_TYPE_LABELS, SECTOR_OPTIONS, sectorLabel } from '../lib/labels';
 
 export function NominationsList() {
   const role = useRole();
@@ -191,7 +191,7 @@ export function NominationNew() {
                 value={v.partner_org_id}
                 onChange={set('partner_org_id')}
                 placeholder="- Select a partner -"
-                options={partners.map((p) => ({ value: p.id, label: `${p.name} — ${PARTNER_TYPE_LABELS[p.partner_type ?? ''] ?? p.partner_type ?? ''}${p.sector ? `, ${p.sector}` : ''}` }))}
+                options={partners.map((p) => ({ value: p.id, label: `${p.name} — ${PARTNER_TYPE_LABELS[p.partner_type ?? ''] ?? p.partner_type ?? ''}${p.sector ? `, ${sectorLabel(p.sector)}` : ''}` }))}
                 error={fe.partner_org_id}
               />
             )
@@ -199,7 +199,7 @@ export function NominationNew() {
             <>
               <TextField name="new_partner.name" label="Organization name" required value={v.name} onChange={set('name')} error={fe['new_partner.name']} />
               <SelectField name="new_partner.partner_type" label="Type of partner" required value={v.partner_type} onChange={set('partner_type')} placeholder="- Select a type -" options={Object.entries(PARTNER_TYPE_LABELS).map(([value, label]) => ({ value, label }))} error={fe['new_partner.partner_type']} />
-              <SelectField name="new_partner.sector" label="Critical-infrastructure sector" value={v.sector} onChange={set('sector')} placeholder="- None -" options={SECTORS.map((s) => ({ value: s, label: s }))} error={fe['new_partner.sector']} />
+              <SelectField name="new_partner.sector" label="Critical-infrastructure sector" value={v.sector} onChange={set('sector')} placeholder="- None -" options={SECTOR_OPTIONS} error={fe['new_partner.sector']} />
               <TextField name="new_partner.contact_email" label="Contact email" type="email" required value={v.contact_email} onChange={set('contact_email')} error={fe['new_partner.contact_email']} hint="Invited as the partner’s first administrator if the partner is selected." />
             </>
           )}
@@ -246,7 +246,7 @@ export function NominationDetail() {
                   ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${n.model_id}`}>{n.model_name}</Link> : n.model_name],
                   ['Developer', n.developer_org_name],
                   ['Partner type', PARTNER_TYPE_LABELS[n.partner_type] ?? n.partner_type],
-                  ['Sector', n.sector || '—'],
+                  ['Sector', sectorLabel(n.sector) || '—'],
                   ['Nominated by', n.nominated_by === 'developer' ? 'the developer' : 'the Government'],
                   ['Developer position', <StatusTag status={n.developer_position} />],
                   ['Government position', <StatusTag status={n.government_position} />],

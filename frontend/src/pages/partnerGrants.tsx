@@ -23,11 +23,12 @@ import {
   Section,
   StatusTag,
   SuccessAlert,
+  TimeRemaining,
   VoluntaryNotice,
 } from '../components/ui';
 import { MS_DAY, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { fmt, useModelWindows, windowsOf } from './models';
+import { useModelWindows, windowsOf } from './models';
 
 export function PartnerGrantsList() {
   const role = useRole();
@@ -228,7 +229,7 @@ export function PartnerGrantDetail() {
                   ['Access starts', <DateTime value={grant.starts_at} />],
                   ['Access ends', <DateTime value={grant.ends_at} />],
                   ...(grant.revoked_at ? ([['Revoked', <DateTime value={grant.revoked_at} />]] as [string, ReactNode][]) : []),
-                  ['Days remaining', fmt(grant.days_remaining)],
+                  ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
                   ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
                 ]}
               />
@@ -258,7 +259,7 @@ export function PartnerGrantDetail() {
                   <Timeline
                     caption={`Access window for ${grant.model_name}`}
                     windows={windowList}
-                    plannedRelease={m?.planned_partner_release_at}
+                    plannedRelease={m ? (m.planned_partner_release_at ?? null) : undefined}
                     releasedAt={m?.released_at}
                     governmentDaysGranted={m?.government_days_granted}
                     showCap={!role.isPartner}
@@ -269,9 +270,14 @@ export function PartnerGrantDetail() {
                 )}
               </Section>
               {(isPartnerOrg || role.isDeveloper) && (
-                <Roster basePath={`/partner-grants/${id}`} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={false} onChange={() => void res.reload()} />
+                <Roster basePath={`/partner-grants/${id}`} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
               )}
-              {!role.isPartner && <AuditTrail targetId={grant.id} />}
+              {!role.isPartner && (
+                <AuditTrail
+                  targetId={grant.id}
+                  knownNames={{ [grant.partner_org_id]: grant.partner_name, ...(grant.developer_org_id ? { [grant.developer_org_id]: grant.developer_org_name } : {}) }}
+                />
+              )}
             </>
           );
         }}

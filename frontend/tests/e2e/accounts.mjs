@@ -3,8 +3,15 @@
 
 export const ACCOUNTS = {
   developer: { email: process.env.E2E_DEVELOPER_EMAIL ?? 'admin@aurora-ai.example', label: 'developer admin' },
+  developerMember: { email: process.env.E2E_DEVELOPER_MEMBER_EMAIL ?? 'engineer@aurora-ai.example', label: 'developer member' },
   nsa: { email: process.env.E2E_NSA_EMAIL ?? 'reviewer@nsa.example', label: 'NSA reviewer' },
-  partner: { email: process.env.E2E_PARTNER_EMAIL ?? 'security@ruralhealth.example', label: 'partner' },
+  nsaAnalyst: { email: process.env.E2E_NSA_ANALYST_EMAIL ?? 'analyst@nsa.example', label: 'NSA analyst' },
+  partner: { email: process.env.E2E_PARTNER_EMAIL ?? 'security@ruralhealth.example', label: 'partner admin' },
+  partnerMember: { email: process.env.E2E_PARTNER_MEMBER_EMAIL ?? 'analyst@ruralhealth.example', label: 'partner member' },
+  operator: { email: process.env.E2E_OPERATOR_EMAIL ?? 'operator@portal.example', label: 'operator' },
 };
+
+/** The demo's active Government grant that the NSA analyst is rostered on (model name). */
+export const ANALYST_GRANT_MODEL = process.env.E2E_ANALYST_GRANT_MODEL ?? 'Aurora-7';
 
 export const PASSWORD = process.env.PORTAL_DEMO_PASSWORD ?? '';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { ACCOUNTS, PASSWORD } from './accounts.mjs';
+import { ACCOUNTS, ANALYST_GRANT_MODEL, PASSWORD } from './accounts.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(here, '../../test-artifacts');
@@ -146,6 +146,35 @@ function localInput(days) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** The page's width beyond the viewport (0 when nothing scrolls sideways). */
+async function overflowX(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/**
+ * The open USWDS confirmation dialog. Its role="dialog" element is a zero-size fixed wrapper,
+ * which Playwright treats as hidden, so the visible box inside it stands for the dialog.
+ */
+function openDialog(page) {
+  return page.locator('.usa-modal-wrapper.is-visible .usa-modal');
+}
+
+async function dialogClosed(page) {
+  await page.locator('.usa-modal-wrapper.is-visible').waitFor({ state: 'detached' });
+}
+
+/** Value for <input type=datetime-local> in the *browser's* zone, `offsetMs` from now. */
+async function browserLocalInput(page, offsetMs, from = null) {
+  return page.evaluate(
+    ([off, base]) => {
+      const d = new Date((base ? Date.parse(base) : Date.now()) + off);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    },
+    [offsetMs, from],
+  );
+}
+
 async function main() {
   log(`Frontier Access Portal e2e against ${BASE} (run ${RUN_ID})`);
   if (!PASSWORD) log('  note: PORTAL_DEMO_PASSWORD is not set; sign-in steps will fail.');
@@ -159,6 +188,13 @@ async function main() {
     const page = await ctx.newPage();
     watch(page);
     return page;
+  };
+
+  /** A 375 px phone page sharing the cookies (session) of `page`. */
+  const phoneOf = async (page) => {
+    const phone = await newPage({ width: 375, height: 812 });
+    await phone.context().addCookies(await page.context().cookies());
+    return phone;
   };
 
   const state = { model: `E2E Model ${RUN_ID}`, version: '1.0', requestPath: null, grantPath: null, determined: false };
@@ -221,7 +257,7 @@ async function main() {
         await page.getByLabel(/^Description/).fill('Registered by the end-to-end test.');
         await page.getByLabel(/^Planned release to other trusted partners/).fill(localInput(60));
         await page.getByRole('button', { name: 'Register model' }).click();
-        await page.waitForURL(/\/models\/[^/]+$/);
+        await page.waitForURL(/\/models\/(?!new)[^/]+$/);
         await settle(page);
         expect((await heading(page)).includes(state.model), 'model page heading does not show the model');
         await page.getByText('Participation is voluntary.').first().waitFor();
@@ -301,8 +337,49 @@ async function main() {
       }, { needs: () => grantOk });
       await axe(page, 'model page with window', () => grantOk);
 
-      const phone = await newPage({ width: 375, height: 812 });
-      await phone.context().addCookies(await page.context().cookies());
+      const capOk = await step('a window over the 30-day cap shows window_cap_exceeded with the day counts at "Window ends"', page, async () => {
+        await goto(page, `/access-grants/new?model_id=${state.modelPath.split('/').pop()}`);
+        const nsaBox = page.getByRole('checkbox', { name: /NSA|National Security Agency/ }).first();
+        await nsaBox.waitFor({ state: 'attached' });
+        await page.locator(`label[for="${await nsaBox.getAttribute('id')}"]`).click();
+        await page.getByLabel(/^Access instructions/).fill('E2E: this offer is over the cap and must be refused.');
+        await page.getByLabel(/^Window starts/).fill(localInput(0));
+        await page.getByLabel(/^Window ends/).fill(localInput(40));
+        const termsSelect = page.getByLabel(/^Terms/);
+        await termsSelect.selectOption(await termsSelect.locator('option:not([value=""])').first().getAttribute('value'));
+        await page.getByRole('button', { name: 'Offer access' }).click();
+        const fieldError = page.locator('.usa-form-group--error:has(#field-ends_at) .usa-error-message');
+        await fieldError.waitFor();
+        const text = (await fieldError.textContent()) ?? '';
+        // The E2E grant above already holds 10 of the model's 30 days.
+        expect(/30 Government days remain/.test(text) && /\b20\b/.test(text) && /\b10\b/.test(text), `cap message without the day counts: "${text}"`);
+        expect(await page.locator('#field-ends_at').getAttribute('aria-invalid') === 'true', 'Window ends is not marked invalid');
+        expect((await page.locator('#field-ends_at').getAttribute('aria-describedby'))?.includes('field-ends_at-error'), 'the message is not tied to the field');
+        await page.locator('.usa-alert--error a[href="#field-ends_at"]').waitFor();
+        expect(/\/access-grants\/new/.test(page.url()), 'left the form although the server refused the window');
+      }, { needs: () => modelOk && grantOk });
+      await axe(page, 'grant form with the cap error', () => capOk);
+
+      const phone = await phoneOf(page);
+      await step('the cap error fits a 375 px phone', phone, async () => {
+        await goto(phone, `/access-grants/new?model_id=${state.modelPath.split('/').pop()}`);
+        const nsaBox = phone.getByRole('checkbox', { name: /NSA|National Security Agency/ }).first();
+        await nsaBox.waitFor({ state: 'attached' });
+        await phone.locator(`label[for="${await nsaBox.getAttribute('id')}"]`).click();
+        await phone.getByLabel(/^Access instructions/).fill('E2E: over the cap.');
+        await phone.getByLabel(/^Window starts/).fill(localInput(0));
+        await phone.getByLabel(/^Window ends/).fill(localInput(40));
+        const termsSelect = phone.getByLabel(/^Terms/);
+        await termsSelect.selectOption(await termsSelect.locator('option:not([value=""])').first().getAttribute('value'));
+        await phone.getByRole('button', { name: 'Offer access' }).click();
+        const fieldError = phone.locator('.usa-form-group--error:has(#field-ends_at) .usa-error-message');
+        await fieldError.waitFor();
+        await fieldError.scrollIntoViewIfNeeded();
+        const overflow = await overflowX(phone);
+        expect(overflow <= 1, `the form is ${overflow}px wider than the phone`);
+        await screenshot(phone, 'phone grant form cap error');
+      }, { needs: () => capOk });
+
       await step('developer pages fit a 375 px phone', phone, async () => {
         for (const p of ['/', state.modelPath, state.grantPath].filter(Boolean)) {
           await goto(phone, p);
@@ -400,14 +477,231 @@ async function main() {
         grantHref = await link.getAttribute('href');
       }, { needs: () => signedIn });
       await axe(page, 'partner grants', () => signedIn);
-      await step('partner grant page shows window, days remaining and terms', page, async () => {
+      await step('partner grant page shows window, time remaining (same as the countdown) and terms', page, async () => {
         await goto(page, grantHref);
         expect((await heading(page)).startsWith('Early access'), 'grant page heading missing');
-        await page.getByText('Days remaining').waitFor();
+        const remaining = (await page.locator('.fap-facts__row', { hasText: 'Time remaining' }).locator('dd').textContent())?.trim();
+        const countdown = (await page.locator('.fap-window-line .fap-countdown').textContent().catch(() => ''))?.trim();
+        if (countdown) expect(countdown === `${remaining} left`, `facts say "${remaining}", countdown says "${countdown}"`);
         await page.locator('summary', { hasText: 'Read the terms' }).waitFor();
         await page.locator('figure.fap-timeline svg').waitFor();
+        // The tick labels under the axis are inside the drawing (not cut off at its bottom).
+        const clipped = await page.evaluate(() => {
+          const svg = document.querySelector('figure.fap-timeline svg');
+          const box = svg.getBoundingClientRect();
+          return [...svg.querySelectorAll('.fap-tl-tick-label')].filter((t) => t.getBoundingClientRect().bottom > box.bottom + 0.5).length;
+        });
+        expect(clipped === 0, `${clipped} tick labels are cut off at the bottom of the timeline`);
       }, { needs: () => !!grantHref });
       await axe(page, 'partner grant', () => !!grantHref);
+
+      const member = ACCOUNTS.partnerMember.email;
+      const rosterOk = await step('partner admin removes a member from the roster (with confirmation) and adds them back', page, async () => {
+        await goto(page, grantHref);
+        const row = page.locator('.fap-section table tr', { hasText: member });
+        if (await row.count()) {
+          await row.getByRole('button', { name: /Remove/ }).click();
+          const dialog = openDialog(page);
+          await dialog.waitFor();
+          expect(((await dialog.textContent()) ?? '').includes('from the roster?'), 'the dialog does not say what it does');
+          await screenshot(page, 'partner roster remove dialog');
+          await dialog.getByRole('button', { name: 'Remove from roster' }).click();
+          await dialogClosed(page);
+          await page.getByText('was removed from the roster').waitFor();
+          await row.waitFor({ state: 'detached' });
+        }
+        const select = page.getByLabel(/^Add a person from your organization/);
+        const option = select.locator('option', { hasText: member });
+        expect(await option.count(), `${member} is not offered in "Add a person"`);
+        await select.selectOption(await option.first().getAttribute('value'));
+        await page.getByRole('button', { name: 'Add to roster' }).click();
+        await page.getByText('is on the roster').waitFor();
+        await row.waitFor();
+        expect(((await row.textContent()) ?? '').includes('Not yet'), 'a re-added member should acknowledge the terms again');
+      }, { needs: () => !!grantHref });
+      await axe(page, 'partner grant roster', () => rosterOk);
+      const phone = await phoneOf(page);
+      await step('partner grant page fits a 375 px phone', phone, async () => {
+        await goto(phone, grantHref);
+        const overflow = await overflowX(phone);
+        expect(overflow <= 1, `the grant page is ${overflow}px wider than the phone`);
+        await screenshot(phone, 'phone partner grant');
+      }, { needs: () => !!grantHref });
+      await phone.context().close();
+      await page.context().close();
+    }
+
+    // ---------------------------------------------------------------- NSA analyst (rostered member)
+    log('\nNSA analyst journey');
+    {
+      const page = await newPage();
+      const signedIn = await step(`NSA analyst (${ACCOUNTS.nsaAnalyst.email}) signs in`, page, () => signIn(page, ACCOUNTS.nsaAnalyst));
+      await axe(page, 'analyst dashboard', () => signedIn);
+      let grantHref = null;
+      await step(`analyst opens the active ${ANALYST_GRANT_MODEL} grant and sees the access instructions`, page, async () => {
+        await goto(page, '/access-grants');
+        const row = page.locator('tbody tr', { has: page.getByRole('link', { name: ANALYST_GRANT_MODEL, exact: true }) }).filter({ hasText: 'Active' });
+        await row.first().waitFor().catch(() => {
+          throw new Error(`no active ${ANALYST_GRANT_MODEL} grant listed for the analyst (demo data?)`);
+        });
+        grantHref = await row.first().getByRole('link').first().getAttribute('href');
+        await goto(page, grantHref);
+        expect((await heading(page)).includes(ANALYST_GRANT_MODEL), 'grant page heading missing');
+        const instructions = page.locator('.fap-instructions');
+        await instructions.waitFor();
+        expect(((await instructions.textContent()) ?? '').trim().length > 10, 'access instructions are empty');
+        // A member cannot accept terms for the agency nor manage the roster.
+        expect(!(await page.getByRole('button', { name: 'Accept terms' }).count()), 'a member is offered "Accept terms"');
+      }, { needs: () => signedIn });
+      await axe(page, 'government grant (analyst)', () => !!grantHref);
+
+      await step('analyst sees a use outside the window refused at "When"', page, async () => {
+        const startsAt = await page.locator('.fap-facts__row', { hasText: 'Window starts' }).locator('time').getAttribute('datetime');
+        await page.getByLabel(/^When/).fill(await browserLocalInput(page, -86_400_000, startsAt));
+        await page.getByLabel(/^Duration in minutes/).fill('30');
+        await page.getByLabel(/^Summary/).fill('E2E: this use is before the window and must be refused.');
+        await page.getByRole('button', { name: 'Record use' }).click();
+        await page.locator('.usa-form-group--error:has(#field-occurred_at) .usa-error-message').waitFor();
+      }, { needs: () => !!grantHref });
+
+      await step('analyst logs an access use inside the window', page, async () => {
+        await goto(page, grantHref);
+        const summary = `E2E evaluation run ${RUN_ID}`;
+        await page.getByLabel(/^When/).fill(await browserLocalInput(page, -2 * 3_600_000));
+        await page.getByLabel(/^Kind of use/).selectOption('red_team');
+        await page.getByLabel(/^Duration in minutes/).fill('45');
+        await page.getByLabel(/^Summary/).fill(summary);
+        await page.getByRole('button', { name: 'Record use' }).click();
+        await page.getByText('Use recorded.').waitFor();
+        await page.locator('table tr', { hasText: summary }).waitFor();
+      }, { needs: () => !!grantHref });
+      await axe(page, 'government grant access log (analyst)', () => !!grantHref);
+
+      const phone = await phoneOf(page);
+      await step('analyst grant page fits a 375 px phone', phone, async () => {
+        await goto(phone, grantHref);
+        const overflow = await overflowX(phone);
+        expect(overflow <= 1, `the grant page is ${overflow}px wider than the phone`);
+        await screenshot(phone, 'phone grant analyst');
+      }, { needs: () => !!grantHref });
+      await phone.context().close();
+      await page.context().close();
+    }
+
+    // ---------------------------------------------------------------- developer member
+    log('\nDeveloper member journey');
+    {
+      const page = await newPage();
+      const signedIn = await step(`developer member (${ACCOUNTS.developerMember.email}) signs in`, page, () => signIn(page, ACCOUNTS.developerMember));
+      let reqHref = null;
+      await step('member opens a draft or submitted request and sees the voluntariness statement', page, async () => {
+        for (const status of ['draft', 'submitted']) {
+          await goto(page, `/designation-requests?status=${status}`);
+          const link = page.locator('tbody tr a[href^="/designation-requests/"]').first();
+          if (await link.count()) {
+            reqHref = await link.getAttribute('href');
+            break;
+          }
+        }
+        expect(reqHref, 'no draft or submitted request to withdraw (demo data?)');
+        await goto(page, reqHref);
+        await page.getByText('Participation is voluntary.').first().waitFor();
+        await page.getByText('Nothing here requires Government approval', { exact: false }).first().waitFor();
+      }, { needs: () => signedIn });
+      await axe(page, 'designation request (member)', () => !!reqHref);
+
+      const phone = await phoneOf(page);
+      await step('request page fits a 375 px phone', phone, async () => {
+        await goto(phone, reqHref);
+        const overflow = await overflowX(phone);
+        expect(overflow <= 1, `the request page is ${overflow}px wider than the phone`);
+        await screenshot(phone, 'phone designation request member');
+      }, { needs: () => !!reqHref });
+      await phone.context().close();
+
+      let dialogOk = false;
+      await step('member withdraws the request after confirming in a dialog', page, async () => {
+        await page.getByRole('button', { name: 'Withdraw request' }).click();
+        const dialog = openDialog(page);
+        await dialog.waitFor();
+        expect(((await dialog.textContent()) ?? '').includes('No reason is needed'), 'the dialog does not explain withdrawing');
+        // Cancel first: nothing happens.
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialogClosed(page);
+        expect(!(await page.locator('h1 .fap-tag', { hasText: 'Withdrawn' }).count()), 'cancelled but withdrawn');
+        await page.getByRole('button', { name: 'Withdraw request' }).click();
+        await dialog.waitFor();
+        dialogOk = true;
+      }, { needs: () => !!reqHref });
+      await axe(page, 'withdraw dialog', () => dialogOk);
+      await step('the withdrawal takes effect at once', page, async () => {
+        await openDialog(page).getByRole('button', { name: 'Withdraw request' }).click();
+        await dialogClosed(page);
+        await page.getByText('Request withdrawn.').waitFor();
+        await page.locator('h1 .fap-tag', { hasText: 'Withdrawn' }).waitFor();
+        await page.getByRole('link', { name: 'File a new request' }).waitFor();
+      }, { needs: () => dialogOk });
+      await page.context().close();
+    }
+
+    // ---------------------------------------------------------------- operator
+    log('\nOperator journey');
+    {
+      const page = await newPage();
+      const signedIn = await step(`operator (${ACCOUNTS.operator.email}) signs in`, page, () => signIn(page, ACCOUNTS.operator));
+      await axe(page, 'operator dashboard', () => signedIn);
+      await step('operator lists the organizations', page, async () => {
+        await goto(page, '/admin/organizations');
+        expect((await heading(page)) === 'Organizations', 'no "Organizations" heading');
+        await page.locator('tbody tr', { hasText: 'National Security Agency' }).first().waitFor();
+        await page.locator('tbody tr', { hasText: 'Valley Rural Health' }).first().waitFor();
+      }, { needs: () => signedIn });
+      await axe(page, 'organizations', () => signedIn);
+
+      const orgName = `E2E Water Co-op ${RUN_ID}`;
+      const adminEmail = `e2e-${RUN_ID}@water-coop.example`;
+      await step('operator creates a partner organization and invites its first admin', page, async () => {
+        await page.getByLabel(/^Kind/).selectOption('partner');
+        await page.getByLabel(/^Name/).fill(orgName);
+        await page.getByLabel(/^Type of partner/).selectOption('critical_infrastructure_operator');
+        await page.getByLabel(/^Critical-infrastructure sector/).selectOption({ label: 'Water and Wastewater Systems' });
+        await page.getByLabel(/^First administrator/).fill(adminEmail);
+        await page.getByRole('button', { name: 'Create and invite' }).click();
+        await page.getByText(`${adminEmail} has been invited`, { exact: false }).waitFor();
+        const row = page.locator('tbody tr', { hasText: orgName });
+        await row.waitFor();
+        expect(((await row.textContent()) ?? '').includes('Water and Wastewater Systems'), 'the sector is not shown by name');
+      }, { needs: () => signedIn });
+      await axe(page, 'organization created', () => signedIn);
+
+      await step('operator lists the users', page, async () => {
+        await goto(page, '/admin/users');
+        await page.locator('tbody tr', { hasText: ACCOUNTS.nsaAnalyst.email }).first().waitFor();
+      }, { needs: () => signedIn });
+      await axe(page, 'users', () => signedIn);
+
+      await step('audit verification reports an intact chain; export links are offered', page, async () => {
+        await goto(page, '/admin/audit');
+        await page.getByRole('button', { name: 'Verify now' }).click();
+        await page.getByText('The audit chain is intact').waitFor();
+        for (const fmt of ['csv', 'json']) {
+          const link = page.getByRole('link', { name: `Download ${fmt.toUpperCase()}` });
+          const href = await link.getAttribute('href');
+          expect(href?.includes(`format=${fmt}`), `no ${fmt} export link`);
+          const res = await page.request.get(BASE + href);
+          expect(res.ok(), `${fmt} export answered ${res.status()}`);
+        }
+      }, { needs: () => signedIn });
+      await axe(page, 'audit verification', () => signedIn);
+
+      await step('operator sees the terms templates', page, async () => {
+        await goto(page, '/terms');
+        expect((await heading(page)) === 'Terms templates', 'no "Terms templates" heading');
+        await page.locator('a[href^="/terms/"]:not([href="/terms/new"])').first().waitFor();
+        await page.getByRole('link', { name: 'Publish a template' }).waitFor();
+      }, { needs: () => signedIn });
+      await axe(page, 'terms templates', () => signedIn);
+      await step('operator signs out', page, () => signOut(page), { needs: () => signedIn });
       await page.context().close();
     }
   } finally {

@@ -39,8 +39,8 @@ const nsa = org({ name: 'National Security Agency', kind: 'agency', agency_code:
 const cisa = org({ name: 'Cybersecurity and Infrastructure Security Agency', kind: 'agency', agency_code: 'CISA' });
 const treasury = org({ name: 'Department of the Treasury', kind: 'agency', agency_code: 'TREASURY' });
 const ncd = org({ name: 'Office of the National Cyber Director', kind: 'agency', agency_code: 'NCD' });
-const rural = org({ name: 'Mesa County Rural Health', kind: 'partner', partner_type: 'critical_infrastructure_operator', sector: 'Healthcare and Public Health' });
-const bank = org({ name: 'Prairie Community Bank', kind: 'partner', partner_type: 'critical_infrastructure_operator', sector: 'Financial Services' });
+const rural = org({ name: 'Mesa County Rural Health', kind: 'partner', partner_type: 'critical_infrastructure_operator', sector: 'healthcare_and_public_health' });
+const bank = org({ name: 'Prairie Community Bank', kind: 'partner', partner_type: 'critical_infrastructure_operator', sector: 'financial_services' });
 const ops = org({ name: 'Portal Operations', kind: 'operator' });
 
 const devAdmin = user(aurora, 'admin@aurora-ai.example', 'Dana Whitfield');

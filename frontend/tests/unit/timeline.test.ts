@@ -99,4 +99,28 @@ describe('computeTimeline', () => {
     const g = computeTimeline({ now, windows: [gov('x', 'nope', '2026-06-11T00:00:00Z')] });
     expect(g.bars).toHaveLength(0);
   });
+
+  it('gives overlapping windows of one lane their own rows', () => {
+    const part = (id: string, start: string, end: string): TimelineWindow => ({ ...gov(id, start, end), lane: 'partner' });
+    const g = computeTimeline({
+      now,
+      width: 1000,
+      windows: [part('a', '2026-06-01T00:00:00Z', '2026-06-20T00:00:00Z'), part('b', '2026-06-10T00:00:00Z', '2026-06-30T00:00:00Z'), part('c', '2026-06-21T00:00:00Z', '2026-06-25T00:00:00Z')],
+    });
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => g.bars.find((x) => x.id === id)!);
+    expect(b.y).toBeGreaterThan(a.y);
+    expect(c.y).toBe(a.y);
+    const lane = g.lanes.find((l) => l.lane === 'partner')!;
+    expect(lane.height).toBe(2 * a.height);
+    expect(b.y + b.height).toBeLessThanOrEqual(lane.y + lane.height);
+  });
+
+  it('leaves room under the axis for the tick labels, with or without the cap meter', () => {
+    const g = computeTimeline({ now, width: 600, windows: [], lanes: ['partner'] });
+    // 13px labels: their baseline plus descenders stay inside the drawing.
+    expect(g.tickLabelY).toBeGreaterThan(g.axisY + 13);
+    expect(g.heightWithoutCap).toBeGreaterThanOrEqual(g.tickLabelY + 5);
+    expect(g.cap.y - 5 - 14).toBeGreaterThan(g.tickLabelY + 4);
+    expect(g.height).toBeGreaterThan(g.cap.y + g.cap.height);
+  });
 });
