@@ -1,7 +1,8 @@
 //! The scheduled reminders of DESIGN.md §2.9: "the window starts" and "3 days before it ends",
-//! each sent once per grant. Every instance runs this; the claim is an UPDATE guarded by
-//! `… notice_sent_at IS NULL` inside the transaction that queues the emails, so exactly one
-//! instance wins each reminder. Statuses are derived, so nothing here changes a grant's state.
+//! each sent once per grant (Government and partner grants alike). Every instance runs this;
+//! each reminder is claimed by an UPDATE guarded by `… notice_sent_at IS NULL` inside the
+//! transaction that queues its emails, so exactly one instance sends it. Statuses are derived,
+//! so nothing here changes a grant's state.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -15,7 +16,13 @@ use crate::error::AppError;
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::startup::AppState;
-use crate::store::grants::{AccessGrantRow, PartnerGrantRow};
+use crate::store::grants::{AccessGrantRow, GrantKind, PartnerGrantRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    Start,
+    End,
+}
 
 /// Queues every reminder that is due at `now`. Returns how many were queued.
 pub fn queue_due(
@@ -26,127 +33,136 @@ pub fn queue_due(
     let public_url = state.settings.server.public_url.clone();
     write_tx(conn, |conn| {
         let mut sent = 0;
-        let n = to_db(now);
-        let lead = to_db(now + REMINDER_LEAD);
-        // Candidates: open, unreminded grants whose start or end-minus-3-days has passed.
-        let access: Vec<AccessGrantRow> = access_grants::table
-            .filter(access_grants::ended_at.is_null())
-            .filter(access_grants::ends_at.gt(n))
-            .filter(
-                (access_grants::start_notice_sent_at
-                    .is_null()
-                    .and(access_grants::starts_at.le(n))
-                    .and(access_grants::terms_completed_at.is_not_null()))
-                .or(access_grants::end_notice_sent_at
-                    .is_null()
-                    .and(access_grants::ends_at.le(lead))),
-            )
-            .select(AccessGrantRow::as_select())
-            .load(conn)?;
-        for g in access {
-            let grantees: Vec<String> = access_grant_grantees::table
-                .filter(access_grant_grantees::grant_id.eq(&g.id))
-                .select(access_grant_grantees::organization_id)
-                .load(conn)?;
-            let ctx = crate::api::access_grants::ctx_of(&g, grantees);
-            if g.start_notice_sent_at.is_none()
-                && reminder_due_window_start(
-                    now,
-                    ctx.starts_at,
-                    ctx.ends_at,
-                    ctx.terms_completed,
-                    ctx.closed_at,
-                )
-                && diesel::update(
-                    access_grants::table
-                        .find(&g.id)
-                        .filter(access_grants::start_notice_sent_at.is_null()),
-                )
-                .set(access_grants::start_notice_sent_at.eq(n))
-                .execute(conn)?
-                    == 1
-            {
-                send(conn, &ctx, now, &public_url, Reason::WindowStarts)?;
-                sent += 1;
-            }
-            if g.end_notice_sent_at.is_none()
-                && reminder_due_three_days(now, ctx.ends_at, ctx.closed_at)
-                && diesel::update(
-                    access_grants::table
-                        .find(&g.id)
-                        .filter(access_grants::end_notice_sent_at.is_null()),
-                )
-                .set(access_grants::end_notice_sent_at.eq(n))
-                .execute(conn)?
-                    == 1
-            {
-                send(conn, &ctx, now, &public_url, Reason::WindowEndsSoon)?;
-                sent += 1;
-            }
-        }
-        let partner: Vec<PartnerGrantRow> = partner_grants::table
-            .filter(partner_grants::revoked_at.is_null())
-            .filter(partner_grants::ends_at.gt(n))
-            .filter(
-                (partner_grants::start_notice_sent_at
-                    .is_null()
-                    .and(partner_grants::starts_at.le(n))
-                    .and(partner_grants::terms_completed_at.is_not_null()))
-                .or(partner_grants::end_notice_sent_at
-                    .is_null()
-                    .and(partner_grants::ends_at.le(lead))),
-            )
-            .select(PartnerGrantRow::as_select())
-            .load(conn)?;
-        for g in partner {
-            let ctx = crate::api::partner_grants::ctx_of(&g);
-            if g.start_notice_sent_at.is_none()
-                && reminder_due_window_start(
-                    now,
-                    ctx.starts_at,
-                    ctx.ends_at,
-                    ctx.terms_completed,
-                    ctx.closed_at,
-                )
-                && diesel::update(
-                    partner_grants::table
-                        .find(&g.id)
-                        .filter(partner_grants::start_notice_sent_at.is_null()),
-                )
-                .set(partner_grants::start_notice_sent_at.eq(n))
-                .execute(conn)?
-                    == 1
-            {
-                send(conn, &ctx, now, &public_url, Reason::WindowStarts)?;
-                sent += 1;
-            }
-            if g.end_notice_sent_at.is_none()
-                && reminder_due_three_days(now, ctx.ends_at, ctx.closed_at)
-                && diesel::update(
-                    partner_grants::table
-                        .find(&g.id)
-                        .filter(partner_grants::end_notice_sent_at.is_null()),
-                )
-                .set(partner_grants::end_notice_sent_at.eq(n))
-                .execute(conn)?
-                    == 1
-            {
-                send(conn, &ctx, now, &public_url, Reason::WindowEndsSoon)?;
-                sent += 1;
+        for (ctx, start_sent, end_sent) in candidates(conn, now)? {
+            for (notice, already, due, reason) in [
+                (
+                    Notice::Start,
+                    start_sent,
+                    reminder_due_window_start(
+                        now,
+                        ctx.starts_at,
+                        ctx.ends_at,
+                        ctx.terms_completed,
+                        ctx.closed_at,
+                    ),
+                    Reason::WindowStarts,
+                ),
+                (
+                    Notice::End,
+                    end_sent,
+                    reminder_due_three_days(now, ctx.ends_at, ctx.closed_at),
+                    Reason::WindowEndsSoon,
+                ),
+            ] {
+                if !already && due && claim(conn, &ctx, notice, now)? {
+                    let to = participants(conn, &ctx)?;
+                    notify::send(conn, now, &public_url, &to, reason, &ctx.link())?;
+                    sent += 1;
+                }
             }
         }
         Ok(sent)
     })
 }
 
-fn send(
+/// Open grants of both kinds with a reminder possibly due: `(context, start sent, end sent)`.
+fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCtx, bool, bool)>> {
+    let n = to_db(now);
+    let lead = to_db(now + REMINDER_LEAD);
+    let access: Vec<AccessGrantRow> = access_grants::table
+        .filter(access_grants::ended_at.is_null())
+        .filter(access_grants::ends_at.gt(n))
+        .filter(
+            (access_grants::start_notice_sent_at
+                .is_null()
+                .and(access_grants::starts_at.le(n)))
+            .or(access_grants::end_notice_sent_at
+                .is_null()
+                .and(access_grants::ends_at.le(lead))),
+        )
+        .select(AccessGrantRow::as_select())
+        .load(conn)?;
+    let ids: Vec<String> = access.iter().map(|g| g.id.clone()).collect();
+    let grantees: Vec<(String, String)> = access_grant_grantees::table
+        .filter(access_grant_grantees::grant_id.eq_any(&ids))
+        .select((
+            access_grant_grantees::grant_id,
+            access_grant_grantees::organization_id,
+        ))
+        .load(conn)?;
+    let partner: Vec<PartnerGrantRow> = partner_grants::table
+        .filter(partner_grants::revoked_at.is_null())
+        .filter(partner_grants::ends_at.gt(n))
+        .filter(
+            (partner_grants::start_notice_sent_at
+                .is_null()
+                .and(partner_grants::starts_at.le(n)))
+            .or(partner_grants::end_notice_sent_at
+                .is_null()
+                .and(partner_grants::ends_at.le(lead))),
+        )
+        .select(PartnerGrantRow::as_select())
+        .load(conn)?;
+    let mut out = Vec::with_capacity(access.len() + partner.len());
+    for g in access {
+        let orgs = grantees
+            .iter()
+            .filter(|(id, _)| id == &g.id)
+            .map(|(_, o)| o.clone())
+            .collect();
+        let (s, e) = (
+            g.start_notice_sent_at.is_some(),
+            g.end_notice_sent_at.is_some(),
+        );
+        out.push((crate::api::access_grants::ctx_of(&g, orgs), s, e));
+    }
+    for g in partner {
+        let (s, e) = (
+            g.start_notice_sent_at.is_some(),
+            g.end_notice_sent_at.is_some(),
+        );
+        out.push((crate::api::partner_grants::ctx_of(&g), s, e));
+    }
+    Ok(out)
+}
+
+/// Marks one reminder as sent; true only for the one caller whose UPDATE changed the row.
+fn claim(
     conn: &mut DbConn,
     ctx: &GrantCtx,
+    notice: Notice,
     now: DateTime<Utc>,
-    public_url: &str,
-    reason: Reason,
-) -> Result<(), AppError> {
-    let to = participants(conn, ctx)?;
-    notify::send(conn, now, public_url, &to, reason, &ctx.link())?;
-    Ok(())
+) -> QueryResult<bool> {
+    let n = to_db(now);
+    let changed = match (ctx.kind, notice) {
+        (GrantKind::Access, Notice::Start) => diesel::update(
+            access_grants::table
+                .find(&ctx.id)
+                .filter(access_grants::start_notice_sent_at.is_null()),
+        )
+        .set(access_grants::start_notice_sent_at.eq(n))
+        .execute(conn)?,
+        (GrantKind::Access, Notice::End) => diesel::update(
+            access_grants::table
+                .find(&ctx.id)
+                .filter(access_grants::end_notice_sent_at.is_null()),
+        )
+        .set(access_grants::end_notice_sent_at.eq(n))
+        .execute(conn)?,
+        (GrantKind::Partner, Notice::Start) => diesel::update(
+            partner_grants::table
+                .find(&ctx.id)
+                .filter(partner_grants::start_notice_sent_at.is_null()),
+        )
+        .set(partner_grants::start_notice_sent_at.eq(n))
+        .execute(conn)?,
+        (GrantKind::Partner, Notice::End) => diesel::update(
+            partner_grants::table
+                .find(&ctx.id)
+                .filter(partner_grants::end_notice_sent_at.is_null()),
+        )
+        .set(partner_grants::end_notice_sent_at.eq(n))
+        .execute(conn)?,
+    };
+    Ok(changed == 1)
 }

@@ -546,16 +546,7 @@ pub async fn accept_terms(
     actor: Actor,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let now = state.clock.now();
-    let st = state.clone();
-    let out = db::tx(&state.pool, move |conn| {
-        let (_, mut ctx) = load(conn, &actor, &id)?;
-        grants::accept_terms(conn, &mut ctx, &actor, now, &st)?;
-        reload(conn, &actor, &id, now)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(out))
+    grants::accept_terms_route::<AccessResource>(state, actor, path.into_inner()).await
 }
 
 /// A rostered user acknowledges the terms personally; the access instructions then show.
@@ -567,15 +558,7 @@ pub async fn acknowledge(
     actor: Actor,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let now = state.clock.now();
-    let out = db::tx(&state.pool, move |conn| {
-        let (_, ctx) = load(conn, &actor, &id)?;
-        grants::acknowledge(conn, &ctx, &actor, now)?;
-        reload(conn, &actor, &id, now)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(out))
+    grants::acknowledge_route::<AccessResource>(state, actor, path.into_inner()).await
 }
 
 /// The named individuals who may use the access.
@@ -586,16 +569,7 @@ pub async fn roster(
     actor: Actor,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let items = db::run(&state.pool, move |conn| {
-        let (_, ctx) = load(conn, &actor, &id)?;
-        grants::roster_list(conn, &ctx, &actor)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(RosterList {
-        items,
-        next_cursor: None,
-    }))
+    grants::roster_route::<AccessResource>(state, actor, path.into_inner()).await
 }
 
 /// A grantee admin adds one of their organization's users to the roster.
@@ -608,18 +582,13 @@ pub async fn roster_add(
     path: web::Path<String>,
     body: Json<RosterBody>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let now = state.clock.now();
-    let (entry, created) = db::tx(&state.pool, move |conn| {
-        let (_, ctx) = load(conn, &actor, &id)?;
-        grants::roster_add(conn, &ctx, &actor, &body.user_id, now)
-    })
-    .await?;
-    Ok(if created {
-        HttpResponse::Created().json(entry)
-    } else {
-        HttpResponse::Ok().json(entry)
-    })
+    grants::roster_add_route::<AccessResource>(
+        state,
+        actor,
+        path.into_inner(),
+        body.into_inner().user_id,
+    )
+    .await
 }
 
 /// Removes someone from the roster: the developer at any time, or a grantee admin for their
@@ -632,16 +601,7 @@ pub async fn roster_remove(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
-    let now = state.clock.now();
-    let removed = db::tx(&state.pool, move |conn| {
-        let (_, ctx) = load(conn, &actor, &id)?;
-        grants::roster_remove(conn, &ctx, &actor, &user_id, now)
-    })
-    .await?;
-    Ok(match removed {
-        Some(e) => HttpResponse::Ok().json(e),
-        None => HttpResponse::Ok().json(json!({"status": "already_removed"})),
-    })
+    grants::roster_remove_route::<AccessResource>(state, actor, id, user_id).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -786,4 +746,22 @@ pub async fn log_add(
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// Hooks this resource into the handlers shared with the other kind of grant.
+pub struct AccessResource;
+
+impl grants::GrantResource for AccessResource {
+    type View = AccessGrantOut;
+    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<GrantCtx> {
+        load(conn, actor, id).map(|(_, ctx)| ctx)
+    }
+    fn view(
+        conn: &mut DbConn,
+        actor: &Actor,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<AccessGrantOut> {
+        reload(conn, actor, id, now)
+    }
 }

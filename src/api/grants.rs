@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -12,7 +13,7 @@ use utoipa::ToSchema;
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
-use crate::db::DbConn;
+use crate::db::{self, DbConn};
 use crate::domain::grant::{government_grant_status, partner_grant_status, GrantStatus};
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
@@ -485,4 +486,106 @@ pub struct ViewerOut {
     pub rostered: bool,
     /// The caller acknowledged the terms personally.
     pub acknowledged: bool,
+}
+
+/// What each kind of grant resource gives the shared handlers below: how to find a visible
+/// grant's context, and its JSON view for the caller.
+pub trait GrantResource: 'static {
+    type View: Serialize + Send + 'static;
+    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<GrantCtx>;
+    fn view(
+        conn: &mut DbConn,
+        actor: &Actor,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<Self::View>;
+}
+
+/// `POST …/{id}/accept-terms` for either kind.
+pub async fn accept_terms_route<R: GrantResource>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut ctx = R::context(conn, &actor, &id)?;
+        accept_terms(conn, &mut ctx, &actor, now, &st)?;
+        R::view(conn, &actor, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// `POST …/{id}/acknowledge` for either kind.
+pub async fn acknowledge_route<R: GrantResource>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let ctx = R::context(conn, &actor, &id)?;
+        acknowledge(conn, &ctx, &actor, now)?;
+        R::view(conn, &actor, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// `GET …/{id}/roster` for either kind.
+pub async fn roster_route<R: GrantResource>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+) -> AppResult<HttpResponse> {
+    let items = db::run(&state.pool, move |conn| {
+        let ctx = R::context(conn, &actor, &id)?;
+        roster_list(conn, &ctx, &actor)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RosterList {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// `POST …/{id}/roster`: 201 for a new entry, 200 when the person was already on it.
+pub async fn roster_add_route<R: GrantResource>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+    user_id: String,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let (entry, created) = db::tx(&state.pool, move |conn| {
+        let ctx = R::context(conn, &actor, &id)?;
+        roster_add(conn, &ctx, &actor, &user_id, now)
+    })
+    .await?;
+    Ok(if created {
+        HttpResponse::Created().json(entry)
+    } else {
+        HttpResponse::Ok().json(entry)
+    })
+}
+
+/// `DELETE …/{id}/roster/{user_id}`: 200 with the removed entry, or `already_removed`.
+pub async fn roster_remove_route<R: GrantResource>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+    user_id: String,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let removed = db::tx(&state.pool, move |conn| {
+        let ctx = R::context(conn, &actor, &id)?;
+        roster_remove(conn, &ctx, &actor, &user_id, now)
+    })
+    .await?;
+    Ok(match removed {
+        Some(e) => HttpResponse::Ok().json(e),
+        None => HttpResponse::Ok().json(json!({"status": "already_removed"})),
+    })
 }
