@@ -11,10 +11,13 @@ PORT ?= 8080
 
 .PHONY: run test deps frontend frontend-deps build test-rust test-frontend test-e2e lint fmt bench clean
 
+RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__SERVER__PUBLIC_URL=http://127.0.0.1:$(PORT)
+
 run: deps frontend build
 	@mkdir -p data
-	PORTAL__DATABASE__URL=$(DEMO_DB) $(BIN) demo --if-empty
-	PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) $(BIN) serve
+	@$(RUN_ENV) $(BIN) demo --if-empty
+	@echo
+	$(RUN_ENV) $(BIN) serve
 
 test: deps frontend test-rust test-frontend test-e2e
 

@@ -800,3 +800,40 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
 fn sam_admin(dana: &Actor) -> Actor {
     dana.clone()
 }
+
+/// An invitation link for a real (non-demo) operator account, `email`, while it is not yet set
+/// up: so `make run` always shows how to become an operator. A fresh link each time; `None` once
+/// the account has a password.
+pub fn operator_invitation(state: &AppState, email: &str) -> anyhow::Result<Option<String>> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get()?;
+    let env = Env {
+        keys: &state.keys,
+        public_url: &state.settings.server.public_url,
+        now,
+    };
+    db::write_tx(&mut conn, |conn| {
+        let org = crate::accounts::operator_org(conn, now)?;
+        match users::user_by_email(conn, email)? {
+            None => {
+                let ctx = AuditCtx {
+                    now: Some(now),
+                    ..Default::default()
+                };
+                let (_, url) = crate::accounts::invite(conn, &env, &ctx, &org, email, "admin")?;
+                Ok(Some(url))
+            }
+            Some((u, o)) if u.password_hash.is_none() && o.kind == "operator" => {
+                Ok(Some(crate::accounts::issue_link(
+                    conn,
+                    &env,
+                    &u.id,
+                    &u.email,
+                    crate::accounts::LinkPurpose::Invitation,
+                )?))
+            }
+            Some(_) => Ok(None),
+        }
+    })
+    .map_err(|e: crate::error::AppError| anyhow!("{e}"))
+}

@@ -71,6 +71,9 @@ enum AuditCommand {
     Verify,
 }
 
+/// The operator account offered on first start (and by `make run` until it is set up).
+const FIRST_OPERATOR: &str = "operator@localhost.example";
+
 fn main() {
     if let Err(e) = real_main() {
         eprintln!("error: {e:#}");
@@ -99,7 +102,17 @@ fn real_main() -> anyhow::Result<()> {
             println!("{link}");
             Ok(())
         }
-        Command::Demo { if_empty } => frontier_portal::demo::seed(settings, if_empty),
+        Command::Demo { if_empty } => {
+            frontier_portal::demo::seed(settings.clone(), if_empty)?;
+            let state = build_state(settings, Arc::new(SystemClock))?;
+            if let Some(link) = frontier_portal::demo::operator_invitation(&state, FIRST_OPERATOR)?
+            {
+                println!(
+                    "\nTo set up your own operator account ({FIRST_OPERATOR}), open:\n  {link}"
+                );
+            }
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -161,7 +174,7 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             app.port()
         );
         if first_run {
-            let link = create_operator_invitation(&state, "operator@localhost.example")
+            let link = create_operator_invitation(&state, FIRST_OPERATOR)
                 .context("creating the first operator invitation")?;
             println!(
                 "First start: set up the operator account with this invitation link:\n  {link}"
