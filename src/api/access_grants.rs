@@ -451,8 +451,7 @@ pub async fn patch(
         require_developer(&ctx, &actor, Capability::EditGrant)?;
         finish(errors)?;
         let ends = ends.expect("checked");
-        let current_end = crate::domain::grant::effective_end(ctx.ends_at, ctx.closed_at);
-        if ctx.is_finished(now) && ends > current_end {
+        if ctx.is_finished(now) && ends > ctx.ends_at {
             return Err(AppError::invalid_transition(
                 "This grant has already closed; offer a new window instead of extending it.",
             ));

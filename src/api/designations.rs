@@ -227,10 +227,10 @@ fn one(conn: &mut DbConn, row: RequestRow) -> AppResult<RequestOut> {
 }
 
 /// Organizations that may see events on this request: the developer, and every agency once it
-/// is no longer a draft.
+/// was submitted (a draft withdrawn unsubmitted stays private).
 fn visible_to(conn: &mut DbConn, r: &RequestRow) -> AppResult<Vec<String>> {
     let mut v = vec![r.organization_id.clone()];
-    if r.status != DesignationStatus::Draft.as_str() {
+    if r.submitted_at.is_some() {
         v.extend(orgs::ids_of_kind(conn, "agency")?);
     }
     Ok(v)

@@ -1,7 +1,8 @@
 //! Designation requests, their consultations and message threads.
 //!
 //! Visibility (DESIGN.md §1): the developer organization sees its own requests in every state;
-//! every agency sees every request that is not a draft; nobody else sees any.
+//! every agency sees every request that was ever submitted (a draft withdrawn before submission
+//! stays the developer's alone); nobody else sees any.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -92,7 +93,7 @@ pub fn get_visible(
         .into_boxed();
     let q = match viewer {
         Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
-        Viewer::Agency => q.filter(designation_requests::status.ne("draft")),
+        Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
         Viewer::Nobody => return Ok(None),
     };
     q.first(conn).optional()
@@ -110,7 +111,7 @@ pub fn list_visible(
         .into_boxed();
     q = match viewer {
         Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
-        Viewer::Agency => q.filter(designation_requests::status.ne("draft")),
+        Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
         Viewer::Nobody => return Ok(vec![]),
     };
     if let Some(s) = status {

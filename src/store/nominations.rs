@@ -127,7 +127,7 @@ pub fn model_known_to_agency(
 ) -> QueryResult<bool> {
     let requests: i64 = designation_requests::table
         .filter(designation_requests::model_id.eq(model_id))
-        .filter(designation_requests::status.ne("draft"))
+        .filter(designation_requests::submitted_at.is_not_null())
         .count()
         .get_result(conn)?;
     if requests > 0 {

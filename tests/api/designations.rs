@@ -8,6 +8,7 @@ use crate::flows::*;
 use crate::helpers::*;
 
 dual_tests!(
+    a_withdrawn_draft_stays_the_developers_alone,
     models_are_registered_edited_and_released_by_their_developer,
     models_of_other_orgs_are_invisible_and_others_cannot_register,
     model_bad_input_changes_nothing,
@@ -1348,4 +1349,38 @@ async fn wrong_types_and_unknown_values_name_their_field(app: TestApp) {
         c.dev.get(&dr(&app, &id, "")).await.expect(200).body,
         snapshot
     );
+}
+
+async fn a_withdrawn_draft_stays_the_developers_alone(app: TestApp) {
+    let c = cast(&app).await;
+    let draft = draft_request(&app, &c.dev, &c.model).await;
+    c.dev
+        .post_empty(&dr(&app, &draft, "withdraw"))
+        .await
+        .expect(200);
+    // Never submitted: still private, though no longer a draft.
+    for who in [&c.nsa, &c.cisa] {
+        who.get(&dr(&app, &draft, ""))
+            .await
+            .problem(404, "not_found");
+        let l = who.get(&app.api("/designation-requests")).await.expect(200);
+        assert!(
+            !ids(&l).contains(&draft),
+            "an agency lists a withdrawn draft"
+        );
+    }
+    // Nor does it make the model known to agencies (for nominations).
+    let r = c
+        .nsa
+        .post(&app.api("/nominations"), json!({"model_id": c.model, "new_partner": {"name": "X", "partner_type": "other", "contact_email": "x@x.example"}, "rationale": "r"}))
+        .await
+        .problem(422, "validation_failed");
+    assert!(r.fields().contains(&"model_id".to_string()), "{}", r.text);
+    // No agency sees its audit events either.
+    let ev = c
+        .nsa
+        .get(&app.api(&format!("/audit-events?target_id={draft}")))
+        .await
+        .expect(200);
+    assert!(items(&ev).is_empty(), "{}", ev.text);
 }

@@ -15,6 +15,7 @@ use crate::flows::*;
 use crate::helpers::*;
 
 dual_tests!(
+    shortening_an_ended_grant_succeeds,
     withdraw_succeeds_in_every_state,
     release_needs_nothing_from_the_government,
     end_grant_succeeds_in_every_state,
@@ -738,4 +739,36 @@ async fn refusals_to_developers_never_speak_of_approval(app: TestApp) {
             .map(|r| r.status.as_u16())
             .collect::<Vec<_>>()
     );
+}
+
+/// Found by the property tests: moving the scheduled end of a grant that was already ended
+/// (earlier than its ends_at, after its start) is a shortening and must succeed.
+async fn shortening_an_ended_grant_succeeds(app: TestApp) {
+    let c = cast(&app).await;
+    let t = t0();
+    let g = offer(
+        &app,
+        &c.dev,
+        &c.model,
+        &[&c.nsa],
+        &c.template,
+        t - days(1),
+        t + days(9),
+    )
+    .await;
+    let id = g["id"].as_str().unwrap().to_string();
+    c.dev.post_empty(&ag(&app, &id, "end")).await.expect(200);
+    let r = c
+        .dev
+        .patch(&ag(&app, &id, ""), json!({"ends_at": rfc(t + days(6))}))
+        .await
+        .expect(200);
+    no_gate(&r);
+    assert_eq!(ts(&r.body["ends_at"]), t + days(6));
+    assert_eq!(r.body["status"], "ended");
+    // Extending a closed grant is still refused (offer a new window instead).
+    c.dev
+        .patch(&ag(&app, &id, ""), json!({"ends_at": rfc(t + days(12))}))
+        .await
+        .problem(409, "invalid_transition");
 }

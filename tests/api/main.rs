@@ -13,3 +13,4 @@ mod authz;
 mod designations;
 mod gate;
 mod nominations;
+mod properties;
