@@ -54,6 +54,11 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
 /// Opens the pool (creating the SQLite file's directory if needed).
 pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
     let conn_url = if is_postgres_url(url) {
+        // The MultiConnection reports only "invalid connection url" when a connection fails;
+        // connect once directly so start-up names the real cause (never the URL: it may hold a
+        // password).
+        diesel::PgConnection::establish(url)
+            .map_err(|e| anyhow::anyhow!("connecting to the PostgreSQL server of database.url: {e}"))?;
         url.to_string()
     } else {
         let path = sqlite_path(url);
