@@ -141,18 +141,15 @@ pub async fn list(
     }
     .page()?;
     let p = page.clone();
-    let (rows, outs) = db::run(&state.pool, move |conn| {
+    let items = db::run(&state.pool, move |conn| {
         let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
-        let o = outs(conn, &rows)?;
-        Ok((rows, o))
+        outs(conn, &rows)
     })
     .await?;
-    let more = rows.len() as i64 > page.limit;
-    let paged = Paged::from_rows(outs, &page, |m| m.id.clone());
-    let next_cursor = if more { paged.next_cursor } else { None };
+    let paged = Paged::from_rows(items, &page, |m| m.id.clone());
     Ok(HttpResponse::Ok().json(ModelList {
         items: paged.items,
-        next_cursor,
+        next_cursor: paged.next_cursor,
     }))
 }
 
