@@ -57,8 +57,9 @@ pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
         // The MultiConnection reports only "invalid connection url" when a connection fails;
         // connect once directly so start-up names the real cause (never the URL: it may hold a
         // password).
-        diesel::PgConnection::establish(url)
-            .map_err(|e| anyhow::anyhow!("connecting to the PostgreSQL server of database.url: {e}"))?;
+        diesel::PgConnection::establish(url).map_err(|e| {
+            anyhow::anyhow!("connecting to the PostgreSQL server of database.url: {e}")
+        })?;
         url.to_string()
     } else {
         let path = sqlite_path(url);
