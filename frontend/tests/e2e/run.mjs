@@ -54,6 +54,10 @@ async function axe(page, label, needs) {
     return;
   }
   await settle(page);
+  // Colour contrast is only meaningful once fades (e.g. a USWDS modal opening) have finished.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), null, { timeout: 3000 })
+    .catch(() => {});
   try {
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
