@@ -236,6 +236,30 @@ fn visible_to(conn: &mut DbConn, r: &RequestRow) -> AppResult<Vec<String>> {
     Ok(v)
 }
 
+/// Emails the developer's admins and the request's author a link to the request.
+fn tell_developer(
+    conn: &mut DbConn,
+    st: &AppState,
+    r: &RequestRow,
+    now: DateTime<Utc>,
+    reason: Reason,
+) -> AppResult<()> {
+    let mut to = notify::org_emails(conn, std::slice::from_ref(&r.organization_id), true)?;
+    to.extend(notify::user_emails(
+        conn,
+        std::slice::from_ref(&r.created_by_user_id),
+    )?);
+    notify::send(
+        conn,
+        now,
+        &st.settings.server.public_url,
+        &to,
+        reason,
+        &format!("/designation-requests/{}", r.id),
+    )?;
+    Ok(())
+}
+
 fn status_of(r: &RequestRow) -> AppResult<DesignationStatus> {
     DesignationStatus::parse(&r.status).map_err(AppError::internal)
 }
@@ -645,19 +669,7 @@ pub async fn request_info(
                 "designation.info_requested",
                 json!({"message_id": m.id}),
             )?;
-            let mut to = notify::org_emails(conn, std::slice::from_ref(&r.organization_id), true)?;
-            to.extend(notify::user_emails(
-                conn,
-                std::slice::from_ref(&r.created_by_user_id),
-            )?);
-            notify::send(
-                conn,
-                now,
-                &st.settings.server.public_url,
-                &to,
-                Reason::InformationRequested,
-                &format!("/designation-requests/{}", r.id),
-            )?;
+            tell_developer(conn, st, r, now, Reason::InformationRequested)?;
             Ok(())
         },
     )
@@ -822,19 +834,7 @@ pub async fn determine(
                 "designation.determined",
                 json!({"outcome": outcome.as_str(), "benchmark_ref": r.benchmark_ref}),
             )?;
-            let mut to = notify::org_emails(conn, std::slice::from_ref(&r.organization_id), true)?;
-            to.extend(notify::user_emails(
-                conn,
-                std::slice::from_ref(&r.created_by_user_id),
-            )?);
-            notify::send(
-                conn,
-                now,
-                &st.settings.server.public_url,
-                &to,
-                Reason::Determination,
-                &format!("/designation-requests/{}", r.id),
-            )?;
+            tell_developer(conn, st, r, now, Reason::Determination)?;
             Ok(())
         },
     )
