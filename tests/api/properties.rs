@@ -2501,7 +2501,29 @@ fn run_property(name: &str, backend: Backend, act: BoxedStrategy<Act>) {
     let cases = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let steps = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(config());
+    // A fixed seed by default, so CI runs the same histories every time and a red run can be
+    // replayed; PORTAL_PROPTEST_SEED=<u64> picks another, =random explores (and prints the seed).
+    let seed: u64 = match std::env::var("PORTAL_PROPTEST_SEED")
+        .ok()
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("") => 20_260_601,
+        Some("random") => rand::random(),
+        Some(s) => s
+            .parse()
+            .expect("PORTAL_PROPTEST_SEED must be a u64 or 'random'"),
+    };
+    eprintln!(
+        "property {name} ({backend:?}): seed {seed} (replay with PORTAL_PROPTEST_SEED={seed})"
+    );
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = proptest::test_runner::TestRng::from_seed(
+        proptest::test_runner::RngAlgorithm::ChaCha,
+        &bytes,
+    );
+    let mut runner = TestRunner::new_with_rng(config(), rng);
     let result = runner.run(&scenario(act), |sc| {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
