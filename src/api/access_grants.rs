@@ -137,10 +137,7 @@ fn outs(
         .map(|t| (t.id.clone(), t))
         .collect();
     let uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
-    let names: HashMap<String, String> = accounts::users_by_ids(conn, &uids)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -626,14 +623,8 @@ pub struct AccessLogList {
 fn log_outs(conn: &mut DbConn, rows: Vec<AccessLogRow>) -> AppResult<Vec<AccessLogOut>> {
     let uids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
     let oids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
-    let users: HashMap<String, String> = accounts::users_by_ids(conn, &uids)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let orgs: HashMap<String, String> = orgs::get_many(conn, &oids)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let users: HashMap<String, String> = accounts::user_names(conn, &uids)?;
+    let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
     Ok(rows
         .into_iter()
         .map(|r| AccessLogOut {

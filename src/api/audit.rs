@@ -108,15 +108,8 @@ fn with_names(conn: &mut DbConn, rows: Vec<AuditRow>) -> QueryResult<Vec<AuditEv
         .collect();
     let oids: Vec<String> = rows.iter().filter_map(|r| r.actor_org_id.clone()).collect();
     let users: std::collections::HashMap<String, String> =
-        crate::store::accounts::users_by_ids(conn, &uids)?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-    let orgs: std::collections::HashMap<String, String> =
-        crate::store::orgs::get_many(conn, &oids)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        crate::store::accounts::user_names(conn, &uids)?;
+    let orgs: std::collections::HashMap<String, String> = crate::store::orgs::names(conn, &oids)?;
     Ok(rows
         .into_iter()
         .map(|r| {

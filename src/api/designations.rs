@@ -152,14 +152,8 @@ fn outs(conn: &mut DbConn, rows: Vec<RequestRow>) -> AppResult<Vec<RequestOut>> 
         .into_iter()
         .map(|m| (m.id.clone(), m))
         .collect();
-    let orgs: HashMap<String, String> = orgs::get_many(conn, &org_ids)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let names: HashMap<String, String> = accounts::users_by_ids(conn, &user_ids)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
+    let names: HashMap<String, String> = accounts::user_names(conn, &user_ids)?;
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     Ok(rows
         .into_iter()
@@ -861,14 +855,8 @@ pub struct MessageList {
 fn message_outs(conn: &mut DbConn, rows: Vec<MessageRow>) -> AppResult<Vec<MessageOut>> {
     let uids: Vec<String> = rows.iter().map(|m| m.author_user_id.clone()).collect();
     let oids: Vec<String> = rows.iter().map(|m| m.author_org_id.clone()).collect();
-    let users: HashMap<String, String> = accounts::users_by_ids(conn, &uids)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let orgs: HashMap<String, String> = orgs::get_many(conn, &oids)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let users: HashMap<String, String> = accounts::user_names(conn, &uids)?;
+    let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
     Ok(rows
         .into_iter()
         .map(|m| MessageOut {

@@ -283,10 +283,7 @@ pub fn roster_outs(conn: &mut DbConn, rows: Vec<RosterRow>) -> AppResult<Vec<Ros
         .into_iter()
         .map(|u| (u.id, (u.name, u.email)))
         .collect();
-    let orgs: HashMap<String, String> = orgs::get_many(conn, &oids)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
     Ok(rows
         .into_iter()
         .map(|r| {

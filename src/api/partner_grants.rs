@@ -116,10 +116,7 @@ fn outs(
     let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, &actor.user_id)?;
     let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
     org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
-    let orgs: HashMap<String, String> = orgs::get_many(conn, &org_ids)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
     let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
     let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
         .into_iter()

@@ -425,3 +425,14 @@ pub fn clear_failures(conn: &mut DbConn, email: &str) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// `user id → name` for a page of records that name users (one query).
+pub fn user_names(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    Ok(users_by_ids(conn, ids)?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}

@@ -100,3 +100,14 @@ pub fn find_by_name(conn: &mut DbConn, kind: &str, name: &str) -> QueryResult<Op
         .first(conn)
         .optional()
 }
+
+/// `organization id → name` for a page of records that name organizations (one query).
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    Ok(get_many(conn, ids)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
