@@ -561,7 +561,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     let now = s.now();
     let expired = id(&json(ag::offer(
         st(),
-        sam_admin(&dana),
+        dana.clone(),
         Json(offer(
             &a7m,
             vec![nsa_org.clone()],
@@ -794,11 +794,6 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     ))
     .await?;
     Ok(())
-}
-
-/// The admin acting for Aurora (Sam is a member; offering needs an admin).
-fn sam_admin(dana: &Actor) -> Actor {
-    dana.clone()
 }
 
 /// An invitation link for a real (non-demo) operator account, `email`, while it is not yet set

@@ -226,20 +226,14 @@ pub fn actor_for_user(
 #[derive(Debug, Clone)]
 pub struct ReqCtx {
     pub request_id: Option<String>,
-    pub ip: Option<std::net::IpAddr>,
 }
 
 impl FromRequest for ReqCtx {
     type Error = AppError;
     type Future = std::future::Ready<Result<ReqCtx, AppError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let trusted = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.settings.server.trusted_proxies.clone())
-            .unwrap_or_default();
         std::future::ready(Ok(ReqCtx {
             request_id: request_id(req),
-            ip: throttle::client_ip(req, &trusted),
         }))
     }
 }
