@@ -32,6 +32,8 @@ dual_tests!(
     outbox_retries_with_backoff,
     concurrent_workers_send_each_message_once,
     per_ip_limit_on_auth,
+    https_public_url_hardens_cookie_and_transport,
+    session_last_seen_is_written_at_most_once_a_minute,
 );
 
 async fn signup_verify_and_sign_in(app: TestApp) {
@@ -1187,4 +1189,69 @@ async fn per_ip_limit_on_auth(app: TestApp) {
     );
     // Other endpoints are not limited by it.
     limited.anon.get("/healthz").await.expect(200);
+}
+
+async fn https_public_url_hardens_cookie_and_transport(app: TestApp) {
+    // Behind a TLS-terminating proxy (public_url https): __Host- cookie, Secure, and HSTS.
+    let tls = spawn_app_with(app.backend, |s| {
+        s.server.public_url = "https://portal.example.gov".into()
+    })
+    .await
+    .unwrap();
+    tls.signup_developer("Tls Labs", "tls@tls.example").await;
+    let r = tls
+        .anon
+        .post(
+            &tls.api("/auth/login"),
+            json!({"email": "tls@tls.example", "password": PASSWORD}),
+        )
+        .await
+        .expect(200);
+    let cookie = r.headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
+    for part in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(part), "{part} missing: {cookie}");
+    }
+    assert!(
+        !cookie.contains("Domain="),
+        "__Host- cookies carry no Domain: {cookie}"
+    );
+    let h = tls.anon.get("/healthz").await.expect(200);
+    assert!(h.headers["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+    // Links in emails use the public URL.
+    let mail = tls.wait_mail("tls@tls.example", "Confirm").await;
+    assert!(mail.link().is_none_or(|l| !l.starts_with("http://")));
+    assert!(mail
+        .raw
+        .contains("https://portal.example.gov/verify-email?token="));
+}
+
+async fn session_last_seen_is_written_at_most_once_a_minute(app: TestApp) {
+    app.signup_developer("Seen Labs", "seen@seen.example").await;
+    let u = app.login("seen@seen.example", PASSWORD).await;
+    let last_seen = || {
+        app.db(|c| {
+            use frontier_portal::db::schema::sessions;
+            // The latest write to any session (only `u`'s session is used after sign-in).
+            sessions::table
+                .select(diesel::dsl::max(sessions::last_seen_at))
+                .first::<Option<chrono::NaiveDateTime>>(c)
+                .unwrap()
+                .unwrap()
+        })
+    };
+    let first = last_seen().await;
+    app.advance(Duration::seconds(30));
+    u.get(&app.api("/auth/me")).await.expect(200);
+    assert_eq!(last_seen().await, first, "no write within the minute");
+    app.advance(Duration::seconds(31));
+    u.get(&app.api("/auth/me")).await.expect(200);
+    assert_eq!(
+        last_seen().await.and_utc(),
+        app.now(),
+        "written once the minute passed"
+    );
 }

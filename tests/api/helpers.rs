@@ -61,7 +61,10 @@ impl Mail {
     }
     /// The first link into the portal in the text part.
     pub fn link(&self) -> Option<String> {
-        let start = self.raw.find("http://")?;
+        let start = self
+            .raw
+            .find("https://")
+            .or_else(|| self.raw.find("http://"))?;
         let rest = &self.raw[start..];
         let end = rest
             .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
