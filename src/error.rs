@@ -222,3 +222,12 @@ impl From<anyhow::Error> for AppError {
         AppError::internal(e)
     }
 }
+
+impl crate::db::RetryableError for AppError {
+    fn is_retryable(&self) -> bool {
+        self.source
+            .as_ref()
+            .and_then(|s| s.downcast_ref::<diesel::result::Error>())
+            .is_some_and(crate::db::is_retryable_db_error)
+    }
+}

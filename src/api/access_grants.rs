@@ -481,9 +481,9 @@ pub async fn patch(
             _ => {}
         }
         let old = ctx.ends_at;
+        store::set_access_ends_at(conn, &row.id, ends, now)?;
         row.ends_at = to_db(ends);
         row.updated_at = to_db(now);
-        store::update_access(conn, &row)?;
         grants::record(
             conn,
             &ctx,
@@ -512,10 +512,9 @@ pub async fn end(
     let out = db::tx(&state.pool, move |conn| {
         let (mut row, ctx) = load(conn, &actor, &id)?;
         require_developer(&ctx, &actor, Capability::EndGrant)?;
-        if !ctx.is_finished(now) {
+        if !ctx.is_finished(now) && store::end_access(conn, &row.id, now)? {
             row.ended_at = Some(to_db(now));
             row.updated_at = to_db(now);
-            store::update_access(conn, &row)?;
             grants::record(conn, &ctx, &actor, now, "grant.ended", json!({}))?;
             let to = grants::participants(conn, &ctx)?;
             notify::send(

@@ -187,9 +187,9 @@ pub async fn verify_email(
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let st = state.clone();
+    let token = body.into_inner().token;
     let user = db::tx(&state.pool, move |conn| {
-        let user =
-            accounts::redeem_link(conn, &st.keys, now, &body.token, LinkPurpose::VerifyEmail)?;
+        let user = accounts::redeem_link(conn, &st.keys, now, &token, LinkPurpose::VerifyEmail)?;
         store::mark_verified(conn, &user.id, now)?;
         audit::append(
             conn,
@@ -237,33 +237,41 @@ pub async fn login(
     let email = store::normalize_email(&b.email);
     let now = state.clock.now();
     let lookup_email = email.clone();
-    let (locked, found) = db::run(&state.pool, move |conn| {
-        let locked = store::locked_for(conn, &lookup_email, now)?;
-        let found = store::user_by_email(conn, &lookup_email)?;
-        Ok((locked, found))
+    // The attempt is counted *before* the password is verified, in one write transaction: so
+    // attempts that arrive at once are each counted, and once the lockout starts none of the
+    // later ones reaches argon2 (a correct password clears the count below).
+    let attempt = db::tx(&state.pool, move |conn| {
+        if let Some(secs) = store::locked_for(conn, &lookup_email, now)? {
+            return Ok(Err(secs));
+        }
+        store::record_failure(conn, &lookup_email, now)?;
+        Ok(Ok(store::user_by_email(conn, &lookup_email)?))
     })
     .await?;
-    if let Some(secs) = locked {
-        return Err(AppError::too_many(
-            secs as u64,
-            "Too many failed sign-in attempts for this address. Wait before trying again, or reset your password.",
-        ));
-    }
+    let found = match attempt {
+        Err(secs) => {
+            return Err(AppError::too_many(
+                secs as u64,
+                "Too many failed sign-in attempts for this address. Wait before trying again, or reset your password.",
+            ))
+        }
+        Ok(found) => found,
+    };
     let stored = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
     let ok = state.passwords.verify(b.password, stored).await?;
     let usable = ok && found.as_ref().is_some_and(|(u, _)| u.disabled_at.is_none());
     if !usable {
-        let e = email.clone();
-        db::tx(&state.pool, move |conn| {
-            Ok(store::record_failure(conn, &e, now)?)
-        })
-        .await?;
         return Err(AppError::unauthorized_with(
             "Email or password is incorrect.",
         ));
     }
     let (user, _org) = found.expect("usable implies found");
     if user.email_verified_at.is_none() {
+        let e = email.clone();
+        db::tx(&state.pool, move |conn| {
+            Ok(store::clear_failures(conn, &e)?)
+        })
+        .await?;
         return Err(AppError::forbidden_code(
             "email_not_verified",
             "Confirm your email address with the link we sent before signing in.",

@@ -258,10 +258,33 @@ fn status_of(r: &RequestRow) -> AppResult<DesignationStatus> {
     DesignationStatus::parse(&r.status).map_err(AppError::internal)
 }
 
-fn transition(r: &mut RequestRow, action: DesignationAction) -> AppResult<()> {
+/// Checks `action` against the request's state and moves `r` to the next one; returns the
+/// state it was checked against, for [`save`].
+fn transition(r: &mut RequestRow, action: DesignationAction) -> AppResult<String> {
     let next = next_status(status_of(r)?, action)
         .map_err(|e| AppError::invalid_transition(e.to_string()))?;
-    r.status = next.as_str().to_string();
+    Ok(std::mem::replace(&mut r.status, next.as_str().to_string()))
+}
+
+/// Writes the columns of one change, provided the request is still in the state `from` that the
+/// change was checked against (always so inside `db::write_tx`; the check makes a lost update
+/// impossible even if a caller forgot the lock).
+fn save(
+    conn: &mut DbConn,
+    r: &RequestRow,
+    from: &str,
+    change: store::RequestChange,
+) -> AppResult<()> {
+    let change = store::RequestChange {
+        status: Some(r.status.clone()),
+        updated_at: Some(r.updated_at),
+        ..change
+    };
+    if !store::apply_change(conn, &r.id, from, &change)? {
+        return Err(AppError::invalid_transition(
+            "This request changed while you were acting on it. Reload it and try again.",
+        ));
+    }
     Ok(())
 }
 
@@ -455,6 +478,7 @@ async fn act<F>(
 ) -> AppResult<HttpResponse>
 where
     F: FnOnce(&mut DbConn, &Actor, &mut RequestRow, DateTime<Utc>, &AppState) -> AppResult<()>
+        + Clone
         + Send
         + 'static,
 {
@@ -492,10 +516,18 @@ pub async fn submit(
         path.into_inner(),
         |conn, actor, r, now, st| {
             require_developer_of(actor, r, Capability::SubmitDesignation)?;
-            transition(r, DesignationAction::Submit)?;
+            let from = transition(r, DesignationAction::Submit)?;
             r.submitted_at = Some(to_db(now));
             r.updated_at = to_db(now);
-            store::update(conn, r)?;
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    submitted_at: r.submitted_at,
+                    ..Default::default()
+                },
+            )?;
             record(conn, actor, now, r, "designation.submitted", json!({}))?;
             let to = notify::agency_emails(conn, "NSA")?;
             notify::send(
@@ -524,10 +556,18 @@ pub async fn withdraw_request(
         require_developer_of(actor, r, Capability::WithdrawDesignation)?;
         let (next, changed) = withdraw(status_of(r)?);
         if changed {
-            r.status = next.as_str().into();
+            let from = std::mem::replace(&mut r.status, next.as_str().into());
             r.withdrawn_at = Some(to_db(now));
             r.updated_at = to_db(now);
-            store::update(conn, r)?;
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    withdrawn_at: r.withdrawn_at,
+                    ..Default::default()
+                },
+            )?;
             record(conn, actor, now, r, "designation.withdrawn", json!({}))?;
         }
         Ok(())
@@ -586,11 +626,20 @@ pub async fn assign(
                     "must be an active Government reviewer",
                 ));
             }
-            transition(r, DesignationAction::Assign)?;
+            let from = transition(r, DesignationAction::Assign)?;
             r.assigned_to_user_id = Some(assignee.clone());
             r.assigned_at = Some(to_db(now));
             r.updated_at = to_db(now);
-            store::update(conn, r)?;
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    assigned_to_user_id: r.assigned_to_user_id.clone(),
+                    assigned_at: r.assigned_at,
+                    ..Default::default()
+                },
+            )?;
             record(
                 conn,
                 actor,
@@ -651,9 +700,9 @@ pub async fn request_info(
         move |conn, actor, r, now, st| {
             require_reviewer(actor, Capability::RequestInfo)?;
             finish(errors)?;
-            transition(r, DesignationAction::RequestInfo)?;
+            let from = transition(r, DesignationAction::RequestInfo)?;
             r.updated_at = to_db(now);
-            store::update(conn, r)?;
+            save(conn, r, &from, Default::default())?;
             let m = add_message(conn, actor, r, "info_request", &message, now)?;
             record(
                 conn,
@@ -688,9 +737,9 @@ pub async fn respond(
         move |conn, actor, r, now, _| {
             require_developer_of(actor, r, Capability::RespondDesignation)?;
             finish(errors)?;
-            transition(r, DesignationAction::Respond)?;
+            let from = transition(r, DesignationAction::Respond)?;
             r.updated_at = to_db(now);
-            store::update(conn, r)?;
+            save(conn, r, &from, Default::default())?;
             let m = add_message(conn, actor, r, "response", &message, now)?;
             record(
                 conn,
@@ -749,9 +798,9 @@ pub async fn consult(
         require_reviewer(actor, Capability::Consult)?;
         finish(errors)?;
         let (code, position) = (code.expect("validated"), position.expect("validated"));
-        transition(r, DesignationAction::Consult)?;
+        let from = transition(r, DesignationAction::Consult)?;
         r.updated_at = to_db(now);
-        store::update(conn, r)?;
+        save(conn, r, &from, Default::default())?;
         let c = ConsultationRow {
             id: new_id(),
             request_id: r.id.clone(),
@@ -810,7 +859,7 @@ pub async fn determine(
         path.into_inner(),
         move |conn, actor, r, now, st| {
             require_reviewer(actor, Capability::Determine)?;
-            transition(r, DesignationAction::Determine)?;
+            let from = transition(r, DesignationAction::Determine)?;
             finish(errors)?;
             let outcome = outcome.expect("validated");
             r.outcome = Some(outcome.as_str().into());
@@ -819,7 +868,19 @@ pub async fn determine(
             r.determined_at = Some(to_db(now));
             r.determined_by_user_id = Some(actor.user_id.clone());
             r.updated_at = to_db(now);
-            store::update(conn, r)?;
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    determined_at: r.determined_at,
+                    outcome: r.outcome.clone(),
+                    rationale: r.rationale.clone(),
+                    benchmark_ref: r.benchmark_ref.clone(),
+                    determined_by_user_id: r.determined_by_user_id.clone(),
+                    ..Default::default()
+                },
+            )?;
             record(
                 conn,
                 actor,

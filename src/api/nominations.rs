@@ -312,6 +312,14 @@ pub async fn create(
         if model.is_none() {
             errors.push(FieldError::new("model_id", "is not a model you can nominate partners for"));
         }
+        if let Some((name, ..)) = &new_partner {
+            if orgs::name_taken(conn, "partner", name)? {
+                errors.push(FieldError::new(
+                    "new_partner.name",
+                    "is the name of a partner organization already in the directory; nominate that organization instead",
+                ));
+            }
+        }
         if let Some(pid) = &b.partner_org_id {
             let ok = orgs::get_many(conn, std::slice::from_ref(pid))?.iter().any(|o| o.kind == "partner");
             if !ok {
@@ -401,53 +409,97 @@ async fn answer(
         if (nd, ng) == (d, g) {
             return Ok(outs(conn, vec![n])?.remove(0));
         }
-        n.developer_position = nd.as_str().into();
-        n.government_position = ng.as_str().into();
-        n.updated_at = to_db(now);
         let status = nomination_status(nd, ng, false);
         let mut detail = json!({"side": side.as_str(), "position": if concur_ { "concur" } else { "decline" }, "status": status.as_str()});
+        let mut selected_org = None;
         if status == NominationStatus::Selected {
             let partner_org = match &n.partner_org_id {
                 Some(p) => p.clone(),
                 None => {
-                    let name = n.new_partner_name.clone().unwrap_or_default();
-                    let org = match accounts::insert_org(conn, now, &NewOrg {
-                        kind: "partner",
-                        name: &name,
-                        partner_type: n.new_partner_type.as_deref(),
-                        sector: n.new_partner_sector.as_deref(),
-                        agency_code: None,
-                    }) {
-                        Ok(o) => o,
-                        // A partner of that name already exists: select it rather than refuse.
-                        Err(e) if e.code == "name_taken" => {
-                            crate::store::orgs::find_by_name(conn, "partner", &name)?.ok_or(e)?
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    let contact = n.new_partner_contact_email.clone().unwrap_or_default();
-                    let env = Env { keys: &st.keys, public_url: &st.settings.server.public_url, now };
-                    let invited = match accounts::invite_user(conn, &env, &org, &contact, "admin") {
-                        Ok((u, _)) => Some(u.id),
-                        Err(e) if e.code == "email_taken" => None,
-                        Err(e) => return Err(e),
-                    };
+                    let (org, invited) = create_new_partner(conn, &st, now, &n)?;
                     detail["created_partner_org_id"] = json!(org.id);
                     detail["invited_user_id"] = json!(invited);
-                    notify::send(conn, now, &st.settings.server.public_url, &[contact], Reason::PartnerSelected, "/")?;
                     org.id
                 }
             };
-            n.partner_org_id = Some(partner_org.clone());
-            let to = notify::org_emails(conn, &[partner_org], true)?;
-            notify::send(conn, now, &st.settings.server.public_url, &to, Reason::PartnerSelected, "/")?;
+            selected_org = Some(partner_org);
         }
-        store::update(conn, &n)?;
+        if !store::set_positions(
+            conn,
+            &n.id,
+            (d.as_str(), g.as_str()),
+            (nd.as_str(), ng.as_str()),
+            selected_org.as_deref(),
+            now,
+        )? {
+            return Err(AppError::invalid_transition(
+                "This nomination changed while you were answering it. Reload it and try again.",
+            ));
+        }
+        n.developer_position = nd.as_str().into();
+        n.government_position = ng.as_str().into();
+        n.updated_at = to_db(now);
+        if let Some(partner_org) = selected_org {
+            let to = notify::org_emails(conn, std::slice::from_ref(&partner_org), true)?;
+            notify::send(conn, now, &st.settings.server.public_url, &to, Reason::PartnerSelected, "/")?;
+            n.partner_org_id = Some(partner_org);
+        }
         record(conn, &actor, now, &n, if concur_ { "nomination.concurred" } else { "nomination.declined" }, detail)?;
         Ok(outs(conn, vec![n])?.remove(0))
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// Creates the organization of a selected `new_partner` nomination and invites its contact as
+/// its first admin (DESIGN.md §2.5). It is always a **new** organization: when the name is
+/// already used by another partner (one created since the nomination), the new one gets a
+/// numbered name instead of merging, so a nomination can never give anyone a role in an
+/// organization that exists. A contact whose address already has an account is not invited
+/// (a user belongs to one organization) and is given nothing.
+fn create_new_partner(
+    conn: &mut DbConn,
+    st: &AppState,
+    now: DateTime<Utc>,
+    n: &NominationRow,
+) -> AppResult<(orgs::OrgRow, Option<String>)> {
+    let base = n.new_partner_name.clone().unwrap_or_default();
+    let mut name = base.clone();
+    let mut k = 2;
+    while orgs::name_taken(conn, "partner", &name)? {
+        name = format!("{base} ({k})");
+        k += 1;
+    }
+    let org = accounts::insert_org(
+        conn,
+        now,
+        &NewOrg {
+            kind: "partner",
+            name: &name,
+            partner_type: n.new_partner_type.as_deref(),
+            sector: n.new_partner_sector.as_deref(),
+            agency_code: None,
+        },
+    )?;
+    let contact = n.new_partner_contact_email.clone().unwrap_or_default();
+    let env = Env {
+        keys: &st.keys,
+        public_url: &st.settings.server.public_url,
+        now,
+    };
+    if crate::store::accounts::email_exists(conn, &contact)? {
+        return Ok((org, None));
+    }
+    let (user, _) = accounts::invite_user(conn, &env, &org, &contact, "admin")?;
+    notify::send(
+        conn,
+        now,
+        &st.settings.server.public_url,
+        &[contact],
+        Reason::PartnerSelected,
+        "/",
+    )?;
+    Ok((org, Some(user.id)))
 }
 
 /// The other side concurs (a developer member, or an agency admin for the Government). When

@@ -371,10 +371,9 @@ pub async fn revoke(
                 "Only the developer that issued this grant can revoke it.",
             ));
         }
-        if row.revoked_at.is_none() {
+        if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id, now)? {
             row.revoked_at = Some(to_db(now));
             row.updated_at = to_db(now);
-            store::update_partner(conn, &row)?;
             grants::record(conn, &ctx, &actor, now, "partner_grant.revoked", json!({}))?;
             let to = grants::participants(conn, &ctx)?;
             notify::send(

@@ -111,20 +111,84 @@ pub fn revert_all_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("reverting migrations: {e}"))
 }
 
-/// A read-write transaction. On SQLite the first statement takes the write lock at once (the
-/// equivalent of `BEGIN IMMEDIATE`), so a transaction that reads and then writes never fails
-/// with a stale snapshot when another writer got in between; `busy_timeout` queues writers.
+/// How many times a write transaction is re-run after PostgreSQL reports a serialization
+/// failure or a deadlock. With the write lock below neither should occur between portal
+/// instances; the retry covers what the lock cannot order (e.g. an operator's manual SQL).
+const WRITE_ATTEMPTS: u32 = 5;
+
+/// A read-write transaction with **one write order on both backends** (DESIGN.md §6).
+///
+/// Every write transaction takes the same lock as its first statement, before it reads
+/// anything: the single `audit_head` row, which every state change appends to anyway.
+/// - SQLite: a write on that row takes the database write lock at once (`BEGIN IMMEDIATE` in
+///   effect); `busy_timeout` queues the other writers.
+/// - PostgreSQL: `SELECT … FOR UPDATE` on that row. Writers from every instance queue on it,
+///   and at READ COMMITTED each later statement sees everything committed before the lock was
+///   granted, so the checks a transaction makes (the 30-day union, a request's state, the
+///   positions of a nomination, which parties accepted) read the latest committed state and
+///   stay true until it commits.
+///
+/// So two requests that race behave as if one ran after the other, whatever instance they
+/// reach; there is one lock, so no lock-order deadlock between write transactions is possible.
+/// Readers never wait for it. Writes stay short (argon2 and mail delivery run outside).
+/// The cost is that writes are serialized, as they are on SQLite; at this portal's write rates
+/// (human actions) that is far below the lock's capacity.
+///
+/// `f` may run more than once (a fresh clone of it per attempt, see [`WRITE_ATTEMPTS`]), so it
+/// must not have effects outside the transaction.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    F: FnOnce(&mut DbConn) -> Result<T, E> + Clone,
+    E: From<diesel::result::Error> + RetryableError,
 {
-    conn.transaction(|conn| {
-        if let DbConn::Sqlite(_) = conn {
-            diesel::sql_query("UPDATE audit_head SET id = id WHERE id = 1").execute(conn)?;
+    let mut attempt = 1;
+    loop {
+        let attempt_f = f.clone();
+        let res = conn.transaction(|conn| {
+            take_write_lock(conn)?;
+            attempt_f(conn)
+        });
+        match res {
+            Err(e) if attempt < WRITE_ATTEMPTS && e.is_retryable() => attempt += 1,
+            other => return other,
         }
-        f(conn)
-    })
+    }
+}
+
+/// The first statement of every write transaction (see [`write_tx`]).
+fn take_write_lock(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => {
+            diesel::sql_query("SELECT last_seq FROM audit_head WHERE id = 1 FOR UPDATE")
+                .execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("UPDATE audit_head SET id = id WHERE id = 1").execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Errors after which re-running the whole transaction can succeed.
+pub trait RetryableError {
+    fn is_retryable(&self) -> bool;
+}
+
+/// PostgreSQL's SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected); diesel
+/// names the first and leaves the second as `Unknown`, so the message is matched.
+pub fn is_retryable_db_error(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => info.message().contains("deadlock detected"),
+        _ => false,
+    }
+}
+
+impl RetryableError for diesel::result::Error {
+    fn is_retryable(&self) -> bool {
+        is_retryable_db_error(self)
+    }
 }
 
 /// Runs blocking database work off the async workers with a pooled connection.
@@ -144,7 +208,7 @@ where
 /// Runs `f` in a write transaction off the async workers.
 pub async fn tx<T, F>(pool: &DbPool, f: F) -> AppResult<T>
 where
-    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Clone + Send + 'static,
     T: Send + 'static,
 {
     run(pool, move |conn| write_tx(conn, f)).await

@@ -11,8 +11,8 @@ use crate::db::schema::{consultations, designation_messages, designation_request
 use crate::db::DbConn;
 use crate::store::Page;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = designation_requests, treat_none_as_null = true)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = designation_requests)]
 pub struct RequestRow {
     pub id: String,
     pub model_id: String,
@@ -75,11 +75,41 @@ pub fn insert(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn update(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
-    diesel::update(designation_requests::table.find(&row.id))
-        .set(row)
-        .execute(conn)
-        .map(|_| ())
+/// The columns one state change of a request writes (an update form, as Lemmy's
+/// `PostUpdateForm`): `None` leaves a column as stored, so a change never writes back a copy of
+/// a column that another change may have set meanwhile.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = designation_requests)]
+pub struct RequestChange {
+    pub status: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub assigned_to_user_id: Option<String>,
+    pub assigned_at: Option<NaiveDateTime>,
+    pub determined_at: Option<NaiveDateTime>,
+    pub outcome: Option<String>,
+    pub rationale: Option<String>,
+    pub benchmark_ref: Option<String>,
+    pub determined_by_user_id: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Applies `change` only if the request is still in status `from` (compare-and-set on the state
+/// the transition was checked against); `false` when it is not.
+pub fn apply_change(
+    conn: &mut DbConn,
+    id: &str,
+    from: &str,
+    change: &RequestChange,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        designation_requests::table
+            .filter(designation_requests::id.eq(id))
+            .filter(designation_requests::status.eq(from)),
+    )
+    .set(change)
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 pub fn get_visible(

@@ -42,8 +42,8 @@ impl GrantKind {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = access_grants, treat_none_as_null = true)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_grants)]
 pub struct AccessGrantRow {
     pub id: String,
     pub model_id: String,
@@ -62,8 +62,8 @@ pub struct AccessGrantRow {
     pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = partner_grants, treat_none_as_null = true)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = partner_grants)]
 pub struct PartnerGrantRow {
     pub id: String,
     pub nomination_id: String,
@@ -148,11 +148,38 @@ pub fn insert_access(
     Ok(())
 }
 
-pub fn update_access(conn: &mut DbConn, row: &AccessGrantRow) -> QueryResult<()> {
-    diesel::update(access_grants::table.find(&row.id))
-        .set(row)
+// Each state change of a grant writes only its own columns (never a row read earlier), so a
+// change can never undo another one: ending a grant leaves the terms acceptance alone, and so on.
+
+/// Moves the end of an access grant's window.
+pub fn set_access_ends_at(
+    conn: &mut DbConn,
+    id: &str,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(access_grants::table.find(id))
+        .set((
+            access_grants::ends_at.eq(to_db(ends_at)),
+            access_grants::updated_at.eq(to_db(now)),
+        ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Ends an access grant now; `false` if it had already been ended.
+pub fn end_access(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    let n = diesel::update(
+        access_grants::table
+            .find(id)
+            .filter(access_grants::ended_at.is_null()),
+    )
+    .set((
+        access_grants::ended_at.eq(to_db(now)),
+        access_grants::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// An access grant visible to `org_id`: its developer, or one of its grantee agencies.
@@ -258,11 +285,19 @@ pub fn insert_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<(
         .map(|_| ())
 }
 
-pub fn update_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<()> {
-    diesel::update(partner_grants::table.find(&row.id))
-        .set(row)
-        .execute(conn)
-        .map(|_| ())
+/// Revokes a partner grant now; `false` if it had already been revoked.
+pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    let n = diesel::update(
+        partner_grants::table
+            .find(id)
+            .filter(partner_grants::revoked_at.is_null()),
+    )
+    .set((
+        partner_grants::revoked_at.eq(to_db(now)),
+        partner_grants::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Who sees partner grants: the developer and the partner; every agency sees their metadata.

@@ -10,8 +10,8 @@ use crate::db::DbConn;
 use crate::domain::nomination::NominationStatus;
 use crate::store::Page;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = nominations, treat_none_as_null = true)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = nominations)]
 pub struct NominationRow {
     pub id: String,
     pub model_id: String,
@@ -45,11 +45,40 @@ pub fn insert(conn: &mut DbConn, row: &NominationRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn update(conn: &mut DbConn, row: &NominationRow) -> QueryResult<()> {
-    diesel::update(nominations::table.find(&row.id))
-        .set(row)
-        .execute(conn)
-        .map(|_| ())
+/// Records one side's answer: the two positions (and the partner organization once selected),
+/// compare-and-set on the positions the answer was checked against and on the nomination not
+/// being rescinded; `false` when either changed meanwhile.
+pub fn set_positions(
+    conn: &mut DbConn,
+    id: &str,
+    from: (&str, &str),
+    to: (&str, &str),
+    partner_org_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let target = nominations::table
+        .find(id)
+        .filter(nominations::rescinded_at.is_null())
+        .filter(nominations::developer_position.eq(from.0))
+        .filter(nominations::government_position.eq(from.1));
+    let n = match partner_org_id {
+        Some(p) => diesel::update(target)
+            .set((
+                nominations::developer_position.eq(to.0),
+                nominations::government_position.eq(to.1),
+                nominations::partner_org_id.eq(p),
+                nominations::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((
+                nominations::developer_position.eq(to.0),
+                nominations::government_position.eq(to.1),
+                nominations::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?,
+    };
+    Ok(n == 1)
 }
 
 pub fn get_visible(

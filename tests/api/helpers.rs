@@ -551,6 +551,16 @@ pub struct User {
     pub client: Client,
 }
 
+impl User {
+    /// The same user (same credentials) talking to the instance at `base`. Bearer-token users
+    /// work on any instance; cookie users carry their cookie jar along.
+    pub fn at(&self, base: &str) -> User {
+        let mut u = self.clone();
+        u.client.base = base.to_string();
+        u
+    }
+}
+
 impl std::ops::Deref for User {
     type Target = Client;
     fn deref(&self) -> &Client {
@@ -764,6 +774,27 @@ impl TestApp {
         })
         .await
         .unwrap()
+    }
+
+    /// Starts a second portal instance on this app's database (as a second server behind a
+    /// load balancer would be: its own pool, its own background worker, the same clock and SMTP
+    /// listener) and answers its base URL. It runs until the test ends.
+    pub async fn second_instance(&self) -> String {
+        let mut settings = (*self.state.settings).clone();
+        settings.server.port = 0;
+        let app = Application::build(
+            settings,
+            Overrides {
+                clock: Some(Arc::new(self.clock.clone())),
+                mailer: None,
+                no_jobs: false,
+            },
+        )
+        .await
+        .expect("build the second instance");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        format!("http://127.0.0.1:{port}")
     }
 
     /// Number of audit events.
