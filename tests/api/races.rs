@@ -543,7 +543,7 @@ async fn parallel_wrong_passwords_are_all_counted(app: TestApp) {
                 json!({"email": dev.email, "password": PASSWORD}),
             )
             .await
-            .problem(429, "too_many_requests");
+            .problem(429, "throttled");
         app.advance(Duration::hours(2));
         app.login(&dev.email, PASSWORD).await;
     }
