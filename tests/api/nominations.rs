@@ -9,6 +9,7 @@ use crate::helpers::*;
 dual_tests!(
     developer_nominates_and_a_government_admin_concurs,
     government_nominates_a_new_partner_and_the_developer_concurs,
+    a_new_partner_never_takes_over_an_existing_organization,
     only_agency_admins_answer_for_the_government,
     government_nominations_need_an_engagement_with_the_model,
     declined_and_rescinded_nominations_are_final,
@@ -169,6 +170,93 @@ async fn government_nominates_a_new_partner_and_the_developer_concurs(app: TestA
     .await;
     let mine = p.get(&app.api("/partner-grants")).await.expect(200);
     assert_eq!(ids(&mine), vec![pgr["id"].as_str().unwrap().to_string()]);
+}
+
+/// DESIGN §2.5: a `new_partner` is always a new organization. Naming an existing partner never
+/// merges into it, and its contact never gets a role there (the takeover of issue 7: an
+/// attacker's address invited as admin of the existing partner, reading its grant's
+/// instructions).
+async fn a_new_partner_never_takes_over_an_existing_organization(app: TestApp) {
+    let World { c, x, .. } = world(&app).await;
+    let attacker = "mallory@attacker.example";
+    let body = |name: &str, contact: &str| {
+        json!({"model_id": c.model, "rationale": "A trusted partner.",
+               "new_partner": {"name": name, "partner_type": "critical_infrastructure_operator", "contact_email": contact}})
+    };
+    // Nominating a new partner under an existing partner's name is refused at the field, and
+    // changes nothing.
+    let before = app.audit_count().await;
+    let r = c
+        .dev
+        .post(
+            &app.api("/nominations"),
+            body("Valley Rural Health", attacker),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(r.fields(), vec!["new_partner.name"]);
+    assert_eq!(app.audit_count().await, before);
+
+    // A partner of the same name created after the nomination: selection still makes a new
+    // organization, under a distinct name, and the contact is admin of that one only.
+    let n = c
+        .dev
+        .post(
+            &app.api("/nominations"),
+            body("Harbor Credit Union", attacker),
+        )
+        .await
+        .expect(201);
+    let existing = partner_org(&app, &c.op, "Harbor Credit Union").await;
+    let r = c
+        .nsa
+        .post_empty(&nm(&app, &n.id(), "concur"))
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "selected");
+    let created = r.body["partner_org_id"].as_str().unwrap().to_string();
+    assert_ne!(
+        created, existing.org_id,
+        "never merged into the existing partner"
+    );
+    let mail = app.wait_mail(attacker, "invited").await;
+    app.accept_invitation(&mail.token().unwrap(), "Mallory")
+        .await;
+    let m = app.login(attacker, PASSWORD).await;
+    let me = m.get(&app.api("/auth/me")).await.expect(200).body;
+    assert_eq!(me["organization"]["id"], created.as_str());
+    assert_eq!(me["organization"]["name"], "Harbor Credit Union (2)");
+    // The existing partner's members are still only its own.
+    let users = existing
+        .get(&app.api("/organizations/me"))
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        !users.to_string().contains(attacker),
+        "the contact has no role in the existing partner: {users}"
+    );
+
+    // A contact whose address already has an account (here: an admin of partner X) is never
+    // moved or added anywhere: the new organization is made, nobody is invited.
+    let n = c
+        .dev
+        .post(
+            &app.api("/nominations"),
+            body("Delta Grid Cooperative", X_ADMIN),
+        )
+        .await
+        .expect(201);
+    let r = c
+        .nsa
+        .post_empty(&nm(&app, &n.id(), "concur"))
+        .await
+        .expect(200);
+    assert_ne!(r.body["partner_org_id"], x.org_id.as_str());
+    let me = x.get(&app.api("/auth/me")).await.expect(200).body;
+    assert_eq!(me["organization"]["id"], x.org_id.as_str());
+    assert_eq!(me["user"]["org_role"], "admin");
+    assert!(app.find_mail(X_ADMIN, "invited to Delta").is_none());
 }
 
 async fn only_agency_admins_answer_for_the_government(app: TestApp) {
