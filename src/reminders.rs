@@ -25,103 +25,125 @@ enum Notice {
 }
 
 /// Queues every reminder that is due at `now`. Returns how many were queued.
+///
+/// The due grants are read first, outside any write transaction, through partial indexes that
+/// hold only grants whose reminder is still unsent and whose window is open (so an idle pass
+/// touches only live rows, however many grants have ended). Each due reminder is then claimed
+/// and its emails queued in a short write transaction of its own.
 pub fn queue_due(
     conn: &mut DbConn,
     state: &AppState,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let public_url = state.settings.server.public_url.clone();
-    write_tx(conn, |conn| {
-        let mut sent = 0;
-        for (ctx, start_sent, end_sent) in candidates(conn, now)? {
-            for (notice, already, due, reason) in [
-                (
-                    Notice::Start,
-                    start_sent,
-                    reminder_due_window_start(
-                        now,
-                        ctx.starts_at,
-                        ctx.ends_at,
-                        ctx.terms_completed,
-                        ctx.closed_at,
-                    ),
-                    Reason::WindowStarts,
+    let mut sent = 0;
+    for (ctx, notice) in candidates(conn, now)? {
+        let (due, reason) = match notice {
+            Notice::Start => (
+                reminder_due_window_start(
+                    now,
+                    ctx.starts_at,
+                    ctx.ends_at,
+                    ctx.terms_completed,
+                    ctx.closed_at,
                 ),
-                (
-                    Notice::End,
-                    end_sent,
-                    reminder_due_three_days(now, ctx.ends_at, ctx.closed_at),
-                    Reason::WindowEndsSoon,
-                ),
-            ] {
-                if !already && due && claim(conn, &ctx, notice, now)? {
-                    let to = participants(conn, &ctx)?;
-                    notify::send(conn, now, &public_url, &to, reason, &ctx.link())?;
-                    sent += 1;
-                }
-            }
+                Reason::WindowStarts,
+            ),
+            Notice::End => (
+                reminder_due_three_days(now, ctx.ends_at, ctx.closed_at),
+                Reason::WindowEndsSoon,
+            ),
+        };
+        if !due {
+            continue;
         }
-        Ok(sent)
-    })
+        let url = public_url.clone();
+        let queued = write_tx(conn, move |conn| {
+            if !claim(conn, &ctx, notice, now)? {
+                return Ok::<bool, AppError>(false);
+            }
+            let to = participants(conn, &ctx)?;
+            notify::send(conn, now, &url, &to, reason, &ctx.link())?;
+            Ok(true)
+        })?;
+        sent += queued as usize;
+    }
+    Ok(sent)
 }
 
-/// Open grants of both kinds with a reminder possibly due: `(context, start sent, end sent)`.
-fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCtx, bool, bool)>> {
+/// Open grants of both kinds whose reminder may be due, one partial-index range scan each:
+/// the start notice for windows that started and have not ended, the end notice for windows
+/// that end within the lead time.
+fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCtx, Notice)>> {
     let n = to_db(now);
     let lead = to_db(now + REMINDER_LEAD);
-    let access: Vec<AccessGrantRow> = access_grants::table
+    let mut access: Vec<(AccessGrantRow, Notice)> = access_grants::table
+        .filter(access_grants::start_notice_sent_at.is_null())
         .filter(access_grants::ended_at.is_null())
         .filter(access_grants::ends_at.gt(n))
-        .filter(
-            (access_grants::start_notice_sent_at
-                .is_null()
-                .and(access_grants::starts_at.le(n)))
-            .or(access_grants::end_notice_sent_at
-                .is_null()
-                .and(access_grants::ends_at.le(lead))),
-        )
+        .filter(access_grants::starts_at.le(n))
+        .filter(access_grants::terms_completed_at.is_not_null())
         .select(AccessGrantRow::as_select())
-        .load(conn)?;
-    let ids: Vec<String> = access.iter().map(|g| g.id.clone()).collect();
-    let grantees: Vec<(String, String)> = access_grant_grantees::table
-        .filter(access_grant_grantees::grant_id.eq_any(&ids))
-        .select((
-            access_grant_grantees::grant_id,
-            access_grant_grantees::organization_id,
-        ))
-        .load(conn)?;
-    let partner: Vec<PartnerGrantRow> = partner_grants::table
+        .load(conn)?
+        .into_iter()
+        .map(|g| (g, Notice::Start))
+        .collect();
+    access.extend(
+        access_grants::table
+            .filter(access_grants::end_notice_sent_at.is_null())
+            .filter(access_grants::ended_at.is_null())
+            .filter(access_grants::ends_at.gt(n))
+            .filter(access_grants::ends_at.le(lead))
+            .select(AccessGrantRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|g| (g, Notice::End)),
+    );
+    let ids: Vec<String> = access.iter().map(|(g, _)| g.id.clone()).collect();
+    let grantees: Vec<(String, String)> = if ids.is_empty() {
+        vec![]
+    } else {
+        access_grant_grantees::table
+            .filter(access_grant_grantees::grant_id.eq_any(&ids))
+            .select((
+                access_grant_grantees::grant_id,
+                access_grant_grantees::organization_id,
+            ))
+            .load(conn)?
+    };
+    let mut partner: Vec<(PartnerGrantRow, Notice)> = partner_grants::table
+        .filter(partner_grants::start_notice_sent_at.is_null())
         .filter(partner_grants::revoked_at.is_null())
         .filter(partner_grants::ends_at.gt(n))
-        .filter(
-            (partner_grants::start_notice_sent_at
-                .is_null()
-                .and(partner_grants::starts_at.le(n)))
-            .or(partner_grants::end_notice_sent_at
-                .is_null()
-                .and(partner_grants::ends_at.le(lead))),
-        )
+        .filter(partner_grants::starts_at.le(n))
+        .filter(partner_grants::terms_completed_at.is_not_null())
         .select(PartnerGrantRow::as_select())
-        .load(conn)?;
+        .load(conn)?
+        .into_iter()
+        .map(|g| (g, Notice::Start))
+        .collect();
+    partner.extend(
+        partner_grants::table
+            .filter(partner_grants::end_notice_sent_at.is_null())
+            .filter(partner_grants::revoked_at.is_null())
+            .filter(partner_grants::ends_at.gt(n))
+            .filter(partner_grants::ends_at.le(lead))
+            .select(PartnerGrantRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|g| (g, Notice::End)),
+    );
     let mut out = Vec::with_capacity(access.len() + partner.len());
-    for g in access {
+    for (g, notice) in access {
         let orgs = grantees
             .iter()
             .filter(|(id, _)| id == &g.id)
             .map(|(_, o)| o.clone())
             .collect();
-        let (s, e) = (
-            g.start_notice_sent_at.is_some(),
-            g.end_notice_sent_at.is_some(),
-        );
-        out.push((crate::api::access_grants::ctx_of(&g, orgs), s, e));
+        out.push((crate::api::access_grants::ctx_of(&g, orgs), notice));
     }
-    for g in partner {
-        let (s, e) = (
-            g.start_notice_sent_at.is_some(),
-            g.end_notice_sent_at.is_some(),
-        );
-        out.push((crate::api::partner_grants::ctx_of(&g), s, e));
+    for (g, notice) in partner {
+        out.push((crate::api::partner_grants::ctx_of(&g), notice));
     }
     Ok(out)
 }

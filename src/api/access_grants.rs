@@ -271,9 +271,18 @@ pub async fn list(
     let model = q.model_id.clone().filter(|s| !s.is_empty());
     let now = state.clock.now();
     let p = page.clone();
+    let viewer = match actor.org_kind {
+        OrgKind::Developer => store::AccessViewer::Developer(actor.org_id.clone()),
+        OrgKind::Agency => store::AccessViewer::Agency(actor.org_id.clone()),
+        OrgKind::Partner | OrgKind::Operator => {
+            return Ok(HttpResponse::Ok().json(AccessGrantList {
+                items: vec![],
+                next_cursor: None,
+            }))
+        }
+    };
     let items = db::run(&state.pool, move |conn| {
-        let rows =
-            store::list_access_visible(conn, &actor.org_id, status, model.as_deref(), now, &p)?;
+        let rows = store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
         outs(conn, &actor, rows, now)
     })
     .await?;

@@ -55,7 +55,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn viewer(actor: &Actor) -> Option<PartnerViewer> {
     match actor.org_kind {
-        OrgKind::Developer | OrgKind::Partner => Some(PartnerViewer::Org(actor.org_id.clone())),
+        OrgKind::Developer => Some(PartnerViewer::Developer(actor.org_id.clone())),
+        OrgKind::Partner => Some(PartnerViewer::Partner(actor.org_id.clone())),
         OrgKind::Agency => Some(PartnerViewer::Agency),
         OrgKind::Operator => None,
     }

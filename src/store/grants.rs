@@ -234,35 +234,59 @@ macro_rules! status_filter {
     }};
 }
 
+/// Who lists Government access grants: the developer that offered them, or a grantee agency.
+#[derive(Debug, Clone)]
+pub enum AccessViewer {
+    Developer(String),
+    Agency(String),
+}
+
+/// One page of the grants a viewer sees, newest first: the developer's through
+/// `access_grants_org_idx`, an agency's through `access_grant_grantees_org_idx` (its grantee
+/// rows are ordered by grant id), so neither sorts the rows it can see.
 pub fn list_access_visible(
     conn: &mut DbConn,
-    org_id: &str,
+    viewer: &AccessViewer,
     status: Option<GrantStatus>,
     model_id: Option<&str>,
     now: DateTime<Utc>,
     page: &Page,
 ) -> QueryResult<Vec<AccessGrantRow>> {
-    let grantee = access_grant_grantees::table
-        .filter(access_grant_grantees::organization_id.eq(org_id.to_string()))
-        .select(access_grant_grantees::grant_id);
-    let mut q = access_grants::table
-        .filter(
-            access_grants::organization_id
-                .eq(org_id.to_string())
-                .or(access_grants::id.eq_any(grantee)),
-        )
-        .select(AccessGrantRow::as_select())
-        .into_boxed();
-    q = status_filter!(q, access_grants, ended_at, status, to_db(now));
-    if let Some(m) = model_id {
-        q = q.filter(access_grants::model_id.eq(m.to_string()));
+    match viewer {
+        AccessViewer::Developer(org) => {
+            let mut q = access_grants::table
+                .filter(access_grants::organization_id.eq(org.clone()))
+                .select(AccessGrantRow::as_select())
+                .into_boxed();
+            q = status_filter!(q, access_grants, ended_at, status, to_db(now));
+            if let Some(m) = model_id {
+                q = q.filter(access_grants::model_id.eq(m.to_string()));
+            }
+            if let Some(b) = &page.before {
+                q = q.filter(access_grants::id.lt(b.clone()));
+            }
+            q.order(access_grants::id.desc())
+                .limit(page.limit + 1)
+                .load(conn)
+        }
+        AccessViewer::Agency(org) => {
+            let mut q = access_grant_grantees::table
+                .inner_join(access_grants::table)
+                .filter(access_grant_grantees::organization_id.eq(org.clone()))
+                .select(AccessGrantRow::as_select())
+                .into_boxed();
+            q = status_filter!(q, access_grants, ended_at, status, to_db(now));
+            if let Some(m) = model_id {
+                q = q.filter(access_grants::model_id.eq(m.to_string()));
+            }
+            if let Some(b) = &page.before {
+                q = q.filter(access_grant_grantees::grant_id.lt(b.clone()));
+            }
+            q.order(access_grant_grantees::grant_id.desc())
+                .limit(page.limit + 1)
+                .load(conn)
+        }
     }
-    if let Some(b) = &page.before {
-        q = q.filter(access_grants::id.lt(b.clone()));
-    }
-    q.order(access_grants::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)
 }
 
 /// `(grant_id, grantee org id)` for the given grants.
@@ -301,9 +325,11 @@ pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryR
 }
 
 /// Who sees partner grants: the developer and the partner; every agency sees their metadata.
+/// Each kind of viewer has its own index (lists are one index-ordered range scan a page).
 #[derive(Debug, Clone)]
 pub enum PartnerViewer {
-    Org(String),
+    Developer(String),
+    Partner(String),
     Agency,
 }
 
@@ -317,11 +343,8 @@ pub fn get_partner_visible(
         .select(PartnerGrantRow::as_select())
         .into_boxed();
     let q = match viewer {
-        PartnerViewer::Org(o) => q.filter(
-            partner_grants::organization_id
-                .eq(o.clone())
-                .or(partner_grants::partner_org_id.eq(o.clone())),
-        ),
+        PartnerViewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
+        PartnerViewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
         PartnerViewer::Agency => q,
     };
     q.first(conn).optional()
@@ -338,13 +361,12 @@ pub fn list_partner_visible(
     let mut q = partner_grants::table
         .select(PartnerGrantRow::as_select())
         .into_boxed();
-    if let PartnerViewer::Org(o) = viewer {
-        q = q.filter(
-            partner_grants::organization_id
-                .eq(o.clone())
-                .or(partner_grants::partner_org_id.eq(o.clone())),
-        );
-    }
+    // partner_grants_org_idx / partner_grants_partner_idx / the primary key, each (…, id).
+    q = match viewer {
+        PartnerViewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
+        PartnerViewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
+        PartnerViewer::Agency => q,
+    };
     q = status_filter!(q, partner_grants, revoked_at, status, to_db(now));
     if let Some(m) = model_id {
         q = q.filter(partner_grants::model_id.eq(m.to_string()));

@@ -32,22 +32,35 @@ pub fn insert(conn: &mut DbConn, row: &TermsRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Templates plus the organization's own terms.
+/// Templates plus the organization's own terms, newest first. Two index-ordered range scans
+/// (`terms_versions_template_idx`, `terms_versions_org_idx`) of at most a page each, merged
+/// here, instead of one `is_template OR organization_id` that sorts every match.
 pub fn list_usable(conn: &mut DbConn, org_id: &str, page: &Page) -> QueryResult<Vec<TermsRow>> {
-    let mut q = terms_versions::table
-        .filter(
-            terms_versions::is_template
-                .eq(true)
-                .or(terms_versions::organization_id.eq(org_id)),
-        )
+    let mut templates = terms_versions::table
+        .filter(terms_versions::is_template.eq(true))
+        .select(TermsRow::as_select())
+        .into_boxed();
+    let mut own = terms_versions::table
+        .filter(terms_versions::organization_id.eq(org_id.to_string()))
+        .filter(terms_versions::is_template.eq(false))
         .select(TermsRow::as_select())
         .into_boxed();
     if let Some(b) = &page.before {
-        q = q.filter(terms_versions::id.lt(b.clone()));
+        templates = templates.filter(terms_versions::id.lt(b.clone()));
+        own = own.filter(terms_versions::id.lt(b.clone()));
     }
-    q.order(terms_versions::id.desc())
+    let mut rows: Vec<TermsRow> = templates
+        .order(terms_versions::id.desc())
         .limit(page.limit + 1)
-        .load(conn)
+        .load(conn)?;
+    rows.extend(
+        own.order(terms_versions::id.desc())
+            .limit(page.limit + 1)
+            .load(conn)?,
+    );
+    rows.sort_by(|a, b| b.id.cmp(&a.id));
+    rows.truncate(page.limit as usize + 1);
+    Ok(rows)
 }
 
 /// Terms a developer may attach to a grant: a template or its own.
