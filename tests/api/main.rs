@@ -12,5 +12,6 @@ mod audit_coverage;
 mod authz;
 mod designations;
 mod gate;
+mod mail;
 mod nominations;
 mod properties;
