@@ -14,4 +14,5 @@ mod designations;
 mod gate;
 mod mail;
 mod nominations;
+mod outage;
 mod properties;
