@@ -11,6 +11,7 @@ mod access_grants;
 mod audit_coverage;
 mod authz;
 mod designations;
+mod fault;
 mod gate;
 mod mail;
 mod nominations;
