@@ -35,6 +35,14 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
+    /// Longest wait for a pooled connection (and, rounded up to libpq's 2 s minimum, for a new
+    /// PostgreSQL connection) before a request answers 503.
+    pub acquire_timeout_ms: u64,
+    /// PostgreSQL `statement_timeout` (SQLite: `busy_timeout`) of every pooled connection.
+    pub statement_timeout_ms: u64,
+    /// The most one unit of a request's database work may take, from asking for a connection
+    /// to the commit; past it the request answers 503 (see `db::run`).
+    pub request_deadline_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -157,6 +165,15 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");
+        }
+        let d = &self.database;
+        if d.acquire_timeout_ms == 0 || d.statement_timeout_ms == 0 || d.request_deadline_ms == 0 {
+            bail!("database.acquire_timeout_ms, statement_timeout_ms and request_deadline_ms must be at least 1");
+        }
+        if d.acquire_timeout_ms > d.request_deadline_ms
+            || d.statement_timeout_ms > d.request_deadline_ms
+        {
+            bail!("database.acquire_timeout_ms and database.statement_timeout_ms may not exceed database.request_deadline_ms");
         }
         match self.mail.transport.as_str() {
             "file" => {}

@@ -2,6 +2,12 @@
 //! `{type, title, status, detail, code}` plus `errors[]` on 422 and any extension members
 //! (e.g. the day counts of `window_cap_exceeded`). Internal causes are logged with the request
 //! id and never sent to the client.
+//!
+//! "The database is not there" — the pool has no connection to give within its timeout, the
+//! server closed the connection or cannot be reached, a statement ran into `statement_timeout`,
+//! SQLite stayed locked past `busy_timeout`, or the request's deadline passed (`db::run`) — is
+//! decided here, in one place, and answers `503 database_unavailable` with `Retry-After`: the
+//! request may succeed if repeated, unlike a 500.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -35,6 +41,9 @@ pub struct AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// `Retry-After` of a 503 `database_unavailable`.
+pub const RETRY_AFTER_SECS: u64 = 2;
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
@@ -104,6 +113,21 @@ impl AppError {
     pub fn too_many(retry_after_secs: u64, detail: impl Into<String>) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "throttled", detail);
         e.retry_after = Some(retry_after_secs.max(1));
+        e
+    }
+    /// 503: the database cannot be used right now; the client may retry after a moment.
+    pub fn database_unavailable() -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is not available right now. Try again in a moment.",
+        );
+        e.retry_after = Some(RETRY_AFTER_SECS);
+        e
+    }
+    fn database_unavailable_because(err: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::database_unavailable();
+        e.source = Some(err.into());
         e
     }
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
@@ -178,7 +202,11 @@ impl ResponseError for AppError {
     }
     fn error_response(&self) -> HttpResponse {
         if let Some(src) = &self.source {
-            tracing::error!(error = %format!("{src:#}"), "internal error");
+            if self.status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::warn!(error = %format!("{src:#}"), "database unavailable");
+            } else {
+                tracing::error!(error = %format!("{src:#}"), "internal error");
+            }
         }
         let mut resp = problem_response(
             self.status,
@@ -196,18 +224,41 @@ impl ResponseError for AppError {
     }
 }
 
+/// Whether a query failed because the database is unreachable or out of time (not because of
+/// the query): the connection is gone or could not send, the server cancelled the statement
+/// (`statement_timeout`) or is shutting down, SQLite's lock wait ran out.
+pub fn is_database_unavailable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error};
+    match e {
+        Error::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("canceling statement due to statement timeout")
+                || m.contains("terminating connection")
+                || m.contains("the database system is")
+                || m.contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::not_found(),
+            other if is_database_unavailable(&other) => {
+                AppError::database_unavailable_because(other)
+            }
             other => AppError::internal(other),
         }
     }
 }
 
+/// The pool could not hand out a connection within `database.acquire_timeout_ms`: every
+/// connection is busy or none can be opened.
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::internal(e)
+        AppError::database_unavailable_because(e)
     }
 }
 

@@ -47,9 +47,16 @@ pub struct Application {
 
 /// Builds the shared state: pool (running migrations), keys, services.
 pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let pool = db::connect(&settings.database.url, settings.database.pool_size)?;
+    let pool = db::connect_with(
+        &settings.database.url,
+        settings.database.pool_size,
+        (&settings.database).into(),
+    )?;
     {
-        let mut conn = pool.get().context("connecting to database.url")?;
+        // Start-up may wait longer for its first connection than a request does.
+        let mut conn = pool
+            .get_timeout(std::time::Duration::from_secs(10))
+            .context("connecting to database.url")?;
         db::run_migrations(&mut conn)?;
     }
     let keys = JwtKeys::load(&settings)?;

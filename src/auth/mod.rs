@@ -151,26 +151,24 @@ impl FromRequest for Actor {
                 return Err(AppError::unauthorized());
             };
             let request_id = request_id(&req);
-            let pool = state.pool.clone();
-            web::block(move || -> Result<Actor, AppError> {
-                let mut conn = pool.get()?;
+            // Through `db::run`, so a database outage answers 503 within its deadline here too.
+            crate::db::run(&state.pool, move |conn| -> Result<Actor, AppError> {
                 let user_id = match &credential {
                     Credential::Session(id) => {
-                        let s =
-                            accounts::session(&mut conn, id)?.ok_or_else(AppError::unauthorized)?;
+                        let s = accounts::session(conn, id)?.ok_or_else(AppError::unauthorized)?;
                         if !accounts::session_live(&s, now) {
                             return Err(AppError::unauthorized_with(
                                 "Your session has ended. Sign in again.",
                             ));
                         }
                         if now - from_db(s.last_seen_at) >= TOUCH_EVERY {
-                            accounts::touch_session(&mut conn, id, now)?;
+                            accounts::touch_session(conn, id, now)?;
                         }
                         s.user_id
                     }
                     Credential::ApiToken(id) => {
-                        let t = accounts::api_token(&mut conn, id)?
-                            .ok_or_else(AppError::unauthorized)?;
+                        let t =
+                            accounts::api_token(conn, id)?.ok_or_else(AppError::unauthorized)?;
                         if t.revoked_at.is_some() || now >= from_db(t.expires_at) {
                             return Err(AppError::unauthorized_with(
                                 "This API token was revoked or has expired.",
@@ -179,14 +177,14 @@ impl FromRequest for Actor {
                         if t.last_used_at
                             .is_none_or(|l| now - from_db(l) >= TOUCH_EVERY)
                         {
-                            accounts::touch_api_token(&mut conn, id, now)?;
+                            accounts::touch_api_token(conn, id, now)?;
                         }
                         t.user_id
                     }
                 };
-                actor_for_user(&mut conn, &user_id, credential, request_id)
+                actor_for_user(conn, &user_id, credential, request_id)
             })
-            .await?
+            .await
         })
     }
 }

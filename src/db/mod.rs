@@ -1,10 +1,26 @@
 //! One code path over two databases: `DbConn` is a diesel `MultiConnection` over PostgreSQL and
 //! SQLite, chosen by the URL (`postgres://…` or a file path / `sqlite://…`). Where the dialects
 //! differ (row locking) callers `match` on the variant, one arm per backend.
+//!
+//! Database trouble (DESIGN.md §6): requests answer 503 + `Retry-After` within 2 s instead of
+//! hanging, by one mechanism — every request reaches the database through [`run`]/[`tx`], which
+//! bound the whole unit of work by `database.request_deadline_ms` (a client-side timer, because a
+//! frozen server enforces nothing) and ask the pool for a connection for at most
+//! `database.acquire_timeout_ms`. Each connection also carries server-side limits
+//! (`statement_timeout`, `idle_in_transaction_session_timeout`, and libpq's `connect_timeout` /
+//! `tcp_user_timeout`), so work no one waits for is ended by the server and the connection comes
+//! back. `crate::error` maps every "the database is not there" error to the 503.
+//!
+//! The remaining limit: when the server is frozen (SIGSTOP, a stalled host), the blocking thread
+//! stuck in libpq cannot be interrupted; the request has its 503, but the thread and its
+//! connection stay stuck until the server answers or the kernel drops the socket. A write whose
+//! request already answered 503 is rolled back when it gets that far ([`tx`]).
 
 pub mod schema;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -21,8 +37,49 @@ pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
+/// The connection pool with the time limits of the work run on it ([`run`]).
+#[derive(Clone, Debug)]
+pub struct DbPool {
+    pool: Pool<ConnectionManager<DbConn>>,
+    pub limits: Limits,
+}
+
+impl std::ops::Deref for DbPool {
+    type Target = Pool<ConnectionManager<DbConn>>;
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
+
 pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+/// Time limits of database work (`[database]` in the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub acquire: Duration,
+    pub statement: Duration,
+    pub deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            acquire: Duration::from_millis(1000),
+            statement: Duration::from_millis(1500),
+            deadline: Duration::from_millis(1800),
+        }
+    }
+}
+
+impl From<&crate::config::DatabaseSettings> for Limits {
+    fn from(d: &crate::config::DatabaseSettings) -> Self {
+        Limits {
+            acquire: Duration::from_millis(d.acquire_timeout_ms),
+            statement: Duration::from_millis(d.statement_timeout_ms),
+            deadline: Duration::from_millis(d.request_deadline_ms),
+        }
+    }
+}
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -36,24 +93,55 @@ fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://").unwrap_or(url)
 }
 
+/// Session settings of every pooled connection.
 #[derive(Debug)]
-struct Pragmas;
+struct Pragmas(Limits);
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(c) = conn {
-            c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
+        let statement = self.0.statement.as_millis();
+        // A transaction idle longer than the deadline belongs to a request that has already
+        // answered 503; ending it frees the locks it holds for the other instances.
+        let idle = self.0.deadline.as_millis();
+        let sql = match conn {
+            DbConn::Sqlite(_) => format!(
+                "PRAGMA busy_timeout = {statement}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+            ),
+            DbConn::Postgres(_) => format!(
+                "SET statement_timeout = {statement}; SET idle_in_transaction_session_timeout = {idle};"
+            ),
+        };
+        conn.batch_execute(&sql)
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
-/// Opens the pool (creating the SQLite file's directory if needed).
+/// `url` with libpq's client-side limits added (unless the URL sets them): `connect_timeout`
+/// (whole seconds, at least 2 — libpq's minimum) and `tcp_user_timeout`, which ends a connection
+/// whose sent data goes unacknowledged (a vanished host) instead of waiting for TCP's minutes.
+fn pg_url_with_limits(url: &str, limits: &Limits) -> String {
+    let mut out = url.to_string();
+    let connect = limits.acquire.as_millis().div_ceil(1000).max(2);
+    let tcp = limits.deadline.as_millis();
+    for (key, value) in [("connect_timeout", connect), ("tcp_user_timeout", tcp)] {
+        if !out.contains(&format!("{key}=")) {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{key}={value}"));
+        }
+    }
+    out
+}
+
+/// Opens the pool with the default [`Limits`] (command-line tools).
 pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
+    connect_with(url, pool_size, Limits::default())
+}
+
+/// Opens the pool (creating the SQLite file's directory if needed).
+pub fn connect_with(url: &str, pool_size: u32, limits: Limits) -> anyhow::Result<DbPool> {
     let conn_url = if is_postgres_url(url) {
+        let url = pg_url_with_limits(url, &limits);
+        let url = url.as_str();
         // The MultiConnection reports only "invalid connection url" when a connection fails;
         // connect once directly so start-up names the real cause (never the URL: it may hold a
         // password).
@@ -76,23 +164,34 @@ pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
         path.to_string()
     };
     let manager = ConnectionManager::<DbConn>::new(conn_url);
-    Pool::builder()
+    // Unchecked: the direct connection above already proved the URL, and the pool fills itself
+    // in the background rather than failing start-up when the first connections are slow.
+    let pool = Pool::builder()
         .max_size(pool_size)
-        .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(Pragmas))
-        .build(manager)
-        .with_context(|| {
-            "connecting to database.url (check that the server is reachable and the URL is right)"
-        })
+        .connection_timeout(limits.acquire)
+        .connection_customizer(Box::new(Pragmas(limits)))
+        .build_unchecked(manager);
+    Ok(DbPool { pool, limits })
 }
 
 /// Runs pending migrations. On PostgreSQL an advisory lock lets several instances start at once.
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
     match conn {
         DbConn::Postgres(c) => {
+            // Migrations (and waiting for another instance's) may take longer than a request's
+            // statement_timeout; lift it for this connection and put it back afterwards.
+            c.batch_execute(
+                "SELECT set_config('portal.saved_statement_timeout', current_setting('statement_timeout'), false), \
+                        set_config('portal.saved_idle_timeout', current_setting('idle_in_transaction_session_timeout'), false); \
+                 SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0;",
+            )?;
             c.batch_execute("SELECT pg_advisory_lock(727001)")?;
             let res = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
             c.batch_execute("SELECT pg_advisory_unlock(727001)")?;
+            c.batch_execute(
+                "SELECT set_config('statement_timeout', current_setting('portal.saved_statement_timeout'), false), \
+                        set_config('idle_in_transaction_session_timeout', current_setting('portal.saved_idle_timeout'), false);",
+            )?;
             res.map_err(|e| anyhow::anyhow!("running migrations: {e}"))
         }
         DbConn::Sqlite(c) => c
@@ -191,27 +290,78 @@ impl RetryableError for diesel::result::Error {
     }
 }
 
-/// Runs blocking database work off the async workers with a pooled connection.
+/// Runs blocking database work off the async workers with a pooled connection, answering 503
+/// (`database_unavailable`) when it is not done by the pool's deadline.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
-    })
-    .await?
+    within(pool, pool.limits.deadline, move |conn, _| f(conn)).await
 }
 
-/// Runs `f` in a write transaction off the async workers.
+/// [`run`] with a shorter deadline (`/readyz` answers within 1 s).
+pub async fn run_within<T, F>(pool: &DbPool, deadline: Duration, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    within(pool, deadline.min(pool.limits.deadline), move |conn, _| {
+        f(conn)
+    })
+    .await
+}
+
+/// Runs `f` in a write transaction off the async workers. If the request has already answered
+/// 503 when `f` is done, the transaction rolls back instead of committing, so a client told
+/// "unavailable" does not find the change made after all (unless the deadline passed during the
+/// commit itself).
 pub async fn tx<T, F>(pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConn) -> AppResult<T> + Clone + Send + 'static,
     T: Send + 'static,
 {
-    run(pool, move |conn| write_tx(conn, f)).await
+    within(pool, pool.limits.deadline, move |conn, abandoned| {
+        write_tx(conn, |conn| {
+            let out = f(conn)?;
+            if abandoned.load(Ordering::SeqCst) {
+                return Err(AppError::database_unavailable());
+            }
+            Ok(out)
+        })
+    })
+    .await
+}
+
+/// The deadline of [`run`]: the blocking work gets a flag that is raised when the request gives
+/// up on it, so it can stop before starting or before committing.
+async fn within<T, F>(pool: &DbPool, deadline: Duration, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn, &AtomicBool) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let abandoned = Arc::new(AtomicBool::new(false));
+    let flag = abandoned.clone();
+    let pool = pool.clone();
+    let acquire = pool.limits.acquire.min(deadline);
+    let work = actix_web::web::block(move || {
+        let mut conn = pool.get_timeout(acquire)?;
+        if flag.load(Ordering::SeqCst) {
+            return Err(AppError::database_unavailable());
+        }
+        f(&mut conn, &flag)
+    });
+    match tokio::time::timeout(deadline, work).await {
+        Ok(done) => done?,
+        Err(_) => {
+            abandoned.store(true, Ordering::SeqCst);
+            tracing::warn!(
+                deadline_ms = deadline.as_millis() as u64,
+                "database work passed its deadline"
+            );
+            Err(AppError::database_unavailable())
+        }
+    }
 }
 
 /// `SELECT 1`, for `/readyz`.

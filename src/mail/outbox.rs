@@ -3,8 +3,22 @@
 //!
 //! Claiming is a short transaction that moves `next_attempt_at` past a lease; on PostgreSQL it
 //! selects `FOR UPDATE SKIP LOCKED`, so any number of instances can run the worker and each due
-//! message is claimed by exactly one. Sending happens outside the transaction; a worker that dies
-//! mid-send leaves the message to be retried after the lease.
+//! message is claimed by exactly one. Sending happens outside the transaction.
+//!
+//! Delivery is **at least once**: a worker that dies after the SMTP server accepted a message but
+//! before it marked the row sent leaves the row to be claimed again when its lease ends, and the
+//! message goes out twice — with the same `Message-ID` (derived from the row id,
+//! [`crate::mail::message_id`]), so receivers drop the duplicate.
+//!
+//! A dead instance's claim must be picked up within a minute, so the lease is 60 s. A lease only
+//! works if a *live* worker finishes before it ends; rather than renewing leases, the worker
+//! claims **one message at a time** and an SMTP exchange is bounded by [`SMTP_TIMEOUT`] per
+//! round trip: at most [`SMTP_ROUND_TRIPS`] × 5 s = 50 s < 60 s (checked at compile time). A
+//! batch claim would need the whole batch to fit in the lease; one row per claim costs one short
+//! transaction per email, which is nothing next to the SMTP exchange.
+//!
+//! Once a row is sent (or has failed for good) its bodies are cleared: they hold live links
+//! (invitation, reset, verification tokens) that must not outlive their delivery in the database.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -13,11 +27,20 @@ use crate::clock::to_db;
 use crate::db::schema::outbox;
 use crate::db::{write_tx, DbConn};
 use crate::mail::templates::{render, Reason};
-use crate::mail::{build_message, Mailer};
+use crate::mail::{build_message, message_id, Mailer};
 
 pub const MAX_ATTEMPTS: i32 = 8;
-pub const LEASE: Duration = Duration::minutes(5);
-pub const BATCH: i64 = 20;
+/// How long a claim keeps other workers off a message.
+pub const LEASE_SECS: i64 = 60;
+pub const LEASE: Duration = Duration::seconds(LEASE_SECS);
+/// The most messages one pass sends (each claimed on its own).
+pub const BATCH: usize = 20;
+/// Timeout of each SMTP socket operation (connect, and each command's reply).
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Round trips of the longest exchange: connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA,
+/// the message, and one to spare.
+pub const SMTP_ROUND_TRIPS: u64 = 10;
+const _: () = assert!(SMTP_ROUND_TRIPS * SMTP_TIMEOUT.as_secs() < LEASE_SECS as u64);
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox)]
@@ -88,7 +111,9 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds(secs.min(3600))
 }
 
-fn claim(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<OutboxRow>> {
+/// Claims the oldest due message for [`LEASE`] (and counts the attempt). Public so that tests can
+/// play a worker that dies after claiming.
+pub fn claim_one(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Option<OutboxRow>> {
     write_tx(conn, |conn| {
         macro_rules! due {
             () => {
@@ -97,54 +122,68 @@ fn claim(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<OutboxRow>> {
                     .filter(outbox::failed_at.is_null())
                     .filter(outbox::next_attempt_at.le(to_db(now)))
                     .order(outbox::next_attempt_at.asc())
-                    .limit(BATCH)
                     .select(OutboxRow::as_select())
             };
         }
-        let rows: Vec<OutboxRow> = match conn {
-            DbConn::Postgres(c) => due!().for_update().skip_locked().load(c)?,
-            DbConn::Sqlite(c) => due!().load(c)?,
+        let row: Option<OutboxRow> = match conn {
+            DbConn::Postgres(c) => due!().for_update().skip_locked().first(c).optional()?,
+            DbConn::Sqlite(c) => due!().first(c).optional()?,
         };
-        for r in &rows {
-            let n = diesel::update(
-                outbox::table
-                    .find(&r.id)
-                    .filter(outbox::next_attempt_at.eq(r.next_attempt_at)),
-            )
-            .set((
-                outbox::next_attempt_at.eq(to_db(now + LEASE)),
-                outbox::attempts.eq(r.attempts + 1),
-            ))
-            .execute(conn)?;
-            debug_assert_eq!(n, 1);
+        if let Some(r) = &row {
+            diesel::update(outbox::table.find(&r.id))
+                .set((
+                    outbox::next_attempt_at.eq(to_db(now + LEASE)),
+                    outbox::attempts.eq(r.attempts + 1),
+                ))
+                .execute(conn)?;
         }
-        Ok(rows)
+        Ok(row)
     })
 }
 
-/// Delivers what is due; returns how many were sent. Blocking.
+/// The email of an outbox row, with the row's stable `Message-ID`.
+pub fn message_of(row: &OutboxRow, from: &str) -> anyhow::Result<lettre::Message> {
+    build_message(
+        from,
+        &row.to_address,
+        &row.subject,
+        &row.body_text,
+        &row.body_html,
+        message_id(&row.id, from),
+    )
+}
+
+/// Delivers what is due, one claim per message, at most [`BATCH`] per call; returns how many
+/// were sent. Blocking.
 pub fn deliver_due(
     conn: &mut DbConn,
     mailer: &Mailer,
     from: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let rows = claim(conn, now)?;
     let mut sent = 0;
-    for r in rows {
+    for _ in 0..BATCH {
+        let Some(r) = claim_one(conn, now)? else {
+            break;
+        };
         let attempts = r.attempts + 1;
-        let result = build_message(from, &r.to_address, &r.subject, &r.body_text, &r.body_html)
-            .and_then(|m| mailer.send(m));
+        let result = message_of(&r, from).and_then(|m| mailer.send(m));
         write_tx(conn, |conn| {
             let target = outbox::table.find(&r.id);
             match &result {
                 Ok(()) => diesel::update(target)
-                    .set(outbox::sent_at.eq(to_db(now)))
+                    .set((
+                        outbox::sent_at.eq(to_db(now)),
+                        outbox::body_text.eq(""),
+                        outbox::body_html.eq(""),
+                    ))
                     .execute(conn),
                 Err(e) if attempts >= MAX_ATTEMPTS => diesel::update(target)
                     .set((
                         outbox::failed_at.eq(to_db(now)),
                         outbox::last_error.eq(format!("{e:#}")),
+                        outbox::body_text.eq(""),
+                        outbox::body_html.eq(""),
                     ))
                     .execute(conn),
                 Err(e) => diesel::update(target)

@@ -177,92 +177,251 @@ fn start_cluster() -> Option<PgCluster> {
             base_url: url.trim_end_matches('/').to_string(),
         });
     }
-    let bindir = pg_bindir()?;
-    let dir = tempfile::Builder::new()
-        .prefix("portal-test-pg-")
-        .tempdir()
-        .ok()?
-        .keep();
-    if is_root() {
-        Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&dir)
-            .status()
+    // The shared cluster lives as long as the test process (its watchdog removes it).
+    let server = PgServer::init(false)?;
+    let base_url = server.base_url.clone();
+    std::mem::forget(server);
+    Some(PgCluster { base_url })
+}
+
+/// A throw-away PostgreSQL cluster (`initdb` + `pg_ctl` on a temp directory and a free port).
+/// Tests that stop or freeze their database get one of their own ([`PgServer::dedicated`]):
+/// doing that to the shared cluster would break the tests running beside them. Dropping it stops
+/// the cluster and removes its files; a watchdog does the same if the test process dies.
+pub struct PgServer {
+    bindir: PathBuf,
+    dir: PathBuf,
+    data: String,
+    opts: String,
+    pub base_url: String,
+}
+
+impl PgServer {
+    /// A cluster of its own, or None (after a notice) when PostgreSQL is unavailable. Unlike the
+    /// shared cluster it keeps PostgreSQL's durability settings, so what was committed survives
+    /// `stop_immediate`.
+    pub fn dedicated() -> Option<PgServer> {
+        match PgServer::init(true) {
+            Some(s) => Some(s),
+            None => {
+                if std::env::var("PORTAL_TEST_REQUIRE_PG").as_deref() == Ok("1") {
+                    panic!(
+                        "PORTAL_TEST_REQUIRE_PG=1 but a PostgreSQL cluster could not be started"
+                    );
+                }
+                eprintln!("NOTICE: PostgreSQL binaries not found: this PostgreSQL test is skipped");
+                None
+            }
+        }
+    }
+
+    fn init(durable: bool) -> Option<PgServer> {
+        let bindir = pg_bindir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("portal-test-pg-")
+            .tempdir()
+            .ok()?
+            .keep();
+        if is_root() {
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .ok()?;
+        }
+        let data = dir.join("data").to_str()?.to_string();
+        let out = pg_cmd(
+            &bindir.join("initdb"),
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )
+        .output()
+        .ok()?;
+        if !out.status.success() {
+            eprintln!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        let port = free_port();
+        let fast = if durable {
+            ""
+        } else {
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400{fast}",
+            dir.display()
+        );
+        let server = PgServer {
+            bindir,
+            dir,
+            data,
+            opts,
+            base_url: format!("postgres://postgres@127.0.0.1:{port}"),
+        };
+        if !server.start() {
+            return None;
+        }
+        // A watchdog stops the cluster and removes its files when this test process ends.
+        let pid = std::process::id();
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill -CONT $(cat {}/postmaster.pid 2>/dev/null | head -1) 2>/dev/null; {} >/dev/null 2>&1; rm -rf {}",
+            server.data,
+            server.stop_command(),
+            server.dir.display()
+        );
+        Command::new("setsid")
+            .args(["sh", "-c", &script])
+            .stdin(std::process::Stdio::null())
+            .spawn()
             .ok()?;
+        Some(server)
     }
-    let data = dir.join("data");
-    let data_s = data.to_str()?.to_string();
-    let out = pg_cmd(
-        &bindir.join("initdb"),
-        &[
-            "-D",
-            &data_s,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ],
-    )
-    .output()
-    .ok()?;
-    if !out.status.success() {
-        eprintln!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
-        return None;
+
+    fn stop_command(&self) -> String {
+        let pg_ctl = self.bindir.join("pg_ctl");
+        let cmd = format!("{} -D {} stop -m immediate", pg_ctl.display(), self.data);
+        if is_root() {
+            format!("runuser -u postgres -- {cmd}")
+        } else {
+            cmd
+        }
     }
-    let port = free_port();
-    let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
-        dir.display()
-    );
-    let log = dir.join("pg.log");
-    let st = pg_cmd(
-        &bindir.join("pg_ctl"),
-        &[
-            "-D",
-            &data_s,
-            "-o",
-            &opts,
-            "-l",
-            log.to_str()?,
-            "-w",
-            "start",
-        ],
-    )
-    .output()
-    .ok()?;
-    if !st.status.success() {
-        eprintln!(
-            "pg_ctl start failed: {}",
+
+    /// Starts the server and waits until it accepts connections.
+    pub fn start(&self) -> bool {
+        let log = self.dir.join("pg.log");
+        let st = pg_cmd(
+            &self.bindir.join("pg_ctl"),
+            &[
+                "-D",
+                &self.data,
+                "-o",
+                &self.opts,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        )
+        .output();
+        match st {
+            Ok(o) if o.status.success() => true,
+            Ok(o) => {
+                eprintln!(
+                    "pg_ctl start failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                false
+            }
+            Err(e) => {
+                eprintln!("pg_ctl start failed: {e}");
+                false
+            }
+        }
+    }
+
+    /// Stops the server at once (`pg_ctl stop -m immediate`: every connection is cut).
+    pub fn stop_immediate(&self) {
+        let st = pg_cmd(
+            &self.bindir.join("pg_ctl"),
+            &["-D", &self.data, "-m", "immediate", "-w", "stop"],
+        )
+        .output()
+        .expect("pg_ctl stop");
+        assert!(
+            st.status.success(),
+            "pg_ctl stop: {}",
             String::from_utf8_lossy(&st.stderr)
         );
-        return None;
     }
-    // A watchdog stops the cluster and removes its files when this test process ends.
-    let pid = std::process::id();
-    let pg_ctl = bindir.join("pg_ctl");
-    let stop = if is_root() {
-        format!(
-            "runuser -u postgres -- {} -D {} stop -m immediate",
-            pg_ctl.display(),
-            data_s
-        )
-    } else {
-        format!("{} -D {} stop -m immediate", pg_ctl.display(), data_s)
-    };
-    let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {}",
-        dir.display()
-    );
-    Command::new("setsid")
-        .args(["sh", "-c", &script])
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    Some(PgCluster {
-        base_url: format!("postgres://postgres@127.0.0.1:{port}"),
-    })
+
+    /// The postmaster and every process it started (backends, checkpointer, …).
+    pub fn pids(&self) -> Vec<u32> {
+        let Ok(pid_file) = std::fs::read_to_string(Path::new(&self.data).join("postmaster.pid"))
+        else {
+            return Vec::new();
+        };
+        let Some(pm) = pid_file
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse::<u32>().ok())
+        else {
+            return Vec::new();
+        };
+        let mut pids = vec![pm];
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'.
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                continue;
+            };
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid == Some(pm) {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    fn signal(&self, sig: &str) {
+        let pids: Vec<String> = self.pids().iter().map(u32::to_string).collect();
+        assert!(!pids.is_empty(), "no PostgreSQL processes to signal");
+        let st = Command::new("kill")
+            .arg(sig)
+            .args(&pids)
+            .status()
+            .expect("kill");
+        assert!(st.success(), "kill {sig} {pids:?}");
+    }
+
+    /// Freezes the whole cluster (SIGSTOP): connections stay open and nothing answers.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    /// A fresh database on this cluster.
+    pub fn create_database(&self) -> String {
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = diesel::PgConnection::establish(&format!("{}/postgres", self.base_url))
+            .expect("connect to test PostgreSQL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create test database");
+        format!("{}/{name}", self.base_url)
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let _ = Command::new("sh")
+            .args([
+                "-c",
+                &format!(
+                    "kill -CONT $(head -1 {}/postmaster.pid) 2>/dev/null; {}",
+                    self.data,
+                    self.stop_command()
+                ),
+            ])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// A fresh PostgreSQL database URL, or None (after a notice) when PostgreSQL is unavailable.
@@ -337,6 +496,16 @@ pub async fn spawn_app_with(
 ) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(backend, dir.path())?;
+    Some(spawn_app_in(backend, dir, url, tweak).await)
+}
+
+/// Starts the app on the database at `url` (e.g. on a [`PgServer`] of the test's own).
+pub async fn spawn_app_in(
+    backend: Backend,
+    dir: tempfile::TempDir,
+    url: String,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
     let (smtp_port, mail) = start_smtp();
     let mut settings = test_settings(dir.path(), url, smtp_port);
     tweak(&mut settings);
@@ -357,7 +526,7 @@ pub async fn spawn_app_with(
     let _ = public_url_set;
     tokio::spawn(app.run_until_stopped());
     let base = format!("http://127.0.0.1:{port}");
-    Some(TestApp {
+    TestApp {
         backend,
         anon: Client::new(&base, false),
         base,
@@ -366,7 +535,7 @@ pub async fn spawn_app_with(
         mail,
         state,
         dir,
-    })
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
