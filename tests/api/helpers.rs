@@ -949,6 +949,12 @@ impl TestApp {
     /// load balancer would be: its own pool, its own background worker, the same clock and SMTP
     /// listener) and answers its base URL. It runs until the test ends.
     pub async fn second_instance(&self) -> String {
+        self.second_instance_with(false).await
+    }
+
+    /// [`second_instance`], optionally without its background worker (so that everything it
+    /// runs is what requests ask of it).
+    pub async fn second_instance_with(&self, no_jobs: bool) -> String {
         let mut settings = (*self.state.settings).clone();
         settings.server.port = 0;
         let app = Application::build(
@@ -956,7 +962,7 @@ impl TestApp {
             Overrides {
                 clock: Some(Arc::new(self.clock.clone())),
                 mailer: None,
-                no_jobs: false,
+                no_jobs,
             },
         )
         .await

@@ -16,5 +16,6 @@ mod gate;
 mod mail;
 mod nominations;
 mod outage;
+mod plans;
 mod properties;
 mod races;

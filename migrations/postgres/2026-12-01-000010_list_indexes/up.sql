@@ -12,3 +12,6 @@ CREATE INDEX partner_grants_start_due_idx ON partner_grants (ends_at)
     WHERE start_notice_sent_at IS NULL AND revoked_at IS NULL;
 CREATE INDEX partner_grants_end_due_idx ON partner_grants (ends_at)
     WHERE end_notice_sent_at IS NULL AND revoked_at IS NULL;
+
+-- The outbox worker claims due messages in next_attempt_at order from only the unsent ones.
+CREATE INDEX outbox_unsent_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;

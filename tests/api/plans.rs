@@ -1,0 +1,355 @@
+//! Every list is one index-ordered range scan per page, for every kind of caller (DESIGN.md §6,
+//! "Scale"), and a page's items come from a fixed number of statements (no N+1).
+//!
+//! The test records every statement the real server runs for a list request (diesel's
+//! connection instrumentation, installed before the app opens its pool and scoped to this
+//! test's database), then asks the database for the plan of each page query (the statements
+//! with a `LIMIT`):
+//! - SQLite: `EXPLAIN QUERY PLAN` must not show `USE TEMP B-TREE FOR ORDER BY` (a sort of every
+//!   matching row);
+//! - PostgreSQL: with `enable_sort` and `enable_seqscan` off, `EXPLAIN` must not show a `Sort`
+//!   node: PostgreSQL still sorts when no index yields the order, so a Sort here means the list
+//!   would sort every visible row however large the tables grow.
+//!
+//! Statement counts are compared between a one-item page and a full page of the same list.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde_json::json;
+
+use crate::dual_tests;
+use crate::flows::*;
+use crate::helpers::*;
+
+dual_tests!(every_list_is_one_index_ordered_scan_per_page);
+
+// ---------------------------------------------------------------- recording statements
+
+/// Statements recorded per watched database (a key contained in the connection URL).
+static RECORDED: OnceLock<Mutex<HashMap<String, Vec<String>>>> = OnceLock::new();
+
+fn recorded() -> &'static Mutex<HashMap<String, Vec<String>>> {
+    RECORDED.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+struct Recorder {
+    key: Option<String>,
+}
+
+impl Instrumentation for Recorder {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartEstablishConnection { url, .. } => {
+                let map = recorded().lock().unwrap();
+                self.key = map.keys().find(|k| url.contains(k.as_str())).cloned();
+            }
+            InstrumentationEvent::StartQuery { query, .. } => {
+                if let Some(k) = &self.key {
+                    if let Some(v) = recorded().lock().unwrap().get_mut(k) {
+                        v.push(query.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn install() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        diesel::connection::set_default_instrumentation(|| Some(Box::new(Recorder { key: None })))
+            .expect("instrumentation");
+    });
+}
+
+/// The key that identifies a test database in its connection URL.
+fn db_key(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn take(key: &str) -> Vec<String> {
+    std::mem::take(recorded().lock().unwrap().get_mut(key).unwrap())
+}
+
+// ---------------------------------------------------------------- plans
+
+/// Splits `SQL -- binds: [a, b]` into the SQL and the Debug text of each bind.
+fn split_binds(stmt: &str) -> (String, Vec<String>) {
+    let (sql, binds) = stmt.rsplit_once(" -- binds: ").unwrap_or((stmt, "[]"));
+    let inner = binds.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_str = false;
+    let mut escaped = false;
+    for ch in inner.chars() {
+        if in_str {
+            cur.push(ch);
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match ch {
+            '"' => {
+                in_str = true;
+                cur.push(ch);
+            }
+            ',' => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+            }
+            _ => cur.push(ch),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    (sql.to_string(), out)
+}
+
+/// A bind's Debug text as an SQL literal.
+fn literal(bind: &str) -> String {
+    if let Some(s) = bind.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        return format!("'{}'", s.replace("\\\"", "\"").replace('\'', "''"));
+    }
+    if bind.parse::<i64>().is_ok() || bind == "true" || bind == "false" {
+        return bind.to_string();
+    }
+    // NaiveDateTime and the like.
+    format!("'{}'", bind.replace('T', " "))
+}
+
+/// The statement with its binds written in (placeholders `?` on SQLite, `$n` on PostgreSQL).
+fn inline(backend: Backend, stmt: &str) -> String {
+    let (sql, binds) = split_binds(stmt);
+    let lits: Vec<String> = binds.iter().map(|b| literal(b)).collect();
+    match backend {
+        Backend::Sqlite => {
+            let mut out = String::new();
+            let mut i = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    out.push_str(&lits[i]);
+                    i += 1;
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        Backend::Postgres => {
+            let mut out = sql.clone();
+            for (i, l) in lits.iter().enumerate().rev() {
+                out = out.replace(&format!("${}", i + 1), l);
+            }
+            out
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct SqlitePlanRow {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlanRow {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    plan: String,
+}
+
+async fn plan(app: &TestApp, sql: String) -> String {
+    let backend = app.backend;
+    app.db(move |c| match backend {
+        Backend::Sqlite => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<SqlitePlanRow>(c)
+            .unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"))
+            .into_iter()
+            .map(|r| r.detail)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Backend::Postgres => c
+            .transaction(|c| {
+                diesel::sql_query("SET LOCAL enable_sort = off").execute(c)?;
+                diesel::sql_query("SET LOCAL enable_seqscan = off").execute(c)?;
+                diesel::sql_query(format!("EXPLAIN {sql}")).load::<PgPlanRow>(c)
+            })
+            .unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"))
+            .into_iter()
+            .map(|r| r.plan)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    })
+    .await
+}
+
+/// Requests `path` as `who` and checks the plan of every page query it ran; answers how many
+/// statements the request ran.
+async fn check_list(app: &TestApp, key: &str, who: &User, path: &str) -> Vec<String> {
+    take(key);
+    let r = who.get(path).await;
+    assert_eq!(r.status, 200, "{path}: {}", r.text);
+    let stmts = take(key);
+    let pages: Vec<&String> = stmts
+        .iter()
+        .filter(|s| s.contains(" LIMIT ") && s.trim_start().starts_with("SELECT"))
+        .collect();
+    assert!(
+        !pages.is_empty(),
+        "{path}: no page query recorded: {stmts:#?}"
+    );
+    for s in pages {
+        let p = plan(app, inline(app.backend, s)).await;
+        let sorts = match app.backend {
+            Backend::Sqlite => p.contains("USE TEMP B-TREE FOR ORDER BY"),
+            Backend::Postgres => p.lines().any(|l| {
+                l.trim_start()
+                    .trim_start_matches("->")
+                    .trim_start()
+                    .starts_with("Sort")
+            }),
+        };
+        assert!(
+            !sorts,
+            "{path}: the page query sorts every visible row\n{s}\nplan:\n{p}"
+        );
+    }
+    stmts
+}
+
+/// The plan check for `path`, plus: a one-item page runs as many statements as a full page.
+async fn check(app: &TestApp, key: &str, who: &User, path: &str) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    // A first request may write the credential's last use (at most once a minute); warm up.
+    who.get(path).await;
+    let full = check_list(app, key, who, &format!("{path}{sep}limit=200")).await;
+    let one = check_list(app, key, who, &format!("{path}{sep}limit=1")).await;
+    assert_eq!(
+        full.len(),
+        one.len(),
+        "{path}: a full page runs {} statements, a one-item page {} (N+1?)\n{full:#?}",
+        full.len(),
+        one.len()
+    );
+}
+
+async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
+    install();
+    // The app's pool opened its connections before the recorder existed: watch this database,
+    // then start a second instance on it, whose connections are recorded.
+    let key = db_key(&app.state.settings.database.url);
+    recorded().lock().unwrap().insert(key.clone(), Vec::new());
+    let base = app.second_instance_with(true).await;
+
+    let c = cast(&app).await;
+    let analyst = colleague(&app, &c.nsa, "analyst@nsa.example", "member").await;
+    let x = partner_org(&app, &c.op, "Valley Rural Health").await;
+    let own_terms = publish_terms(&app, &c.dev, "Aurora terms").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut grant = String::new();
+    for i in 0..3 {
+        let model = new_model(&app, &c.dev, &format!("Plan-{i}")).await;
+        let req = submitted_request(&app, &c.dev, &model).await;
+        c.dev
+            .post(
+                &app.api(&format!("/designation-requests/{req}/messages")),
+                json!({"message": "Hello"}),
+            )
+            .await;
+        let g = offer(
+            &app,
+            &c.dev,
+            &model,
+            &[&c.nsa],
+            &own_terms,
+            t0() + days(1),
+            t0() + days(5),
+        )
+        .await;
+        grant = g["id"].as_str().unwrap().to_string();
+        accept_all(&app, &grant, &[&c.dev, &c.nsa]).await;
+        let n = selected_nomination(&app, &c.dev, &c.nsa, &model, &x.org_id).await;
+        issue_partner_grant(
+            &app,
+            &c.dev,
+            &n,
+            &c.template,
+            t0() + days(1),
+            t0() + days(5),
+        )
+        .await;
+    }
+    roster_add(&app, &c.nsa, &ag(&app, &grant, ""), &analyst.id)
+        .await
+        .expect(201);
+    analyst
+        .post_empty(&ag(&app, &grant, "acknowledge"))
+        .await
+        .expect(200);
+    app.advance(days(2));
+    for _ in 0..2 {
+        analyst
+            .post(
+                &ag(&app, &grant, "access-log"),
+                log_body(t0() + days(1) + chrono::Duration::hours(1)),
+            )
+            .await
+            .expect(201);
+    }
+
+    let on = |u: &User| u.at(&base);
+    let (dev, nsa, part, op) = (on(&c.dev), on(&c.nsa), on(&x), on(&c.op));
+    let api = |p: &str| app.api(p);
+    let lists: Vec<(&User, String)> = vec![
+        (&dev, api("/models")),
+        (&dev, api("/designation-requests")),
+        (&dev, api("/designation-requests?status=submitted")),
+        (&nsa, api("/designation-requests")),
+        (&nsa, api("/designation-requests?status=submitted")),
+        (&dev, api("/access-grants")),
+        (&dev, api("/access-grants?status=scheduled")),
+        (&nsa, api("/access-grants")),
+        (&nsa, api("/access-grants?status=scheduled")),
+        (&dev, api(&format!("/access-grants/{grant}/access-log"))),
+        (&dev, api("/nominations")),
+        (&nsa, api("/nominations")),
+        (&dev, api("/partner-grants")),
+        (&nsa, api("/partner-grants")),
+        (&part, api("/partner-grants")),
+        (&part, api("/partner-grants?status=scheduled")),
+        (&dev, api("/terms")),
+        (&op, api("/terms")),
+        (&dev, api("/audit-events")),
+        (&dev, api(&format!("/audit-events?target_id={grant}"))),
+        (&nsa, api("/audit-events")),
+        (&part, api("/audit-events")),
+        (&op, api("/admin/users")),
+        (&op, api("/admin/organizations")),
+        (&dev, api("/organizations?kind=partner")),
+    ];
+    for (who, path) in &lists {
+        check(&app, &key, who, path).await;
+    }
+    // The export pages through the same index.
+    check_list(&app, &key, &dev, &api("/audit-events/export?format=json")).await;
+    recorded().lock().unwrap().remove(&key);
+}
