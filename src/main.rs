@@ -158,8 +158,14 @@ fn create_operator_invitation(
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
+    // Database work and argon2 run on blocking threads; bound them (tokio's default is 512),
+    // and let idle ones go, so a burst does not leave a crowd of threads and their allocator
+    // arenas resident for good. Work past the bound queues, within each request's deadline.
+    let blocking = (settings.database.pool_size as usize * 2 + 8).clamp(16, 128);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(blocking)
+        .thread_keep_alive(std::time::Duration::from_secs(10))
         .build()?;
     rt.block_on(async move {
         let public_url = settings.server.public_url.clone();
