@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod bench_seed;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -49,6 +49,22 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Grow a demo database to benchmark scale (valid records, written in bulk; see `make bench`).
+    BenchSeed {
+        #[arg(long, default_value_t = 2000)]
+        partner_orgs: usize,
+        #[arg(long, default_value_t = 100_000)]
+        partner_grants: usize,
+        /// Of the partner grants, how many go to the demo's first partner organization.
+        #[arg(long, default_value_t = 500)]
+        own_partner_grants: usize,
+        #[arg(long, default_value_t = 10_000)]
+        access_grants: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        log_rows: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        audit_events: usize,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -111,6 +127,32 @@ fn real_main() -> anyhow::Result<()> {
                     "\nTo set up your own operator account ({FIRST_OPERATOR}), open:\n  {link}"
                 );
             }
+            Ok(())
+        }
+        Command::BenchSeed {
+            partner_orgs,
+            partner_grants,
+            own_partner_grants,
+            access_grants,
+            log_rows,
+            audit_events,
+        } => {
+            let pool = db::connect(&settings.database.url, 1)?;
+            let mut conn = pool.get()?;
+            db::run_migrations(&mut conn)?;
+            let summary = frontier_portal::bench_seed::seed(
+                &mut conn,
+                frontier_portal::bench_seed::Sizes {
+                    partner_orgs,
+                    partner_grants,
+                    own_partner_grants,
+                    access_grants,
+                    log_rows,
+                    audit_events,
+                },
+                chrono::Utc::now(),
+            )?;
+            println!("{summary}");
             Ok(())
         }
         Command::Audit {

@@ -284,6 +284,13 @@ pub fn is_retryable_db_error(e: &diesel::result::Error) -> bool {
     }
 }
 
+impl RetryableError for anyhow::Error {
+    fn is_retryable(&self) -> bool {
+        self.downcast_ref::<diesel::result::Error>()
+            .is_some_and(is_retryable_db_error)
+    }
+}
+
 impl RetryableError for diesel::result::Error {
     fn is_retryable(&self) -> bool {
         is_retryable_db_error(self)
