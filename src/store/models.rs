@@ -11,6 +11,9 @@ use crate::store::Page;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = models)]
+// `update` writes the row as given: a `None` (a cleared planned release) is written as NULL,
+// not skipped.
+#[diesel(treat_none_as_null = true)]
 pub struct ModelRow {
     pub id: String,
     pub organization_id: String,
