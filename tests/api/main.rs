@@ -14,3 +14,4 @@ mod designations;
 mod gate;
 mod nominations;
 mod properties;
+mod security;
