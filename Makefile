@@ -8,6 +8,7 @@ CARGO ?= cargo
 BIN := target/debug/frontier-portal
 DEMO_DB ?= data/demo.db
 PORT ?= 8080
+FIRST_OPERATOR ?= operator@localhost.example
 
 .PHONY: run test deps frontend frontend-deps build test-rust test-frontend test-e2e lint fmt bench clean
 
@@ -16,6 +17,10 @@ RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__
 run: deps frontend build
 	@mkdir -p data
 	@$(RUN_ENV) $(BIN) demo --if-empty
+	@echo
+	@# The only place a link with a token is printed: the command run for that purpose (the
+	@# server's log never holds one). Prints nothing new once the account is set up.
+	@$(RUN_ENV) $(BIN) admin create --email $(FIRST_OPERATOR) --if-needed
 	@echo
 	$(RUN_ENV) $(BIN) serve
 

@@ -148,6 +148,54 @@ pub fn invite(
     Ok((user, url))
 }
 
+/// An org admin invites a colleague (`POST /organizations/me/invitations`). The answer never
+/// reveals whether the address already has an account (DESIGN §6): for a new address this is
+/// [`invite`]; for an address with an account — in this organization or any other — nothing is
+/// created and no role is given, the address gets a notice without a token, and the caller gets
+/// a user of the same shape as a real invitation (a fresh id that no account has). The notice's
+/// audit event is visible to the account's own organization only, naming no inviter.
+pub fn invite_colleague(
+    conn: &mut DbConn,
+    env: &Env,
+    ctx: &AuditCtx,
+    org: &OrgRow,
+    email: &str,
+    role: &str,
+) -> AppResult<UserRow> {
+    let Some((existing, _)) = accounts::user_by_email(conn, email)? else {
+        return invite(conn, env, ctx, org, email, role).map(|(u, _)| u);
+    };
+    outbox::enqueue(
+        conn,
+        env.now,
+        &existing.email,
+        Reason::InvitationToExistingAccount,
+        &format!("{}/sign-in", env.public_url),
+    )?;
+    audit::append(
+        conn,
+        ctx,
+        NewEvent {
+            action: "user.invitation_notice_sent",
+            target_type: "user",
+            target_id: &existing.id,
+            visible_to: vec![existing.organization_id.clone()],
+            detail: json!({}),
+        },
+    )?;
+    Ok(UserRow {
+        id: new_id(),
+        organization_id: org.id.clone(),
+        email: existing.email,
+        name: String::new(),
+        org_role: role.into(),
+        password_hash: None,
+        email_verified_at: None,
+        disabled_at: None,
+        created_at: to_db(env.now),
+    })
+}
+
 /// The invitation itself, for callers that describe it in their own audit event.
 pub fn invite_user(
     conn: &mut DbConn,
@@ -294,4 +342,35 @@ pub fn has_operator(conn: &mut DbConn) -> AppResult<bool> {
         .count()
         .get_result(conn)?;
     Ok(n > 0)
+}
+
+/// `frontier-portal admin create --email E --if-needed` (which `make run` calls): an invitation
+/// link for the operator account `email` while it is not set up yet — a fresh link each time
+/// while the invitation is pending, `None` once the account has a password (or the address
+/// belongs to another organization). Only this command prints such a link; the server's log
+/// never does.
+pub fn operator_invitation_if_needed(
+    conn: &mut DbConn,
+    env: &Env,
+    email: &str,
+) -> AppResult<Option<String>> {
+    let org = operator_org(conn, env.now)?;
+    match accounts::user_by_email(conn, email)? {
+        None => {
+            let ctx = AuditCtx {
+                now: Some(env.now),
+                ..Default::default()
+            };
+            let (_, url) = invite(conn, env, &ctx, &org, email, "admin")?;
+            Ok(Some(url))
+        }
+        Some((u, o)) if u.password_hash.is_none() && o.kind == "operator" => Ok(Some(issue_link(
+            conn,
+            env,
+            &u.id,
+            &u.email,
+            LinkPurpose::Invitation,
+        )?)),
+        Some(_) => Ok(None),
+    }
 }

@@ -171,7 +171,7 @@ fn print_accounts() {
     println!("=================================================================================================");
 }
 
-const ACCOUNTS: [(&str, &str); 12] = [
+const ACCOUNTS: [(&str, &str); 15] = [
     (
         "operator (portal administrators)",
         "operator@portal.example",
@@ -189,6 +189,9 @@ const ACCOUNTS: [(&str, &str); 12] = [
     ("NSA analyst (member)", "analyst@nsa.example"),
     ("CISA reviewer (admin)", "reviewer@cisa.example"),
     ("Treasury reviewer (admin)", "reviewer@treasury.example"),
+    ("NCD reviewer (admin)", "reviewer@ncd.example"),
+    ("OSTP (APST) reviewer (admin)", "reviewer@ostp.example"),
+    ("DOW reviewer (admin)", "reviewer@dow.example"),
     (
         "partner admin, Valley Rural Health (hospital)",
         "security@ruralhealth.example",
@@ -260,6 +263,39 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         },
         &[("reviewer@cisa.example", "Jordan Brooks", "admin")],
     )?;
+    // The offices Sec. 3(a) names for consultation each record their own position.
+    let mut consulted = Vec::new();
+    for (code, name, email, person) in [
+        (
+            "NCD",
+            "Office of the National Cyber Director",
+            "reviewer@ncd.example",
+            "Parker Hayes",
+        ),
+        (
+            "OSTP",
+            "Office of Science and Technology Policy",
+            "reviewer@ostp.example",
+            "Rowan Ellis",
+        ),
+        (
+            "DOW",
+            "Department of War",
+            "reviewer@dow.example",
+            "Sydney Park",
+        ),
+    ] {
+        let (_, people) = s.org(
+            NewOrg {
+                kind: "agency",
+                name,
+                agency_code: Some(code),
+                ..Default::default()
+            },
+            &[(email, person, "admin")],
+        )?;
+        consulted.push((code, s.actor(&people[0])?));
+    }
     let (treasury_org, _treasury) = s.org(
         NewOrg {
             kind: "agency",
@@ -422,6 +458,17 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         web::Bytes::new(),
     ))
     .await?;
+    let office = |code: &str| {
+        if code == "CISA" {
+            jordan.clone()
+        } else {
+            consulted
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, a)| a.clone())
+                .expect("seeded above")
+        }
+    };
     for (code, pos, note) in [
         (
             "CISA",
@@ -436,9 +483,10 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         ("OSTP", "no_comment", "No objection."),
         ("DOW", "concur", "Relevant to defensive cyber operations."),
     ] {
+        // Each office records its own consultation (DESIGN §2.2).
         json(ds::consult(
             st(),
-            morgan.clone(),
+            office(code),
             path(&r_det),
             Json(ds::ConsultationBody {
                 agency_code: code.into(),
@@ -794,41 +842,4 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     ))
     .await?;
     Ok(())
-}
-
-/// An invitation link for a real (non-demo) operator account, `email`, while it is not yet set
-/// up: so `make run` always shows how to become an operator. A fresh link each time; `None` once
-/// the account has a password.
-pub fn operator_invitation(state: &AppState, email: &str) -> anyhow::Result<Option<String>> {
-    let now = state.clock.now();
-    let mut conn = state.pool.get()?;
-    let env = Env {
-        keys: &state.keys,
-        public_url: &state.settings.server.public_url,
-        now,
-    };
-    db::write_tx(&mut conn, |conn| {
-        let org = crate::accounts::operator_org(conn, now)?;
-        match users::user_by_email(conn, email)? {
-            None => {
-                let ctx = AuditCtx {
-                    now: Some(now),
-                    ..Default::default()
-                };
-                let (_, url) = crate::accounts::invite(conn, &env, &ctx, &org, email, "admin")?;
-                Ok(Some(url))
-            }
-            Some((u, o)) if u.password_hash.is_none() && o.kind == "operator" => {
-                Ok(Some(crate::accounts::issue_link(
-                    conn,
-                    &env,
-                    &u.id,
-                    &u.email,
-                    crate::accounts::LinkPurpose::Invitation,
-                )?))
-            }
-            Some(_) => Ok(None),
-        }
-    })
-    .map_err(|e: crate::error::AppError| anyhow!("{e}"))
 }

@@ -78,6 +78,10 @@ enum AdminCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// Only while that operator account is not set up: print a fresh link while its
+        /// invitation is pending, nothing once it has a password (what `make run` calls).
+        #[arg(long)]
+        if_needed: bool,
     },
 }
 
@@ -86,9 +90,6 @@ enum AuditCommand {
     /// Re-walk the hash chain; exits 1 and names the first broken link if it is broken.
     Verify,
 }
-
-/// The operator account offered on first start (and by `make run` until it is set up).
-const FIRST_OPERATOR: &str = "operator@localhost.example";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -111,21 +112,19 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin {
-            command: AdminCommand::Create { email },
+            command: AdminCommand::Create { email, if_needed },
         } => {
             let state = build_state(settings, Arc::new(SystemClock))?;
-            let link = create_operator_invitation(&state, &email)?;
-            println!("{link}");
-            Ok(())
-        }
-        Command::Demo { if_empty } => {
-            frontier_portal::demo::seed(settings.clone(), if_empty)?;
-            let state = build_state(settings, Arc::new(SystemClock))?;
-            if let Some(link) = frontier_portal::demo::operator_invitation(&state, FIRST_OPERATOR)?
-            {
-                println!(
-                    "\nTo set up your own operator account ({FIRST_OPERATOR}), open:\n  {link}"
-                );
+            if !if_needed {
+                let link = create_operator_invitation(&state, &email)?;
+                println!("{link}");
+                return Ok(());
+            }
+            match operator_invitation_if_needed(&state, &email)? {
+                Some(link) => {
+                    println!("To set up your own operator account ({email}), open:\n  {link}")
+                }
+                None => println!("The operator account {email} is already set up."),
             }
             Ok(())
         }
@@ -155,6 +154,7 @@ fn real_main() -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Demo { if_empty } => frontier_portal::demo::seed(settings, if_empty),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -199,6 +199,23 @@ fn create_operator_invitation(
     .map_err(|e| anyhow::anyhow!("{}", e.detail))
 }
 
+fn operator_invitation_if_needed(
+    state: &frontier_portal::startup::AppState,
+    email: &str,
+) -> anyhow::Result<Option<String>> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get()?;
+    let env = Env {
+        keys: &state.keys,
+        public_url: &state.settings.server.public_url,
+        now,
+    };
+    db::write_tx(&mut conn, |conn| {
+        accounts::operator_invitation_if_needed(conn, &env, email)
+    })
+    .map_err(|e| anyhow::anyhow!("{}", e.detail))
+}
+
 fn serve(settings: Settings) -> anyhow::Result<()> {
     // Database work and argon2 run on blocking threads; bound them (tokio's default is 512),
     // and let idle ones go, so a burst does not leave a crowd of threads and their allocator
@@ -221,11 +238,10 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             "Frontier Access Portal listening on {public_url} (port {})",
             app.port()
         );
+        // The server's output is its log: it never prints a link with a token (DESIGN §6).
         if first_run {
-            let link = create_operator_invitation(&state, FIRST_OPERATOR)
-                .context("creating the first operator invitation")?;
             println!(
-                "First start: set up the operator account with this invitation link:\n  {link}"
+                "No operator account yet: create one with `frontier-portal admin create --email you@example.gov`, which prints its invitation link."
             );
         }
         app.run_until_stopped()

@@ -95,7 +95,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     crate::telemetry::common_headers,
                 ))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RedactingRootSpan>::new())
                 .configure(crate::api::configure)
                 .configure(|cfg| crate::web_ui::configure(cfg, &static_dir))
         })

@@ -11,6 +11,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::{fmt, EnvFilter};
 
 use crate::startup::AppState;
@@ -27,6 +29,108 @@ pub fn init_logging(format: &str, level: &str) {
     } else {
         builder.try_init()
     };
+}
+
+/// What a redacted secret reads as in a log line.
+pub const REDACTED: &str = "[redacted]";
+
+/// A request target (path and query) fit for a log line: link tokens never reach a log
+/// (DESIGN §6). The path segment after `invitations` (`/api/v1/auth/invitations/{token}/accept`)
+/// or `invite` (the web page `/invite/{token}`), and the value of every query parameter whose
+/// name ends in `token` (`?token=`, `access_token=`), are replaced by [`REDACTED`].
+pub fn redact_target(target: &str) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
+    let mut out = String::with_capacity(target.len());
+    let mut after_marker = false;
+    for (i, seg) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if after_marker && !seg.is_empty() {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(seg);
+        }
+        after_marker =
+            seg.eq_ignore_ascii_case("invitations") || seg.eq_ignore_ascii_case("invite");
+    }
+    if let Some(q) = query {
+        out.push('?');
+        for (i, pair) in q.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+            if key.to_ascii_lowercase().ends_with("token") && pair.contains('=') {
+                out.push_str(key);
+                out.push('=');
+                out.push_str(REDACTED);
+            } else {
+                out.push_str(pair);
+            }
+        }
+    }
+    out
+}
+
+/// The root span of every request (`tracing-actix-web`), with the fields of its default
+/// builder except that `http.target` is [`redact_target`]ed: every line logged while serving a
+/// request — including the event the middleware emits for an error answer — carries the span's
+/// fields, so the raw target would put emailed tokens into the log.
+pub struct RedactingRootSpan;
+
+impl RootSpanBuilder for RedactingRootSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let target = redact_target(
+            request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or(""),
+        );
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "default".to_string());
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let user_agent = request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let client_ip = request
+            .connection_info()
+            .realip_remote_addr()
+            .unwrap_or("")
+            .to_string();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %target,
+            http.client_ip = %client_ip,
+            http.user_agent = %user_agent,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
 
 pub const CSP: &str = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -184,4 +288,36 @@ pub async fn common_headers(
             .observe(&method, &route, status, started.elapsed().as_secs_f64());
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_tokens_are_redacted_from_targets() {
+        assert_eq!(
+            redact_target("/api/v1/auth/invitations/eyJhbGc.eyJzdWIi.sig/accept"),
+            "/api/v1/auth/invitations/[redacted]/accept"
+        );
+        assert_eq!(redact_target("/invite/eyJ.x.y"), "/invite/[redacted]");
+        assert_eq!(
+            redact_target("/verify-email?token=eyJ.x.y"),
+            "/verify-email?token=[redacted]"
+        );
+        assert_eq!(
+            redact_target("/api/v1/models?limit=5&Token=abc&x=1&access_token=def"),
+            "/api/v1/models?limit=5&Token=[redacted]&x=1&access_token=[redacted]"
+        );
+        // Nothing else changes.
+        assert_eq!(
+            redact_target("/api/v1/access-grants/0190-ab/roster?cursor=c1"),
+            "/api/v1/access-grants/0190-ab/roster?cursor=c1"
+        );
+        assert_eq!(
+            redact_target("/api/v1/auth/invitations"),
+            "/api/v1/auth/invitations"
+        );
+        assert_eq!(redact_target(""), "");
+    }
 }

@@ -152,7 +152,6 @@ fn outs(
                     .iter()
                     .find(|a| a.grant_id == r.id && a.organization_id == org)
             };
-            let is_dev = ctx.is_developer(actor);
             let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
             let status = ctx.status(now);
             let m = models.get(&r.model_id);
@@ -171,7 +170,8 @@ fn outs(
                         }
                     })
                     .collect(),
-                access_instructions: (is_dev || acknowledged)
+                access_instructions: ctx
+                    .shows_instructions(actor, &acceptances, &mine, now)
                     .then(|| r.access_instructions.clone()),
                 developer_accepted_at: accepted(&r.organization_id).map(|a| from_db(a.accepted_at)),
                 model_name: m.map(|m| m.name.clone()).unwrap_or_default(),

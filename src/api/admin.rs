@@ -247,7 +247,8 @@ pub struct PatchUserBody {
     pub disabled: bool,
 }
 
-/// Disables (every session and token stops at once) or re-enables a user.
+/// Disables (every session and API token ends at once, for good) or re-enables a user (which
+/// revives none of them: the user signs in afresh).
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = PatchUserBody, params(("id" = String, Path)), responses(
     (status = 200, body = UserOut), (status = 404, body = crate::api::dto::Problem), (status = 409, description = "Operators cannot disable themselves", body = crate::api::dto::Problem)))]
 pub async fn patch_user(
@@ -273,7 +274,7 @@ pub async fn patch_user(
         }
         store::set_disabled(conn, &id, disabled.then_some(now))?;
         if disabled {
-            store::revoke_user_sessions(conn, &id, now)?;
+            store::revoke_user_credentials(conn, &id, now)?;
         }
         audit::append(
             conn,

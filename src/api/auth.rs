@@ -172,25 +172,97 @@ pub async fn signup(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct TokenBody {
+#[schema(example = json!({"token": "eyJ…", "password": "maple-orbit-canyon-fiddle-42"}))]
+pub struct VerifyEmailBody {
     /// The `token` query parameter of the emailed link.
     pub token: String,
+    /// The password chosen at sign-up: the link proves the address, the password proves that
+    /// the address's owner is the person who signed up.
+    pub password: String,
 }
 
-/// Confirms an email address with the token of the emailed link.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenBody, responses(
-    (status = 200, body = UserEnvelope), (status = 422, description = "Invalid, used or expired link", body = crate::api::dto::Problem)))]
+/// The one answer to every failed verification — a bad, used or expired link, or a password
+/// that is not the account's — so that nothing about the account leaks.
+fn verification_failed() -> AppError {
+    AppError::unprocessable(
+        "invalid_token",
+        "This link is invalid, was already used or has expired, or the password is not the one chosen at sign-up.",
+    )
+    .with_errors(vec![FieldError::new(
+        "token",
+        "is invalid or expired, or the password does not match",
+    )])
+}
+
+/// Confirms an email address with the token of the emailed link **and** the password chosen at
+/// sign-up (so someone who signs up with another person's address cannot have it activated by
+/// that person's click). Wrong passwords count toward the sign-in lockout of the address.
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = VerifyEmailBody, responses(
+    (status = 200, body = UserEnvelope),
+    (status = 422, description = "`invalid_token`: an invalid, used or expired link, or a password that does not match (one answer for all)", body = crate::api::dto::Problem),
+    (status = 429, description = "Too many failed attempts for this address; see Retry-After", body = crate::api::dto::Problem)))]
 pub async fn verify_email(
     state: web::Data<AppState>,
     ctx: ReqCtx,
-    body: Json<TokenBody>,
+    body: Json<VerifyEmailBody>,
 ) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
     let now = state.clock.now();
+    // Check the link first without using it, so a wrong password does not burn it.
+    let link_id = state.keys.verify(b.token.trim(), Audience::EmailLink, now);
+    let found = match link_id {
+        None => None,
+        Some(id) => {
+            db::run(&state.pool, move |conn| {
+                let Some(uid) =
+                    store::email_token_user(conn, &id, LinkPurpose::VerifyEmail.as_str(), now)?
+                else {
+                    return Ok(None);
+                };
+                let (user, _) = store::user_with_org(conn, &uid)?;
+                let locked = store::locked_for(conn, &user.email, now)?;
+                Ok(Some((user, locked)))
+            })
+            .await?
+        }
+    };
+    let Some((user, locked)) = found else {
+        // The same argon2 cost as a real check, so time tells nothing either.
+        state.passwords.verify(b.password, None).await?;
+        return Err(verification_failed());
+    };
+    if let Some(secs) = locked {
+        return Err(AppError::too_many(
+            secs as u64,
+            "Too many failed attempts for this address. Wait before trying again, or reset your password.",
+        ));
+    }
+    if user.disabled_at.is_some()
+        || !state
+            .passwords
+            .verify(b.password, user.password_hash.clone())
+            .await?
+    {
+        let email = user.email.clone();
+        db::tx(&state.pool, move |conn| {
+            Ok(store::record_failure(conn, &email, now)?)
+        })
+        .await?;
+        return Err(verification_failed());
+    }
     let st = state.clone();
-    let token = body.into_inner().token;
+    let token = b.token;
     let user = db::tx(&state.pool, move |conn| {
-        let user = accounts::redeem_link(conn, &st.keys, now, &token, LinkPurpose::VerifyEmail)?;
+        let user = accounts::redeem_link(conn, &st.keys, now, &token, LinkPurpose::VerifyEmail)
+            .map_err(|e| {
+                if e.status == actix_web::http::StatusCode::UNPROCESSABLE_ENTITY {
+                    verification_failed()
+                } else {
+                    e
+                }
+            })?;
         store::mark_verified(conn, &user.id, now)?;
+        store::clear_failures(conn, &user.email)?;
         audit::append(
             conn,
             &AuditCtx {
@@ -441,7 +513,7 @@ pub struct ResetConfirmBody {
     pub new_password: String,
 }
 
-/// Sets a new password with the emailed token; every session of the account ends.
+/// Sets a new password with the emailed token; every session and API token of the account ends.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirmBody, responses(
     (status = 200, body = UserEnvelope), (status = 422, body = crate::api::dto::Problem)))]
 pub async fn reset_confirm(
@@ -491,7 +563,7 @@ pub async fn reset_confirm(
             accounts::redeem_link(conn, &st.keys, now, &b.token, LinkPurpose::PasswordReset)?;
         store::set_password(conn, &user.id, &hash)?;
         store::mark_verified(conn, &user.id, now)?;
-        store::revoke_user_sessions(conn, &user.id, now)?;
+        store::revoke_user_credentials(conn, &user.id, now)?;
         store::clear_failures(conn, &user.email)?;
         audit::append(
             conn,

@@ -758,7 +758,8 @@ pub async fn respond(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"agency_code": "CISA", "position": "concur", "note": "Agrees the cyber results meet the covered threshold."}))]
 pub struct ConsultationBody {
-    /// The consulted office: NCD, OSTP (APST), CISA, DOW, or another agency code.
+    /// The consulted office: the caller's own agency code (NCD, OSTP for APST, CISA, DOW, …);
+    /// another office's code is refused with 403.
     pub agency_code: String,
     /// `concur`, `non_concur` or `no_comment`
     pub position: String,
@@ -798,6 +799,12 @@ pub async fn consult(
         require_reviewer(actor, Capability::Consult)?;
         finish(errors)?;
         let (code, position) = (code.expect("validated"), position.expect("validated"));
+        // An office records only its own position (DESIGN §2.2).
+        if actor.agency_code != Some(code) {
+            return Err(AppError::forbidden(
+                "An office records only its own consultation: agency_code must be your agency's code.",
+            ));
+        }
         let from = transition(r, DesignationAction::Consult)?;
         r.updated_at = to_db(now);
         save(conn, r, &from, Default::default())?;

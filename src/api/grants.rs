@@ -14,7 +14,10 @@ use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
-use crate::domain::grant::{government_grant_status, partner_grant_status, GrantStatus};
+use crate::domain::grant::{
+    government_grant_status, may_see_access_instructions, partner_grant_status, GrantStatus,
+    InstructionsViewer,
+};
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
 use crate::mail::templates::Reason;
@@ -69,6 +72,32 @@ impl GrantCtx {
         matches!(
             self.status(now),
             GrantStatus::Ended | GrantStatus::Revoked | GrantStatus::Expired
+        )
+    }
+    /// Whether the viewer may read the access instructions (the rule is
+    /// [`may_see_access_instructions`]): `acceptances` are the loaded organization acceptances
+    /// (any grants; this one's are picked out), `roster` the viewer's entries by grant id.
+    pub fn shows_instructions(
+        &self,
+        actor: &Actor,
+        acceptances: &[AcceptanceRow],
+        roster: &HashMap<String, bool>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let all_accepted = self.parties().iter().all(|org| {
+            acceptances
+                .iter()
+                .any(|a| a.grant_id == self.id && &a.organization_id == org)
+        });
+        let viewer = InstructionsViewer {
+            is_developer: self.is_developer(actor),
+            rostered: roster.contains_key(&self.id),
+            acknowledged: roster.get(&self.id).copied().unwrap_or(false),
+        };
+        may_see_access_instructions(
+            viewer,
+            all_accepted && self.terms_completed,
+            self.status(now),
         )
     }
     /// The parties: they see the grant's audit events.

@@ -40,16 +40,72 @@ fn too_large() -> AppError {
     )
 }
 
-/// Parses a body, naming the field of a type error.
+fn not_json() -> AppError {
+    AppError::bad_request("The request body is not valid JSON.")
+}
+
+/// The path (`name`, `new_partner.sector`, `grantee_org_ids[1]`) of the first string — value or
+/// key — holding a NUL character, if any.
+fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(if at.is_empty() {
+            "body".into()
+        } else {
+            at.into()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "")))
+            } else {
+                nul_path(x, &join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Parses a body, naming the field of a type error. Refused besides type errors, so that bad
+/// input is a 4xx problem on both backends and never reaches the database (DESIGN §6):
+/// bytes after the JSON value (400, like any malformed body), and a NUL character in any
+/// string (422 naming the field: PostgreSQL's text cannot hold it, SQLite's can — one rule here
+/// keeps the backends alike).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // A NUL can only arrive escaped (a raw control character is not valid JSON), so the full
+    // walk runs only for bodies that spell one.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| not_json())?;
+        if let Some(field) = nul_path(&v, "") {
+            return Err(AppError::validation(vec![FieldError::new(
+                field,
+                "must not contain NUL characters",
+            )]));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    let parsed = serde_path_to_error::deserialize::<_, T>(&mut *de);
+    if parsed.is_ok() {
+        // Only whitespace may follow the value.
+        de.end().map_err(|_| not_json())?;
+    }
+    match parsed {
         Ok(v) => Ok(v),
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
             if !inner.is_data() {
-                return Err(AppError::bad_request("The request body is not valid JSON."));
+                return Err(not_json());
             }
             let msg = inner.to_string();
             let msg = msg
@@ -153,5 +209,34 @@ mod tests {
             parse::<Body>(b"{nope").unwrap_err().status,
             StatusCode::BAD_REQUEST
         );
+    }
+
+    #[test]
+    fn trailing_bytes_are_a_malformed_body() {
+        assert!(parse::<Body>(b"{\"name\": \"x\"}  \n").is_ok());
+        for body in [
+            &b"{\"name\": \"x\"}{}"[..],
+            b"{\"name\": \"x\"} x",
+            b"{\"name\": \"x\"},",
+        ] {
+            let e = parse::<Body>(body).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST, "{:?}", body);
+        }
+    }
+
+    #[test]
+    fn nul_characters_are_refused_naming_the_field() {
+        let e = parse::<Body>(br#"{"name": "a\u0000b"}"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.errors[0].field, "name");
+        let e = parse::<Body>(br#"{"name": "x", "inner": {"sector": "\u0000"}}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "inner.sector");
+        let e = parse::<Vec<String>>(br#"["ok", "\u0000"]"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "[1]");
+        let e = parse::<Body>(br#"{"name": "x", "extra\u0000": 1}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "extra");
+        // An escaped backslash followed by "u0000" is six ordinary characters.
+        let b = parse::<Body>(br#"{"name": "a\\u0000"}"#).unwrap();
+        assert_eq!(b.name, "a\\u0000");
     }
 }

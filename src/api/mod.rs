@@ -18,8 +18,11 @@ pub mod organizations;
 pub mod partner_grants;
 pub mod terms;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{problem_response, AppError, FieldError};
@@ -37,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(openapi::configure)
         .service(
             web::scope("/api/v1")
+                .wrap(actix_web::middleware::from_fn(refuse_nul_in_url))
                 .configure(auth::configure)
                 .configure(organizations::configure)
                 .configure(admin::configure)
@@ -49,6 +53,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(partner_grants::configure)
                 .default_service(web::to(api_not_found)),
         );
+}
+
+/// Whether a raw (percent-encoded) URL part spells a NUL character. A raw NUL byte cannot
+/// reach here (the HTTP parser refuses it) and every `%` starts an escape, so `%00` is exact.
+fn spells_nul(raw: &str) -> bool {
+    raw.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// One guard for every path and query of the API, before any handler or extractor reads them:
+/// a NUL character (which PostgreSQL's text cannot hold) in the path is a 404 — no record has
+/// such an id — and in the query string a 400. JSON bodies get the same rule in `json::parse`.
+async fn refuse_nul_in_url(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refused = if spells_nul(req.path()) {
+        Some(AppError::not_found())
+    } else if spells_nul(req.query_string()) {
+        Some(AppError::bad_request(
+            "The query string is invalid: it contains a NUL character.",
+        ))
+    } else {
+        None
+    };
+    if let Some(e) = refused {
+        let resp = actix_web::ResponseError::error_response(&e);
+        return Ok(req.into_response(resp));
+    }
+    next.call(req).await.map(|r| r.map_into_boxed_body())
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -73,7 +108,11 @@ pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
     problem_response(
         StatusCode::NOT_FOUND,
         "not_found",
-        &format!("There is no API route {} {}.", req.method(), req.path()),
+        &format!(
+            "There is no API route {} {}.",
+            req.method(),
+            crate::telemetry::redact_target(req.path())
+        ),
         &[],
         &Default::default(),
     )
@@ -120,15 +159,29 @@ pub fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
     }
 }
 
-/// Parses a required RFC 3339 time field.
+/// The years a time field accepts: what RFC 3339's four-digit year can spell, from the Unix
+/// epoch on (every stored time is written back out as RFC 3339, DESIGN §2).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// Parses a required RFC 3339 time field (every time field of every body goes through here).
+/// A time whose UTC year is outside [`YEARS`] is refused (422 on the field).
 pub fn time_field(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: &str,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
-    match chrono::DateTime::parse_from_rfc3339(value.trim()) {
-        Ok(t) => Some(crate::clock::truncate(t.with_timezone(&chrono::Utc))),
-        Err(_) => {
+    use chrono::Datelike;
+    let parsed = chrono::DateTime::parse_from_rfc3339(value.trim()).ok();
+    match parsed.map(|t| t.with_timezone(&chrono::Utc)) {
+        Some(t) if YEARS.contains(&t.year()) => Some(crate::clock::truncate(t)),
+        Some(_) => {
+            errors.push(FieldError::new(
+                field,
+                "must be a time between the years 1970 and 9999",
+            ));
+            None
+        }
+        None => {
             errors.push(FieldError::new(
                 field,
                 "must be an RFC 3339 time such as 2026-06-02T14:00:00Z",
@@ -149,6 +202,16 @@ pub fn opt_time_field(
         Some(v) if v.trim().is_empty() => None,
         Some(v) => time_field(errors, field, v),
     }
+}
+
+/// For `Option<Option<T>>` fields of a PATCH body with `#[serde(default)]`: absent → `None`
+/// (unchanged), `null` → `Some(None)` (clear), a value → `Some(Some(v))`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// Parses one of a domain enum's strings, listing the allowed values in the message.

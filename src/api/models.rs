@@ -17,7 +17,7 @@ use crate::db::{self, DbConn};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
 use crate::domain::{duration_days, round_days};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::startup::AppState;
 use crate::store::models::{self as store, ModelRow};
 use crate::store::{new_id, PageQuery, Paged};
@@ -153,6 +153,33 @@ pub async fn list(
     }))
 }
 
+/// An optional text of at most `max` characters, trimmed (absent or null = empty).
+fn optional_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> String {
+    let v = value.unwrap_or_default().trim().to_string();
+    if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    v
+}
+
+/// The model's `description` (the same limit on create and on update).
+fn description_field(errors: &mut Vec<FieldError>, value: Option<&str>) -> String {
+    optional_text(errors, "description", value, 5000)
+}
+
+/// The model's `modality` (the same limit on create and on update).
+fn modality_field(errors: &mut Vec<FieldError>, value: Option<&str>) -> String {
+    optional_text(errors, "modality", value, 100)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Aurora-7", "version": "2026.06-rc1", "description": "Frontier multimodal model", "modality": "text+code", "planned_partner_release_at": "2026-08-01T00:00:00Z"}))]
 pub struct CreateModel {
@@ -182,20 +209,8 @@ pub async fn create(
     let mut errors = Vec::new();
     let name = required(&mut errors, "name", &b.name, 200);
     let version = required(&mut errors, "version", &b.version, 100);
-    let description = b.description.unwrap_or_default().trim().to_string();
-    let modality = b.modality.unwrap_or_default().trim().to_string();
-    if description.chars().count() > 5000 {
-        errors.push(crate::error::FieldError::new(
-            "description",
-            "must be at most 5000 characters",
-        ));
-    }
-    if modality.chars().count() > 100 {
-        errors.push(crate::error::FieldError::new(
-            "modality",
-            "must be at most 100 characters",
-        ));
-    }
+    let description = description_field(&mut errors, b.description.as_deref());
+    let modality = modality_field(&mut errors, b.modality.as_deref());
     let planned = opt_time_field(
         &mut errors,
         "planned_partner_release_at",
@@ -256,10 +271,18 @@ pub async fn get(
 pub struct PatchModel {
     pub name: Option<String>,
     pub version: Option<String>,
-    pub description: Option<String>,
-    pub modality: Option<String>,
-    /// An RFC 3339 time, or an empty string to clear it.
-    pub planned_partner_release_at: Option<String>,
+    /// Absent: unchanged; null or "": cleared.
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    /// Absent: unchanged; null or "": cleared.
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub modality: Option<Option<String>>,
+    /// An RFC 3339 time; null or an empty string clears it; absent leaves it unchanged.
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub planned_partner_release_at: Option<Option<String>>,
 }
 
 /// Edits a model. Moving the planned release earlier than an existing Government window's end
@@ -286,13 +309,13 @@ pub async fn patch(
             m.version = required(&mut errors, "version", v, 100);
         }
         if let Some(d) = &b.description {
-            m.description = d.trim().to_string();
+            m.description = description_field(&mut errors, d.as_deref());
         }
         if let Some(d) = &b.modality {
-            m.modality = d.trim().to_string();
+            m.modality = modality_field(&mut errors, d.as_deref());
         }
         if let Some(p) = &b.planned_partner_release_at {
-            m.planned_partner_release_at = opt_time_field(&mut errors, "planned_partner_release_at", Some(p)).map(to_db);
+            m.planned_partner_release_at = opt_time_field(&mut errors, "planned_partner_release_at", p.as_deref()).map(to_db);
         }
         finish(errors)?;
         if let Some(planned) = m.planned_partner_release_at.map(from_db) {
@@ -310,7 +333,21 @@ pub async fn patch(
             }
         }
         m.updated_at = to_db(now);
-        store::update(conn, &m)?;
+        store::apply_change(
+            conn,
+            &m.id,
+            &store::ModelChange {
+                name: b.name.as_ref().map(|_| m.name.clone()),
+                version: b.version.as_ref().map(|_| m.version.clone()),
+                description: b.description.as_ref().map(|_| m.description.clone()),
+                modality: b.modality.as_ref().map(|_| m.modality.clone()),
+                planned_partner_release_at: b
+                    .planned_partner_release_at
+                    .as_ref()
+                    .map(|_| m.planned_partner_release_at),
+                updated_at: Some(m.updated_at),
+            },
+        )?;
         audit::append(
             conn,
             &actor.audit(now),
@@ -344,10 +381,9 @@ pub async fn release(
             Capability::ReleaseModel,
             "Only developer members release models.",
         )?;
-        if m.released_at.is_none() {
+        if m.released_at.is_none() && store::set_released(conn, &m.id, to_db(now))? {
             m.released_at = Some(to_db(now));
             m.updated_at = to_db(now);
-            store::update(conn, &m)?;
             audit::append(
                 conn,
                 &actor.audit(now),

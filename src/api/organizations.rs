@@ -12,7 +12,7 @@ use crate::api::dto::{OrgOut, UserOut};
 use crate::api::{email_field, finish};
 use crate::auth::Actor;
 use crate::db;
-use crate::domain::policy::{Capability, OrgKind};
+use crate::domain::policy::{directory_kinds, Capability, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::startup::AppState;
 use crate::store::{accounts as store, orgs, PageQuery, Paged};
@@ -60,10 +60,12 @@ pub struct InvitationOut {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// An org admin invites a colleague; the invitation link is emailed.
+/// An org admin invites a colleague; the invitation link is emailed. The answer is the same
+/// whether or not the address already has an account (then nothing is created, no role is given,
+/// and the address gets a notice without a link token), so it reveals no account.
 #[utoipa::path(post, path = "/api/v1/organizations/me/invitations", tag = "organizations", request_body = InvitationBody, responses(
-    (status = 201, body = InvitationOut), (status = 403, body = crate::api::dto::Problem),
-    (status = 409, description = "The address already has an account", body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+    (status = 201, body = InvitationOut, description = "Invited (also the answer when the address already has an account: nothing is revealed)"), (status = 403, body = crate::api::dto::Problem),
+    (status = 422, body = crate::api::dto::Problem)))]
 pub async fn invite(
     state: web::Data<AppState>,
     actor: Actor,
@@ -89,8 +91,7 @@ pub async fn invite(
             public_url: &st.settings.server.public_url,
             now,
         };
-        let (user, _url) = accounts::invite(conn, &env, &actor.audit(now), &org, &email, &role)?;
-        Ok(user)
+        accounts::invite_colleague(conn, &env, &actor.audit(now), &org, &email, &role)
     })
     .await?;
     Ok(HttpResponse::Created().json(InvitationOut {
@@ -101,7 +102,8 @@ pub async fn invite(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DirectoryQuery {
-    /// `partner`, `agency` or `developer`
+    /// `partner`, `agency` or `developer` (agencies and operators only; a developer finds no
+    /// developers)
     pub kind: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -114,6 +116,8 @@ pub struct OrgList {
 }
 
 /// The directory of organizations by kind (e.g. partners to nominate, agencies to offer access).
+/// Developers find agencies and partners only, never other developers (`kind=developer` finds
+/// nothing for them).
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(DirectoryQuery), responses(
     (status = 200, body = OrgList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
 pub async fn directory(
@@ -121,7 +125,7 @@ pub async fn directory(
     actor: Actor,
     q: web::Query<DirectoryQuery>,
 ) -> AppResult<HttpResponse> {
-    let kind = match q.kind.as_deref() {
+    let asked = match q.kind.as_deref() {
         None => None,
         Some(k @ ("partner" | "agency" | "developer")) => Some(k.to_string()),
         Some(_) => {
@@ -143,8 +147,15 @@ pub async fn directory(
         cursor: q.cursor.clone(),
     }
     .page()?;
+    // Only the kinds this viewer may find (developers never see other developers); asking for
+    // another kind finds nothing, like a record that is not visible.
+    let kinds: Vec<&'static str> = directory_kinds(actor.org_kind)
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| asked.as_deref().is_none_or(|a| a == *k))
+        .collect();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(orgs::list(conn, kind.as_deref(), &page)?)
+        Ok(orgs::directory(conn, &kinds, &page)?)
     })
     .await?;
     let page = PageQuery {

@@ -126,6 +126,35 @@ pub fn is_open(status: GrantStatus) -> bool {
     )
 }
 
+/// Who is looking at a grant, for [`may_see_access_instructions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstructionsViewer {
+    /// The viewer belongs to the developer organization that issued the grant.
+    pub is_developer: bool,
+    /// The viewer is on the grant's roster (not removed).
+    pub rostered: bool,
+    /// The viewer acknowledged the terms personally.
+    pub acknowledged: bool,
+}
+
+/// Whether the viewer may read a grant's `access_instructions` (DESIGN §2.4, §2.6; both grant
+/// kinds). The developer always sees its own. A grantee sees them only while **every** party has
+/// accepted the terms, the viewer is rostered and has acknowledged, and the derived status is
+/// `scheduled` or `active` — never while terms are awaited, nor once the grant is ended,
+/// revoked or expired. Why: the instructions are the means of access, so they are shown only to
+/// named people bound by fully agreed terms, and only while access is allowed.
+pub fn may_see_access_instructions(
+    viewer: InstructionsViewer,
+    all_parties_accepted: bool,
+    status: GrantStatus,
+) -> bool {
+    viewer.is_developer
+        || (all_parties_accepted
+            && viewer.rostered
+            && viewer.acknowledged
+            && matches!(status, GrantStatus::Scheduled | GrantStatus::Active))
+}
+
 /// The instant a grant's window really closes: `ends_at`, or earlier if the developer ended or
 /// revoked it.
 pub fn effective_end(ends_at: DateTime<Utc>, ended_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
@@ -320,6 +349,37 @@ mod tests {
         ));
         assert!(!reminder_due_three_days(t(E), t(E), None));
         assert!(!reminder_due_three_days(lead, t(E), Some(t(0))));
+    }
+
+    #[test]
+    fn access_instructions_only_while_everything_holds() {
+        let grantee = InstructionsViewer {
+            is_developer: false,
+            rostered: true,
+            acknowledged: true,
+        };
+        let developer = InstructionsViewer {
+            is_developer: true,
+            rostered: false,
+            acknowledged: false,
+        };
+        for status in G::ALL.iter().copied() {
+            // The developer always sees its own, whatever the state.
+            assert!(may_see_access_instructions(developer, false, status));
+            assert!(may_see_access_instructions(developer, true, status));
+            let open = matches!(status, G::Scheduled | G::Active);
+            assert_eq!(may_see_access_instructions(grantee, true, status), open);
+            // A missing acceptance by any party hides them, whatever the status says.
+            assert!(!may_see_access_instructions(grantee, false, status));
+            for (rostered, acknowledged) in [(false, false), (true, false), (false, true)] {
+                let v = InstructionsViewer {
+                    is_developer: false,
+                    rostered,
+                    acknowledged,
+                };
+                assert!(!may_see_access_instructions(v, true, status));
+            }
+        }
     }
 
     #[test]

@@ -216,10 +216,36 @@ pub fn may(actor: &Actor, cap: Capability) -> bool {
     }
 }
 
+/// The kinds of organization a viewer finds in the directory (`GET /organizations`), DESIGN §1.
+/// Developers see agencies (to offer access) and partners (to nominate), **never** other
+/// developers: who else is engaging the Government is not theirs to know. Agencies and operators
+/// also see developers; partners do not use the directory at all. Operator organizations are
+/// never listed.
+pub fn directory_kinds(viewer: OrgKind) -> &'static [OrgKind] {
+    match viewer {
+        OrgKind::Developer => &[OrgKind::Agency, OrgKind::Partner],
+        OrgKind::Agency | OrgKind::Operator => {
+            &[OrgKind::Agency, OrgKind::Partner, OrgKind::Developer]
+        }
+        OrgKind::Partner => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use Capability as C;
+
+    #[test]
+    fn developers_never_find_other_developers() {
+        let dev = directory_kinds(OrgKind::Developer);
+        assert!(!dev.contains(&OrgKind::Developer));
+        assert!(dev.contains(&OrgKind::Agency) && dev.contains(&OrgKind::Partner));
+        assert!(directory_kinds(OrgKind::Partner).is_empty());
+        for k in OrgKind::ALL {
+            assert!(!directory_kinds(*k).contains(&OrgKind::Operator));
+        }
+    }
 
     fn actor(kind: OrgKind, role: OrgRole, code: Option<AgencyCode>) -> Actor {
         Actor {

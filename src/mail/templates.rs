@@ -21,6 +21,8 @@ pub enum Reason {
     PartnerSelected,
     PartnerGrantIssued,
     PartnerGrantRevoked,
+    /// An invitation named an address that already has an account: a notice, no token.
+    InvitationToExistingAccount,
 }
 
 impl Reason {
@@ -41,6 +43,7 @@ impl Reason {
             Reason::PartnerSelected => "partner_selected",
             Reason::PartnerGrantIssued => "partner_grant_issued",
             Reason::PartnerGrantRevoked => "partner_grant_revoked",
+            Reason::InvitationToExistingAccount => "invitation_to_existing_account",
         }
     }
 
@@ -121,6 +124,11 @@ impl Reason {
                 "An early-access grant was revoked",
                 "The developer revoked an early-access grant to your organization.",
                 "Open the portal",
+            ),
+            Reason::InvitationToExistingAccount => (
+                "About an invitation to the Frontier Access Portal",
+                "Someone tried to add this address to an organization on the Frontier Access Portal. It already has an account, so nothing changed. If you did not expect this, you can ignore this email.",
+                "Sign in",
             ),
         }
     }

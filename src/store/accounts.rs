@@ -194,8 +194,10 @@ pub fn revoke_session(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryR
     .map(|_| ())
 }
 
-/// Ends every session of a user (password reset, disable).
-pub fn revoke_user_sessions(
+/// Ends every credential of a user — each session **and** each personal API token — in the
+/// caller's transaction (password reset, disable: DESIGN §6). Re-enabling a user clears nothing
+/// here, so it revives none of them.
+pub fn revoke_user_credentials(
     conn: &mut DbConn,
     user_id: &str,
     now: DateTime<Utc>,
@@ -206,8 +208,15 @@ pub fn revoke_user_sessions(
             .filter(sessions::revoked_at.is_null()),
     )
     .set(sessions::revoked_at.eq(to_db(now)))
-    .execute(conn)
-    .map(|_| ())
+    .execute(conn)?;
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(to_db(now)))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Whether a session is usable at `now`: not revoked, inside the absolute lifetime, not idle.
@@ -335,6 +344,24 @@ pub fn use_email_token(
     .set(email_tokens::used_at.eq(to_db(now)))
     .execute(conn)?;
     Ok((n == 1).then_some(row.user_id))
+}
+
+/// The user a link is for while it is usable (unused, unexpired, of `purpose`), without using it.
+pub fn email_token_user(
+    conn: &mut DbConn,
+    id: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<String>> {
+    let row = email_tokens::table
+        .find(id)
+        .filter(email_tokens::purpose.eq(purpose))
+        .select(EmailTokenRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .filter(|r| r.used_at.is_none() && now < from_db(r.expires_at))
+        .map(|r| r.user_id))
 }
 
 /// Invalidates earlier unused links of one purpose (a new reset link replaces the old one).

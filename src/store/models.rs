@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::domain::window::{effective_interval, Interval};
 use crate::store::Page;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = models)]
 pub struct ModelRow {
     pub id: String,
@@ -79,11 +79,32 @@ pub fn list_owned(
     q.order(models::id.desc()).limit(page.limit + 1).load(conn)
 }
 
-pub fn update(conn: &mut DbConn, row: &ModelRow) -> QueryResult<()> {
-    diesel::update(models::table.find(&row.id))
-        .set(row)
+/// The columns an edit of a model writes (an update form): `None` leaves a column as stored;
+/// `Some(None)` clears the planned partner release.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = models)]
+pub struct ModelChange {
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    pub modality: Option<String>,
+    pub planned_partner_release_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn apply_change(conn: &mut DbConn, id: &str, change: &ModelChange) -> QueryResult<()> {
+    diesel::update(models::table.find(id))
+        .set(change)
         .execute(conn)
         .map(|_| ())
+}
+
+/// Marks the model released now; `false` if it already was.
+pub fn set_released(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(models::table.find(id).filter(models::released_at.is_null()))
+        .set((models::released_at.eq(now), models::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// The Government windows of each model (ended ones up to when they ended), optionally leaving

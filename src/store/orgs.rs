@@ -57,6 +57,21 @@ pub fn list(conn: &mut DbConn, kind: Option<&str>, page: &Page) -> QueryResult<V
         .load(conn)
 }
 
+/// A page of the directory: organizations of the given kinds only, newest first.
+pub fn directory(conn: &mut DbConn, kinds: &[&str], page: &Page) -> QueryResult<Vec<OrgRow>> {
+    let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+    let mut q = organizations::table
+        .filter(organizations::kind.eq_any(kinds))
+        .select(OrgRow::as_select())
+        .into_boxed();
+    if let Some(b) = &page.before {
+        q = q.filter(organizations::id.lt(b.clone()));
+    }
+    q.order(organizations::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
 pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<OrgRow>> {
     organizations::table
         .filter(organizations::kind.eq("agency"))

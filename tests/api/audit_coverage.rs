@@ -73,8 +73,10 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
     w.step(
         "POST",
         "/api/v1/auth/verify-email",
-        app.anon
-            .post(&a("/auth/verify-email"), json!({"token": token})),
+        app.anon.post(
+            &a("/auth/verify-email"),
+            json!({"token": token, "password": PASSWORD}),
+        ),
     )
     .await;
     let c = app.client();

@@ -88,13 +88,14 @@ use Body::{Json as J, None as E};
 //   nonexistent id (a 422 on the field, identical to the missing-id answer: checked by
 //   `same_as_missing` in the workflow tests), so those cells are `O`;
 // - agencies see partner grants' metadata, but a partner grant's roster and every act on it
-//   belong to its parties (the developer and the partner): `F` for agencies.
+//   belong to its parties (the developer and the partner): `F` for agencies;
+// - an office records only its own consultation: the row's body names CISA, so NSA gets `F`.
 #[rustfmt::skip]
 static MATRIX: &[Row] = &[
     // Columns:                                                                  anon A  B  NSA CISA X  Y  op
     // ------------------------------------------------------------ accounts
     r("POST", "/api/v1/auth/signup", J(|_| json!({})),                                  [O, O, O, O, O, O, O, O]),
-    r("POST", "/api/v1/auth/verify-email", J(|_| json!({"token": "not-a-token"})),     [O, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/verify-email", J(|_| json!({"token": "not-a-token", "password": "x"})), [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/login", J(|_| json!({})),                                   [O, O, O, O, O, O, O, O]),
     Row { method: "POST", path: "/api/v1/auth/logout", body: E, fresh: true, expect:    [U, O, O, O, O, O, O, O] },
     r("GET", "/api/v1/auth/me", E,                                                      [U, O, O, O, O, O, O, O]),
@@ -134,7 +135,7 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/designation-requests/{request}/assign", J(|_| json!({})),        [U, F, N, O, O, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/request-info", J(|_| json!({"message": "More, please."})), [U, F, N, O, O, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/respond", J(|_| json!({"message": "Here."})), [U, O, N, F, F, N, N, N]),
-    r("POST", "/api/v1/designation-requests/{request}/consultations", J(|_| json!({"agency_code": "CISA", "position": "concur", "note": "n"})), [U, F, N, O, O, N, N, N]),
+    r("POST", "/api/v1/designation-requests/{request}/consultations", J(|_| json!({"agency_code": "CISA", "position": "concur", "note": "n"})), [U, F, N, F, O, N, N, N]),
     r("GET", "/api/v1/designation-requests/{request}/messages", E,                      [U, O, N, O, O, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/messages", J(|_| json!({"body": "hello"})), [U, O, N, O, O, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/determination", J(|_| json!({"outcome": "not_covered", "rationale": "r", "benchmark_ref": "b"})), [U, F, N, O, F, N, N, N]),

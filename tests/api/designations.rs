@@ -449,6 +449,10 @@ async fn review_assign_request_info_respond(app: TestApp) {
 
 async fn consultations_show_which_offices_were_consulted(app: TestApp) {
     let c = cast(&app).await;
+    // Each office records only its own consultation (DESIGN §2.2).
+    let ncd = agency_org(&app, &c.op, "NCD").await;
+    let ostp = agency_org(&app, &c.op, "OSTP").await;
+    let dow = agency_org(&app, &c.op, "DOW").await;
     let id = submitted_request(&app, &c.dev, &c.model).await;
     let g = c.dev.get(&dr(&app, &id, "")).await.expect(200).body;
     assert_eq!(
@@ -467,20 +471,18 @@ async fn consultations_show_which_offices_were_consulted(app: TestApp) {
         .expect(201);
     assert_events(before, app.audit_count().await, 1, "consultation");
     assert!(r.body["id"].is_string(), "{}", r.text);
-    c.nsa
-        .post(
-            &dr(&app, &id, "consultations"),
-            json!({"agency_code": "NCD", "position": "no_comment", "note": "NCD consulted by phone."}),
-        )
-        .await
-        .expect(201);
-    c.nsa
-        .post(
-            &dr(&app, &id, "consultations"),
-            json!({"agency_code": "OSTP", "position": "non_concur", "note": "APST prefers more evidence."}),
-        )
-        .await
-        .expect(201);
+    ncd.post(
+        &dr(&app, &id, "consultations"),
+        json!({"agency_code": "NCD", "position": "no_comment", "note": "NCD consulted by phone."}),
+    )
+    .await
+    .expect(201);
+    ostp.post(
+        &dr(&app, &id, "consultations"),
+        json!({"agency_code": "OSTP", "position": "non_concur", "note": "APST prefers more evidence."}),
+    )
+    .await
+    .expect(201);
     let g = c.dev.get(&dr(&app, &id, "")).await.expect(200).body;
     assert_eq!(
         g["consulted"],
@@ -509,14 +511,33 @@ async fn consultations_show_which_offices_were_consulted(app: TestApp) {
         )
         .await
         .problem(404, "not_found");
-    // An NSA consultation is allowed but not one of the four offices on the checklist.
+    // NSA may record its own consultation, which is not one of the four offices on the
+    // checklist; it may not record one in DOW's name.
+    c.nsa
+        .post(
+            &dr(&app, &id, "consultations"),
+            json!({"agency_code": "NSA", "position": "concur", "note": "NSA's own view."}),
+        )
+        .await
+        .expect(201);
     c.nsa
         .post(
             &dr(&app, &id, "consultations"),
             json!({"agency_code": "DOW", "position": "concur", "note": "DOW liaison concurs."}),
         )
         .await
-        .expect(201);
+        .problem(403, "forbidden");
+    let g = c.nsa.get(&dr(&app, &id, "")).await.expect(200).body;
+    assert_eq!(
+        g["consulted"],
+        json!({"NCD": true, "OSTP": true, "CISA": true, "DOW": false})
+    );
+    dow.post(
+        &dr(&app, &id, "consultations"),
+        json!({"agency_code": "DOW", "position": "concur", "note": "DOW liaison concurs."}),
+    )
+    .await
+    .expect(201);
     let g = c.nsa.get(&dr(&app, &id, "")).await.expect(200).body;
     assert_eq!(
         g["consulted"],

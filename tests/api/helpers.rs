@@ -817,7 +817,7 @@ impl TestApp {
         self.anon
             .post(
                 &self.api("/auth/verify-email"),
-                json!({"token": mail.token().unwrap()}),
+                json!({"token": mail.token().unwrap(), "password": PASSWORD}),
             )
             .await
             .expect(200);

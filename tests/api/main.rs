@@ -19,3 +19,4 @@ mod outage;
 mod plans;
 mod properties;
 mod races;
+mod security;

@@ -25,9 +25,10 @@
 //! and, for every call: the answer is a 2xx or a well-formed RFC 9457 problem (never a 5xx);
 //! a state change writes exactly one audit event, a refusal (4xx) and an idempotent repeat none.
 //! Alongside: grantees see exactly their grants with the same status, access instructions reach
-//! only a rostered user who acknowledged, `days_remaining` and `government_days_remaining`
-//! follow from the windows, nomination statuses follow from the two positions, and a
-//! `window_cap_exceeded` problem carries the right day counts.
+//! only a rostered user who acknowledged, while the grant is scheduled or active;
+//! `days_remaining` and `government_days_remaining` follow from the windows, nomination
+//! statuses follow from the two positions, and a `window_cap_exceeded` problem carries the
+//! right day counts.
 //!
 //! Two properties, each on SQLite and PostgreSQL:
 //! - `random_histories_keep_the_invariants`: every kind of action by every role;
@@ -2309,7 +2310,8 @@ impl World {
             }
         }
         // The NSA member sees the NSA's grants; the instructions only once rostered and
-        // acknowledged.
+        // acknowledged, and only while the grant is scheduled or active (every party accepted,
+        // not ended or expired: DESIGN §2.4).
         let l = self
             .read(Who::NsaMember, &self.api("/access-grants?limit=200"))
             .await?;
@@ -2323,9 +2325,11 @@ impl World {
                 "grant {id}: the member acknowledged without being rostered: {}",
                 x["viewer"]
             );
+            let open = matches!(x["status"].as_str(), Some("scheduled" | "active"));
             ensure!(
-                x["access_instructions"].is_null() != ack,
-                "grant {id}: the member (viewer {}) sees instructions {}",
+                x["access_instructions"].is_null() != (ack && open),
+                "grant {id} ({}): the member (viewer {}) sees instructions {}",
+                x["status"],
                 x["viewer"],
                 x["access_instructions"]
             );

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
 import { safeNext, useAuth } from '../auth/AuthContext';
 import { Checkbox, SubmitButton, TextField } from '../components/fields';
-import { InfoAlert, Loading, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
+import { InfoAlert, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
 import { useAction } from '../lib/hooks';
 
 const PASSWORD_HINT =
@@ -218,46 +218,82 @@ export function SignUpPage() {
 export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const [state, setState] = useState<'working' | 'done' | 'failed'>('working');
-  const [error, setError] = useState<ApiError | null>(null);
-  const started = useRef(false);
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  // The link proves the address; the password proves you are the person who signed up with it.
+  const action = useAction(async () => {
+    await api.post('/auth/verify-email', { token, password }, { allowUnauthenticated: true });
+    setDone(true);
+  });
+  const failed = action.error?.status === 422 && action.error.problem.code === 'invalid_token';
 
-  useEffect(() => {
-    if (started.current) return;
-    started.current = true;
-    if (!token) {
-      setState('failed');
-      setError(new ApiError({ status: 400, title: 'Missing token', detail: 'This link is incomplete. Open the full link from your email.' }));
-      return;
-    }
-    api
-      .post('/auth/verify-email', { token }, { allowUnauthenticated: true })
-      .then(() => setState('done'))
-      .catch((e: unknown) => {
-        setState('failed');
-        setError(e instanceof ApiError ? e : null);
-      });
-  }, [token]);
+  if (!token) {
+    return (
+      <div className="fap-narrow">
+        <PageTitle>Confirm your email address</PageTitle>
+        <ProblemAlert
+          error={new ApiError({ status: 400, title: 'This link is incomplete', detail: 'Open the full link from your email, or copy all of it into the address bar.' })}
+        />
+        <Link to="/sign-in" className="usa-button">
+          Sign in
+        </Link>
+      </div>
+    );
+  }
 
   return (
     <div className="fap-narrow">
-      <PageTitle>Verify your email address</PageTitle>
-      {state === 'working' && <Loading label="Verifying your email address…" />}
-      {state === 'done' && (
+      <PageTitle lead="Enter the password you chose when you signed up. This shows that you, and not someone else using your address, created this account.">
+        Confirm your email address
+      </PageTitle>
+      {done ? (
         <>
-          <SuccessAlert heading="Email address verified">Your account is active. You can now sign in.</SuccessAlert>
+          <SuccessAlert heading="Email address confirmed">Your account is active. You can now sign in.</SuccessAlert>
           <Link to="/sign-in" className="usa-button">
             Sign in
           </Link>
         </>
-      )}
-      {state === 'failed' && (
+      ) : (
         <>
-          <ProblemAlert error={error} heading="This verification link did not work" />
-          <p>Links expire and can be used once. If your account is already verified, simply sign in.</p>
-          <Link to="/sign-in" className="usa-button">
-            Sign in
-          </Link>
+          {failed ? (
+            <ProblemAlert
+              error={new ApiError({ ...action.error!.problem, errors: undefined })}
+              heading="We could not confirm your email address"
+            />
+          ) : (
+            <ProblemAlert error={action.error} />
+          )}
+          {failed && (
+            <p>
+              Check that you typed the password you chose when you signed up. Links expire after two days and work once; if your account is already
+              confirmed, simply sign in. If you did not sign up, ignore the email: the account stays inactive.
+            </p>
+          )}
+          <form
+            className="usa-form usa-form--large"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void action.run();
+            }}
+          >
+            <PasswordField
+              name="password"
+              label="Your password"
+              value={password}
+              onChange={setPassword}
+              autoComplete="current-password"
+              error={action.fieldErrors.password}
+            />
+            <SubmitButton busy={action.busy} busyLabel="Confirming…">
+              Confirm my email address
+            </SubmitButton>
+          </form>
+          <p className="margin-top-3">
+            <Link to="/sign-in" className="usa-link">
+              Back to sign in
+            </Link>
+          </p>
         </>
       )}
     </div>

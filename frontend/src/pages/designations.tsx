@@ -502,10 +502,12 @@ function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) 
 }
 
 function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
-  const [v, setV] = useState({ agency_code: role.agencyCode ?? 'NCD', position: '', note: '' });
+  // An office records only its own position: the office is always the reviewer's own agency.
+  const office = role.agencyCode ?? '';
+  const [v, setV] = useState({ position: '', note: '' });
   const action = useAction(async () => {
-    await after('Consultation recorded.', api.post(`/designation-requests/${r.id}/consultations`, { ...v, note: v.note.trim() }));
-    setV({ ...v, position: '', note: '' });
+    await after('Consultation recorded.', api.post(`/designation-requests/${r.id}/consultations`, { agency_code: office, ...v, note: v.note.trim() }));
+    setV({ position: '', note: '' });
   });
   const fe = action.fieldErrors;
   return (
@@ -519,15 +521,9 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
           void action.run();
         }}
       >
-        <SelectField
-          name="agency_code"
-          label="Office consulted"
-          required
-          value={v.agency_code}
-          onChange={(e) => setV({ ...v, agency_code: e.target.value })}
-          options={Object.entries(AGENCY_LABELS).map(([code, label]) => ({ value: code, label }))}
-          error={fe.agency_code}
-        />
+        <p>
+          Recording the position of your office: <strong>{AGENCY_LABELS[office] ?? office}</strong>. Each office records its own consultation.
+        </p>
         <RadioGroup
           name="position"
           legend="Position"

@@ -304,7 +304,13 @@ async function api(req, res, url) {
     u.password = body.password;
     return send(res, 201, { user: { id: u.id, email: u.email, name: u.name, org_role: 'admin' } });
   }
-  if (p === '/auth/verify-email' && method === 'POST') return body.token === 'bad' ? problem(res, 400, 'This link has expired.') : send(res, 200, {});
+  if (p === '/auth/verify-email' && method === 'POST')
+    return body.token === 'bad' || !body.password
+      ? problem(res, 422, 'This link is invalid, was already used or has expired, or the password is not the one chosen at sign-up.', {
+          code: 'invalid_token',
+          errors: [{ field: 'token', message: 'is invalid or expired, or the password does not match' }],
+        })
+      : send(res, 200, {});
   if (p === '/auth/password-reset/request' && method === 'POST') return send(res, 202, {});
   if (p === '/auth/password-reset/confirm' && method === 'POST') return send(res, 200, {});
   let mm;

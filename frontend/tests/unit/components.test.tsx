@@ -8,7 +8,7 @@ import { FlashProvider } from '../../src/components/Flash';
 import { ConfirmAction } from '../../src/components/ConfirmAction';
 import { DateTime, StatusTag, VoluntaryNotice } from '../../src/components/ui';
 import { Timeline } from '../../src/components/Timeline';
-import { SignInPage } from '../../src/pages/auth';
+import { SignInPage, VerifyEmailPage } from '../../src/pages/auth';
 import { RequestDetail } from '../../src/pages/designations';
 import { STATUS_TONES } from '../../src/lib/labels';
 
@@ -147,6 +147,34 @@ describe('SignInPage', () => {
   });
 });
 
+describe('VerifyEmailPage', () => {
+  it('asks for the sign-up password and sends it with the token', async () => {
+    const user = userEvent.setup();
+    let answer = { status: 422, body: { status: 422, title: 'Unprocessable Entity', code: 'invalid_token', detail: 'This link is invalid, was already used or has expired, or the password is not the one chosen at sign-up.', errors: [{ field: 'token', message: 'is invalid or expired, or the password does not match' }] } };
+    const fetchFn = mockFetch((url) => {
+      if (url.endsWith('/auth/verify-email')) return answer;
+      return undefined;
+    });
+    render(
+      <MemoryRouter initialEntries={['/verify-email?token=T0K']}>
+        <VerifyEmailPage />
+      </MemoryRouter>,
+    );
+    // Nothing is sent until the password is given.
+    expect(fetchFn).not.toHaveBeenCalled();
+    await user.type(screen.getByLabelText(/^Your password/), 'wrong password here');
+    await user.click(screen.getByRole('button', { name: 'Confirm my email address' }));
+    expect(await screen.findByRole('heading', { name: 'We could not confirm your email address' })).toBeInTheDocument();
+    expect(screen.getByText(/typed the password you chose when you signed up/)).toBeInTheDocument();
+    const call = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/auth/verify-email'))!;
+    expect(JSON.parse(String(call[1]?.body))).toEqual({ token: 'T0K', password: 'wrong password here' });
+
+    answer = { status: 200, body: { user: {} } } as never;
+    await user.click(screen.getByRole('button', { name: 'Confirm my email address' }));
+    expect(await screen.findByText('Email address confirmed')).toBeInTheDocument();
+  });
+});
+
 describe('RequestDetail', () => {
   const request = {
     id: 'r1',
@@ -205,5 +233,21 @@ describe('RequestDetail', () => {
     renderAs('CISA');
     expect(await screen.findByRole('heading', { name: 'Record a consultation' })).toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: /Record the determination/ })).not.toBeInTheDocument();
+  });
+
+  it('records a consultation only in the reviewer\'s own office', async () => {
+    const user = userEvent.setup();
+    renderAs('CISA');
+    expect(await screen.findByRole('heading', { name: 'Record a consultation' })).toBeInTheDocument();
+    // No choice of another office is offered.
+    expect(screen.queryByLabelText(/^Office consulted/)).not.toBeInTheDocument();
+    expect(screen.getByText(/Recording the position of your office/)).toHaveTextContent('Cybersecurity and Infrastructure Security Agency (CISA)');
+    await user.click(screen.getByLabelText('No comment'));
+    await user.type(screen.getByLabelText(/^Note/), 'Reviewed.');
+    await user.click(screen.getByRole('button', { name: 'Record consultation' }));
+    const fetchFn = vi.mocked(fetch);
+    await waitFor(() => expect(fetchFn.mock.calls.some(([u, i]) => String(u).endsWith('/consultations') && i?.method === 'POST')).toBe(true));
+    const post = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/consultations'))!;
+    expect(JSON.parse(String(post[1]?.body))).toMatchObject({ agency_code: 'CISA', position: 'no_comment', note: 'Reviewed.' });
   });
 });
