@@ -1,31 +1,94 @@
 #!/usr/bin/env bash
-# Throughput benchmarks as ratios measured in one run on one machine: each API endpoint's
-# requests/second divided by the same server's /healthz (which touches nothing), so the figures
-# compare across machines. Uses wrk on loopback for a bounded time; seeds a demo database.
+# Benchmarks as ratios measured in one run on one machine (figures compare across machines):
+# each list's requests/second divided by the same server's /healthz, for every kind of caller,
+# at a small size and again after `bench-seed` grows the database to a million rows; the p99
+# ratio between the two sizes; idle CPU at both sizes; resident memory after the run.
+# wrk on loopback, bounded in time (BENCH_SECONDS per endpoint, default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
-bin="$root/target/release/frontier-portal"
-[ -x "$bin" ] || bin="$root/target/debug/frontier-portal"   # `cargo build --release` first for real figures
+bin="${BENCH_BIN:-$root/target/release/frontier-portal}"
+[ -x "$bin" ] || { echo "build the release binary first (make bench does)"; exit 1; }
+secs=${BENCH_SECONDS:-5}
 work=$(mktemp -d -t portal-bench-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export PORTAL_CONFIG_DIR="$root/config" PORTAL__DATABASE__URL="$work/demo.db" PORTAL__SERVER__DATA_DIR="$work" \
-  PORTAL__SERVER__PORT="$port" PORTAL__MAIL__DIR="$work/mail" PORTAL__LOG__LEVEL=warn PORTAL__AUTH__IP_REQUESTS_PER_MINUTE=100000
+  PORTAL__SERVER__PORT="$port" PORTAL__MAIL__DIR="$work/mail" PORTAL__LOG__LEVEL=warn PORTAL__AUTH__IP_REQUESTS_PER_MINUTE=1000000
 password=$("$bin" demo | sed -n 's/^password for every DEMO account: //p')
-"$bin" serve >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
-token=$(curl -fs -c "$work/cj" -H 'content-type: application/json' -d "{\"email\":\"admin@aurora-ai.example\",\"password\":\"$password\"}" "$base/api/v1/auth/login" >/dev/null &&
-  curl -fs -b "$work/cj" -H 'x-requested-with: fetch' -H 'content-type: application/json' -d '{"name":"bench"}' "$base/api/v1/auth/api-tokens" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-rps() { wrk -t2 -c16 -d${BENCH_SECONDS:-5}s -H "Authorization: Bearer $token" "$base$1" | awk '/Requests\/sec/ {print $2}'; }
-health=$(rps /healthz)
-printf '%-40s %12s %8s\n' endpoint req/s ratio
-printf '%-40s %12.0f %8.2f\n' /healthz "$health" 1
-for p in /api/v1/auth/me /api/v1/models /api/v1/designation-requests /api/v1/access-grants /api/v1/nominations /api/v1/audit-events; do
-  r=$(rps "$p")
-  printf '%-40s %12.0f %8.2f\n' "$p" "$r" "$(python3 -c "print($r/$health)")"
-done
+server=
+start() {
+  "$bin" serve >>"$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "server did not start"; cat "$work/server.log"; exit 1
+}
+stop() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; server=; }
+trap 'stop; rm -rf "$work"' EXIT
+
+token_for() {
+  local jar="$work/cj-$1"
+  curl -fs -c "$jar" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$password\"}" "$base/api/v1/auth/login" >/dev/null
+  curl -fs -b "$jar" -H 'x-requested-with: fetch' -H 'content-type: application/json' \
+    -d '{"name":"bench","expires_in_days":1}' "$base/api/v1/auth/api-tokens" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+# "req/s p99_ms" of one endpoint.
+measure() {
+  local out
+  out=$(wrk -t2 -c16 -d"${secs}s" --latency -H "Authorization: Bearer $2" "$base$1")
+  python3 - "$out" <<'EOF'
+import re, sys
+t = sys.argv[1]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", t)
+p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+print(f"{rps} {p99}")
+EOF
+}
+
+idle_cpu() { # percent of one core used by the idle server over 10 s
+  local a b
+  a=$(awk '{print $14+$15}' "/proc/$server/stat"); sleep 10; b=$(awk '{print $14+$15}' "/proc/$server/stat")
+  python3 -c "print(round(($b-$a)/$(getconf CLK_TCK)/10*100, 2))"
+}
+
+lists=(
+  "developer /api/v1/partner-grants" "developer /api/v1/access-grants" "developer /api/v1/audit-events"
+  "developer /api/v1/designation-requests" "developer /api/v1/nominations" "developer /api/v1/models"
+  "developer /api/v1/terms" "nsa /api/v1/access-grants" "nsa /api/v1/partner-grants"
+  "nsa /api/v1/audit-events" "partner /api/v1/partner-grants"
+)
+
+declare -A small
+run_size() { # label
+  local h
+  read -r h _ <<<"$(measure /healthz "${tok[developer]}")"
+  echo "== $1: /healthz $h req/s; idle CPU $(idle_cpu)% of a core"
+  printf '%-10s %-32s %10s %8s %9s %12s\n' caller list req/s ratio p99_ms p99_vs_small
+  for l in "${lists[@]}"; do
+    read -r who path <<<"$l"
+    read -r rps p99 <<<"$(measure "$path" "${tok[$who]}")"
+    local key="$who $path" rel="-"
+    if [ "$1" = small ]; then small[$key]=$p99; else rel=$(python3 -c "print(round($p99/${small[$key]},2))"); fi
+    printf '%-10s %-32s %10.0f %8.3f %9.2f %12s\n' "$who" "$path" "$rps" "$(python3 -c "print($rps/$h)")" "$p99" "$rel"
+  done
+}
+
+declare -A tok
+"$bin" bench-seed --partner-orgs 200 --partner-grants 10000 --own-partner-grants 500 --access-grants 1000 \
+  --log-rows 10000 --audit-events 10000
+start
+tok[developer]=$(token_for admin@aurora-ai.example)
+tok[nsa]=$(token_for reviewer@nsa.example)
+tok[partner]=$(token_for security@ruralhealth.example)
+run_size small
+stop
+"$bin" bench-seed --partner-orgs 1800 --partner-grants 90000 --own-partner-grants 0 --access-grants 9000 \
+  --log-rows 990000 --audit-events 990000
+start
+run_size large
+echo "resident memory after the run: $(awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$server/status")"

@@ -339,9 +339,10 @@ pub async fn login(
     }
     let (user, _org) = found.expect("usable implies found");
     if user.email_verified_at.is_none() {
+        // The password was right: this attempt is not a failure (earlier ones stay counted).
         let e = email.clone();
         db::tx(&state.pool, move |conn| {
-            Ok(store::clear_failures(conn, &e)?)
+            Ok(store::forgive_one_failure(conn, &e, now)?)
         })
         .await?;
         return Err(AppError::forbidden_code(

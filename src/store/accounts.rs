@@ -417,6 +417,8 @@ pub fn lockout_for(failures: i32) -> Option<Duration> {
     Some(Duration::minutes(2i64.pow(exp).min(60)))
 }
 
+/// Counts one failed (or not yet checked) attempt and starts the lockout when due. Call inside
+/// `db::write_tx`, whose lock makes the read-then-write safe against parallel attempts.
 pub fn record_failure(conn: &mut DbConn, email: &str, now: DateTime<Utc>) -> QueryResult<()> {
     let email = normalize_email(email);
     let existing = login_throttle::table
@@ -444,6 +446,29 @@ pub fn record_failure(conn: &mut DbConn, email: &str, now: DateTime<Utc>) -> Que
             })
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Takes back one failure counted by [`record_failure`] (a sign-in attempt counted before its
+/// password was checked, whose password turned out right), leaving earlier failures counted.
+pub fn forgive_one_failure(conn: &mut DbConn, email: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    let email = normalize_email(email);
+    let Some(row) = login_throttle::table
+        .find(&email)
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let failures = (row.failures - 1).max(0);
+    diesel::update(login_throttle::table.find(&email))
+        .set((
+            login_throttle::failures.eq(failures),
+            login_throttle::locked_until.eq(lockout_for(failures).map(|d| to_db(now + d))),
+            login_throttle::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -239,7 +239,7 @@ async fn developer(p: &Portal) -> Client {
     let token = Mail { to: vec![], raw }.token().unwrap();
     anon.post(
         &format!("{}/api/v1/auth/verify-email", p.base),
-        json!({"token": token}),
+        json!({"token": token, "password": PASSWORD}),
     )
     .await
     .expect(200);

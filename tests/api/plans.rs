@@ -87,11 +87,16 @@ fn take(key: &str) -> Vec<String> {
 /// Splits `SQL -- binds: [a, b]` into the SQL and the Debug text of each bind.
 fn split_binds(stmt: &str) -> (String, Vec<String>) {
     let (sql, binds) = stmt.rsplit_once(" -- binds: ").unwrap_or((stmt, "[]"));
-    let inner = binds.trim().trim_start_matches('[').trim_end_matches(']');
+    let binds = binds.trim();
+    let inner = binds
+        .strip_prefix('[')
+        .and_then(|b| b.strip_suffix(']'))
+        .unwrap_or(binds);
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_str = false;
     let mut escaped = false;
+    let mut depth = 0;
     for ch in inner.chars() {
         if in_str {
             cur.push(ch);
@@ -109,7 +114,15 @@ fn split_binds(stmt: &str) -> (String, Vec<String>) {
                 in_str = true;
                 cur.push(ch);
             }
-            ',' => {
+            '[' => {
+                depth += 1;
+                cur.push(ch);
+            }
+            ']' => {
+                depth -= 1;
+                cur.push(ch);
+            }
+            ',' if depth == 0 => {
                 out.push(cur.trim().to_string());
                 cur.clear();
             }
@@ -124,6 +137,12 @@ fn split_binds(stmt: &str) -> (String, Vec<String>) {
 
 /// A bind's Debug text as an SQL literal.
 fn literal(bind: &str) -> String {
+    if let Some(items) = bind.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
+        // An array bind (PostgreSQL's `= ANY($n)`).
+        let (_, parts) = split_binds(&format!(" -- binds: [{items}]"));
+        let lits: Vec<String> = parts.iter().map(|p| literal(p)).collect();
+        return format!("ARRAY[{}]::text[]", lits.join(", "));
+    }
     if let Some(s) = bind.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
         return format!("'{}'", s.replace("\\\"", "\"").replace('\'', "''"));
     }

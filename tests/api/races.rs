@@ -322,11 +322,11 @@ async fn rescind_stays_rescinded_against_concur(app: TestApp) {
             ],
         )
         .await;
-        answers[0]
-            .status
-            .is_success()
-            .then_some(())
-            .unwrap_or_else(|| panic!("rescind: {}", answers[0].text));
+        assert!(
+            answers[0].status.is_success(),
+            "rescind always succeeds: {}",
+            answers[0].text
+        );
         let now = c.dev.get(&nm(&app, &id, "")).await.expect(200).body;
         assert_eq!(
             now["status"], "rescinded",
