@@ -181,6 +181,14 @@ pub struct VerifyEmailBody {
     pub password: String,
 }
 
+/// The answer while an address is locked out after failed password attempts.
+fn locked_out(secs: i64) -> AppError {
+    AppError::too_many(
+        secs as u64,
+        "Too many failed attempts for this address. Wait before trying again, or reset your password.",
+    )
+}
+
 /// The one answer to every failed verification — a bad, used or expired link, or a password
 /// that is not the account's — so that nothing about the account leaks.
 fn verification_failed() -> AppError {
@@ -208,46 +216,38 @@ pub async fn verify_email(
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let now = state.clock.now();
-    // Check the link first without using it, so a wrong password does not burn it.
+    // Check the link first without using it, so a wrong password does not burn it; the attempt
+    // is counted on the address before the password is checked, as sign-in counts it.
     let link_id = state.keys.verify(b.token.trim(), Audience::EmailLink, now);
     let found = match link_id {
         None => None,
         Some(id) => {
-            db::run(&state.pool, move |conn| {
+            db::tx(&state.pool, move |conn| {
                 let Some(uid) =
                     store::email_token_user(conn, &id, LinkPurpose::VerifyEmail.as_str(), now)?
                 else {
                     return Ok(None);
                 };
                 let (user, _) = store::user_with_org(conn, &uid)?;
-                let locked = store::locked_for(conn, &user.email, now)?;
-                Ok(Some((user, locked)))
+                if let Err(secs) = store::begin_attempt(conn, &user.email, now)? {
+                    return Err(locked_out(secs));
+                }
+                Ok(Some(user))
             })
             .await?
         }
     };
-    let Some((user, locked)) = found else {
+    let Some(user) = found else {
         // The same argon2 cost as a real check, so time tells nothing either.
         state.passwords.verify(b.password, None).await?;
         return Err(verification_failed());
     };
-    if let Some(secs) = locked {
-        return Err(AppError::too_many(
-            secs as u64,
-            "Too many failed attempts for this address. Wait before trying again, or reset your password.",
-        ));
-    }
     if user.disabled_at.is_some()
         || !state
             .passwords
             .verify(b.password, user.password_hash.clone())
             .await?
     {
-        let email = user.email.clone();
-        db::tx(&state.pool, move |conn| {
-            Ok(store::record_failure(conn, &email, now)?)
-        })
-        .await?;
         return Err(verification_failed());
     }
     let st = state.clone();
@@ -309,26 +309,14 @@ pub async fn login(
     let email = store::normalize_email(&b.email);
     let now = state.clock.now();
     let lookup_email = email.clone();
-    // The attempt is counted *before* the password is verified, in one write transaction: so
-    // attempts that arrive at once are each counted, and once the lockout starts none of the
-    // later ones reaches argon2 (a correct password clears the count below).
-    let attempt = db::tx(&state.pool, move |conn| {
-        if let Some(secs) = store::locked_for(conn, &lookup_email, now)? {
-            return Ok(Err(secs));
+    // Counted before the password is checked (see `begin_attempt`); a right password clears it.
+    let found = db::tx(&state.pool, move |conn| {
+        if let Err(secs) = store::begin_attempt(conn, &lookup_email, now)? {
+            return Err(locked_out(secs));
         }
-        store::record_failure(conn, &lookup_email, now)?;
-        Ok(Ok(store::user_by_email(conn, &lookup_email)?))
+        Ok(store::user_by_email(conn, &lookup_email)?)
     })
     .await?;
-    let found = match attempt {
-        Err(secs) => {
-            return Err(AppError::too_many(
-                secs as u64,
-                "Too many failed sign-in attempts for this address. Wait before trying again, or reset your password.",
-            ))
-        }
-        Ok(found) => found,
-    };
     let stored = found.as_ref().and_then(|(u, _)| u.password_hash.clone());
     let ok = state.passwords.verify(b.password, stored).await?;
     let usable = ok && found.as_ref().is_some_and(|(u, _)| u.disabled_at.is_none());

@@ -417,6 +417,23 @@ pub fn lockout_for(failures: i32) -> Option<Duration> {
     Some(Duration::minutes(2i64.pow(exp).min(60)))
 }
 
+/// Opens one password attempt on `email` (sign-in, or confirming an email address): while the
+/// address is locked, `Err(seconds left)`; otherwise the attempt is counted as a failure
+/// **before** its password is checked, so attempts that arrive at once are each counted and,
+/// once the lockout starts, none of the later ones reaches argon2. A right password then takes
+/// the count back ([`clear_failures`], or [`forgive_one_failure`]). Call inside `db::write_tx`.
+pub fn begin_attempt(
+    conn: &mut DbConn,
+    email: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Result<(), i64>> {
+    if let Some(secs) = locked_for(conn, email, now)? {
+        return Ok(Err(secs));
+    }
+    record_failure(conn, email, now)?;
+    Ok(Ok(()))
+}
+
 /// Counts one failed (or not yet checked) attempt and starts the lockout when due. Call inside
 /// `db::write_tx`, whose lock makes the read-then-write safe against parallel attempts.
 pub fn record_failure(conn: &mut DbConn, email: &str, now: DateTime<Utc>) -> QueryResult<()> {

@@ -32,6 +32,7 @@ dual_tests!(
     end_racing_the_last_acceptance_ends_the_grant,
     concurrences_on_a_new_partner_create_one_organization,
     parallel_wrong_passwords_are_all_counted,
+    parallel_wrong_verification_passwords_are_all_counted,
     repeated_submits_and_withdraws_change_once,
 );
 
@@ -547,6 +548,65 @@ async fn parallel_wrong_passwords_are_all_counted(app: TestApp) {
         app.advance(Duration::hours(2));
         app.login(&dev.email, PASSWORD).await;
     }
+}
+
+/// Confirming an email address asks for the sign-up password (DESIGN §6, defect 13); its
+/// failures count toward the same lockout, and so must simultaneous ones.
+async fn parallel_wrong_verification_passwords_are_all_counted(app: TestApp) {
+    let bases = two_instances(&app).await;
+    let email = "owner@victim.example";
+    app.anon
+        .post(
+            &app.api("/auth/signup"),
+            json!({"organization_name": "Victim Labs", "name": "Signer", "email": email, "password": PASSWORD}),
+        )
+        .await
+        .expect(201);
+    let token = app
+        .wait_mail(email, "Confirm your email")
+        .await
+        .token()
+        .unwrap();
+    let free = frontier_portal::store::accounts::FREE_FAILURES as usize;
+    let anon = User {
+        id: String::new(),
+        email: email.into(),
+        org_id: String::new(),
+        client: app.anon.clone(),
+    };
+    let shots = (0..40)
+        .map(|_| {
+            post(
+                &anon,
+                app.api("/auth/verify-email"),
+                json!({"token": token, "password": "not the password at all"}),
+            )
+        })
+        .collect();
+    let answers = race(&bases, shots).await;
+    let checked = answers.iter().filter(|r| r.status == 422).count();
+    let throttled = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!(checked + throttled, 40, "only 422 or 429");
+    assert!(
+        checked <= free,
+        "{checked} of 40 simultaneous wrong verification passwords were checked"
+    );
+    // Locked now, even with the right password; after the lockout the right one confirms.
+    app.anon
+        .post(
+            &app.api("/auth/verify-email"),
+            json!({"token": token, "password": PASSWORD}),
+        )
+        .await
+        .problem(429, "throttled");
+    app.advance(Duration::hours(2));
+    app.anon
+        .post(
+            &app.api("/auth/verify-email"),
+            json!({"token": token, "password": PASSWORD}),
+        )
+        .await
+        .expect(200);
 }
 
 async fn repeated_submits_and_withdraws_change_once(app: TestApp) {
