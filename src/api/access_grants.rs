@@ -171,7 +171,7 @@ fn outs(
                     })
                     .collect(),
                 access_instructions: ctx
-                    .shows_instructions(actor, &acceptances, &mine, now)
+                    .shows_instructions(actor, &mine, now)
                     .then(|| r.access_instructions.clone()),
                 developer_accepted_at: accepted(&r.organization_id).map(|a| from_db(a.accepted_at)),
                 model_name: m.map(|m| m.name.clone()).unwrap_or_default(),

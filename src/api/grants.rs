@@ -75,30 +75,20 @@ impl GrantCtx {
         )
     }
     /// Whether the viewer may read the access instructions (the rule is
-    /// [`may_see_access_instructions`]): `acceptances` are the loaded organization acceptances
-    /// (any grants; this one's are picked out), `roster` the viewer's entries by grant id.
+    /// [`may_see_access_instructions`]); `roster` holds the viewer's entries by grant id
+    /// (acknowledged or not).
     pub fn shows_instructions(
         &self,
         actor: &Actor,
-        acceptances: &[AcceptanceRow],
         roster: &HashMap<String, bool>,
         now: DateTime<Utc>,
     ) -> bool {
-        let all_accepted = self.parties().iter().all(|org| {
-            acceptances
-                .iter()
-                .any(|a| a.grant_id == self.id && &a.organization_id == org)
-        });
         let viewer = InstructionsViewer {
             is_developer: self.is_developer(actor),
             rostered: roster.contains_key(&self.id),
             acknowledged: roster.get(&self.id).copied().unwrap_or(false),
         };
-        may_see_access_instructions(
-            viewer,
-            all_accepted && self.terms_completed,
-            self.status(now),
-        )
+        may_see_access_instructions(viewer, self.status(now))
     }
     /// The parties: they see the grant's audit events.
     pub fn parties(&self) -> Vec<String> {

@@ -151,7 +151,7 @@ fn outs(
                     .find(|a| a.grant_id == r.id && a.organization_id == r.partner_org_id)
                     .map(|a| from_db(a.accepted_at)),
                 access_instructions: ctx
-                    .shows_instructions(actor, &acceptances, &mine, now)
+                    .shows_instructions(actor, &mine, now)
                     .then(|| r.access_instructions.clone()),
                 status: status.as_str().into(),
                 days_remaining: if matches!(status, GrantStatus::Revoked) {

@@ -138,19 +138,15 @@ pub struct InstructionsViewer {
 }
 
 /// Whether the viewer may read a grant's `access_instructions` (DESIGN §2.4, §2.6; both grant
-/// kinds). The developer always sees its own. A grantee sees them only while **every** party has
-/// accepted the terms, the viewer is rostered and has acknowledged, and the derived status is
-/// `scheduled` or `active` — never while terms are awaited, nor once the grant is ended,
-/// revoked or expired. Why: the instructions are the means of access, so they are shown only to
-/// named people bound by fully agreed terms, and only while access is allowed.
-pub fn may_see_access_instructions(
-    viewer: InstructionsViewer,
-    all_parties_accepted: bool,
-    status: GrantStatus,
-) -> bool {
+/// kinds). The developer always sees its own. A grantee sees them only while the viewer is
+/// rostered and has acknowledged, and the derived status is `scheduled` or `active` — which
+/// holds only once **every** party has accepted the terms (before that the status is
+/// `awaiting_terms`), and never once the grant is ended, revoked or expired. Why: the
+/// instructions are the means of access, so they are shown only to named people bound by fully
+/// agreed terms, and only while access is allowed.
+pub fn may_see_access_instructions(viewer: InstructionsViewer, status: GrantStatus) -> bool {
     viewer.is_developer
-        || (all_parties_accepted
-            && viewer.rostered
+        || (viewer.rostered
             && viewer.acknowledged
             && matches!(status, GrantStatus::Scheduled | GrantStatus::Active))
 }
@@ -365,21 +361,24 @@ mod tests {
         };
         for status in G::ALL.iter().copied() {
             // The developer always sees its own, whatever the state.
-            assert!(may_see_access_instructions(developer, false, status));
-            assert!(may_see_access_instructions(developer, true, status));
+            assert!(may_see_access_instructions(developer, status));
             let open = matches!(status, G::Scheduled | G::Active);
-            assert_eq!(may_see_access_instructions(grantee, true, status), open);
-            // A missing acceptance by any party hides them, whatever the status says.
-            assert!(!may_see_access_instructions(grantee, false, status));
+            assert_eq!(may_see_access_instructions(grantee, status), open);
             for (rostered, acknowledged) in [(false, false), (true, false), (false, true)] {
                 let v = InstructionsViewer {
                     is_developer: false,
                     rostered,
                     acknowledged,
                 };
-                assert!(!may_see_access_instructions(v, true, status));
+                assert!(!may_see_access_instructions(v, status));
             }
         }
+        // A missing acceptance by any party is `awaiting_terms`, whatever the clock says: hidden.
+        let awaiting = government_grant_status(t(S), t(0), t(E), None, false);
+        assert_eq!(awaiting, G::AwaitingTerms);
+        assert!(!may_see_access_instructions(grantee, awaiting));
+        let awaiting = partner_grant_status(t(S), t(0), t(E), None, false);
+        assert!(!may_see_access_instructions(grantee, awaiting));
     }
 
     #[test]
