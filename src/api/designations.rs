@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::api::json::Json;
 
-use crate::api::{enum_field, finish, opt_time_field, required, VOLUNTARY};
+use crate::api::{enum_field, finish, opt_time_field, optional, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -791,10 +791,7 @@ pub async fn consult(
         ConsultationPosition::ALL,
         ConsultationPosition::as_str,
     );
-    let note = b.note.trim().to_string();
-    if note.chars().count() > 10_000 {
-        errors.push(FieldError::new("note", "must be at most 10000 characters"));
-    }
+    let note = optional(&mut errors, "note", Some(&b.note), 10_000);
     let resp = act(state, actor, path.into_inner(), move |conn, actor, r, now, _| {
         require_reviewer(actor, Capability::Consult)?;
         finish(errors)?;

@@ -123,7 +123,20 @@ pub fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usi
     let v = value.trim();
     if v.is_empty() {
         errors.push(FieldError::new(field, "is required"));
-    } else if v.chars().count() > max {
+        return String::new();
+    }
+    optional(errors, field, Some(v), max)
+}
+
+/// Trims and checks an optional text field (absent or null = empty) of at most `max` characters.
+pub fn optional(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> String {
+    let v = value.unwrap_or_default().trim();
+    if v.chars().count() > max {
         errors.push(FieldError::new(
             field,
             format!("must be at most {max} characters"),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::api::json::Json;
 
-use crate::api::{finish, opt_time_field, required, VOLUNTARY};
+use crate::api::{finish, opt_time_field, optional, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -17,7 +17,7 @@ use crate::db::{self, DbConn};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
 use crate::domain::{duration_days, round_days};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::store::models::{self as store, ModelRow};
 use crate::store::{new_id, PageQuery, Paged};
@@ -153,32 +153,9 @@ pub async fn list(
     }))
 }
 
-/// An optional text of at most `max` characters, trimmed (absent or null = empty).
-fn optional_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> String {
-    let v = value.unwrap_or_default().trim().to_string();
-    if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    v
-}
-
-/// The model's `description` (the same limit on create and on update).
-fn description_field(errors: &mut Vec<FieldError>, value: Option<&str>) -> String {
-    optional_text(errors, "description", value, 5000)
-}
-
-/// The model's `modality` (the same limit on create and on update).
-fn modality_field(errors: &mut Vec<FieldError>, value: Option<&str>) -> String {
-    optional_text(errors, "modality", value, 100)
-}
+/// The limits of a model's optional texts (the same on create and on update).
+const DESCRIPTION_MAX: usize = 5000;
+const MODALITY_MAX: usize = 100;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Aurora-7", "version": "2026.06-rc1", "description": "Frontier multimodal model", "modality": "text+code", "planned_partner_release_at": "2026-08-01T00:00:00Z"}))]
@@ -209,8 +186,13 @@ pub async fn create(
     let mut errors = Vec::new();
     let name = required(&mut errors, "name", &b.name, 200);
     let version = required(&mut errors, "version", &b.version, 100);
-    let description = description_field(&mut errors, b.description.as_deref());
-    let modality = modality_field(&mut errors, b.modality.as_deref());
+    let description = optional(
+        &mut errors,
+        "description",
+        b.description.as_deref(),
+        DESCRIPTION_MAX,
+    );
+    let modality = optional(&mut errors, "modality", b.modality.as_deref(), MODALITY_MAX);
     let planned = opt_time_field(
         &mut errors,
         "planned_partner_release_at",
@@ -309,10 +291,10 @@ pub async fn patch(
             m.version = required(&mut errors, "version", v, 100);
         }
         if let Some(d) = &b.description {
-            m.description = description_field(&mut errors, d.as_deref());
+            m.description = optional(&mut errors, "description", d.as_deref(), DESCRIPTION_MAX);
         }
         if let Some(d) = &b.modality {
-            m.modality = modality_field(&mut errors, d.as_deref());
+            m.modality = optional(&mut errors, "modality", d.as_deref(), MODALITY_MAX);
         }
         if let Some(p) = &b.planned_partner_release_at {
             m.planned_partner_release_at = opt_time_field(&mut errors, "planned_partner_release_at", p.as_deref()).map(to_db);
