@@ -105,9 +105,7 @@ fn real_main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            let pool = db::connect(&settings.database.url, 1)?;
-            let mut conn = pool.get()?;
-            db::run_migrations(&mut conn)?;
+            db::run_migrations(&mut *connection(&settings)?)?;
             println!("migrations are up to date");
             Ok(())
         }
@@ -120,7 +118,9 @@ fn real_main() -> anyhow::Result<()> {
                 println!("{link}");
                 return Ok(());
             }
-            match operator_invitation_if_needed(&state, &email)? {
+            match with_links(&state, |conn, env| {
+                accounts::operator_invitation_if_needed(conn, env, &email)
+            })? {
                 Some(link) => {
                     println!("To set up your own operator account ({email}), open:\n  {link}")
                 }
@@ -136,8 +136,7 @@ fn real_main() -> anyhow::Result<()> {
             log_rows,
             audit_events,
         } => {
-            let pool = db::connect(&settings.database.url, 1)?;
-            let mut conn = pool.get()?;
+            let mut conn = connection(&settings)?;
             db::run_migrations(&mut conn)?;
             let summary = frontier_portal::bench_seed::seed(
                 &mut conn,
@@ -158,8 +157,7 @@ fn real_main() -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let pool = db::connect(&settings.database.url, 1)?;
-            let mut conn = pool.get()?;
+            let mut conn = connection(&settings)?;
             let v = audit::verify(&mut conn)?;
             if v.valid {
                 println!("audit chain valid: {} events", v.events);
@@ -176,44 +174,42 @@ fn real_main() -> anyhow::Result<()> {
     }
 }
 
+/// Runs `f` in one write transaction with what an emailed link needs (the CLI's account
+/// commands).
+fn with_links<T>(
+    state: &frontier_portal::startup::AppState,
+    f: impl FnOnce(&mut db::DbConn, &Env) -> frontier_portal::error::AppResult<T> + Clone,
+) -> anyhow::Result<T> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get()?;
+    let env = Env {
+        keys: &state.keys,
+        public_url: &state.settings.server.public_url,
+        now,
+    };
+    db::write_tx(&mut conn, |conn| f(conn, &env)).map_err(|e| anyhow::anyhow!("{}", e.detail))
+}
+
+/// A new operator invitation for `email`; answers its link.
 fn create_operator_invitation(
     state: &frontier_portal::startup::AppState,
     email: &str,
 ) -> anyhow::Result<String> {
-    let now = state.clock.now();
-    let mut conn = state.pool.get()?;
-    let env = Env {
-        keys: &state.keys,
-        public_url: &state.settings.server.public_url,
-        now,
-    };
-    db::write_tx(&mut conn, |conn| {
-        let org = accounts::operator_org(conn, now)?;
+    with_links(state, |conn, env| {
+        let org = accounts::operator_org(conn, env.now)?;
         let ctx = AuditCtx {
-            now: Some(now),
+            now: Some(env.now),
             ..Default::default()
         };
-        let (_, url) = accounts::invite(conn, &env, &ctx, &org, email, "admin")?;
-        Ok::<_, frontier_portal::error::AppError>(url)
+        let (_, url) = accounts::invite(conn, env, &ctx, &org, email, "admin")?;
+        Ok(url)
     })
-    .map_err(|e| anyhow::anyhow!("{}", e.detail))
 }
 
-fn operator_invitation_if_needed(
-    state: &frontier_portal::startup::AppState,
-    email: &str,
-) -> anyhow::Result<Option<String>> {
-    let now = state.clock.now();
-    let mut conn = state.pool.get()?;
-    let env = Env {
-        keys: &state.keys,
-        public_url: &state.settings.server.public_url,
-        now,
-    };
-    db::write_tx(&mut conn, |conn| {
-        accounts::operator_invitation_if_needed(conn, &env, email)
-    })
-    .map_err(|e| anyhow::anyhow!("{}", e.detail))
+/// One connection with the configured limits (the maintenance commands).
+fn connection(settings: &Settings) -> anyhow::Result<db::PooledConn> {
+    let pool = db::connect(&settings.database.url, 1, (&settings.database).into())?;
+    Ok(pool.get()?)
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -47,7 +47,7 @@ pub struct Application {
 
 /// Builds the shared state: pool (running migrations), keys, services.
 pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let pool = db::connect_with(
+    let pool = db::connect(
         &settings.database.url,
         settings.database.pool_size,
         (&settings.database).into(),

@@ -21,18 +21,13 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match db::run_within(&state.pool, READY_DEADLINE, db::ping).await {
         Ok(()) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
         Err(_) => {
-            let mut resp = crate::error::problem_response(
+            let mut e = crate::error::AppError::new(
                 actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
                 "not_ready",
                 "The database is not reachable.",
-                &[],
-                &Default::default(),
             );
-            resp.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(crate::error::RETRY_AFTER_SECS),
-            );
-            resp
+            e.retry_after = Some(crate::error::RETRY_AFTER_SECS);
+            actix_web::ResponseError::error_response(&e)
         }
     }
 }

@@ -61,16 +61,6 @@ pub struct Limits {
     pub deadline: Duration,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            acquire: Duration::from_millis(1000),
-            statement: Duration::from_millis(1500),
-            deadline: Duration::from_millis(1800),
-        }
-    }
-}
-
 impl From<&crate::config::DatabaseSettings> for Limits {
     fn from(d: &crate::config::DatabaseSettings) -> Self {
         Limits {
@@ -132,13 +122,9 @@ fn pg_url_with_limits(url: &str, limits: &Limits) -> String {
     out
 }
 
-/// Opens the pool with the default [`Limits`] (command-line tools).
-pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
-    connect_with(url, pool_size, Limits::default())
-}
-
-/// Opens the pool (creating the SQLite file's directory if needed).
-pub fn connect_with(url: &str, pool_size: u32, limits: Limits) -> anyhow::Result<DbPool> {
+/// Opens the pool (creating the SQLite file's directory if needed) with the `[database]` time
+/// limits of the configuration.
+pub fn connect(url: &str, pool_size: u32, limits: Limits) -> anyhow::Result<DbPool> {
     let conn_url = if is_postgres_url(url) {
         let url = pg_url_with_limits(url, &limits);
         let url = url.as_str();

@@ -404,7 +404,7 @@ async fn kill_cycles(backend: Backend) {
         let acked = acks.lock().unwrap().clone();
         let url = url.clone();
         let (lost, in_flight) = tokio::task::spawn_blocking(move || {
-            let pool = db::connect(&url, 1).unwrap();
+            let pool = db::connect(&url, 1, crate::helpers::default_limits()).unwrap();
             let mut conn = pool.get().unwrap();
             check(&stored(&mut conn), &acked)
         })

@@ -474,6 +474,12 @@ pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
 }
 
+/// The `[database]` time limits of `config/default.toml`, for tests that open a pool themselves.
+pub fn default_limits() -> db::Limits {
+    let s = Settings::load(Path::new("config")).expect("config/default.toml");
+    (&s.database).into()
+}
+
 pub fn test_settings(dir: &Path, db_url: String, smtp_port: u16) -> Settings {
     let mut s = Settings::load(Path::new("config")).expect("config/default.toml");
     s.server.host = "127.0.0.1".into();

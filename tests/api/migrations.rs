@@ -11,7 +11,7 @@ fn roundtrip(backend: Backend) {
     let Some(url) = database_url(backend, dir.path()) else {
         return;
     };
-    let pool = db::connect(&url, 1).unwrap();
+    let pool = db::connect(&url, 1, crate::helpers::default_limits()).unwrap();
     let mut conn = pool.get().unwrap();
     db::run_migrations(&mut conn).unwrap();
     touch_every_table(&mut conn);
