@@ -252,40 +252,35 @@ pub fn list_access_visible(
     now: DateTime<Utc>,
     page: &Page,
 ) -> QueryResult<Vec<AccessGrantRow>> {
-    match viewer {
-        AccessViewer::Developer(org) => {
-            let mut q = access_grants::table
-                .filter(access_grants::organization_id.eq(org.clone()))
-                .select(AccessGrantRow::as_select())
-                .into_boxed();
-            q = status_filter!(q, access_grants, ended_at, status, to_db(now));
+    // The same filters and keyset on either index; only the ordering column differs.
+    macro_rules! page {
+        ($q:expr, $key:expr) => {{
+            let mut q = status_filter!($q, access_grants, ended_at, status, to_db(now));
             if let Some(m) = model_id {
                 q = q.filter(access_grants::model_id.eq(m.to_string()));
             }
             if let Some(b) = &page.before {
-                q = q.filter(access_grants::id.lt(b.clone()));
+                q = q.filter($key.lt(b.clone()));
             }
-            q.order(access_grants::id.desc())
-                .limit(page.limit + 1)
-                .load(conn)
-        }
-        AccessViewer::Agency(org) => {
-            let mut q = access_grant_grantees::table
+            q.order($key.desc()).limit(page.limit + 1).load(conn)
+        }};
+    }
+    match viewer {
+        AccessViewer::Developer(org) => page!(
+            access_grants::table
+                .filter(access_grants::organization_id.eq(org.clone()))
+                .select(AccessGrantRow::as_select())
+                .into_boxed(),
+            access_grants::id
+        ),
+        AccessViewer::Agency(org) => page!(
+            access_grant_grantees::table
                 .inner_join(access_grants::table)
                 .filter(access_grant_grantees::organization_id.eq(org.clone()))
                 .select(AccessGrantRow::as_select())
-                .into_boxed();
-            q = status_filter!(q, access_grants, ended_at, status, to_db(now));
-            if let Some(m) = model_id {
-                q = q.filter(access_grants::model_id.eq(m.to_string()));
-            }
-            if let Some(b) = &page.before {
-                q = q.filter(access_grant_grantees::grant_id.lt(b.clone()));
-            }
-            q.order(access_grant_grantees::grant_id.desc())
-                .limit(page.limit + 1)
-                .load(conn)
-        }
+                .into_boxed(),
+            access_grant_grantees::grant_id
+        ),
     }
 }
 

@@ -86,6 +86,16 @@ impl<T> Paged<T> {
     }
 }
 
+/// One page of a list that is read as several index-ordered range scans (one per index, each
+/// newest first and at most a page long), merged here: so a list over "these rows or those"
+/// never asks the database to sort everything that matches.
+pub fn merge_newest_first<T>(parts: Vec<Vec<T>>, page: &Page, id: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut rows: Vec<T> = parts.into_iter().flatten().collect();
+    rows.sort_by(|a, b| id(b).cmp(id(a)));
+    rows.truncate(page.limit as usize + 1);
+    rows
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -45,9 +45,19 @@ pub fn insert(conn: &mut DbConn, row: &NominationRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Records one side's answer: the two positions (and the partner organization once selected),
-/// compare-and-set on the positions the answer was checked against and on the nomination not
-/// being rescinded; `false` when either changed meanwhile.
+/// The columns an answer writes: both positions, the partner organization once a new partner
+/// is selected (`None` leaves it as stored), and `updated_at`.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = nominations)]
+struct Answer<'a> {
+    developer_position: &'a str,
+    government_position: &'a str,
+    partner_org_id: Option<&'a str>,
+    updated_at: NaiveDateTime,
+}
+
+/// Records one side's answer, compare-and-set on the positions it was checked against and on
+/// the nomination not being rescinded; `false` when either changed meanwhile.
 pub fn set_positions(
     conn: &mut DbConn,
     id: &str,
@@ -56,28 +66,20 @@ pub fn set_positions(
     partner_org_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
-    let target = nominations::table
-        .find(id)
-        .filter(nominations::rescinded_at.is_null())
-        .filter(nominations::developer_position.eq(from.0))
-        .filter(nominations::government_position.eq(from.1));
-    let n = match partner_org_id {
-        Some(p) => diesel::update(target)
-            .set((
-                nominations::developer_position.eq(to.0),
-                nominations::government_position.eq(to.1),
-                nominations::partner_org_id.eq(p),
-                nominations::updated_at.eq(to_db(now)),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target)
-            .set((
-                nominations::developer_position.eq(to.0),
-                nominations::government_position.eq(to.1),
-                nominations::updated_at.eq(to_db(now)),
-            ))
-            .execute(conn)?,
-    };
+    let n = diesel::update(
+        nominations::table
+            .find(id)
+            .filter(nominations::rescinded_at.is_null())
+            .filter(nominations::developer_position.eq(from.0))
+            .filter(nominations::government_position.eq(from.1)),
+    )
+    .set(&Answer {
+        developer_position: to.0,
+        government_position: to.1,
+        partner_org_id,
+        updated_at: to_db(now),
+    })
+    .execute(conn)?;
     Ok(n == 1)
 }
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{organizations, users};
 use crate::db::DbConn;
-use crate::store::Page;
+use crate::store::{merge_newest_first, Page};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organizations)]
@@ -57,19 +57,25 @@ pub fn list(conn: &mut DbConn, kind: Option<&str>, page: &Page) -> QueryResult<V
         .load(conn)
 }
 
-/// A page of the directory: organizations of the given kinds only, newest first.
+/// A page of the directory: organizations of the given kinds only, newest first — one range
+/// scan of `organizations_kind_idx (kind, id)` per kind, merged.
 pub fn directory(conn: &mut DbConn, kinds: &[&str], page: &Page) -> QueryResult<Vec<OrgRow>> {
-    let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
-    let mut q = organizations::table
-        .filter(organizations::kind.eq_any(kinds))
-        .select(OrgRow::as_select())
-        .into_boxed();
-    if let Some(b) = &page.before {
-        q = q.filter(organizations::id.lt(b.clone()));
+    let mut parts = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        let mut q = organizations::table
+            .filter(organizations::kind.eq(kind.to_string()))
+            .select(OrgRow::as_select())
+            .into_boxed();
+        if let Some(b) = &page.before {
+            q = q.filter(organizations::id.lt(b.clone()));
+        }
+        parts.push(
+            q.order(organizations::id.desc())
+                .limit(page.limit + 1)
+                .load(conn)?,
+        );
     }
-    q.order(organizations::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)
+    Ok(merge_newest_first(parts, page, |o: &OrgRow| &o.id))
 }
 
 pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<OrgRow>> {
@@ -105,15 +111,6 @@ pub fn ids_of_kind(conn: &mut DbConn, kind: &str) -> QueryResult<Vec<String>> {
         .filter(organizations::kind.eq(kind))
         .select(organizations::id)
         .load(conn)
-}
-
-pub fn find_by_name(conn: &mut DbConn, kind: &str, name: &str) -> QueryResult<Option<OrgRow>> {
-    organizations::table
-        .filter(organizations::kind.eq(kind))
-        .filter(organizations::name.eq(name))
-        .select(OrgRow::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// `organization id → name` for a page of records that name organizations (one query).

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{access_grant_grantees, access_grants, partner_grants, terms_versions};
 use crate::db::DbConn;
-use crate::store::Page;
+use crate::store::{merge_newest_first, Page};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = terms_versions)]
@@ -34,7 +34,8 @@ pub fn insert(conn: &mut DbConn, row: &TermsRow) -> QueryResult<()> {
 
 /// Templates plus the organization's own terms, newest first. Two index-ordered range scans
 /// (`terms_versions_template_idx`, `terms_versions_org_idx`) of at most a page each, merged
-/// here, instead of one `is_template OR organization_id` that sorts every match.
+/// by [`merge_newest_first`], instead of one `is_template OR organization_id` that sorts every
+/// match.
 pub fn list_usable(conn: &mut DbConn, org_id: &str, page: &Page) -> QueryResult<Vec<TermsRow>> {
     let mut templates = terms_versions::table
         .filter(terms_versions::is_template.eq(true))
@@ -49,18 +50,19 @@ pub fn list_usable(conn: &mut DbConn, org_id: &str, page: &Page) -> QueryResult<
         templates = templates.filter(terms_versions::id.lt(b.clone()));
         own = own.filter(terms_versions::id.lt(b.clone()));
     }
-    let mut rows: Vec<TermsRow> = templates
+    let templates = templates
         .order(terms_versions::id.desc())
         .limit(page.limit + 1)
         .load(conn)?;
-    rows.extend(
-        own.order(terms_versions::id.desc())
-            .limit(page.limit + 1)
-            .load(conn)?,
-    );
-    rows.sort_by(|a, b| b.id.cmp(&a.id));
-    rows.truncate(page.limit as usize + 1);
-    Ok(rows)
+    let own = own
+        .order(terms_versions::id.desc())
+        .limit(page.limit + 1)
+        .load(conn)?;
+    Ok(merge_newest_first(
+        vec![templates, own],
+        page,
+        |t: &TermsRow| &t.id,
+    ))
 }
 
 /// Terms a developer may attach to a grant: a template or its own.

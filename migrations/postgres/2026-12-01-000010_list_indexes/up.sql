@@ -13,5 +13,8 @@ CREATE INDEX partner_grants_start_due_idx ON partner_grants (ends_at)
 CREATE INDEX partner_grants_end_due_idx ON partner_grants (ends_at)
     WHERE end_notice_sent_at IS NULL AND revoked_at IS NULL;
 
--- The outbox worker claims due messages in next_attempt_at order from only the unsent ones.
+-- The outbox worker claims due messages in next_attempt_at order from only the unsent ones. It
+-- replaces outbox_due_idx, which held every message ever sent and, on PostgreSQL, could not give
+-- that order (the claim sorted its matches).
 CREATE INDEX outbox_unsent_idx ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+DROP INDEX outbox_due_idx;
