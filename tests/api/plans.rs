@@ -405,7 +405,6 @@ async fn background_jobs_read_only_due_rows(app: TestApp) {
     let state = app.state.clone();
     let k = key.clone();
     let stmts = tokio::task::spawn_blocking(move || {
-        use frontier_portal::clock::Clock;
         let pool = frontier_portal::db::connect(&url, 1, default_limits()).unwrap();
         let mut conn = pool.get().unwrap();
         take(&k);
