@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::api::grants::{participants, GrantCtx};
 use crate::clock::to_db;
-use crate::db::schema::{access_grant_grantees, access_grants, partner_grants};
+use crate::db::schema::{access_grants, partner_grants};
 use crate::db::{write_tx, DbConn};
 use crate::domain::grant::{reminder_due_three_days, reminder_due_window_start, REMINDER_LEAD};
 use crate::error::AppError;
@@ -77,62 +77,39 @@ pub fn queue_due(
 fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCtx, Notice)>> {
     let n = to_db(now);
     let lead = to_db(now + REMINDER_LEAD);
-    let mut access: Vec<(AccessGrantRow, Notice)> = access_grants::table
-        .filter(access_grants::start_notice_sent_at.is_null())
-        .filter(access_grants::ended_at.is_null())
-        .filter(access_grants::ends_at.gt(n))
-        .filter(access_grants::starts_at.le(n))
-        .filter(access_grants::terms_completed_at.is_not_null())
-        .select(AccessGrantRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|g| (g, Notice::Start))
-        .collect();
-    access.extend(
-        access_grants::table
-            .filter(access_grants::end_notice_sent_at.is_null())
-            .filter(access_grants::ended_at.is_null())
-            .filter(access_grants::ends_at.gt(n))
-            .filter(access_grants::ends_at.le(lead))
-            .select(AccessGrantRow::as_select())
-            .load(conn)?
-            .into_iter()
-            .map(|g| (g, Notice::End)),
-    );
+    // Two range scans per grant kind, each on its partial index (`*_start_due_idx`,
+    // `*_end_due_idx`: open grants whose notice is unsent, by `ends_at`).
+    macro_rules! due {
+        ($t:ident, $closed:ident, $row:ty) => {{
+            let start: Vec<$row> = $t::table
+                .filter($t::start_notice_sent_at.is_null())
+                .filter($t::$closed.is_null())
+                .filter($t::ends_at.gt(n))
+                .filter($t::starts_at.le(n))
+                .filter($t::terms_completed_at.is_not_null())
+                .select(<$row>::as_select())
+                .load(conn)?;
+            let end: Vec<$row> = $t::table
+                .filter($t::end_notice_sent_at.is_null())
+                .filter($t::$closed.is_null())
+                .filter($t::ends_at.gt(n))
+                .filter($t::ends_at.le(lead))
+                .select(<$row>::as_select())
+                .load(conn)?;
+            let start = start.into_iter().map(|g| (g, Notice::Start));
+            start
+                .chain(end.into_iter().map(|g| (g, Notice::End)))
+                .collect::<Vec<_>>()
+        }};
+    }
+    let access = due!(access_grants, ended_at, AccessGrantRow);
     let ids: Vec<String> = access.iter().map(|(g, _)| g.id.clone()).collect();
-    let grantees: Vec<(String, String)> = if ids.is_empty() {
+    let grantees = if ids.is_empty() {
         vec![]
     } else {
-        access_grant_grantees::table
-            .filter(access_grant_grantees::grant_id.eq_any(&ids))
-            .select((
-                access_grant_grantees::grant_id,
-                access_grant_grantees::organization_id,
-            ))
-            .load(conn)?
+        crate::store::grants::grantees_of(conn, &ids)?
     };
-    let mut partner: Vec<(PartnerGrantRow, Notice)> = partner_grants::table
-        .filter(partner_grants::start_notice_sent_at.is_null())
-        .filter(partner_grants::revoked_at.is_null())
-        .filter(partner_grants::ends_at.gt(n))
-        .filter(partner_grants::starts_at.le(n))
-        .filter(partner_grants::terms_completed_at.is_not_null())
-        .select(PartnerGrantRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|g| (g, Notice::Start))
-        .collect();
-    partner.extend(
-        partner_grants::table
-            .filter(partner_grants::end_notice_sent_at.is_null())
-            .filter(partner_grants::revoked_at.is_null())
-            .filter(partner_grants::ends_at.gt(n))
-            .filter(partner_grants::ends_at.le(lead))
-            .select(PartnerGrantRow::as_select())
-            .load(conn)?
-            .into_iter()
-            .map(|g| (g, Notice::End)),
-    );
+    let partner = due!(partner_grants, revoked_at, PartnerGrantRow);
     let mut out = Vec::with_capacity(access.len() + partner.len());
     for (g, notice) in access {
         let orgs = grantees
