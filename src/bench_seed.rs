@@ -9,11 +9,13 @@
 
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, Duration, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{chain_hash, AuditRow};
 use crate::clock::to_db;
+use crate::db::schema::organizations::dsl as o;
 use crate::db::schema::{
     access_grant_grantees, access_grants, access_log_entries, audit_event_orgs, audit_events,
     audit_head, models, nominations, organizations, partner_grants, terms_versions, users,
@@ -36,61 +38,63 @@ pub struct Sizes {
     pub audit_events: usize,
 }
 
-const BATCH: usize = 500;
-
 fn id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-fn first_id(conn: &mut DbConn, sql: &str) -> anyhow::Result<String> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        id: String,
-    }
-    diesel::sql_query(sql)
-        .load::<Id>(conn)?
-        .into_iter()
-        .next()
-        .map(|r| r.id)
-        .ok_or_else(|| {
-            anyhow!("bench-seed needs the demo database first (`frontier-portal demo`): {sql}")
-        })
+/// The first id a lookup finds, or the reason bench-seed cannot run.
+fn found(id: QueryResult<String>, what: &str) -> anyhow::Result<String> {
+    id.optional()?.ok_or_else(|| {
+        anyhow!("bench-seed needs the demo database first (`frontier-portal demo`): no {what}")
+    })
 }
 
 /// Adds `sizes` rows. Returns a one-line summary.
 pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Result<String> {
-    let dev_org = first_id(
-        conn,
-        "SELECT id FROM organizations WHERE kind = 'developer' ORDER BY id LIMIT 1",
+    let org_of_kind = |conn: &mut DbConn, kind: &str| {
+        o::organizations
+            .filter(o::kind.eq(kind.to_string()))
+            .order(o::id.asc())
+            .select(o::id)
+            .first::<String>(conn)
+    };
+    let first_user = |conn: &mut DbConn, org: &str| {
+        users::table
+            .filter(users::organization_id.eq(org.to_string()))
+            .order((users::org_role.asc(), users::id.asc()))
+            .select(users::id)
+            .first::<String>(conn)
+    };
+    let dev_org = found(org_of_kind(conn, "developer"), "developer organization")?;
+    let dev_user = found(first_user(conn, &dev_org), "developer user")?; // `admin` sorts first
+    let nsa_org = found(
+        o::organizations
+            .filter(o::agency_code.eq("NSA"))
+            .select(o::id)
+            .first(conn),
+        "NSA organization",
     )?;
-    let dev_user = first_id(conn, &format!("SELECT id FROM users WHERE organization_id = '{dev_org}' AND org_role = 'admin' ORDER BY id LIMIT 1"))?;
-    let nsa_org = first_id(
-        conn,
-        "SELECT id FROM organizations WHERE kind = 'agency' AND agency_code = 'NSA' LIMIT 1",
+    let nsa_user = found(first_user(conn, &nsa_org), "NSA user")?;
+    let own_partner = found(org_of_kind(conn, "partner"), "partner organization")?;
+    let terms = found(
+        terms_versions::table
+            .filter(terms_versions::is_template.eq(true))
+            .order(terms_versions::id.asc())
+            .select(terms_versions::id)
+            .first(conn),
+        "terms template",
     )?;
-    let nsa_user = first_id(
-        conn,
-        &format!("SELECT id FROM users WHERE organization_id = '{nsa_org}' ORDER BY id LIMIT 1"),
-    )?;
-    let own_partner = first_id(
-        conn,
-        "SELECT id FROM organizations WHERE kind = 'partner' ORDER BY id LIMIT 1",
-    )?;
-    let terms = first_id(
-        conn,
-        "SELECT id FROM terms_versions WHERE is_template = TRUE ORDER BY id LIMIT 1",
-    )?;
-    let _ = (users::table, terms_versions::table);
     let t = to_db(now);
     let day = Duration::days(1);
 
+    // One transaction (and the audit-head lock, since it extends the chain), a row at a time
+    // with prepared statements: the MultiConnection has no batch insert.
     write_tx(conn, |conn| -> anyhow::Result<()> {
         // Models: one per Government grant, so each grant is its model's only window (the
         // 30-day cap holds).
-        let model_count = sizes.access_grants.max(1);
-        let model_rows: Vec<ModelRow> = (0..model_count)
-            .map(|i| ModelRow {
+        let mut model_ids = Vec::with_capacity(sizes.access_grants.max(1));
+        for i in 0..sizes.access_grants.max(1) {
+            let m = ModelRow {
                 id: id(),
                 organization_id: dev_org.clone(),
                 name: format!("Bench-{i}"),
@@ -101,20 +105,20 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 released_at: None,
                 created_at: t,
                 updated_at: t,
-            })
-            .collect();
-        for c in model_rows.chunks(BATCH) {
-            for r in c.iter() {
-                diesel::insert_into(models::table).values(r).execute(conn)?;
-            }
+            };
+            diesel::insert_into(models::table)
+                .values(&m)
+                .execute(conn)?;
+            model_ids.push(m.id);
         }
         // Government grants to NSA: 5-day windows spread over the last and next year.
-        let mut grants = Vec::with_capacity(sizes.access_grants);
-        for (i, m) in model_rows.iter().enumerate().take(sizes.access_grants) {
+        let mut grants: Vec<(String, chrono::NaiveDateTime)> =
+            Vec::with_capacity(sizes.access_grants);
+        for (i, model) in model_ids.iter().enumerate().take(sizes.access_grants) {
             let starts = now - day * 365 + day * ((i % 730) as i32);
-            grants.push(AccessGrantRow {
+            let g = AccessGrantRow {
                 id: id(),
-                model_id: m.id.clone(),
+                model_id: model.clone(),
                 organization_id: dev_org.clone(),
                 access_mode: "hosted_api".into(),
                 access_instructions: "Benchmark endpoint; credentials out of band.".into(),
@@ -128,65 +132,47 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 terms_completed_at: Some(t),
                 start_notice_sent_at: Some(t),
                 end_notice_sent_at: Some(t),
-            });
+            };
+            diesel::insert_into(access_grants::table)
+                .values(&g)
+                .execute(conn)?;
+            diesel::insert_into(access_grant_grantees::table)
+                .values((
+                    access_grant_grantees::grant_id.eq(&g.id),
+                    access_grant_grantees::organization_id.eq(&nsa_org),
+                ))
+                .execute(conn)?;
+            grants.push((g.id, g.starts_at));
         }
-        for c in grants.chunks(BATCH) {
-            for r in c.iter() {
-                diesel::insert_into(access_grants::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
-            let gg: Vec<_> = c
-                .iter()
-                .map(|g| {
-                    (
-                        access_grant_grantees::grant_id.eq(g.id.clone()),
-                        access_grant_grantees::organization_id.eq(nsa_org.clone()),
-                    )
-                })
-                .collect();
-            for r in gg.iter() {
-                diesel::insert_into(access_grant_grantees::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
-        }
+        // Log rows and audit events hang on the grants: none without grants.
+        let (log_rows, audit_rows) = if grants.is_empty() {
+            (0, 0)
+        } else {
+            (sizes.log_rows, sizes.audit_events)
+        };
         // Access-log rows on those grants, inside their windows.
-        let mut log = Vec::with_capacity(BATCH);
-        for i in 0..sizes.log_rows {
-            let g = &grants[i % grants.len().max(1)];
-            log.push(AccessLogRow {
+        for i in 0..log_rows {
+            let (grant, starts) = &grants[i % grants.len()];
+            let row = AccessLogRow {
                 id: id(),
-                grant_id: g.id.clone(),
+                grant_id: grant.clone(),
                 user_id: nsa_user.clone(),
                 organization_id: nsa_org.clone(),
-                occurred_at: g.starts_at + Duration::minutes((i % 7000) as i64),
+                occurred_at: *starts + Duration::minutes((i % 7000) as i64),
                 kind: "evaluation".into(),
                 duration_minutes: 30,
                 summary: "Benchmark evaluation run.".into(),
                 created_at: t,
-            });
-            if log.len() == BATCH {
-                for r in log.iter() {
-                    diesel::insert_into(access_log_entries::table)
-                        .values(r)
-                        .execute(conn)?;
-                }
-                log.clear();
-            }
+            };
+            diesel::insert_into(access_log_entries::table)
+                .values(&row)
+                .execute(conn)?;
         }
-        if !log.is_empty() {
-            for r in log.iter() {
-                diesel::insert_into(access_log_entries::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
-        }
-        // Partner organizations, each selected by a co-selected nomination.
+        // Partner organizations, each selected by a co-selected nomination (the demo's first
+        // partner too).
         let mut partners = vec![own_partner.clone()];
-        let mut noms = vec![];
-        let orgs: Vec<OrgRow> = (0..sizes.partner_orgs)
-            .map(|i| OrgRow {
+        for i in 0..sizes.partner_orgs {
+            let org = OrgRow {
                 id: id(),
                 name: format!("Bench Partner {i}"),
                 kind: "partner".into(),
@@ -194,20 +180,16 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 partner_type: Some("critical_infrastructure_operator".into()),
                 sector: Some("energy".into()),
                 created_at: t,
-            })
-            .collect();
-        for c in orgs.chunks(BATCH) {
-            for r in c.iter() {
-                diesel::insert_into(organizations::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
+            };
+            diesel::insert_into(organizations::table)
+                .values(&org)
+                .execute(conn)?;
+            partners.push(org.id);
         }
-        partners.extend(orgs.iter().map(|o| o.id.clone()));
-        let model0 = &model_rows[0].id;
-        let nom_rows: Vec<NominationRow> = partners
-            .iter()
-            .map(|p| NominationRow {
+        let model0 = &model_ids[0];
+        let mut noms = Vec::with_capacity(partners.len());
+        for p in &partners {
+            let n = NominationRow {
                 id: id(),
                 model_id: model0.clone(),
                 organization_id: dev_org.clone(),
@@ -224,22 +206,13 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 rescinded_at: None,
                 created_at: t,
                 updated_at: t,
-            })
-            .collect();
-        for c in nom_rows.chunks(BATCH) {
-            for r in c.iter() {
-                diesel::insert_into(nominations::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
+            };
+            diesel::insert_into(nominations::table)
+                .values(&n)
+                .execute(conn)?;
+            noms.push((n.id, p.clone()));
         }
-        noms.extend(
-            nom_rows
-                .iter()
-                .map(|n| (n.id.clone(), n.partner_org_id.clone().unwrap())),
-        );
         // Partner grants: the demo partner gets `own_partner_grants`, the rest go round-robin.
-        let mut batch = Vec::with_capacity(BATCH);
         for i in 0..sizes.partner_grants {
             let (nom, partner) = if i < sizes.own_partner_grants || noms.len() == 1 {
                 &noms[0]
@@ -247,7 +220,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 &noms[1 + i % (noms.len() - 1)]
             };
             let starts = now - day * 200 + day * ((i % 400) as i32);
-            batch.push(PartnerGrantRow {
+            let g = PartnerGrantRow {
                 id: id(),
                 nomination_id: nom.clone(),
                 model_id: model0.clone(),
@@ -264,33 +237,19 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 terms_completed_at: None,
                 start_notice_sent_at: Some(t),
                 end_notice_sent_at: Some(t),
-            });
-            if batch.len() == BATCH {
-                for r in batch.iter() {
-                    diesel::insert_into(partner_grants::table)
-                        .values(r)
-                        .execute(conn)?;
-                }
-                batch.clear();
-            }
+            };
+            diesel::insert_into(partner_grants::table)
+                .values(&g)
+                .execute(conn)?;
         }
-        if !batch.is_empty() {
-            for r in batch.iter() {
-                diesel::insert_into(partner_grants::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
-        }
-        // Audit events, chained onto the head: the developer sees them all, NSA one in ten.
+        // Audit events, chained onto the head as `audit::append` chains them: the developer sees
+        // them all, NSA one in ten.
         let (mut seq, mut prev): (i64, String) = audit_head::table
             .filter(audit_head::id.eq(1))
             .select((audit_head::last_seq, audit_head::last_hash))
             .first(conn)?;
-        let mut rows = Vec::with_capacity(BATCH);
-        let mut links = Vec::with_capacity(BATCH * 2);
-        for i in 0..sizes.audit_events {
+        for i in 0..audit_rows {
             seq += 1;
-            let target = &grants[i % grants.len().max(1)].id;
             let mut visible = vec![dev_org.clone()];
             if i % 10 == 0 {
                 visible.push(nsa_org.clone());
@@ -304,7 +263,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 actor_org_id: Some(dev_org.clone()),
                 action: "grant.window_moved".into(),
                 target_type: "access_grant".into(),
-                target_id: target.clone(),
+                target_id: grants[i % grants.len()].0.clone(),
                 visible_to: serde_json::to_string(&visible)?,
                 detail: json!({"bench": i}).to_string(),
                 request_id: None,
@@ -312,40 +271,18 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 hash: String::new(),
             };
             row.hash = chain_hash(&prev, &row);
-            prev = row.hash.clone();
-            for o in visible {
-                links.push((
-                    audit_event_orgs::seq.eq(seq),
-                    audit_event_orgs::organization_id.eq(o),
-                ));
-            }
-            rows.push(row);
-            if rows.len() == BATCH {
-                for r in rows.iter() {
-                    diesel::insert_into(audit_events::table)
-                        .values(r)
-                        .execute(conn)?;
-                }
-                for r in links.iter() {
-                    diesel::insert_into(audit_event_orgs::table)
-                        .values(r)
-                        .execute(conn)?;
-                }
-                rows.clear();
-                links.clear();
-            }
-        }
-        if !rows.is_empty() {
-            for r in rows.iter() {
-                diesel::insert_into(audit_events::table)
-                    .values(r)
-                    .execute(conn)?;
-            }
-            for r in links.iter() {
+            diesel::insert_into(audit_events::table)
+                .values(&row)
+                .execute(conn)?;
+            for org in visible {
                 diesel::insert_into(audit_event_orgs::table)
-                    .values(r)
+                    .values((
+                        audit_event_orgs::seq.eq(seq),
+                        audit_event_orgs::organization_id.eq(org),
+                    ))
                     .execute(conn)?;
             }
+            prev = row.hash;
         }
         diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
             .set((
@@ -356,12 +293,8 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
         Ok(())
     })
     .context("seeding")?;
-    if let DbConn::Sqlite(c) = conn {
-        diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
-    }
-    if let DbConn::Postgres(c) = conn {
-        diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
-    }
+    // Fresh planner statistics for the grown tables.
+    conn.batch_execute("ANALYZE")?;
     Ok(format!(
         "added {} partner organizations, {} partner grants ({} to the demo partner), {} Government grants, {} access-log rows, {} audit events",
         sizes.partner_orgs, sizes.partner_grants, sizes.own_partner_grants, sizes.access_grants, sizes.log_rows, sizes.audit_events

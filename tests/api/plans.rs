@@ -28,6 +28,7 @@ use crate::helpers::*;
 dual_tests!(
     every_list_is_one_index_ordered_scan_per_page,
     background_jobs_read_only_due_rows,
+    bench_seed_writes_records_the_api_serves,
 );
 
 // ---------------------------------------------------------------- recording statements
@@ -452,4 +453,70 @@ async fn background_jobs_read_only_due_rows(app: TestApp) {
     }
     // Four reminder queries (start and end notice, both grant kinds) and the outbox claim.
     assert!(checked >= 5, "job queries recorded: {stmts:#?}");
+}
+
+/// `frontier-portal bench-seed` writes around the handlers, so check that what it writes is what
+/// the API would: the chain verifies, the lists serve the rows, every window fits the cap.
+async fn bench_seed_writes_records_the_api_serves(app: TestApp) {
+    let c = cast(&app).await;
+    let x = partner_org(&app, &c.op, "Valley Rural Health").await;
+    let before = app.audit_count().await;
+    let now = app.now();
+    let summary = app
+        .db(move |conn| {
+            frontier_portal::bench_seed::seed(
+                conn,
+                frontier_portal::bench_seed::Sizes {
+                    partner_orgs: 5,
+                    partner_grants: 40,
+                    own_partner_grants: 10,
+                    access_grants: 12,
+                    log_rows: 30,
+                    audit_events: 25,
+                },
+                now,
+            )
+            .unwrap()
+        })
+        .await;
+    assert!(summary.contains("40 partner grants"), "{summary}");
+    assert_eq!(app.audit_count().await - before, 25);
+    let v = app.db(|c| frontier_portal::audit::verify(c).unwrap()).await;
+    assert!(v.valid, "{v:?}");
+    let mine = items(
+        &x.get(&app.api("/partner-grants?limit=200"))
+            .await
+            .expect(200),
+    );
+    assert_eq!(mine.len(), 10, "the demo partner's own grants");
+    let grants = items(
+        &c.dev
+            .get(&app.api("/access-grants?limit=200"))
+            .await
+            .expect(200),
+    );
+    assert_eq!(grants.len(), 12);
+    let seen = items(
+        &c.nsa
+            .get(&app.api("/access-grants?limit=200"))
+            .await
+            .expect(200),
+    );
+    assert_eq!(seen.len(), 12, "NSA is the grantee of each");
+    for g in &grants {
+        let m = c
+            .dev
+            .get(&app.api(&format!("/models/{}", g["model_id"].as_str().unwrap())))
+            .await
+            .expect(200)
+            .body;
+        assert!(num(&m["government_days_granted"]) <= 30.0);
+    }
+    let log = items(
+        &c.dev
+            .get(&ag(&app, grants[0]["id"].as_str().unwrap(), "access-log"))
+            .await
+            .expect(200),
+    );
+    assert!(!log.is_empty());
 }
