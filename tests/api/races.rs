@@ -143,6 +143,28 @@ async fn chain_is_valid(app: &TestApp) {
     assert!(v.valid, "audit chain broken after a race: {v:?}");
 }
 
+/// A fresh Government grant on `model` to `grantees`; answers its id.
+async fn grant_on(
+    app: &TestApp,
+    c: &Cast,
+    model: &str,
+    grantees: &[&User],
+    starts_at: chrono::DateTime<chrono::Utc>,
+    ends_at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let g = offer(
+        app,
+        &c.dev,
+        model,
+        grantees,
+        &c.template,
+        starts_at,
+        ends_at,
+    )
+    .await;
+    g["id"].as_str().unwrap().to_string()
+}
+
 async fn granted_days(app: &TestApp, dev: &User, model: &str) -> f64 {
     let m = dev
         .get(&app.api(&format!("/models/{model}")))
@@ -195,17 +217,7 @@ async fn an_extension_racing_an_offer_never_exceeds_the_cap(app: TestApp) {
     let bases = two_instances(&app).await;
     for trial in 0..trials() {
         let model = new_model(&app, &c.dev, &format!("Extend-{trial}")).await;
-        let first = offer(
-            &app,
-            &c.dev,
-            &model,
-            &[&c.nsa],
-            &c.template,
-            t0() + days(1),
-            t0() + days(11),
-        )
-        .await;
-        let id = first["id"].as_str().unwrap().to_string();
+        let id = grant_on(&app, &c, &model, &[&c.nsa], t0() + days(1), t0() + days(11)).await;
         // Extending to 25 days fits; so does a second 15-day window; both together do not.
         let answers = race(
             &bases,
@@ -385,17 +397,15 @@ async fn simultaneous_acceptances_complete_the_terms(app: TestApp) {
     let bases = two_instances(&app).await;
     for trial in 0..trials() {
         let model = new_model(&app, &c.dev, &format!("Accept-{trial}")).await;
-        let g = offer(
+        let id = grant_on(
             &app,
-            &c.dev,
+            &c,
             &model,
             &[&c.nsa, &c.cisa],
-            &c.template,
             t0() + days(1),
             t0() + days(5),
         )
         .await;
-        let id = g["id"].as_str().unwrap().to_string();
         let answers = race(
             &bases,
             vec![
@@ -422,17 +432,7 @@ async fn end_racing_the_last_acceptance_ends_the_grant(app: TestApp) {
     let bases = two_instances(&app).await;
     for trial in 0..trials() {
         let model = new_model(&app, &c.dev, &format!("End-{trial}")).await;
-        let g = offer(
-            &app,
-            &c.dev,
-            &model,
-            &[&c.nsa],
-            &c.template,
-            t0() + days(1),
-            t0() + days(5),
-        )
-        .await;
-        let id = g["id"].as_str().unwrap().to_string();
+        let id = grant_on(&app, &c, &model, &[&c.nsa], t0() + days(1), t0() + days(5)).await;
         c.dev
             .post_empty(&ag(&app, &id, "accept-terms"))
             .await
