@@ -1404,7 +1404,7 @@ async fn grant_bad_input_changes_nothing(app: TestApp) {
         "{\"model_id\": \"abc",
     )
     .await;
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status, 400);
     let good = grant_body(
         &c.model,
         &[&c.nsa.org_id],

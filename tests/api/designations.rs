@@ -207,8 +207,8 @@ async fn model_bad_input_changes_nothing(app: TestApp) {
     let before = app.audit_count().await;
     // Malformed JSON.
     let r = post_raw(&app, &dev, &app.api("/models"), "{\"name\": ").await;
-    assert_eq!(r.status(), 400);
-    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
     for (body, field) in [
         (json!({"version": "1"}), "name"),
         (json!({"name": "", "version": "1"}), "name"),
@@ -912,7 +912,7 @@ async fn request_bad_input_changes_nothing(app: TestApp) {
         "{\"model_id\": \"",
     )
     .await;
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status, 400);
     for (body, field) in [
         (
             json!({"summary": "s", "capability_evidence": "e"}),
@@ -1004,7 +1004,7 @@ async fn review_actions_bad_input_changes_nothing(app: TestApp) {
         "{outcome: covered}",
     )
     .await;
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status, 400);
     assert_eq!(app.audit_count().await, before);
     assert_eq!(
         c.dev.get(&dr(&app, &id, "")).await.expect(200).body,

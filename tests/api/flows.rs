@@ -159,16 +159,8 @@ pub fn with_random(body: &Value, key: &str) -> Value {
 }
 
 /// Posts a raw (possibly malformed) JSON text with the user's credentials.
-pub async fn post_raw(app: &TestApp, u: &User, path: &str, text: &str) -> reqwest::Response {
-    let mut rb = u
-        .http
-        .post(format!("{}{}", app.base, path))
-        .header("content-type", "application/json")
-        .header("x-requested-with", "fetch");
-    if let Some(b) = &u.bearer {
-        rb = rb.bearer_auth(b);
-    }
-    rb.body(text.to_string()).send().await.unwrap()
+pub async fn post_raw(_app: &TestApp, u: &User, path: &str, text: &str) -> Resp {
+    u.call_text(reqwest::Method::POST, path, Some(text)).await
 }
 
 // ---------------------------------------------------------------- terms

@@ -602,6 +602,20 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// Reads a whole answer (a JSON body, when it is one, in `body`).
+    pub async fn read(r: reqwest::Response) -> Resp {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
     }
@@ -673,6 +687,26 @@ impl Client {
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let mut rb = self.request(method, path);
+        if let Some(body) = body {
+            rb = rb.json(&body);
+        }
+        Resp::read(rb.send().await.expect("request")).await
+    }
+
+    /// [`Client::call`] with a body sent as it is written (malformed JSON, trailing bytes, …).
+    pub async fn call_text(&self, method: Method, path: &str, body: Option<&str>) -> Resp {
+        let mut rb = self.request(method, path);
+        if let Some(b) = body {
+            rb = rb
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        Resp::read(rb.send().await.expect("request")).await
+    }
+
+    /// A request with this client's credentials (`path` relative to the base, or a full URL).
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let url = if path.starts_with("http") {
             path.to_string()
         } else {
@@ -685,20 +719,7 @@ impl Client {
         if let Some(b) = &self.bearer {
             rb = rb.bearer_auth(b);
         }
-        if let Some(body) = body {
-            rb = rb.json(&body);
-        }
-        let r = rb.send().await.expect("request");
-        let status = r.status();
-        let headers = r.headers().clone();
-        let text = r.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            body,
-            text,
-        }
+        rb
     }
     pub async fn get(&self, path: &str) -> Resp {
         self.call(Method::GET, path, None).await

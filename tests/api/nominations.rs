@@ -595,7 +595,7 @@ async fn nomination_bad_input_changes_nothing(app: TestApp) {
     let World { c, x, .. } = world(&app).await;
     let before = app.audit_count().await;
     let r = post_raw(&app, &c.dev, &app.api("/nominations"), "{\"model_id\": }").await;
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status, 400);
     let np = |k: &str, v: serde_json::Value| {
         let mut p = json!({"name": "Prairie Water Utility", "partner_type": "critical_infrastructure_operator", "sector": "water_and_wastewater_systems", "contact_email": "ops@prairiewater.example"});
         if v.is_null() {

@@ -453,37 +453,6 @@ async fn inviting_an_existing_account_reveals_nothing(app: TestApp) {
 // ---------------------------------------------------------------- bad input
 
 /// A raw request with the user's credentials (reqwest keeps `%00` as sent).
-async fn raw(
-    app: &TestApp,
-    u: &User,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&str>,
-) -> Resp {
-    let mut rb = u
-        .http
-        .request(method, format!("{}{}", app.base, path))
-        .header("x-requested-with", "fetch");
-    if let Some(b) = &u.bearer {
-        rb = rb.bearer_auth(b);
-    }
-    if let Some(b) = body {
-        rb = rb
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let text = r.text().await.unwrap_or_default();
-    Resp {
-        status,
-        headers,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
-}
-
 async fn nul_characters_are_a_4xx_problem_everywhere(app: TestApp) {
     let c = cast(&app).await;
     let before = app.audit_count().await;
@@ -533,26 +502,27 @@ async fn nul_characters_are_a_4xx_problem_everywhere(app: TestApp) {
         "/api/v1/designation-requests/a%00b".to_string(),
         "/api/v1/access-grants/%00/roster".to_string(),
     ] {
-        raw(&app, &c.dev, reqwest::Method::GET, &path, None)
+        c.dev
+            .call_text(reqwest::Method::GET, &path, None)
             .await
             .problem(404, "not_found");
     }
-    raw(
-        &app,
-        &c.dev,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/models/{}%00", c.model),
-        Some(r#"{"name": "renamed"}"#),
-    )
-    .await
-    .problem(404, "not_found");
+    c.dev
+        .call_text(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/models/{}%00", c.model),
+            Some(r#"{"name": "renamed"}"#),
+        )
+        .await
+        .problem(404, "not_found");
     // Query strings.
     for path in [
         "/api/v1/audit-events?target_id=%00",
         "/api/v1/audit-events?target_id=abc%00def",
         "/api/v1/models?cursor=%00",
     ] {
-        raw(&app, &c.dev, reqwest::Method::GET, path, None)
+        c.dev
+            .call_text(reqwest::Method::GET, path, None)
             .await
             .problem(400, "malformed_request");
     }
@@ -581,39 +551,32 @@ async fn trailing_bytes_after_a_json_body_are_a_malformed_body(app: TestApp) {
         r#"{"name": "Trailing", "version": "1"}{"name": "Again", "version": "2"}"#,
         r#"{"name": "Trailing", "version": "1"}]"#,
     ] {
-        raw(
-            &app,
-            &c.dev,
-            reqwest::Method::POST,
-            "/api/v1/models",
-            Some(text),
+        c.dev
+            .call_text(reqwest::Method::POST, "/api/v1/models", Some(text))
+            .await
+            .problem(400, "malformed_request");
+    }
+    c.dev
+        .call_text(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/models/{}", c.model),
+            Some(r#"{"name": "Renamed"},"#),
         )
         .await
         .problem(400, "malformed_request");
-    }
-    raw(
-        &app,
-        &c.dev,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/models/{}", c.model),
-        Some(r#"{"name": "Renamed"},"#),
-    )
-    .await
-    .problem(400, "malformed_request");
     assert_eq!(app.audit_count().await, before, "nothing changed");
     let list = c.dev.get(&app.api("/models")).await.expect(200);
     assert_eq!(items(&list).len(), 1);
     assert_eq!(items(&list)[0]["name"], "Aurora-7");
     // Whitespace after the value is fine.
-    raw(
-        &app,
-        &c.dev,
-        reqwest::Method::POST,
-        "/api/v1/models",
-        Some("{\"name\": \"Spaces\", \"version\": \"1\"}  \n"),
-    )
-    .await
-    .expect(201);
+    c.dev
+        .call_text(
+            reqwest::Method::POST,
+            "/api/v1/models",
+            Some("{\"name\": \"Spaces\", \"version\": \"1\"}  \n"),
+        )
+        .await
+        .expect(201);
 }
 
 async fn years_outside_1970_to_9999_are_refused(app: TestApp) {
