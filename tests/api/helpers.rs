@@ -999,6 +999,21 @@ impl TestApp {
         format!("http://127.0.0.1:{port}")
     }
 
+    /// Emails written to the outbox for `to` (sent or not), of one `reason` (e.g. `invitation`,
+    /// `request_submitted`) or of any: what the app decided to send, without waiting for delivery.
+    pub async fn queued_mail(&self, to: &str, reason: Option<&str>) -> i64 {
+        let (to, reason) = (to.to_string(), reason.map(str::to_string));
+        self.db(move |c| {
+            use frontier_portal::db::schema::outbox;
+            let mut q = outbox::table.filter(outbox::to_address.eq(to)).into_boxed();
+            if let Some(r) = reason {
+                q = q.filter(outbox::reason.eq(r));
+            }
+            q.count().get_result::<i64>(c).unwrap()
+        })
+        .await
+    }
+
     /// Number of audit events.
     pub async fn audit_count(&self) -> i64 {
         self.db(|c| {

@@ -124,20 +124,6 @@ async fn events(app: &TestApp, target_id: &str, action: &str) -> i64 {
     .await
 }
 
-/// Emails written to the outbox for this address (sent or not).
-async fn queued_mail(app: &TestApp, to: &str) -> i64 {
-    let to = to.to_string();
-    app.db(move |c| {
-        use frontier_portal::db::schema::outbox;
-        outbox::table
-            .filter(outbox::to_address.eq(to))
-            .count()
-            .get_result::<i64>(c)
-            .unwrap()
-    })
-    .await
-}
-
 async fn chain_is_valid(app: &TestApp) {
     let v = app.db(|c| frontier_portal::audit::verify(c).unwrap()).await;
     assert!(v.valid, "audit chain broken after a race: {v:?}");
@@ -614,7 +600,9 @@ async fn repeated_submits_and_withdraws_change_once(app: TestApp) {
     let bases = two_instances(&app).await;
     for trial in 0..trials().min(3) {
         let id = draft_request(&app, &c.dev, &c.model).await;
-        let before = queued_mail(&app, "admin@nsa.example").await;
+        let before = app
+            .queued_mail("admin@nsa.example", Some("request_submitted"))
+            .await;
         let answers = race(
             &bases,
             (0..16)
@@ -633,7 +621,9 @@ async fn repeated_submits_and_withdraws_change_once(app: TestApp) {
         }
         assert_eq!(events(&app, &id, "designation.submitted").await, 1);
         assert_eq!(
-            queued_mail(&app, "admin@nsa.example").await - before,
+            app.queued_mail("admin@nsa.example", Some("request_submitted"))
+                .await
+                - before,
             1,
             "one email per reviewer"
         );
