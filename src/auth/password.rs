@@ -1,16 +1,15 @@
 //! Passwords (NIST SP 800-63B, OWASP ASVS 5.0 L2): argon2id with m = 19456 KiB, t = 2, p = 1,
-//! hashed on a blocking thread with a cap on concurrent hashes (each costs ~19 MiB), 15 to 128
+//! hashed on a pool of its own (cores − 1 threads, each hash ~19 MiB), 15 to 128
 //! characters, no composition rules, refused when common or when it contains the email or the
 //! organization name. Common passwords are judged by `zxcvbn` (dictionaries of leaked
 //! passwords, names and words), not a list of our own.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -82,10 +81,29 @@ pub fn check_policy(
     Ok(())
 }
 
-/// Hashes and verifies on blocking threads, at most `permits` at a time.
+/// Hashes and verifies on a pool of its own, so a storm of sign-ins queues behind its own
+/// threads and never takes the blocking threads that database reads run on. One thread per
+/// core, at a lower scheduling priority (nice 10 on Linux): when reads and sign-ins compete
+/// for a core the reads get it, when nobody reads the sign-ins use every core. The pool size
+/// also caps the memory argon2 uses at once (~19 MiB per hash). Threads end when the last
+/// clone of the service is dropped.
 #[derive(Clone)]
 pub struct PasswordService {
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Lowers the calling thread's priority by 10 nice steps (Linux: `nice` is per thread).
+/// Elsewhere a no-op.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread; a failure only leaves the priority as is.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, (now + 10).min(19));
+    }
 }
 
 fn dummy_hash() -> &'static str {
@@ -100,32 +118,61 @@ fn dummy_hash() -> &'static str {
 }
 
 impl PasswordService {
-    pub fn new(max_concurrent: usize) -> Self {
+    /// A pool of `threads` hashing threads (at least one).
+    pub fn new(threads: usize) -> Self {
         // Make the dummy hash now so the first unknown-account login costs the same as later ones.
         let _ = dummy_hash();
-        PasswordService {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        // The lock is held only while taking a job, never while hashing.
+                        let next = queue.lock().map(|q| q.recv());
+                        match next {
+                            Ok(Ok(job)) => job(),
+                            _ => break,
+                        }
+                    }
+                })
+                .expect("spawning a password hashing thread");
         }
+        PasswordService { jobs }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(work());
+            }))
+            .map_err(|_| AppError::internal(anyhow::anyhow!("password pool stopped")))?;
+        rx.await
+            .map_err(|_| AppError::internal(anyhow::anyhow!("password hashing thread failed")))
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let salt = SaltString::generate(&mut OsRng);
             argon()
                 .hash_password(password.as_bytes(), &salt)
                 .map(|h| h.to_string())
         })
-        .await
-        .map_err(AppError::internal)?
+        .await?
         .map_err(|e| AppError::internal(anyhow::anyhow!("hashing failed: {e}")))
     }
 
     /// Verifies against `stored`, or against a dummy hash when there is no account (or no
     /// password yet), so unknown accounts cost the same time as wrong passwords.
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let real = stored.is_some();
             let hash_str = stored.unwrap_or_else(|| dummy_hash().to_string());
             let ok = match PasswordHash::new(&hash_str) {
@@ -137,13 +184,48 @@ impl PasswordService {
             ok && real
         })
         .await
-        .map_err(AppError::internal)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn hashes_on_its_own_lower_priority_threads() {
+        let service = PasswordService::new(2);
+        let hash = service
+            .hash("maple-orbit-canyon-fiddle-42".into())
+            .await
+            .unwrap();
+        assert!(service
+            .verify("maple-orbit-canyon-fiddle-42".into(), Some(hash.clone()))
+            .await
+            .unwrap());
+        assert!(!service.verify("wrong".into(), Some(hash)).await.unwrap());
+        let name = service
+            .run(|| std::thread::current().name().map(str::to_owned))
+            .await
+            .unwrap();
+        assert!(name.unwrap_or_default().starts_with("argon2-"));
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: reads the calling thread's own priority.
+            let nice = || unsafe {
+                libc::getpriority(
+                    libc::PRIO_PROCESS,
+                    libc::syscall(libc::SYS_gettid) as libc::id_t,
+                )
+            };
+            let readers = nice();
+            let hashers = service.run(nice).await.unwrap();
+            assert_eq!(
+                hashers,
+                (readers + 10).min(19),
+                "hashing threads run below the readers' priority"
+            );
+        }
+    }
 
     #[test]
     fn policy_refuses_short_long_common_and_personal() {
