@@ -3,6 +3,8 @@
 # each list's requests/second divided by the same server's /healthz, for every kind of caller,
 # at a small size and again after `bench-seed` grows the database to a million rows; the p99
 # ratio between the two sizes; idle CPU at both sizes; resident memory after the run.
+# Then sign-in: logins/second against the argon2 limit (cores ÷ one sign-in's time alone), and a
+# read's p99 during a login storm against its p99 alone.
 # wrk on loopback, bounded in time (BENCH_SECONDS per endpoint, default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,3 +94,30 @@ stop
 start
 run_size large
 echo "resident memory after the run: $(awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$server/status")"
+
+# Sign-in. A correct password for a demo account, posted by wrk (a login is one argon2 verify).
+cat >"$work/login.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"email":"engineer@aurora-ai.example","password":"$password"}'
+EOF
+login() { # connections seconds -> "req/s mean_ms"
+  wrk -t1 -c"$1" -d"$2s" --latency -s "$work/login.lua" "$base/api/v1/auth/login" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"Latency\s+([\d.]+)(us|ms|s)\b", t)
+print(rps, float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)])'
+}
+cores=$(nproc)
+read -r _ one_ms <<<"$(login 1 "$secs")"
+read -r storm_rps _ <<<"$(login $((cores * 4)) "$secs")"
+limit=$(python3 -c "print($cores / ($one_ms / 1000))")
+echo "sign-in: $storm_rps logins/s at $((cores * 4)) connections; argon2 limit $cores cores ÷ ${one_ms} ms = $(python3 -c "print(round($limit, 1))")/s; ratio $(python3 -c "print(round($storm_rps / $limit, 2))")"
+read -r _ idle_p99 <<<"$(measure /api/v1/partner-grants "${tok[partner]}")"
+login $((cores * 4)) $((secs + 2)) >/dev/null &
+storm=$!
+sleep 1
+read -r _ storm_p99 <<<"$(measure /api/v1/partner-grants "${tok[partner]}")"
+wait "$storm"
+echo "read p99 (partner /api/v1/partner-grants): ${idle_p99} ms alone, ${storm_p99} ms during the login storm; ratio $(python3 -c "print(round($storm_p99 / $idle_p99, 2))")"
