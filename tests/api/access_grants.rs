@@ -767,7 +767,7 @@ async fn ending_is_immediate_idempotent_and_notifies(app: TestApp) {
         "ended_at unchanged"
     );
     assert_events(before, app.audit_count().await, 1, "repeat end");
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.run_jobs().await;
     let n = app
         .mail
         .messages
@@ -1472,7 +1472,6 @@ async fn window_reminders_are_sent_once(app: TestApp) {
             .filter(|m| m.to.iter().any(|t| t == to) && m.subject().contains(subject))
             .count()
     };
-    let settle = || tokio::time::sleep(std::time::Duration::from_millis(400));
     let s = t0() + days(1);
     let e = t0() + days(5);
     let g = offer(&app, &c.dev, &c.model, &[&c.nsa], &c.template, s, e).await;
@@ -1484,7 +1483,7 @@ async fn window_reminders_are_sent_once(app: TestApp) {
     let g2 = g2["id"].as_str().unwrap().to_string();
     accept_all(&app, &g2, &[&c.dev, &c.cisa]).await;
     c.dev.post_empty(&ag(&app, &g2, "end")).await.expect(200);
-    settle().await;
+    app.run_jobs().await;
     assert_eq!(
         count("admin@nsa.example", "An access window has started"),
         0,
@@ -1493,9 +1492,9 @@ async fn window_reminders_are_sent_once(app: TestApp) {
     app.advance(days(1) + Duration::minutes(1));
     app.wait_mail("admin@nsa.example", "An access window has started")
         .await;
-    settle().await;
+    app.run_jobs().await;
     app.advance(Duration::hours(1));
-    settle().await;
+    app.run_jobs().await;
     assert_eq!(
         count("admin@nsa.example", "An access window has started"),
         1,
@@ -1509,9 +1508,9 @@ async fn window_reminders_are_sent_once(app: TestApp) {
     // ends_at - 3 days = t0 + 2 days.
     app.advance(days(1) - Duration::hours(1));
     app.wait_mail("admin@nsa.example", "ends in 3 days").await;
-    settle().await;
+    app.run_jobs().await;
     app.advance(Duration::hours(6));
-    settle().await;
+    app.run_jobs().await;
     assert_eq!(count("admin@nsa.example", "ends in 3 days"), 1, "sent once");
     assert_eq!(
         count("admin@nsa.example", "An access window has started"),

@@ -23,6 +23,8 @@ use frontier_portal::audit::AuditCtx;
 use frontier_portal::clock::ManualClock;
 use frontier_portal::config::{Secret, Settings};
 use frontier_portal::db;
+use frontier_portal::jobs::Jobs;
+use frontier_portal::mail::Mailer;
 use frontier_portal::startup::{AppState, Application, Overrides};
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use reqwest::{Method, StatusCode};
@@ -464,6 +466,9 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub mail: MailSink,
     pub state: actix_web::web::Data<AppState>,
+    /// The instance's background work: its loop runs every 20 ms, [`TestApp::run_jobs`] runs a
+    /// pass on demand (never overlapping the loop's).
+    pub jobs: Jobs,
     pub dir: tempfile::TempDir,
     /// An anonymous client (no cookies).
     pub anon: Client,
@@ -522,7 +527,8 @@ pub async fn spawn_app_in(
         Overrides {
             clock: Some(Arc::new(clock.clone())),
             mailer: None,
-            no_jobs: false,
+            // The worker is started below, where the test can reach it.
+            no_jobs: true,
         },
     )
     .await
@@ -530,6 +536,9 @@ pub async fn spawn_app_in(
     let port = app.port();
     let state = app.state.clone();
     let _ = public_url_set;
+    let mailer = Mailer::from_settings(&state.settings.mail).expect("mailer");
+    let jobs = Jobs::new(state.clone().into_inner(), mailer);
+    jobs.clone().spawn();
     tokio::spawn(app.run_until_stopped());
     let base = format!("http://127.0.0.1:{port}");
     TestApp {
@@ -540,6 +549,7 @@ pub async fn spawn_app_in(
         clock,
         mail,
         state,
+        jobs,
         dir,
     }
 }
@@ -791,6 +801,13 @@ impl TestApp {
             .map(|m| (m.to.clone(), m.subject()))
             .collect();
         panic!("no email to {to} with subject containing {subject:?}; received: {seen:?}");
+    }
+
+    /// Runs the background work (reminders that are due, outbox delivery) to completion: after
+    /// a pass in progress, passes until one sends nothing. Every email due by the test clock has
+    /// then been delivered to [`TestApp::mail`].
+    pub async fn run_jobs(&self) {
+        while self.jobs.run_once().await.expect("a background job pass") > 0 {}
     }
 
     pub fn find_mail(&self, to: &str, subject: &str) -> Option<Mail> {

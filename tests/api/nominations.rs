@@ -944,7 +944,7 @@ async fn revoking_a_partner_grant_is_immediate_idempotent_and_notifies(app: Test
         .expect(200);
     assert_eq!(r.body["status"], "revoked");
     assert_events(before, app.audit_count().await, 1, "repeat revoke");
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.run_jobs().await;
     let n = app
         .mail
         .messages
