@@ -1041,6 +1041,26 @@ impl TestApp {
     }
 }
 
+/// A JSON answer for a snapshot: a string equal to an id the test knows becomes that id's name
+/// (`"[model]"`), so the snapshot still says which record a field points at; any other UUID
+/// becomes `"[uuid]"`. Times need no redaction: the clock is the test's (from [`t0`]).
+pub fn named(v: &Value, names: &[(&str, &str)]) -> Value {
+    match v {
+        Value::String(s) => match names.iter().find(|(id, _)| id == s) {
+            Some((_, name)) => json!(format!("[{name}]")),
+            None if uuid::Uuid::parse_str(s).is_ok() => json!("[uuid]"),
+            None => v.clone(),
+        },
+        Value::Array(a) => a.iter().map(|x| named(x, names)).collect(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, x)| (k.clone(), named(x, names)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        _ => v.clone(),
+    }
+}
+
 pub fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
