@@ -153,7 +153,7 @@ async fn offer_accept_roster_acknowledge_and_log(app: TestApp) {
 
     // Roster: the NSA admin names an analyst, who acknowledges personally.
     let before = app.audit_count().await;
-    let r = roster_add(&app, &c.nsa, &ag(&app, &id, ""), &analyst.id).await;
+    let r = roster_add(&c.nsa, &ag(&app, &id, ""), &analyst.id).await;
     assert!(
         r.status == 200 || r.status == 201,
         "{} {}",
@@ -712,7 +712,7 @@ async fn ending_is_immediate_idempotent_and_notifies(app: TestApp) {
     .await;
     let id = g["id"].as_str().unwrap().to_string();
     accept_all(&app, &id, &[&c.dev, &c.nsa]).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &analyst.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &analyst.id).await;
     analyst
         .post_empty(&ag(&app, &id, "acknowledge"))
         .await
@@ -747,17 +747,11 @@ async fn ending_is_immediate_idempotent_and_notifies(app: TestApp) {
     );
     assert_events(before, app.audit_count().await, 1, "repeat end");
     app.run_jobs().await;
-    let n = app
-        .mail
-        .messages
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|m| {
-            m.to.iter().any(|t| t == "admin@nsa.example") && m.subject().contains("ended early")
-        })
-        .count();
-    assert_eq!(n, 1, "one 'ended early' email");
+    assert_eq!(
+        app.count_mail("admin@nsa.example", "ended early"),
+        1,
+        "one 'ended early' email"
+    );
     // After the end, no use can be logged for the time after it.
     let r = analyst
         .post(
@@ -851,26 +845,26 @@ async fn roster_is_managed_by_grantee_admins_and_trimmed_by_the_developer(app: T
     let before = app.audit_count().await;
     // Users of another org cannot be rostered.
     for uid in [&cisa_user.id, &c.dev.id, &c.cisa.id] {
-        let r = roster_add(&app, &c.nsa, &base, uid)
+        let r = roster_add(&c.nsa, &base, uid)
             .await
             .problem(422, "validation_failed");
         assert!(r.fields().contains(&"user_id".to_string()), "{}", r.text);
     }
     // Only the grantee's admins roster.
-    roster_add(&app, &a1, &base, &a2.id)
+    roster_add(&a1, &base, &a2.id)
         .await
         .problem(403, "forbidden");
-    let r = roster_add(&app, &c.dev, &base, &a1.id)
+    let r = roster_add(&c.dev, &base, &a1.id)
         .await
         .problem(403, "forbidden");
     no_gate(&r);
-    roster_add(&app, &c.cisa, &base, &cisa_user.id)
+    roster_add(&c.cisa, &base, &cisa_user.id)
         .await
         .problem(404, "not_found");
     assert_eq!(app.audit_count().await, before);
     assert!(items(&c.dev.get(&ag(&app, &id, "roster")).await.expect(200)).is_empty());
     for u in [&a1, &a2] {
-        let r = roster_add(&app, &c.nsa, &base, &u.id).await;
+        let r = roster_add(&c.nsa, &base, &u.id).await;
         assert!(r.status == 200 || r.status == 201, "{}", r.text);
     }
     assert_events(before, app.audit_count().await, 2, "two rostered");
@@ -917,7 +911,7 @@ async fn roster_is_managed_by_grantee_admins_and_trimmed_by_the_developer(app: T
         .await
         .problem(403, "not_rostered");
     // Re-rostering works.
-    let r = roster_add(&app, &c.nsa, &base, &a2.id).await;
+    let r = roster_add(&c.nsa, &base, &a2.id).await;
     assert!(r.status == 200 || r.status == 201, "{}", r.text);
     a2.post_empty(&ag(&app, &id, "acknowledge"))
         .await
@@ -939,7 +933,7 @@ async fn acknowledging_needs_a_roster_place_and_accepted_terms(app: TestApp) {
     )
     .await;
     let id = g["id"].as_str().unwrap().to_string();
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &a1.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &a1.id).await;
     c.dev
         .post_empty(&ag(&app, &id, "accept-terms"))
         .await
@@ -995,7 +989,7 @@ async fn access_instructions_only_reach_acknowledged_rostered_users(app: TestApp
     .await;
     let id = g["id"].as_str().unwrap().to_string();
     accept_all(&app, &id, &[&c.dev, &c.nsa, &c.cisa]).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &a1.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &a1.id).await;
     let instr = |v: &serde_json::Value| v["access_instructions"].as_str().map(str::to_string);
     assert!(
         instr(&dev_member.get(&ag(&app, &id, "")).await.expect(200).body)
@@ -1073,8 +1067,8 @@ async fn access_log_accepts_only_uses_inside_the_window(app: TestApp) {
     .await;
     let id = g["id"].as_str().unwrap().to_string();
     accept_all(&app, &id, &[&c.dev, &c.nsa]).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &a1.id).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &c.nsa.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &a1.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &c.nsa.id).await;
     a1.post_empty(&ag(&app, &id, "acknowledge"))
         .await
         .expect(200);
@@ -1177,7 +1171,7 @@ async fn access_log_is_append_only(app: TestApp) {
     .await;
     let id = g["id"].as_str().unwrap().to_string();
     accept_all(&app, &id, &[&c.dev, &c.nsa]).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &a1.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &a1.id).await;
     a1.post_empty(&ag(&app, &id, "acknowledge"))
         .await
         .expect(200);
@@ -1376,13 +1370,7 @@ async fn grant_bad_input_changes_nothing(app: TestApp) {
     let other = developer(&app, "Beta Labs", "b@beta.example").await;
     let other_terms = publish_terms(&app, &other, "Beta terms").await;
     let before = app.audit_count().await;
-    let r = post_raw(
-        &app,
-        &c.dev,
-        &app.api("/access-grants"),
-        "{\"model_id\": \"abc",
-    )
-    .await;
+    let r = post_raw(&c.dev, &app.api("/access-grants"), "{\"model_id\": \"abc").await;
     assert_eq!(r.status, 400);
     let good = grant_body(
         &c.model,
@@ -1442,15 +1430,7 @@ async fn grant_bad_input_changes_nothing(app: TestApp) {
 
 async fn window_reminders_are_sent_once(app: TestApp) {
     let c = cast(&app).await;
-    let count = |to: &'static str, subject: &'static str| {
-        app.mail
-            .messages
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|m| m.to.iter().any(|t| t == to) && m.subject().contains(subject))
-            .count()
-    };
+    let count = |to, subject| app.count_mail(to, subject);
     let s = t0() + days(1);
     let e = t0() + days(5);
     let g = offer(&app, &c.dev, &c.model, &[&c.nsa], &c.template, s, e).await;
@@ -1527,7 +1507,7 @@ async fn wrong_types_and_unknown_values_name_their_field(app: TestApp) {
         .body;
     let id = g["id"].as_str().unwrap().to_string();
     accept_all(&app, &id, &[&c.dev, &c.nsa]).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &a1.id).await;
+    roster_add(&c.nsa, &ag(&app, &id, ""), &a1.id).await;
     a1.post_empty(&ag(&app, &id, "acknowledge"))
         .await
         .expect(200);

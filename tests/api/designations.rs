@@ -198,7 +198,7 @@ async fn model_bad_input_changes_nothing(app: TestApp) {
         .body;
     let before = app.audit_count().await;
     // Malformed JSON.
-    let r = post_raw(&app, &dev, &app.api("/models"), "{\"name\": ").await;
+    let r = post_raw(&dev, &app.api("/models"), "{\"name\": ").await;
     assert_eq!(r.status, 400);
     assert_eq!(r.headers["content-type"], "application/problem+json");
     for (body, field) in [
@@ -898,7 +898,6 @@ async fn request_bad_input_changes_nothing(app: TestApp) {
     let c = cast(&app).await;
     let before = app.audit_count().await;
     let r = post_raw(
-        &app,
         &c.dev,
         &app.api("/designation-requests"),
         "{\"model_id\": \"",
@@ -990,7 +989,6 @@ async fn review_actions_bad_input_changes_nothing(app: TestApp) {
         );
     }
     let r = post_raw(
-        &app,
         &c.nsa,
         &dr(&app, &id, "determination"),
         "{outcome: covered}",

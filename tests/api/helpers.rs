@@ -8,9 +8,7 @@
 //! server binaries are installed; without either, PostgreSQL variants print a notice and pass,
 //! unless `PORTAL_TEST_REQUIRE_PG=1` (as in CI), where they fail.
 
-#![allow(dead_code)]
-
-use std::net::{IpAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -462,7 +460,6 @@ pub fn database_url(backend: Backend, dir: &Path) -> Option<String> {
 pub struct TestApp {
     pub backend: Backend,
     pub base: String,
-    pub port: u16,
     pub clock: ManualClock,
     pub mail: MailSink,
     pub state: actix_web::web::Data<AppState>,
@@ -520,7 +517,6 @@ pub async fn spawn_app_in(
     let (smtp_port, mail) = start_smtp();
     let mut settings = test_settings(dir.path(), url, smtp_port);
     tweak(&mut settings);
-    let public_url_set = settings.server.public_url.clone();
     let clock = ManualClock::new(t0());
     let app = Application::build(
         settings,
@@ -535,7 +531,6 @@ pub async fn spawn_app_in(
     .expect("build app");
     let port = app.port();
     let state = app.state.clone();
-    let _ = public_url_set;
     let mailer = Mailer::from_settings(&state.settings.mail).expect("mailer");
     let jobs = Jobs::new(state.clone().into_inner(), mailer);
     jobs.clone().spawn();
@@ -545,7 +540,6 @@ pub async fn spawn_app_in(
         backend,
         anon: Client::new(&base, false),
         base,
-        port,
         clock,
         mail,
         state,
@@ -823,6 +817,19 @@ impl TestApp {
             .cloned()
     }
 
+    /// Emails received for `to` whose subject contains `subject`.
+    pub fn count_mail(&self, to: &str, subject: &str) -> usize {
+        self.mail
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| {
+                m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.subject().contains(subject)
+            })
+            .count()
+    }
+
     pub fn mail_count(&self, to: &str) -> usize {
         self.mail
             .messages
@@ -1063,8 +1070,4 @@ pub fn named(v: &Value, names: &[(&str, &str)]) -> Value {
 
 pub fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-pub fn localhost() -> IpAddr {
-    "127.0.0.1".parse().unwrap()
 }
