@@ -49,9 +49,10 @@
 //! Layout: [`acts`] (who acts, the actions and their strategies), [`model`] (the shadow records
 //! and the rules that predict them: the window verdict, the derived status), [`answers`] (what
 //! an answer must look like and the audit events it writes), [`world`] (one case: the cast and
-//! the step loop, which dispatches each action to its method in [`steps`] or [`controls`], its
-//! target chosen by [`targets`]), [`checks`] (the invariants after every step) and [`runner`]
-//! (the seeded proptest and the recorded histories); the tests are below.
+//! the step loop, which dispatches each action to its method in [`grant_steps`],
+//! [`request_steps`], [`steps`] or [`controls`], its target chosen by [`targets`]), [`checks`]
+//! (the invariants after every step) and [`runner`] (the seeded proptest and the recorded
+//! histories); the tests are below.
 
 macro_rules! ensure {
     ($cond:expr, $($fmt:tt)+) => {
@@ -66,7 +67,9 @@ mod acts;
 mod answers;
 mod checks;
 mod controls;
+mod grant_steps;
 mod model;
+mod request_steps;
 mod runner;
 mod steps;
 mod targets;
