@@ -59,7 +59,9 @@ build:
 	$(CARGO) build --bin frontier-portal
 
 test-rust:
-	$(CARGO) test --all-targets
+	@# A missing or changed snapshot (tests/api/snapshots) fails; accept new ones with
+	@# INSTA_UPDATE=always cargo test --test api -- <name>, then review the .snap diff.
+	INSTA_UPDATE=no $(CARGO) test --all-targets
 
 test-frontend: frontend-deps
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi

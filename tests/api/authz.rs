@@ -245,7 +245,7 @@ async fn setup(app: &TestApp) -> (Fx, Callers) {
         .unwrap()
         .to_string();
     for u in [&nsa.id, &analyst.id] {
-        let r = roster_add(app, &nsa, &ag(app, &grant, ""), u).await;
+        let r = roster_add(&nsa, &ag(app, &grant, ""), u).await;
         assert!(r.status.is_success(), "setup roster: {}", r.text);
     }
     let nomination = selected_nomination(app, &a, &nsa, &model, &x.org_id).await;
@@ -261,7 +261,7 @@ async fn setup(app: &TestApp) -> (Fx, Callers) {
         .as_str()
         .unwrap()
         .to_string();
-    let r = roster_add(app, &x, &pg(app, &pgrant, ""), &x.id).await;
+    let r = roster_add(&x, &pg(app, &pgrant, ""), &x.id).await;
     assert!(r.status.is_success(), "setup partner roster: {}", r.text);
     let api_token = a
         .post(&app.api("/auth/api-tokens"), json!({"name": "matrix"}))

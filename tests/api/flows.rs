@@ -2,8 +2,6 @@
 //! nomination, gate and authorization tests. Each step asserts the status the contract gives a
 //! successful call, so a test reads as the story it tells.
 
-#![allow(dead_code)]
-
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -159,7 +157,7 @@ pub fn with_random(body: &Value, key: &str) -> Value {
 }
 
 /// Posts a raw (possibly malformed) JSON text with the user's credentials.
-pub async fn post_raw(_app: &TestApp, u: &User, path: &str, text: &str) -> Resp {
+pub async fn post_raw(u: &User, path: &str, text: &str) -> Resp {
     u.call_text(reqwest::Method::POST, path, Some(text)).await
 }
 
@@ -310,7 +308,7 @@ pub async fn accept_all(app: &TestApp, grant_id: &str, parties: &[&User]) -> Val
     last
 }
 
-pub async fn roster_add(_app: &TestApp, admin: &User, base: &str, user_id: &str) -> Resp {
+pub async fn roster_add(admin: &User, base: &str, user_id: &str) -> Resp {
     admin
         .post(&format!("{base}/roster"), json!({"user_id": user_id}))
         .await

@@ -462,7 +462,7 @@ async fn roster_removal_succeeds_at_any_time(app: TestApp) {
     let gid = g["id"].as_str().unwrap().to_string();
     let base = ag(&app, &gid, "");
     // Before terms are accepted.
-    roster_add(&app, &c.nsa, &base, &a1.id).await;
+    roster_add(&c.nsa, &base, &a1.id).await;
     control_twice(
         &app,
         &d,
@@ -474,7 +474,7 @@ async fn roster_removal_succeeds_at_any_time(app: TestApp) {
     .await;
     // After acknowledgment, before the window.
     accept_all(&app, &gid, &[&c.dev, &c.nsa]).await;
-    roster_add(&app, &c.nsa, &base, &a2.id).await;
+    roster_add(&c.nsa, &base, &a2.id).await;
     a2.post_empty(&ag(&app, &gid, "acknowledge"))
         .await
         .expect(200);
@@ -488,7 +488,7 @@ async fn roster_removal_succeeds_at_any_time(app: TestApp) {
     )
     .await;
     // During the active window.
-    roster_add(&app, &c.nsa, &base, &a3.id).await;
+    roster_add(&c.nsa, &base, &a3.id).await;
     a3.post_empty(&ag(&app, &gid, "acknowledge"))
         .await
         .expect(200);

@@ -8,9 +8,7 @@
 //! server binaries are installed; without either, PostgreSQL variants print a notice and pass,
 //! unless `PORTAL_TEST_REQUIRE_PG=1` (as in CI), where they fail.
 
-#![allow(dead_code)]
-
-use std::net::{IpAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,6 +21,8 @@ use frontier_portal::audit::AuditCtx;
 use frontier_portal::clock::ManualClock;
 use frontier_portal::config::{Secret, Settings};
 use frontier_portal::db;
+use frontier_portal::jobs::Jobs;
+use frontier_portal::mail::Mailer;
 use frontier_portal::startup::{AppState, Application, Overrides};
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use reqwest::{Method, StatusCode};
@@ -460,10 +460,12 @@ pub fn database_url(backend: Backend, dir: &Path) -> Option<String> {
 pub struct TestApp {
     pub backend: Backend,
     pub base: String,
-    pub port: u16,
     pub clock: ManualClock,
     pub mail: MailSink,
     pub state: actix_web::web::Data<AppState>,
+    /// The instance's background work: its loop runs every 20 ms, [`TestApp::run_jobs`] runs a
+    /// pass on demand (never overlapping the loop's).
+    pub jobs: Jobs,
     pub dir: tempfile::TempDir,
     /// An anonymous client (no cookies).
     pub anon: Client,
@@ -515,31 +517,33 @@ pub async fn spawn_app_in(
     let (smtp_port, mail) = start_smtp();
     let mut settings = test_settings(dir.path(), url, smtp_port);
     tweak(&mut settings);
-    let public_url_set = settings.server.public_url.clone();
     let clock = ManualClock::new(t0());
     let app = Application::build(
         settings,
         Overrides {
             clock: Some(Arc::new(clock.clone())),
             mailer: None,
-            no_jobs: false,
+            // The worker is started below, where the test can reach it.
+            no_jobs: true,
         },
     )
     .await
     .expect("build app");
     let port = app.port();
     let state = app.state.clone();
-    let _ = public_url_set;
+    let mailer = Mailer::from_settings(&state.settings.mail).expect("mailer");
+    let jobs = Jobs::new(state.clone().into_inner(), mailer);
+    jobs.clone().spawn();
     tokio::spawn(app.run_until_stopped());
     let base = format!("http://127.0.0.1:{port}");
     TestApp {
         backend,
         anon: Client::new(&base, false),
         base,
-        port,
         clock,
         mail,
         state,
+        jobs,
         dir,
     }
 }
@@ -793,6 +797,13 @@ impl TestApp {
         panic!("no email to {to} with subject containing {subject:?}; received: {seen:?}");
     }
 
+    /// Runs the background work (reminders that are due, outbox delivery) to completion: after
+    /// a pass in progress, passes until one sends nothing. Every email due by the test clock has
+    /// then been delivered to [`TestApp::mail`].
+    pub async fn run_jobs(&self) {
+        while self.jobs.run_once().await.expect("a background job pass") > 0 {}
+    }
+
     pub fn find_mail(&self, to: &str, subject: &str) -> Option<Mail> {
         self.mail
             .messages
@@ -804,6 +815,19 @@ impl TestApp {
                 m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.subject().contains(subject)
             })
             .cloned()
+    }
+
+    /// Emails received for `to` whose subject contains `subject`.
+    pub fn count_mail(&self, to: &str, subject: &str) -> usize {
+        self.mail
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| {
+                m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && m.subject().contains(subject)
+            })
+            .count()
     }
 
     pub fn mail_count(&self, to: &str) -> usize {
@@ -1024,10 +1048,26 @@ impl TestApp {
     }
 }
 
-pub fn rfc(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// A JSON answer for a snapshot: a string equal to an id the test knows becomes that id's name
+/// (`"[model]"`), so the snapshot still says which record a field points at; any other UUID
+/// becomes `"[uuid]"`. Times need no redaction: the clock is the test's (from [`t0`]).
+pub fn named(v: &Value, names: &[(&str, &str)]) -> Value {
+    match v {
+        Value::String(s) => match names.iter().find(|(id, _)| id == s) {
+            Some((_, name)) => json!(format!("[{name}]")),
+            None if uuid::Uuid::parse_str(s).is_ok() => json!("[uuid]"),
+            None => v.clone(),
+        },
+        Value::Array(a) => a.iter().map(|x| named(x, names)).collect(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, x)| (k.clone(), named(x, names)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        _ => v.clone(),
+    }
 }
 
-pub fn localhost() -> IpAddr {
-    "127.0.0.1".parse().unwrap()
+pub fn rfc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -321,7 +321,7 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         )
         .await;
     }
-    roster_add(&app, &c.nsa, &ag(&app, &grant, ""), &analyst.id)
+    roster_add(&c.nsa, &ag(&app, &grant, ""), &analyst.id)
         .await
         .expect(201);
     analyst

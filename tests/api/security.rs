@@ -159,7 +159,7 @@ async fn access_instructions_need_every_acceptance_and_an_open_grant(app: TestAp
         .post_empty(&ag(&app, &id, "accept-terms"))
         .await
         .expect(200);
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &analyst.id)
+    roster_add(&c.nsa, &ag(&app, &id, ""), &analyst.id)
         .await
         .expect(201);
     analyst
@@ -217,7 +217,7 @@ async fn access_instructions_need_every_acceptance_and_an_open_grant(app: TestAp
     .await;
     let id = g["id"].as_str().unwrap().to_string();
     accept_all(&app, &id, &[&c.dev, &c.nsa]).await;
-    roster_add(&app, &c.nsa, &ag(&app, &id, ""), &analyst.id)
+    roster_add(&c.nsa, &ag(&app, &id, ""), &analyst.id)
         .await
         .expect(201);
     analyst
@@ -250,7 +250,7 @@ async fn partner_grant_instructions_end_with_revocation(app: TestApp) {
     x.post_empty(&pg(&app, &id, "accept-terms"))
         .await
         .expect(200);
-    roster_add(&app, &x, &pg(&app, &id, ""), &nurse.id)
+    roster_add(&x, &pg(&app, &id, ""), &nurse.id)
         .await
         .expect(201);
     nurse
@@ -370,17 +370,7 @@ async fn inviting_an_existing_account_reveals_nothing(app: TestApp) {
         })
         .await;
     let mails_before = app.mail_count("eng@beta.example");
-    let invitations = |app: &TestApp| {
-        app.mail
-            .messages
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|m| {
-                m.to.iter().any(|t| t == "eng@beta.example") && m.subject().contains("invited")
-            })
-            .count()
-    };
+    let invitations = |app: &TestApp| app.count_mail("eng@beta.example", "invited");
     let invitations_before = invitations(&app);
     // An address with an account elsewhere: the same answer as a fresh invitation.
     let taken = invite("ENG@beta.example", "admin").await.expect(201);
