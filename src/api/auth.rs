@@ -47,7 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/api-tokens", web::post().to(create_api_token))
             .route("/api-tokens", web::get().to(list_api_tokens))
-            .route("/api-tokens/{id}", web::delete().to(revoke_api_token)),
+            .route("/api-tokens/{id}", web::delete().to(revoke_api_token))
+            .default_service(web::to(crate::api::api_fallback)),
     );
 }
 

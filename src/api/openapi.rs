@@ -1,12 +1,246 @@
 //! The OpenAPI 3.1 document (`/api/openapi.json`) and Swagger UI (`/api/docs`, served from the
 //! binary: utoipa-swagger-ui's `vendored` feature, so no internet is needed).
 
+use std::sync::OnceLock;
+
 use actix_web::web;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
+use utoipa::openapi::schema::ObjectBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
+
+/// The operations anyone may call: they read no credential (`security: []` in the document).
+/// The contract test (tests/api/openapi_contract.rs) calls every operation without one: these
+/// must not answer 401, every other one must.
+pub const PUBLIC: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("post", "/api/v1/auth/signup"),
+    ("post", "/api/v1/auth/verify-email"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/password-reset/request"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
+    ("post", "/api/v1/auth/invitations/{token}/accept"),
+];
+
+/// The problem answers that the framework around the handlers gives, added to every operation
+/// where they can occur, so that no handler repeats them (a handler documents only its own
+/// 403/404/409/422 codes, which this merges with):
+///
+/// | status | `code` | where |
+/// | --- | --- | --- |
+/// | 400 | `malformed_request` | every `/api/v1` operation (a NUL in the query string, a body that is not JSON) |
+/// | 401 | `unauthenticated` | every operation that needs a credential |
+/// | 403 | `csrf_header_missing` | unsafe methods with a credential (a session cookie without `X-Requested-With: fetch`) |
+/// | 404 | `not_found` | operations with path parameters |
+/// | 413 | `body_too_large` | operations with a JSON body (over 256 KiB) |
+/// | 415 | `unsupported_media_type` | operations with a JSON body (not sent as JSON) |
+/// | 422 | `validation_failed` | operations with a body or query parameters |
+/// | 429 | `throttled` | `/api/v1/auth/*` (the per-IP limit), with `Retry-After` |
+/// | 500 | `internal_error` | every operation |
+/// | 503 | `database_unavailable` | every operation that reads the database, with `Retry-After` |
+///
+/// Every 4xx/5xx answer is documented as `application/problem+json` with the Problem schema,
+/// which is what `crate::error` sends.
+struct Problems;
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("options", item.options.as_mut()),
+        ("head", item.head.as_mut()),
+        ("patch", item.patch.as_mut()),
+        ("trace", item.trace.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.map(|op| (m, op)))
+}
+
+/// Adds (or, if the handler documents the status already, extends) one problem answer.
+fn problem(op: &mut Operation, status: u16, code: &str, why: &str) {
+    let line = format!("`{code}`: {why}");
+    let key = status.to_string();
+    match op.responses.responses.get_mut(&key) {
+        Some(RefOr::T(r)) => {
+            if !r.description.contains(&format!("`{code}`")) {
+                r.description = if r.description.is_empty() {
+                    line
+                } else {
+                    format!("{}; or {line}", r.description)
+                };
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let mut b = ResponseBuilder::new().description(line);
+            if status == 429 || status == 503 {
+                b = b.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .minimum(Some(1)),
+                        )
+                        .description(Some("Seconds to wait before trying again"))
+                        .build(),
+                );
+            }
+            op.responses.responses.insert(key, RefOr::T(b.build()));
+        }
+    }
+}
+
+impl Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in operations_mut(item) {
+                let public = PUBLIC.contains(&(method, path.as_str()));
+                if public {
+                    op.security = Some(Vec::new());
+                }
+                let api = path.starts_with("/api/v1/");
+                let params = op.parameters.iter().flatten();
+                let has_query = params.clone().any(|p| p.parameter_in == ParameterIn::Query);
+                let has_path = params.clone().any(|p| p.parameter_in == ParameterIn::Path);
+                let has_body = op.request_body.is_some();
+                if api {
+                    problem(op, 400, "malformed_request", "the query string or the body is malformed (e.g. not JSON, or a NUL character in the query)");
+                }
+                if !public {
+                    problem(
+                        op,
+                        401,
+                        "unauthenticated",
+                        "no credential, or one that is invalid, expired or revoked",
+                    );
+                    if method != "get" {
+                        problem(
+                            op,
+                            403,
+                            "csrf_header_missing",
+                            "a session cookie was sent without the header X-Requested-With: fetch",
+                        );
+                    }
+                }
+                if has_path {
+                    problem(
+                        op,
+                        404,
+                        "not_found",
+                        "no such record, or it is not visible to you",
+                    );
+                }
+                if has_body {
+                    problem(op, 413, "body_too_large", "the body is larger than 256 KiB");
+                    problem(
+                        op,
+                        415,
+                        "unsupported_media_type",
+                        "the body is not sent as application/json",
+                    );
+                }
+                if has_body || has_query {
+                    problem(
+                        op,
+                        422,
+                        "validation_failed",
+                        "a field is invalid; `errors` names each one",
+                    );
+                }
+                if path.starts_with("/api/v1/auth/") {
+                    problem(
+                        op,
+                        429,
+                        "throttled",
+                        "too many requests from this address; see Retry-After",
+                    );
+                }
+                problem(
+                    op,
+                    500,
+                    "internal_error",
+                    "an unexpected error (logged with the request id)",
+                );
+                if path != "/healthz" && path != "/metrics" {
+                    problem(
+                        op,
+                        503,
+                        "database_unavailable",
+                        "the database is not available right now; see Retry-After",
+                    );
+                }
+                for (status, resp) in op.responses.responses.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if let (true, RefOr::T(r)) = (is_error, resp) {
+                        r.content.clear();
+                        r.content.insert(
+                            PROBLEM_JSON.to_string(),
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The document, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(ApiDoc::openapi)
+}
+
+/// The methods the document lists for a concrete request path (`{param}` matches one segment),
+/// for a 405's `Allow` header; empty when no documented path matches.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    static TABLE: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut doc = document().clone();
+        doc.paths
+            .paths
+            .iter_mut()
+            .map(|(p, item)| {
+                let segs = p.split('/').map(str::to_string).collect();
+                let mut methods: Vec<&'static str> = operations_mut(item).map(|(m, _)| m).collect();
+                if methods.contains(&"get") {
+                    methods.push("head");
+                }
+                (segs, methods)
+            })
+            .collect()
+    });
+    let segs: Vec<&str> = path.split('/').collect();
+    let mut out: Vec<&'static str> = Vec::new();
+    for (template, methods) in table {
+        let matches = template.len() == segs.len()
+            && template
+                .iter()
+                .zip(&segs)
+                .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty()));
+        if matches {
+            for m in methods {
+                if !out.contains(m) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
 
 struct Security;
 
@@ -70,7 +304,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::partner_grants::roster_remove,
     ),
     components(schemas(api::dto::Problem, api::dto::FieldErrorDto, api::dto::UserOut, api::dto::OrgOut)),
-    modifiers(&Security),
+    modifiers(&Security, &Problems),
     security(("session_cookie" = []), ("api_token" = [])),
     tags(
         (name = "auth", description = "Accounts, sessions and API tokens"),
@@ -89,7 +323,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document().clone()))
         .route(
             "/api/docs",
             web::get().to(|| async {
