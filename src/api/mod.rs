@@ -164,37 +164,42 @@ pub async fn api_fallback(req: HttpRequest) -> HttpResponse {
     resp
 }
 
-/// Trims and checks a required text field.
+/// Trims and checks a required text field of at most `max` characters as sent (the OpenAPI
+/// schema's `minLength: 1` with the non-blank pattern, and `maxLength`).
 pub fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
-    let v = value.trim();
-    if v.is_empty() {
+    if value.trim().is_empty() {
         errors.push(FieldError::new(field, "is required"));
         return String::new();
     }
-    optional(errors, field, Some(v), max)
+    optional(errors, field, Some(value), max)
 }
 
-/// Trims and checks an optional text field (absent or null = empty) of at most `max` characters.
+/// Trims and checks an optional text field (absent or null = empty) of at most `max`
+/// characters as sent (JSON Schema's `maxLength` counts the value, spaces included).
 pub fn optional(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: Option<&str>,
     max: usize,
 ) -> String {
-    let v = value.unwrap_or_default().trim();
-    if v.chars().count() > max {
+    let raw = value.unwrap_or_default();
+    if raw.chars().count() > max {
         errors.push(FieldError::new(
             field,
             format!("must be at most {max} characters"),
         ));
     }
-    v.to_string()
+    raw.trim().to_string()
 }
 
-/// A plausible email address (the emailed link proves it).
+/// The longest email address accepted, in characters as sent.
+pub const EMAIL_MAX: usize = 254;
+
+/// A plausible email address (the emailed link proves it): the OpenAPI schema states this rule
+/// as its pattern (`openapi::EMAIL_PATTERN`) and `maxLength`.
 pub fn email_field(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
     let v = value.trim().to_lowercase();
-    let ok = v.len() <= 254
+    let ok = value.chars().count() <= EMAIL_MAX
         && !v
             .chars()
             .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')

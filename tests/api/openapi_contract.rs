@@ -83,9 +83,8 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
                 let content = resp["content"].as_object();
                 let only_problem = content.is_some_and(|c| {
                     c.len() == 1
-                        && c.get("application/problem+json").is_some_and(|m| {
-                            m["schema"]["$ref"] == "#/components/schemas/Problem"
-                        })
+                        && c.get("application/problem+json")
+                            .is_some_and(|m| m["schema"]["$ref"] == "#/components/schemas/Problem")
                 });
                 if !only_problem {
                     problems.push(format!(
@@ -102,7 +101,9 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
                 problems.push(format!("{at}: needs a credential but overrides security"));
             }
             if !documents("401") {
-                problems.push(format!("{at}: needs a credential but does not document 401"));
+                problems.push(format!(
+                    "{at}: needs a credential but does not document 401"
+                ));
             }
         }
         if path.starts_with("/api/v1/") && !documents("400") {
@@ -116,10 +117,14 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
             }
         }
         if has_param_in(op, "query") && !documents("422") {
-            problems.push(format!("{at}: takes query parameters but does not document 422"));
+            problems.push(format!(
+                "{at}: takes query parameters but does not document 422"
+            ));
         }
         if has_param_in(op, "path") && !documents("404") {
-            problems.push(format!("{at}: has path parameters but does not document 404"));
+            problems.push(format!(
+                "{at}: has path parameters but does not document 404"
+            ));
         }
     }
     for (id, at) in &ids {
@@ -191,11 +196,7 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
             "/api/v1/access-grants/0190a000-0000-7000-8000-000000000000/roster",
             "GET, POST, HEAD",
         ),
-        (
-            Method::GET,
-            "/api/v1/partner-grants/x/roster/y",
-            "DELETE",
-        ),
+        (Method::GET, "/api/v1/partner-grants/x/roster/y", "DELETE"),
     ] {
         let r = app.anon.call(method.clone(), path, None).await;
         let r = r.problem(405, "method_not_allowed");
