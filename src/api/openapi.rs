@@ -408,7 +408,14 @@ impl Modify for Params {
                         "cursor" => Some(ObjectBuilder::new().schema_type(Type::String).pattern(
                             Some("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"),
                         )),
-                        _ => None,
+                        // A free text parameter: anything but NUL (`refuse_nul_in_url`: 400).
+                        _ => match p.schema.as_mut() {
+                            Some(RefOr::T(Schema::Object(o))) if o.pattern.is_none() => {
+                                o.pattern = Some("^[^\\u0000]*$".into());
+                                None
+                            }
+                            _ => None,
+                        },
                     };
                     if let Some(b) = schema {
                         p.schema = Some(RefOr::T(Schema::Object(b.build())));

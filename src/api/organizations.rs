@@ -148,6 +148,7 @@ pub struct OrgList {
     responses(
         (status = 200, body = OrgList),
         (status = 401, body = crate::api::dto::Problem),
+        (status = 403, description = "`forbidden`: partner organizations do not use the directory", body = crate::api::dto::Problem),
         (status = 422, body = crate::api::dto::Problem),
     ),
 )]
