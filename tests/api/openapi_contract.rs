@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::dual_tests;
+use crate::flows::*;
 use crate::helpers::*;
 
 const METHODS: [&str; 8] = [
@@ -232,7 +233,124 @@ async fn head_answers_as_get_without_a_body(app: TestApp) {
     assert_eq!(r.status, 401);
 }
 
+/// The schema of `DELETE …/roster/{user_id}` is the removed entry; a repeat (idempotent, DESIGN
+/// §2.7) answered `{"status": "already_removed"}`, which that schema does not allow. Now it
+/// answers the same entry again, and the grant's audit trail records one removal.
+async fn a_repeated_roster_removal_answers_the_removed_entry(app: TestApp) {
+    let c = cast(&app).await;
+    let a1 = colleague(&app, &c.nsa, "a1@nsa.example", "member").await;
+    let g = offer(
+        &app,
+        &c.dev,
+        &c.model,
+        &[&c.nsa],
+        &c.template,
+        t0() + days(1),
+        t0() + days(5),
+    )
+    .await;
+    let id = g["id"].as_str().unwrap().to_string();
+    let base = ag(&app, &id, "");
+    let r = roster_add(&app, &c.nsa, &base, &a1.id).await;
+    assert!(r.status == 200 || r.status == 201, "{}", r.text);
+    let path = ag(&app, &id, &format!("roster/{}", a1.id));
+    let first = c.dev.delete(&path).await.expect(200);
+    assert_eq!(first.body["user_id"], a1.id.as_str());
+    assert!(first.body["removed_at"].is_string(), "{}", first.text);
+    let before = app.audit_count().await;
+    let again = c.dev.delete(&path).await.expect(200);
+    assert_eq!(again.body, first.body, "a repeat answers the same entry");
+    assert_eq!(app.audit_count().await, before, "a repeat changes nothing");
+    // Someone who was never on the roster is still a 404.
+    c.dev
+        .delete(&ag(&app, &id, &format!("roster/{}", c.nsa.id)))
+        .await
+        .problem(404, "not_found");
+}
+
+/// JSON Schema's `integer` includes `90.0`; serde's `i64` refused it (422 "invalid type:
+/// floating point"). Integral numbers are now read as integers, fractions still refused.
+async fn an_integral_float_is_an_integer(app: TestApp) {
+    let op = app.operator().await;
+    let r = op
+        .post(
+            &app.api("/auth/api-tokens"),
+            json!({"name": "ci", "expires_in_days": 30.0}),
+        )
+        .await
+        .expect(201);
+    let days = (ts(&r.body["expires_at"]) - ts(&r.body["created_at"])).num_days();
+    assert_eq!(days, 30);
+    let r = op
+        .post(
+            &app.api("/auth/api-tokens"),
+            json!({"name": "ci", "expires_in_days": 30.5}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(r.fields(), ["expires_in_days"]);
+}
+
+/// Every request body is a JSON object; serde's derived impls read an array as the fields in
+/// order, so `PATCH /models/{id}` with `[null, null]` answered 200. Now: 422 on `body`, and a
+/// nested object (`new_partner`) given as an array is refused the same way.
+async fn a_body_that_is_not_an_object_is_refused(app: TestApp) {
+    let c = cast(&app).await;
+    let path = app.api(&format!("/models/{}", c.model));
+    for body in ["[null, null]", "[]", "\"x\"", "5", "null"] {
+        let r = c
+            .dev
+            .call_text(Method::PATCH, &path, Some(body))
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(r.fields(), ["body"], "{body}: {}", r.text);
+    }
+    c.dev.patch(&path, json!({})).await.expect(200);
+    let r = c
+        .nsa
+        .post(
+            &app.api("/nominations"),
+            json!({"model_id": c.model, "rationale": "r",
+                   "new_partner": ["Valley", "other", null, "a@b.example"]}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert!(
+        r.fields().iter().any(|f| f.starts_with("new_partner")),
+        "{}",
+        r.text
+    );
+}
+
+/// `maxLength` counts the value as sent; the server counted it after trimming, so 201
+/// characters with a space at the end were accepted where the schema says at most 200.
+async fn a_length_limit_counts_the_value_as_sent(app: TestApp) {
+    let c = cast(&app).await;
+    let path = app.api(&format!("/models/{}", c.model));
+    let r = c
+        .dev
+        .patch(&path, json!({"name": format!("{} ", "n".repeat(200))}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(r.fields(), ["name"]);
+    let r = c
+        .dev
+        .patch(&path, json!({"name": format!(" {} ", "n".repeat(198))}))
+        .await
+        .expect(200);
+    assert_eq!(r.body["name"], "n".repeat(198), "still trimmed");
+    // The document says the same.
+    let doc = document(&app).await;
+    let name = &doc["components"]["schemas"]["PatchModel"]["properties"]["name"];
+    assert_eq!(name["maxLength"], 200);
+    assert_eq!(name["minLength"], 1);
+}
+
 dual_tests!(
+    a_repeated_roster_removal_answers_the_removed_entry,
+    an_integral_float_is_an_integer,
+    a_body_that_is_not_an_object_is_refused,
+    a_length_limit_counts_the_value_as_sent,
     the_document_keeps_its_own_rules,
     every_operation_needs_a_credential_exactly_when_documented,
     a_wrong_method_on_a_known_path_is_405_with_allow,
