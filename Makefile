@@ -10,7 +10,7 @@ DEMO_DB ?= data/demo.db
 PORT ?= 8080
 FIRST_OPERATOR ?= operator@localhost.example
 
-.PHONY: run test deps frontend frontend-deps build test-rust test-frontend test-e2e lint fmt bench clean
+.PHONY: run test deps st-deps frontend frontend-deps build test-rust test-frontend test-e2e test-api-fuzz lint fmt bench clean
 
 RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__SERVER__PUBLIC_URL=http://127.0.0.1:$(PORT)
 
@@ -24,7 +24,7 @@ run: deps frontend build
 	@echo
 	$(RUN_ENV) $(BIN) serve
 
-test: deps frontend test-rust test-frontend test-e2e
+test: deps frontend test-rust test-frontend test-e2e test-api-fuzz
 
 # System packages the build and the tests need: PostgreSQL server binaries (the harness starts
 # a throw-away cluster), libpq, Chromium (browser tests), Node.js. Installed only when missing.
@@ -36,6 +36,7 @@ deps:
 	command -v node >/dev/null 2>&1 || need+=(nodejs npm); \
 	command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config); \
 	command -v curl >/dev/null 2>&1 || need+=(curl); \
+	python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv); \
 	if (( $${#need[@]} )); then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing: $${need[*]}"; \
@@ -43,6 +44,16 @@ deps:
 	  else \
 	    echo "missing system packages: $${need[*]} (run as root, or: sudo apt-get install $${need[*]})"; \
 	  fi; \
+	fi
+
+# schemathesis (PyPI) for test-api-fuzz, in a virtualenv of its own outside the work tree (kept
+# by `make clean`): installed once, then used offline. ST_VERSION pins what the run was tuned on.
+ST_VERSION ?= 4.32.5
+ST_VENV ?= $(HOME)/.cache/frontier-portal/st-venv
+st-deps:
+	@if ! "$(ST_VENV)/bin/st" --version 2>/dev/null | grep -qx "st, version $(ST_VERSION)"; then \
+	  echo "installing schemathesis $(ST_VERSION) into $(ST_VENV)"; \
+	  python3 -m venv "$(ST_VENV)" && "$(ST_VENV)/bin/pip" install -q --disable-pip-version-check "schemathesis==$(ST_VERSION)"; \
 	fi
 
 frontend-deps:
@@ -69,6 +80,11 @@ test-frontend: frontend-deps
 # Browser journeys: a fresh demo database, the real server, Debian's Chromium.
 test-e2e: build frontend
 	@if [ -f frontend/tests/e2e/run.mjs ]; then ./scripts/e2e.sh; fi
+
+# Is /api/openapi.json the truth? schemathesis, all checks, as every role kind, on SQLite and on
+# a throw-away PostgreSQL at once (scripts/schemathesis.sh; about 3 minutes). 0 failures, 0 5xx.
+test-api-fuzz: deps st-deps build
+	ST_BIN="$(ST_VENV)/bin/st" ./scripts/schemathesis.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -42,6 +42,7 @@ fn require_operator(actor: &Actor) -> AppResult<()> {
 pub struct CreateOrgBody {
     /// `agency` or `partner`
     pub kind: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// For agencies: NSA, CISA, TREASURY, DOW, NCD, OSTP, NIST or OTHER.
     pub agency_code: Option<String>,
@@ -49,6 +50,7 @@ pub struct CreateOrgBody {
     pub partner_type: Option<String>,
     /// For partners, optional: one of CISA's 16 critical-infrastructure sectors (snake_case).
     pub sector: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub admin_email: String,
 }
 
@@ -63,6 +65,7 @@ pub struct CreatedOrg {
 #[utoipa::path(
     post,
     path = "/api/v1/admin/organizations",
+    operation_id = "adminCreateOrganization",
     tag = "admin",
     request_body = CreateOrgBody,
     responses(
@@ -169,6 +172,7 @@ pub struct AdminOrgList {
 #[utoipa::path(
     get,
     path = "/api/v1/admin/organizations",
+    operation_id = "adminListOrganizations",
     tag = "admin",
     params(
         OrgListQuery,
@@ -238,6 +242,7 @@ pub struct AdminUserList {
 #[utoipa::path(
     get,
     path = "/api/v1/admin/users",
+    operation_id = "adminListUsers",
     tag = "admin",
     params(
         PageQuery,
@@ -281,6 +286,7 @@ pub struct PatchUserBody {
 #[utoipa::path(
     patch,
     path = "/api/v1/admin/users/{id}",
+    operation_id = "adminUpdateUser",
     tag = "admin",
     request_body = PatchUserBody,
     params(
@@ -342,6 +348,7 @@ pub async fn patch_user(
 #[utoipa::path(
     get,
     path = "/api/v1/admin/audit/verify",
+    operation_id = "adminVerifyAudit",
     tag = "admin",
     responses(
         (status = 200, body = Verification, example = json!({"valid": true, "events": 42})),

@@ -138,6 +138,7 @@ fn with_names(conn: &mut DbConn, rows: Vec<AuditRow>) -> QueryResult<Vec<AuditEv
 #[utoipa::path(
     get,
     path = "/api/v1/audit-events",
+    operation_id = "listAuditEvents",
     tag = "audit",
     params(
         AuditQuery,
@@ -190,6 +191,7 @@ pub struct ExportQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/audit-events/export",
+    operation_id = "exportAuditEvents",
     tag = "audit",
     params(
         ExportQuery,

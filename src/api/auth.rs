@@ -47,7 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/api-tokens", web::post().to(create_api_token))
             .route("/api-tokens", web::get().to(list_api_tokens))
-            .route("/api-tokens/{id}", web::delete().to(revoke_api_token)),
+            .route("/api-tokens/{id}", web::delete().to(revoke_api_token))
+            .default_service(web::to(crate::api::api_fallback)),
     );
 }
 
@@ -80,9 +81,13 @@ fn session_cookie(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"organization_name": "Aurora AI Labs", "name": "Dana Reyes", "email": "dana@aurora-ai.example", "password": "maple-orbit-canyon-fiddle-42"}))]
 pub struct SignupBody {
+    #[schema(min_length = 1, max_length = 200)]
     pub organization_name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 15, max_length = 128)]
     pub password: String,
 }
 
@@ -90,6 +95,7 @@ pub struct SignupBody {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/signup",
+    operation_id = "signUp",
     tag = "auth",
     request_body = SignupBody,
     responses(
@@ -182,6 +188,7 @@ pub async fn signup(
 #[schema(example = json!({"token": "eyJ…", "password": "maple-orbit-canyon-fiddle-42"}))]
 pub struct VerifyEmailBody {
     /// The `token` query parameter of the emailed link.
+    #[schema(min_length = 1)]
     pub token: String,
     /// The password chosen at sign-up: the link proves the address, the password proves that
     /// the address's owner is the person who signed up.
@@ -215,6 +222,7 @@ fn verification_failed() -> AppError {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/verify-email",
+    operation_id = "verifyEmail",
     tag = "auth",
     request_body = VerifyEmailBody,
     responses(
@@ -312,6 +320,7 @@ pub struct LoginBody {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
+    operation_id = "logIn",
     tag = "auth",
     request_body = LoginBody,
     responses(
@@ -412,6 +421,7 @@ pub async fn login(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/logout",
+    operation_id = "logOut",
     tag = "auth",
     responses(
         (status = 204, description = "Signed out"),
@@ -461,6 +471,7 @@ pub struct Me {
 #[utoipa::path(
     get,
     path = "/api/v1/auth/me",
+    operation_id = "getMe",
     tag = "auth",
     responses(
         (status = 200, body = Me),
@@ -493,6 +504,7 @@ pub struct ResetRequestBody {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/password-reset/request",
+    operation_id = "requestPasswordReset",
     tag = "auth",
     request_body = ResetRequestBody,
     responses(
@@ -543,7 +555,9 @@ pub async fn reset_request(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetConfirmBody {
+    #[schema(min_length = 1)]
     pub token: String,
+    #[schema(min_length = 15, max_length = 128)]
     pub new_password: String,
 }
 
@@ -551,6 +565,7 @@ pub struct ResetConfirmBody {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/password-reset/confirm",
+    operation_id = "confirmPasswordReset",
     tag = "auth",
     request_body = ResetConfirmBody,
     responses(
@@ -634,7 +649,9 @@ pub async fn reset_confirm(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Sam Ortiz", "password": "harbor-lantern-quiet-meadow-7"}))]
 pub struct AcceptInvitationBody {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 15, max_length = 128)]
     pub password: String,
 }
 
@@ -642,6 +659,7 @@ pub struct AcceptInvitationBody {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/invitations/{token}/accept",
+    operation_id = "acceptInvitation",
     tag = "auth",
     request_body = AcceptInvitationBody,
     params(
@@ -724,8 +742,11 @@ pub async fn accept_invitation(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "CI pipeline", "expires_in_days": 30}))]
 pub struct CreateApiTokenBody {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// 1 to 365, default 90.
+    #[schema(minimum = 1, maximum = 365, default = 90)]
+    #[serde(default, deserialize_with = "crate::api::json::opt_integer")]
     pub expires_in_days: Option<i64>,
 }
 
@@ -764,6 +785,7 @@ pub struct ApiTokenList {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/api-tokens",
+    operation_id = "createApiToken",
     tag = "auth",
     request_body = CreateApiTokenBody,
     responses(
@@ -827,6 +849,7 @@ pub async fn create_api_token(
 #[utoipa::path(
     get,
     path = "/api/v1/auth/api-tokens",
+    operation_id = "listApiTokens",
     tag = "auth",
     responses(
         (status = 200, body = ApiTokenList),
@@ -848,6 +871,7 @@ pub async fn list_api_tokens(state: web::Data<AppState>, actor: Actor) -> AppRes
 #[utoipa::path(
     delete,
     path = "/api/v1/auth/api-tokens/{id}",
+    operation_id = "revokeApiToken",
     tag = "auth",
     params(
         ("id" = String, Path),

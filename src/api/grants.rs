@@ -271,6 +271,7 @@ pub fn record_issuer_acceptance(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RosterBody {
     /// A user of the caller's (grantee) organization.
+    #[schema(format = Uuid)]
     pub user_id: String,
 }
 
@@ -380,14 +381,15 @@ pub fn roster_add(
 }
 
 /// Removes someone from the roster: the developer may remove anyone at any time (Sec. 3(c));
-/// a grantee admin may remove their own people. A repeat is an idempotent success.
+/// a grantee admin may remove their own people. A repeat is an idempotent success: the same
+/// answer, the entry as it was removed (DESIGN §2.7).
 pub fn roster_remove(
     conn: &mut DbConn,
     ctx: &GrantCtx,
     actor: &Actor,
     user_id: &str,
     now: DateTime<Utc>,
-) -> AppResult<Option<RosterOut>> {
+) -> AppResult<RosterOut> {
     let entry = store::roster_entry(conn, ctx.kind, &ctx.id, user_id)?;
     if ctx.is_developer(actor) {
         actor.require(
@@ -423,10 +425,12 @@ pub fn roster_remove(
                 "grant.roster_removed",
                 json!({"user_id": user_id}),
             )?;
-            Ok(Some(roster_outs(conn, vec![e])?.remove(0)))
+            Ok(roster_outs(conn, vec![e])?.remove(0))
         }
-        None if store::was_rostered(conn, ctx.kind, &ctx.id, user_id)? => Ok(None),
-        None => Err(AppError::not_found()),
+        None => match store::last_removed_roster_entry(conn, ctx.kind, &ctx.id, user_id)? {
+            Some(e) => Ok(roster_outs(conn, vec![e])?.remove(0)),
+            None => Err(AppError::not_found()),
+        },
     }
 }
 
@@ -587,7 +591,7 @@ pub async fn roster_add_route<R: GrantResource>(
     })
 }
 
-/// `DELETE …/{id}/roster/{user_id}`: 200 with the removed entry, or `already_removed`.
+/// `DELETE …/{id}/roster/{user_id}`: 200 with the removed entry, the first time and on a repeat.
 pub async fn roster_remove_route<R: GrantResource>(
     state: web::Data<AppState>,
     actor: Actor,
@@ -600,8 +604,5 @@ pub async fn roster_remove_route<R: GrantResource>(
         roster_remove(conn, &ctx, &actor, &user_id, now)
     })
     .await?;
-    Ok(match removed {
-        Some(e) => HttpResponse::Ok().json(e),
-        None => HttpResponse::Ok().json(json!({"status": "already_removed"})),
-    })
+    Ok(HttpResponse::Ok().json(removed))
 }

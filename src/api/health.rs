@@ -11,6 +11,7 @@ use crate::startup::AppState;
 #[utoipa::path(
     get,
     path = "/healthz",
+    operation_id = "getHealth",
     tag = "operations",
     responses(
         (status = 200, description = "The process is up"),
@@ -23,6 +24,7 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(
     get,
     path = "/readyz",
+    operation_id = "getReadiness",
     tag = "operations",
     responses(
         (status = 200, description = "The database is reachable"),
@@ -51,6 +53,7 @@ const READY_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800
 #[utoipa::path(
     get,
     path = "/metrics",
+    operation_id = "getMetrics",
     tag = "operations",
     responses(
         (status = 200, description = "Prometheus text format", content_type = "text/plain"),

@@ -130,6 +130,71 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     }
 }
 
+/// An integer field as JSON Schema's `integer` describes it: `90` and `90.0` alike (a number
+/// with a zero fractional part), within `i64`. For `#[serde(deserialize_with = ...)]`.
+pub fn integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            // 2^63 is exact as an f64; anything from it on is out of range.
+            if v.fract() == 0.0 && v >= -(2f64.powi(63)) && v < 2f64.powi(63) {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// [`integer`] for an optional field (absent or `null` = `None`; needs `#[serde(default)]`).
+pub fn opt_integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct W(#[serde(deserialize_with = "integer")] i64);
+    Ok(<Option<W> as serde::Deserialize>::deserialize(d)?.map(|w| w.0))
+}
+
+/// A nested object field (absent or `null` = `None`; needs `#[serde(default)]`). Unlike serde's
+/// derived struct impls, an array is refused, not read as the fields in order.
+pub fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::de::Error;
+    match <Option<serde_json::Map<String, serde_json::Value>> as serde::Deserialize>::deserialize(
+        d,
+    )? {
+        None => Ok(None),
+        Some(m) => T::deserialize(serde_json::Value::Object(m))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
+}
+
+/// Every request body of the API is a JSON object (serde's derived impls would also read an
+/// array as the fields in order): anything else is a 422 on `body`.
+fn require_object(bytes: &[u8]) -> Result<(), AppError> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | None => Ok(()),
+        Some(_) => Err(AppError::validation(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )])),
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
@@ -176,6 +241,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if bytes.len() > JSON_LIMIT {
                 return Err(too_large());
             }
+            require_object(&bytes)?;
             parse(&bytes).map(Json)
         })
     }

@@ -34,13 +34,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(JSON_LIMIT))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
+        .service(operational("/healthz").route(get_or_head().to(health::healthz)))
+        .service(operational("/readyz").route(get_or_head().to(health::readyz)))
+        .service(operational("/metrics").route(get_or_head().to(health::metrics)))
         .configure(openapi::configure)
         .service(
             web::scope("/api/v1")
                 .wrap(actix_web::middleware::from_fn(refuse_nul_in_url))
+                .wrap(actix_web::middleware::from_fn(head_as_get))
                 .configure(auth::configure)
                 .configure(organizations::configure)
                 .configure(admin::configure)
@@ -51,8 +52,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(access_grants::configure)
                 .configure(nominations::configure)
                 .configure(partner_grants::configure)
-                .default_service(web::to(api_not_found)),
+                .default_service(web::to(api_fallback)),
         );
+}
+
+/// A route for GET that HEAD takes too (the answer without its body).
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+}
+
+/// An operational endpoint outside `/api/v1`: other methods answer 405 like the API's.
+fn operational(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(api_fallback))
+}
+
+/// HEAD on any `/api/v1` route is routed as its GET: the server (actix-http) sends the headers,
+/// `Content-Length` included, and no body, because the request line said HEAD.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await.map(|r| r.map_into_boxed_body())
 }
 
 /// Whether a raw (percent-encoded) URL part spells a NUL character. A raw NUL byte cannot
@@ -104,51 +127,79 @@ fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     .into()
 }
 
-pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
-    problem_response(
-        StatusCode::NOT_FOUND,
-        "not_found",
+/// What a request that no route took answers, as a problem document: 405
+/// `method_not_allowed` with `Allow` when the path is one the OpenAPI document lists with other
+/// methods, else 404 `not_found`. The default service of `/api/v1`, of `/api/v1/auth` and of
+/// the operational endpoints.
+pub async fn api_fallback(req: HttpRequest) -> HttpResponse {
+    let path = crate::telemetry::redact_target(req.path());
+    let allowed = openapi::allowed_methods(req.path());
+    if allowed.is_empty() {
+        return problem_response(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("There is no API route {} {path}.", req.method()),
+            &[],
+            &Default::default(),
+        );
+    }
+    let allow = allowed
+        .iter()
+        .map(|m| m.to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut resp = problem_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
         &format!(
-            "There is no API route {} {}.",
-            req.method(),
-            crate::telemetry::redact_target(req.path())
+            "{} is not allowed on {path}; it takes {allow}.",
+            req.method()
         ),
         &[],
         &Default::default(),
-    )
+    );
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    resp
 }
 
-/// Trims and checks a required text field.
+/// Trims and checks a required text field of at most `max` characters as sent (the OpenAPI
+/// schema's `minLength: 1` with the non-blank pattern, and `maxLength`).
 pub fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
-    let v = value.trim();
-    if v.is_empty() {
+    if value.trim().is_empty() {
         errors.push(FieldError::new(field, "is required"));
         return String::new();
     }
-    optional(errors, field, Some(v), max)
+    optional(errors, field, Some(value), max)
 }
 
-/// Trims and checks an optional text field (absent or null = empty) of at most `max` characters.
+/// Trims and checks an optional text field (absent or null = empty) of at most `max`
+/// characters as sent (JSON Schema's `maxLength` counts the value, spaces included).
 pub fn optional(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: Option<&str>,
     max: usize,
 ) -> String {
-    let v = value.unwrap_or_default().trim();
-    if v.chars().count() > max {
+    let raw = value.unwrap_or_default();
+    if raw.chars().count() > max {
         errors.push(FieldError::new(
             field,
             format!("must be at most {max} characters"),
         ));
     }
-    v.to_string()
+    raw.trim().to_string()
 }
 
-/// A plausible email address (the emailed link proves it).
+/// The longest email address accepted, in characters as sent.
+pub const EMAIL_MAX: usize = 254;
+
+/// A plausible email address (the emailed link proves it): the OpenAPI schema states this rule
+/// as its pattern (`openapi::EMAIL_PATTERN`) and `maxLength`.
 pub fn email_field(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
     let v = value.trim().to_lowercase();
-    let ok = v.len() <= 254
+    let ok = value.chars().count() <= EMAIL_MAX
         && !v
             .chars()
             .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')

@@ -120,6 +120,7 @@ fn require_developer(actor: &Actor) -> AppResult<()> {
 #[utoipa::path(
     get,
     path = "/api/v1/models",
+    operation_id = "listModels",
     tag = "models",
     params(
         ModelQuery,
@@ -171,12 +172,17 @@ const MODALITY_MAX: usize = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Aurora-7", "version": "2026.06-rc1", "description": "Frontier multimodal model", "modality": "text+code", "planned_partner_release_at": "2026-08-01T00:00:00Z"}))]
 pub struct CreateModel {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub version: String,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    #[schema(max_length = 100)]
     pub modality: Option<String>,
     /// When the developer plans to release the model to other trusted partners; Government
     /// windows may not end after it.
+    #[schema(schema_with = crate::api::openapi::optional_time_schema)]
     pub planned_partner_release_at: Option<String>,
 }
 
@@ -184,6 +190,7 @@ pub struct CreateModel {
 #[utoipa::path(
     post,
     path = "/api/v1/models",
+    operation_id = "createModel",
     tag = "models",
     request_body = CreateModel,
     responses(
@@ -255,6 +262,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/models/{id}",
+    operation_id = "getModel",
     tag = "models",
     params(
         ("id" = String, Path),
@@ -281,19 +289,21 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"planned_partner_release_at": "2026-08-15T00:00:00Z"}))]
 pub struct PatchModel {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub version: Option<String>,
     /// Absent: unchanged; null or "": cleared.
     #[serde(default, deserialize_with = "crate::api::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
     /// Absent: unchanged; null or "": cleared.
     #[serde(default, deserialize_with = "crate::api::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub modality: Option<Option<String>>,
     /// An RFC 3339 time; null or an empty string clears it; absent leaves it unchanged.
     #[serde(default, deserialize_with = "crate::api::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::api::openapi::optional_time_schema)]
     pub planned_partner_release_at: Option<Option<String>>,
 }
 
@@ -302,6 +312,7 @@ pub struct PatchModel {
 #[utoipa::path(
     patch,
     path = "/api/v1/models/{id}",
+    operation_id = "updateModel",
     tag = "models",
     request_body = PatchModel,
     params(
@@ -393,6 +404,7 @@ pub async fn patch(
 #[utoipa::path(
     post,
     path = "/api/v1/models/{id}/release",
+    operation_id = "releaseModel",
     tag = "models",
     params(
         ("id" = String, Path),

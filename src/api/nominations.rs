@@ -182,6 +182,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/nominations",
+    operation_id = "listNominations",
     tag = "nominations",
     params(
         ListQuery,
@@ -224,22 +225,28 @@ pub async fn list(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPartnerBody {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// federal_agency, state_local_authority, critical_infrastructure_operator, security_researcher or other
     pub partner_type: String,
     /// One of CISA's 16 critical-infrastructure sectors (snake_case), optional.
     pub sector: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"model_id": "…", "new_partner": {"name": "Valley Rural Health", "partner_type": "critical_infrastructure_operator", "sector": "healthcare_and_public_health", "contact_email": "security@valleyrural.example"}, "rationale": "Rural hospital network exposed to ransomware; early defensive testing."}))]
 pub struct CreateBody {
+    #[schema(format = Uuid)]
     pub model_id: String,
     /// An existing partner organization (from `GET /organizations?kind=partner`)…
+    #[schema(format = Uuid)]
     pub partner_org_id: Option<String>,
     /// …or a new one, created and invited when selected.
+    #[serde(default, deserialize_with = "crate::api::json::object")]
     pub new_partner: Option<NewPartnerBody>,
+    #[schema(min_length = 1, max_length = 10000)]
     pub rationale: String,
 }
 
@@ -247,6 +254,7 @@ pub struct CreateBody {
 #[utoipa::path(
     post,
     path = "/api/v1/nominations",
+    operation_id = "createNomination",
     tag = "nominations",
     request_body = CreateBody,
     responses(
@@ -388,6 +396,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/nominations/{id}",
+    operation_id = "getNomination",
     tag = "nominations",
     params(
         ("id" = String, Path),
@@ -537,6 +546,7 @@ fn create_new_partner(
 #[utoipa::path(
     post,
     path = "/api/v1/nominations/{id}/concur",
+    operation_id = "concurInNomination",
     tag = "nominations",
     params(
         ("id" = String, Path),
@@ -560,6 +570,7 @@ pub async fn concur(
 #[utoipa::path(
     post,
     path = "/api/v1/nominations/{id}/decline",
+    operation_id = "declineNomination",
     tag = "nominations",
     params(
         ("id" = String, Path),
@@ -584,6 +595,7 @@ pub async fn decline(
 #[utoipa::path(
     post,
     path = "/api/v1/nominations/{id}/rescind",
+    operation_id = "rescindNomination",
     tag = "nominations",
     params(
         ("id" = String, Path),

@@ -1,12 +1,509 @@
 //! The OpenAPI 3.1 document (`/api/openapi.json`) and Swagger UI (`/api/docs`, served from the
 //! binary: utoipa-swagger-ui's `vendored` feature, so no internet is needed).
 
+use std::sync::OnceLock;
+
 use actix_web::web;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
+use utoipa::openapi::schema::{ArrayItems, KnownFormat, ObjectBuilder, Schema, SchemaFormat};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
+
+/// The operations anyone may call: they read no credential (`security: []` in the document).
+/// The contract test (tests/api/openapi_contract.rs) calls every operation without one: these
+/// must not answer 401, every other one must.
+pub const PUBLIC: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("post", "/api/v1/auth/signup"),
+    ("post", "/api/v1/auth/verify-email"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/password-reset/request"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
+    ("post", "/api/v1/auth/invitations/{token}/accept"),
+];
+
+/// The problem answers that the framework around the handlers gives, added to every operation
+/// where they can occur, so that no handler repeats them (a handler documents only its own
+/// 403/404/409/422 codes, which this merges with):
+///
+/// | status | `code` | where |
+/// | --- | --- | --- |
+/// | 400 | `malformed_request` | every `/api/v1` operation (a NUL in the query string, a body that is not JSON) |
+/// | 401 | `unauthenticated` | every operation that needs a credential |
+/// | 403 | `csrf_header_missing` | unsafe methods with a credential (a session cookie without `X-Requested-With: fetch`) |
+/// | 404 | `not_found` | operations with path parameters |
+/// | 413 | `body_too_large` | operations with a JSON body (over 256 KiB) |
+/// | 415 | `unsupported_media_type` | operations with a JSON body (not sent as JSON) |
+/// | 422 | `validation_failed` | operations with a body or query parameters |
+/// | 429 | `throttled` | `/api/v1/auth/*` (the per-IP limit), with `Retry-After` |
+/// | 500 | `internal_error` | every operation |
+/// | 503 | `database_unavailable` | every operation that reads the database, with `Retry-After` |
+///
+/// Every 4xx/5xx answer is documented as `application/problem+json` with the Problem schema,
+/// which is what `crate::error` sends.
+struct Problems;
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("options", item.options.as_mut()),
+        ("head", item.head.as_mut()),
+        ("patch", item.patch.as_mut()),
+        ("trace", item.trace.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.map(|op| (m, op)))
+}
+
+/// Adds (or, if the handler documents the status already, extends) one problem answer.
+fn problem(op: &mut Operation, status: u16, code: &str, why: &str) {
+    let line = format!("`{code}`: {why}");
+    let key = status.to_string();
+    match op.responses.responses.get_mut(&key) {
+        Some(RefOr::T(r)) => {
+            if !r.description.contains(&format!("`{code}`")) {
+                r.description = if r.description.is_empty() {
+                    line
+                } else {
+                    format!("{}; or {line}", r.description)
+                };
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let mut b = ResponseBuilder::new().description(line);
+            if status == 429 || status == 503 {
+                b = b.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .minimum(Some(1)),
+                        )
+                        .description(Some("Seconds to wait before trying again"))
+                        .build(),
+                );
+            }
+            op.responses.responses.insert(key, RefOr::T(b.build()));
+        }
+    }
+}
+
+impl Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in operations_mut(item) {
+                let public = PUBLIC.contains(&(method, path.as_str()));
+                if public {
+                    op.security = Some(Vec::new());
+                }
+                let api = path.starts_with("/api/v1/");
+                let params = op.parameters.iter().flatten();
+                let has_query = params.clone().any(|p| p.parameter_in == ParameterIn::Query);
+                let has_path = params.clone().any(|p| p.parameter_in == ParameterIn::Path);
+                let has_body = op.request_body.is_some();
+                if api {
+                    problem(op, 400, "malformed_request", "the query string or the body is malformed (e.g. not JSON, or a NUL character in the query)");
+                }
+                if !public {
+                    problem(
+                        op,
+                        401,
+                        "unauthenticated",
+                        "no credential, or one that is invalid, expired or revoked",
+                    );
+                    if method != "get" {
+                        problem(
+                            op,
+                            403,
+                            "csrf_header_missing",
+                            "a session cookie was sent without the header X-Requested-With: fetch",
+                        );
+                    }
+                }
+                if has_path {
+                    problem(
+                        op,
+                        404,
+                        "not_found",
+                        "no such record, or it is not visible to you",
+                    );
+                }
+                if has_body {
+                    problem(op, 413, "body_too_large", "the body is larger than 256 KiB");
+                    problem(
+                        op,
+                        415,
+                        "unsupported_media_type",
+                        "the body is not sent as application/json",
+                    );
+                }
+                if has_body || has_query {
+                    problem(
+                        op,
+                        422,
+                        "validation_failed",
+                        "a field is invalid; `errors` names each one",
+                    );
+                }
+                if path.starts_with("/api/v1/auth/") {
+                    problem(
+                        op,
+                        429,
+                        "throttled",
+                        "too many requests from this address; see Retry-After",
+                    );
+                }
+                problem(
+                    op,
+                    500,
+                    "internal_error",
+                    "an unexpected error (logged with the request id)",
+                );
+                if path != "/healthz" && path != "/metrics" {
+                    problem(
+                        op,
+                        503,
+                        "database_unavailable",
+                        "the database is not available right now; see Retry-After",
+                    );
+                }
+                for (status, resp) in op.responses.responses.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if let (true, RefOr::T(r)) = (is_error, resp) {
+                        r.content.clear();
+                        r.content.insert(
+                            PROBLEM_JSON.to_string(),
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rust's `char::is_whitespace` (what `str::trim` removes), as a regex character class body:
+/// spelled out, because `\s` means a different set in each regex dialect.
+const WS: &str =
+    "\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/// What the server's `email_field` accepts: no whitespace, `<`, `>` or `,`; a non-empty part
+/// before the first `@`; after it a domain with a dot that neither starts nor ends with one.
+pub fn email_pattern() -> String {
+    let c = format!("[^{WS}<>,");
+    format!("^{c}@]+@{c}.]{c}]*\\.{c}]*{c}.]$")
+}
+
+/// A required text field: something besides whitespace.
+pub fn nonblank_pattern() -> String {
+    format!("[^{WS}]")
+}
+
+/// The schema rules that a `#[schema(...)]` attribute cannot spell (its `pattern` takes only a
+/// literal), written once here: a string with `min_length = 1` is a required text field, which
+/// the server trims (`api::required`), so it must hold something besides whitespace; a string
+/// with `format = Email` gets the server's exact rule as its pattern (and loses the format,
+/// whose meaning differs between validators).
+struct TextRules;
+
+fn text_rules(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(o) => {
+            if matches!(
+                o.format,
+                Some(SchemaFormat::KnownFormat(KnownFormat::Email))
+            ) {
+                o.format = None;
+                o.pattern = Some(email_pattern());
+            } else if o.min_length == Some(1) && o.pattern.is_none() {
+                o.pattern = Some(nonblank_pattern());
+            }
+            for p in o.properties.values_mut() {
+                text_rules(p);
+            }
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                text_rules(items);
+            }
+        }
+        Schema::OneOf(x) => x.items.iter_mut().for_each(text_rules),
+        Schema::AllOf(x) => x.items.iter_mut().for_each(text_rules),
+        Schema::AnyOf(x) => x.items.iter_mut().for_each(text_rules),
+        _ => {}
+    }
+}
+
+impl Modify for TextRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.schemas.values_mut().for_each(text_rules);
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for (_, op) in operations_mut(item) {
+                for p in op.parameters.iter_mut().flatten() {
+                    if let Some(s) = p.schema.as_mut() {
+                        text_rules(s);
+                    }
+                }
+                if let Some(body) = op.request_body.as_mut() {
+                    for c in body.content.values_mut() {
+                        if let Some(s) = c.schema.as_mut() {
+                            text_rules(s);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn names<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| as_str(*v)).collect()
+}
+
+/// The closed sets of strings the server accepts, taken from the lists it checks against (the
+/// domain enums' `ALL`), so that the document cannot drift from them: (component schema, or
+/// operation path for a query parameter; property or parameter; values).
+fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    use crate::domain::designation::{
+        ConsultationPosition, DesignationStatus, DeterminationOutcome,
+    };
+    use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
+    use crate::domain::nomination::{NominationStatus, PartnerType, CI_SECTORS};
+    use crate::domain::policy::{AgencyCode, OrgRole};
+    let agency = names(AgencyCode::ALL, AgencyCode::as_str);
+    let partner = names(PartnerType::ALL, PartnerType::as_str);
+    let grant = names(GrantStatus::ALL, GrantStatus::as_str);
+    vec![
+        (
+            "LogBody",
+            "kind",
+            names(AccessKind::ALL, AccessKind::as_str),
+        ),
+        (
+            "OfferBody",
+            "access_mode",
+            names(AccessMode::ALL, AccessMode::as_str),
+        ),
+        ("CreateOrgBody", "kind", vec!["agency", "partner"]),
+        ("CreateOrgBody", "agency_code", agency.clone()),
+        ("CreateOrgBody", "partner_type", partner.clone()),
+        ("CreateOrgBody", "sector", CI_SECTORS.to_vec()),
+        ("ConsultationBody", "agency_code", agency),
+        (
+            "ConsultationBody",
+            "position",
+            names(ConsultationPosition::ALL, ConsultationPosition::as_str),
+        ),
+        (
+            "DeterminationBody",
+            "outcome",
+            names(DeterminationOutcome::ALL, DeterminationOutcome::as_str),
+        ),
+        ("NewPartnerBody", "partner_type", partner),
+        ("NewPartnerBody", "sector", CI_SECTORS.to_vec()),
+        (
+            "InvitationBody",
+            "org_role",
+            names(OrgRole::ALL, OrgRole::as_str),
+        ),
+        ("/api/v1/access-grants", "status", grant.clone()),
+        ("/api/v1/partner-grants", "status", grant),
+        (
+            "/api/v1/designation-requests",
+            "status",
+            names(DesignationStatus::ALL, DesignationStatus::as_str),
+        ),
+        (
+            "/api/v1/nominations",
+            "status",
+            names(NominationStatus::ALL, NominationStatus::as_str),
+        ),
+        (
+            "/api/v1/models",
+            "status",
+            vec!["in_development", "released"],
+        ),
+        (
+            "/api/v1/organizations",
+            "kind",
+            vec!["partner", "agency", "developer"],
+        ),
+        ("/api/v1/audit-events/export", "format", vec!["csv", "json"]),
+    ]
+}
+
+/// Sets a closed set on a string schema (with `null` when the schema admits null).
+fn set_enum(schema: &mut RefOr<Schema>, values: &[&str]) {
+    if let RefOr::T(Schema::Object(o)) = schema {
+        let mut vals: Vec<serde_json::Value> = values.iter().map(|v| (*v).into()).collect();
+        let nullable = serde_json::to_value(&o.schema_type)
+            .is_ok_and(|t| t == "null" || t.as_array().is_some_and(|a| a.contains(&"null".into())));
+        if nullable {
+            vals.push(serde_json::Value::Null);
+        }
+        o.enum_values = Some(vals);
+    }
+}
+
+/// Query parameters: the closed sets above, and the paging parameters every list shares
+/// (`store::PageQuery`: `limit` 1 to 200, default 50; `cursor` a `next_cursor`, an id — or for
+/// the audit trail a sequence number — or empty for the first page).
+struct Params;
+
+impl Modify for Params {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let sets = closed_sets();
+        if let Some(c) = openapi.components.as_mut() {
+            for (name, prop, values) in &sets {
+                if let Some(RefOr::T(Schema::Object(o))) = c.schemas.get_mut(*name) {
+                    let p = o.properties.get_mut(*prop);
+                    set_enum(
+                        p.unwrap_or_else(|| panic!("no property {name}.{prop}")),
+                        values,
+                    );
+                } else if !name.starts_with('/') {
+                    panic!("no schema {name}");
+                }
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (_, op) in operations_mut(item) {
+                for p in op.parameters.iter_mut().flatten() {
+                    if p.parameter_in != ParameterIn::Query {
+                        continue;
+                    }
+                    let schema = match p.name.as_str() {
+                        "limit" => Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                                .minimum(Some(1))
+                                .maximum(Some(crate::store::MAX_LIMIT as f64))
+                                .default(Some(crate::store::DEFAULT_LIMIT.into())),
+                        ),
+                        "cursor" if path == "/api/v1/audit-events" => Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .pattern(Some("^(-?[0-9]{1,18})?$")),
+                        ),
+                        "cursor" => Some(ObjectBuilder::new().schema_type(Type::String).pattern(
+                            Some("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"),
+                        )),
+                        // A free text parameter: anything but NUL (`refuse_nul_in_url`: 400).
+                        _ => match p.schema.as_mut() {
+                            Some(RefOr::T(Schema::Object(o))) if o.pattern.is_none() => {
+                                o.pattern = Some("^[^\\u0000]*$".into());
+                                None
+                            }
+                            _ => None,
+                        },
+                    };
+                    if let Some(b) = schema {
+                        p.schema = Some(RefOr::T(Schema::Object(b.build())));
+                    }
+                    for (at, name, values) in &sets {
+                        if at == path && *name == p.name {
+                            if let Some(s) = p.schema.as_mut() {
+                                set_enum(s, values);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A time field of a body (`api::time_field`): RFC 3339, in the years the server keeps
+/// (`api::YEARS`, 1970 to 9999).
+pub fn time_schema() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some("^(19[7-9][0-9]|[2-9][0-9]{3})-"))
+            .description(Some("An RFC 3339 time in the years 1970 to 9999"))
+            .build(),
+    )
+}
+
+/// An optional time field of a body (`api::opt_time_field`): a time, or `null` or `""` for none.
+pub fn optional_time_schema() -> Schema {
+    Schema::OneOf(
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(time_schema())
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(0)),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
+}
+
+/// The document, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(ApiDoc::openapi)
+}
+
+/// The methods the document lists for a concrete request path (`{param}` matches one segment),
+/// for a 405's `Allow` header; empty when no documented path matches.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    static TABLE: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut doc = document().clone();
+        doc.paths
+            .paths
+            .iter_mut()
+            .map(|(p, item)| {
+                let segs = p.split('/').map(str::to_string).collect();
+                let mut methods: Vec<&'static str> = operations_mut(item).map(|(m, _)| m).collect();
+                if methods.contains(&"get") {
+                    methods.push("head");
+                }
+                (segs, methods)
+            })
+            .collect()
+    });
+    let segs: Vec<&str> = path.split('/').collect();
+    let mut out: Vec<&'static str> = Vec::new();
+    for (template, methods) in table {
+        let matches = template.len() == segs.len()
+            && template
+                .iter()
+                .zip(&segs)
+                .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty()));
+        if matches {
+            for m in methods {
+                if !out.contains(m) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
 
 struct Security;
 
@@ -70,7 +567,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::partner_grants::roster_remove,
     ),
     components(schemas(api::dto::Problem, api::dto::FieldErrorDto, api::dto::UserOut, api::dto::OrgOut)),
-    modifiers(&Security),
+    modifiers(&Security, &Problems, &TextRules, &Params),
     security(("session_cookie" = []), ("api_token" = [])),
     tags(
         (name = "auth", description = "Accounts, sessions and API tokens"),
@@ -89,7 +586,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document().clone()))
         .route(
             "/api/docs",
             web::get().to(|| async {

@@ -34,6 +34,7 @@ pub struct MyOrg {
 #[utoipa::path(
     get,
     path = "/api/v1/organizations/me",
+    operation_id = "getMyOrganization",
     tag = "organizations",
     responses(
         (status = 200, body = MyOrg),
@@ -57,6 +58,7 @@ pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpR
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "colleague@aurora-ai.example", "org_role": "member"}))]
 pub struct InvitationBody {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// `admin` or `member`
     pub org_role: String,
@@ -74,6 +76,7 @@ pub struct InvitationOut {
 #[utoipa::path(
     post,
     path = "/api/v1/organizations/me/invitations",
+    operation_id = "inviteMember",
     tag = "organizations",
     request_body = InvitationBody,
     responses(
@@ -137,6 +140,7 @@ pub struct OrgList {
 #[utoipa::path(
     get,
     path = "/api/v1/organizations",
+    operation_id = "listOrganizations",
     tag = "organizations",
     params(
         DirectoryQuery,
@@ -144,6 +148,7 @@ pub struct OrgList {
     responses(
         (status = 200, body = OrgList),
         (status = 401, body = crate::api::dto::Problem),
+        (status = 403, description = "`forbidden`: partner organizations do not use the directory", body = crate::api::dto::Problem),
         (status = 422, body = crate::api::dto::Problem),
     ),
 )]

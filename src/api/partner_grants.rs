@@ -215,6 +215,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/partner-grants",
+    operation_id = "listPartnerGrants",
     tag = "partner grants",
     params(
         ListQuery,
@@ -257,10 +258,15 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"nomination_id": "…", "starts_at": "2026-07-01T00:00:00Z", "ends_at": "2026-07-31T00:00:00Z", "terms_version_id": "…", "access_instructions": "Sandbox URL and onboarding steps …"}))]
 pub struct IssueBody {
+    #[schema(format = Uuid)]
     pub nomination_id: String,
+    #[schema(schema_with = crate::api::openapi::time_schema)]
     pub starts_at: String,
+    #[schema(schema_with = crate::api::openapi::time_schema)]
     pub ends_at: String,
+    #[schema(format = Uuid)]
     pub terms_version_id: String,
+    #[schema(min_length = 1, max_length = 20000)]
     pub access_instructions: String,
 }
 
@@ -268,6 +274,7 @@ pub struct IssueBody {
 #[utoipa::path(
     post,
     path = "/api/v1/partner-grants",
+    operation_id = "issuePartnerGrant",
     tag = "partner grants",
     request_body = IssueBody,
     responses(
@@ -365,6 +372,7 @@ pub async fn issue(
 #[utoipa::path(
     get,
     path = "/api/v1/partner-grants/{id}",
+    operation_id = "getPartnerGrant",
     tag = "partner grants",
     params(
         ("id" = String, Path),
@@ -389,6 +397,7 @@ pub async fn get(
 #[utoipa::path(
     post,
     path = "/api/v1/partner-grants/{id}/revoke",
+    operation_id = "revokePartnerGrant",
     tag = "partner grants",
     params(
         ("id" = String, Path),
@@ -438,6 +447,7 @@ pub async fn revoke(
 #[utoipa::path(
     post,
     path = "/api/v1/partner-grants/{id}/accept-terms",
+    operation_id = "acceptPartnerGrantTerms",
     tag = "partner grants",
     params(
         ("id" = String, Path),
@@ -461,6 +471,7 @@ pub async fn accept_terms(
 #[utoipa::path(
     post,
     path = "/api/v1/partner-grants/{id}/acknowledge",
+    operation_id = "acknowledgePartnerGrant",
     tag = "partner grants",
     params(
         ("id" = String, Path),
@@ -484,6 +495,7 @@ pub async fn acknowledge(
 #[utoipa::path(
     get,
     path = "/api/v1/partner-grants/{id}/roster",
+    operation_id = "listPartnerGrantRoster",
     tag = "partner grants",
     params(
         ("id" = String, Path),
@@ -506,6 +518,7 @@ pub async fn roster(
 #[utoipa::path(
     post,
     path = "/api/v1/partner-grants/{id}/roster",
+    operation_id = "addPartnerGrantRosterMember",
     tag = "partner grants",
     request_body = RosterBody,
     params(
@@ -540,6 +553,7 @@ pub async fn roster_add(
 #[utoipa::path(
     delete,
     path = "/api/v1/partner-grants/{id}/roster/{user_id}",
+    operation_id = "removePartnerGrantRosterMember",
     tag = "partner grants",
     params(
         ("id" = String, Path),

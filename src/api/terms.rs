@@ -76,6 +76,7 @@ pub struct TermsList {
 #[utoipa::path(
     get,
     path = "/api/v1/terms",
+    operation_id = "listTerms",
     tag = "terms",
     params(
         PageQuery,
@@ -107,6 +108,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/terms/{id}",
+    operation_id = "getTerms",
     tag = "terms",
     params(
         ("id" = String, Path),
@@ -132,13 +134,20 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"label": "Government evaluation terms v1", "confidentiality": "…", "cybersecurity": "…", "insider_risk": "…", "intellectual_property": "…", "use": "…", "nondisclosure": "…"}))]
 pub struct CreateTerms {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub label: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     pub confidentiality: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     pub cybersecurity: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     pub insider_risk: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     pub intellectual_property: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     #[serde(rename = "use")]
     pub use_terms: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     pub nondisclosure: Option<String>,
 }
 
@@ -146,6 +155,7 @@ pub struct CreateTerms {
 #[utoipa::path(
     post,
     path = "/api/v1/terms",
+    operation_id = "createTerms",
     tag = "terms",
     request_body = CreateTerms,
     responses(

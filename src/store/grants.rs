@@ -469,20 +469,23 @@ pub fn roster_entry(
         .optional()
 }
 
-/// Whether the user was ever on the roster (a repeated removal is then an idempotent success).
-pub fn was_rostered(
+/// The user's latest removed entry on the roster, if they were ever on it (a repeated removal
+/// answers it again: an idempotent success).
+pub fn last_removed_roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
     grant_id: &str,
     user_id: &str,
-) -> QueryResult<bool> {
-    let n: i64 = roster_entries::table
+) -> QueryResult<Option<RosterRow>> {
+    roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))
         .filter(roster_entries::grant_id.eq(grant_id))
         .filter(roster_entries::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .filter(roster_entries::removed_at.is_not_null())
+        .order((roster_entries::removed_at.desc(), roster_entries::id.desc()))
+        .select(RosterRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn insert_roster(conn: &mut DbConn, row: &RosterRow) -> QueryResult<()> {

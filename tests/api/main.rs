@@ -15,6 +15,7 @@ mod fault;
 mod gate;
 mod mail;
 mod nominations;
+mod openapi_contract;
 mod outage;
 mod plans;
 mod properties;

@@ -67,6 +67,7 @@ pub(super) fn log_outs(conn: &mut DbConn, rows: Vec<AccessLogRow>) -> AppResult<
 #[utoipa::path(
     get,
     path = "/api/v1/access-grants/{id}/access-log",
+    operation_id = "listAccessLog",
     tag = "access grants",
     params(
         ("id" = String, Path),
@@ -102,11 +103,15 @@ pub async fn log_list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"occurred_at": "2026-06-12T15:00:00Z", "kind": "red_team", "duration_minutes": 90, "summary": "Probed tool-use jailbreaks against the hosted API."}))]
 pub struct LogBody {
+    #[schema(schema_with = crate::api::openapi::time_schema)]
     pub occurred_at: String,
     /// `evaluation`, `red_team`, `benchmark` or `other`
     pub kind: String,
     /// 1 to 1440.
+    #[schema(minimum = 1, maximum = 1440)]
+    #[serde(deserialize_with = "crate::api::json::integer")]
     pub duration_minutes: i64,
+    #[schema(min_length = 1, max_length = 10000)]
     pub summary: String,
 }
 
@@ -115,6 +120,7 @@ pub struct LogBody {
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants/{id}/access-log",
+    operation_id = "addAccessLogEntry",
     tag = "access grants",
     request_body = LogBody,
     params(

@@ -27,12 +27,18 @@ use super::views::{outs, AccessGrantOut};
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"model_id": "…", "grantee_org_ids": ["…"], "access_mode": "hosted_api", "access_instructions": "Endpoint and credentials are in the sealed package …", "starts_at": "2026-06-10T00:00:00Z", "ends_at": "2026-07-01T00:00:00Z", "terms_version_id": "…"}))]
 pub struct OfferBody {
+    #[schema(format = Uuid)]
     pub model_id: String,
+    #[schema(min_items = 1)]
     pub grantee_org_ids: Vec<String>,
     pub access_mode: String,
+    #[schema(min_length = 1, max_length = 20000)]
     pub access_instructions: String,
+    #[schema(schema_with = crate::api::openapi::time_schema)]
     pub starts_at: String,
+    #[schema(schema_with = crate::api::openapi::time_schema)]
     pub ends_at: String,
+    #[schema(format = Uuid)]
     pub terms_version_id: String,
 }
 
@@ -41,6 +47,7 @@ pub struct OfferBody {
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants",
+    operation_id = "offerAccessGrant",
     tag = "access grants",
     request_body = OfferBody,
     responses(
@@ -151,6 +158,7 @@ pub async fn offer(
 #[schema(example = json!({"ends_at": "2026-06-25T00:00:00Z"}))]
 pub struct PatchBody {
     /// Earlier, or later within the 30-day cap and the planned release.
+    #[schema(schema_with = crate::api::openapi::time_schema)]
     pub ends_at: String,
 }
 
@@ -158,6 +166,7 @@ pub struct PatchBody {
 #[utoipa::path(
     patch,
     path = "/api/v1/access-grants/{id}",
+    operation_id = "updateAccessGrant",
     tag = "access grants",
     request_body = PatchBody,
     params(
@@ -240,6 +249,7 @@ pub async fn patch(
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants/{id}/end",
+    operation_id = "endAccessGrant",
     tag = "access grants",
     params(
         ("id" = String, Path),

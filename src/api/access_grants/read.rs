@@ -34,6 +34,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/access-grants",
+    operation_id = "listAccessGrants",
     tag = "access grants",
     params(
         ListQuery,
@@ -84,6 +85,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/access-grants/{id}",
+    operation_id = "getAccessGrant",
     tag = "access grants",
     params(
         ("id" = String, Path),

@@ -17,6 +17,7 @@ use super::views::AccessGrantOut;
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants/{id}/accept-terms",
+    operation_id = "acceptAccessGrantTerms",
     tag = "access grants",
     params(
         ("id" = String, Path),
@@ -40,6 +41,7 @@ pub async fn accept_terms(
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants/{id}/acknowledge",
+    operation_id = "acknowledgeAccessGrant",
     tag = "access grants",
     params(
         ("id" = String, Path),
@@ -63,6 +65,7 @@ pub async fn acknowledge(
 #[utoipa::path(
     get,
     path = "/api/v1/access-grants/{id}/roster",
+    operation_id = "listAccessGrantRoster",
     tag = "access grants",
     params(
         ("id" = String, Path),
@@ -84,6 +87,7 @@ pub async fn roster(
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants/{id}/roster",
+    operation_id = "addAccessGrantRosterMember",
     tag = "access grants",
     request_body = RosterBody,
     params(
@@ -118,6 +122,7 @@ pub async fn roster_add(
 #[utoipa::path(
     delete,
     path = "/api/v1/access-grants/{id}/roster/{user_id}",
+    operation_id = "removeAccessGrantRosterMember",
     tag = "access grants",
     params(
         ("id" = String, Path),

@@ -26,9 +26,13 @@ use super::views::{one, RequestOut};
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"model_id": "0190d5a4-7c1e-7000-8000-000000000001", "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals.", "capability_evidence": "Internal red-team results: …", "requested_response_by": "2026-07-01T00:00:00Z"}))]
 pub struct CreateRequest {
+    #[schema(format = Uuid)]
     pub model_id: String,
+    #[schema(min_length = 1, max_length = 5000)]
     pub summary: String,
+    #[schema(min_length = 1, max_length = 50000)]
     pub capability_evidence: String,
+    #[schema(schema_with = crate::api::openapi::optional_time_schema)]
     pub requested_response_by: Option<String>,
 }
 
@@ -36,6 +40,7 @@ pub struct CreateRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests",
+    operation_id = "createDesignationRequest",
     tag = "designations",
     request_body = CreateRequest,
     responses(
@@ -121,6 +126,7 @@ pub async fn create(
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/submit",
+    operation_id = "submitDesignationRequest",
     tag = "designations",
     params(
         ("id" = String, Path),
@@ -174,6 +180,7 @@ pub async fn submit(
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/withdraw",
+    operation_id = "withdrawDesignationRequest",
     tag = "designations",
     params(
         ("id" = String, Path),
@@ -215,6 +222,7 @@ pub async fn withdraw_request(
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/respond",
+    operation_id = "respondToDesignationInfoRequest",
     tag = "designations",
     request_body = MessageBody,
     params(

@@ -25,6 +25,7 @@ use super::common::{load, record, status_of};
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"message": "Please share the evaluation harness configuration used for the cyber results."}))]
 pub struct MessageBody {
+    #[schema(min_length = 1, max_length = 20000)]
     pub message: String,
 }
 
@@ -88,6 +89,7 @@ pub(super) fn message_outs(conn: &mut DbConn, rows: Vec<MessageRow>) -> AppResul
 #[utoipa::path(
     get,
     path = "/api/v1/designation-requests/{id}/messages",
+    operation_id = "listDesignationMessages",
     tag = "designations",
     params(
         ("id" = String, Path),
@@ -124,6 +126,7 @@ pub async fn list_messages(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PostMessageBody {
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
 }
 
@@ -131,6 +134,7 @@ pub struct PostMessageBody {
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/messages",
+    operation_id = "postDesignationMessage",
     tag = "designations",
     request_body = PostMessageBody,
     params(

@@ -35,6 +35,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/designation-requests",
+    operation_id = "listDesignationRequests",
     tag = "designations",
     params(
         ListQuery,
@@ -81,6 +82,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/designation-requests/{id}",
+    operation_id = "getDesignationRequest",
     tag = "designations",
     params(
         ("id" = String, Path),

@@ -25,6 +25,7 @@ use super::views::RequestOut;
 #[derive(Debug, Deserialize, ToSchema, Default)]
 pub struct AssignBody {
     /// An agency user; omitted = the caller.
+    #[schema(format = Uuid)]
     pub user_id: Option<String>,
 }
 
@@ -32,6 +33,7 @@ pub struct AssignBody {
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/assign",
+    operation_id = "assignDesignationRequest",
     tag = "designations",
     request_body = AssignBody,
     params(
@@ -109,6 +111,7 @@ pub async fn assign(
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/request-info",
+    operation_id = "requestDesignationInfo",
     tag = "designations",
     request_body = MessageBody,
     params(
@@ -164,6 +167,7 @@ pub struct ConsultationBody {
     pub agency_code: String,
     /// `concur`, `non_concur` or `no_comment`
     pub position: String,
+    #[schema(max_length = 10000)]
     pub note: String,
 }
 
@@ -171,6 +175,7 @@ pub struct ConsultationBody {
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/consultations",
+    operation_id = "consultOnDesignationRequest",
     tag = "designations",
     request_body = ConsultationBody,
     params(
@@ -246,8 +251,10 @@ pub struct DeterminationBody {
     /// `covered` or `not_covered`
     pub outcome: String,
     /// Unclassified rationale, shared with the developer.
+    #[schema(min_length = 1, max_length = 20000)]
     pub rationale: String,
     /// Opaque label of the classified benchmark.
+    #[schema(min_length = 1, max_length = 200)]
     pub benchmark_ref: String,
 }
 
@@ -255,6 +262,7 @@ pub struct DeterminationBody {
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests/{id}/determination",
+    operation_id = "determineDesignationRequest",
     tag = "designations",
     request_body = DeterminationBody,
     params(

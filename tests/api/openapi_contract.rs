@@ -1,0 +1,358 @@
+//! The OpenAPI document (`/api/openapi.json`) is the contract every client is generated from:
+//! these tests hold it to the server (issue 8, item 8). The document's own rules (unique
+//! operationIds, problem+json errors, public routes without security, 401 wherever a credential
+//! is needed), and the server's answers where the document alone could drift: every documented
+//! operation is routed, needs a credential exactly when the document says so, a wrong method is
+//! a 405 with `Allow`, HEAD answers as GET without a body. The bounded schemathesis run of
+//! `make test-api-fuzz` checks the rest; each server fix it led to has its test here.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::dual_tests;
+use crate::flows::*;
+use crate::helpers::*;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Every operation of the document: (method, path, operation object).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for m in METHODS {
+            if let Some(op) = item.get(m) {
+                out.push((m.to_string(), path.clone(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn is_public(op: &Value) -> bool {
+    op.get("security") == Some(&json!([]))
+}
+
+fn has_param_in(op: &Value, place: &str) -> bool {
+    op["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["in"] == place))
+}
+
+/// A concrete path for a template: every `{param}` becomes a fresh id.
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|s| {
+            if s.starts_with('{') {
+                uuid::Uuid::now_v7().to_string()
+            } else {
+                s.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn document(app: &TestApp) -> Value {
+    let r = app.anon.get("/api/openapi.json").await.expect(200);
+    assert_eq!(r.body["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    r.body
+}
+
+async fn the_document_keeps_its_own_rules(app: TestApp) {
+    let doc = document(&app).await;
+    let ops = operations(&doc);
+    assert!(ops.len() > 60, "{} operations", ops.len());
+    assert!(
+        doc["security"].as_array().is_some_and(|s| !s.is_empty()),
+        "a global security requirement"
+    );
+    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (method, path, op) in &ops {
+        let at = format!("{} {path}", method.to_uppercase());
+        match op["operationId"].as_str() {
+            Some(id) => ids.entry(id.to_string()).or_default().push(at.clone()),
+            None => problems.push(format!("{at}: no operationId")),
+        }
+        let responses = op["responses"].as_object().expect("responses");
+        for (status, resp) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                let content = resp["content"].as_object();
+                let only_problem = content.is_some_and(|c| {
+                    c.len() == 1
+                        && c.get("application/problem+json")
+                            .is_some_and(|m| m["schema"]["$ref"] == "#/components/schemas/Problem")
+                });
+                if !only_problem {
+                    problems.push(format!(
+                        "{at} {status}: content {:?} is not application/problem+json with the Problem schema",
+                        content.map(|c| c.keys().collect::<Vec<_>>())
+                    ));
+                }
+            }
+        }
+        let documents = |s: &str| responses.contains_key(s);
+        let public = is_public(op);
+        if !public {
+            if op.get("security").is_some() {
+                problems.push(format!("{at}: needs a credential but overrides security"));
+            }
+            if !documents("401") {
+                problems.push(format!(
+                    "{at}: needs a credential but does not document 401"
+                ));
+            }
+        }
+        if path.starts_with("/api/v1/") && !documents("400") {
+            problems.push(format!("{at}: does not document 400"));
+        }
+        if op.get("requestBody").is_some() {
+            for s in ["413", "415", "422"] {
+                if !documents(s) {
+                    problems.push(format!("{at}: takes a JSON body but does not document {s}"));
+                }
+            }
+        }
+        if has_param_in(op, "query") && !documents("422") {
+            problems.push(format!(
+                "{at}: takes query parameters but does not document 422"
+            ));
+        }
+        if has_param_in(op, "path") && !documents("404") {
+            problems.push(format!(
+                "{at}: has path parameters but does not document 404"
+            ));
+        }
+    }
+    for (id, at) in &ids {
+        if at.len() > 1 {
+            problems.push(format!("operationId {id} repeats: {at:?}"));
+        }
+    }
+    let public: Vec<String> = ops
+        .iter()
+        .filter(|(_, _, op)| is_public(op))
+        .map(|(m, p, _)| format!("{} {p}", m.to_uppercase()))
+        .collect();
+    assert_eq!(
+        public,
+        [
+            "POST /api/v1/auth/invitations/{token}/accept",
+            "POST /api/v1/auth/login",
+            "POST /api/v1/auth/password-reset/confirm",
+            "POST /api/v1/auth/password-reset/request",
+            "POST /api/v1/auth/signup",
+            "POST /api/v1/auth/verify-email",
+            "GET /healthz",
+            "GET /metrics",
+            "GET /readyz",
+        ],
+        "the public operations"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What the document says about credentials is what the server does: without one, every
+/// operation that has security answers 401 `unauthenticated`, and no public one does. With one,
+/// no documented operation meets the fallback (404 "no API route", 405): each is routed.
+async fn every_operation_needs_a_credential_exactly_when_documented(app: TestApp) {
+    let doc = document(&app).await;
+    let op_user = app.operator().await;
+    for (method, path, op) in operations(&doc) {
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let url = concrete(&path);
+        let body = op.get("requestBody").map(|_| json!({}));
+        let anon = app.anon.call(m.clone(), &url, body.clone()).await;
+        if is_public(&op) {
+            assert_ne!(anon.status, 401, "{method} {path} is public: {}", anon.text);
+        } else {
+            let anon = anon;
+            assert_eq!(
+                (anon.status.as_u16(), anon.code()),
+                (401, "unauthenticated"),
+                "{method} {path} without a credential: {}",
+                anon.text
+            );
+        }
+        let r = op_user.call(m, &url, body).await;
+        let unrouted = r.code() == "method_not_allowed"
+            || r.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("There is no API route"));
+        assert!(!unrouted, "{method} {path} is not routed: {}", r.text);
+    }
+}
+
+async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/models", "GET, POST, HEAD"),
+        (Method::DELETE, "/api/v1/auth/login", "POST"),
+        (Method::POST, "/healthz", "GET, HEAD"),
+        (
+            Method::OPTIONS,
+            "/api/v1/access-grants/0190a000-0000-7000-8000-000000000000/roster",
+            "GET, POST, HEAD",
+        ),
+        (Method::GET, "/api/v1/partner-grants/x/roster/y", "DELETE"),
+    ] {
+        let r = app.anon.call(method.clone(), path, None).await;
+        let r = r.problem(405, "method_not_allowed");
+        assert_eq!(
+            r.headers.get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+    }
+    // Unknown paths stay 404 problems, under /api/v1/auth like everywhere else in /api.
+    for path in ["/api/v1/auth/nope", "/api/v1/nope", "/api/v1/models/x/nope"] {
+        let r = app.anon.get(path).await.problem(404, "not_found");
+        assert!(r.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("There is no API route"));
+    }
+}
+
+async fn head_answers_as_get_without_a_body(app: TestApp) {
+    let op = app.operator().await;
+    for path in ["/healthz", "/readyz", "/api/v1/models", "/api/v1/auth/me"] {
+        let get = op.get(path).await.expect(200);
+        let head = op.call(Method::HEAD, path, None).await.expect(200);
+        assert_eq!(head.text, "", "HEAD {path} has no body");
+        assert_eq!(
+            head.headers.get("content-type"),
+            get.headers.get("content-type"),
+            "HEAD {path}"
+        );
+    }
+    let r = app.anon.call(Method::HEAD, "/api/v1/models", None).await;
+    assert_eq!(r.status, 401);
+}
+
+/// The schema of `DELETE …/roster/{user_id}` is the removed entry; a repeat (idempotent, DESIGN
+/// §2.7) answered `{"status": "already_removed"}`, which that schema does not allow. Now it
+/// answers the same entry again, and the grant's audit trail records one removal.
+async fn a_repeated_roster_removal_answers_the_removed_entry(app: TestApp) {
+    let c = cast(&app).await;
+    let a1 = colleague(&app, &c.nsa, "a1@nsa.example", "member").await;
+    let g = offer(
+        &app,
+        &c.dev,
+        &c.model,
+        &[&c.nsa],
+        &c.template,
+        t0() + days(1),
+        t0() + days(5),
+    )
+    .await;
+    let id = g["id"].as_str().unwrap().to_string();
+    let base = ag(&app, &id, "");
+    let r = roster_add(&app, &c.nsa, &base, &a1.id).await;
+    assert!(r.status == 200 || r.status == 201, "{}", r.text);
+    let path = ag(&app, &id, &format!("roster/{}", a1.id));
+    let first = c.dev.delete(&path).await.expect(200);
+    assert_eq!(first.body["user_id"], a1.id.as_str());
+    assert!(first.body["removed_at"].is_string(), "{}", first.text);
+    let before = app.audit_count().await;
+    let again = c.dev.delete(&path).await.expect(200);
+    assert_eq!(again.body, first.body, "a repeat answers the same entry");
+    assert_eq!(app.audit_count().await, before, "a repeat changes nothing");
+    // Someone who was never on the roster is still a 404.
+    c.dev
+        .delete(&ag(&app, &id, &format!("roster/{}", c.nsa.id)))
+        .await
+        .problem(404, "not_found");
+}
+
+/// JSON Schema's `integer` includes `90.0`; serde's `i64` refused it (422 "invalid type:
+/// floating point"). Integral numbers are now read as integers, fractions still refused.
+async fn an_integral_float_is_an_integer(app: TestApp) {
+    let op = app.operator().await;
+    let r = op
+        .post(
+            &app.api("/auth/api-tokens"),
+            json!({"name": "ci", "expires_in_days": 30.0}),
+        )
+        .await
+        .expect(201);
+    let days = (ts(&r.body["expires_at"]) - ts(&r.body["created_at"])).num_days();
+    assert_eq!(days, 30);
+    let r = op
+        .post(
+            &app.api("/auth/api-tokens"),
+            json!({"name": "ci", "expires_in_days": 30.5}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(r.fields(), ["expires_in_days"]);
+}
+
+/// Every request body is a JSON object; serde's derived impls read an array as the fields in
+/// order, so `PATCH /models/{id}` with `[null, null]` answered 200. Now: 422 on `body`, and a
+/// nested object (`new_partner`) given as an array is refused the same way.
+async fn a_body_that_is_not_an_object_is_refused(app: TestApp) {
+    let c = cast(&app).await;
+    let path = app.api(&format!("/models/{}", c.model));
+    for body in ["[null, null]", "[]", "\"x\"", "5", "null"] {
+        let r = c
+            .dev
+            .call_text(Method::PATCH, &path, Some(body))
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(r.fields(), ["body"], "{body}: {}", r.text);
+    }
+    c.dev.patch(&path, json!({})).await.expect(200);
+    let r = c
+        .nsa
+        .post(
+            &app.api("/nominations"),
+            json!({"model_id": c.model, "rationale": "r",
+                   "new_partner": ["Valley", "other", null, "a@b.example"]}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert!(
+        r.fields().iter().any(|f| f.starts_with("new_partner")),
+        "{}",
+        r.text
+    );
+}
+
+/// `maxLength` counts the value as sent; the server counted it after trimming, so 201
+/// characters with a space at the end were accepted where the schema says at most 200.
+async fn a_length_limit_counts_the_value_as_sent(app: TestApp) {
+    let c = cast(&app).await;
+    let path = app.api(&format!("/models/{}", c.model));
+    let r = c
+        .dev
+        .patch(&path, json!({"name": format!("{} ", "n".repeat(200))}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(r.fields(), ["name"]);
+    let r = c
+        .dev
+        .patch(&path, json!({"name": format!(" {} ", "n".repeat(198))}))
+        .await
+        .expect(200);
+    assert_eq!(r.body["name"], "n".repeat(198), "still trimmed");
+    // The document says the same.
+    let doc = document(&app).await;
+    let name = &doc["components"]["schemas"]["PatchModel"]["properties"]["name"];
+    assert_eq!(name["maxLength"], 200);
+    assert_eq!(name["minLength"], 1);
+}
+
+dual_tests!(
+    a_repeated_roster_removal_answers_the_removed_entry,
+    an_integral_float_is_an_integer,
+    a_body_that_is_not_an_object_is_refused,
+    a_length_limit_counts_the_value_as_sent,
+    the_document_keeps_its_own_rules,
+    every_operation_needs_a_credential_exactly_when_documented,
+    a_wrong_method_on_a_known_path_is_405_with_allow,
+    head_answers_as_get_without_a_body,
+);
