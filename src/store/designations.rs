@@ -7,7 +7,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{consultations, designation_messages, designation_requests};
+use crate::db::schema::{consultations, designation_messages, designation_requests, models};
 use crate::db::DbConn;
 use crate::store::Page;
 
@@ -129,11 +129,82 @@ pub fn get_visible(
     q.first(conn).optional()
 }
 
+/// Which of the visible requests a list shows (every field optional; all given ones apply).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub model_id: Option<String>,
+    /// Case-insensitive substring of the model's name or the request's summary (see [`Search`]).
+    pub search: Option<Search>,
+    pub assigned: Option<Assigned>,
+}
+
+/// The `assigned` filter of the review queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assigned {
+    /// Assigned to this user.
+    To(String),
+    /// Assigned to nobody.
+    Nobody,
+}
+
+/// At most this many characters are searched for (the handler answers 422 beyond it): the
+/// search is a substring match over each candidate row, so its cost is bounded by the page scan,
+/// not by what a caller sends.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// A substring to look for, as a `LIKE` pattern whose wildcards are escaped (`\`), so `%`, `_`
+/// and `\` in the text match themselves. Case is folded by SQL `lower()` on both sides, which is
+/// the same on both backends for ASCII; PostgreSQL also folds other letters, SQLite does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search(String);
+
+impl Search {
+    pub fn contains(text: &str) -> Self {
+        let mut pattern = String::with_capacity(text.len() + 2);
+        pattern.push('%');
+        for c in text.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        Search(pattern)
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.0
+    }
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 pub fn list_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
     status: Option<&str>,
     model_id: Option<&str>,
+    page: &Page,
+) -> QueryResult<Vec<RequestRow>> {
+    let filter = ListFilter {
+        status: status.map(str::to_string),
+        model_id: model_id.map(str::to_string),
+        ..Default::default()
+    };
+    list_matching(conn, viewer, &filter, page)
+}
+
+/// One page of the requests `viewer` may see, newest first, narrowed by `filter`. The page is
+/// read in id order through the same index as without filters (the filters are conditions on
+/// each row, the model name an `EXISTS` on its primary key), so no filter adds a sort.
+pub fn list_matching(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    filter: &ListFilter,
     page: &Page,
 ) -> QueryResult<Vec<RequestRow>> {
     let mut q = designation_requests::table
@@ -144,11 +215,32 @@ pub fn list_visible(
         Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
         Viewer::Nobody => return Ok(vec![]),
     };
-    if let Some(s) = status {
-        q = q.filter(designation_requests::status.eq(s.to_string()));
+    if let Some(s) = &filter.status {
+        q = q.filter(designation_requests::status.eq(s.clone()));
     }
-    if let Some(m) = model_id {
-        q = q.filter(designation_requests::model_id.eq(m.to_string()));
+    if let Some(m) = &filter.model_id {
+        q = q.filter(designation_requests::model_id.eq(m.clone()));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = || lower(search.pattern().to_string());
+        let model_named = diesel::dsl::exists(
+            models::table
+                .filter(models::id.eq(designation_requests::model_id))
+                .filter(lower(models::name).like(pattern()).escape('\\')),
+        );
+        q = q.filter(
+            lower(designation_requests::summary)
+                .like(pattern())
+                .escape('\\')
+                .or(model_named),
+        );
+    }
+    match &filter.assigned {
+        None => {}
+        Some(Assigned::To(user)) => {
+            q = q.filter(designation_requests::assigned_to_user_id.eq(user.clone()))
+        }
+        Some(Assigned::Nobody) => q = q.filter(designation_requests::assigned_to_user_id.is_null()),
     }
     if let Some(b) = &page.before {
         q = q.filter(designation_requests::id.lt(b.clone()));
@@ -200,4 +292,15 @@ pub fn messages(
     q.order(designation_messages::id.asc())
         .limit(limit)
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Search;
+
+    #[test]
+    fn a_search_escapes_the_like_wildcards_and_the_escape_itself() {
+        assert_eq!(Search::contains("Aurora").pattern(), "%Aurora%");
+        assert_eq!(Search::contains("50%_a\\b").pattern(), "%50\\%\\_a\\\\b%");
+    }
 }
