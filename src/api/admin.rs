@@ -60,9 +60,18 @@ pub struct CreatedOrg {
 }
 
 /// Creates an agency or partner organization and invites its first admin by email.
-#[utoipa::path(post, path = "/api/v1/admin/organizations", tag = "admin", request_body = CreateOrgBody, responses(
-    (status = 201, body = CreatedOrg), (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
-    (status = 409, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/organizations",
+    tag = "admin",
+    request_body = CreateOrgBody,
+    responses(
+        (status = 201, body = CreatedOrg),
+        (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn create_org(
     state: web::Data<AppState>,
     actor: Actor,
@@ -157,8 +166,18 @@ pub struct AdminOrgList {
 }
 
 /// Every organization, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/organizations", tag = "admin", params(OrgListQuery), responses(
-    (status = 200, body = AdminOrgList), (status = 404, description = "Not an operator", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/organizations",
+    tag = "admin",
+    params(
+        OrgListQuery,
+    ),
+    responses(
+        (status = 200, body = AdminOrgList),
+        (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list_orgs(
     state: web::Data<AppState>,
     actor: Actor,
@@ -216,8 +235,18 @@ pub struct AdminUserList {
 }
 
 /// Every user, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(PageQuery), responses(
-    (status = 200, body = AdminUserList), (status = 404, description = "Not an operator", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    tag = "admin",
+    params(
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = AdminUserList),
+        (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list_users(
     state: web::Data<AppState>,
     actor: Actor,
@@ -249,8 +278,20 @@ pub struct PatchUserBody {
 
 /// Disables (every session and API token ends at once, for good) or re-enables a user (which
 /// revives none of them: the user signs in afresh).
-#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = PatchUserBody, params(("id" = String, Path)), responses(
-    (status = 200, body = UserOut), (status = 404, body = crate::api::dto::Problem), (status = 409, description = "Operators cannot disable themselves", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/users/{id}",
+    tag = "admin",
+    request_body = PatchUserBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "Operators cannot disable themselves", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn patch_user(
     state: web::Data<AppState>,
     actor: Actor,
@@ -298,8 +339,15 @@ pub async fn patch_user(
 }
 
 /// Re-walks the audit hash chain and names the first broken link.
-#[utoipa::path(get, path = "/api/v1/admin/audit/verify", tag = "admin", responses(
-    (status = 200, body = Verification, example = json!({"valid": true, "events": 42})), (status = 404, description = "Not an operator", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit/verify",
+    tag = "admin",
+    responses(
+        (status = 200, body = Verification, example = json!({"valid": true, "events": 42})),
+        (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     if !actor.may(Capability::VerifyAudit) {
         return Err(AppError::not_found());

@@ -135,8 +135,19 @@ fn with_names(conn: &mut DbConn, rows: Vec<AuditRow>) -> QueryResult<Vec<AuditEv
 }
 
 /// Events on the caller's organization's records (optionally one record), newest first.
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery), responses(
-    (status = 200, body = AuditEventList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-events",
+    tag = "audit",
+    params(
+        AuditQuery,
+    ),
+    responses(
+        (status = 200, body = AuditEventList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
@@ -176,8 +187,19 @@ pub struct ExportQuery {
 }
 
 /// Every event on the caller's organization's records, oldest first, as CSV or JSON.
-#[utoipa::path(get, path = "/api/v1/audit-events/export", tag = "audit", params(ExportQuery), responses(
-    (status = 200, description = "A file download (text/csv or application/json)"), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-events/export",
+    tag = "audit",
+    params(
+        ExportQuery,
+    ),
+    responses(
+        (status = 200, description = "A file download (text/csv or application/json)"),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn export(
     state: web::Data<AppState>,
     actor: Actor,

@@ -87,10 +87,17 @@ pub struct SignupBody {
 }
 
 /// Creates a developer organization and its first admin; a verification link is emailed.
-#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupBody, responses(
-    (status = 201, description = "Created (also the answer when the address is taken: nothing is revealed)", body = UserEnvelope),
-    (status = 422, description = "Invalid values", body = crate::api::dto::Problem),
-    (status = 429, description = "Throttled", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/signup",
+    tag = "auth",
+    request_body = SignupBody,
+    responses(
+        (status = 201, description = "Created (also the answer when the address is taken: nothing is revealed)", body = UserEnvelope),
+        (status = 422, description = "Invalid values", body = crate::api::dto::Problem),
+        (status = 429, description = "Throttled", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn signup(
     state: web::Data<AppState>,
     ctx: ReqCtx,
@@ -205,10 +212,17 @@ fn verification_failed() -> AppError {
 /// Confirms an email address with the token of the emailed link **and** the password chosen at
 /// sign-up (so someone who signs up with another person's address cannot have it activated by
 /// that person's click). Wrong passwords count toward the sign-in lockout of the address.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = VerifyEmailBody, responses(
-    (status = 200, body = UserEnvelope),
-    (status = 422, description = "`invalid_token`: an invalid, used or expired link, or a password that does not match (one answer for all)", body = crate::api::dto::Problem),
-    (status = 429, description = "Too many failed attempts for this address; see Retry-After", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/verify-email",
+    tag = "auth",
+    request_body = VerifyEmailBody,
+    responses(
+        (status = 200, body = UserEnvelope),
+        (status = 422, description = "`invalid_token`: an invalid, used or expired link, or a password that does not match (one answer for all)", body = crate::api::dto::Problem),
+        (status = 429, description = "Too many failed attempts for this address; see Retry-After", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn verify_email(
     state: web::Data<AppState>,
     ctx: ReqCtx,
@@ -295,11 +309,18 @@ pub struct LoginBody {
 }
 
 /// Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses(
-    (status = 200, body = UserEnvelope, description = "Signed in; the session cookie is set"),
-    (status = 401, description = "Email or password is incorrect (the same for unknown accounts)", body = crate::api::dto::Problem),
-    (status = 403, description = "Email address not verified yet", body = crate::api::dto::Problem),
-    (status = 429, description = "Too many failed attempts for this address, or from this IP; see Retry-After", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginBody,
+    responses(
+        (status = 200, body = UserEnvelope, description = "Signed in; the session cookie is set"),
+        (status = 401, description = "Email or password is incorrect (the same for unknown accounts)", body = crate::api::dto::Problem),
+        (status = 403, description = "Email address not verified yet", body = crate::api::dto::Problem),
+        (status = 429, description = "Too many failed attempts for this address, or from this IP; see Retry-After", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn login(
     state: web::Data<AppState>,
     ctx: ReqCtx,
@@ -388,7 +409,15 @@ pub async fn login(
 }
 
 /// Ends the current session at once (the cookie stops working even if replayed).
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), (status = 401, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn logout(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     if let Credential::Session(sid) = actor.credential.clone() {
@@ -429,7 +458,15 @@ pub struct Me {
 }
 
 /// The signed-in user and organization.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn me(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     let org_id = actor.org_id.clone();
     let org = db::run(&state.pool, move |conn| {
@@ -453,7 +490,15 @@ pub struct ResetRequestBody {
 }
 
 /// Emails a reset link if the account exists; always answers 202.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/request", tag = "auth", request_body = ResetRequestBody, responses((status = 202, description = "Accepted (whether or not the account exists)")))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password-reset/request",
+    tag = "auth",
+    request_body = ResetRequestBody,
+    responses(
+        (status = 202, description = "Accepted (whether or not the account exists)"),
+    ),
+)]
 pub async fn reset_request(
     state: web::Data<AppState>,
     ctx: ReqCtx,
@@ -503,8 +548,16 @@ pub struct ResetConfirmBody {
 }
 
 /// Sets a new password with the emailed token; every session and API token of the account ends.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirmBody, responses(
-    (status = 200, body = UserEnvelope), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password-reset/confirm",
+    tag = "auth",
+    request_body = ResetConfirmBody,
+    responses(
+        (status = 200, body = UserEnvelope),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn reset_confirm(
     state: web::Data<AppState>,
     ctx: ReqCtx,
@@ -586,9 +639,19 @@ pub struct AcceptInvitationBody {
 }
 
 /// Accepts an invitation: sets the name and password (the link proves the email address).
-#[utoipa::path(post, path = "/api/v1/auth/invitations/{token}/accept", tag = "auth", request_body = AcceptInvitationBody,
-    params(("token" = String, Path, description = "The token of the invitation link")),
-    responses((status = 200, body = UserEnvelope), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/invitations/{token}/accept",
+    tag = "auth",
+    request_body = AcceptInvitationBody,
+    params(
+        ("token" = String, Path, description = "The token of the invitation link"),
+    ),
+    responses(
+        (status = 200, body = UserEnvelope),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     ctx: ReqCtx,
@@ -698,8 +761,17 @@ pub struct ApiTokenList {
 }
 
 /// Creates a personal API token (shown once).
-#[utoipa::path(post, path = "/api/v1/auth/api-tokens", tag = "auth", request_body = CreateApiTokenBody, responses(
-    (status = 201, body = ApiTokenOut), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/api-tokens",
+    tag = "auth",
+    request_body = CreateApiTokenBody,
+    responses(
+        (status = 201, body = ApiTokenOut),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn create_api_token(
     state: web::Data<AppState>,
     actor: Actor,
@@ -752,7 +824,15 @@ pub async fn create_api_token(
 }
 
 /// The caller's active API tokens (never their values).
-#[utoipa::path(get, path = "/api/v1/auth/api-tokens", tag = "auth", responses((status = 200, body = ApiTokenList), (status = 401, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/api-tokens",
+    tag = "auth",
+    responses(
+        (status = 200, body = ApiTokenList),
+        (status = 401, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list_api_tokens(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     let rows = db::run(&state.pool, move |conn| {
         Ok(store::api_tokens_of(conn, &actor.user_id)?)
@@ -765,8 +845,18 @@ pub async fn list_api_tokens(state: web::Data<AppState>, actor: Actor) -> AppRes
 }
 
 /// Revokes one of the caller's API tokens at once.
-#[utoipa::path(delete, path = "/api/v1/auth/api-tokens/{id}", tag = "auth", params(("id" = String, Path)), responses(
-    (status = 204, description = "Revoked"), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/api-tokens/{id}",
+    tag = "auth",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn revoke_api_token(
     state: web::Data<AppState>,
     actor: Actor,

@@ -8,14 +8,27 @@ use crate::error::AppResult;
 use crate::mail::outbox;
 use crate::startup::AppState;
 
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is up")))]
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The process is up"),
+    ),
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
-    (status = 200, description = "The database is reachable"),
-    (status = 503, description = "The database is not reachable", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database is reachable"),
+        (status = 503, description = "The database is not reachable", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     // A load balancer's probe must get its answer within 1 s, even from a frozen database.
     match db::run_within(&state.pool, READY_DEADLINE, db::ping).await {
@@ -35,7 +48,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// How long `/readyz` waits for the database.
 const READY_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800);
 
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain"),
+    ),
+)]
 pub async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pending = db::run(&state.pool, |c| Ok(outbox::pending_count(c)?))
         .await

@@ -117,8 +117,19 @@ fn require_developer(actor: &Actor) -> AppResult<()> {
 }
 
 /// The caller's organization's models, newest first.
-#[utoipa::path(get, path = "/api/v1/models", tag = "models", params(ModelQuery), responses(
-    (status = 200, body = ModelList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/models",
+    tag = "models",
+    params(
+        ModelQuery,
+    ),
+    responses(
+        (status = 200, body = ModelList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
@@ -170,8 +181,17 @@ pub struct CreateModel {
 }
 
 /// Registers a model (developer members).
-#[utoipa::path(post, path = "/api/v1/models", tag = "models", request_body = CreateModel, responses(
-    (status = 201, body = ModelOut), (status = 403, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/models",
+    tag = "models",
+    request_body = CreateModel,
+    responses(
+        (status = 201, body = ModelOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,
@@ -232,8 +252,18 @@ pub async fn create(
 }
 
 /// One of the caller's models.
-#[utoipa::path(get, path = "/api/v1/models/{id}", tag = "models", params(("id" = String, Path)), responses(
-    (status = 200, body = ModelOut), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/models/{id}",
+    tag = "models",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = ModelOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
@@ -269,8 +299,20 @@ pub struct PatchModel {
 
 /// Edits a model. Moving the planned release earlier than an existing Government window's end
 /// is refused (`window_after_release`).
-#[utoipa::path(patch, path = "/api/v1/models/{id}", tag = "models", request_body = PatchModel, params(("id" = String, Path)), responses(
-    (status = 200, body = ModelOut), (status = 404, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/v1/models/{id}",
+    tag = "models",
+    request_body = PatchModel,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = ModelOut),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn patch(
     state: web::Data<AppState>,
     actor: Actor,
@@ -348,8 +390,18 @@ pub async fn patch(
 }
 
 /// Marks the model released. Always succeeds at once; a repeat changes nothing.
-#[utoipa::path(post, path = "/api/v1/models/{id}/release", tag = "models", params(("id" = String, Path)), responses(
-    (status = 200, body = ModelOut), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/models/{id}/release",
+    tag = "models",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = ModelOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn release(
     state: web::Data<AppState>,
     actor: Actor,

@@ -179,8 +179,19 @@ pub struct ListQuery {
 }
 
 /// Nominations visible to the caller (a developer's own; all of them for agencies).
-#[utoipa::path(get, path = "/api/v1/nominations", tag = "nominations", params(ListQuery), responses(
-    (status = 200, body = NominationList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/nominations",
+    tag = "nominations",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, body = NominationList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
@@ -233,8 +244,17 @@ pub struct CreateBody {
 }
 
 /// Nominates a trusted partner (a developer member, or an agency member for the Government).
-#[utoipa::path(post, path = "/api/v1/nominations", tag = "nominations", request_body = CreateBody, responses(
-    (status = 201, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/nominations",
+    tag = "nominations",
+    request_body = CreateBody,
+    responses(
+        (status = 201, body = NominationOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,
@@ -365,8 +385,18 @@ pub async fn create(
 }
 
 /// One nomination.
-#[utoipa::path(get, path = "/api/v1/nominations/{id}", tag = "nominations", params(("id" = String, Path)), responses(
-    (status = 200, body = NominationOut), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/nominations/{id}",
+    tag = "nominations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = NominationOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
@@ -504,9 +534,20 @@ fn create_new_partner(
 
 /// The other side concurs (a developer member, or an agency admin for the Government). When
 /// both sides concur the partner is selected (a new partner organization is created and invited).
-#[utoipa::path(post, path = "/api/v1/nominations/{id}/concur", tag = "nominations", params(("id" = String, Path)), responses(
-    (status = 200, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem),
-    (status = 409, description = "`invalid_transition`: not your side's turn, or the nomination is finished", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/nominations/{id}/concur",
+    tag = "nominations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = NominationOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`invalid_transition`: not your side's turn, or the nomination is finished", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn concur(
     state: web::Data<AppState>,
     actor: Actor,
@@ -516,9 +557,20 @@ pub async fn concur(
 }
 
 /// The other side declines.
-#[utoipa::path(post, path = "/api/v1/nominations/{id}/decline", tag = "nominations", params(("id" = String, Path)), responses(
-    (status = 200, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem),
-    (status = 409, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/nominations/{id}/decline",
+    tag = "nominations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = NominationOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn decline(
     state: web::Data<AppState>,
     actor: Actor,
@@ -529,8 +581,19 @@ pub async fn decline(
 
 /// The developer rescinds the nomination at any time (idempotent). A selected partner's
 /// early-access grants are revoked at once.
-#[utoipa::path(post, path = "/api/v1/nominations/{id}/rescind", tag = "nominations", params(("id" = String, Path)), responses(
-    (status = 200, body = NominationOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/nominations/{id}/rescind",
+    tag = "nominations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = NominationOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn rescind(
     state: web::Data<AppState>,
     actor: Actor,

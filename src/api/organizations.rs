@@ -31,7 +31,15 @@ pub struct MyOrg {
 }
 
 /// The caller's organization and its users.
-#[utoipa::path(get, path = "/api/v1/organizations/me", tag = "organizations", responses((status = 200, body = MyOrg), (status = 401, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations/me",
+    tag = "organizations",
+    responses(
+        (status = 200, body = MyOrg),
+        (status = 401, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     let (org, users) = db::run(&state.pool, move |conn| {
         Ok((
@@ -63,9 +71,17 @@ pub struct InvitationOut {
 /// An org admin invites a colleague; the invitation link is emailed. The answer is the same
 /// whether or not the address already has an account (then nothing is created, no role is given,
 /// and the address gets a notice without a link token), so it reveals no account.
-#[utoipa::path(post, path = "/api/v1/organizations/me/invitations", tag = "organizations", request_body = InvitationBody, responses(
-    (status = 201, body = InvitationOut, description = "Invited (also the answer when the address already has an account: nothing is revealed)"), (status = 403, body = crate::api::dto::Problem),
-    (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/organizations/me/invitations",
+    tag = "organizations",
+    request_body = InvitationBody,
+    responses(
+        (status = 201, body = InvitationOut, description = "Invited (also the answer when the address already has an account: nothing is revealed)"),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn invite(
     state: web::Data<AppState>,
     actor: Actor,
@@ -118,8 +134,19 @@ pub struct OrgList {
 /// The directory of organizations by kind (e.g. partners to nominate, agencies to offer access).
 /// Developers find agencies and partners only, never other developers (`kind=developer` finds
 /// nothing for them).
-#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(DirectoryQuery), responses(
-    (status = 200, body = OrgList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations",
+    tag = "organizations",
+    params(
+        DirectoryQuery,
+    ),
+    responses(
+        (status = 200, body = OrgList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn directory(
     state: web::Data<AppState>,
     actor: Actor,

@@ -212,8 +212,19 @@ pub struct ListQuery {
 }
 
 /// Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies.
-#[utoipa::path(get, path = "/api/v1/partner-grants", tag = "partner grants", params(ListQuery), responses(
-    (status = 200, body = PartnerGrantList), (status = 401, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner-grants",
+    tag = "partner grants",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, body = PartnerGrantList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
@@ -254,9 +265,18 @@ pub struct IssueBody {
 }
 
 /// Issues an early-access grant to a selected partner (developer admins).
-#[utoipa::path(post, path = "/api/v1/partner-grants", tag = "partner grants", request_body = IssueBody, responses(
-    (status = 201, body = PartnerGrantOut), (status = 403, body = crate::api::dto::Problem),
-    (status = 409, description = "`not_selected`: both sides have not concurred", body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants",
+    tag = "partner grants",
+    request_body = IssueBody,
+    responses(
+        (status = 201, body = PartnerGrantOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 409, description = "`not_selected`: both sides have not concurred", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn issue(
     state: web::Data<AppState>,
     actor: Actor,
@@ -342,8 +362,18 @@ pub async fn issue(
 }
 
 /// One partner grant.
-#[utoipa::path(get, path = "/api/v1/partner-grants/{id}", tag = "partner grants", params(("id" = String, Path)), responses(
-    (status = 200, body = PartnerGrantOut), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner-grants/{id}",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = PartnerGrantOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
@@ -356,8 +386,19 @@ pub async fn get(
 }
 
 /// Revokes the grant now (developer members). Always succeeds; a repeat changes nothing.
-#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/revoke", tag = "partner grants", params(("id" = String, Path)), responses(
-    (status = 200, body = PartnerGrantOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants/{id}/revoke",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = PartnerGrantOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn revoke(
     state: web::Data<AppState>,
     actor: Actor,
@@ -394,8 +435,20 @@ pub async fn revoke(
 }
 
 /// The partner admin accepts the terms for the partner organization.
-#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/accept-terms", tag = "partner grants", params(("id" = String, Path)), responses(
-    (status = 200, body = PartnerGrantOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem), (status = 409, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants/{id}/accept-terms",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = PartnerGrantOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn accept_terms(
     state: web::Data<AppState>,
     actor: Actor,
@@ -405,9 +458,20 @@ pub async fn accept_terms(
 }
 
 /// A rostered partner user acknowledges the terms; the instructions then show.
-#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/acknowledge", tag = "partner grants", params(("id" = String, Path)), responses(
-    (status = 200, body = PartnerGrantOut), (status = 403, description = "`not_rostered`", body = crate::api::dto::Problem),
-    (status = 404, body = crate::api::dto::Problem), (status = 409, description = "`terms_not_accepted`", body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants/{id}/acknowledge",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = PartnerGrantOut),
+        (status = 403, description = "`not_rostered`", body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`terms_not_accepted`", body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn acknowledge(
     state: web::Data<AppState>,
     actor: Actor,
@@ -417,8 +481,19 @@ pub async fn acknowledge(
 }
 
 /// The partner's named individuals.
-#[utoipa::path(get, path = "/api/v1/partner-grants/{id}/roster", tag = "partner grants", params(("id" = String, Path)), responses(
-    (status = 200, body = RosterList), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner-grants/{id}/roster",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RosterList),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn roster(
     state: web::Data<AppState>,
     actor: Actor,
@@ -428,9 +503,23 @@ pub async fn roster(
 }
 
 /// The partner admin adds one of the partner's users.
-#[utoipa::path(post, path = "/api/v1/partner-grants/{id}/roster", tag = "partner grants", request_body = RosterBody, params(("id" = String, Path)), responses(
-    (status = 201, body = RosterOut), (status = 200, description = "Already on the roster", body = RosterOut), (status = 403, body = crate::api::dto::Problem),
-    (status = 404, body = crate::api::dto::Problem), (status = 409, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants/{id}/roster",
+    tag = "partner grants",
+    request_body = RosterBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 201, body = RosterOut),
+        (status = 200, description = "Already on the roster", body = RosterOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn roster_add(
     state: web::Data<AppState>,
     actor: Actor,
@@ -448,8 +537,20 @@ pub async fn roster_add(
 
 /// Removes someone from the roster (the developer at any time; the partner admin for its own
 /// people). A repeat succeeds.
-#[utoipa::path(delete, path = "/api/v1/partner-grants/{id}/roster/{user_id}", tag = "partner grants", params(("id" = String, Path), ("user_id" = String, Path)), responses(
-    (status = 200, body = RosterOut), (status = 403, body = crate::api::dto::Problem), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/v1/partner-grants/{id}/roster/{user_id}",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+        ("user_id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RosterOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn roster_remove(
     state: web::Data<AppState>,
     actor: Actor,

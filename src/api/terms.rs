@@ -73,7 +73,18 @@ pub struct TermsList {
 }
 
 /// Templates and the caller's organization's own terms, newest first.
-#[utoipa::path(get, path = "/api/v1/terms", tag = "terms", params(PageQuery), responses((status = 200, body = TermsList), (status = 401, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/terms",
+    tag = "terms",
+    params(
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = TermsList),
+        (status = 401, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
@@ -93,8 +104,18 @@ pub async fn list(
 }
 
 /// One terms version (templates, the caller's own, or those of a grant the caller is party to).
-#[utoipa::path(get, path = "/api/v1/terms/{id}", tag = "terms", params(("id" = String, Path)), responses(
-    (status = 200, body = TermsOut), (status = 404, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/terms/{id}",
+    tag = "terms",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = TermsOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
@@ -122,8 +143,17 @@ pub struct CreateTerms {
 }
 
 /// Publishes a terms version (developer admins: their own; operators: a template). Immutable.
-#[utoipa::path(post, path = "/api/v1/terms", tag = "terms", request_body = CreateTerms, responses(
-    (status = 201, body = TermsOut), (status = 403, body = crate::api::dto::Problem), (status = 422, body = crate::api::dto::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/terms",
+    tag = "terms",
+    request_body = CreateTerms,
+    responses(
+        (status = 201, body = TermsOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     actor: Actor,

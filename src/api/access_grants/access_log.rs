@@ -1,0 +1,185 @@
+//! The access log: every recorded use of the access, append-only.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::grants;
+use crate::api::json::Json;
+use crate::api::{enum_field, finish, required, time_field};
+use crate::auth::Actor;
+use crate::clock::{from_db, to_db};
+use crate::db::{self, DbConn};
+use crate::domain::grant::{check_access_log_time, AccessKind};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::startup::AppState;
+use crate::store::grants::{self as store, AccessLogRow, GrantKind};
+use crate::store::{accounts, new_id, orgs, PageQuery, Paged};
+
+use super::common::load;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogOut {
+    pub id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub organization_name: String,
+    pub occurred_at: DateTime<Utc>,
+    /// `evaluation`, `red_team`, `benchmark` or `other`
+    pub kind: String,
+    pub duration_minutes: i32,
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogList {
+    pub items: Vec<AccessLogOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub(super) fn log_outs(conn: &mut DbConn, rows: Vec<AccessLogRow>) -> AppResult<Vec<AccessLogOut>> {
+    let uids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+    let oids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+    let users: HashMap<String, String> = accounts::user_names(conn, &uids)?;
+    let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AccessLogOut {
+            user_name: users.get(&r.user_id).cloned().unwrap_or_default(),
+            organization_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+            id: r.id,
+            user_id: r.user_id,
+            occurred_at: from_db(r.occurred_at),
+            kind: r.kind,
+            duration_minutes: r.duration_minutes,
+            summary: r.summary,
+            created_at: from_db(r.created_at),
+        })
+        .collect())
+}
+
+/// Every recorded use of the access, newest first (developer and grantees).
+#[utoipa::path(
+    get,
+    path = "/api/v1/access-grants/{id}/access-log",
+    tag = "access grants",
+    params(
+        ("id" = String, Path),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = AccessLogList),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn log_list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let page = q.page()?;
+    let p = page.clone();
+    let items = db::run(&state.pool, move |conn| {
+        let (row, _) = load(conn, &actor, &id)?;
+        let rows = store::log_of(conn, &row.id, &p)?;
+        log_outs(conn, rows)
+    })
+    .await?;
+    let paged = Paged::from_rows(items, &page, |e| e.id.clone());
+    Ok(HttpResponse::Ok().json(AccessLogList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"occurred_at": "2026-06-12T15:00:00Z", "kind": "red_team", "duration_minutes": 90, "summary": "Probed tool-use jailbreaks against the hosted API."}))]
+pub struct LogBody {
+    pub occurred_at: String,
+    /// `evaluation`, `red_team`, `benchmark` or `other`
+    pub kind: String,
+    /// 1 to 1440.
+    pub duration_minutes: i64,
+    pub summary: String,
+}
+
+/// Records one use of the access (rostered users who acknowledged the terms). Append-only:
+/// a correction is a new entry.
+#[utoipa::path(
+    post,
+    path = "/api/v1/access-grants/{id}/access-log",
+    tag = "access grants",
+    request_body = LogBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 201, body = AccessLogOut),
+        (status = 403, description = "`not_rostered`", body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`terms_not_accepted`", body = crate::api::dto::Problem),
+        (status = 422, description = "Invalid values or `outside_window`", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn log_add(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<LogBody>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let occurred = time_field(&mut errors, "occurred_at", &b.occurred_at);
+    let kind = enum_field(
+        &mut errors,
+        "kind",
+        &b.kind,
+        AccessKind::ALL,
+        AccessKind::as_str,
+    );
+    if !(1..=1440).contains(&b.duration_minutes) {
+        errors.push(FieldError::new(
+            "duration_minutes",
+            "must be between 1 and 1440",
+        ));
+    }
+    let summary = required(&mut errors, "summary", &b.summary, 10_000);
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let (row, ctx) = load(conn, &actor, &id)?;
+        let entry = store::roster_entry(conn, GrantKind::Access, &row.id, &actor.user_id)?
+            .ok_or_else(|| AppError::forbidden_code("not_rostered", "Only people on this grant's roster can log its use."))?;
+        if entry.acknowledged_at.is_none() || !ctx.terms_completed {
+            return Err(AppError::conflict("terms_not_accepted", "The terms must be accepted by every party and acknowledged by you before access is logged."));
+        }
+        finish(errors)?;
+        let occurred = occurred.expect("checked");
+        check_access_log_time(now, occurred, ctx.starts_at, ctx.ends_at, ctx.closed_at).map_err(|e| {
+            AppError::unprocessable(e.code(), e.to_string()).with_errors(vec![FieldError::new("occurred_at", e.to_string())])
+        })?;
+        let log = AccessLogRow {
+            id: new_id(),
+            grant_id: row.id.clone(),
+            user_id: actor.user_id.clone(),
+            organization_id: actor.org_id.clone(),
+            occurred_at: to_db(occurred),
+            kind: kind.expect("checked").as_str().into(),
+            duration_minutes: b.duration_minutes as i32,
+            summary,
+            created_at: to_db(now),
+        };
+        store::insert_log(conn, &log)?;
+        grants::record(conn, &ctx, &actor, now, "grant.access_logged", json!({"entry_id": log.id, "kind": log.kind, "duration_minutes": log.duration_minutes}))?;
+        Ok(log_outs(conn, vec![log])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}

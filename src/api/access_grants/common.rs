@@ -1,0 +1,92 @@
+//! What every access-grant handler shares: the grant's context, loading a visible grant, the
+//! developer check and the hooks into the handlers shared with partner grants (`api::grants`).
+
+use chrono::{DateTime, Utc};
+
+use crate::api::grants::{self, GrantCtx};
+use crate::auth::Actor;
+use crate::clock::from_db;
+use crate::db::DbConn;
+use crate::domain::grant::GrantStatus;
+use crate::domain::policy::Capability;
+use crate::error::{AppError, AppResult};
+use crate::store::grants::{self as store, AccessGrantRow, GrantKind};
+
+use super::views::{outs, AccessGrantOut};
+
+pub fn ctx_of(row: &AccessGrantRow, grantees: Vec<String>) -> GrantCtx {
+    GrantCtx {
+        kind: GrantKind::Access,
+        id: row.id.clone(),
+        model_id: row.model_id.clone(),
+        developer_org_id: row.organization_id.clone(),
+        grantee_org_ids: grantees,
+        terms_version_id: row.terms_version_id.clone(),
+        starts_at: from_db(row.starts_at),
+        ends_at: from_db(row.ends_at),
+        closed_at: row.ended_at.map(from_db),
+        terms_completed: row.terms_completed_at.is_some(),
+    }
+}
+
+/// A visible grant and its context, or 404.
+pub(super) fn load(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<(AccessGrantRow, GrantCtx)> {
+    let row =
+        store::get_access_visible(conn, &actor.org_id, id)?.ok_or_else(AppError::not_found)?;
+    let grantees = store::grantees_of(conn, std::slice::from_ref(&row.id))?
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect();
+    let ctx = ctx_of(&row, grantees);
+    Ok((row, ctx))
+}
+
+pub(super) fn reload(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<AccessGrantOut> {
+    let (row, _) = load(conn, actor, id)?;
+    Ok(outs(conn, actor, vec![row], now)?.remove(0))
+}
+
+pub fn parse_status(s: Option<&str>) -> AppResult<Option<GrantStatus>> {
+    match s.filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => GrantStatus::parse(s)
+            .map(Some)
+            .map_err(|_| AppError::field("status", "is not a grant status")),
+    }
+}
+
+pub(super) fn require_developer(ctx: &GrantCtx, actor: &Actor, cap: Capability) -> AppResult<()> {
+    if !ctx.is_developer(actor) || !actor.may(cap) {
+        return Err(AppError::forbidden(
+            "Only the developer that offered this grant can do that.",
+        ));
+    }
+    Ok(())
+}
+
+/// Hooks this resource into the handlers shared with the other kind of grant.
+pub struct AccessResource;
+
+impl grants::GrantResource for AccessResource {
+    type View = AccessGrantOut;
+    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<GrantCtx> {
+        load(conn, actor, id).map(|(_, ctx)| ctx)
+    }
+    fn view(
+        conn: &mut DbConn,
+        actor: &Actor,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<AccessGrantOut> {
+        reload(conn, actor, id, now)
+    }
+}

@@ -1,0 +1,282 @@
+//! What the developer does: offer a window, move its end, end it early.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::grants;
+use crate::api::json::Json;
+use crate::api::{enum_field, finish, required, time_field, window_error};
+use crate::auth::Actor;
+use crate::clock::{from_db, to_db};
+use crate::db;
+use crate::domain::grant::AccessMode;
+use crate::domain::policy::{Capability, OrgKind};
+use crate::domain::window::{check_government_window, Interval};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::mail::templates::Reason;
+use crate::notify;
+use crate::startup::AppState;
+use crate::store::grants::{self as store, AccessGrantRow};
+use crate::store::{models, new_id, orgs, terms};
+
+use super::common::{ctx_of, load, require_developer};
+use super::views::{outs, AccessGrantOut};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"model_id": "…", "grantee_org_ids": ["…"], "access_mode": "hosted_api", "access_instructions": "Endpoint and credentials are in the sealed package …", "starts_at": "2026-06-10T00:00:00Z", "ends_at": "2026-07-01T00:00:00Z", "terms_version_id": "…"}))]
+pub struct OfferBody {
+    pub model_id: String,
+    pub grantee_org_ids: Vec<String>,
+    pub access_mode: String,
+    pub access_instructions: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub terms_version_id: String,
+}
+
+/// Offers Government access to a model (developer admins). The window must fit the 30-day cap
+/// and end no later than the planned partner release.
+#[utoipa::path(
+    post,
+    path = "/api/v1/access-grants",
+    tag = "access grants",
+    request_body = OfferBody,
+    responses(
+        (status = 201, body = AccessGrantOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, description = "Invalid values, `window_cap_exceeded` (with requested_days, granted_days, remaining_days) or `window_after_release`", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn offer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: Json<OfferBody>,
+) -> AppResult<HttpResponse> {
+    if !actor.is_kind(OrgKind::Developer) {
+        return Err(AppError::forbidden(
+            "Only developers offer access to their models.",
+        ));
+    }
+    actor.require(
+        Capability::OfferGrant,
+        "Only an administrator of the developer organization offers access.",
+    )?;
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let mode = enum_field(
+        &mut errors,
+        "access_mode",
+        &b.access_mode,
+        AccessMode::ALL,
+        AccessMode::as_str,
+    );
+    let instructions = required(
+        &mut errors,
+        "access_instructions",
+        &b.access_instructions,
+        20_000,
+    );
+    let starts = time_field(&mut errors, "starts_at", &b.starts_at);
+    let ends = time_field(&mut errors, "ends_at", &b.ends_at);
+    let mut grantees = b.grantee_org_ids.clone();
+    grantees.sort();
+    grantees.dedup();
+    if grantees.is_empty() {
+        errors.push(FieldError::new(
+            "grantee_org_ids",
+            "name at least one agency",
+        ));
+    }
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let model = models::get_owned(conn, &actor.org_id, &b.model_id)?;
+        if model.is_none() {
+            errors.push(FieldError::new("model_id", "is not one of your organization's models"));
+        }
+        if !grantees.is_empty() {
+            let found = orgs::get_many(conn, &grantees)?;
+            if found.len() != grantees.len() || found.iter().any(|o| o.kind != "agency") {
+                errors.push(FieldError::new("grantee_org_ids", "must all be Government agency organizations"));
+            }
+        }
+        let terms = terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?;
+        if terms.is_none() {
+            errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
+        }
+        finish(errors)?;
+        let (model, starts, ends) = (model.expect("checked"), starts.expect("checked"), ends.expect("checked"));
+        let existing: Vec<Interval> =
+            models::government_windows(conn, std::slice::from_ref(&model.id), None)?.into_iter().map(|(_, i)| i).collect();
+        check_government_window(&existing, Interval::new(starts, ends), model.planned_partner_release_at.map(from_db)).map_err(window_error)?;
+        let row = AccessGrantRow {
+            id: new_id(),
+            model_id: model.id.clone(),
+            organization_id: actor.org_id.clone(),
+            access_mode: mode.expect("checked").as_str().into(),
+            access_instructions: instructions,
+            starts_at: to_db(starts),
+            ends_at: to_db(ends),
+            ended_at: None,
+            terms_version_id: b.terms_version_id.clone(),
+            created_by_user_id: actor.user_id.clone(),
+            created_at: to_db(now),
+            updated_at: to_db(now),
+            terms_completed_at: None,
+            start_notice_sent_at: None,
+            end_notice_sent_at: None,
+        };
+        store::insert_access(conn, &row, &grantees)?;
+        let ctx = ctx_of(&row, grantees.clone());
+        grants::record(
+            conn,
+            &ctx,
+            &actor,
+            now,
+            "grant.offered",
+            json!({"model_id": row.model_id, "grantee_org_ids": grantees, "access_mode": row.access_mode,
+                   "starts_at": crate::audit::rfc3339(starts), "ends_at": crate::audit::rfc3339(ends), "terms_version_id": row.terms_version_id}),
+        )?;
+        let to = notify::org_emails(conn, &grantees, true)?;
+        notify::send(conn, now, &st.settings.server.public_url, &to, Reason::GrantOffered, &ctx.link())?;
+        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"ends_at": "2026-06-25T00:00:00Z"}))]
+pub struct PatchBody {
+    /// Earlier, or later within the 30-day cap and the planned release.
+    pub ends_at: String,
+}
+
+/// Moves the end of the window (developer members): earlier at any time, later within the cap.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/access-grants/{id}",
+    tag = "access grants",
+    request_body = PatchBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = AccessGrantOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "Extending a grant that already ended", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<PatchBody>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let mut errors = Vec::new();
+    let ends = time_field(&mut errors, "ends_at", &body.ends_at);
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let (mut row, ctx) = load(conn, &actor, &id)?;
+        require_developer(&ctx, &actor, Capability::EditGrant)?;
+        finish(errors)?;
+        let ends = ends.expect("checked");
+        if ctx.is_finished(now) && ends > ctx.ends_at {
+            return Err(AppError::invalid_transition(
+                "This grant has already closed; offer a new window instead of extending it.",
+            ));
+        }
+        if ends == ctx.ends_at {
+            return Ok(outs(conn, &actor, vec![row], now)?.remove(0));
+        }
+        let model = models::get_owned(conn, &actor.org_id, &row.model_id)?
+            .ok_or_else(AppError::not_found)?;
+        let others: Vec<Interval> =
+            models::government_windows(conn, std::slice::from_ref(&model.id), Some(&row.id))?
+                .into_iter()
+                .map(|(_, i)| i)
+                .collect();
+        let shortening = ends < ctx.ends_at;
+        let check = check_government_window(
+            &others,
+            Interval::new(ctx.starts_at, ends),
+            model.planned_partner_release_at.map(from_db),
+        );
+        match check {
+            // Shortening never needs the cap or release checks (it only gives access back),
+            // but the window must stay non-empty.
+            Err(crate::domain::window::WindowError::NotPositive) => {
+                return Err(window_error(
+                    crate::domain::window::WindowError::NotPositive,
+                ))
+            }
+            Err(e) if !shortening => return Err(window_error(e)),
+            _ => {}
+        }
+        let old = ctx.ends_at;
+        store::set_access_ends_at(conn, &row.id, ends, now)?;
+        row.ends_at = to_db(ends);
+        row.updated_at = to_db(now);
+        grants::record(
+            conn,
+            &ctx,
+            &actor,
+            now,
+            "grant.window_moved",
+            json!({"from": crate::audit::rfc3339(old), "to": crate::audit::rfc3339(ends)}),
+        )?;
+        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Ends the grant now (developer members). Always succeeds; a repeat changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/access-grants/{id}/end",
+    tag = "access grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = AccessGrantOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn end(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let (mut row, ctx) = load(conn, &actor, &id)?;
+        require_developer(&ctx, &actor, Capability::EndGrant)?;
+        if !ctx.is_finished(now) && store::end_access(conn, &row.id, now)? {
+            row.ended_at = Some(to_db(now));
+            row.updated_at = to_db(now);
+            grants::record(conn, &ctx, &actor, now, "grant.ended", json!({}))?;
+            let to = grants::participants(conn, &ctx)?;
+            notify::send(
+                conn,
+                now,
+                &st.settings.server.public_url,
+                &to,
+                Reason::EndedEarly,
+                &ctx.link(),
+            )?;
+        }
+        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,105 @@
+//! Listing and reading access grants.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Actor;
+use crate::db;
+use crate::domain::policy::OrgKind;
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::store::grants::{self as store};
+use crate::store::{PageQuery, Paged};
+
+use super::common::{parse_status, reload};
+use super::views::{outs, AccessGrantOut};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessGrantList {
+    pub items: Vec<AccessGrantOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Filter by derived status.
+    pub status: Option<String>,
+    pub model_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Grants the caller's organization offered or is a grantee of, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/access-grants",
+    tag = "access grants",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, body = AccessGrantList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let status = parse_status(q.status.as_deref())?;
+    let model = q.model_id.clone().filter(|s| !s.is_empty());
+    let now = state.clock.now();
+    let p = page.clone();
+    let viewer = match actor.org_kind {
+        OrgKind::Developer => store::AccessViewer::Developer(actor.org_id.clone()),
+        OrgKind::Agency => store::AccessViewer::Agency(actor.org_id.clone()),
+        OrgKind::Partner | OrgKind::Operator => {
+            return Ok(HttpResponse::Ok().json(AccessGrantList {
+                items: vec![],
+                next_cursor: None,
+            }))
+        }
+    };
+    let items = db::run(&state.pool, move |conn| {
+        let rows = store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
+        outs(conn, &actor, rows, now)
+    })
+    .await?;
+    let paged = Paged::from_rows(items, &page, |g| g.id.clone());
+    Ok(HttpResponse::Ok().json(AccessGrantList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+/// One grant (its developer and grantee agencies).
+#[utoipa::path(
+    get,
+    path = "/api/v1/access-grants/{id}",
+    tag = "access grants",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = AccessGrantOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let out = db::run(&state.pool, move |conn| reload(conn, &actor, &id, now)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}

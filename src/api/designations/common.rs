@@ -1,0 +1,171 @@
+//! What every designation handler shares: who sees a request, loading it, checking and saving a
+//! transition, the audit record and the developer's email.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+
+use crate::audit::{self, NewEvent};
+use crate::auth::Actor;
+use crate::db::{self, DbConn};
+use crate::domain::designation::{next_status, DesignationAction, DesignationStatus};
+use crate::domain::policy::{Capability, OrgKind};
+use crate::error::{AppError, AppResult};
+use crate::mail::templates::Reason;
+use crate::notify;
+use crate::startup::AppState;
+use crate::store::designations::{self as store, RequestRow, Viewer};
+use crate::store::orgs;
+
+use super::views::one;
+
+pub fn viewer(actor: &Actor) -> Viewer {
+    match actor.org_kind {
+        OrgKind::Developer => Viewer::Developer(actor.org_id.clone()),
+        OrgKind::Agency => Viewer::Agency,
+        _ => Viewer::Nobody,
+    }
+}
+
+/// Organizations that may see events on this request: the developer, and every agency once it
+/// was submitted (a draft withdrawn unsubmitted stays private).
+pub(super) fn visible_to(conn: &mut DbConn, r: &RequestRow) -> AppResult<Vec<String>> {
+    let mut v = vec![r.organization_id.clone()];
+    if r.submitted_at.is_some() {
+        v.extend(orgs::ids_of_kind(conn, "agency")?);
+    }
+    Ok(v)
+}
+
+/// Emails the developer's admins and the request's author a link to the request.
+pub(super) fn tell_developer(
+    conn: &mut DbConn,
+    st: &AppState,
+    r: &RequestRow,
+    now: DateTime<Utc>,
+    reason: Reason,
+) -> AppResult<()> {
+    let mut to = notify::org_emails(conn, std::slice::from_ref(&r.organization_id), true)?;
+    to.extend(notify::user_emails(
+        conn,
+        std::slice::from_ref(&r.created_by_user_id),
+    )?);
+    notify::send(
+        conn,
+        now,
+        &st.settings.server.public_url,
+        &to,
+        reason,
+        &format!("/designation-requests/{}", r.id),
+    )?;
+    Ok(())
+}
+
+pub(super) fn status_of(r: &RequestRow) -> AppResult<DesignationStatus> {
+    DesignationStatus::parse(&r.status).map_err(AppError::internal)
+}
+
+/// Checks `action` against the request's state and moves `r` to the next one; returns the
+/// state it was checked against, for [`save`].
+pub(super) fn transition(r: &mut RequestRow, action: DesignationAction) -> AppResult<String> {
+    let next = next_status(status_of(r)?, action)
+        .map_err(|e| AppError::invalid_transition(e.to_string()))?;
+    Ok(std::mem::replace(&mut r.status, next.as_str().to_string()))
+}
+
+/// Writes the columns of one change, provided the request is still in the state `from` that the
+/// change was checked against (always so inside `db::write_tx`; the check makes a lost update
+/// impossible even if a caller forgot the lock).
+pub(super) fn save(
+    conn: &mut DbConn,
+    r: &RequestRow,
+    from: &str,
+    change: store::RequestChange,
+) -> AppResult<()> {
+    let change = store::RequestChange {
+        status: Some(r.status.clone()),
+        updated_at: Some(r.updated_at),
+        ..change
+    };
+    if !store::apply_change(conn, &r.id, from, &change)? {
+        return Err(AppError::invalid_transition(
+            "This request changed while you were acting on it. Reload it and try again.",
+        ));
+    }
+    Ok(())
+}
+
+/// Loads a visible request or 404.
+pub(super) fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<RequestRow> {
+    store::get_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)
+}
+
+pub(super) fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    r: &RequestRow,
+    action: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let visible = visible_to(conn, r)?;
+    audit::append(
+        conn,
+        &actor.audit(now),
+        NewEvent {
+            action,
+            target_type: "designation_request",
+            target_id: &r.id,
+            visible_to: visible,
+            detail,
+        },
+    )?;
+    Ok(())
+}
+
+/// Shared shape of the developer's and reviewers' simple actions.
+pub(super) async fn act<F>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+    f: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConn, &Actor, &mut RequestRow, DateTime<Utc>, &AppState) -> AppResult<()>
+        + Clone
+        + Send
+        + 'static,
+{
+    let now = state.clock.now();
+    let st = state.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut r = load(conn, &actor, &id)?;
+        f(conn, &actor, &mut r, now, &st)?;
+        one(conn, r)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub(super) fn require_developer_of(
+    actor: &Actor,
+    r: &RequestRow,
+    cap: Capability,
+) -> AppResult<()> {
+    if actor.org_id != r.organization_id || !actor.may(cap) {
+        return Err(AppError::forbidden(
+            "Only the developer that filed this request can do that.",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn require_reviewer(actor: &Actor, cap: Capability) -> AppResult<()> {
+    if !actor.may(cap) {
+        let msg = match cap {
+            Capability::Determine => "Only an NSA reviewer records the determination.",
+            _ => "Only Government reviewers can do that.",
+        };
+        return Err(AppError::forbidden(msg));
+    }
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! What the developer does: file a draft, submit it, withdraw it, answer an information request.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::json::Json;
+use crate::api::{finish, opt_time_field, required};
+use crate::auth::Actor;
+use crate::clock::to_db;
+use crate::db;
+use crate::domain::designation::{withdraw, DesignationAction, DesignationStatus};
+use crate::domain::policy::{Capability, OrgKind};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::mail::templates::Reason;
+use crate::notify;
+use crate::startup::AppState;
+use crate::store::designations::{self as store, RequestRow};
+use crate::store::{models, new_id};
+
+use super::common::{act, record, require_developer_of, save, status_of, transition};
+use super::messages::{add_message, MessageBody};
+use super::views::{one, RequestOut};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"model_id": "0190d5a4-7c1e-7000-8000-000000000001", "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals.", "capability_evidence": "Internal red-team results: …", "requested_response_by": "2026-07-01T00:00:00Z"}))]
+pub struct CreateRequest {
+    pub model_id: String,
+    pub summary: String,
+    pub capability_evidence: String,
+    pub requested_response_by: Option<String>,
+}
+
+/// Files a draft designation request for one of the caller's models (filing is voluntary).
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests",
+    tag = "designations",
+    request_body = CreateRequest,
+    responses(
+        (status = 201, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: Json<CreateRequest>,
+) -> AppResult<HttpResponse> {
+    if !actor.is_kind(OrgKind::Developer) {
+        return Err(AppError::forbidden(
+            "Only developers file designation requests.",
+        ));
+    }
+    actor.require(
+        Capability::FileDesignation,
+        "Only developer members file designation requests.",
+    )?;
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let summary = required(&mut errors, "summary", &b.summary, 5000);
+    let evidence = required(
+        &mut errors,
+        "capability_evidence",
+        &b.capability_evidence,
+        50_000,
+    );
+    let respond_by = opt_time_field(
+        &mut errors,
+        "requested_response_by",
+        b.requested_response_by.as_deref(),
+    );
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        if models::get_owned(conn, &actor.org_id, &b.model_id)?.is_none() {
+            errors.push(FieldError::new(
+                "model_id",
+                "is not one of your organization's models",
+            ));
+        }
+        finish(errors)?;
+        let row = RequestRow {
+            id: new_id(),
+            model_id: b.model_id.clone(),
+            organization_id: actor.org_id.clone(),
+            status: DesignationStatus::Draft.as_str().into(),
+            summary,
+            capability_evidence: evidence,
+            requested_response_by: respond_by.map(to_db),
+            submitted_at: None,
+            withdrawn_at: None,
+            assigned_to_user_id: None,
+            assigned_at: None,
+            determined_at: None,
+            outcome: None,
+            rationale: None,
+            benchmark_ref: None,
+            determined_by_user_id: None,
+            created_by_user_id: actor.user_id.clone(),
+            created_at: to_db(now),
+            updated_at: to_db(now),
+        };
+        store::insert(conn, &row)?;
+        record(
+            conn,
+            &actor,
+            now,
+            &row,
+            "designation.created",
+            json!({"model_id": row.model_id}),
+        )?;
+        one(conn, row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Submits a draft for review. Reviewers at NSA are told by email.
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/submit",
+    tag = "designations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn submit(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    act(
+        state,
+        actor,
+        path.into_inner(),
+        |conn, actor, r, now, st| {
+            require_developer_of(actor, r, Capability::SubmitDesignation)?;
+            let from = transition(r, DesignationAction::Submit)?;
+            r.submitted_at = Some(to_db(now));
+            r.updated_at = to_db(now);
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    submitted_at: r.submitted_at,
+                    ..Default::default()
+                },
+            )?;
+            record(conn, actor, now, r, "designation.submitted", json!({}))?;
+            let to = notify::agency_emails(conn, "NSA")?;
+            notify::send(
+                conn,
+                now,
+                &st.settings.server.public_url,
+                &to,
+                Reason::RequestSubmitted,
+                &format!("/designation-requests/{}", r.id),
+            )?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Withdraws the request: immediate, from any state, no reason needed; a repeat changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/withdraw",
+    tag = "designations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn withdraw_request(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    act(state, actor, path.into_inner(), |conn, actor, r, now, _| {
+        require_developer_of(actor, r, Capability::WithdrawDesignation)?;
+        let (next, changed) = withdraw(status_of(r)?);
+        if changed {
+            let from = std::mem::replace(&mut r.status, next.as_str().into());
+            r.withdrawn_at = Some(to_db(now));
+            r.updated_at = to_db(now);
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    withdrawn_at: r.withdrawn_at,
+                    ..Default::default()
+                },
+            )?;
+            record(conn, actor, now, r, "designation.withdrawn", json!({}))?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The developer answers an information request.
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/respond",
+    tag = "designations",
+    request_body = MessageBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn respond(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<MessageBody>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let message = required(&mut errors, "message", &body.message, 20_000);
+    act(
+        state,
+        actor,
+        path.into_inner(),
+        move |conn, actor, r, now, _| {
+            require_developer_of(actor, r, Capability::RespondDesignation)?;
+            finish(errors)?;
+            let from = transition(r, DesignationAction::Respond)?;
+            r.updated_at = to_db(now);
+            save(conn, r, &from, Default::default())?;
+            let m = add_message(conn, actor, r, "response", &message, now)?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                "designation.responded",
+                json!({"message_id": m.id}),
+            )?;
+            Ok(())
+        },
+    )
+    .await
+}

@@ -1,0 +1,183 @@
+//! The message thread between the developer and reviewers.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::json::Json;
+use crate::api::{finish, required};
+use crate::auth::Actor;
+use crate::clock::{from_db, to_db};
+use crate::db::{self, DbConn};
+use crate::domain::designation::{next_status, DesignationAction};
+use crate::domain::policy::OrgKind;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::store::designations::{self as store, MessageRow, RequestRow};
+use crate::store::{accounts, new_id, orgs, PageQuery};
+
+use super::common::{load, record, status_of};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"message": "Please share the evaluation harness configuration used for the cyber results."}))]
+pub struct MessageBody {
+    pub message: String,
+}
+
+pub(super) fn add_message(
+    conn: &mut DbConn,
+    actor: &Actor,
+    r: &RequestRow,
+    kind: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> AppResult<MessageRow> {
+    let m = MessageRow {
+        id: new_id(),
+        request_id: r.id.clone(),
+        author_user_id: actor.user_id.clone(),
+        author_org_id: actor.org_id.clone(),
+        kind: kind.into(),
+        body: body.into(),
+        created_at: to_db(now),
+    };
+    store::insert_message(conn, &m)?;
+    Ok(m)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    pub id: String,
+    pub author_name: String,
+    pub author_org_name: String,
+    /// `message`, `info_request` or `response`
+    pub kind: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    pub items: Vec<MessageOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub(super) fn message_outs(conn: &mut DbConn, rows: Vec<MessageRow>) -> AppResult<Vec<MessageOut>> {
+    let uids: Vec<String> = rows.iter().map(|m| m.author_user_id.clone()).collect();
+    let oids: Vec<String> = rows.iter().map(|m| m.author_org_id.clone()).collect();
+    let users: HashMap<String, String> = accounts::user_names(conn, &uids)?;
+    let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| MessageOut {
+            author_name: users.get(&m.author_user_id).cloned().unwrap_or_default(),
+            author_org_name: orgs.get(&m.author_org_id).cloned().unwrap_or_default(),
+            id: m.id,
+            kind: m.kind,
+            body: m.body,
+            created_at: from_db(m.created_at),
+        })
+        .collect())
+}
+
+/// The message thread between the developer and reviewers, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/designation-requests/{id}/messages",
+    tag = "designations",
+    params(
+        ("id" = String, Path),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = MessageList),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn list_messages(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let page = q.page()?;
+    let id = path.into_inner();
+    let (items, more) = db::run(&state.pool, move |conn| {
+        let r = load(conn, &actor, &id)?;
+        let mut rows = store::messages(conn, &r.id, page.before.as_deref(), page.limit + 1)?;
+        let more = rows.len() as i64 > page.limit;
+        rows.truncate(page.limit as usize);
+        Ok((message_outs(conn, rows)?, more))
+    })
+    .await?;
+    let next_cursor = if more {
+        items.last().map(|m| m.id.clone())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(MessageList { items, next_cursor }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PostMessageBody {
+    pub body: String,
+}
+
+/// Adds a message to the thread (the developer or a reviewer; not on drafts or withdrawn requests).
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/messages",
+    tag = "designations",
+    request_body = PostMessageBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 201, body = MessageOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn post_message(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<PostMessageBody>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let text = required(&mut errors, "body", &body.body, 20_000);
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let r = load(conn, &actor, &id)?;
+        let allowed = match actor.org_kind {
+            OrgKind::Developer => r.organization_id == actor.org_id,
+            OrgKind::Agency => true,
+            _ => false,
+        };
+        if !allowed {
+            return Err(AppError::forbidden("You cannot post on this request."));
+        }
+        next_status(status_of(&r)?, DesignationAction::PostMessage)
+            .map_err(|e| AppError::invalid_transition(e.to_string()))?;
+        finish(errors)?;
+        let m = add_message(conn, &actor, &r, "message", &text, now)?;
+        record(
+            conn,
+            &actor,
+            now,
+            &r,
+            "designation.message_posted",
+            json!({"message_id": m.id}),
+        )?;
+        Ok(message_outs(conn, vec![m])?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}

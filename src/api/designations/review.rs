@@ -1,0 +1,329 @@
+//! What Government reviewers do: assign, ask for information, record consultations and (NSA
+//! only) the determination.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::api::json::Json;
+use crate::api::{enum_field, finish, optional, required};
+use crate::auth::Actor;
+use crate::clock::to_db;
+use crate::domain::designation::{ConsultationPosition, DesignationAction, DeterminationOutcome};
+use crate::domain::policy::{AgencyCode, Capability};
+use crate::error::{AppError, AppResult};
+use crate::mail::templates::Reason;
+use crate::startup::AppState;
+use crate::store::designations::{self as store, ConsultationRow};
+use crate::store::{accounts, new_id};
+
+use super::common::{act, record, require_reviewer, save, tell_developer, transition};
+use super::messages::{add_message, MessageBody};
+use super::views::RequestOut;
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct AssignBody {
+    /// An agency user; omitted = the caller.
+    pub user_id: Option<String>,
+}
+
+/// Assigns the request to a Government reviewer (agency members).
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/assign",
+    tag = "designations",
+    request_body = AssignBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn assign(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    // The body is optional (no body = assign to the caller), but a body that is there must be valid.
+    let body: AssignBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AssignBody::default()
+    } else {
+        crate::api::json::parse(&body)?
+    };
+    let user_id = body.user_id.filter(|s| !s.is_empty());
+    act(
+        state,
+        actor,
+        path.into_inner(),
+        move |conn, actor, r, now, _| {
+            require_reviewer(actor, Capability::Assign)?;
+            let assignee = user_id.unwrap_or_else(|| actor.user_id.clone());
+            let ok = match accounts::user_with_org(conn, &assignee) {
+                Ok((u, o)) => o.kind == "agency" && u.disabled_at.is_none(),
+                Err(diesel::result::Error::NotFound) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if !ok {
+                return Err(AppError::field(
+                    "user_id",
+                    "must be an active Government reviewer",
+                ));
+            }
+            let from = transition(r, DesignationAction::Assign)?;
+            r.assigned_to_user_id = Some(assignee.clone());
+            r.assigned_at = Some(to_db(now));
+            r.updated_at = to_db(now);
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    assigned_to_user_id: r.assigned_to_user_id.clone(),
+                    assigned_at: r.assigned_at,
+                    ..Default::default()
+                },
+            )?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                "designation.assigned",
+                json!({"assigned_to_user_id": assignee}),
+            )?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// A reviewer asks the developer for more information (adds to the thread; the developer is
+/// emailed a link).
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/request-info",
+    tag = "designations",
+    request_body = MessageBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn request_info(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<MessageBody>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let message = required(&mut errors, "message", &body.message, 20_000);
+    act(
+        state,
+        actor,
+        path.into_inner(),
+        move |conn, actor, r, now, st| {
+            require_reviewer(actor, Capability::RequestInfo)?;
+            finish(errors)?;
+            let from = transition(r, DesignationAction::RequestInfo)?;
+            r.updated_at = to_db(now);
+            save(conn, r, &from, Default::default())?;
+            let m = add_message(conn, actor, r, "info_request", &message, now)?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                "designation.info_requested",
+                json!({"message_id": m.id}),
+            )?;
+            tell_developer(conn, st, r, now, Reason::InformationRequested)?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"agency_code": "CISA", "position": "concur", "note": "Agrees the cyber results meet the covered threshold."}))]
+pub struct ConsultationBody {
+    /// The consulted office: the caller's own agency code (NCD, OSTP for APST, CISA, DOW, …);
+    /// another office's code is refused with 403.
+    pub agency_code: String,
+    /// `concur`, `non_concur` or `no_comment`
+    pub position: String,
+    pub note: String,
+}
+
+/// Records the position of a consulted office (agency members).
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/consultations",
+    tag = "designations",
+    request_body = ConsultationBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 201, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn consult(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<ConsultationBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let code = enum_field(
+        &mut errors,
+        "agency_code",
+        &b.agency_code,
+        AgencyCode::ALL,
+        AgencyCode::as_str,
+    );
+    let position = enum_field(
+        &mut errors,
+        "position",
+        &b.position,
+        ConsultationPosition::ALL,
+        ConsultationPosition::as_str,
+    );
+    let note = optional(&mut errors, "note", Some(&b.note), 10_000);
+    let resp = act(state, actor, path.into_inner(), move |conn, actor, r, now, _| {
+        require_reviewer(actor, Capability::Consult)?;
+        finish(errors)?;
+        let (code, position) = (code.expect("validated"), position.expect("validated"));
+        // An office records only its own position (DESIGN §2.2).
+        if actor.agency_code != Some(code) {
+            return Err(AppError::forbidden(
+                "An office records only its own consultation: agency_code must be your agency's code.",
+            ));
+        }
+        let from = transition(r, DesignationAction::Consult)?;
+        r.updated_at = to_db(now);
+        save(conn, r, &from, Default::default())?;
+        let c = ConsultationRow {
+            id: new_id(),
+            request_id: r.id.clone(),
+            agency_code: code.as_str().into(),
+            position: position.as_str().into(),
+            note,
+            recorded_by_user_id: actor.user_id.clone(),
+            organization_id: actor.org_id.clone(),
+            created_at: to_db(now),
+        };
+        store::insert_consultation(conn, &c)?;
+        record(conn, actor, now, r, "designation.consultation_recorded", json!({"consultation_id": c.id, "agency_code": c.agency_code, "position": c.position}))?;
+        Ok(())
+    })
+    .await?;
+    let mut resp = resp;
+    *resp.status_mut() = actix_web::http::StatusCode::CREATED;
+    Ok(resp)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"outcome": "covered", "rationale": "Meets the covered-model threshold on autonomous cyber operations.", "benchmark_ref": "BM-2026-17"}))]
+pub struct DeterminationBody {
+    /// `covered` or `not_covered`
+    pub outcome: String,
+    /// Unclassified rationale, shared with the developer.
+    pub rationale: String,
+    /// Opaque label of the classified benchmark.
+    pub benchmark_ref: String,
+}
+
+/// Records the determination (NSA reviewers only). It has no effect on what the developer may do.
+#[utoipa::path(
+    post,
+    path = "/api/v1/designation-requests/{id}/determination",
+    tag = "designations",
+    request_body = DeterminationBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "Withdrawn, draft or already determined (`invalid_transition`)", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn determine(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<DeterminationBody>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let outcome = enum_field(
+        &mut errors,
+        "outcome",
+        &b.outcome,
+        DeterminationOutcome::ALL,
+        DeterminationOutcome::as_str,
+    );
+    let rationale = required(&mut errors, "rationale", &b.rationale, 20_000);
+    let benchmark_ref = required(&mut errors, "benchmark_ref", &b.benchmark_ref, 200);
+    act(
+        state,
+        actor,
+        path.into_inner(),
+        move |conn, actor, r, now, st| {
+            require_reviewer(actor, Capability::Determine)?;
+            let from = transition(r, DesignationAction::Determine)?;
+            finish(errors)?;
+            let outcome = outcome.expect("validated");
+            r.outcome = Some(outcome.as_str().into());
+            r.rationale = Some(rationale);
+            r.benchmark_ref = Some(benchmark_ref);
+            r.determined_at = Some(to_db(now));
+            r.determined_by_user_id = Some(actor.user_id.clone());
+            r.updated_at = to_db(now);
+            save(
+                conn,
+                r,
+                &from,
+                store::RequestChange {
+                    determined_at: r.determined_at,
+                    outcome: r.outcome.clone(),
+                    rationale: r.rationale.clone(),
+                    benchmark_ref: r.benchmark_ref.clone(),
+                    determined_by_user_id: r.determined_by_user_id.clone(),
+                    ..Default::default()
+                },
+            )?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                "designation.determined",
+                json!({"outcome": outcome.as_str(), "benchmark_ref": r.benchmark_ref}),
+            )?;
+            tell_developer(conn, st, r, now, Reason::Determination)?;
+            Ok(())
+        },
+    )
+    .await
+}
