@@ -183,25 +183,10 @@ extern "SQL" {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-pub fn list_visible(
-    conn: &mut DbConn,
-    viewer: &Viewer,
-    status: Option<&str>,
-    model_id: Option<&str>,
-    page: &Page,
-) -> QueryResult<Vec<RequestRow>> {
-    let filter = ListFilter {
-        status: status.map(str::to_string),
-        model_id: model_id.map(str::to_string),
-        ..Default::default()
-    };
-    list_matching(conn, viewer, &filter, page)
-}
-
 /// One page of the requests `viewer` may see, newest first, narrowed by `filter`. The page is
 /// read in id order through the same index as without filters (the filters are conditions on
 /// each row, the model name an `EXISTS` on its primary key), so no filter adds a sort.
-pub fn list_matching(
+pub fn list_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
     filter: &ListFilter,

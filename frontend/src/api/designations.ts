@@ -1,25 +1,15 @@
-// Designation requests (DESIGN.md §2.2): the developer's filing and the reviewers' queue.
+// Designation requests (DESIGN.md §2.2): the developer's filing and the reviewers' queue. The
+// list's filters (status, model_id, q, assigned) are all applied by the server.
 import { api, seg, type PageParams } from './client';
 import type {
-  AssignedFilter,
   DesignationRequest,
-  DesignationStatus,
   Message,
   NewConsultation,
   NewDesignationRequest,
   NewDetermination,
   Page,
+  RequestFilters,
 } from './types';
-
-/** Filters of the list, all applied by the server. */
-export interface RequestFilters {
-  status?: DesignationStatus | '';
-  model_id?: string;
-  /** Case-insensitive substring of the model name or the summary (at most 100 characters). */
-  q?: string;
-  /** Only the caller's own (`me`) or nobody's (`unassigned`) requests. */
-  assigned?: AssignedFilter | '';
-}
 
 const base = '/designation-requests';
 const one = (id: string, action = '') => `${base}/${seg(id)}${action ? `/${action}` : ''}`;

@@ -444,7 +444,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Requests visible to the caller (a developer's own; every non-draft one for agencies). */
+        /**
+         * Requests visible to the caller (a developer's own; every non-draft one for agencies), newest
+         *     first, narrowed by the filters (all applied by the server, with the same cursor pagination).
+         */
         get: operations["list"];
         put?: never;
         /** Files a draft designation request for one of the caller's models (filing is voluntary). */
@@ -2986,6 +2989,18 @@ export interface operations {
                 status?: string | null;
                 /** @description Filter by model. */
                 model_id?: string | null;
+                /**
+                 * @description Search: requests whose model name or summary contains this text, ignoring case (ASCII
+                 *     letters on SQLite, all letters on PostgreSQL); `%`, `_` and `\` match themselves.
+                 *     Surrounding spaces are ignored; empty means no search. At most 100 characters, no
+                 *     control characters.
+                 */
+                q?: string | null;
+                /**
+                 * @description `me`: only requests assigned to the caller; `unassigned`: only requests assigned to
+                 *     nobody. Absent or empty: either.
+                 */
+                assigned?: string | null;
                 limit?: number | null;
                 cursor?: string | null;
             };

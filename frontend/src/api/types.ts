@@ -80,6 +80,19 @@ export type DesignationRequest = With<
   }
 >;
 export type Message = With<S['MessageOut'], { kind: MessageKind }>;
+/**
+ * The filters of the designation request list (its query parameters less the page). Written
+ * here because the document's operationIds repeat (seven operations are called `list`), so the
+ * generated `paths[...]['get']` points at whichever `list` came last; once they are unique this
+ * can be derived from the generated parameters.
+ */
+export interface RequestFilters {
+  status?: DesignationStatus | '';
+  model_id?: string;
+  /** Model name or summary contains this, ignoring case; at most 100 characters. */
+  q?: string;
+  assigned?: AssignedFilter | '';
+}
 
 export type Terms = S['TermsOut'];
 
