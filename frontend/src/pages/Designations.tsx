@@ -32,7 +32,7 @@ import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, statusLabel } f
 
 const STATUS_FILTERS: ('' | DesignationStatus)[] = ['', 'draft', 'submitted', 'under_review', 'info_requested', 'determined', 'withdrawn'];
 const ASSIGNED_FILTERS: { value: '' | AssignedFilter; label: string }[] = [
-  { value: '', label: 'Anyone or no one' },
+  { value: '', label: 'Assigned or not' },
   { value: 'me', label: 'Assigned to me' },
   { value: 'unassigned', label: 'Unassigned' },
 ];
@@ -47,7 +47,8 @@ export function RequestsList() {
   const typed = params.get('q') ?? '';
   // Every filter is applied by the server, over all requests, not over the pages loaded so far;
   // the search waits for a pause in typing so each keystroke does not cost a request.
-  const q = useDebounced(typed.trim(), 300);
+  const settled = useDebounced(typed.trim(), 300);
+  const q = typed.trim() ? settled : ''; // clearing the search needs no pause
   const list = usePaged((p) => designationsApi.list({ status, q, assigned }, p), [status, q, assigned]);
   const filtered = !!(status || q || assigned);
   const update = (k: string, v: string) => {
@@ -115,6 +116,11 @@ export function RequestsList() {
             </select>
           </div>
         )}
+        {(filtered || typed) && (
+          <button type="button" className="usa-button usa-button--unstyled fap-filters__clear" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear filters
+          </button>
+        )}
       </form>
       <ProblemAlert error={list.error} />
       {list.loading && list.items.length === 0 ? (
@@ -122,11 +128,6 @@ export function RequestsList() {
       ) : list.items.length === 0 && !list.error ? (
         <Empty>
           <p>{filtered ? 'No request matches these filters.' : 'No designation requests yet.'}</p>
-          {filtered && (
-            <button type="button" className="usa-button usa-button--unstyled" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-              Clear the filters
-            </button>
-          )}
         </Empty>
       ) : (
         <div className="fap-table-wrap">
@@ -149,6 +150,8 @@ export function RequestsList() {
                     <Link className="usa-link" to={`/designation-requests/${r.id}`}>
                       {r.model_name} {r.model_version}
                     </Link>
+                    {/* The search also reads the summary: show its start, so a match can be seen. */}
+                    <span className="fap-row-summary">{r.summary}</span>
                   </th>
                   {!role.isDeveloper && <td data-label="Developer">{r.developer_org_name}</td>}
                   <td data-label="Status">
