@@ -7,7 +7,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{consultations, designation_messages, designation_requests, models};
+use crate::db::schema::{
+    consultations, designation_messages, designation_requests, models, organizations,
+};
 use crate::db::DbConn;
 use crate::store::Page;
 
@@ -134,7 +136,8 @@ pub fn get_visible(
 pub struct ListFilter {
     pub status: Option<String>,
     pub model_id: Option<String>,
-    /// Case-insensitive substring of the model's name or the request's summary (see [`Search`]).
+    /// Case-insensitive substring of the model's name, the developer organization's name or the
+    /// request's summary (see [`Search`]).
     pub search: Option<Search>,
     pub assigned: Option<Assigned>,
 }
@@ -185,7 +188,8 @@ extern "SQL" {
 
 /// One page of the requests `viewer` may see, newest first, narrowed by `filter`. The page is
 /// read in id order through the same index as without filters (the filters are conditions on
-/// each row, the model name an `EXISTS` on its primary key), so no filter adds a sort.
+/// each row, the model's and the developer's names an `EXISTS` on their primary keys), so no
+/// filter adds a sort.
 pub fn list_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
@@ -213,11 +217,17 @@ pub fn list_visible(
                 .filter(models::id.eq(designation_requests::model_id))
                 .filter(lower(models::name).like(pattern()).escape('\\')),
         );
+        let developer_named = diesel::dsl::exists(
+            organizations::table
+                .filter(organizations::id.eq(designation_requests::organization_id))
+                .filter(lower(organizations::name).like(pattern()).escape('\\')),
+        );
         q = q.filter(
             lower(designation_requests::summary)
                 .like(pattern())
                 .escape('\\')
-                .or(model_named),
+                .or(model_named)
+                .or(developer_named),
         );
     }
     match &filter.assigned {

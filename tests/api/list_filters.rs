@@ -1,5 +1,5 @@
 //! The review queue's server-side filters (`GET /designation-requests?q=&assigned=`): a search
-//! over the model name and the summary, and who the request is assigned to. Both apply to
+//! over the model name, the developer's name and the summary, and who the request is assigned to. Both apply to
 //! everything the caller may see, keep the cursor pagination, never reach another
 //! organization's records, and refuse bad values with a 422 problem.
 
@@ -10,7 +10,7 @@ use crate::flows::*;
 use crate::helpers::*;
 
 dual_tests!(
-    search_matches_the_model_name_or_the_summary_in_any_case,
+    search_matches_the_model_developer_or_summary_in_any_case,
     search_treats_like_wildcards_as_plain_characters,
     assigned_filters_to_me_or_to_nobody,
     filters_keep_the_cursor_pagination,
@@ -62,19 +62,22 @@ async fn request_about(app: &TestApp, dev: &User, model_id: &str, summary: &str)
     id
 }
 
-async fn search_matches_the_model_name_or_the_summary_in_any_case(app: TestApp) {
-    let c = cast(&app).await; // model "Aurora-7"
-    let borealis = new_model(&app, &c.dev, "Borealis").await;
-    let by_name = request_about(&app, &c.dev, &c.model, "Strong autonomy results.").await;
+async fn search_matches_the_model_developer_or_summary_in_any_case(app: TestApp) {
+    let c = cast(&app).await;
+    // A developer whose name shares nothing with its models' names.
+    let dev = developer(&app, "Polar Systems", "pat@polar.example").await;
+    let aurora = new_model(&app, &dev, "Aurora-7").await;
+    let borealis = new_model(&app, &dev, "Borealis").await;
+    let by_name = request_about(&app, &dev, &aurora, "Strong autonomy results.").await;
     let by_summary = request_about(
         &app,
-        &c.dev,
+        &dev,
         &borealis,
         "Cyber uplift comparable to AURORA-class models.",
     )
     .await;
-    let neither = request_about(&app, &c.dev, &borealis, "Biology evaluations only.").await;
-    let draft = draft_request(&app, &c.dev, &c.model).await;
+    let neither = request_about(&app, &dev, &borealis, "Biology evaluations only.").await;
+    let draft = draft_request(&app, &dev, &aurora).await;
 
     // The reviewer: the model name or the summary, in any case; never a draft.
     assert_eq!(
@@ -94,6 +97,11 @@ async fn search_matches_the_model_name_or_the_summary_in_any_case(app: TestApp) 
         found(&app, &c.nsa, &[("q", "ora-7")]).await,
         vec![by_name.clone()]
     );
+    // The developer organization's name matches all of its (submitted) requests.
+    assert_eq!(
+        found(&app, &c.nsa, &[("q", "polar sys")]).await,
+        sorted(vec![by_name.clone(), by_summary.clone(), neither.clone()])
+    );
     // Surrounding spaces do not count, and an empty search is no search.
     assert_eq!(
         found(&app, &c.nsa, &[("q", "  borealis ")]).await,
@@ -108,8 +116,7 @@ async fn search_matches_the_model_name_or_the_summary_in_any_case(app: TestApp) 
         .post_empty(&dr(&app, &by_summary, "withdraw"))
         .await
         .expect(403);
-    c.dev
-        .post_empty(&dr(&app, &by_summary, "withdraw"))
+    dev.post_empty(&dr(&app, &by_summary, "withdraw"))
         .await
         .expect(200);
     assert_eq!(
@@ -118,8 +125,13 @@ async fn search_matches_the_model_name_or_the_summary_in_any_case(app: TestApp) 
     );
     // The developer searches its own requests, drafts included.
     assert_eq!(
-        found(&app, &c.dev, &[("q", "Aurora")]).await,
+        found(&app, &dev, &[("q", "Aurora")]).await,
         sorted(vec![by_name, by_summary, draft])
+    );
+    // Another developer's search never reaches these.
+    assert_eq!(
+        found(&app, &c.dev, &[("q", "polar")]).await,
+        Vec::<String>::new()
     );
 }
 
@@ -256,7 +268,11 @@ async fn filters_keep_the_cursor_pagination(app: TestApp) {
     let mut cursor: Option<String> = None;
     let mut pages = 0;
     loop {
-        let mut params = vec![("q", "aurora"), ("assigned", "unassigned"), ("limit", "2")];
+        let mut params = vec![
+            ("q", "aurora run"),
+            ("assigned", "unassigned"),
+            ("limit", "2"),
+        ];
         if let Some(cur) = &cursor {
             params.push(("cursor", cur));
         }
@@ -296,6 +312,19 @@ async fn filters_never_reach_other_organizations(app: TestApp) {
         (vec![("assigned", "unassigned")], both.clone()),
         (vec![("q", "aurora"), ("assigned", "unassigned")], both),
     ];
+    // The rival's own name, searched by the first developer, reaches nothing of the rival's.
+    assert_eq!(
+        found(&app, &c.dev, &[("q", "rival")]).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        found(&app, &rival, &[("q", "rival")]).await,
+        sorted(vec![theirs.clone(), their_draft.clone()])
+    );
+    assert_eq!(
+        found(&app, &c.nsa, &[("q", "rival labs")]).await,
+        vec![theirs.clone()]
+    );
     for (params, rivals) in cases {
         assert_eq!(found(&app, &c.dev, &params).await, vec![ours.clone()]);
         assert_eq!(found(&app, &rival, &params).await, rivals);

@@ -2990,10 +2990,10 @@ export interface operations {
                 /** @description Filter by model. */
                 model_id?: string | null;
                 /**
-                 * @description Search: requests whose model name or summary contains this text, ignoring case (ASCII
-                 *     letters on SQLite, all letters on PostgreSQL); `%`, `_` and `\` match themselves.
-                 *     Surrounding spaces are ignored; empty means no search. At most 100 characters, no
-                 *     control characters.
+                 * @description Search: requests whose model name, developer organization name or summary contains this
+                 *     text, ignoring case (ASCII letters on SQLite, all letters on PostgreSQL); `%`, `_` and
+                 *     `\` match themselves. Surrounding spaces are ignored; empty means no search. At most 100
+                 *     characters, no control characters.
                  */
                 q?: string | null;
                 /**

@@ -89,7 +89,7 @@ export type Message = With<S['MessageOut'], { kind: MessageKind }>;
 export interface RequestFilters {
   status?: DesignationStatus | '';
   model_id?: string;
-  /** Model name or summary contains this, ignoring case; at most 100 characters. */
+  /** The model's or developer's name or the summary contains this, ignoring case; at most 100 characters. */
   q?: string;
   assigned?: AssignedFilter | '';
 }

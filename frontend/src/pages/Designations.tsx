@@ -91,7 +91,7 @@ export function RequestsList() {
         </div>
         <div className="usa-form-group">
           <label className="usa-label" htmlFor="filter-q">
-            Model or summary
+            Model, developer or summary
           </label>
           <input
             id="filter-q"

@@ -407,7 +407,7 @@ async function main() {
 
       await step('review queue lists the submitted request', page, async () => {
         await goto(page, '/designation-requests');
-        await page.getByLabel('Model or summary').fill(state.model);
+        await page.getByLabel('Model, developer or summary').fill(state.model);
         await page.getByRole('link', { name: new RegExp(state.model) }).first().waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
       await axe(page, 'review queue', () => signedIn);
@@ -466,14 +466,14 @@ async function main() {
 
         // A word only in a summary (the demo's withdrawn "Northwind-2 (superseded request)").
         sent = queueRequest((q) => q.get('q') === 'superseded' && q.get('assigned') === 'unassigned');
-        await page.getByLabel('Model or summary').fill('superseded');
+        await page.getByLabel('Model, developer or summary').fill('superseded');
         await sent;
         const hits = await queueRows();
         expect(hits.length === 1 && hits[0].model.startsWith('Northwind-2'), `search "superseded": ${JSON.stringify(hits)}`);
         await screenshot(page, 'review queue search and unassigned');
 
         sent = queueRequest((q) => q.get('q') === 'no such model 50%');
-        await page.getByLabel('Model or summary').fill('no such model 50%');
+        await page.getByLabel('Model, developer or summary').fill('no such model 50%');
         await sent;
         await page.getByText('No request matches these filters.').waitFor({ timeout: TIMEOUT });
         await screenshot(page, 'review queue no match');

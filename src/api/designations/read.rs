@@ -27,10 +27,10 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Filter by model.
     pub model_id: Option<String>,
-    /// Search: requests whose model name or summary contains this text, ignoring case (ASCII
-    /// letters on SQLite, all letters on PostgreSQL); `%`, `_` and `\` match themselves.
-    /// Surrounding spaces are ignored; empty means no search. At most 100 characters, no
-    /// control characters.
+    /// Search: requests whose model name, developer organization name or summary contains this
+    /// text, ignoring case (ASCII letters on SQLite, all letters on PostgreSQL); `%`, `_` and
+    /// `\` match themselves. Surrounding spaces are ignored; empty means no search. At most 100
+    /// characters, no control characters.
     #[param(max_length = 100)]
     pub q: Option<String>,
     /// `me`: only requests assigned to the caller; `unassigned`: only requests assigned to
