@@ -151,9 +151,9 @@ pub enum Assigned {
     Nobody,
 }
 
-/// At most this many characters are searched for (the handler answers 422 beyond it): the
-/// search is a substring match over each candidate row, so its cost is bounded by the page scan,
-/// not by what a caller sends.
+/// At most this many characters are searched for (the handler answers 422 beyond it). A
+/// substring match has no index: a page walks the visible rows newest first until it holds a
+/// page of matches (every visible row when few match), and the bound keeps each comparison cheap.
 pub const SEARCH_MAX_CHARS: usize = 100;
 
 /// A substring to look for, as a `LIKE` pattern whose wildcards are escaped (`\`), so `%`, `_`
