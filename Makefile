@@ -10,7 +10,7 @@ DEMO_DB ?= data/demo.db
 PORT ?= 8080
 FIRST_OPERATOR ?= operator@localhost.example
 
-.PHONY: run test deps st-deps frontend frontend-deps build test-rust test-frontend test-e2e test-api-fuzz lint fmt bench clean
+.PHONY: run test deps st-deps frontend frontend-deps build test-rust test-frontend test-e2e test-api-fuzz api-types api-types-check lint fmt bench clean
 
 RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__SERVER__PUBLIC_URL=http://127.0.0.1:$(PORT)
 
@@ -74,8 +74,16 @@ test-rust:
 	@# INSTA_UPDATE=always cargo test --test api -- <name>, then review the .snap diff.
 	INSTA_UPDATE=no $(CARGO) test --all-targets
 
-test-frontend: frontend-deps
+test-frontend: frontend-deps api-types-check
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+
+# frontend/src/api/schema.d.ts is generated from the server's OpenAPI document (openapi-typescript).
+api-types: frontend-deps
+	CARGO=$(CARGO) ./scripts/api-types.sh
+
+# Fails when the committed schema.d.ts no longer matches the document (part of `make test`).
+api-types-check: frontend-deps
+	CARGO=$(CARGO) ./scripts/api-types.sh --check
 
 # Browser journeys: a fresh demo database, the real server, Debian's Chromium.
 test-e2e: build frontend

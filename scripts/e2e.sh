@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-bin="$root/target/debug/frontier-portal"
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/frontier-portal"
 work=$(mktemp -d -t portal-e2e-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export PORTAL_CONFIG_DIR="$root/config"

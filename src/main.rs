@@ -65,6 +65,9 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         audit_events: usize,
     },
+    /// Print the OpenAPI document the server serves at /api/openapi.json (pretty JSON, keys in a
+    /// fixed order), so clients can be generated without a running server (`make api-types`).
+    Openapi,
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -100,6 +103,11 @@ fn main() {
 
 fn real_main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        // Needs no configuration: the document is the same for every deployment.
+        println!("{}", openapi_json()?);
+        return Ok(());
+    }
     let settings = Settings::load(&cli.config_dir)?;
     telemetry::init_logging(&settings.log.format, &settings.log.level);
     match cli.command {
@@ -153,6 +161,7 @@ fn real_main() -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Openapi => unreachable!("handled before the configuration is loaded"),
         Command::Demo { if_empty } => frontier_portal::demo::seed(settings, if_empty),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -172,6 +181,14 @@ fn real_main() -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// The served document through `serde_json::Value`, whose maps are sorted (no `preserve_order`),
+/// so the output does not depend on registration order.
+fn openapi_json() -> anyhow::Result<String> {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(frontier_portal::api::openapi::ApiDoc::openapi())?;
+    Ok(serde_json::to_string_pretty(&doc)?)
 }
 
 /// Runs `f` in one write transaction with what an emailed link needs (the CLI's account

@@ -5,16 +5,16 @@ import { AuthProvider, useAuth } from './auth/AuthContext';
 import { FlashProvider } from './components/Flash';
 import { Layout } from './components/Layout';
 import { Loading, PageTitle, ProblemAlert } from './components/ui';
-import { AcceptInvitePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage } from './pages/auth';
+import { AcceptInvitePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage } from './pages/Auth';
 import { Dashboard } from './pages/Dashboard';
-import { ModelDetail, ModelEdit, ModelNew, ModelsList } from './pages/models';
-import { RequestDetail, RequestNew, RequestsList } from './pages/designations';
-import { TermsDetail, TermsList, TermsNew } from './pages/terms';
-import { GrantDetail, GrantNew, GrantsList } from './pages/grants';
-import { NominationDetail, NominationNew, NominationsList } from './pages/nominations';
-import { PartnerGrantDetail, PartnerGrantNew, PartnerGrantsList } from './pages/partnerGrants';
-import { ApiTokensPage, OrganizationPage } from './pages/account';
-import { AdminAudit, AdminOrganizations, AdminUsers } from './pages/admin';
+import { ModelDetail, ModelEdit, ModelNew, ModelsList } from './pages/Models';
+import { RequestDetail, RequestNew, RequestsList } from './pages/Designations';
+import { TermsDetail, TermsList, TermsNew } from './pages/Terms';
+import { GrantDetail, GrantNew, GrantsList } from './pages/Grants';
+import { NominationDetail, NominationNew, NominationsList } from './pages/Nominations';
+import { PartnerGrantDetail, PartnerGrantNew, PartnerGrantsList } from './pages/PartnerGrants';
+import { ApiTokensPage, OrganizationPage } from './pages/Account';
+import { AdminAudit, AdminOrganizations, AdminUsers } from './pages/Admin';
 import { AboutPage } from './pages/About';
 
 /** Sends any 401 from the API to sign-in, remembering where the user was. */

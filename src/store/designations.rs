@@ -7,7 +7,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{consultations, designation_messages, designation_requests};
+use crate::db::schema::{
+    consultations, designation_messages, designation_requests, models, organizations,
+};
 use crate::db::DbConn;
 use crate::store::Page;
 
@@ -129,11 +131,69 @@ pub fn get_visible(
     q.first(conn).optional()
 }
 
+/// Which of the visible requests a list shows (every field optional; all given ones apply).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub model_id: Option<String>,
+    /// Case-insensitive substring of the model's name, the developer organization's name or the
+    /// request's summary (see [`Search`]).
+    pub search: Option<Search>,
+    pub assigned: Option<Assigned>,
+}
+
+/// The `assigned` filter of the review queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assigned {
+    /// Assigned to this user.
+    To(String),
+    /// Assigned to nobody.
+    Nobody,
+}
+
+/// At most this many characters are searched for (the handler answers 422 beyond it). A
+/// substring match has no index: a page walks the visible rows newest first until it holds a
+/// page of matches (every visible row when few match), and the bound keeps each comparison cheap.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// A substring to look for, as a `LIKE` pattern whose wildcards are escaped (`\`), so `%`, `_`
+/// and `\` in the text match themselves. Case is folded by SQL `lower()` on both sides, which is
+/// the same on both backends for ASCII; PostgreSQL also folds other letters, SQLite does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search(String);
+
+impl Search {
+    pub fn contains(text: &str) -> Self {
+        let mut pattern = String::with_capacity(text.len() + 2);
+        pattern.push('%');
+        for c in text.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        Search(pattern)
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.0
+    }
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// One page of the requests `viewer` may see, newest first, narrowed by `filter`. The page is
+/// read in id order through the same index as without filters (the filters are conditions on
+/// each row, the model's and the developer's names an `EXISTS` on their primary keys), so no
+/// filter adds a sort.
 pub fn list_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
-    status: Option<&str>,
-    model_id: Option<&str>,
+    filter: &ListFilter,
     page: &Page,
 ) -> QueryResult<Vec<RequestRow>> {
     let mut q = designation_requests::table
@@ -144,11 +204,38 @@ pub fn list_visible(
         Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
         Viewer::Nobody => return Ok(vec![]),
     };
-    if let Some(s) = status {
-        q = q.filter(designation_requests::status.eq(s.to_string()));
+    if let Some(s) = &filter.status {
+        q = q.filter(designation_requests::status.eq(s.clone()));
     }
-    if let Some(m) = model_id {
-        q = q.filter(designation_requests::model_id.eq(m.to_string()));
+    if let Some(m) = &filter.model_id {
+        q = q.filter(designation_requests::model_id.eq(m.clone()));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = || lower(search.pattern().to_string());
+        let model_named = diesel::dsl::exists(
+            models::table
+                .filter(models::id.eq(designation_requests::model_id))
+                .filter(lower(models::name).like(pattern()).escape('\\')),
+        );
+        let developer_named = diesel::dsl::exists(
+            organizations::table
+                .filter(organizations::id.eq(designation_requests::organization_id))
+                .filter(lower(organizations::name).like(pattern()).escape('\\')),
+        );
+        q = q.filter(
+            lower(designation_requests::summary)
+                .like(pattern())
+                .escape('\\')
+                .or(model_named)
+                .or(developer_named),
+        );
+    }
+    match &filter.assigned {
+        None => {}
+        Some(Assigned::To(user)) => {
+            q = q.filter(designation_requests::assigned_to_user_id.eq(user.clone()))
+        }
+        Some(Assigned::Nobody) => q = q.filter(designation_requests::assigned_to_user_id.is_null()),
     }
     if let Some(b) = &page.before {
         q = q.filter(designation_requests::id.lt(b.clone()));
@@ -200,4 +287,15 @@ pub fn messages(
     q.order(designation_messages::id.asc())
         .limit(limit)
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Search;
+
+    #[test]
+    fn a_search_escapes_the_like_wildcards_and_the_escape_itself() {
+        assert_eq!(Search::contains("Aurora").pattern(), "%Aurora%");
+        assert_eq!(Search::contains("50%_a\\b").pattern(), "%50\\%\\_a\\\\b%");
+    }
 }

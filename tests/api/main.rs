@@ -13,6 +13,7 @@ mod authz;
 mod designations;
 mod fault;
 mod gate;
+mod list_filters;
 mod mail;
 mod nominations;
 mod openapi_contract;

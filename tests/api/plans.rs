@@ -139,6 +139,19 @@ fn split_binds(stmt: &str) -> (String, Vec<String>) {
     (sql.to_string(), out)
 }
 
+/// A string's Debug text back to the string (`\"` and `\\` are the escapes a bind here uses).
+fn unescape_debug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A bind's Debug text as an SQL literal.
 fn literal(bind: &str) -> String {
     if let Some(items) = bind.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
@@ -148,7 +161,7 @@ fn literal(bind: &str) -> String {
         return format!("ARRAY[{}]::text[]", lits.join(", "));
     }
     if let Some(s) = bind.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        return format!("'{}'", s.replace("\\\"", "\"").replace('\'', "''"));
+        return format!("'{}'", unescape_debug(s).replace('\'', "''"));
     }
     if bind.parse::<i64>().is_ok() || bind == "true" || bind == "false" {
         return bind.to_string();
@@ -348,6 +361,15 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         (&dev, api("/designation-requests?status=submitted")),
         (&nsa, api("/designation-requests")),
         (&nsa, api("/designation-requests?status=submitted")),
+        (&dev, api("/designation-requests?q=aurora")),
+        (
+            &nsa,
+            api("/designation-requests?q=aurora&assigned=unassigned"),
+        ),
+        (
+            &nsa,
+            api("/designation-requests?assigned=me&status=submitted"),
+        ),
         (&dev, api("/access-grants")),
         (&dev, api("/access-grants?status=scheduled")),
         (&nsa, api("/access-grants")),

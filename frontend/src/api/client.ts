@@ -4,6 +4,8 @@
 // methods authenticated by the session cookie (a CSRF defence), and sending it always
 // keeps the rule simple. Errors are RFC 9457 problem documents and surface as ApiError.
 
+import type { Page } from './types';
+
 export const API_BASE = '/api/v1';
 
 export interface FieldProblem {
@@ -188,33 +190,24 @@ export const api = {
   del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
 };
 
-/** Some endpoints answer a bare array, others `{items}`: accept both. */
-export function itemsOf<T>(data: unknown): T[] {
-  if (Array.isArray(data)) return data as T[];
-  if (data && typeof data === 'object' && Array.isArray((data as { items?: unknown }).items)) {
-    return (data as { items: T[] }).items;
-  }
-  return [];
-}
-
-/** Some create endpoints wrap the record (`{model: {...}}`), others return it bare. */
-export function unwrap<T>(data: unknown, key: string): T {
-  if (data && typeof data === 'object' && key in (data as object)) {
-    const inner = (data as Record<string, unknown>)[key];
-    if (inner && typeof inner === 'object') return inner as T;
-  }
-  return data as T;
+/** `?limit=&cursor=` of every list. */
+export interface PageParams {
+  limit?: number;
+  cursor?: string | null;
 }
 
 /** Read every page of a list (for small directories such as agencies or terms). */
-export async function fetchAll<T>(path: string, query: RequestOptions['query'] = {}, maxPages = 10): Promise<T[]> {
+export async function fetchAll<T>(list: (page: PageParams) => Promise<Page<T>>, maxPages = 10): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < maxPages; i++) {
-    const data: unknown = await api.get<unknown>(path, { query: { ...query, limit: 200, cursor } });
-    out.push(...itemsOf<T>(data));
-    cursor = (data as { next_cursor?: string | null })?.next_cursor ?? null;
+    const page: Page<T> = await list({ limit: 200, cursor });
+    out.push(...page.items);
+    cursor = page.next_cursor ?? null;
     if (!cursor) break;
   }
   return out;
 }
+
+/** A path segment (ids come from the server, tokens from links: encode both alike). */
+export const seg = (s: string) => encodeURIComponent(s);

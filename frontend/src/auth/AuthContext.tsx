@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError } from '../api/client';
+import * as authApi from '../api/auth';
+import { ApiError } from '../api/client';
 import type { Me } from '../api/types';
 
 interface AuthState {
@@ -20,7 +21,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const data = await api.get<Me>('/auth/me', { allowUnauthenticated: true });
+      const data = await authApi.me();
       setMe(data);
       setError(null);
       return data;
@@ -35,7 +36,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     try {
-      await api.post('/auth/logout', undefined, { allowUnauthenticated: true });
+      await authApi.logout();
     } finally {
       setMe(null);
     }

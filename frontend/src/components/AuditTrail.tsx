@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import * as auditApi from '../api/audit';
 import type { AuditEvent } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { usePaged } from '../lib/hooks';
@@ -17,7 +18,9 @@ export function shortId(id: string | null | undefined): string {
 }
 
 /** "Morgan Hale (National Security Agency)", "you", or short ids when names are not given. */
-export function actorText(ev: AuditEvent, me: { userId: string; orgId: string }, known: Record<string, string> = {}): string {
+export function actorText(
+  ev: Pick<AuditEvent, 'actor_user_id' | 'actor_name' | 'actor_org_id' | 'actor_org_name'>,
+  me: { userId: string; orgId: string }, known: Record<string, string> = {}): string {
   const uid = ev.actor_user_id ?? '';
   const oid = ev.actor_org_id ?? '';
   const who = uid && uid === me.userId ? 'you' : ev.actor_name || known[uid] || (uid ? `user ${shortId(uid)}` : '');
@@ -48,7 +51,7 @@ export function AuditTrail({ targetId, knownNames }: { targetId: string; knownNa
 /** `knownNames`: user and organization names by id that the page already has (used when the server sends none). */
 function AuditList({ targetId, knownNames }: { targetId: string; knownNames?: Record<string, string> }) {
   const role = useRole();
-  const list = usePaged<AuditEvent>('/audit-events', { target_id: targetId });
+  const list = usePaged((p) => auditApi.list({ target_id: targetId }, p), [targetId]);
   if (list.error) return <ProblemAlert error={list.error} heading="The activity history could not be loaded" />;
   if (list.loading && list.items.length === 0) return <Loading />;
   if (list.items.length === 0) return <p>No recorded activity.</p>;

@@ -2,18 +2,20 @@
 // terms agreement, personal acknowledgment, instructions, roster.
 
 import { useState } from 'react';
-import { api, itemsOf } from '../api/client';
-import type { OrgMembers, RosterEntry, Terms } from '../api/types';
-import { TermsText } from '../pages/terms';
+import * as organizationsApi from '../api/organizations';
+import type { RosterApi } from '../api/roster';
+import * as termsApi from '../api/terms';
+import type { Terms } from '../api/types';
+import { TermsText } from './TermsText';
 import { useAction, useResource } from '../lib/hooks';
 import { ConfirmAction } from './ConfirmAction';
 import { Checkbox, SelectField, SubmitButton } from './fields';
 import { DateTime, Empty, InfoAlert, Loading, ProblemAlert, Section, SuccessAlert } from './ui';
 
 /** Terms text, fetched by version id unless given. Collapsible when `collapsed`. */
-export function TermsPanel({ termsId, terms, open = false }: { termsId: string; terms?: Terms | null; open?: boolean }) {
-  const res = useResource<Terms>(terms ? null : `/terms/${termsId}`);
-  const t = terms ?? res.data;
+export function TermsPanel({ termsId, terms: given, open = false }: { termsId: string; terms?: Terms | null; open?: boolean }) {
+  const res = useResource(given ? null : () => termsApi.get(termsId), [termsId]);
+  const t = given ?? res.data;
   return (
     <details className="fap-details" open={open}>
       <summary>Read the terms{t ? `: ${t.label}` : ''}</summary>
@@ -140,25 +142,25 @@ export function Instructions({
  * `canRemove`: each row gets a Remove button with a confirmation (developer, or grantee admin).
  */
 export function Roster({
-  basePath,
+  roster,
   canAdd,
   canRemove,
   onChange,
 }: {
-  basePath: string;
+  roster: RosterApi;
   canAdd: boolean;
   canRemove: boolean;
   onChange?: () => void;
 }) {
-  const res = useResource<unknown>(`${basePath}/roster`);
-  const org = useResource<OrgMembers>(canAdd ? '/organizations/me' : null);
-  const entries = itemsOf<RosterEntry>(res.data);
+  const res = useResource(() => roster.list(), [roster.key]);
+  const org = useResource(canAdd ? organizationsApi.mine : null, [canAdd]);
+  const entries = res.data?.items ?? [];
   const [userId, setUserId] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
   const add = useAction(async () => {
     setNotice(null);
-    const added = await api.post<Partial<RosterEntry> | undefined>(`${basePath}/roster`, { user_id: userId });
-    const who = added?.name ?? org.data?.users.find((u) => u.id === userId)?.name ?? 'The person';
+    const added = await roster.add(userId);
+    const who = added.name;
     setNotice(`${who} is on the roster. They acknowledge the terms personally before seeing the access instructions.`);
     setUserId('');
     await res.reload();
@@ -222,7 +224,7 @@ export function Roster({
                         heading={`Remove ${e.name} from the roster?`}
                         confirmLabel="Remove from roster"
                         onConfirm={async () => {
-                          await api.del(`${basePath}/roster/${e.user_id}`);
+                          await roster.remove(e.user_id);
                           setNotice(`${e.name} was removed from the roster.`);
                           await res.reload();
                           onChange?.();

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError, itemsOf, type RequestOptions } from '../api/client';
+import { ApiError, type PageParams } from '../api/client';
+import type { Page } from '../api/types';
 
 function asApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
@@ -14,21 +15,27 @@ export interface Resource<T> {
   setData: (d: T) => void;
 }
 
-/** GET a resource; `path` null means "not yet" (e.g. waiting for an id). */
-export function useResource<T>(path: string | null, query?: RequestOptions['query']): Resource<T> {
+/**
+ * Load a resource with `load` (a call of an API module); `load` null means "not yet" (e.g.
+ * waiting for an id). It runs again when `deps` change, as an effect's dependencies do.
+ */
+export function useResource<T>(load: (() => Promise<T>) | null, deps: readonly unknown[]): Resource<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState<boolean>(path !== null);
-  const key = path === null ? null : path + JSON.stringify(query ?? {});
+  const [loading, setLoading] = useState<boolean>(load !== null);
+  const key = load === null ? null : JSON.stringify(deps);
   const keyRef = useRef(key);
   keyRef.current = key;
+  const loadRef = useRef(load);
+  loadRef.current = load;
 
-  const load = useCallback(async () => {
-    if (path === null) return;
+  const run = useCallback(async () => {
+    const fn = loadRef.current;
+    if (fn === null) return;
     const myKey = keyRef.current;
     setLoading(true);
     try {
-      const d = await api.get<T>(path, { query });
+      const d = await fn();
       if (keyRef.current === myKey) {
         setData(d);
         setError(null);
@@ -38,14 +45,13 @@ export function useResource<T>(path: string | null, query?: RequestOptions['quer
     } finally {
       if (keyRef.current === myKey) setLoading(false);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    void run();
+  }, [run]);
 
-  return { data, error, loading, reload: load, setData };
+  return { data, error, loading, reload: run, setData };
 }
 
 export interface PagedList<T> {
@@ -57,27 +63,37 @@ export interface PagedList<T> {
   reload: () => Promise<void>;
 }
 
-/** A keyset-paginated list (`{items, next_cursor}`) with "Load more". */
-export function usePaged<T>(path: string | null, query: RequestOptions['query'] = {}, limit = 50): PagedList<T> {
+/**
+ * A keyset-paginated list with "Load more": `list` reads one page (a list call of an API module,
+ * which sends every filter to the server); null means "not yet". It starts over when `deps`
+ * (the filters) change.
+ */
+export function usePaged<T>(
+  list: ((page: PageParams) => Promise<Page<T>>) | null,
+  deps: readonly unknown[],
+  limit = 50,
+): PagedList<T> {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState<boolean>(path !== null);
-  const key = path === null ? null : path + JSON.stringify(query);
+  const [loading, setLoading] = useState<boolean>(list !== null);
+  const key = list === null ? null : JSON.stringify(deps);
   const keyRef = useRef(key);
   keyRef.current = key;
+  const listRef = useRef(list);
+  listRef.current = list;
 
   const fetchPage = useCallback(
     async (after: string | null) => {
-      if (path === null) return;
+      const fn = listRef.current;
+      if (fn === null) return;
       const myKey = keyRef.current;
       setLoading(true);
       try {
-        const d = await api.get<unknown>(path, { query: { ...query, limit, cursor: after } });
+        const page = await fn({ limit, cursor: after });
         if (keyRef.current !== myKey) return;
-        const page = itemsOf<T>(d);
-        setItems((prev) => (after ? [...prev, ...page] : page));
-        setCursor((d as { next_cursor?: string | null })?.next_cursor ?? null);
+        setItems((prev) => (after ? [...prev, ...page.items] : page.items));
+        setCursor(page.next_cursor ?? null);
         setError(null);
       } catch (e) {
         if (keyRef.current === myKey) setError(asApiError(e));
@@ -85,7 +101,6 @@ export function usePaged<T>(path: string | null, query: RequestOptions['query'] 
         if (keyRef.current === myKey) setLoading(false);
       }
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [key, limit],
   );
 
@@ -148,4 +163,14 @@ export function useNow(ms = 60_000): Date {
     return () => window.clearInterval(id);
   }, [ms]);
   return now;
+}
+
+/** `value`, once it has stopped changing for `ms` (the first value at once). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const id = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(id);
+  }, [value, ms]);
+  return settled;
 }

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useLocation } from 'react-router';
 import { PageTitle } from '../components/ui';
-import { SystemUseNotice } from './auth';
+import { SystemUseNotice } from '../components/SystemUseNotice';
 
 export function AboutPage() {
   const { hash } = useLocation();

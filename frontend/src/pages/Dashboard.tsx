@@ -1,10 +1,15 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { api, fetchAll } from '../api/client';
+import { ApiError, fetchAll } from '../api/client';
+import * as adminApi from '../api/admin';
+import * as designationsApi from '../api/designations';
+import * as grantsApi from '../api/grants';
+import * as modelsApi from '../api/models';
+import * as nominationsApi from '../api/nominations';
+import * as partnerGrantsApi from '../api/partnerGrants';
 import type { AccessGrant, AuditVerify, DesignationRequest, Model, Nomination, PartnerGrant } from '../api/types';
 import { useMe, useRole, type Role } from '../auth/AuthContext';
 import { Countdown, DateTime, Loading, PageTitle, ProblemAlert, StatusTag, VoluntaryNotice } from '../components/ui';
-import { ApiError } from '../api/client';
 
 interface Task {
   key: string;
@@ -29,24 +34,24 @@ async function load(role: Role): Promise<Data> {
   const opt = <T,>(p: Promise<T[]>) => p.catch((e) => (e instanceof ApiError && (e.status === 403 || e.status === 404) ? ([] as T[]) : Promise.reject(e)));
   if (role.isDeveloper) {
     const [models, requests, grants, nominations, partnerGrants] = await Promise.all([
-      opt(fetchAll<Model>('/models')),
-      opt(fetchAll<DesignationRequest>('/designation-requests')),
-      opt(fetchAll<AccessGrant>('/access-grants')),
-      opt(fetchAll<Nomination>('/nominations')),
-      opt(fetchAll<PartnerGrant>('/partner-grants')),
+      opt(fetchAll((p) => modelsApi.list({}, p))),
+      opt(fetchAll((p) => designationsApi.list({}, p))),
+      opt(fetchAll((p) => grantsApi.list({}, p))),
+      opt(fetchAll((p) => nominationsApi.list({}, p))),
+      opt(fetchAll((p) => partnerGrantsApi.list({}, p))),
     ]);
     return { models, requests, grants, nominations, partnerGrants };
   }
   if (role.isAgency) {
     const [requests, grants, nominations] = await Promise.all([
-      opt(fetchAll<DesignationRequest>('/designation-requests')),
-      opt(fetchAll<AccessGrant>('/access-grants')),
-      opt(fetchAll<Nomination>('/nominations')),
+      opt(fetchAll((p) => designationsApi.list({}, p))),
+      opt(fetchAll((p) => grantsApi.list({}, p))),
+      opt(fetchAll((p) => nominationsApi.list({}, p))),
     ]);
     return { ...EMPTY, requests, grants, nominations };
   }
   if (role.isPartner) {
-    const partnerGrants = await opt(fetchAll<PartnerGrant>('/partner-grants'));
+    const partnerGrants = await opt(fetchAll((p) => partnerGrantsApi.list({}, p)));
     return { ...EMPTY, partnerGrants };
   }
   return EMPTY;
@@ -269,10 +274,10 @@ function OperatorDashboard() {
   const [verify, setVerify] = useState<AuditVerify | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
-    api
-      .get<AuditVerify>('/admin/audit/verify')
+    adminApi
+      .verifyAudit()
       .then(setVerify)
-      .catch((e) => setError(e instanceof ApiError ? e : null));
+      .catch((e: unknown) => setError(e instanceof ApiError ? e : null));
   }, []);
   return (
     <>

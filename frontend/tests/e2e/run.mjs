@@ -407,7 +407,7 @@ async function main() {
 
       await step('review queue lists the submitted request', page, async () => {
         await goto(page, '/designation-requests');
-        await page.getByLabel('Model or developer').fill(state.model);
+        await page.getByLabel('Model, developer or summary').fill(state.model);
         await page.getByRole('link', { name: new RegExp(state.model) }).first().waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
       await axe(page, 'review queue', () => signedIn);
@@ -426,6 +426,67 @@ async function main() {
         await page.getByRole('button', { name: 'Record consultation' }).click();
         await page.getByText('Consultation recorded.').waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
+
+      // The queue's filters run on the server (q, assigned), over every request, not the loaded page.
+      const queueRows = async () => {
+        await settle(page);
+        return page.locator('table.fap-table tbody tr').evaluateAll((rows) =>
+          rows.map((r) => ({
+            model: r.querySelector('th')?.textContent?.trim() ?? '',
+            assigned: r.querySelector('td[data-label="Assigned to"]')?.textContent?.trim() ?? '',
+          })),
+        );
+      };
+      const queueRequest = (check) =>
+        page.waitForResponse((r) => {
+          const u = new URL(r.url());
+          return u.pathname === '/api/v1/designation-requests' && check(u.searchParams) && r.ok();
+        }, { timeout: TIMEOUT });
+      const filtered = await step('review queue filters by assignment and search on the server', page, async () => {
+        await goto(page, '/designation-requests');
+        const all = await queueRows();
+        expect(all.length >= 3, `the queue shows ${all.length} requests`);
+        expect(all.some((r) => r.assigned === 'Unassigned') && all.some((r) => r.assigned !== 'Unassigned'), 'the demo queue mixes assigned and unassigned requests');
+
+        let sent = queueRequest((q) => q.get('assigned') === 'me');
+        await page.getByLabel('Assigned reviewer').selectOption('me');
+        await sent;
+        const mine = await queueRows();
+        expect(mine.length >= 1 && mine.length < all.length, `assigned to me: ${mine.length} of ${all.length}`);
+        expect(mine.every((r) => r.assigned !== 'Unassigned'), `an unassigned request under "Assigned to me": ${JSON.stringify(mine)}`);
+        expect(mine.some((r) => r.model.includes(state.model)), 'the request just assigned is not under "Assigned to me"');
+        expect(new URL(page.url()).searchParams.get('assigned') === 'me', 'the filter is not kept in the address');
+
+        sent = queueRequest((q) => q.get('assigned') === 'unassigned');
+        await page.getByLabel('Assigned reviewer').selectOption('unassigned');
+        await sent;
+        const nobodys = await queueRows();
+        expect(nobodys.length >= 1 && nobodys.every((r) => r.assigned === 'Unassigned'), `unassigned: ${JSON.stringify(nobodys)}`);
+        await screenshot(page, 'review queue unassigned');
+
+        // A word only in a summary (the demo's withdrawn "Northwind-2 (superseded request)").
+        sent = queueRequest((q) => q.get('q') === 'superseded' && q.get('assigned') === 'unassigned');
+        await page.getByLabel('Model, developer or summary').fill('superseded');
+        await sent;
+        const hits = await queueRows();
+        expect(hits.length === 1 && hits[0].model.startsWith('Northwind-2'), `search "superseded": ${JSON.stringify(hits)}`);
+        await screenshot(page, 'review queue search and unassigned');
+
+        sent = queueRequest((q) => q.get('q') === 'no such model 50%');
+        await page.getByLabel('Model, developer or summary').fill('no such model 50%');
+        await sent;
+        await page.getByText('No request matches these filters.').waitFor({ timeout: TIMEOUT });
+        await screenshot(page, 'review queue no match');
+        sent = queueRequest((q) => !q.has('q') && !q.has('assigned'));
+        await page.getByRole('button', { name: 'Clear filters' }).click();
+        await sent;
+        await settle(page);
+        expect(new URL(page.url()).search === '', `filters left in the address: ${page.url()}`);
+        const again = await queueRows();
+        expect(again.length === all.length, `after clearing: ${again.length} of ${all.length}`);
+      }, { needs: () => signedIn && !!state.requestPath });
+      await page.goto(BASE + '/designation-requests?assigned=unassigned&q=northwind', { waitUntil: 'domcontentloaded' });
+      await axe(page, 'review queue filtered', () => filtered);
 
       state.determined = await step('NSA reviewer records a determination', page, async () => {
         await goto(page, state.requestPath);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, buildUrl, itemsOf, parseProblem, setUnauthorizedHandler, unwrap } from '../../src/api/client';
+import { api, ApiError, buildUrl, fetchAll, parseProblem, setUnauthorizedHandler, type PageParams } from '../../src/api/client';
+import * as designations from '../../src/api/designations';
 
 function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -39,6 +40,12 @@ describe('api client', () => {
     expect(url).toBe('/api/v1/models?limit=50');
     expect(init.headers['X-Requested-With']).toBe('fetch');
     expect(init.body).toBeUndefined();
+  });
+
+  it('sends the review queue filters to the server and leaves out empty ones', async () => {
+    fetchMock.mockResolvedValue(jsonResponse(200, { items: [], next_cursor: null }));
+    await designations.list({ status: '', q: 'aurora 50%', assigned: 'unassigned' }, { limit: 50, cursor: 'c1' });
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/designation-requests?q=aurora+50%25&assigned=unassigned&limit=50&cursor=c1');
   });
 
   it('turns a problem document into an ApiError with detail, code and field errors', async () => {
@@ -119,14 +126,20 @@ describe('helpers', () => {
     expect(buildUrl('/audit-events', { target_id: 'a b&c' })).toBe('/api/v1/audit-events?target_id=a+b%26c');
   });
 
-  it('itemsOf accepts a page or a bare array', () => {
-    expect(itemsOf<number>({ items: [1, 2], next_cursor: null })).toEqual([1, 2]);
-    expect(itemsOf<number>([3])).toEqual([3]);
-    expect(itemsOf<number>(null)).toEqual([]);
-  });
-
-  it('unwrap accepts a wrapped or a bare record', () => {
-    expect(unwrap<{ id: string }>({ model: { id: 'x' } }, 'model')).toEqual({ id: 'x' });
-    expect(unwrap<{ id: string }>({ id: 'y', name: 'n' }, 'model')).toEqual({ id: 'y', name: 'n' });
+  it('fetchAll follows next_cursor until the last page', async () => {
+    const seen: PageParams[] = [];
+    const pages: Record<string, { items: number[]; next_cursor: string | null }> = {
+      '': { items: [1, 2], next_cursor: 'c1' },
+      c1: { items: [3], next_cursor: null },
+    };
+    const all = await fetchAll(async (p) => {
+      seen.push(p);
+      return pages[p.cursor ?? ''];
+    });
+    expect(all).toEqual([1, 2, 3]);
+    expect(seen).toEqual([
+      { limit: 200, cursor: null },
+      { limit: 200, cursor: 'c1' },
+    ]);
   });
 });

@@ -8,8 +8,8 @@ import { FlashProvider } from '../../src/components/Flash';
 import { ConfirmAction } from '../../src/components/ConfirmAction';
 import { DateTime, StatusTag, VoluntaryNotice } from '../../src/components/ui';
 import { Timeline } from '../../src/components/Timeline';
-import { SignInPage, VerifyEmailPage } from '../../src/pages/auth';
-import { RequestDetail } from '../../src/pages/designations';
+import { SignInPage, VerifyEmailPage } from '../../src/pages/Auth';
+import { RequestDetail } from '../../src/pages/Designations';
 import { STATUS_TONES } from '../../src/lib/labels';
 
 type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;

@@ -3,7 +3,7 @@ import { render } from '@testing-library/react';
 import { ApiError } from '../../src/api/client';
 import { actionText, actorText, shortId } from '../../src/components/AuditTrail';
 import { TimeRemaining } from '../../src/components/ui';
-import { capMessage } from '../../src/pages/grants';
+import { capMessage } from '../../src/pages/Grants';
 import { SECTOR_OPTIONS, sectorLabel } from '../../src/lib/labels';
 import { formatDuration, MS_DAY, MS_HOUR } from '../../src/lib/dates';
 

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::designation::DesignationStatus;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::startup::AppState;
-use crate::store::designations::{self as store};
+use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
 use crate::store::{PageQuery, Paged};
 
 use super::common::{load, viewer};
@@ -27,11 +27,21 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Filter by model.
     pub model_id: Option<String>,
+    /// Search: requests whose model name, developer organization name or summary contains this
+    /// text, ignoring case (ASCII letters on SQLite, all letters on PostgreSQL); `%`, `_` and
+    /// `\` match themselves. Surrounding spaces are ignored; empty means no search. At most 100
+    /// characters, no control characters.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// `me`: only requests assigned to the caller; `unassigned`: only requests assigned to
+    /// nobody. Absent or empty: either.
+    pub assigned: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
-/// Requests visible to the caller (a developer's own; every non-draft one for agencies).
+/// Requests visible to the caller (a developer's own; every non-draft one for agencies), newest
+/// first, narrowed by the filters (all applied by the server, with the same cursor pagination).
 #[utoipa::path(
     get,
     path = "/api/v1/designation-requests",
@@ -56,18 +66,10 @@ pub async fn list(
         cursor: q.cursor.clone(),
     }
     .page()?;
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            DesignationStatus::parse(s)
-                .map_err(|_| AppError::field("status", "is not a designation status"))?
-                .as_str(),
-        ),
-    };
-    let model = q.model_id.clone().filter(|s| !s.is_empty());
+    let filter = list_filter(&q, &actor)?;
     let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
-        let rows = store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
+        let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
         outs(conn, rows)
     })
     .await?;
@@ -76,6 +78,51 @@ pub async fn list(
         items: paged.items,
         next_cursor: paged.next_cursor,
     }))
+}
+
+/// The query's filters, or a 422 naming each bad one.
+fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
+    let mut errors = Vec::new();
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match DesignationStatus::parse(s) {
+            Ok(s) => Some(s.as_str().to_string()),
+            Err(_) => {
+                errors.push(FieldError::new("status", "is not a designation status"));
+                None
+            }
+        },
+    };
+    let text = q.q.as_deref().unwrap_or_default().trim();
+    if text.chars().count() > SEARCH_MAX_CHARS {
+        errors.push(FieldError::new(
+            "q",
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        ));
+    } else if text.chars().any(char::is_control) {
+        errors.push(FieldError::new("q", "must not contain control characters"));
+    }
+    let assigned = match q.assigned.as_deref().unwrap_or_default() {
+        "" => None,
+        "me" => Some(Assigned::To(actor.user_id.clone())),
+        "unassigned" => Some(Assigned::Nobody),
+        _ => {
+            errors.push(FieldError::new(
+                "assigned",
+                "must be one of: me, unassigned",
+            ));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    Ok(ListFilter {
+        status,
+        model_id: q.model_id.clone().filter(|s| !s.is_empty()),
+        search: (!text.is_empty()).then(|| Search::contains(text)),
+        assigned,
+    })
 }
 
 /// One request.

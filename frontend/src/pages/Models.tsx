@@ -1,7 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, fetchAll, unwrap } from '../api/client';
-import type { AccessGrant, DesignationRequest, Model, Nomination, PartnerGrant } from '../api/types';
+import * as designationsApi from '../api/designations';
+import * as modelsApi from '../api/models';
+import * as nominationsApi from '../api/nominations';
+import type { AccessGrant, NewModel, PartnerGrant } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -25,11 +27,11 @@ import {
 } from '../components/ui';
 import { fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import type { TimelineWindow } from '../lib/timeline';
+import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function ModelsList() {
   const role = useRole();
-  const list = usePaged<Model>('/models');
+  const list = usePaged((p) => modelsApi.list({}, p), []);
   return (
     <>
       <PageTitle lead="Models your organization has registered. Registering a model lets you file a designation request, offer Government access and nominate trusted partners — all optional.">
@@ -90,11 +92,6 @@ export function ModelsList() {
   );
 }
 
-export function fmt(n: number | null | undefined): string {
-  if (n == null || Number.isNaN(n)) return '—';
-  return String(Math.round(n * 10) / 10);
-}
-
 interface ModelFormValues {
   name: string;
   version: string;
@@ -153,7 +150,7 @@ function ModelForm({
   );
 }
 
-function modelBody(v: ModelFormValues) {
+function modelBody(v: ModelFormValues): NewModel {
   return {
     name: v.name.trim(),
     version: v.version.trim(),
@@ -175,7 +172,7 @@ export function ModelNew() {
         initial={{ name: '', version: '', description: '', modality: '', planned: '' }}
         submitLabel="Register model"
         onSubmit={async (v) => {
-          const m = unwrap<Model>(await api.post('/models', modelBody(v)), 'model');
+          const m = await modelsApi.create(modelBody(v));
           setFlash(`Model “${m.name} ${m.version}” registered.`);
           navigate(`/models/${m.id}`);
         }}
@@ -188,14 +185,13 @@ export function ModelEdit() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const res = useResource<Model>(`/models/${id}`);
+  const res = useResource(() => modelsApi.get(id), [id]);
   return (
     <div className="fap-narrow">
       <BackLink to={`/models/${id}`}>Back to the model</BackLink>
       <PageTitle>Edit model</PageTitle>
       <Loaded resource={res}>
-        {(raw) => {
-          const m = unwrap<Model>(raw, 'model');
+        {(m) => {
           return (
             <ModelForm
               initial={{
@@ -207,7 +203,7 @@ export function ModelEdit() {
               }}
               submitLabel="Save changes"
               onSubmit={async (v) => {
-                await api.patch(`/models/${id}`, modelBody(v));
+                await modelsApi.update(id, modelBody(v));
                 setFlash('Model updated.');
                 navigate(`/models/${id}`);
               }}
@@ -219,80 +215,23 @@ export function ModelEdit() {
   );
 }
 
-/** Government and partner windows of one model, for its timeline. */
-export function useModelWindows(modelId: string | null) {
-  const [state, setState] = useState<{ gov: AccessGrant[]; partner: PartnerGrant[]; loaded: boolean }>({
-    gov: [],
-    partner: [],
-    loaded: false,
-  });
-  useEffect(() => {
-    if (!modelId) return;
-    let live = true;
-    Promise.all([
-      fetchAll<AccessGrant>('/access-grants', { model_id: modelId }).catch(() => [] as AccessGrant[]),
-      fetchAll<PartnerGrant>('/partner-grants', { model_id: modelId }).catch(() => [] as PartnerGrant[]),
-    ]).then(([gov, partner]) => {
-      if (live)
-        setState({
-          gov: gov.filter((g) => g.model_id === modelId),
-          partner: partner.filter((p) => p.model_id === modelId),
-          loaded: true,
-        });
-    });
-    return () => {
-      live = false;
-    };
-  }, [modelId]);
-  return state;
-}
-
-export function windowsOf(gov: AccessGrant[], partner: PartnerGrant[]): TimelineWindow[] {
-  return [
-    ...gov.map((g) => ({
-      id: g.id,
-      lane: 'government' as const,
-      label: g.grantees.map((x) => x.agency_code || x.name).join(', ') || 'Government',
-      start: g.starts_at,
-      end: g.ends_at,
-      stoppedAt: g.ended_at,
-      status: g.status,
-      href: `/access-grants/${g.id}`,
-    })),
-    ...partner.map((p) => ({
-      id: p.id,
-      lane: 'partner' as const,
-      label: p.partner_name,
-      start: p.starts_at,
-      end: p.ends_at,
-      stoppedAt: p.revoked_at,
-      status: p.status,
-      href: `/partner-grants/${p.id}`,
-    })),
-  ];
-}
-
 export function ModelDetail() {
   const { id = '' } = useParams();
   const role = useRole();
-  const res = useResource<Model>(`/models/${id}`);
+  const res = useResource(() => modelsApi.get(id), [id]);
   const windows = useModelWindows(id);
-  const requests = usePaged<DesignationRequest>(role.isDeveloper ? '/designation-requests' : null, { model_id: id });
-  const noms = usePaged<Nomination>(role.isDeveloper || role.isAgency ? '/nominations' : null, { model_id: id });
+  const requests = usePaged(role.isDeveloper ? (p) => designationsApi.list({ model_id: id }, p) : null, [id, role.isDeveloper]);
+  const noms = usePaged(role.isDeveloper || role.isAgency ? (p) => nominationsApi.list({ model_id: id }, p) : null, [id, role.isDeveloper || role.isAgency]);
 
-  const release = useAction(async () => {
-    const m = await api.post<Model>(`/models/${id}/release`);
-    res.setData(unwrap<Model>(m, 'model'));
-  });
+  const release = useAction(async () => res.setData(await modelsApi.release(id)));
 
   return (
     <>
       <BackLink to="/models">Models</BackLink>
       <Loaded resource={res}>
-        {(raw) => {
-          const m = unwrap<Model>(raw, 'model');
-          const myRequests = requests.items.filter((r) => r.model_id === m.id);
-          const myNoms = noms.items.filter((n) => n.model_id === m.id);
+        {(m) => {
+          const myRequests = requests.items;
+          const myNoms = noms.items;
           return (
             <>
               <PageTitle title={`${m.name} ${m.version}`}>

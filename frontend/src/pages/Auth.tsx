@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, ApiError } from '../api/client';
+import * as authApi from '../api/auth';
+import { ApiError } from '../api/client';
 import { safeNext, useAuth } from '../auth/AuthContext';
 import { Checkbox, SubmitButton, TextField } from '../components/fields';
+import { SystemUseNotice } from '../components/SystemUseNotice';
 import { InfoAlert, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
 import { useAction } from '../lib/hooks';
 
@@ -57,21 +59,6 @@ function PasswordField({
   );
 }
 
-/** NIST SP 800-53 AC-8 system use notification. */
-export function SystemUseNotice() {
-  return (
-    <div className="fap-notice" id="system-use-notice">
-      <h2 className="fap-notice__title">System use notice</h2>
-      <p>You are accessing a U.S. Government information system, which includes this computer, this network, and all devices and storage media attached to it. This system is provided for U.S. Government-authorized use only.</p>
-      <ul>
-        <li>Unauthorized or improper use of this system is prohibited and may result in disciplinary action and civil and criminal penalties.</li>
-        <li>By using this system you understand and consent that you have no reasonable expectation of privacy regarding any communication or data transiting or stored on it.</li>
-        <li>Your use of this system may be monitored, recorded and audited at any time and for any lawful Government purpose, and any information may be disclosed or used for any lawful Government purpose.</li>
-      </ul>
-    </div>
-  );
-}
-
 export function SignInPage() {
   const { me, refresh } = useAuth();
   const [params] = useSearchParams();
@@ -82,7 +69,7 @@ export function SignInPage() {
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
   const action = useAction(async () => {
-    await api.post('/auth/login', { email: email.trim(), password }, { allowUnauthenticated: true });
+    await authApi.login(email.trim(), password);
     const who = await refresh();
     if (who) navigate(next, { replace: true });
   });
@@ -159,7 +146,7 @@ export function SignUpPage() {
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
   const action = useAction(async () => {
-    await api.post('/auth/signup', { ...form, email: form.email.trim() }, { allowUnauthenticated: true });
+    await authApi.signup({ ...form, email: form.email.trim() });
     setDone(true);
   });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
@@ -222,7 +209,7 @@ export function VerifyEmailPage() {
   const [done, setDone] = useState(false);
   // The link proves the address; the password proves you are the person who signed up with it.
   const action = useAction(async () => {
-    await api.post('/auth/verify-email', { token, password }, { allowUnauthenticated: true });
+    await authApi.verifyEmail(token, password);
     setDone(true);
   });
   const failed = action.error?.status === 422 && action.error.problem.code === 'invalid_token';
@@ -310,7 +297,7 @@ function ResetRequest() {
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
   const action = useAction(async () => {
-    await api.post('/auth/password-reset/request', { email: email.trim() }, { allowUnauthenticated: true });
+    await authApi.requestPasswordReset(email.trim());
     setSent(true);
   });
   return (
@@ -352,7 +339,7 @@ function ResetConfirm({ token }: { token: string }) {
   const [password, setPassword] = useState('');
   const [done, setDone] = useState(false);
   const action = useAction(async () => {
-    await api.post('/auth/password-reset/confirm', { token, new_password: password }, { allowUnauthenticated: true });
+    await authApi.confirmPasswordReset(token, password);
     setDone(true);
   });
   return (
@@ -394,7 +381,7 @@ export function AcceptInvitePage() {
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
   const action = useAction(async () => {
-    await api.post(`/auth/invitations/${encodeURIComponent(token)}/accept`, { name, password }, { allowUnauthenticated: true });
+    await authApi.acceptInvitation(token, name, password);
     const who = await refresh();
     navigate(who ? '/' : '/sign-in', { replace: true });
   });

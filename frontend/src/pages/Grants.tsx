@@ -1,7 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, fetchAll, itemsOf, unwrap, type ApiError } from '../api/client';
-import type { AccessGrant, AccessLogEntry, Model, Organization, Terms } from '../api/types';
+import { fetchAll, type ApiError } from '../api/client';
+import * as grantsApi from '../api/grants';
+import * as modelsApi from '../api/models';
+import * as organizationsApi from '../api/organizations';
+import * as termsApi from '../api/terms';
+import type { AccessGrant, Model, Organization, Terms } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -31,7 +35,7 @@ import {
 import { MS_DAY, daysBetween, formatDateTime, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS } from '../lib/labels';
-import { fmt, useModelWindows, windowsOf } from './models';
+import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function grantees(g: AccessGrant): string {
   return g.grantees.map((x) => x.name).join(', ') || '—';
@@ -39,7 +43,7 @@ export function grantees(g: AccessGrant): string {
 
 export function GrantsList() {
   const role = useRole();
-  const list = usePaged<AccessGrant>('/access-grants');
+  const list = usePaged((p) => grantsApi.list({}, p), []);
   return (
     <>
       <PageTitle
@@ -158,13 +162,13 @@ export function GrantNew() {
   const [loadError, setLoadError] = useState<unknown>(null);
   useEffect(() => {
     Promise.all([
-      fetchAll<Model>('/models'),
-      api.get<unknown>('/organizations', { query: { kind: 'agency', limit: 200 } }).then((d) => itemsOf<Organization>(d)),
-      fetchAll<Terms>('/terms'),
+      fetchAll((p) => modelsApi.list({}, p)),
+      fetchAll((p) => organizationsApi.directory({ kind: 'agency' }, p)),
+      fetchAll(termsApi.list),
     ])
       .then(([m, a, t]) => {
         setModels(m);
-        setAgencies(a.filter((o) => o.kind === 'agency' || !o.kind));
+        setAgencies(a);
         setTerms(t);
       })
       .catch(setLoadError);
@@ -198,18 +202,15 @@ export function GrantNew() {
   }, [lengthDays, model, endIso]);
 
   const action = useAction(async () => {
-    const g = unwrap<AccessGrant>(
-      await api.post('/access-grants', {
-        model_id: v.model_id,
-        grantee_org_ids: v.grantee_org_ids,
-        access_mode: v.access_mode,
-        access_instructions: v.access_instructions.trim(),
-        starts_at: startIso,
-        ends_at: endIso,
-        terms_version_id: v.terms_version_id,
-      }),
-      'access_grant',
-    );
+    const g = await grantsApi.offer({
+      model_id: v.model_id,
+      grantee_org_ids: v.grantee_org_ids,
+      access_mode: v.access_mode,
+      access_instructions: v.access_instructions.trim(),
+      starts_at: startIso ?? '',
+      ends_at: endIso ?? '',
+      terms_version_id: v.terms_version_id,
+    });
     setFlash('Access offered. The agencies are notified; the window opens once everyone has accepted the terms.');
     navigate(`/access-grants/${g.id}`);
   });
@@ -342,17 +343,15 @@ export function GrantNew() {
 export function GrantDetail() {
   const { id = '' } = useParams();
   const role = useRole();
-  const res = useResource<AccessGrant>(`/access-grants/${id}`);
+  const res = useResource(() => grantsApi.get(id), [id]);
   const [notice, setNotice] = useState<string | null>(null);
-  const g = res.data ? unwrap<AccessGrant>(res.data, 'access_grant') : null;
+  const g = res.data;
   const windows = useModelWindows(g?.model_id ?? null);
-  const model = useResource<Model>(g && role.isDeveloper ? `/models/${g.model_id}` : null);
+  const model = useResource(g && role.isDeveloper ? () => modelsApi.get(g.model_id) : null, [g?.model_id, role.isDeveloper]);
 
-  const act = async (msg: string, p: Promise<unknown>) => {
-    const out = await p;
-    const next = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<AccessGrant>(out, 'access_grant') : null;
-    if (next && next.id === id && next.grantees) res.setData(next);
-    else await res.reload();
+  // Every action answers the grant as it now is.
+  const act = async (msg: string, p: Promise<AccessGrant>) => {
+    res.setData(await p);
     setNotice(msg);
   };
 
@@ -366,7 +365,7 @@ export function GrantDetail() {
           const viewer = grant.viewer ?? { rostered: false, acknowledged: false };
           const isDev = role.isDeveloper;
           const open = grant.status !== 'ended' && grant.status !== 'expired';
-          const m = model.data ? unwrap<Model>(model.data, 'model') : null;
+          const m = model.data;
           return (
             <>
               <PageTitle title={`Government access: ${grant.model_name}`}>
@@ -420,16 +419,16 @@ export function GrantDetail() {
                 </ul>
                 <TermsPanel termsId={grant.terms_version_id} open={(isDev && !grant.developer_accepted_at) || (!!myGrantee && !myGrantee.terms_accepted_at) || (viewer.rostered && !viewer.acknowledged)} />
                 {open && isDev && role.isAdmin && !grant.developer_accepted_at && (
-                  <AcceptTerms onBehalfOf={grant.developer_org_name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your organization.', api.post(`/access-grants/${id}/accept-terms`))} />
+                  <AcceptTerms onBehalfOf={grant.developer_org_name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your organization.', grantsApi.acceptTerms(id))} />
                 )}
                 {open && myGrantee && role.isAdmin && !myGrantee.terms_accepted_at && (
-                  <AcceptTerms onBehalfOf={myGrantee.name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your agency.', api.post(`/access-grants/${id}/accept-terms`))} />
+                  <AcceptTerms onBehalfOf={myGrantee.name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your agency.', grantsApi.acceptTerms(id))} />
                 )}
                 {open && viewer.rostered && !viewer.acknowledged && (
-                  <AcknowledgeTerms termsLabel={grant.terms_label} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', api.post(`/access-grants/${id}/acknowledge`))} />
+                  <AcknowledgeTerms termsLabel={grant.terms_label} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', grantsApi.acknowledge(id))} />
                 )}
               </Section>
-              <Instructions text={grant.access_instructions} isDeveloper={isDev} rostered={viewer.rostered} acknowledged={viewer.acknowledged} />
+              <Instructions text={grant.access_instructions ?? null} isDeveloper={isDev} rostered={viewer.rostered} acknowledged={viewer.acknowledged} />
               {isDev && open && <DeveloperControls grant={grant} role={role} act={act} />}
               <Section title="Access windows of this model">
                 {windows.loaded ? (
@@ -445,7 +444,7 @@ export function GrantDetail() {
                 )}
               </Section>
               {(isDev || myGrantee) && (
-                <Roster basePath={`/access-grants/${id}`} canAdd={!!myGrantee && role.isAdmin && open} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
+                <Roster roster={grantsApi.roster(id)} canAdd={!!myGrantee && role.isAdmin && open} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               <AccessLog grant={grant} canLog={viewer.rostered && viewer.acknowledged && grant.status === 'active'} />
               <AuditTrail
@@ -460,9 +459,9 @@ export function GrantDetail() {
   );
 }
 
-function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Role; act: (m: string, p: Promise<unknown>) => Promise<void> }) {
+function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Role; act: (m: string, p: Promise<AccessGrant>) => Promise<void> }) {
   const [ends, setEnds] = useState(toLocalInput(grant.ends_at));
-  const change = useAction(() => act('End of the window changed.', api.patch(`/access-grants/${grant.id}`, { ends_at: fromLocalInput(ends) })));
+  const change = useAction(() => act('End of the window changed.', grantsApi.changeEnd(grant.id, fromLocalInput(ends) ?? '')));
   return (
     <Section title="Your controls">
       <div className="fap-panels">
@@ -492,7 +491,7 @@ function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Rol
           <h3>End access now</h3>
           <p>Ending is immediate and needs no one’s approval. The agencies are notified.</p>
           {role.isDeveloper && (
-            <ConfirmAction label="End access now" heading="End this access grant now?" onConfirm={() => act('Access ended.', api.post(`/access-grants/${grant.id}/end`))}>
+            <ConfirmAction label="End access now" heading="End this access grant now?" onConfirm={() => act('Access ended.', grantsApi.end(grant.id))}>
               <p>
                 Access to {grant.model_name} for {grantees(grant)} stops at once. Days already used still count toward the
                 model’s 30-day cap.
@@ -506,13 +505,13 @@ function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Rol
 }
 
 function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
-  const list = usePaged<AccessLogEntry>(`/access-grants/${grant.id}/access-log`);
+  const list = usePaged((p) => grantsApi.accessLog(grant.id, p), [grant.id]);
   const blank = () => ({ occurred: toLocalInput(new Date()), kind: 'evaluation', duration: '', summary: '' });
   const [v, setV] = useState(blank);
   const [saved, setSaved] = useState(false);
   const action = useAction(async () => {
-    await api.post(`/access-grants/${grant.id}/access-log`, {
-      occurred_at: fromLocalInput(v.occurred),
+    await grantsApi.logAccess(grant.id, {
+      occurred_at: fromLocalInput(v.occurred) ?? '',
       kind: v.kind,
       duration_minutes: Number(v.duration),
       summary: v.summary.trim(),

@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, unwrap } from '../api/client';
-import type { DesignationRequest, Message, Model, OrgMembers } from '../api/types';
-import { useMe, useRole, type Role } from '../auth/AuthContext';
+import * as designationsApi from '../api/designations';
+import * as modelsApi from '../api/models';
+import * as organizationsApi from '../api/organizations';
+import type { AssignedFilter, DesignationRequest, DesignationStatus, Message } from '../api/types';
+import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
@@ -25,26 +27,30 @@ import {
   VoluntaryNotice,
 } from '../components/ui';
 import { fromLocalDateEndOfDay } from '../lib/dates';
-import { useAction, usePaged, useResource } from '../lib/hooks';
+import { useAction, useDebounced, usePaged, useResource } from '../lib/hooks';
 import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, statusLabel } from '../lib/labels';
 
-const STATUS_FILTERS = ['', 'draft', 'submitted', 'under_review', 'info_requested', 'determined', 'withdrawn'];
+const STATUS_FILTERS: ('' | DesignationStatus)[] = ['', 'draft', 'submitted', 'under_review', 'info_requested', 'determined', 'withdrawn'];
+const ASSIGNED_FILTERS: { value: '' | AssignedFilter; label: string }[] = [
+  { value: '', label: 'Assigned or not' },
+  { value: 'me', label: 'Assigned to me' },
+  { value: 'unassigned', label: 'Unassigned' },
+];
+/** The server's bound on `q`. */
+const SEARCH_MAX = 100;
 
 export function RequestsList() {
   const role = useRole();
-  const me = useMe();
   const [params, setParams] = useSearchParams();
-  const status = params.get('status') ?? '';
-  const mine = params.get('assigned') === 'me';
-  const q = (params.get('q') ?? '').toLowerCase();
-  // The status filter is sent to the server and also applied here, so the list is right either way.
-  const list = usePaged<DesignationRequest>('/designation-requests', { status: status || undefined });
-  const items = list.items.filter(
-    (r) =>
-      (!status || r.status === status) &&
-      (!mine || r.assigned_to?.id === me.user.id) &&
-      (!q || `${r.model_name} ${r.model_version} ${r.developer_org_name}`.toLowerCase().includes(q)),
-  );
+  const status = (params.get('status') ?? '') as '' | DesignationStatus;
+  const assigned = role.isAgency ? ((params.get('assigned') ?? '') as '' | AssignedFilter) : '';
+  const typed = params.get('q') ?? '';
+  // Every filter is applied by the server, over all requests, not over the pages loaded so far;
+  // the search waits for a pause in typing so each keystroke does not cost a request.
+  const settled = useDebounced(typed.trim(), 300);
+  const q = typed.trim() ? settled : ''; // clearing the search needs no pause
+  const list = usePaged((p) => designationsApi.list({ status, q, assigned }, p), [status, q, assigned]);
+  const filtered = !!(status || q || assigned);
   const update = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     if (v) next.set(k, v);
@@ -85,25 +91,43 @@ export function RequestsList() {
         </div>
         <div className="usa-form-group">
           <label className="usa-label" htmlFor="filter-q">
-            Model or developer
+            Model, developer or summary
           </label>
-          <input id="filter-q" className="usa-input" type="search" value={params.get('q') ?? ''} onChange={(e) => update('q', e.target.value)} />
+          <input
+            id="filter-q"
+            className="usa-input"
+            type="search"
+            maxLength={SEARCH_MAX}
+            value={typed}
+            onChange={(e) => update('q', e.target.value)}
+          />
         </div>
         {role.isAgency && (
-          <div className="usa-checkbox fap-filters__check">
-            <input id="filter-mine" className="usa-checkbox__input" type="checkbox" checked={mine} onChange={(e) => update('assigned', e.target.checked ? 'me' : '')} />
-            <label className="usa-checkbox__label" htmlFor="filter-mine">
-              Assigned to me
+          <div className="usa-form-group">
+            <label className="usa-label" htmlFor="filter-assigned">
+              Assigned reviewer
             </label>
+            <select id="filter-assigned" className="usa-select" value={assigned} onChange={(e) => update('assigned', e.target.value)}>
+              {ASSIGNED_FILTERS.map((a) => (
+                <option key={a.value} value={a.value}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
           </div>
+        )}
+        {(filtered || typed) && (
+          <button type="button" className="usa-button usa-button--unstyled fap-filters__clear" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear filters
+          </button>
         )}
       </form>
       <ProblemAlert error={list.error} />
       {list.loading && list.items.length === 0 ? (
         <Loading />
-      ) : items.length === 0 && !list.error ? (
+      ) : list.items.length === 0 && !list.error ? (
         <Empty>
-          <p>{list.items.length === 0 ? 'No designation requests yet.' : 'No request matches these filters.'}</p>
+          <p>{filtered ? 'No request matches these filters.' : 'No designation requests yet.'}</p>
         </Empty>
       ) : (
         <div className="fap-table-wrap">
@@ -120,12 +144,14 @@ export function RequestsList() {
               </tr>
             </thead>
             <tbody>
-              {items.map((r) => (
+              {list.items.map((r) => (
                 <tr key={r.id}>
                   <th scope="row" data-label="Model">
                     <Link className="usa-link" to={`/designation-requests/${r.id}`}>
                       {r.model_name} {r.model_version}
                     </Link>
+                    {/* The search also reads the summary: show its start, so a match can be seen. */}
+                    <span className="fap-row-summary">{r.summary}</span>
                   </th>
                   {!role.isDeveloper && <td data-label="Developer">{r.developer_org_name}</td>}
                   <td data-label="Status">
@@ -159,18 +185,15 @@ export function RequestNew() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const models = usePaged<Model>('/models', {}, 200);
+  const models = usePaged((p) => modelsApi.list({}, p), [], 200);
   const [v, setV] = useState({ model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
   const action = useAction(async () => {
-    const r = unwrap<DesignationRequest>(
-      await api.post('/designation-requests', {
-        model_id: v.model_id,
-        summary: v.summary.trim(),
-        capability_evidence: v.capability_evidence.trim(),
-        requested_response_by: v.by ? fromLocalDateEndOfDay(v.by) : null,
-      }),
-      'designation_request',
-    );
+    const r = await designationsApi.create({
+      model_id: v.model_id,
+      summary: v.summary.trim(),
+      capability_evidence: v.capability_evidence.trim(),
+      requested_response_by: v.by ? fromLocalDateEndOfDay(v.by) : null,
+    });
     setFlash('Draft saved. Review it, then submit it when you are ready.');
     navigate(`/designation-requests/${r.id}`);
   });
@@ -233,14 +256,14 @@ export function RequestNew() {
 export function RequestDetail() {
   const { id = '' } = useParams();
   const role = useRole();
-  const res = useResource<DesignationRequest>(`/designation-requests/${id}`);
+  const res = useResource(() => designationsApi.get(id), [id]);
   const [notice, setNotice] = useState<string | null>(null);
-  const messages = usePaged<Message>(`/designation-requests/${id}/messages`, {}, 200);
+  const messages = usePaged((p) => designationsApi.messages(id, p), [id], 200);
 
-  const after = async (msg: string, p: Promise<unknown>) => {
+  // Every action answers the request as it now is, except a new message (answers the message).
+  const after = async (msg: string, p: Promise<DesignationRequest | Message>) => {
     const out = await p;
-    const r = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<DesignationRequest>(out, 'designation_request') : null;
-    if (r && r.id === id) res.setData(r);
+    if ('model_id' in out) res.setData(out);
     else await res.reload();
     await messages.reload();
     setNotice(msg);
@@ -250,8 +273,7 @@ export function RequestDetail() {
     <>
       <BackLink to="/designation-requests">{role.isDeveloper ? 'Designation requests' : 'Review queue'}</BackLink>
       <Loaded resource={res}>
-        {(raw) => {
-          const r = unwrap<DesignationRequest>(raw, 'designation_request');
+        {(r) => {
           const open = r.status !== 'withdrawn' && r.status !== 'determined';
           return (
             <>
@@ -294,7 +316,7 @@ export function RequestDetail() {
   );
 }
 
-type After = (msg: string, p: Promise<unknown>) => Promise<void>;
+type After = (msg: string, p: Promise<DesignationRequest | Message>) => Promise<void>;
 
 function DeterminationBox({ r }: { r: DesignationRequest }) {
   const d = r.determination!;
@@ -314,7 +336,7 @@ function DeterminationBox({ r }: { r: DesignationRequest }) {
 }
 
 function DeveloperActions({ r, after }: { r: DesignationRequest; after: After }) {
-  const submit = useAction(() => after('Request submitted to the reviewers.', api.post(`/designation-requests/${r.id}/submit`)));
+  const submit = useAction(() => after('Request submitted to the reviewers.', designationsApi.submit(r.id)));
   return (
     <>
       <ProblemAlert error={submit.error} />
@@ -328,7 +350,7 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
           <ConfirmAction
             label="Withdraw request"
             heading="Withdraw this designation request?"
-            onConfirm={() => after('Request withdrawn.', api.post(`/designation-requests/${r.id}/withdraw`))}
+            onConfirm={() => after('Request withdrawn.', designationsApi.withdraw(r.id))}
           >
             <p>The request stops at once. No reason is needed and nothing else changes: you can file a new request at any time.</p>
           </ConfirmAction>
@@ -347,7 +369,7 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
 function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
   const [text, setText] = useState('');
   const action = useAction(async () => {
-    await after('Response sent.', api.post(`/designation-requests/${r.id}/respond`, { message: text.trim() }));
+    await after('Response sent.', designationsApi.respond(r.id, text.trim()));
     setText('');
   });
   return (
@@ -437,9 +459,9 @@ function ReviewerActions({ r, role, after }: { r: DesignationRequest; role: Role
 }
 
 function AssignForm({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
-  const org = useResource<OrgMembers>('/organizations/me');
+  const org = useResource(organizationsApi.mine, []);
   const [userId, setUserId] = useState(r.assigned_to?.id ?? '');
-  const action = useAction((uid: string) => after('Reviewer assigned.', api.post(`/designation-requests/${r.id}/assign`, { user_id: uid })));
+  const action = useAction((uid: string) => after('Reviewer assigned.', designationsApi.assign(r.id, uid)));
   const users = (org.data?.users ?? []).filter((u) => !u.disabled);
   return (
     <div className="fap-panel">
@@ -478,7 +500,7 @@ function AssignForm({ r, role, after }: { r: DesignationRequest; role: Role; aft
 function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) {
   const [text, setText] = useState('');
   const action = useAction(async () => {
-    await after('Information requested from the developer.', api.post(`/designation-requests/${r.id}/request-info`, { message: text.trim() }));
+    await after('Information requested from the developer.', designationsApi.requestInfo(r.id, text.trim()));
     setText('');
   });
   return (
@@ -506,7 +528,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
   const office = role.agencyCode ?? '';
   const [v, setV] = useState({ position: '', note: '' });
   const action = useAction(async () => {
-    await after('Consultation recorded.', api.post(`/designation-requests/${r.id}/consultations`, { agency_code: office, ...v, note: v.note.trim() }));
+    await after('Consultation recorded.', designationsApi.consult(r.id, { agency_code: office, ...v, note: v.note.trim() }));
     setV({ position: '', note: '' });
   });
   const fe = action.fieldErrors;
@@ -546,7 +568,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
 function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }) {
   const [v, setV] = useState({ outcome: '', rationale: '', benchmark_ref: '' });
   const action = useAction(() =>
-    after('Determination recorded and shared with the developer.', api.post(`/designation-requests/${r.id}/determination`, { ...v, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
+    after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { ...v, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
   );
   const fe = action.fieldErrors;
   const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);
@@ -606,7 +628,7 @@ function Thread({
 }) {
   const [text, setText] = useState('');
   const action = useAction(async () => {
-    await after('Message sent.', api.post(`/designation-requests/${r.id}/messages`, { body: text.trim() }));
+    await after('Message sent.', designationsApi.postMessage(r.id, text.trim()));
     setText('');
   });
   const canPost = r.status !== 'withdrawn' && (role.isDeveloper || role.isAgency);

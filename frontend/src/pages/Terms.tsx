@@ -1,18 +1,18 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../api/client';
-import { TERMS_SECTIONS, type Terms } from '../api/types';
+import * as termsApi from '../api/terms';
+import { TERMS_SECTIONS } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import { BackLink, DateTime, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { TERMS_SECTION_LABELS } from '../lib/labels';
-import { CopyButton } from './account';
+import { TermsText } from '../components/TermsText';
 
 export function TermsList() {
   const role = useRole();
-  const list = usePaged<Terms>('/terms');
+  const list = usePaged(termsApi.list, []);
   const canPublish = (role.isDeveloper && role.isAdmin) || role.isOperator;
   return (
     <>
@@ -77,7 +77,7 @@ export function TermsNew() {
   const [v, setV] = useState<Record<string, string>>({ label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
   const action = useAction(async () => {
     const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()]));
-    const t = unwrap<Terms>(await api.post('/terms', body), 'terms');
+    const t = await termsApi.create(body);
     setFlash('Terms published. This version can no longer be changed.');
     navigate(`/terms/${t.id}`);
   });
@@ -109,35 +109,14 @@ export function TermsNew() {
   );
 }
 
-/** The six sections of a terms version, with its fingerprint. */
-export function TermsText({ terms, headingLevel = 2 }: { terms: Terms; headingLevel?: 2 | 3 }) {
-  const H = headingLevel === 2 ? 'h2' : 'h3';
-  const Hs = headingLevel === 2 ? 'h3' : 'h4';
-  return (
-    <div className="fap-terms">
-      <H className="fap-terms__label">{terms.label}</H>
-      <p className="fap-hash">
-        SHA-256: <code>{terms.sha256}</code> <CopyButton text={terms.sha256} label="Copy fingerprint" />
-      </p>
-      {TERMS_SECTIONS.map((s) => (
-        <div key={s} className="fap-terms__section">
-          <Hs>{TERMS_SECTION_LABELS[s]}</Hs>
-          <div className="fap-prose">{terms[s]}</div>
-        </div>
-      ))}
-    </div>
-  );
-}
-
 export function TermsDetail() {
   const { id = '' } = useParams();
-  const res = useResource<Terms>(`/terms/${id}`);
+  const res = useResource(() => termsApi.get(id), [id]);
   return (
     <>
       <BackLink to="/terms">Terms</BackLink>
       <Loaded resource={res}>
-        {(raw) => {
-          const t = unwrap<Terms>(raw, 'terms');
+        {(t) => {
           return (
             <>
               <PageTitle title={t.label}>Terms: {t.label}</PageTitle>

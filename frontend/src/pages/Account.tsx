@@ -1,43 +1,22 @@
 import { useState } from 'react';
-import { api, itemsOf, unwrap } from '../api/client';
-import type { ApiToken, OrgMembers } from '../api/types';
+import * as authApi from '../api/auth';
+import * as organizationsApi from '../api/organizations';
+import type { ApiToken } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { ConfirmAction } from '../components/ConfirmAction';
+import { CopyButton } from '../components/CopyButton';
 import { SelectField, SubmitButton, TextField } from '../components/fields';
 import { DateTime, Empty, Loaded, Loading, PageTitle, ProblemAlert, Section, SuccessAlert } from '../components/ui';
 import { useAction, useResource } from '../lib/hooks';
 import { AGENCY_LABELS, PARTNER_TYPE_LABELS, sectorLabel } from '../lib/labels';
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setState('copied');
-    } catch {
-      setState('failed');
-    }
-    window.setTimeout(() => setState('idle'), 4000);
-  };
-  return (
-    <>
-      <button type="button" className="usa-button usa-button--outline usa-button--small fap-copy" onClick={() => void copy()}>
-        {label}
-      </button>
-      <span className="fap-copy-status" role="status" aria-live="polite">
-        {state === 'copied' ? 'Copied.' : state === 'failed' ? 'Copy failed: select the text and copy it yourself.' : ''}
-      </span>
-    </>
-  );
-}
-
 export function ApiTokensPage() {
-  const res = useResource<unknown>('/auth/api-tokens');
-  const tokens = itemsOf<ApiToken>(res.data);
+  const res = useResource(authApi.apiTokens, []);
+  const tokens = res.data?.items ?? [];
   const [name, setName] = useState('');
   const [created, setCreated] = useState<ApiToken | null>(null);
   const create = useAction(async () => {
-    const t = unwrap<ApiToken>(await api.post('/auth/api-tokens', { name: name.trim() }), 'api_token');
+    const t = await authApi.createApiToken(name.trim());
     setCreated(t);
     setName('');
     await res.reload();
@@ -118,7 +97,7 @@ export function ApiTokensPage() {
                         outline
                         heading={`Revoke the token “${t.name}”?`}
                         onConfirm={async () => {
-                          await api.del(`/auth/api-tokens/${t.id}`);
+                          await authApi.revokeApiToken(t.id);
                           await res.reload();
                         }}
                       >
@@ -138,11 +117,11 @@ export function ApiTokensPage() {
 
 export function OrganizationPage() {
   const role = useRole();
-  const res = useResource<OrgMembers>('/organizations/me');
+  const res = useResource(organizationsApi.mine, []);
   const [invite, setInvite] = useState({ email: '', org_role: 'member' });
   const [sent, setSent] = useState<string | null>(null);
   const action = useAction(async () => {
-    await api.post('/organizations/me/invitations', { email: invite.email.trim(), org_role: invite.org_role });
+    await organizationsApi.invite({ email: invite.email.trim(), org_role: invite.org_role });
     setSent(invite.email.trim());
     setInvite({ email: '', org_role: 'member' });
     await res.reload();

@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, fetchAll, itemsOf, unwrap } from '../api/client';
-import type { Model, Nomination, Organization } from '../api/types';
+import { fetchAll } from '../api/client';
+import * as designationsApi from '../api/designations';
+import * as modelsApi from '../api/models';
+import * as nominationsApi from '../api/nominations';
+import * as organizationsApi from '../api/organizations';
+import type { NewNomination, Nomination, Organization } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -29,7 +33,7 @@ import { PARTNER_TYPE_LABELS, SECTOR_OPTIONS, sectorLabel } from '../lib/labels'
 
 export function NominationsList() {
   const role = useRole();
-  const list = usePaged<Nomination>('/nominations');
+  const list = usePaged((p) => nominationsApi.list({}, p), []);
   return (
     <>
       <PageTitle lead="Developers and the Government select trusted partners together (Sec. 3(b)(iii)). Either side nominates; a partner is selected only when both sides concur.">
@@ -70,7 +74,7 @@ export function NominationsList() {
                       {n.partner_name}
                     </Link>
                     <br />
-                    <span className="fap-muted">{PARTNER_TYPE_LABELS[n.partner_type] ?? n.partner_type}</span>
+                    <span className="fap-muted">{PARTNER_TYPE_LABELS[n.partner_type ?? ''] ?? n.partner_type}</span>
                   </th>
                   <td data-label="Model">
                     {n.model_name}
@@ -96,26 +100,31 @@ export function NominationsList() {
   );
 }
 
+/** A model to nominate a partner for (agencies know models only through the requests they review). */
+interface ModelChoice {
+  id: string;
+  name: string;
+  version: string;
+}
+
 export function NominationNew() {
   const role = useRole();
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const [models, setModels] = useState<Model[] | null>(null);
+  const [models, setModels] = useState<ModelChoice[] | null>(null);
   const [partners, setPartners] = useState<Organization[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   useEffect(() => {
     // Agencies nominate for models they can see through requests; developers for their own.
-    const modelsP = role.isDeveloper
-      ? fetchAll<Model>('/models')
-      : fetchAll<{ model_id: string; model_name: string; model_version: string; developer_org_id: string }>('/designation-requests').then((rs) => {
-          const seen = new Map<string, Model>();
-          for (const r of rs)
-            if (!seen.has(r.model_id))
-              seen.set(r.model_id, { id: r.model_id, name: r.model_name, version: r.model_version } as Model);
+    const modelsP: Promise<ModelChoice[]> = role.isDeveloper
+      ? fetchAll((p) => modelsApi.list({}, p))
+      : fetchAll((p) => designationsApi.list({}, p)).then((rs) => {
+          const seen = new Map<string, ModelChoice>();
+          for (const r of rs) if (!seen.has(r.model_id)) seen.set(r.model_id, { id: r.model_id, name: r.model_name, version: r.model_version });
           return [...seen.values()];
         });
-    Promise.all([modelsP, api.get<unknown>('/organizations', { query: { kind: 'partner', limit: 200 } }).then((d) => itemsOf<Organization>(d))])
+    Promise.all([modelsP, fetchAll((p) => organizationsApi.directory({ kind: 'partner' }, p))])
       .then(([m, p]) => {
         setModels(m);
         setPartners(p);
@@ -134,7 +143,7 @@ export function NominationNew() {
     rationale: '',
   });
   const action = useAction(async () => {
-    const body =
+    const body: NewNomination =
       v.which === 'existing'
         ? { model_id: v.model_id, partner_org_id: v.partner_org_id, rationale: v.rationale.trim() }
         : {
@@ -142,7 +151,7 @@ export function NominationNew() {
             new_partner: { name: v.name.trim(), partner_type: v.partner_type, sector: v.sector || null, contact_email: v.contact_email.trim() },
             rationale: v.rationale.trim(),
           };
-    const n = unwrap<Nomination>(await api.post('/nominations', body), 'nomination');
+    const n = await nominationsApi.create(body);
     setFlash('Nomination recorded. The other side is notified and can concur or decline.');
     navigate(`/nominations/${n.id}`);
   });
@@ -214,24 +223,21 @@ export function NominationNew() {
 export function NominationDetail() {
   const { id = '' } = useParams();
   const role = useRole();
-  const res = useResource<Nomination>(`/nominations/${id}`);
+  const res = useResource(() => nominationsApi.get(id), [id]);
   const [notice, setNotice] = useState<string | null>(null);
-  const act = async (msg: string, p: Promise<unknown>) => {
-    const out = await p;
-    const n = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<Nomination>(out, 'nomination') : null;
-    if (n && n.id === id) res.setData(n);
-    else await res.reload();
+  // Every action answers the nomination as it now is.
+  const act = async (msg: string, p: Promise<Nomination>) => {
+    res.setData(await p);
     setNotice(msg);
   };
-  const concur = useAction(() => act('You concur with this nomination.', api.post(`/nominations/${id}/concur`)));
-  const decline = useAction(() => act('You declined this nomination.', api.post(`/nominations/${id}/decline`)));
+  const concur = useAction(() => act('You concur with this nomination.', nominationsApi.concur(id)));
+  const decline = useAction(() => act('You declined this nomination.', nominationsApi.decline(id)));
 
   return (
     <>
       <BackLink to="/nominations">Trusted partners</BackLink>
       <Loaded resource={res}>
-        {(raw) => {
-          const n = unwrap<Nomination>(raw, 'nomination');
+        {(n) => {
           const mySide = role.isDeveloper ? n.developer_position : role.isAgency ? n.government_position : null;
           const canDecide = n.status === 'pending' && mySide === 'pending' && (role.isDeveloper || (role.isAgency && role.isAdmin));
           return (
@@ -245,7 +251,7 @@ export function NominationDetail() {
                 items={[
                   ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${n.model_id}`}>{n.model_name}</Link> : n.model_name],
                   ['Developer', n.developer_org_name],
-                  ['Partner type', PARTNER_TYPE_LABELS[n.partner_type] ?? n.partner_type],
+                  ['Partner type', PARTNER_TYPE_LABELS[n.partner_type ?? ''] ?? n.partner_type],
                   ['Sector', sectorLabel(n.sector) || '—'],
                   ['Nominated by', n.nominated_by === 'developer' ? 'the developer' : 'the Government'],
                   ['Developer position', <StatusTag status={n.developer_position} />],
@@ -274,7 +280,7 @@ export function NominationDetail() {
                   </Link>
                 )}
                 {role.isDeveloper && n.status !== 'rescinded' && (
-                  <ConfirmAction label="Rescind nomination" heading="Rescind this nomination?" onConfirm={() => act('Nomination rescinded.', api.post(`/nominations/${id}/rescind`))}>
+                  <ConfirmAction label="Rescind nomination" heading="Rescind this nomination?" onConfirm={() => act('Nomination rescinded.', nominationsApi.rescind(id))}>
                     <p>
                       This takes effect at once.
                       {n.status === 'selected' ? ' The partner is selected, so any early-access grant it holds for this model is revoked immediately.' : ''}

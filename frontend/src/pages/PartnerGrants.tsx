@@ -1,7 +1,11 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, fetchAll, unwrap } from '../api/client';
-import type { Model, Nomination, PartnerGrant, Terms } from '../api/types';
+import { fetchAll } from '../api/client';
+import * as modelsApi from '../api/models';
+import * as nominationsApi from '../api/nominations';
+import * as partnerGrantsApi from '../api/partnerGrants';
+import * as termsApi from '../api/terms';
+import type { Nomination, PartnerGrant, Terms } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -28,11 +32,11 @@ import {
 } from '../components/ui';
 import { MS_DAY, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { useModelWindows, windowsOf } from './models';
+import { useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function PartnerGrantsList() {
   const role = useRole();
-  const list = usePaged<PartnerGrant>('/partner-grants');
+  const list = usePaged((p) => partnerGrantsApi.list({}, p), []);
   return (
     <>
       <PageTitle
@@ -110,9 +114,9 @@ export function PartnerGrantNew() {
   const [terms, setTerms] = useState<Terms[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   useEffect(() => {
-    Promise.all([fetchAll<Nomination>('/nominations'), fetchAll<Terms>('/terms')])
+    Promise.all([fetchAll((p) => nominationsApi.list({ status: 'selected' }, p)), fetchAll(termsApi.list)])
       .then(([n, t]) => {
-        setNoms(n.filter((x) => x.status === 'selected'));
+        setNoms(n);
         setTerms(t);
       })
       .catch(setLoadError);
@@ -128,16 +132,13 @@ export function PartnerGrantNew() {
     access_instructions: '',
   });
   const action = useAction(async () => {
-    const g = unwrap<PartnerGrant>(
-      await api.post('/partner-grants', {
-        nomination_id: v.nomination_id,
-        starts_at: fromLocalInput(v.starts),
-        ends_at: fromLocalInput(v.ends),
-        terms_version_id: v.terms_version_id,
-        access_instructions: v.access_instructions.trim(),
-      }),
-      'partner_grant',
-    );
+    const g = await partnerGrantsApi.issue({
+      nomination_id: v.nomination_id,
+      starts_at: fromLocalInput(v.starts) ?? '',
+      ends_at: fromLocalInput(v.ends) ?? '',
+      terms_version_id: v.terms_version_id,
+      access_instructions: v.access_instructions.trim(),
+    });
     setFlash('Early-access grant issued. The partner is notified.');
     navigate(`/partner-grants/${g.id}`);
   });
@@ -186,16 +187,14 @@ export function PartnerGrantNew() {
 export function PartnerGrantDetail() {
   const { id = '' } = useParams();
   const role = useRole();
-  const res = useResource<PartnerGrant>(`/partner-grants/${id}`);
+  const res = useResource(() => partnerGrantsApi.get(id), [id]);
   const [notice, setNotice] = useState<string | null>(null);
-  const g = res.data ? unwrap<PartnerGrant>(res.data, 'partner_grant') : null;
+  const g = res.data;
   const windows = useModelWindows(g && !role.isPartner ? g.model_id : null);
-  const model = useResource<Model>(g && role.isDeveloper ? `/models/${g.model_id}` : null);
-  const act = async (msg: string, p: Promise<unknown>) => {
-    const out = await p;
-    const next = out && typeof out === 'object' && 'status' in (out as object) ? unwrap<PartnerGrant>(out, 'partner_grant') : null;
-    if (next && next.id === id && next.partner_org_id) res.setData(next);
-    else await res.reload();
+  const model = useResource(g && role.isDeveloper ? () => modelsApi.get(g.model_id) : null, [g?.model_id, role.isDeveloper]);
+  // Every action answers the grant as it now is.
+  const act = async (msg: string, p: Promise<PartnerGrant>) => {
+    res.setData(await p);
     setNotice(msg);
   };
 
@@ -208,7 +207,7 @@ export function PartnerGrantDetail() {
           const isPartnerOrg = role.isPartner && grant.partner_org_id === role.orgId;
           const viewer = grant.viewer ?? { rostered: false, acknowledged: false };
           const open = grant.status !== 'revoked' && grant.status !== 'expired';
-          const m = model.data ? unwrap<Model>(model.data, 'model') : null;
+          const m = model.data;
           const windowList = role.isPartner ? windowsOf([], [grant]) : windowsOf(windows.gov, windows.partner.length ? windows.partner : [grant]);
           return (
             <>
@@ -235,7 +234,7 @@ export function PartnerGrantDetail() {
               />
               {role.isDeveloper && open && (
                 <div className="fap-actions">
-                  <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', api.post(`/partner-grants/${id}/revoke`))}>
+                  <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', partnerGrantsApi.revoke(id))}>
                     <p>{grant.partner_name} loses access to {grant.model_name} at once and is notified. No approval is needed.</p>
                   </ConfirmAction>
                 </div>
@@ -244,15 +243,15 @@ export function PartnerGrantDetail() {
                 <Section title="Terms">
                   <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && (!grant.partner_accepted_at || (viewer.rostered && !viewer.acknowledged))} />
                   {open && isPartnerOrg && role.isAdmin && !grant.partner_accepted_at && (
-                    <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', api.post(`/partner-grants/${id}/accept-terms`))} />
+                    <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', partnerGrantsApi.acceptTerms(id))} />
                   )}
                   {open && viewer.rostered && !viewer.acknowledged && (
-                    <AcknowledgeTerms termsLabel={grant.terms?.label ?? 'these terms'} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', api.post(`/partner-grants/${id}/acknowledge`))} />
+                    <AcknowledgeTerms termsLabel={grant.terms?.label ?? 'these terms'} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', partnerGrantsApi.acknowledge(id))} />
                   )}
                 </Section>
               )}
               {(isPartnerOrg || role.isDeveloper) && (
-                <Instructions text={grant.access_instructions} isDeveloper={role.isDeveloper} rostered={viewer.rostered} acknowledged={viewer.acknowledged} />
+                <Instructions text={grant.access_instructions ?? null} isDeveloper={role.isDeveloper} rostered={viewer.rostered} acknowledged={viewer.acknowledged} />
               )}
               <Section title="Access window">
                 {role.isPartner || windows.loaded ? (
@@ -270,7 +269,7 @@ export function PartnerGrantDetail() {
                 )}
               </Section>
               {(isPartnerOrg || role.isDeveloper) && (
-                <Roster basePath={`/partner-grants/${id}`} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
+                <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               {!role.isPartner && (
                 <AuditTrail

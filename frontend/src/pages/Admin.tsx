@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { api, API_BASE, unwrap } from '../api/client';
-import type { AuditEvent, AuditVerify, Organization, User } from '../api/types';
+import * as adminApi from '../api/admin';
+import * as auditApi from '../api/audit';
+import type { AdminUser, AuditVerify, NewOrganization } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { actionText, actorText } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -30,19 +31,19 @@ export function AdminOrganizations() {
 }
 
 function AdminOrganizationsInner() {
-  const list = usePaged<Organization>('/admin/organizations');
+  const list = usePaged(adminApi.organizations, []);
   const blank = { kind: 'agency', name: '', agency_code: '', partner_type: '', sector: '', admin_email: '' };
   const [v, setV] = useState(blank);
   const [created, setCreated] = useState<string | null>(null);
   const action = useAction(async () => {
-    const body: Record<string, unknown> = { kind: v.kind, name: v.name.trim(), admin_email: v.admin_email.trim() };
+    const body: NewOrganization = { kind: v.kind, name: v.name.trim(), admin_email: v.admin_email.trim() };
     if (v.kind === 'agency') body.agency_code = v.agency_code;
     if (v.kind === 'partner') {
       body.partner_type = v.partner_type;
       body.sector = v.sector || null;
     }
-    const o = unwrap<Organization>(await api.post('/admin/organizations', body), 'organization');
-    setCreated(`${o.name ?? v.name} created. ${v.admin_email} has been invited as its first administrator.`);
+    const { organization: o } = await adminApi.createOrganization(body);
+    setCreated(`${o.name} created. ${v.admin_email} has been invited as its first administrator.`);
     setV(blank);
     await list.reload();
   });
@@ -146,16 +147,16 @@ export function AdminUsers() {
 }
 
 function AdminUsersInner() {
-  const list = usePaged<User & { organization_name?: string }>('/admin/users');
+  const list = usePaged(adminApi.users, []);
   const unavailable = list.error && (list.error.status === 404 || list.error.status === 405);
   const [notice, setNotice] = useState<string | null>(null);
   const [manualId, setManualId] = useState('');
   const manual = useAction(async (disabled: boolean) => {
-    await api.patch(`/admin/users/${encodeURIComponent(manualId.trim())}`, { disabled });
+    await adminApi.setUserDisabled(manualId.trim(), disabled);
     setNotice(`User ${manualId.trim()} ${disabled ? 'disabled' : 'enabled'}.`);
   });
-  const setDisabled = async (u: User, disabled: boolean) => {
-    await api.patch(`/admin/users/${u.id}`, { disabled });
+  const setDisabled = async (u: AdminUser, disabled: boolean) => {
+    await adminApi.setUserDisabled(u.id, disabled);
     setNotice(`${u.name} ${disabled ? 'disabled: their sessions and tokens stop working at once' : 'enabled'}.`);
     await list.reload();
   };
@@ -240,10 +241,10 @@ function AdminUsersInner() {
 export function AdminAudit() {
   const role = useRole();
   const [verify, setVerify] = useState<AuditVerify | null>(null);
-  const check = useAction(async () => setVerify(await api.get<AuditVerify>('/admin/audit/verify')));
+  const check = useAction(async () => setVerify(await adminApi.verifyAudit()));
   const [target, setTarget] = useState('');
   const [query, setQuery] = useState<string | null>(null);
-  const events = usePaged<AuditEvent>(query ? '/audit-events' : null, { target_id: query ?? undefined });
+  const events = usePaged(query ? (p) => auditApi.list({ target_id: query }, p) : null, [query]);
   return (
     <>
       <PageTitle lead="Every change is recorded in a hash-chained audit trail. Verification re-walks the chain and names the first broken link.">Audit trail</PageTitle>
@@ -274,10 +275,10 @@ export function AdminAudit() {
       <Section title="Export">
         <p>Download the events on your organization’s records.</p>
         <div className="fap-actions">
-          <a className="usa-button usa-button--outline" href={`${API_BASE}/audit-events/export?format=csv`} download>
+          <a className="usa-button usa-button--outline" href={auditApi.exportUrl('csv')} download>
             Download CSV
           </a>
-          <a className="usa-button usa-button--outline" href={`${API_BASE}/audit-events/export?format=json`} download>
+          <a className="usa-button usa-button--outline" href={auditApi.exportUrl('json')} download>
             Download JSON
           </a>
         </div>

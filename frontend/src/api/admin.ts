@@ -1,0 +1,9 @@
+// Operators only: organizations, users, the audit chain.
+import { api, seg, type PageParams } from './client';
+import type { AdminOrganization, AdminUser, AuditVerify, CreatedOrganization, NewOrganization, Page, User } from './types';
+
+export const organizations = (page: PageParams = {}) => api.get<Page<AdminOrganization>>('/admin/organizations', { query: { ...page } });
+export const createOrganization = (body: NewOrganization) => api.post<CreatedOrganization>('/admin/organizations', body);
+export const users = (page: PageParams = {}) => api.get<Page<AdminUser>>('/admin/users', { query: { ...page } });
+export const setUserDisabled = (id: string, disabled: boolean) => api.patch<User>(`/admin/users/${seg(id)}`, { disabled });
+export const verifyAudit = () => api.get<AuditVerify>('/admin/audit/verify');

@@ -1,0 +1,18 @@
+// Government access grants (DESIGN.md §2.4): at most 30 days per model, under agreed terms.
+import { api, seg, type PageParams } from './client';
+import { rosterAt } from './roster';
+import type { AccessGrant, AccessLogEntry, GrantStatus, NewAccessGrant, NewAccessLogEntry, Page } from './types';
+
+const one = (id: string, action = '') => `/access-grants/${seg(id)}${action ? `/${action}` : ''}`;
+
+export const list = (filters: { status?: GrantStatus; model_id?: string } = {}, page: PageParams = {}) =>
+  api.get<Page<AccessGrant>>('/access-grants', { query: { ...filters, ...page } });
+export const get = (id: string) => api.get<AccessGrant>(one(id));
+export const offer = (body: NewAccessGrant) => api.post<AccessGrant>('/access-grants', body);
+export const changeEnd = (id: string, endsAt: string) => api.patch<AccessGrant>(one(id), { ends_at: endsAt });
+export const end = (id: string) => api.post<AccessGrant>(one(id, 'end'));
+export const acceptTerms = (id: string) => api.post<AccessGrant>(one(id, 'accept-terms'));
+export const acknowledge = (id: string) => api.post<AccessGrant>(one(id, 'acknowledge'));
+export const roster = (id: string) => rosterAt(one(id));
+export const accessLog = (id: string, page: PageParams = {}) => api.get<Page<AccessLogEntry>>(one(id, 'access-log'), { query: { ...page } });
+export const logAccess = (id: string, body: NewAccessLogEntry) => api.post<AccessLogEntry>(one(id, 'access-log'), body);
