@@ -130,6 +130,8 @@ export type NewAccessGrant = S['OfferBody'];
 export type NewAccessLogEntry = S['LogBody'];
 export type NewPartnerGrant = S['IssueBody'];
 export type NewNomination = S['CreateBody'];
+/** One of CISA's 16 critical-infrastructure sectors. */
+export type Sector = NonNullable<S['NewPartnerBody']['sector']>;
 export type NewOrganization = S['CreateOrgBody'];
 export type Signup = S['SignupBody'];
 export type Invitation = S['InvitationBody'];

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import * as authApi from '../api/auth';
 import * as organizationsApi from '../api/organizations';
-import type { ApiToken } from '../api/types';
+import type { ApiToken, OrgRole } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { CopyButton } from '../components/CopyButton';
@@ -121,7 +121,7 @@ export function OrganizationPage() {
   const [invite, setInvite] = useState({ email: '', org_role: 'member' });
   const [sent, setSent] = useState<string | null>(null);
   const action = useAction(async () => {
-    await organizationsApi.invite({ email: invite.email.trim(), org_role: invite.org_role });
+    await organizationsApi.invite({ email: invite.email.trim(), org_role: invite.org_role as OrgRole });
     setSent(invite.email.trim());
     setInvite({ email: '', org_role: 'member' });
     await res.reload();

@@ -36,11 +36,12 @@ function AdminOrganizationsInner() {
   const [v, setV] = useState(blank);
   const [created, setCreated] = useState<string | null>(null);
   const action = useAction(async () => {
-    const body: NewOrganization = { kind: v.kind, name: v.name.trim(), admin_email: v.admin_email.trim() };
-    if (v.kind === 'agency') body.agency_code = v.agency_code;
+    // The selects hold the server's values; the server checks them (and reports an empty one).
+    const body: NewOrganization = { kind: v.kind as NewOrganization['kind'], name: v.name.trim(), admin_email: v.admin_email.trim() };
+    if (v.kind === 'agency') body.agency_code = v.agency_code as NewOrganization['agency_code'];
     if (v.kind === 'partner') {
-      body.partner_type = v.partner_type;
-      body.sector = v.sector || null;
+      body.partner_type = v.partner_type as NewOrganization['partner_type'];
+      body.sector = (v.sector || null) as NewOrganization['sector'];
     }
     const { organization: o } = await adminApi.createOrganization(body);
     setCreated(`${o.name} created. ${v.admin_email} has been invited as its first administrator.`);
@@ -73,7 +74,6 @@ function AdminOrganizationsInner() {
             options={[
               { value: 'agency', label: 'Government agency' },
               { value: 'partner', label: 'Trusted partner' },
-              { value: 'operator', label: 'Portal operator' },
             ]}
             error={fe.kind}
           />

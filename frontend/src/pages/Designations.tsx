@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import * as designationsApi from '../api/designations';
 import * as modelsApi from '../api/models';
 import * as organizationsApi from '../api/organizations';
-import type { AssignedFilter, DesignationRequest, DesignationStatus, Message } from '../api/types';
+import type { AgencyCode, AssignedFilter, DesignationRequest, DesignationStatus, Message, Outcome, Position } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -528,7 +528,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
   const office = role.agencyCode ?? '';
   const [v, setV] = useState({ position: '', note: '' });
   const action = useAction(async () => {
-    await after('Consultation recorded.', designationsApi.consult(r.id, { agency_code: office, ...v, note: v.note.trim() }));
+    await after('Consultation recorded.', designationsApi.consult(r.id, { agency_code: office as AgencyCode, position: v.position as Position, note: v.note.trim() }));
     setV({ position: '', note: '' });
   });
   const fe = action.fieldErrors;
@@ -568,7 +568,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
 function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }) {
   const [v, setV] = useState({ outcome: '', rationale: '', benchmark_ref: '' });
   const action = useAction(() =>
-    after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { ...v, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
+    after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { outcome: v.outcome as Outcome, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
   );
   const fe = action.fieldErrors;
   const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);

@@ -5,7 +5,7 @@ import * as grantsApi from '../api/grants';
 import * as modelsApi from '../api/models';
 import * as organizationsApi from '../api/organizations';
 import * as termsApi from '../api/terms';
-import type { AccessGrant, Model, Organization, Terms } from '../api/types';
+import type { AccessGrant, AccessKind, AccessMode, Model, Organization, Terms } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -205,7 +205,7 @@ export function GrantNew() {
     const g = await grantsApi.offer({
       model_id: v.model_id,
       grantee_org_ids: v.grantee_org_ids,
-      access_mode: v.access_mode,
+      access_mode: v.access_mode as AccessMode,
       access_instructions: v.access_instructions.trim(),
       starts_at: startIso ?? '',
       ends_at: endIso ?? '',
@@ -512,7 +512,7 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
   const action = useAction(async () => {
     await grantsApi.logAccess(grant.id, {
       occurred_at: fromLocalInput(v.occurred) ?? '',
-      kind: v.kind,
+      kind: v.kind as AccessKind,
       duration_minutes: Number(v.duration),
       summary: v.summary.trim(),
     });

@@ -5,7 +5,7 @@ import * as designationsApi from '../api/designations';
 import * as modelsApi from '../api/models';
 import * as nominationsApi from '../api/nominations';
 import * as organizationsApi from '../api/organizations';
-import type { NewNomination, Nomination, Organization } from '../api/types';
+import type { NewNomination, Nomination, Organization, PartnerType, Sector } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -148,7 +148,7 @@ export function NominationNew() {
         ? { model_id: v.model_id, partner_org_id: v.partner_org_id, rationale: v.rationale.trim() }
         : {
             model_id: v.model_id,
-            new_partner: { name: v.name.trim(), partner_type: v.partner_type, sector: v.sector || null, contact_email: v.contact_email.trim() },
+            new_partner: { name: v.name.trim(), partner_type: v.partner_type as PartnerType, sector: (v.sector || null) as Sector | null, contact_email: v.contact_email.trim() },
             rationale: v.rationale.trim(),
           };
     const n = await nominationsApi.create(body);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
-import { TERMS_SECTIONS } from '../api/types';
+import { TERMS_SECTIONS, type NewTerms } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
@@ -76,7 +76,7 @@ export function TermsNew() {
   const { setFlash } = useFlash();
   const [v, setV] = useState<Record<string, string>>({ label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
   const action = useAction(async () => {
-    const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()]));
+    const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()])) as NewTerms;
     const t = await termsApi.create(body);
     setFlash('Terms published. This version can no longer be changed.');
     navigate(`/terms/${t.id}`);
