@@ -251,7 +251,7 @@ async fn a_repeated_roster_removal_answers_the_removed_entry(app: TestApp) {
     .await;
     let id = g["id"].as_str().unwrap().to_string();
     let base = ag(&app, &id, "");
-    let r = roster_add(&app, &c.nsa, &base, &a1.id).await;
+    let r = roster_add(&c.nsa, &base, &a1.id).await;
     assert!(r.status == 200 || r.status == 201, "{}", r.text);
     let path = ag(&app, &id, &format!("roster/{}", a1.id));
     let first = c.dev.delete(&path).await.expect(200);
