@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use crate::db::DbPool;
 use crate::mail::{outbox, Mailer};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One pass: send what is due. Returns how many emails were sent.
 pub fn run_once(pool: &DbPool, mailer: &Mailer, state: &AppState) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
     let now = state.clock.now();
-    crate::reminders::queue_due(&mut conn, state, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::reminders::queue_due(&mut conn, &state.notifier, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let sent = outbox::deliver_due(&mut conn, mailer, &state.settings.mail.from, now)?;
     Ok(sent)
 }

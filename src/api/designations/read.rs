@@ -4,13 +4,13 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::designation::DesignationStatus;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::designations::{self as store};
-use crate::store::{PageQuery, Paged};
 
 use super::common::{load, viewer};
 use super::views::{one, outs, RequestOut};
@@ -59,8 +59,7 @@ pub async fn list(
         None => None,
         Some(s) => Some(
             DesignationStatus::parse(s)
-                .map_err(|_| AppError::field("status", "is not a designation status"))?
-                .as_str(),
+                .map_err(|_| AppError::field("status", "is not a designation status"))?,
         ),
     };
     let model = q.model_id.clone().filter(|s| !s.is_empty());
