@@ -9,6 +9,8 @@ use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::tokens::{Audience, JwtKeys};
 use crate::clock::to_db;
 use crate::db::DbConn;
+use crate::domain::audit::AuditAction;
+use crate::domain::policy::OrgKind;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbox;
 use crate::mail::templates::Reason;
@@ -138,7 +140,7 @@ pub fn invite(
         conn,
         ctx,
         NewEvent {
-            action: "user.invited",
+            action: AuditAction::UserInvited,
             target_type: "user",
             target_id: &user.id,
             visible_to: visible,
@@ -176,7 +178,7 @@ pub fn invite_colleague(
         conn,
         ctx,
         NewEvent {
-            action: "user.invitation_notice_sent",
+            action: AuditAction::UserInvitationNoticeSent,
             target_type: "user",
             target_id: &existing.id,
             visible_to: vec![existing.organization_id.clone()],
@@ -206,7 +208,7 @@ pub fn invite_user(
 ) -> AppResult<(UserRow, String)> {
     if accounts::email_exists(conn, email)? {
         return Err(AppError::conflict(
-            "email_taken",
+            crate::error::ProblemCode::EmailTaken,
             "That email address already has an account on the portal.",
         )
         .with_errors(vec![crate::error::FieldError::new(
@@ -231,9 +233,9 @@ pub fn invite_user(
 }
 
 /// A new organization's description.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewOrg<'a> {
-    pub kind: &'a str,
+    pub kind: OrgKind,
     pub name: &'a str,
     pub agency_code: Option<&'a str>,
     pub partner_type: Option<&'a str>,
@@ -244,7 +246,7 @@ pub struct NewOrg<'a> {
 pub fn insert_org(conn: &mut DbConn, now: DateTime<Utc>, new: &NewOrg) -> AppResult<OrgRow> {
     if orgs::name_taken(conn, new.kind, new.name)? {
         return Err(AppError::conflict(
-            "name_taken",
+            crate::error::ProblemCode::NameTaken,
             format!("An organization named {:?} already exists.", new.name),
         )
         .with_errors(vec![crate::error::FieldError::new(
@@ -255,7 +257,7 @@ pub fn insert_org(conn: &mut DbConn, now: DateTime<Utc>, new: &NewOrg) -> AppRes
     let org = OrgRow {
         id: new_id(),
         name: new.name.into(),
-        kind: new.kind.into(),
+        kind: new.kind,
         agency_code: new.agency_code.map(str::to_string),
         partner_type: new.partner_type.map(str::to_string),
         sector: new.sector.map(str::to_string),
@@ -282,11 +284,11 @@ pub fn create_org_with_admin(
         conn,
         ctx,
         NewEvent {
-            action: "organization.created",
+            action: AuditAction::OrganizationCreated,
             target_type: "organization",
             target_id: &org.id,
             visible_to: visible,
-            detail: json!({"kind": new.kind, "name": new.name, "agency_code": new.agency_code, "partner_type": new.partner_type,
+            detail: json!({"kind": new.kind.as_str(), "name": new.name, "agency_code": new.agency_code, "partner_type": new.partner_type,
                            "sector": new.sector, "admin_user_id": user.id}),
         },
     )?;
@@ -298,7 +300,7 @@ pub fn operator_org(conn: &mut DbConn, now: DateTime<Utc>) -> AppResult<OrgRow> 
     use crate::db::schema::organizations;
     use diesel::prelude::*;
     let existing = organizations::table
-        .filter(organizations::kind.eq("operator"))
+        .filter(organizations::kind.eq(OrgKind::Operator))
         .select(OrgRow::as_select())
         .first(conn)
         .optional()?;
@@ -308,7 +310,7 @@ pub fn operator_org(conn: &mut DbConn, now: DateTime<Utc>) -> AppResult<OrgRow> 
     let org = OrgRow {
         id: new_id(),
         name: "Portal Operators".into(),
-        kind: "operator".into(),
+        kind: OrgKind::Operator,
         agency_code: None,
         partner_type: None,
         sector: None,
@@ -322,7 +324,7 @@ pub fn operator_org(conn: &mut DbConn, now: DateTime<Utc>) -> AppResult<OrgRow> 
             ..Default::default()
         },
         NewEvent {
-            action: "organization.created",
+            action: AuditAction::OrganizationCreated,
             target_type: "organization",
             target_id: &org.id,
             visible_to: vec![org.id.clone()],
@@ -338,7 +340,7 @@ pub fn has_operator(conn: &mut DbConn) -> AppResult<bool> {
     use diesel::prelude::*;
     let n: i64 = users::table
         .inner_join(organizations::table)
-        .filter(organizations::kind.eq("operator"))
+        .filter(organizations::kind.eq(OrgKind::Operator))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -364,13 +366,9 @@ pub fn operator_invitation_if_needed(
             let (_, url) = invite(conn, env, &ctx, &org, email, "admin")?;
             Ok(Some(url))
         }
-        Some((u, o)) if u.password_hash.is_none() && o.kind == "operator" => Ok(Some(issue_link(
-            conn,
-            env,
-            &u.id,
-            &u.email,
-            LinkPurpose::Invitation,
-        )?)),
+        Some((u, o)) if u.password_hash.is_none() && o.kind == OrgKind::Operator => Ok(Some(
+            issue_link(conn, env, &u.id, &u.email, LinkPurpose::Invitation)?,
+        )),
         Some(_) => Ok(None),
     }
 }

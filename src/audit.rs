@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::clock::{from_db, to_db};
 use crate::db::schema::{audit_event_orgs, audit_events, audit_head};
 use crate::db::DbConn;
+use crate::domain::audit::AuditAction;
 
 /// Who caused a change, and the HTTP request it came from (for correlation with logs).
 #[derive(Debug, Clone, Default)]
@@ -28,7 +29,7 @@ pub struct AuditCtx {
 /// What changed. `detail` must never hold a secret (passwords, tokens, access instructions).
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target_type: &'a str,
     pub target_id: &'a str,
     pub visible_to: Vec<String>,

@@ -21,6 +21,8 @@ use crate::db::schema::{
     audit_head, models, nominations, organizations, partner_grants, terms_versions, users,
 };
 use crate::db::{write_tx, DbConn};
+use crate::domain::audit::AuditAction;
+use crate::domain::policy::OrgKind;
 use crate::store::grants::{AccessGrantRow, AccessLogRow, PartnerGrantRow};
 use crate::store::models::ModelRow;
 use crate::store::nominations::NominationRow;
@@ -51,9 +53,9 @@ fn found(id: QueryResult<String>, what: &str) -> anyhow::Result<String> {
 
 /// Adds `sizes` rows. Returns a one-line summary.
 pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Result<String> {
-    let org_of_kind = |conn: &mut DbConn, kind: &str| {
+    let org_of_kind = |conn: &mut DbConn, kind: OrgKind| {
         o::organizations
-            .filter(o::kind.eq(kind.to_string()))
+            .filter(o::kind.eq(kind))
             .order(o::id.asc())
             .select(o::id)
             .first::<String>(conn)
@@ -65,7 +67,10 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
             .select(users::id)
             .first::<String>(conn)
     };
-    let dev_org = found(org_of_kind(conn, "developer"), "developer organization")?;
+    let dev_org = found(
+        org_of_kind(conn, OrgKind::Developer),
+        "developer organization",
+    )?;
     let dev_user = found(first_user(conn, &dev_org), "developer user")?; // `admin` sorts first
     let nsa_org = found(
         o::organizations
@@ -75,7 +80,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
         "NSA organization",
     )?;
     let nsa_user = found(first_user(conn, &nsa_org), "NSA user")?;
-    let own_partner = found(org_of_kind(conn, "partner"), "partner organization")?;
+    let own_partner = found(org_of_kind(conn, OrgKind::Partner), "partner organization")?;
     let terms = found(
         terms_versions::table
             .filter(terms_versions::is_template.eq(true))
@@ -175,7 +180,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
             let org = OrgRow {
                 id: id(),
                 name: format!("Bench Partner {i}"),
-                kind: "partner".into(),
+                kind: OrgKind::Partner,
                 agency_code: None,
                 partner_type: Some("critical_infrastructure_operator".into()),
                 sector: Some("energy".into()),
@@ -261,7 +266,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 occurred_at: t,
                 actor_user_id: Some(dev_user.clone()),
                 actor_org_id: Some(dev_org.clone()),
-                action: "grant.window_moved".into(),
+                action: AuditAction::GrantWindowMoved.as_str().into(),
                 target_type: "access_grant".into(),
                 target_id: grants[i % grants.len()].0.clone(),
                 visible_to: serde_json::to_string(&visible)?,

@@ -21,8 +21,9 @@ use crate::auth::{actor_for_user, Actor, Credential};
 use crate::clock::{truncate, Clock, ManualClock};
 use crate::config::Settings;
 use crate::db;
+use crate::domain::policy::OrgKind;
 use crate::error::AppResult;
-use crate::startup::{build_state, AppState};
+use crate::state::{build_state, AppState};
 use crate::store::accounts as users;
 
 /// The password of every demo account (printed, marked DEMO).
@@ -73,7 +74,7 @@ impl Seeder {
         let now = self.now();
         let env = Env {
             keys: &self.state.keys,
-            public_url: &self.state.settings.server.public_url,
+            public_url: self.state.notifier.public_url(),
             now,
         };
         let hash = self.hash.clone();
@@ -83,12 +84,12 @@ impl Seeder {
                 now: Some(now),
                 ..Default::default()
             };
-            let (org, first, _) = if new.kind == "operator" {
+            let (org, first, _) = if new.kind == OrgKind::Operator {
                 let org = crate::accounts::operator_org(conn, now)?;
                 let (u, url) =
                     crate::accounts::invite(conn, &env, &ctx, &org, admin_email, "admin")?;
                 (org, u, url)
-            } else if new.kind == "developer" {
+            } else if new.kind == OrgKind::Developer {
                 let org = crate::accounts::insert_org(conn, now, &new)?;
                 let (u, url) =
                     crate::accounts::invite(conn, &env, &ctx, &org, admin_email, "admin")?;
@@ -217,17 +218,21 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     // Organizations and people.
     let (_, op) = s.org(
         NewOrg {
-            kind: "operator",
+            kind: OrgKind::Operator,
             name: "Portal Operators",
-            ..Default::default()
+            agency_code: None,
+            partner_type: None,
+            sector: None,
         },
         &[("operator@portal.example", "Olivia Operator", "admin")],
     )?;
     let (_, aurora) = s.org(
         NewOrg {
-            kind: "developer",
+            kind: OrgKind::Developer,
             name: "Aurora AI Labs",
-            ..Default::default()
+            agency_code: None,
+            partner_type: None,
+            sector: None,
         },
         &[
             ("admin@aurora-ai.example", "Dana Reyes", "admin"),
@@ -236,18 +241,21 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     )?;
     let (_, northwind) = s.org(
         NewOrg {
-            kind: "developer",
+            kind: OrgKind::Developer,
             name: "Northwind Intelligence",
-            ..Default::default()
+            agency_code: None,
+            partner_type: None,
+            sector: None,
         },
         &[("admin@northwind.example", "Lee Nakamura", "admin")],
     )?;
     let (nsa_org, nsa) = s.org(
         NewOrg {
-            kind: "agency",
+            kind: OrgKind::Agency,
             name: "National Security Agency",
             agency_code: Some("NSA"),
-            ..Default::default()
+            partner_type: None,
+            sector: None,
         },
         &[
             ("reviewer@nsa.example", "Morgan Hale", "admin"),
@@ -256,10 +264,11 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     )?;
     let (cisa_org, cisa) = s.org(
         NewOrg {
-            kind: "agency",
+            kind: OrgKind::Agency,
             name: "Cybersecurity and Infrastructure Security Agency",
             agency_code: Some("CISA"),
-            ..Default::default()
+            partner_type: None,
+            sector: None,
         },
         &[("reviewer@cisa.example", "Jordan Brooks", "admin")],
     )?;
@@ -287,10 +296,11 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     ] {
         let (_, people) = s.org(
             NewOrg {
-                kind: "agency",
+                kind: OrgKind::Agency,
                 name,
                 agency_code: Some(code),
-                ..Default::default()
+                partner_type: None,
+                sector: None,
             },
             &[(email, person, "admin")],
         )?;
@@ -298,20 +308,21 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     }
     let (treasury_org, _treasury) = s.org(
         NewOrg {
-            kind: "agency",
+            kind: OrgKind::Agency,
             name: "Department of the Treasury",
             agency_code: Some("TREASURY"),
-            ..Default::default()
+            partner_type: None,
+            sector: None,
         },
         &[("reviewer@treasury.example", "Avery Collins", "admin")],
     )?;
     let (hospital_org, hospital) = s.org(
         NewOrg {
-            kind: "partner",
+            kind: OrgKind::Partner,
             name: "Valley Rural Health",
             partner_type: Some("critical_infrastructure_operator"),
             sector: Some("healthcare_and_public_health"),
-            ..Default::default()
+            agency_code: None,
         },
         &[
             ("security@ruralhealth.example", "Casey Morgan", "admin"),
@@ -320,21 +331,21 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     )?;
     let (bank_org, _bank) = s.org(
         NewOrg {
-            kind: "partner",
+            kind: OrgKind::Partner,
             name: "Prairie Community Bank",
             partner_type: Some("critical_infrastructure_operator"),
             sector: Some("financial_services"),
-            ..Default::default()
+            agency_code: None,
         },
         &[("it@prairiebank.example", "Quinn Foster", "admin")],
     )?;
     let (_water_org, _water) = s.org(
         NewOrg {
-            kind: "partner",
+            kind: OrgKind::Partner,
             name: "River Valley Water Authority",
             partner_type: Some("critical_infrastructure_operator"),
             sector: Some("water_and_wastewater_systems"),
-            ..Default::default()
+            agency_code: None,
         },
         &[("ops@riverwater.example", "Taylor Kim", "admin")],
     )?;

@@ -14,6 +14,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use crate::domain::problem::ProblemCode;
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
@@ -32,7 +34,7 @@ impl FieldError {
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub extensions: Map<String, Value>,
@@ -46,7 +48,7 @@ pub type AppResult<T> = Result<T, AppError>;
 pub const RETRY_AFTER_SECS: u64 = 2;
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
         AppError {
             status,
             code,
@@ -58,36 +60,44 @@ impl AppError {
         }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed_request", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ProblemCode::MalformedRequest,
+            detail,
+        )
     }
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ProblemCode::Unauthenticated,
             "Sign in to continue.",
         )
     }
     pub fn unauthorized_with(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ProblemCode::Unauthenticated,
+            detail,
+        )
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(StatusCode::FORBIDDEN, ProblemCode::Forbidden, detail)
     }
-    pub fn forbidden_code(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn forbidden_code(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, detail)
     }
     pub fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ProblemCode::NotFound,
             "No such record, or it is not visible to you.",
         )
     }
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
     pub fn invalid_transition(detail: impl Into<String>) -> Self {
-        Self::conflict("invalid_transition", detail)
+        Self::conflict(ProblemCode::InvalidTransition, detail)
     }
     /// 422 with per-field messages.
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -97,7 +107,7 @@ impl AppError {
         };
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ProblemCode::ValidationFailed,
             detail,
         );
         e.errors = errors;
@@ -107,11 +117,15 @@ impl AppError {
         Self::validation(vec![FieldError::new(field, message)])
     }
     /// 422 with a workflow code (e.g. `window_cap_exceeded`).
-    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }
     pub fn too_many(retry_after_secs: u64, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "throttled", detail);
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ProblemCode::Throttled,
+            detail,
+        );
         e.retry_after = Some(retry_after_secs.max(1));
         e
     }
@@ -119,7 +133,7 @@ impl AppError {
     pub fn database_unavailable() -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ProblemCode::DatabaseUnavailable,
             "The database is not available right now. Try again in a moment.",
         );
         e.retry_after = Some(RETRY_AFTER_SECS);
@@ -133,7 +147,7 @@ impl AppError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "An unexpected error occurred. It has been logged; quote the request id when reporting it.",
         );
         e.source = Some(err.into());
@@ -162,7 +176,7 @@ impl std::fmt::Display for AppError {
 /// Builds the problem document; used by `AppError` and by the framework error handlers.
 pub fn problem_response(
     status: StatusCode,
-    code: &str,
+    code: ProblemCode,
     detail: &str,
     errors: &[FieldError],
     extensions: &Map<String, Value>,
@@ -178,7 +192,7 @@ pub fn problem_response(
     );
     body.insert("status".into(), Value::from(status.as_u16()));
     body.insert("detail".into(), Value::String(detail.to_string()));
-    body.insert("code".into(), Value::String(code.to_string()));
+    body.insert("code".into(), Value::String(code.as_str().to_string()));
     if !errors.is_empty() || status == StatusCode::UNPROCESSABLE_ENTITY {
         body.insert(
             "errors".into(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::mail::{outbox, Mailer};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The background work of one instance: what one pass does, and the loop that runs it.
 #[derive(Clone)]
@@ -60,7 +60,8 @@ impl Jobs {
 fn pass(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
     let mut conn = state.pool.get()?;
     let now = state.clock.now();
-    crate::reminders::queue_due(&mut conn, state, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::reminders::queue_due(&mut conn, &state.notifier, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let sent = outbox::deliver_due(&mut conn, mailer, &state.settings.mail.from, now)?;
     Ok(sent)
 }

@@ -21,6 +21,7 @@ pub mod mail;
 pub mod notify;
 pub mod reminders;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod web_ui;

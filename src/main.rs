@@ -10,7 +10,8 @@ use frontier_portal::accounts::{self, Env};
 use frontier_portal::audit::{self, AuditCtx};
 use frontier_portal::clock::SystemClock;
 use frontier_portal::config::Settings;
-use frontier_portal::startup::{build_state, Application, Overrides};
+use frontier_portal::startup::{Application, Overrides};
+use frontier_portal::state::build_state;
 use frontier_portal::{db, telemetry};
 
 #[derive(Parser)]
@@ -194,14 +195,14 @@ fn openapi_json() -> anyhow::Result<String> {
 /// Runs `f` in one write transaction with what an emailed link needs (the CLI's account
 /// commands).
 fn with_links<T>(
-    state: &frontier_portal::startup::AppState,
+    state: &frontier_portal::state::AppState,
     f: impl FnOnce(&mut db::DbConn, &Env) -> frontier_portal::error::AppResult<T> + Clone,
 ) -> anyhow::Result<T> {
     let now = state.clock.now();
     let mut conn = state.pool.get()?;
     let env = Env {
         keys: &state.keys,
-        public_url: &state.settings.server.public_url,
+        public_url: state.notifier.public_url(),
         now,
     };
     db::write_tx(&mut conn, |conn| f(conn, &env)).map_err(|e| anyhow::anyhow!("{}", e.detail))
@@ -209,7 +210,7 @@ fn with_links<T>(
 
 /// A new operator invitation for `email`; answers its link.
 fn create_operator_invitation(
-    state: &frontier_portal::startup::AppState,
+    state: &frontier_portal::state::AppState,
     email: &str,
 ) -> anyhow::Result<String> {
     with_links(state, |conn, env| {

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{organizations, roster_entries, users};
 use crate::db::DbConn;
+use crate::domain::grant::Grant;
+use crate::domain::policy::OrgKind;
 use crate::mail::outbox;
 use crate::mail::templates::Reason;
 use chrono::{DateTime, Utc};
@@ -31,7 +33,7 @@ pub fn org_emails(
 pub fn agency_emails(conn: &mut DbConn, code: &str) -> QueryResult<Vec<String>> {
     users::table
         .inner_join(organizations::table)
-        .filter(organizations::kind.eq("agency"))
+        .filter(organizations::kind.eq(OrgKind::Agency))
         .filter(organizations::agency_code.eq(code))
         .filter(users::disabled_at.is_null())
         .filter(users::password_hash.is_not_null())
@@ -43,7 +45,7 @@ pub fn agency_emails(conn: &mut DbConn, code: &str) -> QueryResult<Vec<String>> 
 pub fn all_agency_admin_emails(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     users::table
         .inner_join(organizations::table)
-        .filter(organizations::kind.eq("agency"))
+        .filter(organizations::kind.eq(OrgKind::Agency))
         .filter(users::org_role.eq("admin"))
         .filter(users::disabled_at.is_null())
         .filter(users::password_hash.is_not_null())
@@ -85,4 +87,11 @@ pub fn send(
     path: &str,
 ) -> QueryResult<()> {
     outbox::enqueue_all(conn, now, to, reason, &format!("{public_url}{path}"))
+}
+
+/// Everyone to tell about a grant: admins of every party and the people on its roster.
+pub fn participants(conn: &mut DbConn, grant: &Grant) -> QueryResult<Vec<String>> {
+    let mut to = org_emails(conn, &grant.parties(), true)?;
+    to.extend(roster_emails(conn, grant.kind.as_str(), &grant.id)?);
+    Ok(to)
 }

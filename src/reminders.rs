@@ -7,16 +7,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::api::grants::{participants, GrantCtx};
 use crate::clock::to_db;
 use crate::db::schema::{access_grants, partner_grants};
 use crate::db::{write_tx, DbConn};
-use crate::domain::grant::{reminder_due_three_days, reminder_due_window_start, REMINDER_LEAD};
-use crate::error::AppError;
+use crate::domain::grant::{Grant, GrantKind, REMINDER_LEAD};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
-use crate::store::grants::{AccessGrantRow, GrantKind, PartnerGrantRow};
+use crate::state::Notifier;
+use crate::store::grants::{AccessGrantRow, PartnerGrantRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Notice {
@@ -30,40 +28,22 @@ enum Notice {
 /// hold only grants whose reminder is still unsent and whose window is open (so an idle pass
 /// touches only live rows, however many grants have ended). Each due reminder is then claimed
 /// and its emails queued in a short write transaction of its own.
-pub fn queue_due(
-    conn: &mut DbConn,
-    state: &AppState,
-    now: DateTime<Utc>,
-) -> Result<usize, AppError> {
-    let public_url = state.settings.server.public_url.clone();
+pub fn queue_due(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> QueryResult<usize> {
     let mut sent = 0;
-    for (ctx, notice) in candidates(conn, now)? {
+    for (grant, notice) in candidates(conn, now)? {
         let (due, reason) = match notice {
-            Notice::Start => (
-                reminder_due_window_start(
-                    now,
-                    ctx.starts_at,
-                    ctx.ends_at,
-                    ctx.terms_completed,
-                    ctx.closed_at,
-                ),
-                Reason::WindowStarts,
-            ),
-            Notice::End => (
-                reminder_due_three_days(now, ctx.ends_at, ctx.closed_at),
-                Reason::WindowEndsSoon,
-            ),
+            Notice::Start => (grant.start_reminder_due(now), Reason::WindowStarts),
+            Notice::End => (grant.end_reminder_due(now), Reason::WindowEndsSoon),
         };
         if !due {
             continue;
         }
-        let url = public_url.clone();
         let queued = write_tx(conn, move |conn| {
-            if !claim(conn, &ctx, notice, now)? {
-                return Ok::<bool, AppError>(false);
+            if !claim(conn, &grant, notice, now)? {
+                return Ok::<bool, diesel::result::Error>(false);
             }
-            let to = participants(conn, &ctx)?;
-            notify::send(conn, now, &url, &to, reason, &ctx.link())?;
+            let to = notify::participants(conn, &grant)?;
+            notifier.send(conn, now, &to, reason, &grant.link())?;
             Ok(true)
         })?;
         sent += queued as usize;
@@ -74,7 +54,7 @@ pub fn queue_due(
 /// Open grants of both kinds whose reminder may be due, one partial-index range scan each:
 /// the start notice for windows that started and have not ended, the end notice for windows
 /// that end within the lead time.
-fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCtx, Notice)>> {
+fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(Grant, Notice)>> {
     let n = to_db(now);
     let lead = to_db(now + REMINDER_LEAD);
     // Two range scans per grant kind, each on its partial index (`*_start_due_idx`,
@@ -117,10 +97,10 @@ fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCt
             .filter(|(id, _)| id == &g.id)
             .map(|(_, o)| o.clone())
             .collect();
-        out.push((crate::api::access_grants::ctx_of(&g, orgs), notice));
+        out.push((g.grant(orgs), notice));
     }
     for (g, notice) in partner {
-        out.push((crate::api::partner_grants::ctx_of(&g), notice));
+        out.push((g.grant(), notice));
     }
     Ok(out)
 }
@@ -128,36 +108,36 @@ fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(GrantCt
 /// Marks one reminder as sent; true only for the one caller whose UPDATE changed the row.
 fn claim(
     conn: &mut DbConn,
-    ctx: &GrantCtx,
+    grant: &Grant,
     notice: Notice,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
     let n = to_db(now);
-    let changed = match (ctx.kind, notice) {
+    let changed = match (grant.kind, notice) {
         (GrantKind::Access, Notice::Start) => diesel::update(
             access_grants::table
-                .find(&ctx.id)
+                .find(&grant.id)
                 .filter(access_grants::start_notice_sent_at.is_null()),
         )
         .set(access_grants::start_notice_sent_at.eq(n))
         .execute(conn)?,
         (GrantKind::Access, Notice::End) => diesel::update(
             access_grants::table
-                .find(&ctx.id)
+                .find(&grant.id)
                 .filter(access_grants::end_notice_sent_at.is_null()),
         )
         .set(access_grants::end_notice_sent_at.eq(n))
         .execute(conn)?,
         (GrantKind::Partner, Notice::Start) => diesel::update(
             partner_grants::table
-                .find(&ctx.id)
+                .find(&grant.id)
                 .filter(partner_grants::start_notice_sent_at.is_null()),
         )
         .set(partner_grants::start_notice_sent_at.eq(n))
         .execute(conn)?,
         (GrantKind::Partner, Notice::End) => diesel::update(
             partner_grants::table
-                .find(&ctx.id)
+                .find(&grant.id)
                 .filter(partner_grants::end_notice_sent_at.is_null()),
         )
         .set(partner_grants::end_notice_sent_at.eq(n))

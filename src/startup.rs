@@ -9,25 +9,10 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::password::PasswordService;
-use crate::auth::throttle::IpLimiter;
-use crate::auth::tokens::JwtKeys;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::db::{self, DbPool};
 use crate::mail::Mailer;
-use crate::telemetry::Metrics;
-
-/// Everything a handler may need; shared by all workers.
-pub struct AppState {
-    pub pool: DbPool,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<dyn Clock>,
-    pub keys: JwtKeys,
-    pub passwords: PasswordService,
-    pub ip_limiter: Arc<IpLimiter>,
-    pub metrics: Arc<Metrics>,
-}
+use crate::state::{build_state, AppState};
 
 /// Options the tests (and the CLI) can override.
 #[derive(Default)]
@@ -43,35 +28,6 @@ pub struct Application {
     server: Server,
     pub state: web::Data<AppState>,
     jobs: Option<tokio::task::JoinHandle<()>>,
-}
-
-/// Builds the shared state: pool (running migrations), keys, services.
-pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let pool = db::connect(
-        &settings.database.url,
-        settings.database.pool_size,
-        (&settings.database).into(),
-    )?;
-    {
-        // Start-up may wait longer for its first connection than a request does.
-        let mut conn = pool
-            .get_timeout(std::time::Duration::from_secs(10))
-            .context("connecting to database.url")?;
-        db::run_migrations(&mut conn)?;
-    }
-    let keys = JwtKeys::load(&settings)?;
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    Ok(AppState {
-        pool,
-        keys,
-        passwords: PasswordService::new(cpus.max(2)),
-        ip_limiter: IpLimiter::per_minute(settings.auth.ip_requests_per_minute),
-        metrics: Arc::new(Metrics::default()),
-        settings: Arc::new(settings),
-        clock,
-    })
 }
 
 impl Application {

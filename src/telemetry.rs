@@ -15,7 +15,7 @@ use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::{fmt, EnvFilter};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn init_logging(format: &str, level: &str) {
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(level));

@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: &Path) {
         cfg.default_service(web::to(|| async {
             problem_response(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                crate::error::ProblemCode::NotFound,
                 "Not found. (The web frontend is not built: run `make run`, or see /api/docs for the API.)",
                 &[],
                 &Default::default(),

@@ -7,9 +7,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::domain::audit::AuditAction;
+use crate::domain::policy::OrgKind;
 
 use crate::accounts::{self, Env};
 use crate::api::dto::{OrgOut, UserOut};
+use crate::api::paging::{PageQuery, Paged};
 use crate::api::{email_field, finish, required};
 use crate::audit::{self, NewEvent, Verification};
 use crate::auth::Actor;
@@ -17,8 +20,8 @@ use crate::db;
 use crate::domain::nomination::{is_valid_sector, PartnerType};
 use crate::domain::policy::{AgencyCode, Capability};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::startup::AppState;
-use crate::store::{accounts as store, orgs, PageQuery, Paged};
+use crate::state::AppState;
+use crate::store::{accounts as store, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/organizations", web::post().to(create_org))
@@ -88,15 +91,18 @@ pub async fn create_org(
     let mut agency_code = None;
     let mut partner_type = None;
     let mut sector = None;
-    match b.kind.as_str() {
-        "agency" => match b.agency_code.as_deref().map(AgencyCode::parse) {
+    let kind = OrgKind::parse(&b.kind)
+        .ok()
+        .filter(|k| matches!(k, OrgKind::Agency | OrgKind::Partner));
+    match kind {
+        Some(OrgKind::Agency) => match b.agency_code.as_deref().map(AgencyCode::parse) {
             Some(Ok(c)) => agency_code = Some(c.as_str().to_string()),
             _ => errors.push(FieldError::new(
                 "agency_code",
                 "must be one of NSA, CISA, TREASURY, DOW, NCD, OSTP, NIST, OTHER",
             )),
         },
-        "partner" => {
+        Some(OrgKind::Partner) => {
             match b.partner_type.as_deref().map(PartnerType::parse) {
                 Some(Ok(t)) => partner_type = Some(t.as_str().to_string()),
                 _ => errors.push(FieldError::new(
@@ -113,25 +119,25 @@ pub async fn create_org(
         _ => errors.push(FieldError::new("kind", "must be agency or partner")),
     }
     finish(errors)?;
+    let kind = kind.ok_or_else(|| AppError::field("kind", "must be agency or partner"))?;
     let now = state.clock.now();
     let st = state.clone();
-    let kind = b.kind.clone();
     let (org, user) = db::tx(&state.pool, move |conn| {
         if let Some(code) = &agency_code {
             if code != "OTHER" && orgs::find_agency_by_code(conn, code)?.is_some() {
                 return Err(AppError::conflict(
-                    "agency_exists",
+                    crate::error::ProblemCode::AgencyExists,
                     format!("An agency with code {code} already exists."),
                 ));
             }
         }
         let env = Env {
             keys: &st.keys,
-            public_url: &st.settings.server.public_url,
+            public_url: st.notifier.public_url(),
             now,
         };
         let new = accounts::NewOrg {
-            kind: &kind,
+            kind,
             name: &name,
             agency_code: agency_code.as_deref(),
             partner_type: partner_type.as_deref(),
@@ -193,10 +199,20 @@ pub async fn list_orgs(
         cursor: q.cursor.clone(),
     }
     .page()?;
-    let kind = q.kind.clone();
+    // A kind that is not one finds nothing (as before: no organization has it).
+    let kind = match q.kind.as_deref().map(OrgKind::parse) {
+        None => None,
+        Some(Ok(k)) => Some(k),
+        Some(Err(_)) => {
+            return Ok(HttpResponse::Ok().json(AdminOrgList {
+                items: vec![],
+                next_cursor: None,
+            }))
+        }
+    };
     let p = page.clone();
     let rows = db::run(&state.pool, move |conn| {
-        let rows = orgs::list(conn, kind.as_deref(), &p)?;
+        let rows = orgs::list(conn, kind, &p)?;
         let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
         let counts: std::collections::HashMap<String, i64> =
             orgs::count_users(conn, &ids)?.into_iter().collect();
@@ -269,7 +285,7 @@ pub async fn list_users(
             .map(|(u, o)| AdminUser {
                 user: UserOut::from(u),
                 organization_name: o.name.clone(),
-                organization_kind: o.kind.clone(),
+                organization_kind: o.kind.as_str().into(),
             })
             .collect(),
         next_cursor: paged.next_cursor,
@@ -309,7 +325,7 @@ pub async fn patch_user(
     let disabled = body.disabled;
     if disabled && id == actor.user_id {
         return Err(AppError::conflict(
-            "invalid_transition",
+            crate::error::ProblemCode::InvalidTransition,
             "You cannot disable your own account.",
         ));
     }
@@ -328,9 +344,9 @@ pub async fn patch_user(
             &actor.audit(now),
             NewEvent {
                 action: if disabled {
-                    "user.disabled"
+                    AuditAction::UserDisabled
                 } else {
-                    "user.enabled"
+                    AuditAction::UserEnabled
                 },
                 target_type: "user",
                 target_id: &id,

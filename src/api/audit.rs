@@ -13,7 +13,7 @@ use crate::clock::from_db;
 use crate::db::schema::{audit_event_orgs, audit_events};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/audit-events", web::get().to(list))

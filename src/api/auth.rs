@@ -12,6 +12,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::domain::audit::AuditAction;
+use crate::domain::policy::OrgKind;
 
 use crate::accounts::{self, Env, LinkPurpose};
 use crate::api::dto::{OrgOut, UserEnvelope, UserOut};
@@ -22,8 +24,8 @@ use crate::auth::tokens::Audience;
 use crate::auth::{cookie_name, Actor, Credential, ReqCtx};
 use crate::clock::{from_db, to_db};
 use crate::db;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::startup::AppState;
+use crate::error::{AppError, AppResult, FieldError, ProblemCode};
+use crate::state::AppState;
 use crate::store::accounts::{self as store, ApiTokenRow, SessionRow, UserRow, SESSION_ABSOLUTE};
 use crate::store::new_id;
 use crate::store::orgs::OrgRow;
@@ -55,7 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn env<'a>(state: &'a AppState, now: DateTime<Utc>) -> Env<'a> {
     Env {
         keys: &state.keys,
-        public_url: &state.settings.server.public_url,
+        public_url: state.notifier.public_url(),
         now,
     }
 }
@@ -139,7 +141,7 @@ pub async fn signup(
         let org = OrgRow {
             id: new_id(),
             name: org_name.clone(),
-            kind: "developer".into(),
+            kind: OrgKind::Developer,
             agency_code: None,
             partner_type: None,
             sector: None,
@@ -169,7 +171,7 @@ pub async fn signup(
             conn,
             &actx,
             NewEvent {
-                action: "organization.signed_up",
+                action: AuditAction::OrganizationSignedUp,
                 target_type: "organization",
                 target_id: &org.id,
                 visible_to: vec![org.id.clone()],
@@ -207,7 +209,7 @@ fn locked_out(secs: i64) -> AppError {
 /// that is not the account's — so that nothing about the account leaks.
 fn verification_failed() -> AppError {
     AppError::unprocessable(
-        "invalid_token",
+        ProblemCode::InvalidToken,
         "This link is invalid, was already used or has expired, or the password is not the one chosen at sign-up.",
     )
     .with_errors(vec![FieldError::new(
@@ -294,7 +296,7 @@ pub async fn verify_email(
                 now: Some(now),
             },
             NewEvent {
-                action: "user.email_verified",
+                action: AuditAction::UserEmailVerified,
                 target_type: "user",
                 target_id: &user.id,
                 visible_to: vec![user.organization_id.clone()],
@@ -364,7 +366,7 @@ pub async fn login(
         })
         .await?;
         return Err(AppError::forbidden_code(
-            "email_not_verified",
+            ProblemCode::EmailNotVerified,
             "Confirm your email address with the link we sent before signing in.",
         ));
     }
@@ -393,7 +395,7 @@ pub async fn login(
                 now: Some(now),
             },
             NewEvent {
-                action: "session.created",
+                action: AuditAction::SessionCreated,
                 target_type: "user",
                 target_id: &u.id,
                 visible_to: vec![u.organization_id.clone()],
@@ -437,7 +439,7 @@ pub async fn logout(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpR
                 conn,
                 &actor.audit(now),
                 NewEvent {
-                    action: "session.ended",
+                    action: AuditAction::SessionEnded,
                     target_type: "user",
                     target_id: &actor.user_id,
                     visible_to: vec![actor.org_id.clone()],
@@ -538,7 +540,7 @@ pub async fn reset_request(
                         now: Some(now),
                     },
                     NewEvent {
-                        action: "user.password_reset_requested",
+                        action: AuditAction::UserPasswordResetRequested,
                         target_type: "user",
                         target_id: &u.id,
                         visible_to: vec![u.organization_id.clone()],
@@ -631,7 +633,7 @@ pub async fn reset_confirm(
                 now: Some(now),
             },
             NewEvent {
-                action: "user.password_reset",
+                action: AuditAction::UserPasswordReset,
                 target_type: "user",
                 target_id: &user.id,
                 visible_to: vec![user.organization_id.clone()],
@@ -724,7 +726,7 @@ pub async fn accept_invitation(
                 now: Some(now),
             },
             NewEvent {
-                action: "user.invitation_accepted",
+                action: AuditAction::UserInvitationAccepted,
                 target_type: "user",
                 target_id: &user.id,
                 visible_to: vec![user.organization_id.clone()],
@@ -826,7 +828,7 @@ pub async fn create_api_token(
             conn,
             &actor.audit(now),
             NewEvent {
-                action: "api_token.created",
+                action: AuditAction::ApiTokenCreated,
                 target_type: "api_token",
                 target_id: &r.id,
                 visible_to: vec![actor.org_id.clone()],
@@ -896,7 +898,7 @@ pub async fn revoke_api_token(
             conn,
             &actor.audit(now),
             NewEvent {
-                action: "api_token.revoked",
+                action: AuditAction::ApiTokenRevoked,
                 target_type: "api_token",
                 target_id: &id,
                 visible_to: vec![actor.org_id.clone()],

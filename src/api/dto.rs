@@ -77,7 +77,7 @@ impl From<&OrgRow> for OrgOut {
         OrgOut {
             id: o.id.clone(),
             name: o.name.clone(),
-            kind: o.kind.clone(),
+            kind: o.kind.as_str().into(),
             agency_code: o.agency_code.clone(),
             partner_type: o.partner_type.clone(),
             sector: o.sector.clone(),

@@ -1,6 +1,6 @@
 //! What Government access grants and partner early-access grants share: terms acceptance by
 //! each party, the roster of named individuals, and personal acknowledgments. One mechanism,
-//! keyed by [`GrantKind`]; `access_grants` and `partner_grants` load a [`GrantCtx`] and call in.
+//! keyed by [`GrantKind`]; `access_grants` and `partner_grants` load a [`Grant`] and call in.
 
 use std::collections::HashMap;
 
@@ -14,177 +14,102 @@ use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
-use crate::domain::grant::{
-    government_grant_status, may_see_access_instructions, partner_grant_status, GrantStatus,
-    InstructionsViewer,
-};
+use crate::domain::audit::AuditAction;
+use crate::domain::grant::{Grant, GrantKind, InstructionsViewer, MayNotAccept, Party};
 use crate::domain::policy::Capability;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ProblemCode};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
-use crate::store::grants::{self as store, AcceptanceRow, GrantKind, RosterRow};
+use crate::state::{AppState, Notifier};
+use crate::store::grants::{self as store, AcceptanceRow, RosterRow};
 use crate::store::{accounts, new_id, orgs, terms};
 
-/// The parties and window of one grant of either kind.
-#[derive(Debug, Clone)]
-pub struct GrantCtx {
-    pub kind: GrantKind,
-    pub id: String,
-    pub model_id: String,
-    pub developer_org_id: String,
-    /// Grantee agencies (access) or the partner (partner).
-    pub grantee_org_ids: Vec<String>,
-    pub terms_version_id: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    /// `ended_at` (access) or `revoked_at` (partner).
-    pub closed_at: Option<DateTime<Utc>>,
-    pub terms_completed: bool,
+/// Whether the caller may read the grant's access instructions (the rule is
+/// [`Grant::shows_instructions`]); `roster` holds the caller's entries by grant id
+/// (acknowledged or not).
+pub fn shows_instructions(
+    grant: &Grant,
+    actor: &Actor,
+    roster: &HashMap<String, bool>,
+    now: DateTime<Utc>,
+) -> bool {
+    let viewer = InstructionsViewer {
+        is_developer: grant.is_developer(&actor.org_id),
+        rostered: roster.contains_key(&grant.id),
+        acknowledged: roster.get(&grant.id).copied().unwrap_or(false),
+    };
+    grant.shows_instructions(viewer, now)
 }
 
-impl GrantCtx {
-    pub fn status(&self, now: DateTime<Utc>) -> GrantStatus {
-        match self.kind {
-            GrantKind::Access => government_grant_status(
-                now,
-                self.starts_at,
-                self.ends_at,
-                self.closed_at,
-                self.terms_completed,
-            ),
-            GrantKind::Partner => partner_grant_status(
-                now,
-                self.starts_at,
-                self.ends_at,
-                self.closed_at,
-                self.terms_completed,
-            ),
-        }
+/// 409 `invalid_transition` once the grant is finished: `what` is no longer possible.
+fn refuse_if_finished(grant: &Grant, now: DateTime<Utc>, what: &str) -> AppResult<()> {
+    if grant.is_finished(now) {
+        return Err(AppError::invalid_transition(format!(
+            "This grant is {}; {what} is no longer possible.",
+            grant.status(now).as_str()
+        )));
     }
-    pub fn is_developer(&self, actor: &Actor) -> bool {
-        actor.org_id == self.developer_org_id
-    }
-    pub fn is_grantee(&self, actor: &Actor) -> bool {
-        self.grantee_org_ids.contains(&actor.org_id)
-    }
-    pub fn is_finished(&self, now: DateTime<Utc>) -> bool {
-        matches!(
-            self.status(now),
-            GrantStatus::Ended | GrantStatus::Revoked | GrantStatus::Expired
-        )
-    }
-    /// Whether the viewer may read the access instructions (the rule is
-    /// [`may_see_access_instructions`]); `roster` holds the viewer's entries by grant id
-    /// (acknowledged or not).
-    pub fn shows_instructions(
-        &self,
-        actor: &Actor,
-        roster: &HashMap<String, bool>,
-        now: DateTime<Utc>,
-    ) -> bool {
-        let viewer = InstructionsViewer {
-            is_developer: self.is_developer(actor),
-            rostered: roster.contains_key(&self.id),
-            acknowledged: roster.get(&self.id).copied().unwrap_or(false),
-        };
-        may_see_access_instructions(viewer, self.status(now))
-    }
-    /// The parties: they see the grant's audit events.
-    pub fn parties(&self) -> Vec<String> {
-        let mut v = vec![self.developer_org_id.clone()];
-        v.extend(self.grantee_org_ids.iter().cloned());
-        v
-    }
-    pub fn link(&self) -> String {
-        format!("/{}/{}", self.kind.path(), self.id)
-    }
-    fn audit(
-        &self,
-        conn: &mut DbConn,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        action: &str,
-        detail: serde_json::Value,
-    ) -> AppResult<()> {
-        audit::append(
-            conn,
-            &actor.audit(now),
-            NewEvent {
-                action,
-                target_type: self.kind.target_type(),
-                target_id: &self.id,
-                visible_to: self.parties(),
-                detail,
-            },
-        )?;
-        Ok(())
-    }
-    fn refuse_if_finished(&self, now: DateTime<Utc>, what: &str) -> AppResult<()> {
-        if self.is_finished(now) {
-            return Err(AppError::invalid_transition(format!(
-                "This grant is {}; {what} is no longer possible.",
-                self.status(now).as_str()
-            )));
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
-/// Records an audit event about a grant (for the kind-specific actions).
+/// Records an audit event about a grant, visible to its parties.
 pub fn record(
     conn: &mut DbConn,
-    ctx: &GrantCtx,
+    grant: &Grant,
     actor: &Actor,
     now: DateTime<Utc>,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
 ) -> AppResult<()> {
-    ctx.audit(conn, actor, now, action, detail)
-}
-
-/// Everyone to tell about a grant: admins of every party and the people on its roster.
-pub fn participants(conn: &mut DbConn, ctx: &GrantCtx) -> AppResult<Vec<String>> {
-    let mut to = notify::org_emails(conn, &ctx.parties(), true)?;
-    to.extend(notify::roster_emails(conn, ctx.kind.as_str(), &ctx.id)?);
-    Ok(to)
+    audit::append(
+        conn,
+        &actor.audit(now),
+        NewEvent {
+            action,
+            target_type: grant.kind.target_type(),
+            target_id: &grant.id,
+            visible_to: grant.parties(),
+            detail,
+        },
+    )?;
+    Ok(())
 }
 
 /// An admin accepts the grant's terms for their organization (the developer, or a grantee).
 /// Repeats are idempotent. When the last required party accepts, everyone is told.
 pub fn accept_terms(
     conn: &mut DbConn,
-    ctx: &mut GrantCtx,
+    ctx: &mut Grant,
     actor: &Actor,
     now: DateTime<Utc>,
-    st: &AppState,
+    notifier: &Notifier,
 ) -> AppResult<()> {
-    let org = if ctx.is_developer(actor) && ctx.kind == GrantKind::Partner {
-        return Err(AppError::forbidden(
-            "The developer accepted these terms by issuing the grant; the partner's administrator accepts them for the partner.",
-        ));
-    } else if ctx.is_developer(actor) {
-        actor.require(
+    match ctx.accepting_party(&actor.org_id) {
+        Err(MayNotAccept::AcceptedByIssuing) => {
+            return Err(AppError::forbidden(
+                "The developer accepted these terms by issuing the grant; the partner's administrator accepts them for the partner.",
+            ))
+        }
+        Err(MayNotAccept::NotAParty) => {
+            return Err(AppError::forbidden(
+                "Your organization is not a party to this grant.",
+            ))
+        }
+        Ok(Party::Developer) => actor.require(
             Capability::AcceptTermsAsDeveloper,
             "Only an administrator of the developer organization accepts terms for it.",
-        )?;
-        actor.org_id.clone()
-    } else if ctx.is_grantee(actor) {
-        actor.require(
+        )?,
+        Ok(Party::Grantee) => actor.require(
             Capability::AcceptTermsAsGrantee,
             "Only an administrator of your organization accepts terms for it.",
-        )?;
-        actor.org_id.clone()
-    } else {
-        return Err(AppError::forbidden(
-            "Your organization is not a party to this grant.",
-        ));
-    };
+        )?,
+    }
+    let org = actor.org_id.clone();
     let accepted = store::org_acceptances(conn, ctx.kind, std::slice::from_ref(&ctx.id))?;
     if accepted.iter().any(|a| a.organization_id == org) {
         return Ok(());
     }
-    ctx.refuse_if_finished(now, "accepting its terms")?;
+    refuse_if_finished(ctx, now, "accepting its terms")?;
     let t = terms::get_many(conn, std::slice::from_ref(&ctx.terms_version_id))?
         .pop()
         .ok_or_else(AppError::not_found)?;
@@ -202,11 +127,12 @@ pub fn accept_terms(
             accepted_at: to_db(now),
         },
     )?;
-    ctx.audit(
+    record(
         conn,
+        ctx,
         actor,
         now,
-        "grant.terms_accepted",
+        AuditAction::GrantTermsAccepted,
         json!({"organization_id": org, "terms_version_id": t.id, "terms_sha256": t.sha256}),
     )?;
     let mut have: Vec<&str> = accepted
@@ -214,39 +140,19 @@ pub fn accept_terms(
         .map(|a| a.organization_id.as_str())
         .collect();
     have.push(&org);
-    if required_parties(ctx)
-        .iter()
-        .all(|p| have.contains(&p.as_str()))
-        && !ctx.terms_completed
-    {
-        store::set_terms_completed(conn, ctx.kind, &ctx.id, now)?;
-        ctx.terms_completed = true;
-        let to = participants(conn, ctx)?;
-        notify::send(
-            conn,
-            now,
-            &st.settings.server.public_url,
-            &to,
-            Reason::TermsFullyAccepted,
-            &ctx.link(),
-        )?;
+    if ctx.accepted_by_all(&have) && !ctx.terms_accepted {
+        store::set_terms_accepted(conn, ctx.kind, &ctx.id, now)?;
+        ctx.terms_accepted = true;
+        let to = notify::participants(conn, ctx)?;
+        notifier.send(conn, now, &to, Reason::TermsFullyAccepted, &ctx.link())?;
     }
     Ok(())
-}
-
-/// Who must accept before the window opens: the developer and every grantee (access grants);
-/// the partner (partner grants — the developer accepted by issuing them).
-pub fn required_parties(ctx: &GrantCtx) -> Vec<String> {
-    match ctx.kind {
-        GrantKind::Access => ctx.parties(),
-        GrantKind::Partner => ctx.grantee_org_ids.clone(),
-    }
 }
 
 /// Records the developer's acceptance when it issues a partner grant.
 pub fn record_issuer_acceptance(
     conn: &mut DbConn,
-    ctx: &GrantCtx,
+    ctx: &Grant,
     actor: &Actor,
     sha256: &str,
     now: DateTime<Utc>,
@@ -323,8 +229,8 @@ pub fn roster_outs(conn: &mut DbConn, rows: Vec<RosterRow>) -> AppResult<Vec<Ros
 }
 
 /// The roster (developer and grantees see all of it).
-pub fn roster_list(conn: &mut DbConn, ctx: &GrantCtx, actor: &Actor) -> AppResult<Vec<RosterOut>> {
-    if !(ctx.is_developer(actor) || ctx.is_grantee(actor)) {
+pub fn roster_list(conn: &mut DbConn, ctx: &Grant, actor: &Actor) -> AppResult<Vec<RosterOut>> {
+    if !(ctx.is_developer(&actor.org_id) || ctx.is_grantee(&actor.org_id)) {
         return Err(AppError::forbidden(
             "Only the parties to this grant see its roster.",
         ));
@@ -337,12 +243,12 @@ pub fn roster_list(conn: &mut DbConn, ctx: &GrantCtx, actor: &Actor) -> AppResul
 /// is new (an existing entry is returned unchanged).
 pub fn roster_add(
     conn: &mut DbConn,
-    ctx: &GrantCtx,
+    ctx: &Grant,
     actor: &Actor,
     user_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(RosterOut, bool)> {
-    if !ctx.is_grantee(actor) {
+    if !ctx.is_grantee(&actor.org_id) {
         return Err(AppError::forbidden(
             "Only the grantee organization's administrators manage its roster.",
         ));
@@ -351,7 +257,7 @@ pub fn roster_add(
         Capability::ManageRosterAsGrantee,
         "Only an administrator of your organization manages the roster.",
     )?;
-    ctx.refuse_if_finished(now, "adding people")?;
+    refuse_if_finished(ctx, now, "adding people")?;
     let user = accounts::user_in_org(conn, &actor.org_id, user_id)?
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| AppError::field("user_id", "must be an active user of your organization"))?;
@@ -370,11 +276,12 @@ pub fn roster_add(
         removed_at: None,
     };
     store::insert_roster(conn, &row)?;
-    ctx.audit(
+    record(
         conn,
+        ctx,
         actor,
         now,
-        "grant.roster_added",
+        AuditAction::GrantRosterAdded,
         json!({"user_id": user.id}),
     )?;
     Ok((roster_outs(conn, vec![row])?.remove(0), true))
@@ -385,18 +292,18 @@ pub fn roster_add(
 /// answer, the entry as it was removed (DESIGN §2.7).
 pub fn roster_remove(
     conn: &mut DbConn,
-    ctx: &GrantCtx,
+    ctx: &Grant,
     actor: &Actor,
     user_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<RosterOut> {
     let entry = store::roster_entry(conn, ctx.kind, &ctx.id, user_id)?;
-    if ctx.is_developer(actor) {
+    if ctx.is_developer(&actor.org_id) {
         actor.require(
             Capability::RemoveFromRosterAsDeveloper,
             "Only developer members can remove people.",
         )?;
-    } else if ctx.is_grantee(actor) {
+    } else if ctx.is_grantee(&actor.org_id) {
         actor.require(
             Capability::ManageRosterAsGrantee,
             "Only an administrator of your organization manages the roster.",
@@ -418,11 +325,12 @@ pub fn roster_remove(
         Some(mut e) => {
             store::remove_roster(conn, &e.id, now)?;
             e.removed_at = Some(to_db(now));
-            ctx.audit(
+            record(
                 conn,
+                ctx,
                 actor,
                 now,
-                "grant.roster_removed",
+                AuditAction::GrantRosterRemoved,
                 json!({"user_id": user_id}),
             )?;
             Ok(roster_outs(conn, vec![e])?.remove(0))
@@ -437,13 +345,13 @@ pub fn roster_remove(
 /// A rostered person acknowledges the terms personally (after their organization accepted).
 pub fn acknowledge(
     conn: &mut DbConn,
-    ctx: &GrantCtx,
+    ctx: &Grant,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let entry = store::roster_entry(conn, ctx.kind, &ctx.id, &actor.user_id)?.ok_or_else(|| {
         AppError::forbidden_code(
-            "not_rostered",
+            ProblemCode::NotRostered,
             "You are not on this grant's roster; ask your organization's administrator to add you.",
         )
     })?;
@@ -453,11 +361,11 @@ pub fn acknowledge(
     let accepted = store::org_acceptances(conn, ctx.kind, std::slice::from_ref(&ctx.id))?;
     if !accepted.iter().any(|a| a.organization_id == actor.org_id) {
         return Err(AppError::conflict(
-            "terms_not_accepted",
+            ProblemCode::TermsNotAccepted,
             "Your organization has not accepted this grant's terms yet.",
         ));
     }
-    ctx.refuse_if_finished(now, "acknowledging its terms")?;
+    refuse_if_finished(ctx, now, "acknowledging its terms")?;
     let t = terms::get_many(conn, std::slice::from_ref(&ctx.terms_version_id))?
         .pop()
         .ok_or_else(AppError::not_found)?;
@@ -476,11 +384,12 @@ pub fn acknowledge(
             accepted_at: to_db(now),
         },
     )?;
-    ctx.audit(
+    record(
         conn,
+        ctx,
         actor,
         now,
-        "grant.acknowledged",
+        AuditAction::GrantAcknowledged,
         json!({"user_id": actor.user_id, "terms_sha256": t.sha256}),
     )?;
     Ok(())
@@ -512,7 +421,7 @@ pub struct ViewerOut {
 /// grant's context, and its JSON view for the caller.
 pub trait GrantResource: 'static {
     type View: Serialize + Send + 'static;
-    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<GrantCtx>;
+    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Grant>;
     fn view(
         conn: &mut DbConn,
         actor: &Actor,
@@ -528,10 +437,10 @@ pub async fn accept_terms_route<R: GrantResource>(
     id: String,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let mut ctx = R::context(conn, &actor, &id)?;
-        accept_terms(conn, &mut ctx, &actor, now, &st)?;
+        accept_terms(conn, &mut ctx, &actor, now, &notifier)?;
         R::view(conn, &actor, &id, now)
     })
     .await?;

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::db;
 use crate::error::AppResult;
 use crate::mail::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[utoipa::path(
     get,
@@ -38,7 +38,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Err(_) => {
             let mut e = crate::error::AppError::new(
                 actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
+                crate::error::ProblemCode::NotReady,
                 "The database is not reachable.",
             );
             e.retry_after = Some(crate::error::RETRY_AFTER_SECS);

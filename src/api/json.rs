@@ -14,6 +14,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::api::JSON_LIMIT;
+use crate::error::ProblemCode;
 use crate::error::{AppError, FieldError};
 
 #[derive(Debug, Clone)]
@@ -35,7 +36,7 @@ impl<T> Deref for Json<T> {
 fn too_large() -> AppError {
     AppError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
+        ProblemCode::BodyTooLarge,
         format!("The request body is larger than {} KiB.", JSON_LIMIT / 1024),
     )
 }
@@ -228,7 +229,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if !is_json {
                 return Err(AppError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ProblemCode::UnsupportedMediaType,
                     "Send the body as application/json.",
                 ));
             }

@@ -15,6 +15,7 @@ pub mod models;
 pub mod nominations;
 pub mod openapi;
 pub mod organizations;
+pub mod paging;
 pub mod partner_grants;
 pub mod terms;
 
@@ -25,7 +26,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{problem_response, AppError, FieldError};
+use crate::error::{problem_response, AppError, FieldError, ProblemCode};
 
 pub const JSON_LIMIT: usize = 256 * 1024;
 
@@ -137,7 +138,7 @@ pub async fn api_fallback(req: HttpRequest) -> HttpResponse {
     if allowed.is_empty() {
         return problem_response(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ProblemCode::NotFound,
             &format!("There is no API route {} {path}.", req.method()),
             &[],
             &Default::default(),
@@ -150,7 +151,7 @@ pub async fn api_fallback(req: HttpRequest) -> HttpResponse {
         .join(", ");
     let mut resp = problem_response(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ProblemCode::MethodNotAllowed,
         &format!(
             "{} is not allowed on {path}; it takes {allow}.",
             req.method()
@@ -213,6 +214,27 @@ pub fn email_field(errors: &mut Vec<FieldError>, field: &str, value: &str) -> St
         ));
     }
     v
+}
+
+/// The end of parsing: `value` when no field was refused, else 422 with every error in the
+/// order found. Field parsers answer `Option`s and push their errors; zip them into one
+/// (`a.zip(b)`) and hand it here instead of unwrapping each after [`finish`].
+pub fn valid<T>(errors: Vec<FieldError>, value: Option<T>) -> Result<T, AppError> {
+    parsed(errors, value).map_err(AppError::validation)
+}
+
+/// [`valid`] for a `TryFrom<Body>` of a command: the errors stay a list, so checks made later
+/// (against the database) can add theirs to the same 422.
+pub fn parsed<T>(errors: Vec<FieldError>, value: Option<T>) -> Result<T, Vec<FieldError>> {
+    match value {
+        Some(v) if errors.is_empty() => Ok(v),
+        _ => Err(errors),
+    }
+}
+
+/// The errors of a command that did not parse (none if it did), to add later checks' errors to.
+pub fn errors_of<T>(command: &Result<T, Vec<FieldError>>) -> Vec<FieldError> {
+    command.as_ref().err().cloned().unwrap_or_default()
 }
 
 pub fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {

@@ -8,7 +8,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::domain::audit::AuditAction;
 
+use crate::api::paging::{PageQuery, Paged};
 use crate::api::{finish, opt_time_field, optional, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
@@ -18,9 +20,9 @@ use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
 use crate::domain::{duration_days, round_days};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::models::{self as store, ModelRow};
-use crate::store::{new_id, PageQuery, Paged};
+use crate::store::new_id;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/models", web::get().to(list))
@@ -245,7 +247,7 @@ pub async fn create(
             conn,
             &actor.audit(now),
             NewEvent {
-                action: "model.registered",
+                action: AuditAction::ModelRegistered,
                 target_type: "model",
                 target_id: &row.id,
                 visible_to: vec![actor.org_id.clone()],
@@ -387,7 +389,7 @@ pub async fn patch(
             conn,
             &actor.audit(now),
             NewEvent {
-                action: "model.updated",
+                action: AuditAction::ModelUpdated,
                 target_type: "model",
                 target_id: &m.id,
                 visible_to: vec![actor.org_id.clone()],
@@ -434,7 +436,7 @@ pub async fn release(
                 conn,
                 &actor.audit(now),
                 NewEvent {
-                    action: "model.released",
+                    action: AuditAction::ModelReleased,
                     target_type: "model",
                     target_id: &m.id,
                     visible_to: vec![actor.org_id.clone()],

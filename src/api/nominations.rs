@@ -12,9 +12,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::valid;
+use crate::domain::audit::AuditAction;
 
 use crate::accounts::{self, Env, NewOrg};
-use crate::api::{email_field, enum_field, finish, required, VOLUNTARY};
+use crate::api::paging::{PageQuery, Paged};
+use crate::api::{email_field, enum_field, required, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -27,10 +30,10 @@ use crate::domain::policy::{Capability, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::grants as grant_store;
 use crate::store::nominations::{self as store, NominationRow, Viewer};
-use crate::store::{models, new_id, orgs, PageQuery, Paged};
+use crate::store::{models, new_id, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/nominations", web::get().to(list))
@@ -144,11 +147,11 @@ fn record(
     actor: &Actor,
     now: DateTime<Utc>,
     n: &NominationRow,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
 ) -> AppResult<()> {
     let mut visible = vec![n.organization_id.clone()];
-    visible.extend(orgs::ids_of_kind(conn, "agency")?);
+    visible.extend(orgs::ids_of_kind(conn, OrgKind::Agency)?);
     audit::append(
         conn,
         &actor.audit(now),
@@ -325,7 +328,7 @@ pub async fn create(
         (Some(_), None) => {}
     }
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let model = match side {
             Side::Developer => models::get_owned(conn, &actor.org_id, &b.model_id)?,
@@ -341,7 +344,7 @@ pub async fn create(
             errors.push(FieldError::new("model_id", "is not a model you can nominate partners for"));
         }
         if let Some((name, ..)) = &new_partner {
-            if orgs::name_taken(conn, "partner", name)? {
+            if orgs::name_taken(conn, OrgKind::Partner, name)? {
                 errors.push(FieldError::new(
                     "new_partner.name",
                     "is the name of a partner organization already in the directory; nominate that organization instead",
@@ -349,13 +352,12 @@ pub async fn create(
             }
         }
         if let Some(pid) = &b.partner_org_id {
-            let ok = orgs::get_many(conn, std::slice::from_ref(pid))?.iter().any(|o| o.kind == "partner");
+            let ok = orgs::get_many(conn, std::slice::from_ref(pid))?.iter().any(|o| o.kind == OrgKind::Partner);
             if !ok {
                 errors.push(FieldError::new("partner_org_id", "is not a partner organization"));
             }
         }
-        finish(errors)?;
-        let model = model.expect("checked");
+        let model = valid(errors, model)?;
         let (dev, gov) = initial_positions(side);
         let (np_name, np_type, np_sector, np_email) = match new_partner {
             Some((n, t, s, e)) => (Some(n), t.map(|t| t.as_str().to_string()), s, Some(e)),
@@ -380,12 +382,12 @@ pub async fn create(
             updated_at: to_db(now),
         };
         store::insert(conn, &row)?;
-        record(conn, &actor, now, &row, "nomination.proposed", json!({"model_id": row.model_id, "nominated_by": row.nominated_by, "partner_org_id": row.partner_org_id, "new_partner_name": row.new_partner_name}))?;
+        record(conn, &actor, now, &row, AuditAction::NominationProposed, json!({"model_id": row.model_id, "nominated_by": row.nominated_by, "partner_org_id": row.partner_org_id, "new_partner_name": row.new_partner_name}))?;
         let to = match side {
             Side::Developer => notify::all_agency_admin_emails(conn)?,
             Side::Government => notify::org_emails(conn, std::slice::from_ref(&row.organization_id), true)?,
         };
-        notify::send(conn, now, &st.settings.server.public_url, &to, Reason::NominationProposed, &format!("/nominations/{}", row.id))?;
+        notifier.send(conn, now, &to, Reason::NominationProposed, &format!("/nominations/{}", row.id))?;
         Ok(outs(conn, vec![row])?.remove(0))
     })
     .await?;
@@ -480,10 +482,10 @@ async fn answer(
         n.updated_at = to_db(now);
         if let Some(partner_org) = selected_org {
             let to = notify::org_emails(conn, std::slice::from_ref(&partner_org), true)?;
-            notify::send(conn, now, &st.settings.server.public_url, &to, Reason::PartnerSelected, "/")?;
+            st.notifier.send(conn, now, &to, Reason::PartnerSelected, "/")?;
             n.partner_org_id = Some(partner_org);
         }
-        record(conn, &actor, now, &n, if concur_ { "nomination.concurred" } else { "nomination.declined" }, detail)?;
+        record(conn, &actor, now, &n, if concur_ { AuditAction::NominationConcurred } else { AuditAction::NominationDeclined }, detail)?;
         Ok(outs(conn, vec![n])?.remove(0))
     })
     .await?;
@@ -505,7 +507,7 @@ fn create_new_partner(
     let base = n.new_partner_name.clone().unwrap_or_default();
     let mut name = base.clone();
     let mut k = 2;
-    while orgs::name_taken(conn, "partner", &name)? {
+    while orgs::name_taken(conn, OrgKind::Partner, &name)? {
         name = format!("{base} ({k})");
         k += 1;
     }
@@ -513,7 +515,7 @@ fn create_new_partner(
         conn,
         now,
         &NewOrg {
-            kind: "partner",
+            kind: OrgKind::Partner,
             name: &name,
             partner_type: n.new_partner_type.as_deref(),
             sector: n.new_partner_sector.as_deref(),
@@ -523,21 +525,15 @@ fn create_new_partner(
     let contact = n.new_partner_contact_email.clone().unwrap_or_default();
     let env = Env {
         keys: &st.keys,
-        public_url: &st.settings.server.public_url,
+        public_url: st.notifier.public_url(),
         now,
     };
     if crate::store::accounts::email_exists(conn, &contact)? {
         return Ok((org, None));
     }
     let (user, _) = accounts::invite_user(conn, &env, &org, &contact, "admin")?;
-    notify::send(
-        conn,
-        now,
-        &st.settings.server.public_url,
-        &[contact],
-        Reason::PartnerSelected,
-        "/",
-    )?;
+    st.notifier
+        .send(conn, now, &[contact], Reason::PartnerSelected, "/")?;
     Ok((org, Some(user.id)))
 }
 
@@ -613,7 +609,7 @@ pub async fn rescind(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let mut n = load(conn, &actor, &id)?;
         if actor.org_id != n.organization_id || !actor.may(Capability::RescindNomination) {
@@ -630,14 +626,7 @@ pub async fn rescind(
                 let mut to =
                     notify::org_emails(conn, std::slice::from_ref(&g.partner_org_id), true)?;
                 to.extend(notify::roster_emails(conn, "partner", &g.id)?);
-                notify::send(
-                    conn,
-                    now,
-                    &st.settings.server.public_url,
-                    &to,
-                    Reason::PartnerGrantRevoked,
-                    "/",
-                )?;
+                notifier.send(conn, now, &to, Reason::PartnerGrantRevoked, "/")?;
             }
             let ids: Vec<&str> = revoked.iter().map(|g| g.id.as_str()).collect();
             record(
@@ -645,7 +634,7 @@ pub async fn rescind(
                 &actor,
                 now,
                 &n,
-                "nomination.rescinded",
+                AuditAction::NominationRescinded,
                 json!({"revoked_partner_grant_ids": ids}),
             )?;
         }

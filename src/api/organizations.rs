@@ -9,13 +9,14 @@ use crate::api::json::Json;
 
 use crate::accounts::{self, Env};
 use crate::api::dto::{OrgOut, UserOut};
+use crate::api::paging::{PageQuery, Paged};
 use crate::api::{email_field, finish};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::policy::{directory_kinds, Capability, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::startup::AppState;
-use crate::store::{accounts as store, orgs, PageQuery, Paged};
+use crate::state::AppState;
+use crate::store::{accounts as store, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organizations/me", web::get().to(my_org))
@@ -107,7 +108,7 @@ pub async fn invite(
         let org = orgs::get(conn, &actor.org_id)?;
         let env = Env {
             keys: &st.keys,
-            public_url: &st.settings.server.public_url,
+            public_url: st.notifier.public_url(),
             now,
         };
         accounts::invite_colleague(conn, &env, &actor.audit(now), &org, &email, &role)
@@ -181,10 +182,10 @@ pub async fn directory(
     .page()?;
     // Only the kinds this viewer may find (developers never see other developers); asking for
     // another kind finds nothing, like a record that is not visible.
-    let kinds: Vec<&'static str> = directory_kinds(actor.org_kind)
+    let kinds: Vec<OrgKind> = directory_kinds(actor.org_kind)
         .iter()
-        .map(|k| k.as_str())
-        .filter(|k| asked.as_deref().is_none_or(|a| a == *k))
+        .copied()
+        .filter(|k| asked.as_deref().is_none_or(|a| a == k.as_str()))
         .collect();
     let rows = db::run(&state.pool, move |conn| {
         Ok(orgs::directory(conn, &kinds, &page)?)

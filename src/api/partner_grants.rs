@@ -12,14 +12,18 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::valid;
+use crate::domain::audit::AuditAction;
 
 use crate::api::access_grants::parse_status;
-use crate::api::grants::{self, GrantCtx, RosterBody, RosterList, RosterOut, ViewerOut};
+use crate::api::grants::{self, RosterBody, RosterList, RosterOut, ViewerOut};
+use crate::api::paging::{PageQuery, Paged};
 use crate::api::terms::{terms_out, TermsOut};
-use crate::api::{finish, required, time_field, window_error, VOLUNTARY};
+use crate::api::{required, time_field, window_error, VOLUNTARY};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
+use crate::domain::grant::Grant;
 use crate::domain::grant::GrantStatus;
 use crate::domain::nomination::{check_selected, nomination_status, Position};
 use crate::domain::policy::{Capability, OrgKind};
@@ -27,10 +31,10 @@ use crate::domain::window::{check_window_order, days_remaining};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::grants::{self as store, GrantKind, PartnerGrantRow, PartnerViewer};
 use crate::store::nominations::{self as nominations, Viewer as NominationViewer};
-use crate::store::{models, new_id, orgs, terms, PageQuery, Paged};
+use crate::store::{models, new_id, orgs, terms};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner-grants", web::get().to(list))
@@ -91,21 +95,6 @@ pub struct PartnerGrantOut {
     pub voluntary_notice: &'static str,
 }
 
-pub fn ctx_of(row: &PartnerGrantRow) -> GrantCtx {
-    GrantCtx {
-        kind: GrantKind::Partner,
-        id: row.id.clone(),
-        model_id: row.model_id.clone(),
-        developer_org_id: row.organization_id.clone(),
-        grantee_org_ids: vec![row.partner_org_id.clone()],
-        terms_version_id: row.terms_version_id.clone(),
-        starts_at: from_db(row.starts_at),
-        ends_at: from_db(row.ends_at),
-        closed_at: row.revoked_at.map(from_db),
-        terms_completed: row.terms_completed_at.is_some(),
-    }
-}
-
 fn outs(
     conn: &mut DbConn,
     actor: &Actor,
@@ -131,8 +120,8 @@ fn outs(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let ctx = ctx_of(&r);
-            let party = ctx.is_developer(actor) || ctx.is_grantee(actor);
+            let ctx = r.grant();
+            let party = ctx.is_developer(&actor.org_id) || ctx.is_grantee(&actor.org_id);
             let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
             let status = ctx.status(now);
             let m = models.get(&r.model_id);
@@ -150,8 +139,7 @@ fn outs(
                     .iter()
                     .find(|a| a.grant_id == r.id && a.organization_id == r.partner_org_id)
                     .map(|a| from_db(a.accepted_at)),
-                access_instructions: ctx
-                    .shows_instructions(actor, &mine, now)
+                access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
                     .then(|| r.access_instructions.clone()),
                 status: status.as_str().into(),
                 days_remaining: if matches!(status, GrantStatus::Revoked) {
@@ -180,10 +168,10 @@ fn outs(
         .collect())
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, GrantCtx)> {
+fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, Grant)> {
     let v = viewer(actor).ok_or_else(AppError::not_found)?;
     let row = store::get_partner_visible(conn, &v, id)?.ok_or_else(AppError::not_found)?;
-    let ctx = ctx_of(&row);
+    let ctx = row.grant();
     Ok((row, ctx))
 }
 
@@ -309,7 +297,7 @@ pub async fn issue(
         20_000,
     );
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let nomination = nominations::get_visible(conn, &NominationViewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
         let Some(n) = nomination else {
@@ -320,14 +308,13 @@ pub async fn issue(
         if terms.is_none() {
             errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
         }
-        finish(errors)?;
+        let ((starts, ends), terms) = valid(errors, starts.zip(ends).zip(terms))?;
         let status = nomination_status(
             Position::parse(&n.developer_position).map_err(AppError::internal)?,
             Position::parse(&n.government_position).map_err(AppError::internal)?,
             n.rescinded_at.is_some(),
         );
         check_selected(status).map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
-        let (starts, ends, terms) = (starts.expect("checked"), ends.expect("checked"), terms.expect("checked"));
         check_window_order(starts, ends).map_err(window_error)?;
         let partner = n.partner_org_id.clone().ok_or_else(|| AppError::internal(anyhow::anyhow!("selected nomination without partner")))?;
         let row = PartnerGrantRow {
@@ -349,19 +336,19 @@ pub async fn issue(
             end_notice_sent_at: None,
         };
         store::insert_partner(conn, &row)?;
-        let ctx = ctx_of(&row);
+        let ctx = row.grant();
         grants::record_issuer_acceptance(conn, &ctx, &actor, &terms.sha256, now)?;
         grants::record(
             conn,
             &ctx,
             &actor,
             now,
-            "partner_grant.issued",
+            AuditAction::PartnerGrantIssued,
             json!({"nomination_id": n.id, "partner_org_id": partner, "starts_at": crate::audit::rfc3339(starts),
                    "ends_at": crate::audit::rfc3339(ends), "terms_version_id": terms.id}),
         )?;
         let to = notify::org_emails(conn, &[partner], true)?;
-        notify::send(conn, now, &st.settings.server.public_url, &to, Reason::PartnerGrantIssued, &ctx.link())?;
+        notifier.send(conn, now, &to, Reason::PartnerGrantIssued, &ctx.link())?;
         Ok(outs(conn, &actor, vec![row], now)?.remove(0))
     })
     .await?;
@@ -415,10 +402,10 @@ pub async fn revoke(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let (mut row, ctx) = load(conn, &actor, &id)?;
-        if !ctx.is_developer(&actor) || !actor.may(Capability::RevokePartnerGrant) {
+        if !ctx.is_developer(&actor.org_id) || !actor.may(Capability::RevokePartnerGrant) {
             return Err(AppError::forbidden(
                 "Only the developer that issued this grant can revoke it.",
             ));
@@ -426,16 +413,16 @@ pub async fn revoke(
         if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id, now)? {
             row.revoked_at = Some(to_db(now));
             row.updated_at = to_db(now);
-            grants::record(conn, &ctx, &actor, now, "partner_grant.revoked", json!({}))?;
-            let to = grants::participants(conn, &ctx)?;
-            notify::send(
+            grants::record(
                 conn,
+                &ctx,
+                &actor,
                 now,
-                &st.settings.server.public_url,
-                &to,
-                Reason::PartnerGrantRevoked,
-                &ctx.link(),
+                AuditAction::PartnerGrantRevoked,
+                json!({}),
             )?;
+            let to = notify::participants(conn, &ctx)?;
+            notifier.send(conn, now, &to, Reason::PartnerGrantRevoked, &ctx.link())?;
         }
         Ok(outs(conn, &actor, vec![row], now)?.remove(0))
     })
@@ -579,7 +566,7 @@ pub struct PartnerResource;
 
 impl grants::GrantResource for PartnerResource {
     type View = PartnerGrantOut;
-    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<GrantCtx> {
+    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Grant> {
         load(conn, actor, id).map(|(_, ctx)| ctx)
     }
     fn view(

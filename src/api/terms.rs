@@ -11,7 +11,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::domain::audit::AuditAction;
 
+use crate::api::paging::{PageQuery, Paged};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -19,9 +21,9 @@ use crate::db;
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::terms::{sha256_hex, validate, TermsContent};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::store::new_id;
 use crate::store::terms::{self as store, TermsRow};
-use crate::store::{new_id, PageQuery, Paged};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/terms", web::get().to(list))
@@ -215,7 +217,7 @@ pub async fn create(
             conn,
             &actor.audit(now),
             NewEvent {
-                action: "terms.published",
+                action: AuditAction::TermsPublished,
                 target_type: "terms_version",
                 target_id: &row.id,
                 visible_to: vec![actor.org_id.clone()],

@@ -18,7 +18,7 @@ use crate::audit::AuditCtx;
 use crate::clock::from_db;
 use crate::domain::policy::{self, AgencyCode, Capability, OrgKind, OrgRole};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::accounts::{self, TOUCH_EVERY};
 use tokens::Audience;
 
@@ -40,6 +40,8 @@ pub enum Credential {
     ApiToken(String),
 }
 
+/// The caller of a request: the signed-in user, their organization and how they signed in.
+/// Its permissions are its [`policy::Membership`] (`may`, `require`).
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub user_id: String,
@@ -55,15 +57,15 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn policy(&self) -> policy::Actor {
-        policy::Actor {
+    pub fn membership(&self) -> policy::Membership {
+        policy::Membership {
             org_kind: self.org_kind,
             org_role: self.org_role,
             agency_code: self.agency_code,
         }
     }
     pub fn may(&self, cap: Capability) -> bool {
-        policy::may(&self.policy(), cap)
+        policy::may(&self.membership(), cap)
     }
     /// 403 unless the actor holds `cap` (use after the record was found visible).
     pub fn require(&self, cap: Capability, detail: &str) -> Result<(), AppError> {
@@ -141,7 +143,7 @@ impl FromRequest for Actor {
                         .is_some_and(|v| v.eq_ignore_ascii_case(CSRF_VALUE));
                     if !ok {
                         return Err(AppError::forbidden_code(
-                            "csrf_header_missing",
+                            crate::error::ProblemCode::CsrfHeaderMissing,
                             "Requests authenticated by the session cookie must carry the header X-Requested-With: fetch.",
                         ));
                     }
@@ -208,7 +210,7 @@ pub fn actor_for_user(
         org_role: OrgRole::parse(&user.org_role).map_err(AppError::internal)?,
         org_id: org.id,
         org_name: org.name,
-        org_kind: OrgKind::parse(&org.kind).map_err(AppError::internal)?,
+        org_kind: org.kind,
         agency_code: org
             .agency_code
             .as_deref()

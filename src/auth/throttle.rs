@@ -15,7 +15,7 @@ use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub struct IpLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,

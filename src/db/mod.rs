@@ -16,6 +16,7 @@
 //! connection stay stuck until the server answers or the kernel drops the socket. A write whose
 //! request already answered 503 is rolled back when it gets that far ([`tx`]).
 
+pub mod enums;
 pub mod schema;
 
 use std::path::Path;

@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::problem::ProblemCode;
+
 domain_string_enum! {
     /// The derived status of a grant. Government grants use `ended`, partner grants `revoked`
     /// for the developer stopping a grant early; the rest are shared.
@@ -58,12 +60,12 @@ fn derived_status(
     now: DateTime<Utc>,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
-    stopped: Option<DateTime<Utc>>,
-    stopped_status: GrantStatus,
+    ended_at: Option<DateTime<Utc>>,
+    ended_status: GrantStatus,
     terms_accepted: bool,
 ) -> GrantStatus {
-    if stopped.is_some() {
-        stopped_status
+    if ended_at.is_some() {
+        ended_status
     } else if now >= ends_at {
         GrantStatus::Expired
     } else if !terms_accepted {
@@ -85,7 +87,7 @@ pub fn government_grant_status(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     ended_at: Option<DateTime<Utc>>,
-    terms_fully_accepted: bool,
+    terms_accepted: bool,
 ) -> GrantStatus {
     derived_status(
         now,
@@ -93,25 +95,25 @@ pub fn government_grant_status(
         ends_at,
         ended_at,
         GrantStatus::Ended,
-        terms_fully_accepted,
+        terms_accepted,
     )
 }
 
 /// The status of a partner early-access grant: the same rules as
-/// [`government_grant_status`], with `revoked` in place of `ended` and the partner admin's
-/// acceptance as the only terms acceptance.
+/// [`government_grant_status`], with `revoked` in place of `ended` (`ended_at` is the partner
+/// grant's `revoked_at`) and the partner admin's acceptance as the only terms acceptance.
 pub fn partner_grant_status(
     now: DateTime<Utc>,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
     terms_accepted: bool,
 ) -> GrantStatus {
     derived_status(
         now,
         starts_at,
         ends_at,
-        revoked_at,
+        ended_at,
         GrantStatus::Revoked,
         terms_accepted,
     )
@@ -187,8 +189,8 @@ pub enum OutsideWindow {
 
 impl OutsideWindow {
     /// The problem `code` the API sends (DESIGN §3).
-    pub fn code(&self) -> &'static str {
-        "outside_window"
+    pub fn code(&self) -> ProblemCode {
+        ProblemCode::OutsideWindow
     }
 }
 
@@ -223,16 +225,11 @@ pub fn reminder_due_window_start(
     now: DateTime<Utc>,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
-    terms_fully_accepted: bool,
-    ended_or_revoked_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    terms_accepted: bool,
 ) -> bool {
-    government_grant_status(
-        now,
-        starts_at,
-        ends_at,
-        ended_or_revoked_at,
-        terms_fully_accepted,
-    ) == GrantStatus::Active
+    government_grant_status(now, starts_at, ends_at, ended_at, terms_accepted)
+        == GrantStatus::Active
 }
 
 /// Whether the "3 days before it ends" email is due: `ends_at − 3 days ≤ now < ends_at` and the
@@ -241,9 +238,181 @@ pub fn reminder_due_window_start(
 pub fn reminder_due_three_days(
     now: DateTime<Utc>,
     ends_at: DateTime<Utc>,
-    ended_or_revoked_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
 ) -> bool {
-    ended_or_revoked_at.is_none() && now >= ends_at - REMINDER_LEAD && now < ends_at
+    ended_at.is_none() && now >= ends_at - REMINDER_LEAD && now < ends_at
+}
+
+/// The two kinds of grant. They share terms acceptance, the roster and acknowledgements;
+/// they differ in who the grantees are and in the name of stopping one early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantKind {
+    /// A Government access grant (Sec. 3(b)(ii)): grantees are agencies.
+    Access,
+    /// A partner early-access grant: the one grantee is the selected partner.
+    Partner,
+}
+
+impl GrantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantKind::Access => "access",
+            GrantKind::Partner => "partner",
+        }
+    }
+    /// The record type in audit events and the path segment of links.
+    pub fn target_type(self) -> &'static str {
+        match self {
+            GrantKind::Access => "access_grant",
+            GrantKind::Partner => "partner_grant",
+        }
+    }
+    pub fn path(self) -> &'static str {
+        match self {
+            GrantKind::Access => "access-grants",
+            GrantKind::Partner => "partner-grants",
+        }
+    }
+}
+
+/// The side of a grant an organization is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// The developer that offered or issued the grant.
+    Developer,
+    /// A grantee agency (access) or the partner (partner).
+    Grantee,
+}
+
+/// Why an organization may not accept a grant's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MayNotAccept {
+    /// The developer of a partner grant accepted the terms by issuing it.
+    AcceptedByIssuing,
+    /// The organization is not a party to the grant.
+    NotAParty,
+}
+
+/// One grant of either kind, as the rules see it: its parties, its window and whether every
+/// required party accepted the terms. The vocabulary is the same for both kinds: `ended_at` is
+/// when the developer stopped the grant early (an access grant's `ended_at`, a partner grant's
+/// `revoked_at`), and `terms_accepted` says every required party accepted the terms (stored as
+/// `terms_completed_at`).
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub kind: GrantKind,
+    pub id: String,
+    pub model_id: String,
+    pub developer_org_id: String,
+    /// Grantee agencies (access) or the partner (partner).
+    pub grantee_org_ids: Vec<String>,
+    pub terms_version_id: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub terms_accepted: bool,
+}
+
+impl Grant {
+    /// The derived status ([`government_grant_status`] or [`partner_grant_status`]).
+    pub fn status(&self, now: DateTime<Utc>) -> GrantStatus {
+        let status = match self.kind {
+            GrantKind::Access => government_grant_status,
+            GrantKind::Partner => partner_grant_status,
+        };
+        status(
+            now,
+            self.starts_at,
+            self.ends_at,
+            self.ended_at,
+            self.terms_accepted,
+        )
+    }
+
+    /// Ended (or revoked) or expired: nothing about it may change any more except the
+    /// developer's own housekeeping.
+    pub fn is_finished(&self, now: DateTime<Utc>) -> bool {
+        !is_open(self.status(now))
+    }
+
+    pub fn is_developer(&self, org_id: &str) -> bool {
+        self.developer_org_id == org_id
+    }
+
+    pub fn is_grantee(&self, org_id: &str) -> bool {
+        self.grantee_org_ids.iter().any(|g| g == org_id)
+    }
+
+    /// The side `org_id` is on, if any.
+    pub fn party(&self, org_id: &str) -> Option<Party> {
+        if self.is_developer(org_id) {
+            Some(Party::Developer)
+        } else if self.is_grantee(org_id) {
+            Some(Party::Grantee)
+        } else {
+            None
+        }
+    }
+
+    /// The parties: they see the grant's audit events.
+    pub fn parties(&self) -> Vec<String> {
+        let mut v = vec![self.developer_org_id.clone()];
+        v.extend(self.grantee_org_ids.iter().cloned());
+        v
+    }
+
+    /// Who must accept before the window opens: the developer and every grantee (access
+    /// grants); the partner (partner grants — the developer accepted by issuing them).
+    pub fn required_parties(&self) -> Vec<String> {
+        match self.kind {
+            GrantKind::Access => self.parties(),
+            GrantKind::Partner => self.grantee_org_ids.clone(),
+        }
+    }
+
+    /// Whether the organizations that accepted so far include every required party.
+    pub fn accepted_by_all(&self, accepted: &[&str]) -> bool {
+        self.required_parties()
+            .iter()
+            .all(|p| accepted.contains(&p.as_str()))
+    }
+
+    /// The side on which `org_id` accepts the terms for its organization, or why it may not.
+    pub fn accepting_party(&self, org_id: &str) -> Result<Party, MayNotAccept> {
+        match self.party(org_id) {
+            Some(Party::Developer) if self.kind == GrantKind::Partner => {
+                Err(MayNotAccept::AcceptedByIssuing)
+            }
+            Some(p) => Ok(p),
+            None => Err(MayNotAccept::NotAParty),
+        }
+    }
+
+    /// Whether the "your window has started" reminder is due ([`reminder_due_window_start`]).
+    pub fn start_reminder_due(&self, now: DateTime<Utc>) -> bool {
+        reminder_due_window_start(
+            now,
+            self.starts_at,
+            self.ends_at,
+            self.ended_at,
+            self.terms_accepted,
+        )
+    }
+
+    /// Whether the "3 days before it ends" reminder is due ([`reminder_due_three_days`]).
+    pub fn end_reminder_due(&self, now: DateTime<Utc>) -> bool {
+        reminder_due_three_days(now, self.ends_at, self.ended_at)
+    }
+
+    /// Whether `viewer` may read the access instructions now ([`may_see_access_instructions`]).
+    pub fn shows_instructions(&self, viewer: InstructionsViewer, now: DateTime<Utc>) -> bool {
+        may_see_access_instructions(viewer, self.status(now))
+    }
+
+    /// The portal path of the grant (the link in its emails).
+    pub fn link(&self) -> String {
+        format!("/{}/{}", self.kind.path(), self.id)
+    }
 }
 
 #[cfg(test)]
@@ -311,7 +480,7 @@ mod tests {
         assert_eq!(check(200, E - 1, None), Ok(())); // logged late, happened inside
         assert_eq!(check(200, 40, Some(30)), Err(OutsideWindow::AfterEnd)); // ended early
         assert_eq!(check(200, 29, Some(30)), Ok(()));
-        assert_eq!(OutsideWindow::AfterEnd.code(), "outside_window");
+        assert_eq!(OutsideWindow::AfterEnd.code().as_str(), "outside_window");
         assert!(within_window(t(S), t(S), t(E)));
         assert!(!within_window(t(E), t(S), t(E)));
     }
@@ -319,17 +488,17 @@ mod tests {
     #[test]
     fn reminders() {
         // Window start: only when active.
-        assert!(!reminder_due_window_start(t(S - 1), t(S), t(E), true, None));
-        assert!(reminder_due_window_start(t(S), t(S), t(E), true, None));
-        assert!(!reminder_due_window_start(t(S), t(S), t(E), false, None));
+        assert!(!reminder_due_window_start(t(S - 1), t(S), t(E), None, true));
+        assert!(reminder_due_window_start(t(S), t(S), t(E), None, true));
+        assert!(!reminder_due_window_start(t(S), t(S), t(E), None, false));
         assert!(!reminder_due_window_start(
             t(S),
             t(S),
             t(E),
-            true,
-            Some(t(S))
+            Some(t(S)),
+            true
         ));
-        assert!(!reminder_due_window_start(t(E), t(S), t(E), true, None));
+        assert!(!reminder_due_window_start(t(E), t(S), t(E), None, true));
         // Three days before the end.
         let lead = t(E) - REMINDER_LEAD;
         assert!(!reminder_due_three_days(
@@ -386,5 +555,51 @@ mod tests {
         assert_eq!(effective_end(t(E), None), t(E));
         assert_eq!(effective_end(t(E), Some(t(20))), t(20));
         assert_eq!(effective_end(t(E), Some(t(200))), t(E));
+    }
+
+    fn grant(kind: GrantKind) -> Grant {
+        Grant {
+            kind,
+            id: "g".into(),
+            model_id: "m".into(),
+            developer_org_id: "dev".into(),
+            grantee_org_ids: vec!["a".into(), "b".into()],
+            terms_version_id: "t".into(),
+            starts_at: t(S),
+            ends_at: t(E),
+            ended_at: None,
+            terms_accepted: false,
+        }
+    }
+
+    #[test]
+    fn who_accepts_and_who_must() {
+        let access = grant(GrantKind::Access);
+        assert_eq!(access.accepting_party("dev"), Ok(Party::Developer));
+        assert_eq!(access.accepting_party("a"), Ok(Party::Grantee));
+        assert_eq!(access.accepting_party("x"), Err(MayNotAccept::NotAParty));
+        assert!(!access.accepted_by_all(&["a", "b"]));
+        assert!(access.accepted_by_all(&["b", "dev", "a"]));
+        let partner = grant(GrantKind::Partner);
+        assert_eq!(
+            partner.accepting_party("dev"),
+            Err(MayNotAccept::AcceptedByIssuing)
+        );
+        assert!(partner.accepted_by_all(&["a", "b"]));
+    }
+
+    #[test]
+    fn a_grant_reads_its_status_by_kind() {
+        let mut g = grant(GrantKind::Partner);
+        assert_eq!(g.status(t(S)), G::AwaitingTerms);
+        g.terms_accepted = true;
+        assert_eq!(g.status(t(S)), G::Active);
+        assert!(g.start_reminder_due(t(S)));
+        g.ended_at = Some(t(S));
+        assert_eq!(g.status(t(S)), G::Revoked);
+        assert!(g.is_finished(t(S)));
+        g.kind = GrantKind::Access;
+        assert_eq!(g.status(t(S)), G::Ended);
+        assert!(!g.start_reminder_due(t(S)));
     }
 }

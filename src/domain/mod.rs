@@ -46,7 +46,9 @@ pub struct ParseEnumError {
 }
 
 /// Declares a string-backed enum: serde, `as_str`, `parse`, `FromStr`, `Display` and `ALL`
-/// all come from the one `Variant = "string"` list, so they cannot drift apart.
+/// all come from the one `Variant = "string"` list, so they cannot drift apart. The enum may be
+/// a text column of a row (`db::enums` gives it diesel's `FromSql`/`ToSql` through `parse` and
+/// `as_str`), so a stored status is parsed once, when it is loaded.
 macro_rules! domain_string_enum {
     (
         $(#[$meta:meta])*
@@ -58,7 +60,9 @@ macro_rules! domain_string_enum {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize,
+            diesel::AsExpression, diesel::FromSqlRow,
         )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $s)] $variant, )+
         }
@@ -101,10 +105,12 @@ macro_rules! domain_string_enum {
     };
 }
 
+pub mod audit;
 pub mod designation;
 pub mod grant;
 pub mod nomination;
 pub mod policy;
+pub mod problem;
 pub mod terms;
 pub mod window;
 

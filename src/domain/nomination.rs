@@ -7,6 +7,8 @@
 //! early-access grant. The developer may rescind a nomination at any time (Sec. 3(c)); that
 //! revokes the partner's early-access grants at once.
 
+use super::problem::ProblemCode;
+
 domain_string_enum! {
     /// The two parties of co-selection.
     pub enum Side {
@@ -134,12 +136,12 @@ pub enum NominationError {
 
 impl NominationError {
     /// The problem `code` the API sends (DESIGN §3).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         match self {
             NominationError::NotYourTurn | NominationError::InvalidTransition { .. } => {
-                "invalid_transition"
+                ProblemCode::InvalidTransition
             }
-            NominationError::NotSelected => "not_selected",
+            NominationError::NotSelected => ProblemCode::NotSelected,
         }
     }
 }
@@ -282,7 +284,7 @@ mod tests {
             }
         );
         assert_eq!(err.to_string(), "a rescinded nomination cannot change");
-        assert_eq!(err.code(), "invalid_transition");
+        assert_eq!(err.code().as_str(), "invalid_transition");
     }
 
     #[test]
@@ -291,7 +293,7 @@ mod tests {
         for s in [N::Pending, N::Declined, N::Rescinded] {
             assert_eq!(check_selected(s), Err(NominationError::NotSelected));
         }
-        assert_eq!(NominationError::NotSelected.code(), "not_selected");
+        assert_eq!(NominationError::NotSelected.code().as_str(), "not_selected");
         assert!(rescind_changes_anything(false));
         assert!(!rescind_changes_anything(true));
     }

@@ -60,10 +60,11 @@ domain_string_enum! {
     }
 }
 
-/// The signed-in user as far as permissions go, read from the database on every request so a
-/// role change applies at once.
+/// The signed-in user as far as permissions go (the kind of their organization, their role in
+/// it, the agency code), read from the database on every request so a role change applies at
+/// once. The HTTP caller (`auth::Actor`, with ids) hands this to [`may`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Actor {
+pub struct Membership {
     /// The kind of the user's organization.
     pub org_kind: OrgKind,
     /// The user's role in it.
@@ -72,7 +73,7 @@ pub struct Actor {
     pub agency_code: Option<AgencyCode>,
 }
 
-impl Actor {
+impl Membership {
     /// Whether the actor is an admin of its organization.
     pub fn is_admin(&self) -> bool {
         self.org_role == OrgRole::Admin
@@ -169,7 +170,7 @@ pub const DEVELOPER_CONTROLS: [Capability; 7] = [
 ///   checks the org is the grantee);
 /// - **operators**: manage organizations, verify the audit chain, publish terms templates;
 /// - **any admin**: invite colleagues.
-pub fn may(actor: &Actor, cap: Capability) -> bool {
+pub fn may(actor: &Membership, cap: Capability) -> bool {
     use Capability as C;
     let admin = actor.is_admin();
     match actor.org_kind {
@@ -247,8 +248,8 @@ mod tests {
         }
     }
 
-    fn actor(kind: OrgKind, role: OrgRole, code: Option<AgencyCode>) -> Actor {
-        Actor {
+    fn actor(kind: OrgKind, role: OrgRole, code: Option<AgencyCode>) -> Membership {
+        Membership {
             org_kind: kind,
             org_role: role,
             agency_code: code,
@@ -257,7 +258,7 @@ mod tests {
 
     /// Columns, in order: developer admin, developer member, NSA member, CISA member,
     /// CISA admin, partner admin, partner member, operator (admin).
-    fn actors() -> [Actor; 8] {
+    fn actors() -> [Membership; 8] {
         use AgencyCode::*;
         use OrgKind::*;
         use OrgRole::*;

@@ -12,6 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 use std::fmt;
 
+use super::problem::ProblemCode;
 use super::{duration_days, round_days};
 
 /// The most Government access one model may ever get, counted as the union of its windows.
@@ -115,11 +116,11 @@ pub enum WindowError {
 
 impl WindowError {
     /// The problem `code` the API sends with this error (DESIGN §3).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         match self {
-            WindowError::NotPositive => "invalid_window",
-            WindowError::CapExceeded { .. } => "window_cap_exceeded",
-            WindowError::AfterRelease { .. } => "window_after_release",
+            WindowError::NotPositive => ProblemCode::InvalidWindow,
+            WindowError::CapExceeded { .. } => ProblemCode::WindowCapExceeded,
+            WindowError::AfterRelease { .. } => ProblemCode::WindowAfterRelease,
         }
     }
 
@@ -301,7 +302,7 @@ mod tests {
                 remaining_days: 30.0
             }
         );
-        assert_eq!(err.code(), "window_cap_exceeded");
+        assert_eq!(err.code().as_str(), "window_cap_exceeded");
         // Union exactly 30 across two windows is fine; one second more is not.
         assert_eq!(
             check_government_window(&[iv(0.0, 10.0)], iv(20.0, 40.0), None),
@@ -362,7 +363,7 @@ mod tests {
                 planned_partner_release_at: day(10.0)
             }
         );
-        assert_eq!(err.code(), "window_after_release");
+        assert_eq!(err.code().as_str(), "window_after_release");
         assert!(err.to_string().contains("2026-06-11T00:00:00Z"));
     }
 

@@ -4,13 +4,15 @@
 //! every agency sees every request that was ever submitted (a draft withdrawn before submission
 //! stays the developer's alone); nobody else sees any.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::clock::to_db;
 use crate::db::schema::{
     consultations, designation_messages, designation_requests, models, organizations,
 };
 use crate::db::DbConn;
+use crate::domain::designation::DesignationStatus;
 use crate::store::Page;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -19,7 +21,7 @@ pub struct RequestRow {
     pub id: String,
     pub model_id: String,
     pub organization_id: String,
-    pub status: String,
+    pub status: DesignationStatus,
     pub summary: String,
     pub capability_evidence: String,
     pub requested_response_by: Option<NaiveDateTime>,
@@ -35,6 +37,43 @@ pub struct RequestRow {
     pub created_by_user_id: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// What a developer files: the request as a draft, nothing reviewed yet.
+pub struct NewRequest {
+    pub model_id: String,
+    pub organization_id: String,
+    pub created_by_user_id: String,
+    pub summary: String,
+    pub capability_evidence: String,
+    pub requested_response_by: Option<DateTime<Utc>>,
+}
+
+impl RequestRow {
+    /// A new draft with a fresh id, created at `now`.
+    pub fn draft(new: NewRequest, now: DateTime<Utc>) -> RequestRow {
+        RequestRow {
+            id: crate::store::new_id(),
+            model_id: new.model_id,
+            organization_id: new.organization_id,
+            status: DesignationStatus::Draft,
+            summary: new.summary,
+            capability_evidence: new.capability_evidence,
+            requested_response_by: new.requested_response_by.map(to_db),
+            submitted_at: None,
+            withdrawn_at: None,
+            assigned_to_user_id: None,
+            assigned_at: None,
+            determined_at: None,
+            outcome: None,
+            rationale: None,
+            benchmark_ref: None,
+            determined_by_user_id: None,
+            created_by_user_id: new.created_by_user_id,
+            created_at: to_db(now),
+            updated_at: to_db(now),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -83,7 +122,7 @@ pub fn insert(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = designation_requests)]
 pub struct RequestChange {
-    pub status: Option<String>,
+    pub status: Option<DesignationStatus>,
     pub submitted_at: Option<NaiveDateTime>,
     pub withdrawn_at: Option<NaiveDateTime>,
     pub assigned_to_user_id: Option<String>,
@@ -101,7 +140,7 @@ pub struct RequestChange {
 pub fn apply_change(
     conn: &mut DbConn,
     id: &str,
-    from: &str,
+    from: DesignationStatus,
     change: &RequestChange,
 ) -> QueryResult<bool> {
     let n = diesel::update(
@@ -134,7 +173,7 @@ pub fn get_visible(
 /// Which of the visible requests a list shows (every field optional; all given ones apply).
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<DesignationStatus>,
     pub model_id: Option<String>,
     /// Case-insensitive substring of the model's name, the developer organization's name or the
     /// request's summary (see [`Search`]).
@@ -204,8 +243,8 @@ pub fn list_visible(
         Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
         Viewer::Nobody => return Ok(vec![]),
     };
-    if let Some(s) = &filter.status {
-        q = q.filter(designation_requests::status.eq(s.clone()));
+    if let Some(s) = filter.status {
+        q = q.filter(designation_requests::status.eq(s));
     }
     if let Some(m) = &filter.model_id {
         q = q.filter(designation_requests::model_id.eq(m.clone()));

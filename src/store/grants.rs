@@ -5,42 +5,15 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::clock::to_db;
+use crate::clock::{from_db, to_db};
 use crate::db::schema::{
     access_grant_grantees, access_grants, access_log_entries, partner_grants, roster_entries,
     terms_acceptances,
 };
 use crate::db::DbConn;
-use crate::domain::grant::GrantStatus;
+pub use crate::domain::grant::GrantKind;
+use crate::domain::grant::{Grant, GrantStatus};
 use crate::store::Page;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GrantKind {
-    Access,
-    Partner,
-}
-
-impl GrantKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantKind::Access => "access",
-            GrantKind::Partner => "partner",
-        }
-    }
-    /// The record type in audit events and the path segment of links.
-    pub fn target_type(self) -> &'static str {
-        match self {
-            GrantKind::Access => "access_grant",
-            GrantKind::Partner => "partner_grant",
-        }
-    }
-    pub fn path(self) -> &'static str {
-        match self {
-            GrantKind::Access => "access-grants",
-            GrantKind::Partner => "partner-grants",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = access_grants)]
@@ -81,6 +54,42 @@ pub struct PartnerGrantRow {
     pub terms_completed_at: Option<NaiveDateTime>,
     pub start_notice_sent_at: Option<NaiveDateTime>,
     pub end_notice_sent_at: Option<NaiveDateTime>,
+}
+
+impl AccessGrantRow {
+    /// The grant as the rules see it, with its grantee agencies.
+    pub fn grant(&self, grantee_org_ids: Vec<String>) -> Grant {
+        Grant {
+            kind: GrantKind::Access,
+            id: self.id.clone(),
+            model_id: self.model_id.clone(),
+            developer_org_id: self.organization_id.clone(),
+            grantee_org_ids,
+            terms_version_id: self.terms_version_id.clone(),
+            starts_at: from_db(self.starts_at),
+            ends_at: from_db(self.ends_at),
+            ended_at: self.ended_at.map(from_db),
+            terms_accepted: self.terms_completed_at.is_some(),
+        }
+    }
+}
+
+impl PartnerGrantRow {
+    /// The grant as the rules see it (the partner is its one grantee; `revoked_at` is its end).
+    pub fn grant(&self) -> Grant {
+        Grant {
+            kind: GrantKind::Partner,
+            id: self.id.clone(),
+            model_id: self.model_id.clone(),
+            developer_org_id: self.organization_id.clone(),
+            grantee_org_ids: vec![self.partner_org_id.clone()],
+            terms_version_id: self.terms_version_id.clone(),
+            starts_at: from_db(self.starts_at),
+            ends_at: from_db(self.ends_at),
+            ended_at: self.revoked_at.map(from_db),
+            terms_accepted: self.terms_completed_at.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -421,7 +430,7 @@ pub fn insert_acceptance(conn: &mut DbConn, row: &AcceptanceRow) -> QueryResult<
         .map(|_| ())
 }
 
-pub fn set_terms_completed(
+pub fn set_terms_accepted(
     conn: &mut DbConn,
     kind: GrantKind,
     id: &str,

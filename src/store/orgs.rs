@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{organizations, users};
 use crate::db::DbConn;
+use crate::domain::policy::OrgKind;
 use crate::store::{merge_newest_first, Page};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -12,7 +13,7 @@ use crate::store::{merge_newest_first, Page};
 pub struct OrgRow {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub agency_code: Option<String>,
     pub partner_type: Option<String>,
     pub sector: Option<String>,
@@ -42,12 +43,12 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<OrgRow>> {
 
 /// The directory of organizations of one kind (partners for nominations, agencies for grants):
 /// names and kinds only are public inside the portal.
-pub fn list(conn: &mut DbConn, kind: Option<&str>, page: &Page) -> QueryResult<Vec<OrgRow>> {
+pub fn list(conn: &mut DbConn, kind: Option<OrgKind>, page: &Page) -> QueryResult<Vec<OrgRow>> {
     let mut q = organizations::table
         .select(OrgRow::as_select())
         .into_boxed();
     if let Some(k) = kind {
-        q = q.filter(organizations::kind.eq(k.to_string()));
+        q = q.filter(organizations::kind.eq(k));
     }
     if let Some(b) = &page.before {
         q = q.filter(organizations::id.lt(b.clone()));
@@ -59,11 +60,11 @@ pub fn list(conn: &mut DbConn, kind: Option<&str>, page: &Page) -> QueryResult<V
 
 /// A page of the directory: organizations of the given kinds only, newest first — one range
 /// scan of `organizations_kind_idx (kind, id)` per kind, merged.
-pub fn directory(conn: &mut DbConn, kinds: &[&str], page: &Page) -> QueryResult<Vec<OrgRow>> {
+pub fn directory(conn: &mut DbConn, kinds: &[OrgKind], page: &Page) -> QueryResult<Vec<OrgRow>> {
     let mut parts = Vec::with_capacity(kinds.len());
     for kind in kinds {
         let mut q = organizations::table
-            .filter(organizations::kind.eq(kind.to_string()))
+            .filter(organizations::kind.eq(*kind))
             .select(OrgRow::as_select())
             .into_boxed();
         if let Some(b) = &page.before {
@@ -80,14 +81,14 @@ pub fn directory(conn: &mut DbConn, kinds: &[&str], page: &Page) -> QueryResult<
 
 pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<OrgRow>> {
     organizations::table
-        .filter(organizations::kind.eq("agency"))
+        .filter(organizations::kind.eq(OrgKind::Agency))
         .filter(organizations::agency_code.eq(code))
         .select(OrgRow::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn name_taken(conn: &mut DbConn, kind: &str, name: &str) -> QueryResult<bool> {
+pub fn name_taken(conn: &mut DbConn, kind: OrgKind, name: &str) -> QueryResult<bool> {
     let n: i64 = organizations::table
         .filter(organizations::kind.eq(kind))
         .filter(organizations::name.eq(name))
@@ -106,7 +107,7 @@ pub fn count_users(conn: &mut DbConn, org_ids: &[String]) -> QueryResult<Vec<(St
 }
 
 /// Ids of every organization of a kind (e.g. all agencies, who may see non-draft requests).
-pub fn ids_of_kind(conn: &mut DbConn, kind: &str) -> QueryResult<Vec<String>> {
+pub fn ids_of_kind(conn: &mut DbConn, kind: OrgKind) -> QueryResult<Vec<String>> {
     organizations::table
         .filter(organizations::kind.eq(kind))
         .select(organizations::id)

@@ -432,7 +432,7 @@ async fn background_jobs_read_only_due_rows(app: TestApp) {
         let mut conn = pool.get().unwrap();
         take(&k);
         let now = state.clock.now();
-        frontier_portal::reminders::queue_due(&mut conn, &state, now).unwrap();
+        frontier_portal::reminders::queue_due(&mut conn, &state.notifier, now).unwrap();
         let mailer = frontier_portal::mail::Mailer::Memory(Default::default());
         frontier_portal::mail::outbox::deliver_due(
             &mut conn,

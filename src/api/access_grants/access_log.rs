@@ -10,15 +10,18 @@ use utoipa::ToSchema;
 
 use crate::api::grants;
 use crate::api::json::Json;
-use crate::api::{enum_field, finish, required, time_field};
+use crate::api::paging::{PageQuery, Paged};
+use crate::api::valid;
+use crate::api::{enum_field, required, time_field};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
+use crate::domain::audit::AuditAction;
 use crate::domain::grant::{check_access_log_time, AccessKind};
-use crate::error::{AppError, AppResult, FieldError};
-use crate::startup::AppState;
+use crate::error::{AppError, AppResult, FieldError, ProblemCode};
+use crate::state::AppState;
 use crate::store::grants::{self as store, AccessLogRow, GrantKind};
-use crate::store::{accounts, new_id, orgs, PageQuery, Paged};
+use crate::store::{accounts, new_id, orgs};
 
 use super::common::load;
 
@@ -162,13 +165,12 @@ pub async fn log_add(
     let out = db::tx(&state.pool, move |conn| {
         let (row, ctx) = load(conn, &actor, &id)?;
         let entry = store::roster_entry(conn, GrantKind::Access, &row.id, &actor.user_id)?
-            .ok_or_else(|| AppError::forbidden_code("not_rostered", "Only people on this grant's roster can log its use."))?;
-        if entry.acknowledged_at.is_none() || !ctx.terms_completed {
-            return Err(AppError::conflict("terms_not_accepted", "The terms must be accepted by every party and acknowledged by you before access is logged."));
+            .ok_or_else(|| AppError::forbidden_code(ProblemCode::NotRostered, "Only people on this grant's roster can log its use."))?;
+        if entry.acknowledged_at.is_none() || !ctx.terms_accepted {
+            return Err(AppError::conflict(ProblemCode::TermsNotAccepted, "The terms must be accepted by every party and acknowledged by you before access is logged."));
         }
-        finish(errors)?;
-        let occurred = occurred.expect("checked");
-        check_access_log_time(now, occurred, ctx.starts_at, ctx.ends_at, ctx.closed_at).map_err(|e| {
+        let (occurred, kind) = valid(errors, occurred.zip(kind))?;
+        check_access_log_time(now, occurred, ctx.starts_at, ctx.ends_at, ctx.ended_at).map_err(|e| {
             AppError::unprocessable(e.code(), e.to_string()).with_errors(vec![FieldError::new("occurred_at", e.to_string())])
         })?;
         let log = AccessLogRow {
@@ -177,13 +179,13 @@ pub async fn log_add(
             user_id: actor.user_id.clone(),
             organization_id: actor.org_id.clone(),
             occurred_at: to_db(occurred),
-            kind: kind.expect("checked").as_str().into(),
+            kind: kind.as_str().into(),
             duration_minutes: b.duration_minutes as i32,
             summary,
             created_at: to_db(now),
         };
         store::insert_log(conn, &log)?;
-        grants::record(conn, &ctx, &actor, now, "grant.access_logged", json!({"entry_id": log.id, "kind": log.kind, "duration_minutes": log.duration_minutes}))?;
+        grants::record(conn, &ctx, &actor, now, AuditAction::GrantAccessLogged, json!({"entry_id": log.id, "kind": log.kind, "duration_minutes": log.duration_minutes}))?;
         Ok(log_outs(conn, vec![log])?.remove(0))
     })
     .await?;

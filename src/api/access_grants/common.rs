@@ -3,45 +3,30 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::api::grants::{self, GrantCtx};
+use crate::api::grants;
 use crate::auth::Actor;
-use crate::clock::from_db;
 use crate::db::DbConn;
+use crate::domain::grant::Grant;
 use crate::domain::grant::GrantStatus;
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
-use crate::store::grants::{self as store, AccessGrantRow, GrantKind};
+use crate::store::grants::{self as store, AccessGrantRow};
 
 use super::views::{outs, AccessGrantOut};
-
-pub fn ctx_of(row: &AccessGrantRow, grantees: Vec<String>) -> GrantCtx {
-    GrantCtx {
-        kind: GrantKind::Access,
-        id: row.id.clone(),
-        model_id: row.model_id.clone(),
-        developer_org_id: row.organization_id.clone(),
-        grantee_org_ids: grantees,
-        terms_version_id: row.terms_version_id.clone(),
-        starts_at: from_db(row.starts_at),
-        ends_at: from_db(row.ends_at),
-        closed_at: row.ended_at.map(from_db),
-        terms_completed: row.terms_completed_at.is_some(),
-    }
-}
 
 /// A visible grant and its context, or 404.
 pub(super) fn load(
     conn: &mut DbConn,
     actor: &Actor,
     id: &str,
-) -> AppResult<(AccessGrantRow, GrantCtx)> {
+) -> AppResult<(AccessGrantRow, Grant)> {
     let row =
         store::get_access_visible(conn, &actor.org_id, id)?.ok_or_else(AppError::not_found)?;
     let grantees = store::grantees_of(conn, std::slice::from_ref(&row.id))?
         .into_iter()
         .map(|(_, o)| o)
         .collect();
-    let ctx = ctx_of(&row, grantees);
+    let ctx = row.grant(grantees);
     Ok((row, ctx))
 }
 
@@ -64,8 +49,8 @@ pub fn parse_status(s: Option<&str>) -> AppResult<Option<GrantStatus>> {
     }
 }
 
-pub(super) fn require_developer(ctx: &GrantCtx, actor: &Actor, cap: Capability) -> AppResult<()> {
-    if !ctx.is_developer(actor) || !actor.may(cap) {
+pub(super) fn require_developer(ctx: &Grant, actor: &Actor, cap: Capability) -> AppResult<()> {
+    if !ctx.is_developer(&actor.org_id) || !actor.may(cap) {
         return Err(AppError::forbidden(
             "Only the developer that offered this grant can do that.",
         ));
@@ -78,7 +63,7 @@ pub struct AccessResource;
 
 impl grants::GrantResource for AccessResource {
     type View = AccessGrantOut;
-    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<GrantCtx> {
+    fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Grant> {
         load(conn, actor, id).map(|(_, ctx)| ctx)
     }
     fn view(

@@ -1,27 +1,29 @@
 //! What the developer does: offer a window, move its end, end it early.
 
 use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::grants;
 use crate::api::json::Json;
-use crate::api::{enum_field, finish, required, time_field, window_error};
+use crate::api::{enum_field, errors_of, parsed, required, time_field, valid, window_error};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db;
+use crate::domain::audit::AuditAction;
 use crate::domain::grant::AccessMode;
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{check_government_window, Interval};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::grants::{self as store, AccessGrantRow};
 use crate::store::{models, new_id, orgs, terms};
 
-use super::common::{ctx_of, load, require_developer};
+use super::common::{load, require_developer};
 use super::views::{outs, AccessGrantOut};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -40,6 +42,65 @@ pub struct OfferBody {
     pub ends_at: String,
     #[schema(format = Uuid)]
     pub terms_version_id: String,
+}
+
+impl OfferBody {
+    /// The grantee agencies, each once, in a stable order.
+    fn grantees(&self) -> Vec<String> {
+        let mut grantees = self.grantee_org_ids.clone();
+        grantees.sort();
+        grantees.dedup();
+        grantees
+    }
+}
+
+/// An offer's values, parsed (the ids it names are checked against the database when it is
+/// made).
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub grantees: Vec<String>,
+    pub mode: AccessMode,
+    pub instructions: String,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+}
+
+impl TryFrom<&OfferBody> for Offer {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: &OfferBody) -> Result<Offer, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mode = enum_field(
+            &mut errors,
+            "access_mode",
+            &b.access_mode,
+            AccessMode::ALL,
+            AccessMode::as_str,
+        );
+        let instructions = required(
+            &mut errors,
+            "access_instructions",
+            &b.access_instructions,
+            20_000,
+        );
+        let starts = time_field(&mut errors, "starts_at", &b.starts_at);
+        let ends = time_field(&mut errors, "ends_at", &b.ends_at);
+        let grantees = b.grantees();
+        if grantees.is_empty() {
+            errors.push(FieldError::new(
+                "grantee_org_ids",
+                "name at least one agency",
+            ));
+        }
+        let ((mode, starts), ends) = parsed(errors, mode.zip(starts).zip(ends))?;
+        Ok(Offer {
+            grantees,
+            mode,
+            instructions,
+            starts,
+            ends,
+        })
+    }
 }
 
 /// Offers Government access to a model (developer admins). The window must fit the 30-day cap
@@ -71,50 +132,42 @@ pub async fn offer(
         "Only an administrator of the developer organization offers access.",
     )?;
     let b = body.into_inner();
-    let mut errors = Vec::new();
-    let mode = enum_field(
-        &mut errors,
-        "access_mode",
-        &b.access_mode,
-        AccessMode::ALL,
-        AccessMode::as_str,
-    );
-    let instructions = required(
-        &mut errors,
-        "access_instructions",
-        &b.access_instructions,
-        20_000,
-    );
-    let starts = time_field(&mut errors, "starts_at", &b.starts_at);
-    let ends = time_field(&mut errors, "ends_at", &b.ends_at);
-    let mut grantees = b.grantee_org_ids.clone();
-    grantees.sort();
-    grantees.dedup();
-    if grantees.is_empty() {
-        errors.push(FieldError::new(
-            "grantee_org_ids",
-            "name at least one agency",
-        ));
-    }
+    let offer = Offer::try_from(&b);
+    let grantees = b.grantees();
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
+        let mut errors = errors_of(&offer);
         let model = models::get_owned(conn, &actor.org_id, &b.model_id)?;
         if model.is_none() {
-            errors.push(FieldError::new("model_id", "is not one of your organization's models"));
+            errors.push(FieldError::new(
+                "model_id",
+                "is not one of your organization's models",
+            ));
         }
         if !grantees.is_empty() {
             let found = orgs::get_many(conn, &grantees)?;
-            if found.len() != grantees.len() || found.iter().any(|o| o.kind != "agency") {
-                errors.push(FieldError::new("grantee_org_ids", "must all be Government agency organizations"));
+            if found.len() != grantees.len() || found.iter().any(|o| o.kind != OrgKind::Agency) {
+                errors.push(FieldError::new(
+                    "grantee_org_ids",
+                    "must all be Government agency organizations",
+                ));
             }
         }
-        let terms = terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?;
-        if terms.is_none() {
-            errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
+        if terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?.is_none() {
+            errors.push(FieldError::new(
+                "terms_version_id",
+                "must be a terms template or your organization's own terms",
+            ));
         }
-        finish(errors)?;
-        let (model, starts, ends) = (model.expect("checked"), starts.expect("checked"), ends.expect("checked"));
+        let (offer, model) = valid(errors, offer.clone().ok().zip(model))?;
+        let Offer {
+            grantees,
+            mode,
+            instructions,
+            starts,
+            ends,
+        } = offer;
         let existing: Vec<Interval> =
             models::government_windows(conn, std::slice::from_ref(&model.id), None)?.into_iter().map(|(_, i)| i).collect();
         check_government_window(&existing, Interval::new(starts, ends), model.planned_partner_release_at.map(from_db)).map_err(window_error)?;
@@ -122,7 +175,7 @@ pub async fn offer(
             id: new_id(),
             model_id: model.id.clone(),
             organization_id: actor.org_id.clone(),
-            access_mode: mode.expect("checked").as_str().into(),
+            access_mode: mode.as_str().into(),
             access_instructions: instructions,
             starts_at: to_db(starts),
             ends_at: to_db(ends),
@@ -136,18 +189,18 @@ pub async fn offer(
             end_notice_sent_at: None,
         };
         store::insert_access(conn, &row, &grantees)?;
-        let ctx = ctx_of(&row, grantees.clone());
+        let ctx = row.grant(grantees.clone());
         grants::record(
             conn,
             &ctx,
             &actor,
             now,
-            "grant.offered",
+            AuditAction::GrantOffered,
             json!({"model_id": row.model_id, "grantee_org_ids": grantees, "access_mode": row.access_mode,
                    "starts_at": crate::audit::rfc3339(starts), "ends_at": crate::audit::rfc3339(ends), "terms_version_id": row.terms_version_id}),
         )?;
         let to = notify::org_emails(conn, &grantees, true)?;
-        notify::send(conn, now, &st.settings.server.public_url, &to, Reason::GrantOffered, &ctx.link())?;
+        notifier.send(conn, now, &to, Reason::GrantOffered, &ctx.link())?;
         Ok(outs(conn, &actor, vec![row], now)?.remove(0))
     })
     .await?;
@@ -193,8 +246,7 @@ pub async fn patch(
     let out = db::tx(&state.pool, move |conn| {
         let (mut row, ctx) = load(conn, &actor, &id)?;
         require_developer(&ctx, &actor, Capability::EditGrant)?;
-        finish(errors)?;
-        let ends = ends.expect("checked");
+        let ends = valid(errors, ends)?;
         if ctx.is_finished(now) && ends > ctx.ends_at {
             return Err(AppError::invalid_transition(
                 "This grant has already closed; offer a new window instead of extending it.",
@@ -236,7 +288,7 @@ pub async fn patch(
             &ctx,
             &actor,
             now,
-            "grant.window_moved",
+            AuditAction::GrantWindowMoved,
             json!({"from": crate::audit::rfc3339(old), "to": crate::audit::rfc3339(ends)}),
         )?;
         Ok(outs(conn, &actor, vec![row], now)?.remove(0))
@@ -267,23 +319,16 @@ pub async fn end(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let (mut row, ctx) = load(conn, &actor, &id)?;
         require_developer(&ctx, &actor, Capability::EndGrant)?;
         if !ctx.is_finished(now) && store::end_access(conn, &row.id, now)? {
             row.ended_at = Some(to_db(now));
             row.updated_at = to_db(now);
-            grants::record(conn, &ctx, &actor, now, "grant.ended", json!({}))?;
-            let to = grants::participants(conn, &ctx)?;
-            notify::send(
-                conn,
-                now,
-                &st.settings.server.public_url,
-                &to,
-                Reason::EndedEarly,
-                &ctx.link(),
-            )?;
+            grants::record(conn, &ctx, &actor, now, AuditAction::GrantEnded, json!({}))?;
+            let to = notify::participants(conn, &ctx)?;
+            notifier.send(conn, now, &to, Reason::EndedEarly, &ctx.link())?;
         }
         Ok(outs(conn, &actor, vec![row], now)?.remove(0))
     })

@@ -4,13 +4,13 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::policy::OrgKind;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::grants::{self as store};
-use crate::store::{PageQuery, Paged};
 
 use super::common::{parse_status, reload};
 use super::views::{outs, AccessGrantOut};

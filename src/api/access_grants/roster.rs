@@ -7,7 +7,7 @@ use crate::api::grants::{self, RosterBody, RosterList, RosterOut};
 use crate::api::json::Json;
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::common::AccessResource;
 use super::views::AccessGrantOut;

@@ -17,8 +17,6 @@ use crate::error::AppResult;
 use crate::store::grants::{self as store, AccessGrantRow, GrantKind};
 use crate::store::{accounts, models, orgs, terms};
 
-use super::common::ctx_of;
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GranteeOut {
     pub org_id: String,
@@ -98,7 +96,7 @@ pub(super) fn outs(
                 .filter(|(g, _)| g == &r.id)
                 .map(|(_, o)| o.clone())
                 .collect();
-            let ctx = ctx_of(&r, grantee_ids.clone());
+            let ctx = r.grant(grantee_ids.clone());
             let accepted = |org: &str| {
                 acceptances
                     .iter()
@@ -122,8 +120,7 @@ pub(super) fn outs(
                         }
                     })
                     .collect(),
-                access_instructions: ctx
-                    .shows_instructions(actor, &mine, now)
+                access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
                     .then(|| r.access_instructions.clone()),
                 developer_accepted_at: accepted(&r.organization_id).map(|a| from_db(a.accepted_at)),
                 model_name: m.map(|m| m.name.clone()).unwrap_or_default(),

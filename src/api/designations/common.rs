@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::db::{self, DbConn};
+use crate::domain::audit::AuditAction;
 use crate::domain::designation::{next_status, DesignationAction, DesignationStatus};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::error::{AppError, AppResult};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
+use crate::state::{AppState, Notifier};
 use crate::store::designations::{self as store, RequestRow, Viewer};
 use crate::store::orgs;
 
@@ -31,7 +32,7 @@ pub fn viewer(actor: &Actor) -> Viewer {
 pub(super) fn visible_to(conn: &mut DbConn, r: &RequestRow) -> AppResult<Vec<String>> {
     let mut v = vec![r.organization_id.clone()];
     if r.submitted_at.is_some() {
-        v.extend(orgs::ids_of_kind(conn, "agency")?);
+        v.extend(orgs::ids_of_kind(conn, OrgKind::Agency)?);
     }
     Ok(v)
 }
@@ -39,7 +40,7 @@ pub(super) fn visible_to(conn: &mut DbConn, r: &RequestRow) -> AppResult<Vec<Str
 /// Emails the developer's admins and the request's author a link to the request.
 pub(super) fn tell_developer(
     conn: &mut DbConn,
-    st: &AppState,
+    notifier: &Notifier,
     r: &RequestRow,
     now: DateTime<Utc>,
     reason: Reason,
@@ -49,10 +50,9 @@ pub(super) fn tell_developer(
         conn,
         std::slice::from_ref(&r.created_by_user_id),
     )?);
-    notify::send(
+    notifier.send(
         conn,
         now,
-        &st.settings.server.public_url,
         &to,
         reason,
         &format!("/designation-requests/{}", r.id),
@@ -60,16 +60,15 @@ pub(super) fn tell_developer(
     Ok(())
 }
 
-pub(super) fn status_of(r: &RequestRow) -> AppResult<DesignationStatus> {
-    DesignationStatus::parse(&r.status).map_err(AppError::internal)
-}
-
 /// Checks `action` against the request's state and moves `r` to the next one; returns the
 /// state it was checked against, for [`save`].
-pub(super) fn transition(r: &mut RequestRow, action: DesignationAction) -> AppResult<String> {
-    let next = next_status(status_of(r)?, action)
-        .map_err(|e| AppError::invalid_transition(e.to_string()))?;
-    Ok(std::mem::replace(&mut r.status, next.as_str().to_string()))
+pub(super) fn transition(
+    r: &mut RequestRow,
+    action: DesignationAction,
+) -> AppResult<DesignationStatus> {
+    let next =
+        next_status(r.status, action).map_err(|e| AppError::invalid_transition(e.to_string()))?;
+    Ok(std::mem::replace(&mut r.status, next))
 }
 
 /// Writes the columns of one change, provided the request is still in the state `from` that the
@@ -78,11 +77,11 @@ pub(super) fn transition(r: &mut RequestRow, action: DesignationAction) -> AppRe
 pub(super) fn save(
     conn: &mut DbConn,
     r: &RequestRow,
-    from: &str,
+    from: DesignationStatus,
     change: store::RequestChange,
 ) -> AppResult<()> {
     let change = store::RequestChange {
-        status: Some(r.status.clone()),
+        status: Some(r.status),
         updated_at: Some(r.updated_at),
         ..change
     };
@@ -104,7 +103,7 @@ pub(super) fn record(
     actor: &Actor,
     now: DateTime<Utc>,
     r: &RequestRow,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
 ) -> AppResult<()> {
     let visible = visible_to(conn, r)?;
@@ -130,16 +129,16 @@ pub(super) async fn act<F>(
     f: F,
 ) -> AppResult<HttpResponse>
 where
-    F: FnOnce(&mut DbConn, &Actor, &mut RequestRow, DateTime<Utc>, &AppState) -> AppResult<()>
+    F: FnOnce(&mut DbConn, &Actor, &mut RequestRow, DateTime<Utc>, &Notifier) -> AppResult<()>
         + Clone
         + Send
         + 'static,
 {
     let now = state.clock.now();
-    let st = state.clone();
+    let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let mut r = load(conn, &actor, &id)?;
-        f(conn, &actor, &mut r, now, &st)?;
+        f(conn, &actor, &mut r, now, &notifier)?;
         one(conn, r)
     })
     .await?;

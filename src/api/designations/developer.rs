@@ -10,16 +10,17 @@ use crate::api::{finish, opt_time_field, required};
 use crate::auth::Actor;
 use crate::clock::to_db;
 use crate::db;
-use crate::domain::designation::{withdraw, DesignationAction, DesignationStatus};
+use crate::domain::audit::AuditAction;
+use crate::domain::designation::{withdraw, DesignationAction};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::startup::AppState;
-use crate::store::designations::{self as store, RequestRow};
-use crate::store::{models, new_id};
+use crate::state::AppState;
+use crate::store::designations::{self as store, NewRequest, RequestRow};
+use crate::store::models;
 
-use super::common::{act, record, require_developer_of, save, status_of, transition};
+use super::common::{act, record, require_developer_of, save, transition};
 use super::messages::{add_message, MessageBody};
 use super::views::{one, RequestOut};
 
@@ -86,34 +87,24 @@ pub async fn create(
             ));
         }
         finish(errors)?;
-        let row = RequestRow {
-            id: new_id(),
-            model_id: b.model_id.clone(),
-            organization_id: actor.org_id.clone(),
-            status: DesignationStatus::Draft.as_str().into(),
-            summary,
-            capability_evidence: evidence,
-            requested_response_by: respond_by.map(to_db),
-            submitted_at: None,
-            withdrawn_at: None,
-            assigned_to_user_id: None,
-            assigned_at: None,
-            determined_at: None,
-            outcome: None,
-            rationale: None,
-            benchmark_ref: None,
-            determined_by_user_id: None,
-            created_by_user_id: actor.user_id.clone(),
-            created_at: to_db(now),
-            updated_at: to_db(now),
-        };
+        let row = RequestRow::draft(
+            NewRequest {
+                model_id: b.model_id.clone(),
+                organization_id: actor.org_id.clone(),
+                created_by_user_id: actor.user_id.clone(),
+                summary,
+                capability_evidence: evidence,
+                requested_response_by: respond_by,
+            },
+            now,
+        );
         store::insert(conn, &row)?;
         record(
             conn,
             &actor,
             now,
             &row,
-            "designation.created",
+            AuditAction::DesignationCreated,
             json!({"model_id": row.model_id}),
         )?;
         one(conn, row)
@@ -146,7 +137,7 @@ pub async fn submit(
         state,
         actor,
         path.into_inner(),
-        |conn, actor, r, now, st| {
+        |conn, actor, r, now, notifier| {
             require_developer_of(actor, r, Capability::SubmitDesignation)?;
             let from = transition(r, DesignationAction::Submit)?;
             r.submitted_at = Some(to_db(now));
@@ -154,18 +145,24 @@ pub async fn submit(
             save(
                 conn,
                 r,
-                &from,
+                from,
                 store::RequestChange {
                     submitted_at: r.submitted_at,
                     ..Default::default()
                 },
             )?;
-            record(conn, actor, now, r, "designation.submitted", json!({}))?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                AuditAction::DesignationSubmitted,
+                json!({}),
+            )?;
             let to = notify::agency_emails(conn, "NSA")?;
-            notify::send(
+            notifier.send(
                 conn,
                 now,
-                &st.settings.server.public_url,
                 &to,
                 Reason::RequestSubmitted,
                 &format!("/designation-requests/{}", r.id),
@@ -197,21 +194,28 @@ pub async fn withdraw_request(
 ) -> AppResult<HttpResponse> {
     act(state, actor, path.into_inner(), |conn, actor, r, now, _| {
         require_developer_of(actor, r, Capability::WithdrawDesignation)?;
-        let (next, changed) = withdraw(status_of(r)?);
+        let (next, changed) = withdraw(r.status);
         if changed {
-            let from = std::mem::replace(&mut r.status, next.as_str().into());
+            let from = std::mem::replace(&mut r.status, next);
             r.withdrawn_at = Some(to_db(now));
             r.updated_at = to_db(now);
             save(
                 conn,
                 r,
-                &from,
+                from,
                 store::RequestChange {
                     withdrawn_at: r.withdrawn_at,
                     ..Default::default()
                 },
             )?;
-            record(conn, actor, now, r, "designation.withdrawn", json!({}))?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                AuditAction::DesignationWithdrawn,
+                json!({}),
+            )?;
         }
         Ok(())
     })
@@ -253,14 +257,14 @@ pub async fn respond(
             finish(errors)?;
             let from = transition(r, DesignationAction::Respond)?;
             r.updated_at = to_db(now);
-            save(conn, r, &from, Default::default())?;
+            save(conn, r, from, Default::default())?;
             let m = add_message(conn, actor, r, "response", &message, now)?;
             record(
                 conn,
                 actor,
                 now,
                 r,
-                "designation.responded",
+                AuditAction::DesignationResponded,
                 json!({"message_id": m.id}),
             )?;
             Ok(())

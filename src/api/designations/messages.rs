@@ -9,18 +9,20 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::paging::PageQuery;
 use crate::api::{finish, required};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
+use crate::domain::audit::AuditAction;
 use crate::domain::designation::{next_status, DesignationAction};
 use crate::domain::policy::OrgKind;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::designations::{self as store, MessageRow, RequestRow};
-use crate::store::{accounts, new_id, orgs, PageQuery};
+use crate::store::{accounts, new_id, orgs};
 
-use super::common::{load, record, status_of};
+use super::common::{load, record};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"message": "Please share the evaluation harness configuration used for the cyber results."}))]
@@ -168,7 +170,7 @@ pub async fn post_message(
         if !allowed {
             return Err(AppError::forbidden("You cannot post on this request."));
         }
-        next_status(status_of(&r)?, DesignationAction::PostMessage)
+        next_status(r.status, DesignationAction::PostMessage)
             .map_err(|e| AppError::invalid_transition(e.to_string()))?;
         finish(errors)?;
         let m = add_message(conn, &actor, &r, "message", &text, now)?;
@@ -177,7 +179,7 @@ pub async fn post_message(
             &actor,
             now,
             &r,
-            "designation.message_posted",
+            AuditAction::DesignationMessagePosted,
             json!({"message_id": m.id}),
         )?;
         Ok(message_outs(conn, vec![m])?.remove(0))

@@ -4,13 +4,13 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::designation::DesignationStatus;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
-use crate::store::{PageQuery, Paged};
 
 use super::common::{load, viewer};
 use super::views::{one, outs, RequestOut};
@@ -86,7 +86,7 @@ fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => match DesignationStatus::parse(s) {
-            Ok(s) => Some(s.as_str().to_string()),
+            Ok(s) => Some(s),
             Err(_) => {
                 errors.push(FieldError::new("status", "is not a designation status"));
                 None

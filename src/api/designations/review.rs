@@ -7,14 +7,17 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::valid;
 use crate::api::{enum_field, finish, optional, required};
 use crate::auth::Actor;
 use crate::clock::to_db;
+use crate::domain::audit::AuditAction;
 use crate::domain::designation::{ConsultationPosition, DesignationAction, DeterminationOutcome};
+use crate::domain::policy::OrgKind;
 use crate::domain::policy::{AgencyCode, Capability};
 use crate::error::{AppError, AppResult};
 use crate::mail::templates::Reason;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::designations::{self as store, ConsultationRow};
 use crate::store::{accounts, new_id};
 
@@ -68,7 +71,7 @@ pub async fn assign(
             require_reviewer(actor, Capability::Assign)?;
             let assignee = user_id.unwrap_or_else(|| actor.user_id.clone());
             let ok = match accounts::user_with_org(conn, &assignee) {
-                Ok((u, o)) => o.kind == "agency" && u.disabled_at.is_none(),
+                Ok((u, o)) => o.kind == OrgKind::Agency && u.disabled_at.is_none(),
                 Err(diesel::result::Error::NotFound) => false,
                 Err(e) => return Err(e.into()),
             };
@@ -85,7 +88,7 @@ pub async fn assign(
             save(
                 conn,
                 r,
-                &from,
+                from,
                 store::RequestChange {
                     assigned_to_user_id: r.assigned_to_user_id.clone(),
                     assigned_at: r.assigned_at,
@@ -97,7 +100,7 @@ pub async fn assign(
                 actor,
                 now,
                 r,
-                "designation.assigned",
+                AuditAction::DesignationAssigned,
                 json!({"assigned_to_user_id": assignee}),
             )?;
             Ok(())
@@ -137,22 +140,22 @@ pub async fn request_info(
         state,
         actor,
         path.into_inner(),
-        move |conn, actor, r, now, st| {
+        move |conn, actor, r, now, notifier| {
             require_reviewer(actor, Capability::RequestInfo)?;
             finish(errors)?;
             let from = transition(r, DesignationAction::RequestInfo)?;
             r.updated_at = to_db(now);
-            save(conn, r, &from, Default::default())?;
+            save(conn, r, from, Default::default())?;
             let m = add_message(conn, actor, r, "info_request", &message, now)?;
             record(
                 conn,
                 actor,
                 now,
                 r,
-                "designation.info_requested",
+                AuditAction::DesignationInfoRequested,
                 json!({"message_id": m.id}),
             )?;
-            tell_developer(conn, st, r, now, Reason::InformationRequested)?;
+            tell_developer(conn, notifier, r, now, Reason::InformationRequested)?;
             Ok(())
         },
     )
@@ -214,8 +217,7 @@ pub async fn consult(
     let note = optional(&mut errors, "note", Some(&b.note), 10_000);
     let resp = act(state, actor, path.into_inner(), move |conn, actor, r, now, _| {
         require_reviewer(actor, Capability::Consult)?;
-        finish(errors)?;
-        let (code, position) = (code.expect("validated"), position.expect("validated"));
+        let (code, position) = valid(errors, code.zip(position))?;
         // An office records only its own position (DESIGN §2.2).
         if actor.agency_code != Some(code) {
             return Err(AppError::forbidden(
@@ -224,7 +226,7 @@ pub async fn consult(
         }
         let from = transition(r, DesignationAction::Consult)?;
         r.updated_at = to_db(now);
-        save(conn, r, &from, Default::default())?;
+        save(conn, r, from, Default::default())?;
         let c = ConsultationRow {
             id: new_id(),
             request_id: r.id.clone(),
@@ -236,7 +238,7 @@ pub async fn consult(
             created_at: to_db(now),
         };
         store::insert_consultation(conn, &c)?;
-        record(conn, actor, now, r, "designation.consultation_recorded", json!({"consultation_id": c.id, "agency_code": c.agency_code, "position": c.position}))?;
+        record(conn, actor, now, r, AuditAction::DesignationConsultationRecorded, json!({"consultation_id": c.id, "agency_code": c.agency_code, "position": c.position}))?;
         Ok(())
     })
     .await?;
@@ -297,11 +299,10 @@ pub async fn determine(
         state,
         actor,
         path.into_inner(),
-        move |conn, actor, r, now, st| {
+        move |conn, actor, r, now, notifier| {
             require_reviewer(actor, Capability::Determine)?;
             let from = transition(r, DesignationAction::Determine)?;
-            finish(errors)?;
-            let outcome = outcome.expect("validated");
+            let outcome = valid(errors, outcome)?;
             r.outcome = Some(outcome.as_str().into());
             r.rationale = Some(rationale);
             r.benchmark_ref = Some(benchmark_ref);
@@ -311,7 +312,7 @@ pub async fn determine(
             save(
                 conn,
                 r,
-                &from,
+                from,
                 store::RequestChange {
                     determined_at: r.determined_at,
                     outcome: r.outcome.clone(),
@@ -326,10 +327,10 @@ pub async fn determine(
                 actor,
                 now,
                 r,
-                "designation.determined",
+                AuditAction::DesignationDetermined,
                 json!({"outcome": outcome.as_str(), "benchmark_ref": r.benchmark_ref}),
             )?;
-            tell_developer(conn, st, r, now, Reason::Determination)?;
+            tell_developer(conn, notifier, r, now, Reason::Determination)?;
             Ok(())
         },
     )

@@ -143,7 +143,7 @@ pub(super) fn outs(conn: &mut DbConn, rows: Vec<RequestRow>) -> AppResult<Vec<Re
                 id: r.id,
                 model_id: r.model_id,
                 developer_org_id: r.organization_id,
-                status: r.status,
+                status: r.status.as_str().into(),
                 summary: r.summary,
                 capability_evidence: r.capability_evidence,
                 requested_response_by: r.requested_response_by.map(from_db),

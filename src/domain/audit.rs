@@ -1,0 +1,50 @@
+//! The names of audit events (DESIGN §2.8): one per kind of state change, `<record>.<what
+//! happened>`. The same string is stored in `audit_events.action`, hashed into the chain and
+//! sent by the audit API, so each is spelled once, here.
+
+domain_string_enum! {
+    /// What an audit event records.
+    pub enum AuditAction {
+        ApiTokenCreated = "api_token.created",
+        ApiTokenRevoked = "api_token.revoked",
+        DesignationAssigned = "designation.assigned",
+        DesignationConsultationRecorded = "designation.consultation_recorded",
+        DesignationCreated = "designation.created",
+        DesignationDetermined = "designation.determined",
+        DesignationInfoRequested = "designation.info_requested",
+        DesignationMessagePosted = "designation.message_posted",
+        DesignationResponded = "designation.responded",
+        DesignationSubmitted = "designation.submitted",
+        DesignationWithdrawn = "designation.withdrawn",
+        GrantAccessLogged = "grant.access_logged",
+        GrantAcknowledged = "grant.acknowledged",
+        GrantEnded = "grant.ended",
+        GrantOffered = "grant.offered",
+        GrantRosterAdded = "grant.roster_added",
+        GrantRosterRemoved = "grant.roster_removed",
+        GrantTermsAccepted = "grant.terms_accepted",
+        GrantWindowMoved = "grant.window_moved",
+        ModelRegistered = "model.registered",
+        ModelReleased = "model.released",
+        ModelUpdated = "model.updated",
+        NominationConcurred = "nomination.concurred",
+        NominationDeclined = "nomination.declined",
+        NominationProposed = "nomination.proposed",
+        NominationRescinded = "nomination.rescinded",
+        OrganizationCreated = "organization.created",
+        OrganizationSignedUp = "organization.signed_up",
+        PartnerGrantIssued = "partner_grant.issued",
+        PartnerGrantRevoked = "partner_grant.revoked",
+        SessionCreated = "session.created",
+        SessionEnded = "session.ended",
+        TermsPublished = "terms.published",
+        UserDisabled = "user.disabled",
+        UserEmailVerified = "user.email_verified",
+        UserEnabled = "user.enabled",
+        UserInvitationAccepted = "user.invitation_accepted",
+        UserInvitationNoticeSent = "user.invitation_notice_sent",
+        UserInvited = "user.invited",
+        UserPasswordReset = "user.password_reset",
+        UserPasswordResetRequested = "user.password_reset_requested",
+    }
+}

@@ -1,0 +1,62 @@
+//! The `code` of every problem answer (DESIGN §3). The strings are the API's contract: clients
+//! branch on them, so each is spelled once here and nowhere else. Domain errors name theirs
+//! (`WindowError::code`, `NominationError::code`, `OutsideWindow::code`), and `crate::error`
+//! puts it in the problem document.
+
+domain_string_enum! {
+    /// A stable, machine-readable reason for an error answer.
+    pub enum ProblemCode {
+        /// 400: the request could not be read (bad JSON, query string or path).
+        MalformedRequest = "malformed_request",
+        /// 401: no valid session or token.
+        Unauthenticated = "unauthenticated",
+        /// 403: signed in, but not allowed.
+        Forbidden = "forbidden",
+        /// 403: a session-cookie request without `X-Requested-With: fetch`.
+        CsrfHeaderMissing = "csrf_header_missing",
+        /// 403: signing in before the email address was confirmed.
+        EmailNotVerified = "email_not_verified",
+        /// 403: the caller is not on the grant's roster.
+        NotRostered = "not_rostered",
+        /// 404: no such record, or not visible to the caller.
+        NotFound = "not_found",
+        /// 405: the path exists, the method does not (`Allow` lists the ones it takes).
+        MethodNotAllowed = "method_not_allowed",
+        /// 409: the record's state does not allow this action.
+        InvalidTransition = "invalid_transition",
+        /// 409: not every party accepted the terms yet (or the caller did not acknowledge them).
+        TermsNotAccepted = "terms_not_accepted",
+        /// 409: an agency with that code exists already.
+        AgencyExists = "agency_exists",
+        /// 409: the email address already has an account.
+        EmailTaken = "email_taken",
+        /// 409: an organization of that kind and name exists already.
+        NameTaken = "name_taken",
+        /// 413: the body is larger than the limit.
+        BodyTooLarge = "body_too_large",
+        /// 415: the body is not `application/json`.
+        UnsupportedMediaType = "unsupported_media_type",
+        /// 422: per-field errors in `errors[]`.
+        ValidationFailed = "validation_failed",
+        /// 422: an invalid, used or expired link (or the wrong sign-up password).
+        InvalidToken = "invalid_token",
+        /// 422: a window that does not end after it starts.
+        InvalidWindow = "invalid_window",
+        /// 422: the window would take the model past the 30-day Government cap.
+        WindowCapExceeded = "window_cap_exceeded",
+        /// 422: the window would run past the model's planned partner release.
+        WindowAfterRelease = "window_after_release",
+        /// 422: an access-log entry outside the window, or in the future.
+        OutsideWindow = "outside_window",
+        /// 422: early access only for a partner both sides selected.
+        NotSelected = "not_selected",
+        /// 429: too many attempts; see `Retry-After`.
+        Throttled = "throttled",
+        /// 500: a bug; logged with the request id.
+        InternalError = "internal_error",
+        /// 503: the database cannot be used right now; retry after a moment.
+        DatabaseUnavailable = "database_unavailable",
+        /// 503 from `/readyz`: the database is not reachable.
+        NotReady = "not_ready",
+    }
+}

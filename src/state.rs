@@ -1,0 +1,109 @@
+//! The state every request handler and background job shares, built once at start-up.
+//!
+//! It lives apart from `startup` (which registers the routes and runs the server) so that the
+//! handlers, `auth`, `jobs`, `reminders` and `demo` depend on this state and never on the
+//! bootstrap that wires them together: the arrows point one way, from `startup` down.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+
+use crate::auth::password::PasswordService;
+use crate::auth::throttle::IpLimiter;
+use crate::auth::tokens::JwtKeys;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{self, DbConn, DbPool};
+use crate::mail::templates::Reason;
+use crate::notify;
+use crate::telemetry::Metrics;
+
+/// The portal's public address (`server.public_url`), the base of every link in an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        PublicUrl(url.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Queues emails that link into the portal: what a handler or job needs to tell someone about a
+/// change, without reaching into the settings.
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    public_url: PublicUrl,
+}
+
+impl Notifier {
+    pub fn new(public_url: PublicUrl) -> Self {
+        Notifier { public_url }
+    }
+
+    pub fn public_url(&self) -> &str {
+        self.public_url.as_str()
+    }
+
+    /// Queues `reason` with a link to `path` (e.g. `/access-grants/<id>`) to every address,
+    /// inside the caller's transaction.
+    pub fn send(
+        &self,
+        conn: &mut DbConn,
+        now: DateTime<Utc>,
+        to: &[String],
+        reason: Reason,
+        path: &str,
+    ) -> QueryResult<()> {
+        notify::send(conn, now, self.public_url(), to, reason, path)
+    }
+}
+
+/// Everything a handler may need; shared by all workers.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: JwtKeys,
+    pub passwords: PasswordService,
+    pub ip_limiter: Arc<IpLimiter>,
+    pub metrics: Arc<Metrics>,
+    pub notifier: Arc<Notifier>,
+}
+
+/// Builds the shared state: pool (running migrations), keys, services.
+pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let pool = db::connect(
+        &settings.database.url,
+        settings.database.pool_size,
+        (&settings.database).into(),
+    )?;
+    {
+        // Start-up may wait longer for its first connection than a request does.
+        let mut conn = pool
+            .get_timeout(std::time::Duration::from_secs(10))
+            .context("connecting to database.url")?;
+        db::run_migrations(&mut conn)?;
+    }
+    let keys = JwtKeys::load(&settings)?;
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    Ok(AppState {
+        pool,
+        keys,
+        passwords: PasswordService::new(cpus.max(2)),
+        ip_limiter: IpLimiter::per_minute(settings.auth.ip_requests_per_minute),
+        metrics: Arc::new(Metrics::default()),
+        notifier: Arc::new(Notifier::new(PublicUrl::new(
+            settings.server.public_url.clone(),
+        ))),
+        settings: Arc::new(settings),
+        clock,
+    })
+}
