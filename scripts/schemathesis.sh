@@ -120,11 +120,12 @@ run_backend() {
     shift 3
     local log="$work/st-$name.log" auth=()
     [ -n "$tok" ] && auth=(-H "Authorization: Bearer $tok")
-    if "$st" --config-file "$root/scripts/schemathesis.toml" run "$base/api/openapi.json" --url "$base" \
+    # Run from $work: schemathesis keeps a cache directory in its working directory.
+    if (cd "$work" && "$st" --config-file "$root/scripts/schemathesis.toml" run "$base/api/openapi.json" --url "$base" \
       "${auth[@]}" \
       --checks all --max-examples "$examples" --phases "$ph" --seed "$seed" \
       --generation-database none --generation-with-security-parameters false \
-      --workers "${ST_WORKERS:-1}" --no-color --suppress-health-check all "$@" >"$log" 2>&1; then
+      --workers "${ST_WORKERS:-1}" --no-color --suppress-health-check all "$@" >"$log" 2>&1); then
       echo "[$backend] $name: ok: $(grep -A1 '^Test cases:' "$log" | tail -1 | sed 's/^ *//')"
     else
       echo "[$backend] $name: FAILED: $(grep -A1 '^Test cases:' "$log" | tail -1 | sed 's/^ *//')"
