@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -262,7 +263,7 @@ pub fn roster_add(
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| AppError::field("user_id", "must be an active user of your organization"))?;
     if let Some(existing) = store::roster_entry(conn, ctx.kind, &ctx.id, &user.id)? {
-        return Ok((roster_outs(conn, vec![existing])?.remove(0), false));
+        return Ok((first(roster_outs(conn, vec![existing])?)?, false));
     }
     let row = RosterRow {
         id: new_id(),
@@ -284,7 +285,7 @@ pub fn roster_add(
         AuditAction::GrantRosterAdded,
         json!({"user_id": user.id}),
     )?;
-    Ok((roster_outs(conn, vec![row])?.remove(0), true))
+    Ok((first(roster_outs(conn, vec![row])?)?, true))
 }
 
 /// Removes someone from the roster: the developer may remove anyone at any time (Sec. 3(c));
@@ -333,10 +334,10 @@ pub fn roster_remove(
                 AuditAction::GrantRosterRemoved,
                 json!({"user_id": user_id}),
             )?;
-            Ok(roster_outs(conn, vec![e])?.remove(0))
+            first(roster_outs(conn, vec![e])?)
         }
         None => match store::last_removed_roster_entry(conn, ctx.kind, &ctx.id, user_id)? {
-            Some(e) => Ok(roster_outs(conn, vec![e])?.remove(0)),
+            Some(e) => first(roster_outs(conn, vec![e])?),
             None => Err(AppError::not_found()),
         },
     }

@@ -237,6 +237,28 @@ pub fn errors_of<T>(command: &Result<T, Vec<FieldError>>) -> Vec<FieldError> {
     command.as_ref().err().cloned().unwrap_or_default()
 }
 
+/// The caller as the store's visibility-scoped queries see it.
+pub fn viewer(actor: &crate::auth::Actor) -> crate::store::Viewer {
+    use crate::domain::policy::OrgKind;
+    use crate::store::Viewer;
+    let org = actor.org_id.clone();
+    match actor.org_kind {
+        OrgKind::Developer => Viewer::Developer(org),
+        OrgKind::Agency => Viewer::Agency(org),
+        OrgKind::Partner => Viewer::Partner(org),
+        OrgKind::Operator => Viewer::Operator,
+    }
+}
+
+/// The one view a `*_outs` builder made for a one-row page (every handler that answers a single
+/// record builds it through the same code as its list).
+pub fn first<T>(views: Vec<T>) -> Result<T, AppError> {
+    views
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a view of one row came back empty")))
+}
+
 pub fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
     if errors.is_empty() {
         Ok(())

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::json::Json;
 use crate::domain::audit::AuditAction;
 
@@ -282,7 +283,7 @@ pub async fn get(
     let id = path.into_inner();
     let out = db::run(&state.pool, move |conn| {
         let m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
-        Ok(outs(conn, &[m])?.remove(0))
+        first(outs(conn, &[m])?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -396,7 +397,7 @@ pub async fn patch(
                 detail: json!({"name": m.name, "version": m.version, "planned_partner_release_at": m.planned_partner_release_at.map(|t| crate::audit::rfc3339(from_db(t)))}),
             },
         )?;
-        Ok(outs(conn, &[m])?.remove(0))
+        first(outs(conn, &[m])?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -444,7 +445,7 @@ pub async fn release(
                 },
             )?;
         }
-        Ok(outs(conn, &[m])?.remove(0))
+        first(outs(conn, &[m])?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

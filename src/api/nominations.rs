@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::json::Json;
 use crate::api::valid;
+use crate::api::viewer;
 use crate::domain::audit::AuditAction;
 
 use crate::accounts::{self, Env, NewOrg};
@@ -32,7 +34,7 @@ use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::AppState;
 use crate::store::grants as grant_store;
-use crate::store::nominations::{self as store, NominationRow, Viewer};
+use crate::store::nominations::{self as store, NominationRow};
 use crate::store::{models, new_id, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -42,14 +44,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/nominations/{id}/concur", web::post().to(concur))
         .route("/nominations/{id}/decline", web::post().to(decline))
         .route("/nominations/{id}/rescind", web::post().to(rescind));
-}
-
-fn viewer(actor: &Actor) -> Viewer {
-    match actor.org_kind {
-        OrgKind::Developer => Viewer::Developer(actor.org_id.clone()),
-        OrgKind::Agency => Viewer::Agency,
-        _ => Viewer::Nobody,
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -388,7 +382,7 @@ pub async fn create(
             Side::Government => notify::org_emails(conn, std::slice::from_ref(&row.organization_id), true)?,
         };
         notifier.send(conn, now, &to, Reason::NominationProposed, &format!("/nominations/{}", row.id))?;
-        Ok(outs(conn, vec![row])?.remove(0))
+        first(outs(conn, vec![row])?)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -416,7 +410,7 @@ pub async fn get(
     let id = path.into_inner();
     let out = db::run(&state.pool, move |conn| {
         let n = load(conn, &actor, &id)?;
-        Ok(outs(conn, vec![n])?.remove(0))
+        first(outs(conn, vec![n])?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -448,7 +442,7 @@ async fn answer(
         let (nd, ng) = respond(d, g, n.rescinded_at.is_some(), side, concur_)
             .map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
         if (nd, ng) == (d, g) {
-            return Ok(outs(conn, vec![n])?.remove(0));
+            return first(outs(conn, vec![n])?);
         }
         let status = nomination_status(nd, ng, false);
         let mut detail = json!({"side": side.as_str(), "position": if concur_ { "concur" } else { "decline" }, "status": status.as_str()});
@@ -486,7 +480,7 @@ async fn answer(
             n.partner_org_id = Some(partner_org);
         }
         record(conn, &actor, now, &n, if concur_ { AuditAction::NominationConcurred } else { AuditAction::NominationDeclined }, detail)?;
-        Ok(outs(conn, vec![n])?.remove(0))
+        first(outs(conn, vec![n])?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -638,7 +632,7 @@ pub async fn rescind(
                 json!({"revoked_partner_grant_ids": ids}),
             )?;
         }
-        Ok(outs(conn, vec![n])?.remove(0))
+        first(outs(conn, vec![n])?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::json::Json;
 use crate::api::valid;
+use crate::api::viewer;
 use crate::domain::audit::AuditAction;
 
 use crate::api::access_grants::parse_status;
@@ -32,8 +34,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::AppState;
-use crate::store::grants::{self as store, GrantKind, PartnerGrantRow, PartnerViewer};
-use crate::store::nominations::{self as nominations, Viewer as NominationViewer};
+use crate::store::grants::{self as store, GrantKind, PartnerGrantRow};
+use crate::store::nominations;
+use crate::store::Viewer;
 use crate::store::{models, new_id, orgs, terms};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -55,15 +58,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/partner-grants/{id}/roster/{user_id}",
             web::delete().to(roster_remove),
         );
-}
-
-fn viewer(actor: &Actor) -> Option<PartnerViewer> {
-    match actor.org_kind {
-        OrgKind::Developer => Some(PartnerViewer::Developer(actor.org_id.clone())),
-        OrgKind::Partner => Some(PartnerViewer::Partner(actor.org_id.clone())),
-        OrgKind::Agency => Some(PartnerViewer::Agency),
-        OrgKind::Operator => None,
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -169,8 +163,8 @@ fn outs(
 }
 
 fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, Grant)> {
-    let v = viewer(actor).ok_or_else(AppError::not_found)?;
-    let row = store::get_partner_visible(conn, &v, id)?.ok_or_else(AppError::not_found)?;
+    let row =
+        store::get_partner_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)?;
     let ctx = row.grant();
     Ok((row, ctx))
 }
@@ -182,7 +176,7 @@ fn reload(
     now: DateTime<Utc>,
 ) -> AppResult<PartnerGrantOut> {
     let (row, _) = load(conn, actor, id)?;
-    Ok(outs(conn, actor, vec![row], now)?.remove(0))
+    first(outs(conn, actor, vec![row], now)?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -229,9 +223,10 @@ pub async fn list(
     let now = state.clock.now();
     let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
-        let Some(v) = viewer(&actor) else {
+        let v = viewer(&actor);
+        if v == Viewer::Operator {
             return Ok(vec![]);
-        };
+        }
         let rows = store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
         outs(conn, &actor, rows, now)
     })
@@ -299,7 +294,7 @@ pub async fn issue(
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let nomination = nominations::get_visible(conn, &NominationViewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
+        let nomination = nominations::get_visible(conn, &Viewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
         let Some(n) = nomination else {
             errors.push(FieldError::new("nomination_id", "is not one of your organization's nominations"));
             return Err(AppError::validation(errors));
@@ -349,7 +344,7 @@ pub async fn issue(
         )?;
         let to = notify::org_emails(conn, &[partner], true)?;
         notifier.send(conn, now, &to, Reason::PartnerGrantIssued, &ctx.link())?;
-        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+        first(outs(conn, &actor, vec![row], now)?)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -424,7 +419,7 @@ pub async fn revoke(
             let to = notify::participants(conn, &ctx)?;
             notifier.send(conn, now, &to, Reason::PartnerGrantRevoked, &ctx.link())?;
         }
-        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+        first(outs(conn, &actor, vec![row], now)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

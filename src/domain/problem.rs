@@ -1,6 +1,6 @@
 //! The `code` of every problem answer (DESIGN §3). The strings are the API's contract: clients
 //! branch on them, so each is spelled once here and nowhere else. Domain errors name theirs
-//! (`WindowError::code`, `NominationError::code`, `OutsideWindow::code`), and `crate::error`
+//! (`WindowError::code`, `NominationError::code`, `OutsideWindow::code`), and the HTTP error type
 //! puts it in the problem document.
 
 domain_string_enum! {

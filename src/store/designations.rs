@@ -14,6 +14,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 use crate::domain::designation::DesignationStatus;
 use crate::store::Page;
+pub use crate::store::Viewer;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = designation_requests)]
@@ -102,13 +103,6 @@ pub struct MessageRow {
 }
 
 /// Who is looking, as far as designation requests are concerned.
-#[derive(Debug, Clone)]
-pub enum Viewer {
-    Developer(String),
-    Agency,
-    Nobody,
-}
-
 pub fn insert(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
     diesel::insert_into(designation_requests::table)
         .values(row)
@@ -164,8 +158,8 @@ pub fn get_visible(
         .into_boxed();
     let q = match viewer {
         Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
-        Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
-        Viewer::Nobody => return Ok(None),
+        Viewer::Agency(_) => q.filter(designation_requests::submitted_at.is_not_null()),
+        Viewer::Partner(_) | Viewer::Operator => return Ok(None),
     };
     q.first(conn).optional()
 }
@@ -240,8 +234,8 @@ pub fn list_visible(
         .into_boxed();
     q = match viewer {
         Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
-        Viewer::Agency => q.filter(designation_requests::submitted_at.is_not_null()),
-        Viewer::Nobody => return Ok(vec![]),
+        Viewer::Agency(_) => q.filter(designation_requests::submitted_at.is_not_null()),
+        Viewer::Partner(_) | Viewer::Operator => return Ok(vec![]),
     };
     if let Some(s) = filter.status {
         q = q.filter(designation_requests::status.eq(s));

@@ -14,6 +14,7 @@ use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
 use crate::domain::grant::{Grant, GrantStatus};
 use crate::store::Page;
+use crate::store::Viewer;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = access_grants)]
@@ -244,18 +245,12 @@ macro_rules! status_filter {
 }
 
 /// Who lists Government access grants: the developer that offered them, or a grantee agency.
-#[derive(Debug, Clone)]
-pub enum AccessViewer {
-    Developer(String),
-    Agency(String),
-}
-
 /// One page of the grants a viewer sees, newest first: the developer's through
 /// `access_grants_org_idx`, an agency's through `access_grant_grantees_org_idx` (its grantee
 /// rows are ordered by grant id), so neither sorts the rows it can see.
 pub fn list_access_visible(
     conn: &mut DbConn,
-    viewer: &AccessViewer,
+    viewer: &Viewer,
     status: Option<GrantStatus>,
     model_id: Option<&str>,
     now: DateTime<Utc>,
@@ -275,14 +270,14 @@ pub fn list_access_visible(
         }};
     }
     match viewer {
-        AccessViewer::Developer(org) => page!(
+        Viewer::Developer(org) => page!(
             access_grants::table
                 .filter(access_grants::organization_id.eq(org.clone()))
                 .select(AccessGrantRow::as_select())
                 .into_boxed(),
             access_grants::id
         ),
-        AccessViewer::Agency(org) => page!(
+        Viewer::Agency(org) => page!(
             access_grant_grantees::table
                 .inner_join(access_grants::table)
                 .filter(access_grant_grantees::organization_id.eq(org.clone()))
@@ -290,6 +285,8 @@ pub fn list_access_visible(
                 .into_boxed(),
             access_grant_grantees::grant_id
         ),
+        // Partners and operators are never parties to a Government grant.
+        Viewer::Partner(_) | Viewer::Operator => Ok(vec![]),
     }
 }
 
@@ -330,16 +327,9 @@ pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryR
 
 /// Who sees partner grants: the developer and the partner; every agency sees their metadata.
 /// Each kind of viewer has its own index (lists are one index-ordered range scan a page).
-#[derive(Debug, Clone)]
-pub enum PartnerViewer {
-    Developer(String),
-    Partner(String),
-    Agency,
-}
-
 pub fn get_partner_visible(
     conn: &mut DbConn,
-    viewer: &PartnerViewer,
+    viewer: &Viewer,
     id: &str,
 ) -> QueryResult<Option<PartnerGrantRow>> {
     let q = partner_grants::table
@@ -347,16 +337,17 @@ pub fn get_partner_visible(
         .select(PartnerGrantRow::as_select())
         .into_boxed();
     let q = match viewer {
-        PartnerViewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
-        PartnerViewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
-        PartnerViewer::Agency => q,
+        Viewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
+        Viewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
+        Viewer::Agency(_) => q,
+        Viewer::Operator => return Ok(None),
     };
     q.first(conn).optional()
 }
 
 pub fn list_partner_visible(
     conn: &mut DbConn,
-    viewer: &PartnerViewer,
+    viewer: &Viewer,
     status: Option<GrantStatus>,
     model_id: Option<&str>,
     now: DateTime<Utc>,
@@ -367,9 +358,10 @@ pub fn list_partner_visible(
         .into_boxed();
     // partner_grants_org_idx / partner_grants_partner_idx / the primary key, each (…, id).
     q = match viewer {
-        PartnerViewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
-        PartnerViewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
-        PartnerViewer::Agency => q,
+        Viewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
+        Viewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
+        Viewer::Agency(_) => q,
+        Viewer::Operator => return Ok(vec![]),
     };
     q = status_filter!(q, partner_grants, revoked_at, status, to_db(now));
     if let Some(m) = model_id {

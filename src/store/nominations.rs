@@ -9,6 +9,7 @@ use crate::db::schema::{access_grant_grantees, access_grants, designation_reques
 use crate::db::DbConn;
 use crate::domain::nomination::NominationStatus;
 use crate::store::Page;
+pub use crate::store::Viewer;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = nominations)]
@@ -29,13 +30,6 @@ pub struct NominationRow {
     pub rescinded_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone)]
-pub enum Viewer {
-    Developer(String),
-    Agency,
-    Nobody,
 }
 
 pub fn insert(conn: &mut DbConn, row: &NominationRow) -> QueryResult<()> {
@@ -94,8 +88,8 @@ pub fn get_visible(
         .into_boxed();
     let q = match viewer {
         Viewer::Developer(o) => q.filter(nominations::organization_id.eq(o.clone())),
-        Viewer::Agency => q,
-        Viewer::Nobody => return Ok(None),
+        Viewer::Agency(_) => q,
+        Viewer::Partner(_) | Viewer::Operator => return Ok(None),
     };
     q.first(conn).optional()
 }
@@ -112,8 +106,8 @@ pub fn list_visible(
         .into_boxed();
     q = match viewer {
         Viewer::Developer(o) => q.filter(nominations::organization_id.eq(o.clone())),
-        Viewer::Agency => q,
-        Viewer::Nobody => return Ok(vec![]),
+        Viewer::Agency(_) => q,
+        Viewer::Partner(_) | Viewer::Operator => return Ok(vec![]),
     };
     // The derived status as conditions on the stored positions.
     q = match status {

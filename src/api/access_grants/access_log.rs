@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::grants;
 use crate::api::json::Json;
 use crate::api::paging::{PageQuery, Paged};
@@ -186,7 +187,7 @@ pub async fn log_add(
         };
         store::insert_log(conn, &log)?;
         grants::record(conn, &ctx, &actor, now, AuditAction::GrantAccessLogged, json!({"entry_id": log.id, "kind": log.kind, "duration_minutes": log.duration_minutes}))?;
-        Ok(log_outs(conn, vec![log])?.remove(0))
+        first(log_outs(conn, vec![log])?)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::api::first;
 use crate::api::grants;
 use crate::auth::Actor;
 use crate::db::DbConn;
@@ -37,7 +38,7 @@ pub(super) fn reload(
     now: DateTime<Utc>,
 ) -> AppResult<AccessGrantOut> {
     let (row, _) = load(conn, actor, id)?;
-    Ok(outs(conn, actor, vec![row], now)?.remove(0))
+    first(outs(conn, actor, vec![row], now)?)
 }
 
 pub fn parse_status(s: Option<&str>) -> AppResult<Option<GrantStatus>> {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::grants;
 use crate::api::json::Json;
 use crate::api::{enum_field, errors_of, parsed, required, time_field, valid, window_error};
@@ -201,7 +202,7 @@ pub async fn offer(
         )?;
         let to = notify::org_emails(conn, &grantees, true)?;
         notifier.send(conn, now, &to, Reason::GrantOffered, &ctx.link())?;
-        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+        first(outs(conn, &actor, vec![row], now)?)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -253,7 +254,7 @@ pub async fn patch(
             ));
         }
         if ends == ctx.ends_at {
-            return Ok(outs(conn, &actor, vec![row], now)?.remove(0));
+            return first(outs(conn, &actor, vec![row], now)?);
         }
         let model = models::get_owned(conn, &actor.org_id, &row.model_id)?
             .ok_or_else(AppError::not_found)?;
@@ -291,7 +292,7 @@ pub async fn patch(
             AuditAction::GrantWindowMoved,
             json!({"from": crate::audit::rfc3339(old), "to": crate::audit::rfc3339(ends)}),
         )?;
-        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+        first(outs(conn, &actor, vec![row], now)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -330,7 +331,7 @@ pub async fn end(
             let to = notify::participants(conn, &ctx)?;
             notifier.send(conn, now, &to, Reason::EndedEarly, &ctx.link())?;
         }
-        Ok(outs(conn, &actor, vec![row], now)?.remove(0))
+        first(outs(conn, &actor, vec![row], now)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

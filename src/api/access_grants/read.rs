@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::paging::{PageQuery, Paged};
+use crate::api::viewer;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::policy::OrgKind;
@@ -59,16 +60,14 @@ pub async fn list(
     let model = q.model_id.clone().filter(|s| !s.is_empty());
     let now = state.clock.now();
     let p = page.clone();
-    let viewer = match actor.org_kind {
-        OrgKind::Developer => store::AccessViewer::Developer(actor.org_id.clone()),
-        OrgKind::Agency => store::AccessViewer::Agency(actor.org_id.clone()),
-        OrgKind::Partner | OrgKind::Operator => {
-            return Ok(HttpResponse::Ok().json(AccessGrantList {
-                items: vec![],
-                next_cursor: None,
-            }))
-        }
-    };
+    // Partners and operators are never parties to a Government grant: nothing to read.
+    if matches!(actor.org_kind, OrgKind::Partner | OrgKind::Operator) {
+        return Ok(HttpResponse::Ok().json(AccessGrantList {
+            items: vec![],
+            next_cursor: None,
+        }));
+    }
+    let viewer = viewer(&actor);
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
         outs(conn, &actor, rows, now)

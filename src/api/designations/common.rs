@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 
+use crate::api::viewer;
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::db::{self, DbConn};
@@ -14,18 +15,10 @@ use crate::error::{AppError, AppResult};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::{AppState, Notifier};
-use crate::store::designations::{self as store, RequestRow, Viewer};
+use crate::store::designations::{self as store, RequestRow};
 use crate::store::orgs;
 
 use super::views::one;
-
-pub fn viewer(actor: &Actor) -> Viewer {
-    match actor.org_kind {
-        OrgKind::Developer => Viewer::Developer(actor.org_id.clone()),
-        OrgKind::Agency => Viewer::Agency,
-        _ => Viewer::Nobody,
-    }
-}
 
 /// Organizations that may see events on this request: the developer, and every agency once it
 /// was submitted (a draft withdrawn unsubmitted stays private).

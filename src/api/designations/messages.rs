@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::json::Json;
 use crate::api::paging::PageQuery;
 use crate::api::{finish, required};
@@ -182,7 +183,7 @@ pub async fn post_message(
             AuditAction::DesignationMessagePosted,
             json!({"message_id": m.id}),
         )?;
-        Ok(message_outs(conn, vec![m])?.remove(0))
+        first(message_outs(conn, vec![m])?)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))

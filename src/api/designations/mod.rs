@@ -15,7 +15,6 @@ mod read;
 mod review;
 mod views;
 
-pub use common::*;
 pub use developer::*;
 pub use messages::*;
 pub use read::*;

@@ -12,8 +12,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
 
-use super::common::{load, viewer};
+use super::common::load;
 use super::views::{one, outs, RequestOut};
+use crate::api::viewer;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestList {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::first;
 use crate::api::VOLUNTARY;
 use crate::clock::from_db;
 use crate::db::DbConn;
@@ -158,5 +159,5 @@ pub(super) fn outs(conn: &mut DbConn, rows: Vec<RequestRow>) -> AppResult<Vec<Re
 }
 
 pub(super) fn one(conn: &mut DbConn, row: RequestRow) -> AppResult<RequestOut> {
-    Ok(outs(conn, vec![row])?.remove(0))
+    first(outs(conn, vec![row])?)
 }
