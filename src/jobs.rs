@@ -35,6 +35,12 @@ impl Jobs {
         tokio::task::spawn_blocking(move || pass(&state, &mailer)).await?
     }
 
+    /// Holds off every pass (the loop's too) until the guard is dropped: for a test that
+    /// counts the statements one request runs on its database.
+    pub async fn pause(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.pass.clone().lock_owned().await
+    }
+
     /// Spawns the worker loop; it stops when the returned handle is aborted.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         let every = Duration::from_millis(self.state.settings.jobs.poll_interval_ms);
