@@ -4,6 +4,7 @@
 //! organization name. Common passwords are judged by `zxcvbn` (dictionaries of leaked
 //! passwords, names and words), not a list of our own.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{
@@ -90,6 +91,8 @@ pub fn check_policy(
 #[derive(Clone)]
 pub struct PasswordService {
     jobs: std::sync::mpsc::Sender<Job>,
+    /// argon2 verifications run, real or against the dummy hash (see [`Self::verifications`]).
+    verified: Arc<AtomicU64>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -141,7 +144,16 @@ impl PasswordService {
                 })
                 .expect("spawning a password hashing thread");
         }
-        PasswordService { jobs }
+        PasswordService {
+            jobs,
+            verified: Arc::default(),
+        }
+    }
+
+    /// How many argon2 verifications this service has run: one per sign-in attempt that got
+    /// past the limits, whether or not the account exists (what keeps them alike in time).
+    pub fn verifications(&self) -> u64 {
+        self.verified.load(Ordering::Relaxed)
     }
 
     async fn run<T: Send + 'static>(
@@ -172,6 +184,7 @@ impl PasswordService {
     /// Verifies against `stored`, or against a dummy hash when there is no account (or no
     /// password yet), so unknown accounts cost the same time as wrong passwords.
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
+        let verified = self.verified.clone();
         self.run(move || {
             let real = stored.is_some();
             let hash_str = stored.unwrap_or_else(|| dummy_hash().to_string());
@@ -181,6 +194,7 @@ impl PasswordService {
                     .is_ok(),
                 Err(_) => false,
             };
+            verified.fetch_add(1, Ordering::Relaxed);
             ok && real
         })
         .await
