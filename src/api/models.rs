@@ -232,7 +232,7 @@ pub async fn create(
     let now = state.clock.now();
     let row = ModelRow {
         id: new_id(),
-        organization_id: actor.org_id.clone(),
+        organization_id: actor.org_id.to_string(),
         name,
         version,
         description,
@@ -251,7 +251,7 @@ pub async fn create(
                 action: AuditAction::ModelRegistered,
                 target_type: "model",
                 target_id: &row.id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"name": row.name, "version": row.version}),
             },
         )?;
@@ -393,7 +393,7 @@ pub async fn patch(
                 action: AuditAction::ModelUpdated,
                 target_type: "model",
                 target_id: &m.id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"name": m.name, "version": m.version, "planned_partner_release_at": m.planned_partner_release_at.map(|t| crate::audit::rfc3339(from_db(t)))}),
             },
         )?;
@@ -440,7 +440,7 @@ pub async fn release(
                     action: AuditAction::ModelReleased,
                     target_type: "model",
                     target_id: &m.id,
-                    visible_to: vec![actor.org_id.clone()],
+                    visible_to: vec![actor.org_id.to_string()],
                     detail: json!({}),
                 },
             )?;

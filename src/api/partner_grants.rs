@@ -97,7 +97,7 @@ fn outs(
 ) -> AppResult<Vec<PartnerGrantOut>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
-    let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, &actor.user_id)?;
+    let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
     let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
     org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
     let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
@@ -294,12 +294,12 @@ pub async fn issue(
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let nomination = nominations::get_visible(conn, &Viewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
+        let nomination = nominations::get_visible(conn, &Viewer::Developer(actor.org_id.to_string()), &b.nomination_id)?;
         let Some(n) = nomination else {
             errors.push(FieldError::new("nomination_id", "is not one of your organization's nominations"));
             return Err(AppError::validation(errors));
         };
-        let terms = terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?;
+        let terms = terms::get_usable(conn, actor.org_id.as_str(), &b.terms_version_id)?;
         if terms.is_none() {
             errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
         }
@@ -316,14 +316,14 @@ pub async fn issue(
             id: new_id(),
             nomination_id: n.id.clone(),
             model_id: n.model_id.clone(),
-            organization_id: actor.org_id.clone(),
+            organization_id: actor.org_id.to_string(),
             partner_org_id: partner.clone(),
             starts_at: to_db(starts),
             ends_at: to_db(ends),
             revoked_at: None,
             terms_version_id: terms.id.clone(),
             access_instructions: instructions,
-            created_by_user_id: actor.user_id.clone(),
+            created_by_user_id: actor.user_id.to_string(),
             created_at: to_db(now),
             updated_at: to_db(now),
             terms_completed_at: None,

@@ -13,6 +13,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
 use crate::domain::grant::{Grant, GrantStatus};
+use crate::domain::ids::{OrgId, UserId};
 use crate::store::Page;
 use crate::store::Viewer;
 
@@ -62,11 +63,11 @@ impl AccessGrantRow {
     pub fn grant(&self, grantee_org_ids: Vec<String>) -> Grant {
         Grant {
             kind: GrantKind::Access,
-            id: self.id.clone(),
-            model_id: self.model_id.clone(),
-            developer_org_id: self.organization_id.clone(),
-            grantee_org_ids,
-            terms_version_id: self.terms_version_id.clone(),
+            id: self.id.clone().into(),
+            model_id: self.model_id.clone().into(),
+            developer_org_id: self.organization_id.clone().into(),
+            grantee_org_ids: grantee_org_ids.into_iter().map(OrgId::from).collect(),
+            terms_version_id: self.terms_version_id.clone().into(),
             starts_at: from_db(self.starts_at),
             ends_at: from_db(self.ends_at),
             ended_at: self.ended_at.map(from_db),
@@ -80,11 +81,11 @@ impl PartnerGrantRow {
     pub fn grant(&self) -> Grant {
         Grant {
             kind: GrantKind::Partner,
-            id: self.id.clone(),
-            model_id: self.model_id.clone(),
-            developer_org_id: self.organization_id.clone(),
-            grantee_org_ids: vec![self.partner_org_id.clone()],
-            terms_version_id: self.terms_version_id.clone(),
+            id: self.id.clone().into(),
+            model_id: self.model_id.clone().into(),
+            developer_org_id: self.organization_id.clone().into(),
+            grantee_org_ids: vec![self.partner_org_id.clone().into()],
+            terms_version_id: self.terms_version_id.clone().into(),
             starts_at: from_db(self.starts_at),
             ends_at: from_db(self.ends_at),
             ended_at: self.revoked_at.map(from_db),
@@ -195,11 +196,11 @@ pub fn end_access(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResul
 /// An access grant visible to `org_id`: its developer, or one of its grantee agencies.
 pub fn get_access_visible(
     conn: &mut DbConn,
-    org_id: &str,
+    org_id: &OrgId,
     id: &str,
 ) -> QueryResult<Option<AccessGrantRow>> {
     let grantee = access_grant_grantees::table
-        .filter(access_grant_grantees::organization_id.eq(org_id.to_string()))
+        .filter(access_grant_grantees::organization_id.eq(org_id.clone()))
         .select(access_grant_grantees::grant_id);
     access_grants::table
         .filter(access_grants::id.eq(id))
@@ -458,7 +459,7 @@ pub fn roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
     grant_id: &str,
-    user_id: &str,
+    user_id: &UserId,
 ) -> QueryResult<Option<RosterRow>> {
     roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))
@@ -476,7 +477,7 @@ pub fn last_removed_roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
     grant_id: &str,
-    user_id: &str,
+    user_id: &UserId,
 ) -> QueryResult<Option<RosterRow>> {
     roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::clock::from_db;
 use crate::db::schema::{access_grants, models};
 use crate::db::DbConn;
+use crate::domain::ids::OrgId;
 use crate::domain::window::{effective_interval, Interval};
 use crate::store::Page;
 
@@ -32,7 +33,7 @@ pub fn insert(conn: &mut DbConn, row: &ModelRow) -> QueryResult<()> {
 }
 
 /// A model of `org_id` (another organization's model is "not found").
-pub fn get_owned(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Option<ModelRow>> {
+pub fn get_owned(conn: &mut DbConn, org_id: &OrgId, id: &str) -> QueryResult<Option<ModelRow>> {
     models::table
         .filter(models::organization_id.eq(org_id))
         .filter(models::id.eq(id))
@@ -60,7 +61,7 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ModelRow>>
 
 pub fn list_owned(
     conn: &mut DbConn,
-    org_id: &str,
+    org_id: &OrgId,
     released: Option<bool>,
     page: &Page,
 ) -> QueryResult<Vec<ModelRow>> {

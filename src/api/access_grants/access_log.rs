@@ -177,8 +177,8 @@ pub async fn log_add(
         let log = AccessLogRow {
             id: new_id(),
             grant_id: row.id.clone(),
-            user_id: actor.user_id.clone(),
-            organization_id: actor.org_id.clone(),
+            user_id: actor.user_id.to_string(),
+            organization_id: actor.org_id.to_string(),
             occurred_at: to_db(occurred),
             kind: kind.as_str().into(),
             duration_minutes: b.duration_minutes as i32,

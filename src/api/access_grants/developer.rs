@@ -155,7 +155,7 @@ pub async fn offer(
                 ));
             }
         }
-        if terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?.is_none() {
+        if terms::get_usable(conn, actor.org_id.as_str(), &b.terms_version_id)?.is_none() {
             errors.push(FieldError::new(
                 "terms_version_id",
                 "must be a terms template or your organization's own terms",
@@ -175,14 +175,14 @@ pub async fn offer(
         let row = AccessGrantRow {
             id: new_id(),
             model_id: model.id.clone(),
-            organization_id: actor.org_id.clone(),
+            organization_id: actor.org_id.to_string(),
             access_mode: mode.as_str().into(),
             access_instructions: instructions,
             starts_at: to_db(starts),
             ends_at: to_db(ends),
             ended_at: None,
             terms_version_id: b.terms_version_id.clone(),
-            created_by_user_id: actor.user_id.clone(),
+            created_by_user_id: actor.user_id.to_string(),
             created_at: to_db(now),
             updated_at: to_db(now),
             terms_completed_at: None,

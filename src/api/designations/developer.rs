@@ -90,8 +90,8 @@ pub async fn create(
         let row = RequestRow::draft(
             NewRequest {
                 model_id: b.model_id.clone(),
-                organization_id: actor.org_id.clone(),
-                created_by_user_id: actor.user_id.clone(),
+                organization_id: actor.org_id.to_string(),
+                created_by_user_id: actor.user_id.to_string(),
                 summary,
                 capability_evidence: evidence,
                 requested_response_by: respond_by,
