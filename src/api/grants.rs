@@ -147,7 +147,7 @@ pub fn accept_terms(
         .collect();
     have.push(org);
     if ctx.accepted_by_all(&have) && !ctx.terms_accepted {
-        store::set_terms_accepted(conn, ctx.kind, ctx.id.as_str(), now)?;
+        store::set_terms_accepted(conn, ctx.kind, &ctx.id, now)?;
         ctx.terms_accepted = true;
         let to = notify::participants(conn, ctx)?;
         notifier.send(conn, now, &to, Reason::TermsFullyAccepted, &ctx.link())?;
@@ -267,9 +267,7 @@ pub fn roster_add(
     let user = accounts::user_in_org(conn, actor.org_id.as_str(), user_id)?
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| AppError::field("user_id", "must be an active user of your organization"))?;
-    if let Some(existing) =
-        store::roster_entry(conn, ctx.kind, ctx.id.as_str(), &user.id.clone().into())?
-    {
+    if let Some(existing) = store::roster_entry(conn, ctx.kind, &ctx.id, &user.id.clone().into())? {
         return Ok((first(roster_outs(conn, vec![existing])?)?, false));
     }
     let row = RosterRow {
@@ -305,7 +303,7 @@ pub fn roster_remove(
     user_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<RosterOut> {
-    let entry = store::roster_entry(conn, ctx.kind, ctx.id.as_str(), &user_id.into())?;
+    let entry = store::roster_entry(conn, ctx.kind, &ctx.id, &user_id.into())?;
     if ctx.is_developer(&actor.org_id) {
         actor.require(
             Capability::RemoveFromRosterAsDeveloper,
@@ -343,12 +341,7 @@ pub fn roster_remove(
             )?;
             first(roster_outs(conn, vec![e])?)
         }
-        None => match store::last_removed_roster_entry(
-            conn,
-            ctx.kind,
-            ctx.id.as_str(),
-            &user_id.into(),
-        )? {
+        None => match store::last_removed_roster_entry(conn, ctx.kind, &ctx.id, &user_id.into())? {
             Some(e) => first(roster_outs(conn, vec![e])?),
             None => Err(AppError::not_found()),
         },
@@ -362,13 +355,12 @@ pub fn acknowledge(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let entry =
-        store::roster_entry(conn, ctx.kind, ctx.id.as_str(), &actor.user_id)?.ok_or_else(|| {
-            AppError::forbidden_code(
+    let entry = store::roster_entry(conn, ctx.kind, &ctx.id, &actor.user_id)?.ok_or_else(|| {
+        AppError::forbidden_code(
             ProblemCode::NotRostered,
             "You are not on this grant's roster; ask your organization's administrator to add you.",
         )
-        })?;
+    })?;
     if entry.acknowledged_at.is_some() {
         return Ok(());
     }

@@ -243,9 +243,9 @@ pub fn viewer(actor: &crate::auth::Actor) -> crate::store::Viewer {
     use crate::store::Viewer;
     let org = actor.org_id.clone();
     match actor.org_kind {
-        OrgKind::Developer => Viewer::Developer(String::from(org)),
-        OrgKind::Agency => Viewer::Agency(String::from(org)),
-        OrgKind::Partner => Viewer::Partner(String::from(org)),
+        OrgKind::Developer => Viewer::Developer(org),
+        OrgKind::Agency => Viewer::Agency(org),
+        OrgKind::Partner => Viewer::Partner(org),
         OrgKind::Operator => Viewer::Operator,
     }
 }

@@ -325,10 +325,10 @@ pub async fn create(
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let model = match side {
-            Side::Developer => models::get_owned(conn, &actor.org_id, &b.model_id)?,
+            Side::Developer => models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?,
             Side::Government => {
                 if store::model_known_to_agency(conn, actor.org_id.as_str(), &b.model_id)? {
-                    models::get_any(conn, &b.model_id)?
+                    models::get_any(conn, &b.model_id.clone().into())?
                 } else {
                     None
                 }

@@ -163,8 +163,8 @@ fn outs(
 }
 
 fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, Grant)> {
-    let row =
-        store::get_partner_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)?;
+    let row = store::get_partner_visible(conn, &viewer(actor), &id.into())?
+        .ok_or_else(AppError::not_found)?;
     let ctx = row.grant();
     Ok((row, ctx))
 }
@@ -294,7 +294,7 @@ pub async fn issue(
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let nomination = nominations::get_visible(conn, &Viewer::Developer(actor.org_id.to_string()), &b.nomination_id)?;
+        let nomination = nominations::get_visible(conn, &Viewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
         let Some(n) = nomination else {
             errors.push(FieldError::new("nomination_id", "is not one of your organization's nominations"));
             return Err(AppError::validation(errors));
@@ -405,7 +405,7 @@ pub async fn revoke(
                 "Only the developer that issued this grant can revoke it.",
             ));
         }
-        if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id, now)? {
+        if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id.clone().into(), now)? {
             row.revoked_at = Some(to_db(now));
             row.updated_at = to_db(now);
             grants::record(

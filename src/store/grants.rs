@@ -13,7 +13,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
 use crate::domain::grant::{Grant, GrantStatus};
-use crate::domain::ids::{OrgId, UserId};
+use crate::domain::ids::{GrantId, OrgId, UserId};
 use crate::store::Page;
 use crate::store::Viewer;
 
@@ -165,7 +165,7 @@ pub fn insert_access(
 /// Moves the end of an access grant's window.
 pub fn set_access_ends_at(
     conn: &mut DbConn,
-    id: &str,
+    id: &GrantId,
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -179,7 +179,7 @@ pub fn set_access_ends_at(
 }
 
 /// Ends an access grant now; `false` if it had already been ended.
-pub fn end_access(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn end_access(conn: &mut DbConn, id: &GrantId, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(
         access_grants::table
             .find(id)
@@ -197,7 +197,7 @@ pub fn end_access(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResul
 pub fn get_access_visible(
     conn: &mut DbConn,
     org_id: &OrgId,
-    id: &str,
+    id: &GrantId,
 ) -> QueryResult<Option<AccessGrantRow>> {
     let grantee = access_grant_grantees::table
         .filter(access_grant_grantees::organization_id.eq(org_id.clone()))
@@ -312,7 +312,7 @@ pub fn insert_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<(
 }
 
 /// Revokes a partner grant now; `false` if it had already been revoked.
-pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn revoke_partner(conn: &mut DbConn, id: &GrantId, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(
         partner_grants::table
             .find(id)
@@ -331,7 +331,7 @@ pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryR
 pub fn get_partner_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
-    id: &str,
+    id: &GrantId,
 ) -> QueryResult<Option<PartnerGrantRow>> {
     let q = partner_grants::table
         .filter(partner_grants::id.eq(id))
@@ -426,7 +426,7 @@ pub fn insert_acceptance(conn: &mut DbConn, row: &AcceptanceRow) -> QueryResult<
 pub fn set_terms_accepted(
     conn: &mut DbConn,
     kind: GrantKind,
-    id: &str,
+    id: &GrantId,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     match kind {
@@ -458,7 +458,7 @@ pub fn roster_of(
 pub fn roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
-    grant_id: &str,
+    grant_id: &GrantId,
     user_id: &UserId,
 ) -> QueryResult<Option<RosterRow>> {
     roster_entries::table
@@ -476,7 +476,7 @@ pub fn roster_entry(
 pub fn last_removed_roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
-    grant_id: &str,
+    grant_id: &GrantId,
     user_id: &UserId,
 ) -> QueryResult<Option<RosterRow>> {
     roster_entries::table
@@ -520,7 +520,11 @@ pub fn insert_log(conn: &mut DbConn, row: &AccessLogRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn log_of(conn: &mut DbConn, grant_id: &str, page: &Page) -> QueryResult<Vec<AccessLogRow>> {
+pub fn log_of(
+    conn: &mut DbConn,
+    grant_id: &GrantId,
+    page: &Page,
+) -> QueryResult<Vec<AccessLogRow>> {
     let mut q = access_log_entries::table
         .filter(access_log_entries::grant_id.eq(grant_id))
         .select(AccessLogRow::as_select())

@@ -80,7 +80,7 @@ pub async fn create(
     );
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        if models::get_owned(conn, &actor.org_id, &b.model_id)?.is_none() {
+        if models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?.is_none() {
             errors.push(FieldError::new(
                 "model_id",
                 "is not one of your organization's models",
