@@ -670,7 +670,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         morgan.clone(),
         path(&active),
         Json(crate::api::grants::RosterBody {
-            user_id: riley.user_id.clone(),
+            user_id: riley.user_id.to_string(),
         }),
     ))
     .await?;
@@ -679,7 +679,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         morgan.clone(),
         path(&active),
         Json(crate::api::grants::RosterBody {
-            user_id: morgan.user_id.clone(),
+            user_id: morgan.user_id.to_string(),
         }),
     ))
     .await?;
@@ -832,7 +832,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         casey.clone(),
         path(&hg),
         Json(crate::api::grants::RosterBody {
-            user_id: casey.user_id.clone(),
+            user_id: casey.user_id.to_string(),
         }),
     ))
     .await?;

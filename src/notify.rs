@@ -91,7 +91,15 @@ pub fn send(
 
 /// Everyone to tell about a grant: admins of every party and the people on its roster.
 pub fn participants(conn: &mut DbConn, grant: &Grant) -> QueryResult<Vec<String>> {
-    let mut to = org_emails(conn, &grant.parties(), true)?;
-    to.extend(roster_emails(conn, grant.kind.as_str(), &grant.id)?);
+    let mut to = org_emails(
+        conn,
+        &grant
+            .parties()
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>(),
+        true,
+    )?;
+    to.extend(roster_emails(conn, grant.kind.as_str(), grant.id.as_str())?);
     Ok(to)
 }

@@ -350,7 +350,7 @@ pub async fn patch_user(
                 },
                 target_type: "user",
                 target_id: &id,
-                visible_to: vec![user.organization_id.clone(), actor.org_id.clone()],
+                visible_to: vec![user.organization_id.clone(), actor.org_id.to_string()],
                 detail: json!({}),
             },
         )?;

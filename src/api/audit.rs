@@ -167,7 +167,13 @@ pub async fn list(
     };
     let target = q.target_id.clone();
     let (items, more) = db::run(&state.pool, move |conn| {
-        let mut rows = page_for_org(conn, &actor.org_id, target.as_deref(), before, limit + 1)?;
+        let mut rows = page_for_org(
+            conn,
+            actor.org_id.as_str(),
+            target.as_deref(),
+            before,
+            limit + 1,
+        )?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         Ok((with_names(conn, rows)?, more))
@@ -216,7 +222,7 @@ pub async fn export(
         let mut all = Vec::new();
         let mut before = None;
         loop {
-            let page = page_for_org(conn, &org, None, before, 1000)?;
+            let page = page_for_org(conn, org.as_str(), None, before, 1000)?;
             if page.is_empty() {
                 break;
             }

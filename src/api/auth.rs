@@ -441,8 +441,8 @@ pub async fn logout(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpR
                 NewEvent {
                     action: AuditAction::SessionEnded,
                     target_type: "user",
-                    target_id: &actor.user_id,
-                    visible_to: vec![actor.org_id.clone()],
+                    target_id: actor.user_id.as_str(),
+                    visible_to: vec![actor.org_id.to_string()],
                     detail: json!({"session_id": sid}),
                 },
             )?;
@@ -488,7 +488,7 @@ pub async fn me(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpRespo
     .await?;
     Ok(HttpResponse::Ok().json(Me {
         user: MeUser {
-            id: actor.user_id,
+            id: String::from(actor.user_id),
             email: actor.email,
             name: actor.name,
             org_role: actor.org_role.as_str().into(),
@@ -814,7 +814,7 @@ pub async fn create_api_token(
     let now = state.clock.now();
     let row = ApiTokenRow {
         id: new_id(),
-        user_id: actor.user_id.clone(),
+        user_id: actor.user_id.to_string(),
         name,
         created_at: to_db(now),
         expires_at: to_db(now + Duration::days(days)),
@@ -831,7 +831,7 @@ pub async fn create_api_token(
                 action: AuditAction::ApiTokenCreated,
                 target_type: "api_token",
                 target_id: &r.id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"name": r.name, "user_id": actor.user_id}),
             },
         )?;
@@ -860,7 +860,7 @@ pub async fn create_api_token(
 )]
 pub async fn list_api_tokens(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     let rows = db::run(&state.pool, move |conn| {
-        Ok(store::api_tokens_of(conn, &actor.user_id)?)
+        Ok(store::api_tokens_of(conn, actor.user_id.as_str())?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ApiTokenList {
@@ -891,7 +891,7 @@ pub async fn revoke_api_token(
     let id = path.into_inner();
     let now = state.clock.now();
     db::tx(&state.pool, move |conn| {
-        if !store::revoke_api_token(conn, &actor.user_id, &id, now)? {
+        if !store::revoke_api_token(conn, actor.user_id.as_str(), &id, now)? {
             return Err(AppError::not_found());
         }
         audit::append(
@@ -901,7 +901,7 @@ pub async fn revoke_api_token(
                 action: AuditAction::ApiTokenRevoked,
                 target_type: "api_token",
                 target_id: &id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"user_id": actor.user_id}),
             },
         )?;

@@ -2,6 +2,7 @@
 //! each party, the roster of named individuals, and personal acknowledgments. One mechanism,
 //! keyed by [`GrantKind`]; `access_grants` and `partner_grants` load a [`Grant`] and call in.
 
+use crate::domain::ids::OrgId;
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
@@ -36,8 +37,8 @@ pub fn shows_instructions(
 ) -> bool {
     let viewer = InstructionsViewer {
         is_developer: grant.is_developer(&actor.org_id),
-        rostered: roster.contains_key(&grant.id),
-        acknowledged: roster.get(&grant.id).copied().unwrap_or(false),
+        rostered: roster.contains_key(grant.id.as_str()),
+        acknowledged: roster.get(grant.id.as_str()).copied().unwrap_or(false),
     };
     grant.shows_instructions(viewer, now)
 }
@@ -68,8 +69,12 @@ pub fn record(
         NewEvent {
             action,
             target_type: grant.kind.target_type(),
-            target_id: &grant.id,
-            visible_to: grant.parties(),
+            target_id: grant.id.as_str(),
+            visible_to: grant
+                .parties()
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>(),
             detail,
         },
     )?;
@@ -106,12 +111,12 @@ pub fn accept_terms(
         )?,
     }
     let org = actor.org_id.clone();
-    let accepted = store::org_acceptances(conn, ctx.kind, std::slice::from_ref(&ctx.id))?;
+    let accepted = store::org_acceptances(conn, ctx.kind, &[ctx.id.to_string()])?;
     if accepted.iter().any(|a| a.organization_id == org) {
         return Ok(());
     }
     refuse_if_finished(ctx, now, "accepting its terms")?;
-    let t = terms::get_many(conn, std::slice::from_ref(&ctx.terms_version_id))?
+    let t = terms::get_many(conn, &[ctx.terms_version_id.to_string()])?
         .pop()
         .ok_or_else(AppError::not_found)?;
     store::insert_acceptance(
@@ -119,10 +124,10 @@ pub fn accept_terms(
         &AcceptanceRow {
             id: new_id(),
             grant_type: ctx.kind.as_str().into(),
-            grant_id: ctx.id.clone(),
+            grant_id: ctx.id.to_string(),
             scope: "organization".into(),
-            organization_id: org.clone(),
-            user_id: actor.user_id.clone(),
+            organization_id: org.to_string(),
+            user_id: actor.user_id.to_string(),
             terms_version_id: t.id.clone(),
             terms_sha256: t.sha256.clone(),
             accepted_at: to_db(now),
@@ -136,11 +141,11 @@ pub fn accept_terms(
         AuditAction::GrantTermsAccepted,
         json!({"organization_id": org, "terms_version_id": t.id, "terms_sha256": t.sha256}),
     )?;
-    let mut have: Vec<&str> = accepted
+    let mut have: Vec<OrgId> = accepted
         .iter()
-        .map(|a| a.organization_id.as_str())
+        .map(|a| OrgId::from(a.organization_id.as_str()))
         .collect();
-    have.push(&org);
+    have.push(org);
     if ctx.accepted_by_all(&have) && !ctx.terms_accepted {
         store::set_terms_accepted(conn, ctx.kind, &ctx.id, now)?;
         ctx.terms_accepted = true;
@@ -163,11 +168,11 @@ pub fn record_issuer_acceptance(
         &AcceptanceRow {
             id: new_id(),
             grant_type: ctx.kind.as_str().into(),
-            grant_id: ctx.id.clone(),
+            grant_id: ctx.id.to_string(),
             scope: "organization".into(),
-            organization_id: ctx.developer_org_id.clone(),
-            user_id: actor.user_id.clone(),
-            terms_version_id: ctx.terms_version_id.clone(),
+            organization_id: ctx.developer_org_id.to_string(),
+            user_id: actor.user_id.to_string(),
+            terms_version_id: ctx.terms_version_id.to_string(),
             terms_sha256: sha256.into(),
             accepted_at: to_db(now),
         },
@@ -236,7 +241,7 @@ pub fn roster_list(conn: &mut DbConn, ctx: &Grant, actor: &Actor) -> AppResult<V
             "Only the parties to this grant see its roster.",
         ));
     }
-    let rows = store::roster_of(conn, ctx.kind, std::slice::from_ref(&ctx.id))?;
+    let rows = store::roster_of(conn, ctx.kind, &[ctx.id.to_string()])?;
     roster_outs(conn, rows)
 }
 
@@ -259,19 +264,19 @@ pub fn roster_add(
         "Only an administrator of your organization manages the roster.",
     )?;
     refuse_if_finished(ctx, now, "adding people")?;
-    let user = accounts::user_in_org(conn, &actor.org_id, user_id)?
+    let user = accounts::user_in_org(conn, actor.org_id.as_str(), user_id)?
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| AppError::field("user_id", "must be an active user of your organization"))?;
-    if let Some(existing) = store::roster_entry(conn, ctx.kind, &ctx.id, &user.id)? {
+    if let Some(existing) = store::roster_entry(conn, ctx.kind, &ctx.id, &user.id.clone().into())? {
         return Ok((first(roster_outs(conn, vec![existing])?)?, false));
     }
     let row = RosterRow {
         id: new_id(),
         grant_type: ctx.kind.as_str().into(),
-        grant_id: ctx.id.clone(),
+        grant_id: ctx.id.to_string(),
         user_id: user.id.clone(),
-        organization_id: actor.org_id.clone(),
-        added_by_user_id: actor.user_id.clone(),
+        organization_id: actor.org_id.to_string(),
+        added_by_user_id: actor.user_id.to_string(),
         added_at: to_db(now),
         acknowledged_at: None,
         removed_at: None,
@@ -298,7 +303,7 @@ pub fn roster_remove(
     user_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<RosterOut> {
-    let entry = store::roster_entry(conn, ctx.kind, &ctx.id, user_id)?;
+    let entry = store::roster_entry(conn, ctx.kind, &ctx.id, &user_id.into())?;
     if ctx.is_developer(&actor.org_id) {
         actor.require(
             Capability::RemoveFromRosterAsDeveloper,
@@ -336,7 +341,7 @@ pub fn roster_remove(
             )?;
             first(roster_outs(conn, vec![e])?)
         }
-        None => match store::last_removed_roster_entry(conn, ctx.kind, &ctx.id, user_id)? {
+        None => match store::last_removed_roster_entry(conn, ctx.kind, &ctx.id, &user_id.into())? {
             Some(e) => first(roster_outs(conn, vec![e])?),
             None => Err(AppError::not_found()),
         },
@@ -359,7 +364,7 @@ pub fn acknowledge(
     if entry.acknowledged_at.is_some() {
         return Ok(());
     }
-    let accepted = store::org_acceptances(conn, ctx.kind, std::slice::from_ref(&ctx.id))?;
+    let accepted = store::org_acceptances(conn, ctx.kind, &[ctx.id.to_string()])?;
     if !accepted.iter().any(|a| a.organization_id == actor.org_id) {
         return Err(AppError::conflict(
             ProblemCode::TermsNotAccepted,
@@ -367,7 +372,7 @@ pub fn acknowledge(
         ));
     }
     refuse_if_finished(ctx, now, "acknowledging its terms")?;
-    let t = terms::get_many(conn, std::slice::from_ref(&ctx.terms_version_id))?
+    let t = terms::get_many(conn, &[ctx.terms_version_id.to_string()])?
         .pop()
         .ok_or_else(AppError::not_found)?;
     store::acknowledge(conn, &entry.id, now)?;
@@ -376,10 +381,10 @@ pub fn acknowledge(
         &AcceptanceRow {
             id: new_id(),
             grant_type: ctx.kind.as_str().into(),
-            grant_id: ctx.id.clone(),
+            grant_id: ctx.id.to_string(),
             scope: "individual".into(),
-            organization_id: actor.org_id.clone(),
-            user_id: actor.user_id.clone(),
+            organization_id: actor.org_id.to_string(),
+            user_id: actor.user_id.to_string(),
             terms_version_id: t.id.clone(),
             terms_sha256: t.sha256.clone(),
             accepted_at: to_db(now),

@@ -232,7 +232,7 @@ pub async fn create(
     let now = state.clock.now();
     let row = ModelRow {
         id: new_id(),
-        organization_id: actor.org_id.clone(),
+        organization_id: actor.org_id.to_string(),
         name,
         version,
         description,
@@ -251,7 +251,7 @@ pub async fn create(
                 action: AuditAction::ModelRegistered,
                 target_type: "model",
                 target_id: &row.id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"name": row.name, "version": row.version}),
             },
         )?;
@@ -282,7 +282,8 @@ pub async fn get(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let out = db::run(&state.pool, move |conn| {
-        let m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
+        let m = store::get_owned(conn, &actor.org_id, &id.clone().into())?
+            .ok_or_else(AppError::not_found)?;
         first(outs(conn, &[m])?)
     })
     .await?;
@@ -337,7 +338,7 @@ pub async fn patch(
     let b = body.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let mut m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
+        let mut m = store::get_owned(conn, &actor.org_id, &id.clone().into())?.ok_or_else(AppError::not_found)?;
         actor.require(Capability::EditModel, "Only developer members edit models.")?;
         let mut errors = Vec::new();
         if let Some(n) = &b.name {
@@ -373,7 +374,7 @@ pub async fn patch(
         m.updated_at = to_db(now);
         store::apply_change(
             conn,
-            &m.id,
+            &m.id.clone().into(),
             &store::ModelChange {
                 name: b.name.as_ref().map(|_| m.name.clone()),
                 version: b.version.as_ref().map(|_| m.version.clone()),
@@ -393,7 +394,7 @@ pub async fn patch(
                 action: AuditAction::ModelUpdated,
                 target_type: "model",
                 target_id: &m.id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"name": m.name, "version": m.version, "planned_partner_release_at": m.planned_partner_release_at.map(|t| crate::audit::rfc3339(from_db(t)))}),
             },
         )?;
@@ -425,12 +426,13 @@ pub async fn release(
     let id = path.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let mut m = store::get_owned(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)?;
+        let mut m = store::get_owned(conn, &actor.org_id, &id.clone().into())?
+            .ok_or_else(AppError::not_found)?;
         actor.require(
             Capability::ReleaseModel,
             "Only developer members release models.",
         )?;
-        if m.released_at.is_none() && store::set_released(conn, &m.id, to_db(now))? {
+        if m.released_at.is_none() && store::set_released(conn, &m.id.clone().into(), to_db(now))? {
             m.released_at = Some(to_db(now));
             m.updated_at = to_db(now);
             audit::append(
@@ -440,7 +442,7 @@ pub async fn release(
                     action: AuditAction::ModelReleased,
                     target_type: "model",
                     target_id: &m.id,
-                    visible_to: vec![actor.org_id.clone()],
+                    visible_to: vec![actor.org_id.to_string()],
                     detail: json!({}),
                 },
             )?;

@@ -325,10 +325,10 @@ pub async fn create(
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let model = match side {
-            Side::Developer => models::get_owned(conn, &actor.org_id, &b.model_id)?,
+            Side::Developer => models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?,
             Side::Government => {
-                if store::model_known_to_agency(conn, &actor.org_id, &b.model_id)? {
-                    models::get_any(conn, &b.model_id)?
+                if store::model_known_to_agency(conn, actor.org_id.as_str(), &b.model_id)? {
+                    models::get_any(conn, &b.model_id.clone().into())?
                 } else {
                     None
                 }
@@ -367,7 +367,7 @@ pub async fn create(
             new_partner_sector: np_sector,
             new_partner_contact_email: np_email,
             nominated_by: side.as_str().into(),
-            nominated_by_user_id: actor.user_id.clone(),
+            nominated_by_user_id: actor.user_id.to_string(),
             developer_position: dev.as_str().into(),
             government_position: gov.as_str().into(),
             rationale,
@@ -427,7 +427,7 @@ async fn answer(
     let out = db::tx(&state.pool, move |conn| {
         let mut n = load(conn, &actor, &id)?;
         let side = match actor.org_kind {
-            OrgKind::Developer if actor.org_id == n.organization_id => {
+            OrgKind::Developer if n.organization_id == actor.org_id => {
                 actor.require(Capability::ConcurAsDeveloper, "Only developer members answer for the developer.")?;
                 Side::Developer
             }
@@ -606,7 +606,7 @@ pub async fn rescind(
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let mut n = load(conn, &actor, &id)?;
-        if actor.org_id != n.organization_id || !actor.may(Capability::RescindNomination) {
+        if n.organization_id != actor.org_id || !actor.may(Capability::RescindNomination) {
             return Err(AppError::forbidden(
                 "Only the developer can rescind a nomination.",
             ));

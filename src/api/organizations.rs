@@ -46,7 +46,7 @@ pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpR
     let (org, users) = db::run(&state.pool, move |conn| {
         Ok((
             orgs::get(conn, &actor.org_id)?,
-            store::users_of_org(conn, &actor.org_id)?,
+            store::users_of_org(conn, actor.org_id.as_str())?,
         ))
     })
     .await?;

@@ -97,7 +97,7 @@ fn outs(
 ) -> AppResult<Vec<PartnerGrantOut>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
-    let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, &actor.user_id)?;
+    let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
     let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
     org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
     let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
@@ -163,8 +163,8 @@ fn outs(
 }
 
 fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, Grant)> {
-    let row =
-        store::get_partner_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)?;
+    let row = store::get_partner_visible(conn, &viewer(actor), &id.into())?
+        .ok_or_else(AppError::not_found)?;
     let ctx = row.grant();
     Ok((row, ctx))
 }
@@ -299,7 +299,7 @@ pub async fn issue(
             errors.push(FieldError::new("nomination_id", "is not one of your organization's nominations"));
             return Err(AppError::validation(errors));
         };
-        let terms = terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?;
+        let terms = terms::get_usable(conn, actor.org_id.as_str(), &b.terms_version_id)?;
         if terms.is_none() {
             errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
         }
@@ -316,14 +316,14 @@ pub async fn issue(
             id: new_id(),
             nomination_id: n.id.clone(),
             model_id: n.model_id.clone(),
-            organization_id: actor.org_id.clone(),
+            organization_id: actor.org_id.to_string(),
             partner_org_id: partner.clone(),
             starts_at: to_db(starts),
             ends_at: to_db(ends),
             revoked_at: None,
             terms_version_id: terms.id.clone(),
             access_instructions: instructions,
-            created_by_user_id: actor.user_id.clone(),
+            created_by_user_id: actor.user_id.to_string(),
             created_at: to_db(now),
             updated_at: to_db(now),
             terms_completed_at: None,
@@ -405,7 +405,7 @@ pub async fn revoke(
                 "Only the developer that issued this grant can revoke it.",
             ));
         }
-        if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id, now)? {
+        if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id.clone().into(), now)? {
             row.revoked_at = Some(to_db(now));
             row.updated_at = to_db(now);
             grants::record(

@@ -96,7 +96,7 @@ pub async fn list(
     let page = q.page()?;
     let p = page.clone();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(store::list_usable(conn, &actor.org_id, &p)?)
+        Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
     })
     .await?;
     let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(|t| terms_out(&t));
@@ -127,7 +127,7 @@ pub async fn get(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let t = db::run(&state.pool, move |conn| {
-        store::get_visible(conn, &actor.org_id, &id)?.ok_or_else(AppError::not_found)
+        store::get_visible(conn, actor.org_id.as_str(), &id)?.ok_or_else(AppError::not_found)
     })
     .await?;
     Ok(HttpResponse::Ok().json(terms_out(&t)))
@@ -198,7 +198,7 @@ pub async fn create(
     let now = state.clock.now();
     let row = TermsRow {
         id: new_id(),
-        organization_id: actor.org_id.clone(),
+        organization_id: actor.org_id.to_string(),
         is_template: actor.org_kind == OrgKind::Operator,
         sha256: sha256_hex(&content),
         label: content.label,
@@ -208,7 +208,7 @@ pub async fn create(
         intellectual_property: content.intellectual_property,
         use_terms: content.use_terms,
         nondisclosure: content.nondisclosure,
-        created_by_user_id: actor.user_id.clone(),
+        created_by_user_id: actor.user_id.to_string(),
         created_at: to_db(now),
     };
     let out = db::tx(&state.pool, move |conn| {
@@ -220,7 +220,7 @@ pub async fn create(
                 action: AuditAction::TermsPublished,
                 target_type: "terms_version",
                 target_id: &row.id,
-                visible_to: vec![actor.org_id.clone()],
+                visible_to: vec![actor.org_id.to_string()],
                 detail: json!({"label": row.label, "sha256": row.sha256, "is_template": row.is_template}),
             },
         )?;

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::AuditCtx;
 use crate::clock::from_db;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::policy::{self, AgencyCode, Capability, OrgKind, OrgRole};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -44,11 +45,11 @@ pub enum Credential {
 /// Its permissions are its [`policy::Membership`] (`may`, `require`).
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
     pub name: String,
     pub org_role: OrgRole,
-    pub org_id: String,
+    pub org_id: OrgId,
     pub org_name: String,
     pub org_kind: OrgKind,
     pub agency_code: Option<AgencyCode>,
@@ -83,8 +84,8 @@ impl Actor {
     }
     pub fn audit(&self, now: DateTime<Utc>) -> AuditCtx {
         AuditCtx {
-            actor_user_id: Some(self.user_id.clone()),
-            actor_org_id: Some(self.org_id.clone()),
+            actor_user_id: Some(self.user_id.to_string()),
+            actor_org_id: Some(self.org_id.to_string()),
             request_id: self.request_id.clone(),
             now: Some(now),
         }
@@ -204,11 +205,11 @@ pub fn actor_for_user(
         return Err(AppError::unauthorized_with("This account is disabled."));
     }
     Ok(Actor {
-        user_id: user.id,
+        user_id: user.id.into(),
         email: user.email,
         name: user.name,
         org_role: OrgRole::parse(&user.org_role).map_err(AppError::internal)?,
-        org_id: org.id,
+        org_id: org.id.into(),
         org_name: org.name,
         org_kind: org.kind,
         agency_code: org

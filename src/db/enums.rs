@@ -1,6 +1,7 @@
 //! The domain enums as text columns: each is stored as its `as_str()` string and parsed once,
 //! when the row is loaded (an unknown string is a load error, never a silent default). The
-//! enums themselves stay in `domain`; only this glue knows diesel's traits.
+//! enums themselves stay in `domain`; only this glue knows diesel's traits. The typed ids of
+//! `domain::ids` use the same glue (their `parse` cannot fail).
 
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
@@ -35,4 +36,11 @@ macro_rules! text_column {
 text_column!(
     crate::domain::policy::OrgKind,
     crate::domain::designation::DesignationStatus,
+    crate::domain::ids::OrgId,
+    crate::domain::ids::UserId,
+    crate::domain::ids::ModelId,
+    crate::domain::ids::GrantId,
+    crate::domain::ids::RequestId,
+    crate::domain::ids::NominationId,
+    crate::domain::ids::TermsId,
 );

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::ids::{GrantId, ModelId, OrgId, TermsId};
 use super::problem::ProblemCode;
 
 domain_string_enum! {
@@ -301,12 +302,12 @@ pub enum MayNotAccept {
 #[derive(Debug, Clone)]
 pub struct Grant {
     pub kind: GrantKind,
-    pub id: String,
-    pub model_id: String,
-    pub developer_org_id: String,
+    pub id: GrantId,
+    pub model_id: ModelId,
+    pub developer_org_id: OrgId,
     /// Grantee agencies (access) or the partner (partner).
-    pub grantee_org_ids: Vec<String>,
-    pub terms_version_id: String,
+    pub grantee_org_ids: Vec<OrgId>,
+    pub terms_version_id: TermsId,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -335,16 +336,16 @@ impl Grant {
         !is_open(self.status(now))
     }
 
-    pub fn is_developer(&self, org_id: &str) -> bool {
-        self.developer_org_id == org_id
+    pub fn is_developer(&self, org_id: &OrgId) -> bool {
+        self.developer_org_id == *org_id
     }
 
-    pub fn is_grantee(&self, org_id: &str) -> bool {
-        self.grantee_org_ids.iter().any(|g| g == org_id)
+    pub fn is_grantee(&self, org_id: &OrgId) -> bool {
+        self.grantee_org_ids.contains(org_id)
     }
 
     /// The side `org_id` is on, if any.
-    pub fn party(&self, org_id: &str) -> Option<Party> {
+    pub fn party(&self, org_id: &OrgId) -> Option<Party> {
         if self.is_developer(org_id) {
             Some(Party::Developer)
         } else if self.is_grantee(org_id) {
@@ -355,7 +356,7 @@ impl Grant {
     }
 
     /// The parties: they see the grant's audit events.
-    pub fn parties(&self) -> Vec<String> {
+    pub fn parties(&self) -> Vec<OrgId> {
         let mut v = vec![self.developer_org_id.clone()];
         v.extend(self.grantee_org_ids.iter().cloned());
         v
@@ -363,7 +364,7 @@ impl Grant {
 
     /// Who must accept before the window opens: the developer and every grantee (access
     /// grants); the partner (partner grants — the developer accepted by issuing them).
-    pub fn required_parties(&self) -> Vec<String> {
+    pub fn required_parties(&self) -> Vec<OrgId> {
         match self.kind {
             GrantKind::Access => self.parties(),
             GrantKind::Partner => self.grantee_org_ids.clone(),
@@ -371,14 +372,12 @@ impl Grant {
     }
 
     /// Whether the organizations that accepted so far include every required party.
-    pub fn accepted_by_all(&self, accepted: &[&str]) -> bool {
-        self.required_parties()
-            .iter()
-            .all(|p| accepted.contains(&p.as_str()))
+    pub fn accepted_by_all(&self, accepted: &[OrgId]) -> bool {
+        self.required_parties().iter().all(|p| accepted.contains(p))
     }
 
     /// The side on which `org_id` accepts the terms for its organization, or why it may not.
-    pub fn accepting_party(&self, org_id: &str) -> Result<Party, MayNotAccept> {
+    pub fn accepting_party(&self, org_id: &OrgId) -> Result<Party, MayNotAccept> {
         match self.party(org_id) {
             Some(Party::Developer) if self.kind == GrantKind::Partner => {
                 Err(MayNotAccept::AcceptedByIssuing)
@@ -572,20 +571,27 @@ mod tests {
         }
     }
 
+    fn ids(s: &[&str]) -> Vec<OrgId> {
+        s.iter().map(|&s| OrgId::from(s)).collect()
+    }
+
     #[test]
     fn who_accepts_and_who_must() {
         let access = grant(GrantKind::Access);
-        assert_eq!(access.accepting_party("dev"), Ok(Party::Developer));
-        assert_eq!(access.accepting_party("a"), Ok(Party::Grantee));
-        assert_eq!(access.accepting_party("x"), Err(MayNotAccept::NotAParty));
-        assert!(!access.accepted_by_all(&["a", "b"]));
-        assert!(access.accepted_by_all(&["b", "dev", "a"]));
+        assert_eq!(access.accepting_party(&"dev".into()), Ok(Party::Developer));
+        assert_eq!(access.accepting_party(&"a".into()), Ok(Party::Grantee));
+        assert_eq!(
+            access.accepting_party(&"x".into()),
+            Err(MayNotAccept::NotAParty)
+        );
+        assert!(!access.accepted_by_all(&ids(&["a", "b"])));
+        assert!(access.accepted_by_all(&ids(&["b", "dev", "a"])));
         let partner = grant(GrantKind::Partner);
         assert_eq!(
-            partner.accepting_party("dev"),
+            partner.accepting_party(&"dev".into()),
             Err(MayNotAccept::AcceptedByIssuing)
         );
-        assert!(partner.accepted_by_all(&["a", "b"]));
+        assert!(partner.accepted_by_all(&ids(&["a", "b"])));
     }
 
     #[test]

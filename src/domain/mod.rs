@@ -108,6 +108,7 @@ macro_rules! domain_string_enum {
 pub mod audit;
 pub mod designation;
 pub mod grant;
+pub mod ids;
 pub mod nomination;
 pub mod policy;
 pub mod problem;

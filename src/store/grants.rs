@@ -13,6 +13,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
 use crate::domain::grant::{Grant, GrantStatus};
+use crate::domain::ids::{GrantId, OrgId, UserId};
 use crate::store::Page;
 use crate::store::Viewer;
 
@@ -62,11 +63,11 @@ impl AccessGrantRow {
     pub fn grant(&self, grantee_org_ids: Vec<String>) -> Grant {
         Grant {
             kind: GrantKind::Access,
-            id: self.id.clone(),
-            model_id: self.model_id.clone(),
-            developer_org_id: self.organization_id.clone(),
-            grantee_org_ids,
-            terms_version_id: self.terms_version_id.clone(),
+            id: self.id.clone().into(),
+            model_id: self.model_id.clone().into(),
+            developer_org_id: self.organization_id.clone().into(),
+            grantee_org_ids: grantee_org_ids.into_iter().map(OrgId::from).collect(),
+            terms_version_id: self.terms_version_id.clone().into(),
             starts_at: from_db(self.starts_at),
             ends_at: from_db(self.ends_at),
             ended_at: self.ended_at.map(from_db),
@@ -80,11 +81,11 @@ impl PartnerGrantRow {
     pub fn grant(&self) -> Grant {
         Grant {
             kind: GrantKind::Partner,
-            id: self.id.clone(),
-            model_id: self.model_id.clone(),
-            developer_org_id: self.organization_id.clone(),
-            grantee_org_ids: vec![self.partner_org_id.clone()],
-            terms_version_id: self.terms_version_id.clone(),
+            id: self.id.clone().into(),
+            model_id: self.model_id.clone().into(),
+            developer_org_id: self.organization_id.clone().into(),
+            grantee_org_ids: vec![self.partner_org_id.clone().into()],
+            terms_version_id: self.terms_version_id.clone().into(),
             starts_at: from_db(self.starts_at),
             ends_at: from_db(self.ends_at),
             ended_at: self.revoked_at.map(from_db),
@@ -164,7 +165,7 @@ pub fn insert_access(
 /// Moves the end of an access grant's window.
 pub fn set_access_ends_at(
     conn: &mut DbConn,
-    id: &str,
+    id: &GrantId,
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -178,7 +179,7 @@ pub fn set_access_ends_at(
 }
 
 /// Ends an access grant now; `false` if it had already been ended.
-pub fn end_access(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn end_access(conn: &mut DbConn, id: &GrantId, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(
         access_grants::table
             .find(id)
@@ -195,11 +196,11 @@ pub fn end_access(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResul
 /// An access grant visible to `org_id`: its developer, or one of its grantee agencies.
 pub fn get_access_visible(
     conn: &mut DbConn,
-    org_id: &str,
-    id: &str,
+    org_id: &OrgId,
+    id: &GrantId,
 ) -> QueryResult<Option<AccessGrantRow>> {
     let grantee = access_grant_grantees::table
-        .filter(access_grant_grantees::organization_id.eq(org_id.to_string()))
+        .filter(access_grant_grantees::organization_id.eq(org_id.clone()))
         .select(access_grant_grantees::grant_id);
     access_grants::table
         .filter(access_grants::id.eq(id))
@@ -311,7 +312,7 @@ pub fn insert_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<(
 }
 
 /// Revokes a partner grant now; `false` if it had already been revoked.
-pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn revoke_partner(conn: &mut DbConn, id: &GrantId, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(
         partner_grants::table
             .find(id)
@@ -330,7 +331,7 @@ pub fn revoke_partner(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryR
 pub fn get_partner_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
-    id: &str,
+    id: &GrantId,
 ) -> QueryResult<Option<PartnerGrantRow>> {
     let q = partner_grants::table
         .filter(partner_grants::id.eq(id))
@@ -425,7 +426,7 @@ pub fn insert_acceptance(conn: &mut DbConn, row: &AcceptanceRow) -> QueryResult<
 pub fn set_terms_accepted(
     conn: &mut DbConn,
     kind: GrantKind,
-    id: &str,
+    id: &GrantId,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     match kind {
@@ -457,8 +458,8 @@ pub fn roster_of(
 pub fn roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
-    grant_id: &str,
-    user_id: &str,
+    grant_id: &GrantId,
+    user_id: &UserId,
 ) -> QueryResult<Option<RosterRow>> {
     roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))
@@ -475,8 +476,8 @@ pub fn roster_entry(
 pub fn last_removed_roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
-    grant_id: &str,
-    user_id: &str,
+    grant_id: &GrantId,
+    user_id: &UserId,
 ) -> QueryResult<Option<RosterRow>> {
     roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))
@@ -519,7 +520,11 @@ pub fn insert_log(conn: &mut DbConn, row: &AccessLogRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn log_of(conn: &mut DbConn, grant_id: &str, page: &Page) -> QueryResult<Vec<AccessLogRow>> {
+pub fn log_of(
+    conn: &mut DbConn,
+    grant_id: &GrantId,
+    page: &Page,
+) -> QueryResult<Vec<AccessLogRow>> {
     let mut q = access_log_entries::table
         .filter(access_log_entries::grant_id.eq(grant_id))
         .select(AccessLogRow::as_select())

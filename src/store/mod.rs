@@ -13,15 +13,17 @@ pub mod nominations;
 pub mod orgs;
 pub mod terms;
 
+use crate::domain::ids::OrgId;
+
 /// Who is reading, as every visibility-scoped query sees it: the caller's organization by kind.
 /// Each query decides what that kind sees (an agency sees every submitted designation request
 /// but only the access grants it is a grantee of); a kind that sees nothing of a record type
 /// gets nothing without a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Viewer {
-    Developer(String),
-    Agency(String),
-    Partner(String),
+    Developer(OrgId),
+    Agency(OrgId),
+    Partner(OrgId),
     Operator,
 }
 

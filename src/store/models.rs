@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::clock::from_db;
 use crate::db::schema::{access_grants, models};
 use crate::db::DbConn;
+use crate::domain::ids::{GrantId, ModelId, OrgId};
 use crate::domain::window::{effective_interval, Interval};
 use crate::store::Page;
 
@@ -32,7 +33,7 @@ pub fn insert(conn: &mut DbConn, row: &ModelRow) -> QueryResult<()> {
 }
 
 /// A model of `org_id` (another organization's model is "not found").
-pub fn get_owned(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Option<ModelRow>> {
+pub fn get_owned(conn: &mut DbConn, org_id: &OrgId, id: &ModelId) -> QueryResult<Option<ModelRow>> {
     models::table
         .filter(models::organization_id.eq(org_id))
         .filter(models::id.eq(id))
@@ -43,7 +44,7 @@ pub fn get_owned(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Optio
 
 /// Any model by id — only for code that has already established visibility through another
 /// record (a designation request, grant or nomination the caller can see).
-pub fn get_any(conn: &mut DbConn, id: &str) -> QueryResult<Option<ModelRow>> {
+pub fn get_any(conn: &mut DbConn, id: &ModelId) -> QueryResult<Option<ModelRow>> {
     models::table
         .find(id)
         .select(ModelRow::as_select())
@@ -60,7 +61,7 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ModelRow>>
 
 pub fn list_owned(
     conn: &mut DbConn,
-    org_id: &str,
+    org_id: &OrgId,
     released: Option<bool>,
     page: &Page,
 ) -> QueryResult<Vec<ModelRow>> {
@@ -92,7 +93,7 @@ pub struct ModelChange {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-pub fn apply_change(conn: &mut DbConn, id: &str, change: &ModelChange) -> QueryResult<()> {
+pub fn apply_change(conn: &mut DbConn, id: &ModelId, change: &ModelChange) -> QueryResult<()> {
     diesel::update(models::table.find(id))
         .set(change)
         .execute(conn)
@@ -100,7 +101,7 @@ pub fn apply_change(conn: &mut DbConn, id: &str, change: &ModelChange) -> QueryR
 }
 
 /// Marks the model released now; `false` if it already was.
-pub fn set_released(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn set_released(conn: &mut DbConn, id: &ModelId, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(models::table.find(id).filter(models::released_at.is_null()))
         .set((models::released_at.eq(now), models::updated_at.eq(now)))
         .execute(conn)?;
@@ -112,7 +113,7 @@ pub fn set_released(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryRes
 pub fn government_windows(
     conn: &mut DbConn,
     model_ids: &[String],
-    except_grant: Option<&str>,
+    except_grant: Option<&GrantId>,
 ) -> QueryResult<Vec<(String, Interval)>> {
     let rows: Vec<(
         String,
@@ -132,7 +133,7 @@ pub fn government_windows(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(id, ..)| Some(id.as_str()) != except_grant)
+        .filter(|(id, ..)| except_grant.is_none_or(|g| *id != *g))
         .map(|(_, m, s, e, ended)| {
             (
                 m,

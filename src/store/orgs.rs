@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{organizations, users};
 use crate::db::DbConn;
+use crate::domain::ids::OrgId;
 use crate::domain::policy::OrgKind;
 use crate::store::{merge_newest_first, Page};
 
@@ -27,7 +28,7 @@ pub fn insert(conn: &mut DbConn, row: &OrgRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<OrgRow> {
+pub fn get(conn: &mut DbConn, id: &OrgId) -> QueryResult<OrgRow> {
     organizations::table
         .find(id)
         .select(OrgRow::as_select())

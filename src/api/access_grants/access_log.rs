@@ -93,7 +93,7 @@ pub async fn log_list(
     let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
         let (row, _) = load(conn, &actor, &id)?;
-        let rows = store::log_of(conn, &row.id, &p)?;
+        let rows = store::log_of(conn, &row.id.clone().into(), &p)?;
         log_outs(conn, rows)
     })
     .await?;
@@ -165,7 +165,7 @@ pub async fn log_add(
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
         let (row, ctx) = load(conn, &actor, &id)?;
-        let entry = store::roster_entry(conn, GrantKind::Access, &row.id, &actor.user_id)?
+        let entry = store::roster_entry(conn, GrantKind::Access, &row.id.clone().into(), &actor.user_id)?
             .ok_or_else(|| AppError::forbidden_code(ProblemCode::NotRostered, "Only people on this grant's roster can log its use."))?;
         if entry.acknowledged_at.is_none() || !ctx.terms_accepted {
             return Err(AppError::conflict(ProblemCode::TermsNotAccepted, "The terms must be accepted by every party and acknowledged by you before access is logged."));
@@ -177,8 +177,8 @@ pub async fn log_add(
         let log = AccessLogRow {
             id: new_id(),
             grant_id: row.id.clone(),
-            user_id: actor.user_id.clone(),
-            organization_id: actor.org_id.clone(),
+            user_id: actor.user_id.to_string(),
+            organization_id: actor.org_id.to_string(),
             occurred_at: to_db(occurred),
             kind: kind.as_str().into(),
             duration_minutes: b.duration_minutes as i32,

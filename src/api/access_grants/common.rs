@@ -21,8 +21,8 @@ pub(super) fn load(
     actor: &Actor,
     id: &str,
 ) -> AppResult<(AccessGrantRow, Grant)> {
-    let row =
-        store::get_access_visible(conn, &actor.org_id, id)?.ok_or_else(AppError::not_found)?;
+    let row = store::get_access_visible(conn, &actor.org_id, &id.into())?
+        .ok_or_else(AppError::not_found)?;
     let grantees = store::grantees_of(conn, std::slice::from_ref(&row.id))?
         .into_iter()
         .map(|(_, o)| o)

@@ -139,7 +139,7 @@ pub async fn offer(
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let mut errors = errors_of(&offer);
-        let model = models::get_owned(conn, &actor.org_id, &b.model_id)?;
+        let model = models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?;
         if model.is_none() {
             errors.push(FieldError::new(
                 "model_id",
@@ -155,7 +155,7 @@ pub async fn offer(
                 ));
             }
         }
-        if terms::get_usable(conn, &actor.org_id, &b.terms_version_id)?.is_none() {
+        if terms::get_usable(conn, actor.org_id.as_str(), &b.terms_version_id)?.is_none() {
             errors.push(FieldError::new(
                 "terms_version_id",
                 "must be a terms template or your organization's own terms",
@@ -175,14 +175,14 @@ pub async fn offer(
         let row = AccessGrantRow {
             id: new_id(),
             model_id: model.id.clone(),
-            organization_id: actor.org_id.clone(),
+            organization_id: actor.org_id.to_string(),
             access_mode: mode.as_str().into(),
             access_instructions: instructions,
             starts_at: to_db(starts),
             ends_at: to_db(ends),
             ended_at: None,
             terms_version_id: b.terms_version_id.clone(),
-            created_by_user_id: actor.user_id.clone(),
+            created_by_user_id: actor.user_id.to_string(),
             created_at: to_db(now),
             updated_at: to_db(now),
             terms_completed_at: None,
@@ -256,13 +256,16 @@ pub async fn patch(
         if ends == ctx.ends_at {
             return first(outs(conn, &actor, vec![row], now)?);
         }
-        let model = models::get_owned(conn, &actor.org_id, &row.model_id)?
+        let model = models::get_owned(conn, &actor.org_id, &row.model_id.clone().into())?
             .ok_or_else(AppError::not_found)?;
-        let others: Vec<Interval> =
-            models::government_windows(conn, std::slice::from_ref(&model.id), Some(&row.id))?
-                .into_iter()
-                .map(|(_, i)| i)
-                .collect();
+        let others: Vec<Interval> = models::government_windows(
+            conn,
+            std::slice::from_ref(&model.id),
+            Some(&row.id.clone().into()),
+        )?
+        .into_iter()
+        .map(|(_, i)| i)
+        .collect();
         let shortening = ends < ctx.ends_at;
         let check = check_government_window(
             &others,
@@ -281,7 +284,7 @@ pub async fn patch(
             _ => {}
         }
         let old = ctx.ends_at;
-        store::set_access_ends_at(conn, &row.id, ends, now)?;
+        store::set_access_ends_at(conn, &row.id.clone().into(), ends, now)?;
         row.ends_at = to_db(ends);
         row.updated_at = to_db(now);
         grants::record(
@@ -324,7 +327,7 @@ pub async fn end(
     let out = db::tx(&state.pool, move |conn| {
         let (mut row, ctx) = load(conn, &actor, &id)?;
         require_developer(&ctx, &actor, Capability::EndGrant)?;
-        if !ctx.is_finished(now) && store::end_access(conn, &row.id, now)? {
+        if !ctx.is_finished(now) && store::end_access(conn, &row.id.clone().into(), now)? {
             row.ended_at = Some(to_db(now));
             row.updated_at = to_db(now);
             grants::record(conn, &ctx, &actor, now, AuditAction::GrantEnded, json!({}))?;

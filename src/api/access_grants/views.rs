@@ -69,7 +69,7 @@ pub(super) fn outs(
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let grantee_pairs = store::grantees_of(conn, &ids)?;
     let acceptances = store::org_acceptances(conn, GrantKind::Access, &ids)?;
-    let mine = grants::viewer_roster(conn, GrantKind::Access, &ids, &actor.user_id)?;
+    let mine = grants::viewer_roster(conn, GrantKind::Access, &ids, actor.user_id.as_str())?;
     let mut org_ids: Vec<String> = grantee_pairs.iter().map(|(_, o)| o.clone()).collect();
     org_ids.extend(rows.iter().map(|r| r.organization_id.clone()));
     let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?

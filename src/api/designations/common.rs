@@ -143,7 +143,7 @@ pub(super) fn require_developer_of(
     r: &RequestRow,
     cap: Capability,
 ) -> AppResult<()> {
-    if actor.org_id != r.organization_id || !actor.may(cap) {
+    if r.organization_id != actor.org_id || !actor.may(cap) {
         return Err(AppError::forbidden(
             "Only the developer that filed this request can do that.",
         ));

@@ -80,7 +80,7 @@ pub async fn create(
     );
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        if models::get_owned(conn, &actor.org_id, &b.model_id)?.is_none() {
+        if models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?.is_none() {
             errors.push(FieldError::new(
                 "model_id",
                 "is not one of your organization's models",
@@ -90,8 +90,8 @@ pub async fn create(
         let row = RequestRow::draft(
             NewRequest {
                 model_id: b.model_id.clone(),
-                organization_id: actor.org_id.clone(),
-                created_by_user_id: actor.user_id.clone(),
+                organization_id: actor.org_id.to_string(),
+                created_by_user_id: actor.user_id.to_string(),
                 summary,
                 capability_evidence: evidence,
                 requested_response_by: respond_by,

@@ -43,8 +43,8 @@ pub(super) fn add_message(
     let m = MessageRow {
         id: new_id(),
         request_id: r.id.clone(),
-        author_user_id: actor.user_id.clone(),
-        author_org_id: actor.org_id.clone(),
+        author_user_id: actor.user_id.to_string(),
+        author_org_id: actor.org_id.to_string(),
         kind: kind.into(),
         body: body.into(),
         created_at: to_db(now),

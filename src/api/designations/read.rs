@@ -105,7 +105,7 @@ fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
     }
     let assigned = match q.assigned.as_deref().unwrap_or_default() {
         "" => None,
-        "me" => Some(Assigned::To(actor.user_id.clone())),
+        "me" => Some(Assigned::To(actor.user_id.to_string())),
         "unassigned" => Some(Assigned::Nobody),
         _ => {
             errors.push(FieldError::new(

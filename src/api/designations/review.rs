@@ -69,7 +69,7 @@ pub async fn assign(
         path.into_inner(),
         move |conn, actor, r, now, _| {
             require_reviewer(actor, Capability::Assign)?;
-            let assignee = user_id.unwrap_or_else(|| actor.user_id.clone());
+            let assignee = user_id.unwrap_or_else(|| actor.user_id.to_string());
             let ok = match accounts::user_with_org(conn, &assignee) {
                 Ok((u, o)) => o.kind == OrgKind::Agency && u.disabled_at.is_none(),
                 Err(diesel::result::Error::NotFound) => false,
@@ -233,8 +233,8 @@ pub async fn consult(
             agency_code: code.as_str().into(),
             position: position.as_str().into(),
             note,
-            recorded_by_user_id: actor.user_id.clone(),
-            organization_id: actor.org_id.clone(),
+            recorded_by_user_id: actor.user_id.to_string(),
+            organization_id: actor.org_id.to_string(),
             created_at: to_db(now),
         };
         store::insert_consultation(conn, &c)?;
@@ -307,7 +307,7 @@ pub async fn determine(
             r.rationale = Some(rationale);
             r.benchmark_ref = Some(benchmark_ref);
             r.determined_at = Some(to_db(now));
-            r.determined_by_user_id = Some(actor.user_id.clone());
+            r.determined_by_user_id = Some(actor.user_id.to_string());
             r.updated_at = to_db(now);
             save(
                 conn,
