@@ -259,12 +259,9 @@ pub fn first<T>(views: Vec<T>) -> Result<T, AppError> {
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a view of one row came back empty")))
 }
 
+/// [`valid`] for checks that produce no value: 422 with the errors, if any.
 pub fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::validation(errors))
-    }
+    valid(errors, Some(()))
 }
 
 /// The years a time field accepts: what RFC 3339's four-digit year can spell, from the Unix
