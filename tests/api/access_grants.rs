@@ -830,16 +830,7 @@ async fn roster_is_managed_by_grantee_admins_and_trimmed_by_the_developer(app: T
     let a1 = colleague(&app, &c.nsa, "a1@nsa.example", "member").await;
     let a2 = colleague(&app, &c.nsa, "a2@nsa.example", "member").await;
     let cisa_user = colleague(&app, &c.cisa, "r@cisa.example", "member").await;
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, &c).await;
     let id = g["id"].as_str().unwrap().to_string();
     let base = ag(&app, &id, "");
     let before = app.audit_count().await;
@@ -922,16 +913,7 @@ async fn acknowledging_needs_a_roster_place_and_accepted_terms(app: TestApp) {
     let c = cast(&app).await;
     let a1 = colleague(&app, &c.nsa, "a1@nsa.example", "member").await;
     let a2 = colleague(&app, &c.nsa, "a2@nsa.example", "member").await;
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, &c).await;
     let id = g["id"].as_str().unwrap().to_string();
     roster_add(&c.nsa, &ag(&app, &id, ""), &a1.id).await;
     c.dev
@@ -1225,16 +1207,7 @@ async fn grants_are_invisible_outside_the_developer_and_grantees(app: TestApp) {
     let partner = partner_org(&app, &c.op, "Valley Rural Health").await;
     let other = developer(&app, "Beta Labs", "b@beta.example").await;
     let a1 = colleague(&app, &c.cisa, "r@cisa.example", "member").await;
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, &c).await;
     let id = g["id"].as_str().unwrap().to_string();
     let before = app.audit_count().await;
     for who in [&c.cisa, &a1, &partner, &other, &c.op] {

@@ -295,6 +295,20 @@ pub async fn offer(
     .body
 }
 
+/// The cast's usual window: the developer offers NSA days 1 to 5 of its model under its terms.
+pub async fn offer_to_nsa(app: &TestApp, c: &Cast) -> Value {
+    offer(
+        app,
+        &c.dev,
+        &c.model,
+        &[&c.nsa],
+        &c.template,
+        t0() + days(1),
+        t0() + days(5),
+    )
+    .await
+}
+
 /// Every party accepts the terms (the developer admin and each grantee admin).
 pub async fn accept_all(app: &TestApp, grant_id: &str, parties: &[&User]) -> Value {
     let mut last = Value::Null;

@@ -603,16 +603,7 @@ async fn offering_access_and_nominating_need_no_determination(app: TestApp) {
     let x = partner_org(&app, &c.op, "Valley Rural Health").await;
     // No designation request at all: the developer still offers access, nominates a partner,
     // and (with a Government concurrence) issues early access.
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, c).await;
     assert_eq!(g["status"], "awaiting_terms");
     let id = selected_nomination(&app, &c.dev, &c.nsa, &c.model, &x.org_id).await;
     issue_partner_grant(

@@ -239,16 +239,7 @@ async fn head_answers_as_get_without_a_body(app: TestApp) {
 async fn a_repeated_roster_removal_answers_the_removed_entry(app: TestApp) {
     let c = cast(&app).await;
     let a1 = colleague(&app, &c.nsa, "a1@nsa.example", "member").await;
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, &c).await;
     let id = g["id"].as_str().unwrap().to_string();
     let base = ag(&app, &id, "");
     let r = roster_add(&c.nsa, &base, &a1.id).await;

@@ -414,16 +414,7 @@ async fn background_jobs_read_only_due_rows(app: TestApp) {
     recorded().lock().unwrap().insert(key.clone(), Vec::new());
     // Something for the jobs to find: a scheduled grant and queued mail.
     let c = cast(&app).await;
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, &c).await;
     accept_all(&app, g["id"].as_str().unwrap(), &[&c.dev, &c.nsa]).await;
     app.advance(days(2));
 

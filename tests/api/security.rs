@@ -143,16 +143,7 @@ fn instructions(v: &Value) -> Option<String> {
 async fn access_instructions_need_every_acceptance_and_an_open_grant(app: TestApp) {
     let c = cast(&app).await;
     let analyst = colleague(&app, &c.nsa, "analyst@nsa.example", "member").await;
-    let g = offer(
-        &app,
-        &c.dev,
-        &c.model,
-        &[&c.nsa],
-        &c.template,
-        t0() + days(1),
-        t0() + days(5),
-    )
-    .await;
+    let g = offer_to_nsa(&app, &c).await;
     let id = g["id"].as_str().unwrap().to_string();
     // The grantee accepts, rosters and acknowledges; the developer has not accepted yet.
     c.nsa
