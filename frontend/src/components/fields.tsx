@@ -127,6 +127,37 @@ export function SelectField({ name, label, hint, error, required, className, opt
   );
 }
 
+/**
+ * The required "Model" select of the forms that start from a model (a designation request, a
+ * Government window, a nomination). `describe` adds to the option's label after name and version.
+ */
+export function ModelSelect({
+  models,
+  value,
+  onChange,
+  error,
+  describe,
+}: {
+  models: { id: string; name: string; version?: string | null }[];
+  value: string;
+  onChange: (modelId: string) => void;
+  error?: string;
+  describe?: (index: number) => string;
+}) {
+  return (
+    <SelectField
+      name="model_id"
+      label="Model"
+      required
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      placeholder="- Select a model -"
+      options={models.map((m, i) => ({ value: m.id, label: [m.name, m.version, describe?.(i)].filter(Boolean).join(' ') }))}
+      error={error}
+    />
+  );
+}
+
 /** A local date and time; the zone it is read in is named in the hint. */
 export function DateTimeField({ hint, ...props }: InputProps) {
   const zone = `${userTimeZone()} (${zoneAbbreviation()})`;

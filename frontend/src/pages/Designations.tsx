@@ -7,7 +7,7 @@ import type { AgencyCode, AssignedFilter, DesignationRequest, DesignationStatus,
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
-import { RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import {
   BackLink,
@@ -224,16 +224,7 @@ export function RequestNew() {
             void action.run();
           }}
         >
-          <SelectField
-            name="model_id"
-            label="Model"
-            required
-            value={v.model_id}
-            onChange={(e) => setV({ ...v, model_id: e.target.value })}
-            placeholder="- Select a model -"
-            options={models.items.map((m) => ({ value: m.id, label: `${m.name} ${m.version}` }))}
-            error={fe.model_id}
-          />
+          <ModelSelect models={models.items} value={v.model_id} onChange={(model_id) => setV({ ...v, model_id })} error={fe.model_id} />
           <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary} hint="What you are asking and why, in a few sentences." />
           <TextAreaField
             name="capability_evidence"

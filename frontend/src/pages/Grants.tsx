@@ -9,7 +9,7 @@ import type { AccessGrant, AccessKind, AccessMode, Model, Organization, Terms } 
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
-import { DateTimeField, RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import { AcceptTerms, AcknowledgeTerms, Instructions, Roster, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
@@ -238,14 +238,11 @@ export function GrantNew() {
             void action.run();
           }}
         >
-          <SelectField
-            name="model_id"
-            label="Model"
-            required
+          <ModelSelect
+            models={models}
             value={v.model_id}
-            onChange={(e) => setV({ ...v, model_id: e.target.value })}
-            placeholder="- Select a model -"
-            options={models.map((m) => ({ value: m.id, label: `${m.name} ${m.version} (${fmt(m.government_days_remaining)} Government days left)` }))}
+            onChange={(model_id) => setV({ ...v, model_id })}
+            describe={(i) => `(${fmt(models[i].government_days_remaining)} Government days left)`}
             error={fe.model_id}
           />
           {model && (

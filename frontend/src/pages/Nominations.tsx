@@ -9,7 +9,7 @@ import type { NewNomination, Nomination, Organization, PartnerType, Sector } fro
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
-import { RadioGroup, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import {
   BackLink,
@@ -178,7 +178,7 @@ export function NominationNew() {
             void action.run();
           }}
         >
-          <SelectField name="model_id" label="Model" required value={v.model_id} onChange={set('model_id')} placeholder="- Select a model -" options={models.map((m) => ({ value: m.id, label: `${m.name} ${m.version ?? ''}`.trim() }))} error={fe.model_id} />
+          <ModelSelect models={models} value={v.model_id} onChange={(model_id) => setV({ ...v, model_id })} error={fe.model_id} />
           <RadioGroup
             name="which"
             legend="Partner"
