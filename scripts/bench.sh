@@ -5,7 +5,8 @@
 # ratio between the two sizes; idle CPU at both sizes; resident memory after the run.
 # Then sign-in: logins/second against the argon2 limit (cores ÷ one sign-in's time alone), and a
 # read's p99 during a login storm against its p99 alone.
-# wrk on loopback, bounded in time (BENCH_SECONDS per endpoint, default 5).
+# wrk on loopback, bounded in time (BENCH_SECONDS per endpoint, default 5). BENCH_LARGE=0 skips
+# the million rows (a quick run while working on memory or sign-in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -88,11 +89,13 @@ tok[developer]=$(token_for admin@aurora-ai.example)
 tok[nsa]=$(token_for reviewer@nsa.example)
 tok[partner]=$(token_for security@ruralhealth.example)
 run_size small
+if [ "${BENCH_LARGE:-1}" = 1 ]; then
 stop
 "$bin" bench-seed --partner-orgs 1800 --partner-grants 90000 --own-partner-grants 0 --access-grants 9000 \
   --log-rows 990000 --audit-events 990000
 start
 run_size large
+fi
 echo "resident memory after the run: $(awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$server/status")"
 
 # Sign-in. A correct password for a demo account, posted by wrk (a login is one argon2 verify).

@@ -230,11 +230,27 @@ fn connection(settings: &Settings) -> anyhow::Result<db::PooledConn> {
     Ok(pool.get()?)
 }
 
+/// Bounds what the allocator keeps resident (glibc): at most two arenas however many threads
+/// allocate (each thread otherwise gets an arena of its own that keeps its freed memory), and
+/// blocks of 1 MiB or more always mapped on their own, so an argon2 hash's 19 MiB goes back to
+/// the system when the hash is done (glibc otherwise raises this threshold after the first large
+/// free, and the next hashes' memory stays in the heap for good). Must run before other threads start.
+fn bound_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 4 << 20);
+    }
+}
+
 fn serve(settings: Settings) -> anyhow::Result<()> {
-    // Database work and argon2 run on blocking threads; bound them (tokio's default is 512),
-    // and let idle ones go, so a burst does not leave a crowd of threads and their allocator
-    // arenas resident for good. Work past the bound queues, within each request's deadline.
-    let blocking = (settings.database.pool_size as usize * 2 + 8).clamp(16, 128);
+    bound_allocator();
+    // This runtime's blocking threads run only the background jobs (requests' database work runs
+    // on the HTTP workers' own, bounded in `startup`; argon2 on its own pool): a few suffice, and
+    // idle ones go, so a burst does not leave threads and their allocator caches resident.
+    let blocking = 4;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(blocking)

@@ -30,6 +30,18 @@ pub struct Application {
     jobs: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// The HTTP workers (one per core) and the blocking threads each may start. Database work runs
+/// on a worker's own blocking threads (`web::block`), and each such thread holds, or waits for,
+/// one pooled connection: a thread beyond the pool's share only waits, and costs a stack and an
+/// allocator cache for as long as it lives. So the threads are bounded by the pool (actix's own
+/// default is 512 across the workers): one more than the worker's share, so a slow request does
+/// not hold up the worker's next request while the pool still has a connection to give.
+fn threads(pool_size: u32) -> (usize, usize) {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let per_worker = (pool_size as usize).div_ceil(workers) + 1;
+    (workers, per_worker)
+}
+
 impl Application {
     pub async fn build(settings: Settings, overrides: Overrides) -> anyhow::Result<Application> {
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
@@ -44,6 +56,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(build_state(settings, clock)?);
         let static_dir = state.settings.server.static_dir.clone();
+        let (workers, blocking) = threads(state.settings.database.pool_size);
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -55,6 +68,8 @@ impl Application {
                 .configure(crate::api::configure)
                 .configure(|cfg| crate::web_ui::configure(cfg, &static_dir))
         })
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)?
         .shutdown_timeout(20)
         .run();

@@ -1,5 +1,5 @@
 //! Passwords (NIST SP 800-63B, OWASP ASVS 5.0 L2): argon2id with m = 19456 KiB, t = 2, p = 1,
-//! hashed on a pool of its own (cores − 1 threads, each hash ~19 MiB), 15 to 128
+//! hashed on a pool of its own (one idle-priority thread per core, each hash ~19 MiB), 15 to 128
 //! characters, no composition rules, refused when common or when it contains the email or the
 //! organization name. Common passwords are judged by `zxcvbn` (dictionaries of leaked
 //! passwords, names and words), not a list of our own.
@@ -84,8 +84,8 @@ pub fn check_policy(
 
 /// Hashes and verifies on a pool of its own, so a storm of sign-ins queues behind its own
 /// threads and never takes the blocking threads that database reads run on. One thread per
-/// core, at a lower scheduling priority (nice 10 on Linux): when reads and sign-ins compete
-/// for a core the reads get it, when nobody reads the sign-ins use every core. The pool size
+/// core, at the lowest scheduling priority (`SCHED_IDLE` on Linux): when reads and sign-ins
+/// compete for a core the reads get it, when nobody reads the sign-ins use every core. The pool size
 /// also caps the memory argon2 uses at once (~19 MiB per hash). Threads end when the last
 /// clone of the service is dropped.
 #[derive(Clone)]
@@ -97,15 +97,20 @@ pub struct PasswordService {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Lowers the calling thread's priority by 10 nice steps (Linux: `nice` is per thread).
-/// Elsewhere a no-op.
+/// Runs the calling thread only when no other thread wants the core (Linux `SCHED_IDLE`,
+/// per thread): a read never waits behind a hash, and with nothing to read the hashes still use
+/// every core. Where that policy is refused, 10 nice steps lower. Elsewhere a no-op.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain syscalls on the calling thread; a failure only leaves the priority as is.
     unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
-        libc::setpriority(libc::PRIO_PROCESS, tid, (now + 10).min(19));
+        let tid = libc::syscall(libc::SYS_gettid) as libc::pid_t;
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(tid, libc::SCHED_IDLE, &param) != 0 {
+            let tid = tid as libc::id_t;
+            let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+            libc::setpriority(libc::PRIO_PROCESS, tid, (now + 10).min(19));
+        }
     }
 }
 
@@ -224,19 +229,13 @@ mod tests {
         assert!(name.unwrap_or_default().starts_with("argon2-"));
         #[cfg(target_os = "linux")]
         {
-            // SAFETY: reads the calling thread's own priority.
-            let nice = || unsafe {
-                libc::getpriority(
-                    libc::PRIO_PROCESS,
-                    libc::syscall(libc::SYS_gettid) as libc::id_t,
-                )
-            };
-            let readers = nice();
-            let hashers = service.run(nice).await.unwrap();
+            // SAFETY: reads the calling thread's own scheduling policy.
+            let policy = || unsafe { libc::sched_getscheduler(0) };
+            assert_eq!(policy(), libc::SCHED_OTHER, "the test's own thread");
             assert_eq!(
-                hashers,
-                (readers + 10).min(19),
-                "hashing threads run below the readers' priority"
+                service.run(policy).await.unwrap(),
+                libc::SCHED_IDLE,
+                "hashing threads run only when no reader wants the core"
             );
         }
     }

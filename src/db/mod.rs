@@ -88,6 +88,11 @@ fn sqlite_path(url: &str) -> &str {
 #[derive(Debug)]
 struct Pragmas(Limits);
 
+/// Each SQLite connection's page cache, in KiB (SQLite's default is 2000). A page of a list is a
+/// range scan over a few index pages; the operating system's file cache holds the rest, once for
+/// every connection, so a small bound here keeps the pool's memory flat at any size of database.
+const SQLITE_CACHE_KIB: u32 = 1024;
+
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         let statement = self.0.statement.as_millis();
@@ -96,7 +101,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
         let idle = self.0.deadline.as_millis();
         let sql = match conn {
             DbConn::Sqlite(_) => format!(
-                "PRAGMA busy_timeout = {statement}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                "PRAGMA busy_timeout = {statement}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{SQLITE_CACHE_KIB};"
             ),
             DbConn::Postgres(_) => format!(
                 "SET statement_timeout = {statement}; SET idle_in_transaction_session_timeout = {idle};"
