@@ -4,16 +4,17 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit::AuditRow;
 use crate::auth::Actor;
 use crate::clock::from_db;
-use crate::db::schema::{audit_event_orgs, audit_events};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::store::audit::{last_seq, page_for_org, page_for_org_ascending};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/audit-events", web::get().to(list))
@@ -76,41 +77,6 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page (a sequence number).
     pub cursor: Option<String>,
-}
-
-/// One page of the events visible to `org_id`, newest first.
-pub fn page_for_org(
-    conn: &mut DbConn,
-    org_id: &str,
-    target: Option<&str>,
-    before: Option<i64>,
-    limit: i64,
-) -> QueryResult<Vec<AuditRow>> {
-    // Without a target: the caller's rows of `audit_event_orgs` (primary key organization_id,
-    // seq) in order. With one: `audit_events_target_idx` (target_id, seq), each row checked
-    // against the organization by primary key. Either way one index-ordered range scan.
-    let mut q = audit_events::table
-        .inner_join(audit_event_orgs::table)
-        .filter(audit_event_orgs::organization_id.eq(org_id))
-        .select(AuditRow::as_select())
-        .into_boxed();
-    match target {
-        Some(t) => {
-            q = q.filter(audit_events::target_id.eq(t.to_string()));
-            if let Some(b) = before {
-                q = q.filter(audit_events::seq.lt(b));
-            }
-            q.order(audit_events::seq.desc()).limit(limit).load(conn)
-        }
-        None => {
-            if let Some(b) = before {
-                q = q.filter(audit_event_orgs::seq.lt(b));
-            }
-            q.order(audit_event_orgs::seq.desc())
-                .limit(limit)
-                .load(conn)
-        }
-    }
 }
 
 /// Converts rows and fills in actor names (one query for users, one for organizations).
@@ -193,7 +159,11 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
-/// Every event on the caller's organization's records, oldest first, as CSV or JSON.
+/// Every event on the caller's organization's records, oldest first, as CSV or JSON: the trail
+/// as it stood when the export began, streamed a page at a time (each page its own short
+/// database call within the request deadline), so an export of a million events holds neither a
+/// connection nor the whole file in memory. A database failure before the first page answers the
+/// usual problem; one later ends the download early (the client sees a truncated file).
 #[utoipa::path(
     get,
     path = "/api/v1/audit-events/export",
@@ -213,79 +183,165 @@ pub async fn export(
     actor: Actor,
     q: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    let format = q.format.clone().unwrap_or_else(|| "json".into());
-    if !matches!(format.as_str(), "csv" | "json") {
-        return Err(AppError::field("format", "must be csv or json"));
-    }
-    let org = actor.org_id.clone();
-    let mut rows = db::run(&state.pool, move |conn| {
-        let mut all = Vec::new();
-        let mut before = None;
-        loop {
-            let page = page_for_org(conn, org.as_str(), None, before, 1000)?;
-            if page.is_empty() {
-                break;
-            }
-            before = page.last().map(|r| r.seq);
-            all.extend(page);
-        }
-        Ok(all)
-    })
-    .await?;
-    rows.reverse();
-    let events: Vec<AuditEventOut> = rows.into_iter().map(AuditEventOut::from).collect();
-    if format == "json" {
-        return Ok(HttpResponse::Ok()
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-events.json\"",
+    let format = match q.format.as_deref().unwrap_or("json") {
+        "json" => Format::Json,
+        "csv" => Format::Csv,
+        _ => return Err(AppError::field("format", "must be csv or json")),
+    };
+    let org = actor.org_id.to_string();
+    let pool = state.pool.clone();
+    let (upto, first) = {
+        let org = org.clone();
+        db::run(&pool, move |conn| {
+            let upto = last_seq(conn)?;
+            Ok((
+                upto,
+                page_for_org_ascending(conn, &org, 0, upto, EXPORT_PAGE)?,
             ))
-            .json(events));
-    }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| AppError::internal(e);
-    w.write_record([
-        "seq",
-        "id",
-        "occurred_at",
-        "actor_user_id",
-        "actor_org_id",
-        "action",
-        "target_type",
-        "target_id",
-        "visible_to",
-        "detail",
-        "request_id",
-        "prev_hash",
-        "hash",
-    ])
-    .map_err(io)?;
-    for e in &events {
-        w.write_record([
-            e.seq.to_string(),
-            e.id.clone(),
-            crate::audit::rfc3339(e.occurred_at),
-            e.actor_user_id.clone().unwrap_or_default(),
-            e.actor_org_id.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.target_type.clone(),
-            e.target_id.clone(),
-            e.visible_to.join(" "),
-            e.detail.to_string(),
-            e.request_id.clone().unwrap_or_default(),
-            e.prev_hash.clone(),
-            e.hash.clone(),
-        ])
-        .map_err(io)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::internal(anyhow::anyhow!("csv: {e}")))?;
+        })
+        .await?
+    };
+    let (content_type, filename) = match format {
+        Format::Json => ("application/json", "audit-events.json"),
+        Format::Csv => ("text/csv; charset=utf-8", "audit-events.csv"),
+    };
+    let export = Export {
+        pool,
+        org,
+        upto,
+        format,
+        started: false,
+        next: Some(first),
+    };
     Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            "attachment; filename=\"audit-events.csv\"",
+            format!("attachment; filename=\"{filename}\""),
         ))
-        .body(bytes))
+        .streaming(export.stream()))
+}
+
+/// Events per page of an export.
+const EXPORT_PAGE: i64 = 1000;
+
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    Csv,
+}
+
+const CSV_COLUMNS: [&str; 13] = [
+    "seq",
+    "id",
+    "occurred_at",
+    "actor_user_id",
+    "actor_org_id",
+    "action",
+    "target_type",
+    "target_id",
+    "visible_to",
+    "detail",
+    "request_id",
+    "prev_hash",
+    "hash",
+];
+
+/// Where an export stands: the page in hand (`None` once the last one was sent).
+struct Export {
+    pool: db::DbPool,
+    org: String,
+    upto: i64,
+    format: Format,
+    started: bool,
+    next: Option<Vec<AuditRow>>,
+}
+
+impl Export {
+    fn stream(self) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
+        stream::unfold(self, |mut ex| async move {
+            let rows = ex.next.take()?;
+            let full = rows.len() as i64 == EXPORT_PAGE;
+            let last = rows.last().map(|r| r.seq);
+            let chunk = match ex.chunk(rows) {
+                Ok(c) => c,
+                Err(e) => return Some((Err(e.into()), ex)),
+            };
+            if let (true, Some(after)) = (full, last) {
+                let (pool, org, upto) = (ex.pool.clone(), ex.org.clone(), ex.upto);
+                match db::run(&pool, move |conn| {
+                    Ok(page_for_org_ascending(
+                        conn,
+                        &org,
+                        after,
+                        upto,
+                        EXPORT_PAGE,
+                    )?)
+                })
+                .await
+                {
+                    Ok(rows) => ex.next = Some(rows),
+                    Err(e) => return Some((Err(e.into()), ex)),
+                }
+            }
+            let end = ex.next.is_none();
+            Some((Ok(ex.close(chunk, end)), ex))
+        })
+    }
+
+    /// The bytes of one page, with what opens the file before the first.
+    fn chunk(&mut self, rows: Vec<AuditRow>) -> AppResult<Vec<u8>> {
+        let mut out = Vec::new();
+        match self.format {
+            Format::Json => {
+                for r in rows {
+                    out.push(if self.started { b',' } else { b'[' });
+                    self.started = true;
+                    serde_json::to_writer(&mut out, &AuditEventOut::from(r))
+                        .map_err(AppError::internal)?;
+                }
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                let io = |e: csv::Error| AppError::internal(e);
+                if !self.started {
+                    w.write_record(CSV_COLUMNS).map_err(io)?;
+                    self.started = true;
+                }
+                for r in rows {
+                    let e = AuditEventOut::from(r);
+                    w.write_record([
+                        e.seq.to_string(),
+                        e.id,
+                        crate::audit::rfc3339(e.occurred_at),
+                        e.actor_user_id.unwrap_or_default(),
+                        e.actor_org_id.unwrap_or_default(),
+                        e.action,
+                        e.target_type,
+                        e.target_id,
+                        e.visible_to.join(" "),
+                        e.detail.to_string(),
+                        e.request_id.unwrap_or_default(),
+                        e.prev_hash,
+                        e.hash,
+                    ])
+                    .map_err(io)?;
+                }
+                out = w
+                    .into_inner()
+                    .map_err(|e| AppError::internal(anyhow::anyhow!("csv: {e}")))?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `chunk`, with what closes the file after the last page.
+    fn close(&mut self, mut chunk: Vec<u8>, end: bool) -> web::Bytes {
+        if end {
+            if let Format::Json = self.format {
+                chunk.extend_from_slice(if self.started { b"]" } else { b"[]" });
+            }
+        }
+        web::Bytes::from(chunk)
+    }
 }

@@ -6,6 +6,7 @@
 //! shapes (`PageQuery`, `Paged`) live in `api::paging`, which turns them into a [`Page`].
 
 pub mod accounts;
+pub mod audit;
 pub mod designations;
 pub mod grants;
 pub mod models;

@@ -25,6 +25,7 @@ dual_tests!(
     operators_create_orgs_and_disable_users,
     audit_chain_verifies_and_finds_tampering,
     audit_events_export_per_org,
+    audit_export_streams_every_page_oldest_first,
     operations_endpoints_and_headers,
     openapi_and_docs_are_served,
     outbox_retries_with_backoff,
@@ -909,6 +910,105 @@ async fn audit_chain_verifies_and_finds_tampering(app: TestApp) {
     .await;
     let v = op.get(&app.api("/admin/audit/verify")).await.expect(200);
     assert_eq!(v.body["valid"], false);
+}
+
+/// The export streams page after page (1,000 events each): an organization with 2,150 events
+/// among another's gets all of its own, oldest first, each exactly once, the same events the
+/// paged list shows, and nothing of the other's, in JSON and in CSV.
+async fn audit_export_streams_every_page_oldest_first(app: TestApp) {
+    use frontier_portal::audit::{append, AuditCtx, NewEvent};
+    use frontier_portal::domain::audit::AuditAction;
+    let a = app.signup_developer("Alpha Labs", "a@alpha.example").await;
+    let b = app.signup_developer("Beta Labs", "b@beta.example").await;
+    let (ao, bo) = (a.org_id.clone(), b.org_id.clone());
+    app.db(move |c| {
+        frontier_portal::db::write_tx(c, |c| {
+            for i in 0..2150 {
+                for org in [&ao, &bo][..if i % 3 == 0 { 2 } else { 1 }].iter() {
+                    append(
+                        c,
+                        &AuditCtx::default(),
+                        NewEvent {
+                            action: AuditAction::ModelUpdated,
+                            target_type: "model",
+                            target_id: &format!("m-{i}"),
+                            visible_to: vec![(*org).clone()],
+                            detail: json!({"i": i}),
+                        },
+                    )
+                    .unwrap();
+                }
+            }
+            Ok::<_, frontier_portal::error::AppError>(())
+        })
+        .unwrap();
+    })
+    .await;
+    let mut listed = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = a
+            .get(&app.api(&format!("/audit-events?limit=200&cursor={cursor}")))
+            .await
+            .expect(200);
+        listed.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["seq"].as_i64().unwrap()),
+        );
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    listed.reverse();
+    assert!(
+        listed.len() > 2150,
+        "the signup's events and the 2,150: {}",
+        listed.len()
+    );
+    let js = a
+        .get(&app.api("/audit-events/export?format=json"))
+        .await
+        .expect(200);
+    let events = js.body.as_array().unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        seqs, listed,
+        "the export is the list, oldest first, each event once"
+    );
+    assert!(events.iter().all(|e| e["visible_to"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(a.org_id))));
+    let csv = a
+        .get(&app.api("/audit-events/export?format=csv"))
+        .await
+        .expect(200);
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "seq,id,occurred_at,actor_user_id,actor_org_id,action,target_type,target_id,visible_to,detail,request_id,prev_hash,hash");
+    assert_eq!(
+        lines.len() - 1,
+        listed.len(),
+        "one CSV row per event (no event detail holds a newline)"
+    );
+    assert!(lines[1].starts_with(&format!("{},", listed[0])));
+    assert!(lines
+        .last()
+        .unwrap()
+        .starts_with(&format!("{},", listed[listed.len() - 1])));
+    // An organization with nothing beyond its own signup still gets a well-formed file.
+    let c = app.signup_developer("Gamma Labs", "c@gamma.example").await;
+    let own = c
+        .get(&app.api("/audit-events/export?format=json"))
+        .await
+        .expect(200);
+    assert!(own.body.as_array().unwrap().iter().all(|e| e["visible_to"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(c.org_id))));
 }
 
 async fn audit_events_export_per_org(app: TestApp) {
