@@ -287,7 +287,7 @@ fn names<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<&'static str>
 fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use crate::domain::audit::AuditAction;
     use crate::domain::designation::{
-        ConsultationPosition, DesignationStatus, DeterminationOutcome, MessageKind,
+        AssignedFilter, ConsultationPosition, DesignationStatus, DeterminationOutcome, MessageKind,
     };
     use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
     use crate::domain::model::ModelStatus;
@@ -375,6 +375,11 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("/api/v1/access-grants", "status", grant.clone()),
         ("/api/v1/partner-grants", "status", grant),
         ("/api/v1/designation-requests", "status", designation),
+        (
+            "/api/v1/designation-requests",
+            "assigned",
+            names(AssignedFilter::ALL, AssignedFilter::as_str),
+        ),
         ("/api/v1/nominations", "status", nomination),
         ("/api/v1/models", "status", model),
         (

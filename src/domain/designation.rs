@@ -78,6 +78,16 @@ domain_string_enum! {
 }
 
 domain_string_enum! {
+    /// The review queue's `assigned` filter.
+    pub enum AssignedFilter {
+        /// Only the requests assigned to the caller.
+        Me = "me",
+        /// Only the requests assigned to nobody.
+        Unassigned = "unassigned",
+    }
+}
+
+domain_string_enum! {
     /// What a message of a request's thread is: a plain message, the reviewers' information
     /// request, or the developer's answer to one.
     pub enum MessageKind {
