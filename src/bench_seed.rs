@@ -22,6 +22,7 @@ use crate::db::schema::{
 };
 use crate::db::{write_tx, DbConn};
 use crate::domain::audit::AuditAction;
+use crate::domain::nomination::{Position, Side};
 use crate::domain::policy::OrgKind;
 use crate::store::grants::{AccessGrantRow, AccessLogRow, PartnerGrantRow};
 use crate::store::models::ModelRow;
@@ -203,10 +204,10 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 new_partner_type: None,
                 new_partner_sector: None,
                 new_partner_contact_email: None,
-                nominated_by: "developer".into(),
+                nominated_by: Side::Developer,
                 nominated_by_user_id: dev_user.clone(),
-                developer_position: "concur".into(),
-                government_position: "concur".into(),
+                developer_position: Position::Concur,
+                government_position: Position::Concur,
                 rationale: "Benchmark partner.".into(),
                 rescinded_at: None,
                 created_at: t,

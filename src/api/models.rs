@@ -17,6 +17,7 @@ use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
+use crate::domain::model::ModelStatus;
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
 use crate::domain::{duration_days, round_days};
@@ -65,12 +66,7 @@ pub fn model_out(m: &ModelRow, windows: &[Interval]) -> ModelOut {
         modality: m.modality.clone(),
         planned_partner_release_at: m.planned_partner_release_at.map(from_db),
         released_at: m.released_at.map(from_db),
-        status: if m.released_at.is_some() {
-            "released"
-        } else {
-            "in_development"
-        }
-        .into(),
+        status: ModelStatus::of(m.released_at).as_str().into(),
         government_days_granted: granted,
         government_days_remaining: round_days((duration_days(GOVERNMENT_CAP) - granted).max(0.0)),
         created_at: from_db(m.created_at),
@@ -139,11 +135,15 @@ pub async fn list(
     actor: Actor,
     q: web::Query<ModelQuery>,
 ) -> AppResult<HttpResponse> {
-    let released = match q.status.as_deref() {
-        None | Some("") => None,
-        Some("released") => Some(true),
-        Some("in_development") => Some(false),
-        Some(_) => {
+    let released = match q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(ModelStatus::parse)
+    {
+        None => None,
+        Some(Ok(s)) => Some(s == ModelStatus::Released),
+        Some(Err(_)) => {
             return Err(AppError::field(
                 "status",
                 "must be in_development or released",

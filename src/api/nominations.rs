@@ -26,7 +26,7 @@ use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::nomination::{
     initial_positions, is_valid_sector, nomination_status, respond, NominationStatus, PartnerType,
-    Position, Side,
+    Side,
 };
 use crate::domain::policy::{Capability, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
@@ -74,10 +74,12 @@ pub struct NominationOut {
     pub voluntary_notice: &'static str,
 }
 
-fn status_of(n: &NominationRow) -> AppResult<NominationStatus> {
-    let d = Position::parse(&n.developer_position).map_err(AppError::internal)?;
-    let g = Position::parse(&n.government_position).map_err(AppError::internal)?;
-    Ok(nomination_status(d, g, n.rescinded_at.is_some()))
+fn status_of(n: &NominationRow) -> NominationStatus {
+    nomination_status(
+        n.developer_position,
+        n.government_position,
+        n.rescinded_at.is_some(),
+    )
 }
 
 fn outs(conn: &mut DbConn, rows: Vec<NominationRow>) -> AppResult<Vec<NominationOut>> {
@@ -94,7 +96,7 @@ fn outs(conn: &mut DbConn, rows: Vec<NominationRow>) -> AppResult<Vec<Nomination
         .collect();
     rows.into_iter()
         .map(|n| {
-            let status = status_of(&n)?;
+            let status = status_of(&n);
             let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
             Ok(NominationOut {
                 model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
@@ -118,9 +120,9 @@ fn outs(conn: &mut DbConn, rows: Vec<NominationRow>) -> AppResult<Vec<Nomination
                 model_id: n.model_id,
                 developer_org_id: n.organization_id,
                 partner_org_id: n.partner_org_id,
-                nominated_by: n.nominated_by,
-                developer_position: n.developer_position,
-                government_position: n.government_position,
+                nominated_by: n.nominated_by.as_str().into(),
+                developer_position: n.developer_position.as_str().into(),
+                government_position: n.government_position.as_str().into(),
                 rationale: n.rationale,
                 rescinded_at: n.rescinded_at.map(from_db),
                 created_at: from_db(n.created_at),
@@ -366,10 +368,10 @@ pub async fn create(
             new_partner_type: np_type,
             new_partner_sector: np_sector,
             new_partner_contact_email: np_email,
-            nominated_by: side.as_str().into(),
+            nominated_by: side,
             nominated_by_user_id: actor.user_id.to_string(),
-            developer_position: dev.as_str().into(),
-            government_position: gov.as_str().into(),
+            developer_position: dev,
+            government_position: gov,
             rationale,
             rescinded_at: None,
             created_at: to_db(now),
@@ -437,8 +439,7 @@ async fn answer(
             }
             _ => return Err(AppError::forbidden("You cannot answer this nomination.")),
         };
-        let d = Position::parse(&n.developer_position).map_err(AppError::internal)?;
-        let g = Position::parse(&n.government_position).map_err(AppError::internal)?;
+        let (d, g) = (n.developer_position, n.government_position);
         let (nd, ng) = respond(d, g, n.rescinded_at.is_some(), side, concur_)
             .map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
         if (nd, ng) == (d, g) {
@@ -462,8 +463,8 @@ async fn answer(
         if !store::set_positions(
             conn,
             &n.id,
-            (d.as_str(), g.as_str()),
-            (nd.as_str(), ng.as_str()),
+            (d, g),
+            (nd, ng),
             selected_org.as_deref(),
             now,
         )? {
@@ -471,8 +472,8 @@ async fn answer(
                 "This nomination changed while you were answering it. Reload it and try again.",
             ));
         }
-        n.developer_position = nd.as_str().into();
-        n.government_position = ng.as_str().into();
+        n.developer_position = nd;
+        n.government_position = ng;
         n.updated_at = to_db(now);
         if let Some(partner_org) = selected_org {
             let to = notify::org_emails(conn, std::slice::from_ref(&partner_org), true)?;

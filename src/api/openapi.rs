@@ -279,76 +279,148 @@ fn names<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<&'static str>
     all.iter().map(|v| as_str(*v)).collect()
 }
 
-/// The closed sets of strings the server accepts, taken from the lists it checks against (the
-/// domain enums' `ALL`), so that the document cannot drift from them: (component schema, or
-/// operation path for a query parameter; property or parameter; values).
+/// The closed sets of strings the server accepts and sends, taken from the lists it checks
+/// against and produces from (the domain enums' `ALL`), so that the document cannot drift from
+/// them: (component schema, or operation path for a query parameter; property or parameter;
+/// values). A response property of a schema made of `allOf` parts (a `#[serde(flatten)]`) is
+/// looked up in its inline parts.
 fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    use crate::domain::audit::AuditAction;
     use crate::domain::designation::{
-        ConsultationPosition, DesignationStatus, DeterminationOutcome,
+        AssignedFilter, ConsultationPosition, DesignationStatus, DeterminationOutcome, MessageKind,
     };
     use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
-    use crate::domain::nomination::{NominationStatus, PartnerType, CI_SECTORS};
-    use crate::domain::policy::{AgencyCode, OrgRole};
+    use crate::domain::model::ModelStatus;
+    use crate::domain::nomination::{NominationStatus, PartnerType, Position, Side, CI_SECTORS};
+    use crate::domain::policy::{AgencyCode, DirectoryKind, OrgKind, OrgRole};
+    use crate::domain::problem::ProblemCode;
     let agency = names(AgencyCode::ALL, AgencyCode::as_str);
     let partner = names(PartnerType::ALL, PartnerType::as_str);
     let grant = names(GrantStatus::ALL, GrantStatus::as_str);
-    vec![
+    let org_kind = names(OrgKind::ALL, OrgKind::as_str);
+    let org_role = names(OrgRole::ALL, OrgRole::as_str);
+    let access_mode = names(AccessMode::ALL, AccessMode::as_str);
+    let access_kind = names(AccessKind::ALL, AccessKind::as_str);
+    let consultation = names(ConsultationPosition::ALL, ConsultationPosition::as_str);
+    let outcome = names(DeterminationOutcome::ALL, DeterminationOutcome::as_str);
+    let designation = names(DesignationStatus::ALL, DesignationStatus::as_str);
+    let nomination = names(NominationStatus::ALL, NominationStatus::as_str);
+    let model = names(ModelStatus::ALL, ModelStatus::as_str);
+    let position = names(Position::ALL, Position::as_str);
+    let responses = vec![
         (
-            "LogBody",
+            "Problem",
+            "code",
+            names(ProblemCode::ALL, ProblemCode::as_str),
+        ),
+        ("UserOut", "org_role", org_role.clone()),
+        ("MeUser", "org_role", org_role.clone()),
+        ("AdminUser", "organization_kind", org_kind.clone()),
+        ("OrgOut", "kind", org_kind),
+        ("OrgOut", "agency_code", agency.clone()),
+        ("OrgOut", "partner_type", partner.clone()),
+        ("OrgOut", "sector", CI_SECTORS.to_vec()),
+        ("ModelOut", "status", model.clone()),
+        ("RequestOut", "status", designation.clone()),
+        ("ConsultationOut", "agency_code", agency.clone()),
+        ("ConsultationOut", "position", consultation.clone()),
+        ("DeterminationOut", "outcome", outcome.clone()),
+        (
+            "MessageOut",
             "kind",
-            names(AccessKind::ALL, AccessKind::as_str),
+            names(MessageKind::ALL, MessageKind::as_str),
         ),
+        ("GranteeOut", "agency_code", agency.clone()),
+        ("AccessGrantOut", "access_mode", access_mode.clone()),
         (
-            "OfferBody",
-            "access_mode",
-            names(AccessMode::ALL, AccessMode::as_str),
+            "AccessGrantOut",
+            "status",
+            names(GrantStatus::GOVERNMENT, GrantStatus::as_str),
         ),
+        ("AccessLogOut", "kind", access_kind.clone()),
+        (
+            "PartnerGrantOut",
+            "status",
+            names(GrantStatus::PARTNER, GrantStatus::as_str),
+        ),
+        ("NominationOut", "status", nomination.clone()),
+        ("NominationOut", "partner_type", partner.clone()),
+        ("NominationOut", "sector", CI_SECTORS.to_vec()),
+        (
+            "NominationOut",
+            "nominated_by",
+            names(Side::ALL, Side::as_str),
+        ),
+        ("NominationOut", "developer_position", position.clone()),
+        ("NominationOut", "government_position", position),
+        (
+            "AuditEventOut",
+            "action",
+            names(AuditAction::ALL, AuditAction::as_str),
+        ),
+    ];
+    let requests = vec![
+        ("LogBody", "kind", access_kind),
+        ("OfferBody", "access_mode", access_mode),
         ("CreateOrgBody", "kind", vec!["agency", "partner"]),
         ("CreateOrgBody", "agency_code", agency.clone()),
         ("CreateOrgBody", "partner_type", partner.clone()),
         ("CreateOrgBody", "sector", CI_SECTORS.to_vec()),
         ("ConsultationBody", "agency_code", agency),
-        (
-            "ConsultationBody",
-            "position",
-            names(ConsultationPosition::ALL, ConsultationPosition::as_str),
-        ),
-        (
-            "DeterminationBody",
-            "outcome",
-            names(DeterminationOutcome::ALL, DeterminationOutcome::as_str),
-        ),
+        ("ConsultationBody", "position", consultation),
+        ("DeterminationBody", "outcome", outcome),
         ("NewPartnerBody", "partner_type", partner),
         ("NewPartnerBody", "sector", CI_SECTORS.to_vec()),
-        (
-            "InvitationBody",
-            "org_role",
-            names(OrgRole::ALL, OrgRole::as_str),
-        ),
+        ("InvitationBody", "org_role", org_role),
         ("/api/v1/access-grants", "status", grant.clone()),
         ("/api/v1/partner-grants", "status", grant),
+        ("/api/v1/designation-requests", "status", designation),
         (
             "/api/v1/designation-requests",
-            "status",
-            names(DesignationStatus::ALL, DesignationStatus::as_str),
+            "assigned",
+            names(AssignedFilter::ALL, AssignedFilter::as_str),
         ),
-        (
-            "/api/v1/nominations",
-            "status",
-            names(NominationStatus::ALL, NominationStatus::as_str),
-        ),
-        (
-            "/api/v1/models",
-            "status",
-            vec!["in_development", "released"],
-        ),
+        ("/api/v1/nominations", "status", nomination),
+        ("/api/v1/models", "status", model),
         (
             "/api/v1/organizations",
             "kind",
-            vec!["partner", "agency", "developer"],
+            names(DirectoryKind::ALL, DirectoryKind::as_str),
         ),
         ("/api/v1/audit-events/export", "format", vec!["csv", "json"]),
-    ]
+    ];
+    responses.into_iter().chain(requests).collect()
+}
+
+/// The property `prop` of a component schema: its own, or that of one of its inline `allOf`
+/// parts (a `#[serde(flatten)]` struct).
+fn property_mut<'a>(schema: &'a mut RefOr<Schema>, prop: &str) -> Option<&'a mut RefOr<Schema>> {
+    match schema {
+        RefOr::T(Schema::Object(o)) => o.properties.get_mut(prop),
+        RefOr::T(Schema::AllOf(a)) => a.items.iter_mut().find_map(|i| match i {
+            RefOr::T(Schema::Object(o)) => o.properties.get_mut(prop),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// `RequestOut.consulted`: for each Sec. 3(a) office (`CONSULTED_OFFICES`), whether it has
+/// recorded a consultation; always all four.
+fn consulted_schema() -> Schema {
+    use crate::domain::designation::CONSULTED_OFFICES;
+    let mut b = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a consultation.",
+        ))
+        .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+    for office in CONSULTED_OFFICES {
+        b = b
+            .property(office, ObjectBuilder::new().schema_type(Type::Boolean))
+            .required(office);
+    }
+    Schema::Object(b.build())
 }
 
 /// Sets a closed set on a string schema (with `null` when the schema admits null).
@@ -374,8 +446,8 @@ impl Modify for Params {
         let sets = closed_sets();
         if let Some(c) = openapi.components.as_mut() {
             for (name, prop, values) in &sets {
-                if let Some(RefOr::T(Schema::Object(o))) = c.schemas.get_mut(*name) {
-                    let p = o.properties.get_mut(*prop);
+                if let Some(schema) = c.schemas.get_mut(*name) {
+                    let p = property_mut(schema, prop);
                     set_enum(
                         p.unwrap_or_else(|| panic!("no property {name}.{prop}")),
                         values,
@@ -384,6 +456,14 @@ impl Modify for Params {
                     panic!("no schema {name}");
                 }
             }
+            c.schemas
+                .insert("ConsultedOffices".into(), consulted_schema().into());
+            let consulted = c
+                .schemas
+                .get_mut("RequestOut")
+                .and_then(|s| property_mut(s, "consulted"))
+                .expect("RequestOut.consulted");
+            *consulted = RefOr::Ref(Ref::from_schema_name("ConsultedOffices"));
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
             for (_, op) in operations_mut(item) {

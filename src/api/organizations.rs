@@ -13,7 +13,7 @@ use crate::api::paging::{PageQuery, Paged};
 use crate::api::{email_field, finish};
 use crate::auth::Actor;
 use crate::db;
-use crate::domain::policy::{directory_kinds, Capability, OrgKind};
+use crate::domain::policy::{directory_kinds, Capability, DirectoryKind, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::{accounts as store, orgs};
@@ -158,10 +158,10 @@ pub async fn directory(
     actor: Actor,
     q: web::Query<DirectoryQuery>,
 ) -> AppResult<HttpResponse> {
-    let asked = match q.kind.as_deref() {
+    let asked = match q.kind.as_deref().map(DirectoryKind::parse) {
         None => None,
-        Some(k @ ("partner" | "agency" | "developer")) => Some(k.to_string()),
-        Some(_) => {
+        Some(Ok(k)) => Some(k.org_kind()),
+        Some(Err(_)) => {
             return Err(AppError::field(
                 "kind",
                 "must be partner, agency or developer",
@@ -185,7 +185,7 @@ pub async fn directory(
     let kinds: Vec<OrgKind> = directory_kinds(actor.org_kind)
         .iter()
         .copied()
-        .filter(|k| asked.as_deref().is_none_or(|a| a == k.as_str()))
+        .filter(|k| asked.is_none_or(|a| a == *k))
         .collect();
     let rows = db::run(&state.pool, move |conn| {
         Ok(orgs::directory(conn, &kinds, &page)?)

@@ -27,7 +27,7 @@ use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::grant::Grant;
 use crate::domain::grant::GrantStatus;
-use crate::domain::nomination::{check_selected, nomination_status, Position};
+use crate::domain::nomination::{check_selected, nomination_status};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{check_window_order, days_remaining};
 use crate::error::{AppError, AppResult, FieldError};
@@ -305,8 +305,8 @@ pub async fn issue(
         }
         let ((starts, ends), terms) = valid(errors, starts.zip(ends).zip(terms))?;
         let status = nomination_status(
-            Position::parse(&n.developer_position).map_err(AppError::internal)?,
-            Position::parse(&n.government_position).map_err(AppError::internal)?,
+            n.developer_position,
+            n.government_position,
             n.rescinded_at.is_some(),
         );
         check_selected(status).map_err(|e| AppError::conflict(e.code(), e.to_string()))?;

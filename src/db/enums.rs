@@ -36,6 +36,9 @@ macro_rules! text_column {
 text_column!(
     crate::domain::policy::OrgKind,
     crate::domain::designation::DesignationStatus,
+    crate::domain::designation::MessageKind,
+    crate::domain::nomination::Side,
+    crate::domain::nomination::Position,
     crate::domain::ids::OrgId,
     crate::domain::ids::UserId,
     crate::domain::ids::ModelId,

@@ -77,6 +77,29 @@ domain_string_enum! {
     }
 }
 
+domain_string_enum! {
+    /// The review queue's `assigned` filter.
+    pub enum AssignedFilter {
+        /// Only the requests assigned to the caller.
+        Me = "me",
+        /// Only the requests assigned to nobody.
+        Unassigned = "unassigned",
+    }
+}
+
+domain_string_enum! {
+    /// What a message of a request's thread is: a plain message, the reviewers' information
+    /// request, or the developer's answer to one.
+    pub enum MessageKind {
+        /// Either side's message to the thread.
+        Message = "message",
+        /// Reviewers ask the developer for more information (`info_requested`).
+        InfoRequest = "info_request",
+        /// The developer answers an information request.
+        Response = "response",
+    }
+}
+
 /// The offices Sec. 3(a) says the Director of NSA consults before a determination: the
 /// National Cyber Director, APST (agency code `OSTP`), the Director of CISA and the Department
 /// of War. The request page shows which of them have recorded a consultation.

@@ -57,6 +57,28 @@ domain_string_enum! {
     }
 }
 
+impl GrantStatus {
+    /// The statuses a Government access grant can have ([`government_grant_status`]: `ended`,
+    /// never `revoked`).
+    pub const GOVERNMENT: &'static [GrantStatus] = &[
+        GrantStatus::Ended,
+        GrantStatus::Expired,
+        GrantStatus::AwaitingTerms,
+        GrantStatus::Scheduled,
+        GrantStatus::Active,
+    ];
+
+    /// The statuses a partner early-access grant can have ([`partner_grant_status`]:
+    /// `revoked`, never `ended`).
+    pub const PARTNER: &'static [GrantStatus] = &[
+        GrantStatus::Revoked,
+        GrantStatus::Expired,
+        GrantStatus::AwaitingTerms,
+        GrantStatus::Scheduled,
+        GrantStatus::Active,
+    ];
+}
+
 fn derived_status(
     now: DateTime<Utc>,
     starts_at: DateTime<Utc>,
@@ -457,6 +479,30 @@ mod tests {
         assert_eq!(p(5, None, false), G::AwaitingTerms);
         assert_eq!(p(5, None, true), G::Scheduled);
         assert_eq!(p(S, None, true), G::Active);
+    }
+
+    #[test]
+    fn each_kind_of_grant_has_its_own_statuses() {
+        let mut gov_seen = Vec::new();
+        let mut partner_seen = Vec::new();
+        for now in [0, S, 50, E, 500] {
+            for ended in [None, Some(0), Some(50)] {
+                for accepted in [false, true] {
+                    gov_seen.push(gov(now, ended, accepted));
+                    partner_seen.push(partner_grant_status(
+                        t(now),
+                        t(S),
+                        t(E),
+                        ended.map(t),
+                        accepted,
+                    ));
+                }
+            }
+        }
+        for (seen, set) in [(gov_seen, G::GOVERNMENT), (partner_seen, G::PARTNER)] {
+            let seen: std::collections::BTreeSet<_> = seen.into_iter().collect();
+            assert_eq!(seen, set.iter().copied().collect());
+        }
     }
 
     #[test]

@@ -60,6 +60,30 @@ domain_string_enum! {
     }
 }
 
+domain_string_enum! {
+    /// The kinds of organization the directory (`GET /organizations?kind=`) can be asked for:
+    /// every [`OrgKind`] but the operators, who are never listed.
+    pub enum DirectoryKind {
+        /// Trusted partners.
+        Partner = "partner",
+        /// Government offices.
+        Agency = "agency",
+        /// AI companies.
+        Developer = "developer",
+    }
+}
+
+impl DirectoryKind {
+    /// The organization kind this directory kind lists.
+    pub fn org_kind(self) -> OrgKind {
+        match self {
+            DirectoryKind::Partner => OrgKind::Partner,
+            DirectoryKind::Agency => OrgKind::Agency,
+            DirectoryKind::Developer => OrgKind::Developer,
+        }
+    }
+}
+
 /// The signed-in user as far as permissions go (the kind of their organization, their role in
 /// it, the agency code), read from the database on every request so a role change applies at
 /// once. The HTTP caller (`auth::Actor`, with ids) hands this to [`may`].

@@ -12,7 +12,7 @@ use crate::db::schema::{
     consultations, designation_messages, designation_requests, models, organizations,
 };
 use crate::db::DbConn;
-use crate::domain::designation::DesignationStatus;
+use crate::domain::designation::{DesignationStatus, MessageKind};
 use crate::store::Page;
 pub use crate::store::Viewer;
 
@@ -97,7 +97,7 @@ pub struct MessageRow {
     pub request_id: String,
     pub author_user_id: String,
     pub author_org_id: String,
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: String,
     pub created_at: NaiveDateTime,
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::clock::to_db;
 use crate::db::schema::{access_grant_grantees, access_grants, designation_requests, nominations};
 use crate::db::DbConn;
-use crate::domain::nomination::NominationStatus;
+use crate::domain::nomination::{NominationStatus, Position, Side};
 use crate::store::Page;
 pub use crate::store::Viewer;
 
@@ -22,10 +22,10 @@ pub struct NominationRow {
     pub new_partner_type: Option<String>,
     pub new_partner_sector: Option<String>,
     pub new_partner_contact_email: Option<String>,
-    pub nominated_by: String,
+    pub nominated_by: Side,
     pub nominated_by_user_id: String,
-    pub developer_position: String,
-    pub government_position: String,
+    pub developer_position: Position,
+    pub government_position: Position,
     pub rationale: String,
     pub rescinded_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -44,8 +44,8 @@ pub fn insert(conn: &mut DbConn, row: &NominationRow) -> QueryResult<()> {
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = nominations)]
 struct Answer<'a> {
-    developer_position: &'a str,
-    government_position: &'a str,
+    developer_position: Position,
+    government_position: Position,
     partner_org_id: Option<&'a str>,
     updated_at: NaiveDateTime,
 }
@@ -55,8 +55,8 @@ struct Answer<'a> {
 pub fn set_positions(
     conn: &mut DbConn,
     id: &str,
-    from: (&str, &str),
-    to: (&str, &str),
+    from: (Position, Position),
+    to: (Position, Position),
     partner_org_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
@@ -115,21 +115,21 @@ pub fn list_visible(
         Some(NominationStatus::Rescinded) => q.filter(nominations::rescinded_at.is_not_null()),
         Some(NominationStatus::Declined) => q.filter(nominations::rescinded_at.is_null()).filter(
             nominations::developer_position
-                .eq("decline")
-                .or(nominations::government_position.eq("decline")),
+                .eq(Position::Decline)
+                .or(nominations::government_position.eq(Position::Decline)),
         ),
         Some(NominationStatus::Selected) => q
             .filter(nominations::rescinded_at.is_null())
-            .filter(nominations::developer_position.eq("concur"))
-            .filter(nominations::government_position.eq("concur")),
+            .filter(nominations::developer_position.eq(Position::Concur))
+            .filter(nominations::government_position.eq(Position::Concur)),
         Some(NominationStatus::Pending) => q
             .filter(nominations::rescinded_at.is_null())
-            .filter(nominations::developer_position.ne("decline"))
-            .filter(nominations::government_position.ne("decline"))
+            .filter(nominations::developer_position.ne(Position::Decline))
+            .filter(nominations::government_position.ne(Position::Decline))
             .filter(
                 nominations::developer_position
-                    .eq("pending")
-                    .or(nominations::government_position.eq("pending")),
+                    .eq(Position::Pending)
+                    .or(nominations::government_position.eq(Position::Pending)),
             ),
     };
     if let Some(m) = model_id {

@@ -337,7 +337,272 @@ async fn a_length_limit_counts_the_value_as_sent(app: TestApp) {
     assert_eq!(name["minLength"], 1);
 }
 
+/// Checks `v` against `schema` as far as closed sets go: every string the document gives an
+/// `enum` for must be one of its values. Records each `Schema.property` with an `enum` that a
+/// value reached, so the caller can tell which sets the walk covered.
+fn check_enums(
+    doc: &Value,
+    schema: &Value,
+    v: &Value,
+    at: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap();
+        let target = &doc["components"]["schemas"][name];
+        assert!(!target.is_null(), "{at}: dangling {r}");
+        return check_enums(doc, target, v, name, seen, problems);
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        seen.insert(at.to_string());
+        if !values.contains(v) {
+            problems.push(format!(
+                "{at}: the server sent {v}, the document allows {values:?}"
+            ));
+        }
+    }
+    if let Some(parts) = schema["allOf"].as_array() {
+        for p in parts {
+            check_enums(doc, p, v, at, seen, problems);
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(parts) = schema[key].as_array() {
+            if v.is_null() {
+                continue;
+            }
+            // The value must fit one of the parts (the null part aside).
+            let mut best: Option<(std::collections::BTreeSet<String>, Vec<String>)> = None;
+            for p in parts.iter().filter(|p| p["type"] != "null") {
+                let (mut s, mut pr) = (std::collections::BTreeSet::new(), Vec::new());
+                check_enums(doc, p, v, at, &mut s, &mut pr);
+                if best.as_ref().is_none_or(|(_, b)| pr.len() < b.len()) {
+                    best = Some((s, pr));
+                }
+            }
+            if let Some((s, pr)) = best {
+                seen.extend(s);
+                problems.extend(pr);
+            }
+        }
+    }
+    // `at` is `Schema` at a component and `Schema.property` below it.
+    let owner = at.split('.').next().unwrap();
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), v.as_object()) {
+        for (k, sub) in props {
+            if let Some(x) = obj.get(k) {
+                check_enums(doc, sub, x, &format!("{owner}.{k}"), seen, problems);
+            }
+        }
+    }
+    if let (false, Some(items)) = (schema["items"].is_null(), v.as_array()) {
+        for x in items {
+            check_enums(doc, &schema["items"], x, at, seen, problems);
+        }
+    }
+}
+
+/// The document states every closed set the server sends, and the server sends nothing
+/// outside it: a walk through real answers of every kind (each status, kind, code, position a
+/// response carries) checks each value against the document's `enum` for it, and that the
+/// walk reached every response property with a closed set.
+async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
+    let doc = document(&app).await;
+    let c = cast(&app).await;
+    let partner = partner_org(&app, &c.op, "Rural Health Co-op").await;
+    let ncd = agency_org(&app, &c.op, "NCD").await;
+    // A released model, and a designation request through every kind of message, a
+    // consultation and the determination; a second request left submitted.
+    let released = new_model(&app, &c.dev, "Aurora-6").await;
+    c.dev
+        .post_empty(&app.api(&format!("/models/{released}/release")))
+        .await
+        .expect(200);
+    let req = submitted_request(&app, &c.dev, &c.model).await;
+    submitted_request(&app, &c.dev, &released).await;
+    assign_self(&app, &c.nsa, &req).await;
+    c.nsa
+        .post(
+            &dr(&app, &req, "request-info"),
+            json!({"message": "Which harness?"}),
+        )
+        .await
+        .expect(200);
+    c.dev
+        .post(
+            &dr(&app, &req, "respond"),
+            json!({"message": "The public one."}),
+        )
+        .await
+        .expect(200);
+    c.dev
+        .post(&dr(&app, &req, "messages"), json!({"body": "Thanks."}))
+        .await
+        .expect(201);
+    ncd.post(
+        &dr(&app, &req, "consultations"),
+        json!({"agency_code": "NCD", "position": "non_concur", "note": "More evidence, please."}),
+    )
+    .await
+    .expect(201);
+    determine(&app, &c.nsa, &req, "covered").await;
+    // A Government grant, accepted, rostered and used; a partner selected and granted.
+    let grant = offer_to_nsa(&app, &c).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    accept_all(&app, &grant, &[&c.dev, &c.nsa]).await;
+    let base = ag(&app, &grant, "");
+    roster_add(&c.nsa, &base, &c.nsa.id).await.expect(201);
+    c.nsa
+        .post_empty(&ag(&app, &grant, "acknowledge"))
+        .await
+        .expect(200);
+    app.advance(days(1) + chrono::Duration::hours(2));
+    let occurred = app.now() - chrono::Duration::minutes(30);
+    c.nsa
+        .post(&ag(&app, &grant, "access-log"), log_body(occurred))
+        .await
+        .expect(201);
+    let nomination = selected_nomination(&app, &c.dev, &c.nsa, &c.model, &partner.org_id).await;
+    let pgrant = issue_partner_grant(
+        &app,
+        &c.dev,
+        &nomination,
+        &c.template,
+        app.now() + days(1),
+        app.now() + days(3),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    nominate(&app, &c.nsa, &released, &partner.org_id).await;
+
+    let missing = uuid::Uuid::now_v7().to_string();
+    let walk: Vec<(&User, &str, String)> = vec![
+        (&c.dev, "/api/v1/auth/me", String::new()),
+        (&c.dev, "/api/v1/organizations/me", String::new()),
+        (&c.dev, "/api/v1/organizations", String::new()),
+        (&c.nsa, "/api/v1/organizations", String::new()),
+        (&c.op, "/api/v1/admin/organizations", String::new()),
+        (&c.op, "/api/v1/admin/users", String::new()),
+        (&c.dev, "/api/v1/models", String::new()),
+        (&c.dev, "/api/v1/models/{id}", released.clone()),
+        (&c.dev, "/api/v1/models/{id}", missing.clone()),
+        (&c.dev, "/api/v1/designation-requests", String::new()),
+        (&c.nsa, "/api/v1/designation-requests/{id}", req.clone()),
+        (
+            &c.dev,
+            "/api/v1/designation-requests/{id}/messages",
+            req.clone(),
+        ),
+        (&c.dev, "/api/v1/access-grants", String::new()),
+        (&c.nsa, "/api/v1/access-grants/{id}", grant.clone()),
+        (
+            &c.dev,
+            "/api/v1/access-grants/{id}/access-log",
+            grant.clone(),
+        ),
+        (&c.dev, "/api/v1/access-grants/{id}/roster", grant.clone()),
+        (&c.dev, "/api/v1/nominations", String::new()),
+        (&c.nsa, "/api/v1/nominations/{id}", nomination.clone()),
+        (&c.dev, "/api/v1/partner-grants", String::new()),
+        (&partner, "/api/v1/partner-grants/{id}", pgrant.clone()),
+        (&c.dev, "/api/v1/audit-events", String::new()),
+        (&c.op, "/api/v1/audit-events", String::new()),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    for (who, template, id) in &walk {
+        let r = who.get(&template.replace("{id}", id)).await;
+        let status = r.status.as_u16().to_string();
+        let response = &doc["paths"][template]["get"]["responses"][&status];
+        let Some((_, media)) = response["content"]
+            .as_object()
+            .and_then(|c| c.iter().next())
+        else {
+            panic!("GET {template} {status} is not documented: {}", r.text);
+        };
+        let before = problems.len();
+        check_enums(
+            &doc,
+            &media["schema"],
+            &r.body,
+            template,
+            &mut seen,
+            &mut problems,
+        );
+        for p in &mut problems[before..] {
+            *p = format!("GET {template} {status}: {p}");
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every response property the document gives a closed set was reached.
+    let expected = [
+        "AccessGrantOut.access_mode",
+        "AccessGrantOut.status",
+        "AccessLogOut.kind",
+        "AdminUser.organization_kind",
+        "AuditEventOut.action",
+        "ConsultationOut.agency_code",
+        "ConsultationOut.position",
+        "DeterminationOut.outcome",
+        "GranteeOut.agency_code",
+        "MeUser.org_role",
+        "MessageOut.kind",
+        "ModelOut.status",
+        "NominationOut.developer_position",
+        "NominationOut.government_position",
+        "NominationOut.nominated_by",
+        "NominationOut.partner_type",
+        "NominationOut.sector",
+        "NominationOut.status",
+        "OrgOut.agency_code",
+        "OrgOut.kind",
+        "OrgOut.partner_type",
+        "OrgOut.sector",
+        "PartnerGrantOut.status",
+        "Problem.code",
+        "RequestOut.status",
+        "UserOut.org_role",
+    ];
+    let missed: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|k| !seen.contains(*k))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "the walk never reached {missed:?}; it saw {seen:?}"
+    );
+    // And no response schema states a closed set this test does not know about.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (name, s) in schemas {
+        let props = s["properties"].as_object().into_iter().flatten().chain(
+            s["allOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["properties"].as_object())
+                .flatten(),
+        );
+        for (k, p) in props {
+            let key = format!("{name}.{k}");
+            let response = name.ends_with("Out") || seen.contains(&key);
+            if response && p["enum"].is_array() {
+                assert!(
+                    expected.contains(&key.as_str()),
+                    "{key} has an enum the walk does not check"
+                );
+            }
+        }
+    }
+}
+
 dual_tests!(
+    every_closed_set_the_server_sends_is_in_the_document,
     a_repeated_roster_removal_answers_the_removed_entry,
     an_integral_float_is_an_integer,
     a_body_that_is_not_an_object_is_refused,

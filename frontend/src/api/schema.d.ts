@@ -1053,8 +1053,11 @@ export interface components {
              *     `null` for everyone else.
              */
             access_instructions?: string | null;
-            /** @description `hosted_api`, `weights_on_premises`, `sandbox` or `other` */
-            access_mode: string;
+            /**
+             * @description `hosted_api`, `weights_on_premises`, `sandbox` or `other`
+             * @enum {string}
+             */
+            access_mode: "hosted_api" | "weights_on_premises" | "sandbox" | "other";
             /** Format: date-time */
             created_at: string;
             /**
@@ -1083,8 +1086,9 @@ export interface components {
             /**
              * @description `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
              *     timestamps and the current time.
+             * @enum {string}
              */
-            status: string;
+            status: "ended" | "expired" | "awaiting_terms" | "scheduled" | "active";
             terms_label: string;
             terms_sha256: string;
             terms_version_id: string;
@@ -1103,8 +1107,11 @@ export interface components {
             /** Format: int32 */
             duration_minutes: number;
             id: string;
-            /** @description `evaluation`, `red_team`, `benchmark` or `other` */
-            kind: string;
+            /**
+             * @description `evaluation`, `red_team`, `benchmark` or `other`
+             * @enum {string}
+             */
+            kind: "evaluation" | "red_team" | "benchmark" | "other";
             /** Format: date-time */
             occurred_at: string;
             organization_name: string;
@@ -1121,7 +1128,8 @@ export interface components {
             next_cursor?: string | null;
         };
         AdminUser: components["schemas"]["UserOut"] & {
-            organization_kind: string;
+            /** @enum {string} */
+            organization_kind: "developer" | "agency" | "partner" | "operator";
             organization_name: string;
         };
         AdminUserList: {
@@ -1156,7 +1164,8 @@ export interface components {
             next_cursor?: string | null;
         };
         AuditEventOut: {
-            action: string;
+            /** @enum {string} */
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -1197,14 +1206,25 @@ export interface components {
             position: "concur" | "non_concur" | "no_comment";
         };
         ConsultationOut: {
-            agency_code: string;
+            /** @enum {string} */
+            agency_code: "NSA" | "CISA" | "TREASURY" | "DOW" | "NCD" | "OSTP" | "NIST" | "OTHER";
             /** Format: date-time */
             created_at: string;
             id: string;
             note: string;
-            /** @description `concur`, `non_concur` or `no_comment` */
-            position: string;
+            /**
+             * @description `concur`, `non_concur` or `no_comment`
+             * @enum {string}
+             */
+            position: "concur" | "non_concur" | "no_comment";
             recorded_by_name: string;
+        };
+        /** @description Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a consultation. */
+        ConsultedOffices: {
+            CISA: boolean;
+            DOW: boolean;
+            NCD: boolean;
+            OSTP: boolean;
         };
         /**
          * @example {
@@ -1360,8 +1380,11 @@ export interface components {
             /** Format: date-time */
             determined_at: string;
             determined_by_name: string;
-            /** @description `covered` or `not_covered` */
-            outcome: string;
+            /**
+             * @description `covered` or `not_covered`
+             * @enum {string}
+             */
+            outcome: "covered" | "not_covered";
             /** @description Unclassified rationale shared with the developer. */
             rationale: string;
         };
@@ -1371,7 +1394,8 @@ export interface components {
         };
         GranteeOut: {
             accepted_by_name?: string | null;
-            agency_code?: string | null;
+            /** @enum {string|null} */
+            agency_code?: "NSA" | "CISA" | "TREASURY" | "DOW" | "NCD" | "OSTP" | "NIST" | "OTHER" | null;
             name: string;
             org_id: string;
             /** Format: date-time */
@@ -1466,7 +1490,8 @@ export interface components {
             email: string;
             id: string;
             name: string;
-            org_role: string;
+            /** @enum {string} */
+            org_role: "admin" | "member";
         };
         /**
          * @example {
@@ -1487,8 +1512,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: string;
-            /** @description `message`, `info_request` or `response` */
-            kind: string;
+            /**
+             * @description `message`, `info_request` or `response`
+             * @enum {string}
+             */
+            kind: "message" | "info_request" | "response";
         };
         ModelList: {
             items: components["schemas"]["ModelOut"][];
@@ -1516,8 +1544,11 @@ export interface components {
             planned_partner_release_at?: string | null;
             /** Format: date-time */
             released_at?: string | null;
-            /** @description `in_development` or `released` */
-            status: string;
+            /**
+             * @description `in_development` or `released`
+             * @enum {string}
+             */
+            status: "in_development" | "released";
             /** Format: date-time */
             updated_at: string;
             version: string;
@@ -1553,24 +1584,36 @@ export interface components {
             created_at: string;
             developer_org_id: string;
             developer_org_name: string;
-            /** @description `pending`, `concur` or `decline` */
-            developer_position: string;
-            government_position: string;
+            /**
+             * @description `pending`, `concur` or `decline`
+             * @enum {string}
+             */
+            developer_position: "pending" | "concur" | "decline";
+            /** @enum {string} */
+            government_position: "pending" | "concur" | "decline";
             id: string;
             model_id: string;
             model_name: string;
-            /** @description `developer` or `government` */
-            nominated_by: string;
+            /**
+             * @description `developer` or `government`
+             * @enum {string}
+             */
+            nominated_by: "developer" | "government";
             partner_name: string;
             /** @description Set for an existing partner, and for a new one once selected. */
             partner_org_id?: string | null;
-            partner_type?: string | null;
+            /** @enum {string|null} */
+            partner_type?: "federal_agency" | "state_local_authority" | "critical_infrastructure_operator" | "security_researcher" | "other" | null;
             rationale: string;
             /** Format: date-time */
             rescinded_at?: string | null;
-            sector?: string | null;
-            /** @description `pending`, `selected`, `declined` or `rescinded` (derived from the positions). */
-            status: string;
+            /** @enum {string|null} */
+            sector?: "chemical" | "commercial_facilities" | "communications" | "critical_manufacturing" | "dams" | "defense_industrial_base" | "emergency_services" | "energy" | "financial_services" | "food_and_agriculture" | "government_facilities" | "healthcare_and_public_health" | "information_technology" | "nuclear_reactors_materials_and_waste" | "transportation_systems" | "water_and_wastewater_systems" | null;
+            /**
+             * @description `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
+             * @enum {string}
+             */
+            status: "pending" | "selected" | "declined" | "rescinded";
             /** Format: date-time */
             updated_at: string;
             voluntary_notice: string;
@@ -1613,15 +1656,21 @@ export interface components {
             next_cursor?: string | null;
         };
         OrgOut: {
-            agency_code?: string | null;
+            /** @enum {string|null} */
+            agency_code?: "NSA" | "CISA" | "TREASURY" | "DOW" | "NCD" | "OSTP" | "NIST" | "OTHER" | null;
             /** Format: date-time */
             created_at: string;
             id: string;
-            /** @description `developer`, `agency`, `partner` or `operator` */
-            kind: string;
+            /**
+             * @description `developer`, `agency`, `partner` or `operator`
+             * @enum {string}
+             */
+            kind: "developer" | "agency" | "partner" | "operator";
             name: string;
-            partner_type?: string | null;
-            sector?: string | null;
+            /** @enum {string|null} */
+            partner_type?: "federal_agency" | "state_local_authority" | "critical_infrastructure_operator" | "security_researcher" | "other" | null;
+            /** @enum {string|null} */
+            sector?: "chemical" | "commercial_facilities" | "communications" | "critical_manufacturing" | "dams" | "defense_industrial_base" | "emergency_services" | "energy" | "financial_services" | "food_and_agriculture" | "government_facilities" | "healthcare_and_public_health" | "information_technology" | "nuclear_reactors_materials_and_waste" | "transportation_systems" | "water_and_wastewater_systems" | null;
         };
         PartnerGrantList: {
             items: components["schemas"]["PartnerGrantOut"][];
@@ -1651,8 +1700,11 @@ export interface components {
             revoked_at?: string | null;
             /** Format: date-time */
             starts_at: string;
-            /** @description `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`. */
-            status: string;
+            /**
+             * @description `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
+             * @enum {string}
+             */
+            status: "revoked" | "expired" | "awaiting_terms" | "scheduled" | "active";
             terms?: null | components["schemas"]["TermsOut"];
             terms_version_id: string;
             /** Format: date-time */
@@ -1716,8 +1768,11 @@ export interface components {
          *     }
          */
         Problem: {
-            /** @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`. */
-            code: string;
+            /**
+             * @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`.
+             * @enum {string}
+             */
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
             detail: string;
             /** @description Per-field messages (422 only). */
             errors?: components["schemas"]["FieldErrorDto"][] | null;
@@ -1734,11 +1789,7 @@ export interface components {
             assigned_to?: null | components["schemas"]["PersonRef"];
             capability_evidence: string;
             consultations: components["schemas"]["ConsultationOut"][];
-            /**
-             * @description Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a
-             *     consultation.
-             */
-            consulted: Record<string, never>;
+            consulted: components["schemas"]["ConsultedOffices"];
             /** Format: date-time */
             created_at: string;
             determination?: null | components["schemas"]["DeterminationOut"];
@@ -1750,8 +1801,11 @@ export interface components {
             model_version: string;
             /** Format: date-time */
             requested_response_by?: string | null;
-            /** @description `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn` */
-            status: string;
+            /**
+             * @description `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
+             * @enum {string}
+             */
+            status: "draft" | "submitted" | "under_review" | "info_requested" | "determined" | "withdrawn";
             /** Format: date-time */
             submitted_at?: string | null;
             summary: string;
@@ -1847,8 +1901,11 @@ export interface components {
             email_verified: boolean;
             id: string;
             name: string;
-            /** @description `admin` or `member` */
-            org_role: string;
+            /**
+             * @description `admin` or `member`
+             * @enum {string}
+             */
+            org_role: "admin" | "member";
             organization_id: string;
         };
         Verification: {
@@ -4553,7 +4610,7 @@ export interface operations {
                  * @description `me`: only requests assigned to the caller; `unassigned`: only requests assigned to
                  *     nobody. Absent or empty: either.
                  */
-                assigned?: string | null;
+                assigned?: "me" | "unassigned" | null;
                 limit?: number;
                 cursor?: string;
             };

@@ -1,43 +1,44 @@
 // Friendly names for the shapes of the portal's HTTP API (/api/v1).
 //
 // The shapes themselves are generated: schema.d.ts comes from the server's OpenAPI document
-// (`make api-types`; `make test` fails when it is stale). This file only names them, and narrows
-// the fields the document still types as a plain `string` where the interface relies on the
-// closed set of values (statuses, kinds, codes). Each narrowing below is a gap in the document;
-// once the document states the enum, the narrowing can go and the name stays.
+// (`make api-types`; `make test` fails when it is stale). The document states every closed set
+// of values (statuses, kinds, codes) as an enum, so this file only names the generated types.
 
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type S = components['schemas'];
-/** `T` with the fields of `O` replaced (a narrowing, never a new field). */
-type With<T, O extends { [K in keyof O]: K extends keyof T ? unknown : never }> = Omit<T, keyof O> & O;
 
 export type Id = string;
 export type Timestamp = string;
 
-export type OrgKind = 'developer' | 'agency' | 'partner' | 'operator';
-export type OrgRole = 'admin' | 'member';
-export type AgencyCode = 'NSA' | 'CISA' | 'TREASURY' | 'DOW' | 'NCD' | 'OSTP' | 'NIST' | 'OTHER';
-export type PartnerType =
-  | 'federal_agency'
-  | 'state_local_authority'
-  | 'critical_infrastructure_operator'
-  | 'security_researcher'
-  | 'other';
-export type ModelStatus = 'in_development' | 'released';
-export type DesignationStatus = 'draft' | 'submitted' | 'under_review' | 'info_requested' | 'determined' | 'withdrawn';
-export type ConsultedAgency = 'NCD' | 'OSTP' | 'CISA' | 'DOW';
-export type Position = 'concur' | 'non_concur' | 'no_comment';
-export type Outcome = 'covered' | 'not_covered';
-export type MessageKind = 'message' | 'info_request' | 'response';
-export type AccessMode = 'hosted_api' | 'weights_on_premises' | 'sandbox' | 'other';
-export type GrantStatus = 'ended' | 'expired' | 'awaiting_terms' | 'scheduled' | 'active';
-export type PartnerGrantStatus = 'revoked' | 'expired' | 'awaiting_terms' | 'scheduled' | 'active';
-export type AccessKind = 'evaluation' | 'red_team' | 'benchmark' | 'other';
-export type NominationStatus = 'pending' | 'selected' | 'declined' | 'rescinded';
-export type SidePosition = 'pending' | 'concur' | 'decline';
+export type OrgKind = S['OrgOut']['kind'];
+export type OrgRole = S['UserOut']['org_role'];
+export type AgencyCode = S['ConsultationOut']['agency_code'];
+export type PartnerType = NonNullable<S['NominationOut']['partner_type']>;
+export type ModelStatus = S['ModelOut']['status'];
+export type DesignationStatus = S['RequestOut']['status'];
+/** The Sec. 3(a) offices NSA consults: the properties of a request's `consulted`. */
+export type ConsultedAgency = keyof S['ConsultedOffices'];
+export type Position = S['ConsultationOut']['position'];
+export type Outcome = S['DeterminationOut']['outcome'];
+export type MessageKind = S['MessageOut']['kind'];
+export type AccessMode = S['AccessGrantOut']['access_mode'];
+export type GrantStatus = S['AccessGrantOut']['status'];
+export type PartnerGrantStatus = S['PartnerGrantOut']['status'];
+export type AccessKind = S['AccessLogOut']['kind'];
+export type NominationStatus = S['NominationOut']['status'];
+export type SidePosition = S['NominationOut']['developer_position'];
+export type Side = S['NominationOut']['nominated_by'];
+
+type RequestListQuery = Omit<NonNullable<operations['listDesignationRequests']['parameters']['query']>, 'limit' | 'cursor'>;
+/**
+ * The filters of the designation request list: its query parameters less the page. Each may
+ * also be `''`, "any", as a form's empty choice: the client leaves empty values out of the
+ * query string (and the server reads an empty filter as none).
+ */
+export type RequestFilters = { [K in keyof RequestListQuery]?: RequestListQuery[K] | '' };
 /** `assigned` filter of the review queue. */
-export type AssignedFilter = 'me' | 'unassigned';
+export type AssignedFilter = NonNullable<RequestListQuery['assigned']>;
 
 export const TERMS_SECTIONS = [
   'confidentiality',
@@ -55,67 +56,36 @@ export interface Page<T> {
   next_cursor?: string | null;
 }
 
-export type Organization = With<S['OrgOut'], { kind: OrgKind; agency_code?: AgencyCode | null; partner_type?: PartnerType | null }>;
-export type User = With<S['UserOut'], { org_role: OrgRole }>;
-export type AdminUser = With<S['AdminUser'], { org_role: OrgRole; organization_kind: OrgKind }>;
-export type AdminOrganization = With<S['AdminOrg'], { kind: OrgKind; agency_code?: AgencyCode | null; partner_type?: PartnerType | null }>;
-export type CreatedOrganization = With<S['CreatedOrg'], { organization: Organization; admin: User }>;
-export type Me = With<S['Me'], { user: With<S['MeUser'], { org_role: OrgRole }>; organization: Organization }>;
-export type OrgMembers = With<S['MyOrg'], { organization: Organization; users: User[] }>;
+export type Organization = S['OrgOut'];
+export type User = S['UserOut'];
+export type AdminUser = S['AdminUser'];
+export type AdminOrganization = S['AdminOrg'];
+export type CreatedOrganization = S['CreatedOrg'];
+export type Me = S['Me'];
+export type OrgMembers = S['MyOrg'];
 export type ApiToken = S['ApiTokenOut'];
-export type InvitationSent = With<S['InvitationOut'], { user: User }>;
+export type InvitationSent = S['InvitationOut'];
 
-export type Model = With<S['ModelOut'], { status: ModelStatus }>;
+export type Model = S['ModelOut'];
 
-export type Consultation = With<S['ConsultationOut'], { agency_code: AgencyCode; position: Position }>;
-export type Determination = With<S['DeterminationOut'], { outcome: Outcome }>;
-export type DesignationRequest = With<
-  S['RequestOut'],
-  {
-    status: DesignationStatus;
-    consultations: Consultation[];
-    determination?: Determination | null;
-    /** The document says only "object": which of the four offices have recorded a consultation. */
-    consulted: Partial<Record<ConsultedAgency, boolean>>;
-  }
->;
-export type Message = With<S['MessageOut'], { kind: MessageKind }>;
-/**
- * The filters of the designation request list (its query parameters less the page). Written
- * here because the document's operationIds repeat (seven operations are called `list`), so the
- * generated `paths[...]['get']` points at whichever `list` came last; once they are unique this
- * can be derived from the generated parameters.
- */
-export interface RequestFilters {
-  status?: DesignationStatus | '';
-  model_id?: string;
-  /** The model's or developer's name or the summary contains this, ignoring case; at most 100 characters. */
-  q?: string;
-  assigned?: AssignedFilter | '';
-}
+export type Consultation = S['ConsultationOut'];
+export type Determination = S['DeterminationOut'];
+export type DesignationRequest = S['RequestOut'];
+export type Message = S['MessageOut'];
 
 export type Terms = S['TermsOut'];
 
 export type Viewer = S['ViewerOut'];
-export type Grantee = With<S['GranteeOut'], { agency_code?: AgencyCode | null }>;
-export type AccessGrant = With<S['AccessGrantOut'], { status: GrantStatus; access_mode: AccessMode; grantees: Grantee[] }>;
+export type Grantee = S['GranteeOut'];
+export type AccessGrant = S['AccessGrantOut'];
 export type RosterEntry = S['RosterOut'];
-export type AccessLogEntry = With<S['AccessLogOut'], { kind: AccessKind }>;
+export type AccessLogEntry = S['AccessLogOut'];
 
-export type Nomination = With<
-  S['NominationOut'],
-  {
-    status: NominationStatus;
-    partner_type?: PartnerType | null;
-    nominated_by: 'developer' | 'government';
-    developer_position: SidePosition;
-    government_position: SidePosition;
-  }
->;
-export type PartnerGrant = With<S['PartnerGrantOut'], { status: PartnerGrantStatus }>;
+export type Nomination = S['NominationOut'];
+export type PartnerGrant = S['PartnerGrantOut'];
 
 /** The document says only "object": the event's detail is free JSON without secrets. */
-export type AuditEvent = With<S['AuditEventOut'], { detail: unknown }>;
+export type AuditEvent = Omit<S['AuditEventOut'], 'detail'> & { detail: unknown };
 export type AuditVerify = S['Verification'];
 
 // Request bodies, under the names the pages use. The server validates every value (422 with

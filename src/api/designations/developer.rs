@@ -11,7 +11,7 @@ use crate::auth::Actor;
 use crate::clock::to_db;
 use crate::db;
 use crate::domain::audit::AuditAction;
-use crate::domain::designation::{withdraw, DesignationAction};
+use crate::domain::designation::{withdraw, DesignationAction, MessageKind};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
@@ -258,7 +258,7 @@ pub async fn respond(
             let from = transition(r, DesignationAction::Respond)?;
             r.updated_at = to_db(now);
             save(conn, r, from, Default::default())?;
-            let m = add_message(conn, actor, r, "response", &message, now)?;
+            let m = add_message(conn, actor, r, MessageKind::Response, &message, now)?;
             record(
                 conn,
                 actor,

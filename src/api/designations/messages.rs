@@ -16,7 +16,7 @@ use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
-use crate::domain::designation::{next_status, DesignationAction};
+use crate::domain::designation::{next_status, DesignationAction, MessageKind};
 use crate::domain::policy::OrgKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub(super) fn add_message(
     conn: &mut DbConn,
     actor: &Actor,
     r: &RequestRow,
-    kind: &str,
+    kind: MessageKind,
     body: &str,
     now: DateTime<Utc>,
 ) -> AppResult<MessageRow> {
@@ -45,7 +45,7 @@ pub(super) fn add_message(
         request_id: r.id.clone(),
         author_user_id: actor.user_id.to_string(),
         author_org_id: actor.org_id.to_string(),
-        kind: kind.into(),
+        kind,
         body: body.into(),
         created_at: to_db(now),
     };
@@ -81,7 +81,7 @@ pub(super) fn message_outs(conn: &mut DbConn, rows: Vec<MessageRow>) -> AppResul
             author_name: users.get(&m.author_user_id).cloned().unwrap_or_default(),
             author_org_name: orgs.get(&m.author_org_id).cloned().unwrap_or_default(),
             id: m.id,
-            kind: m.kind,
+            kind: m.kind.as_str().into(),
             body: m.body,
             created_at: from_db(m.created_at),
         })
@@ -174,7 +174,7 @@ pub async fn post_message(
         next_status(r.status, DesignationAction::PostMessage)
             .map_err(|e| AppError::invalid_transition(e.to_string()))?;
         finish(errors)?;
-        let m = add_message(conn, &actor, &r, "message", &text, now)?;
+        let m = add_message(conn, &actor, &r, MessageKind::Message, &text, now)?;
         record(
             conn,
             &actor,

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
-use crate::domain::designation::DesignationStatus;
+use crate::domain::designation::{AssignedFilter, DesignationStatus};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
@@ -103,11 +103,16 @@ fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
     } else if text.chars().any(char::is_control) {
         errors.push(FieldError::new("q", "must not contain control characters"));
     }
-    let assigned = match q.assigned.as_deref().unwrap_or_default() {
-        "" => None,
-        "me" => Some(Assigned::To(actor.user_id.to_string())),
-        "unassigned" => Some(Assigned::Nobody),
-        _ => {
+    let assigned = match q
+        .assigned
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(AssignedFilter::parse)
+    {
+        None => None,
+        Some(Ok(AssignedFilter::Me)) => Some(Assigned::To(actor.user_id.to_string())),
+        Some(Ok(AssignedFilter::Unassigned)) => Some(Assigned::Nobody),
+        Some(Err(_)) => {
             errors.push(FieldError::new(
                 "assigned",
                 "must be one of: me, unassigned",

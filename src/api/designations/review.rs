@@ -12,7 +12,9 @@ use crate::api::{enum_field, finish, optional, required};
 use crate::auth::Actor;
 use crate::clock::to_db;
 use crate::domain::audit::AuditAction;
-use crate::domain::designation::{ConsultationPosition, DesignationAction, DeterminationOutcome};
+use crate::domain::designation::{
+    ConsultationPosition, DesignationAction, DeterminationOutcome, MessageKind,
+};
 use crate::domain::policy::OrgKind;
 use crate::domain::policy::{AgencyCode, Capability};
 use crate::error::{AppError, AppResult};
@@ -146,7 +148,7 @@ pub async fn request_info(
             let from = transition(r, DesignationAction::RequestInfo)?;
             r.updated_at = to_db(now);
             save(conn, r, from, Default::default())?;
-            let m = add_message(conn, actor, r, "info_request", &message, now)?;
+            let m = add_message(conn, actor, r, MessageKind::InfoRequest, &message, now)?;
             record(
                 conn,
                 actor,
