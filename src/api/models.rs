@@ -79,6 +79,64 @@ pub fn model_out(m: &ModelRow, windows: &[Interval]) -> ModelOut {
     }
 }
 
+/// A model as a list shows it: the full model without its description, which
+/// `GET /models/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelSummary {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub version: String,
+    pub modality: String,
+    pub planned_partner_release_at: Option<DateTime<Utc>>,
+    pub released_at: Option<DateTime<Utc>>,
+    /// `in_development` or `released`
+    pub status: String,
+    /// The union of the model's Government access windows so far, in days.
+    pub government_days_granted: f64,
+    /// What is left of the 30-day cap, in days.
+    pub government_days_remaining: f64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<ModelOut> for ModelSummary {
+    fn from(m: ModelOut) -> Self {
+        let ModelOut {
+            id,
+            organization_id,
+            name,
+            version,
+            description: _,
+            modality,
+            planned_partner_release_at,
+            released_at,
+            status,
+            government_days_granted,
+            government_days_remaining,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = m;
+        ModelSummary {
+            id,
+            organization_id,
+            name,
+            version,
+            modality,
+            planned_partner_release_at,
+            released_at,
+            status,
+            government_days_granted,
+            government_days_remaining,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
 fn outs(conn: &mut DbConn, rows: &[ModelRow]) -> AppResult<Vec<ModelOut>> {
     let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
     let windows = store::government_windows(conn, &ids, None)?;
@@ -97,7 +155,8 @@ fn outs(conn: &mut DbConn, rows: &[ModelRow]) -> AppResult<Vec<ModelOut>> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModelList {
-    pub items: Vec<ModelOut>,
+    /// Summaries: the description is in the detail.
+    pub items: Vec<ModelSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -119,7 +178,8 @@ fn require_developer(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// The caller's organization's models, newest first.
+/// The caller's organization's models, newest first. Items are summaries: the description is
+/// in `GET /models/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/models",
@@ -161,7 +221,7 @@ pub async fn list(
         outs(conn, &rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |m| m.id.clone());
+    let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
     Ok(HttpResponse::Ok().json(ModelList {
         items: paged.items,
         next_cursor: paged.next_cursor,

@@ -74,6 +74,81 @@ pub struct NominationOut {
     pub voluntary_notice: &'static str,
 }
 
+/// A nomination as a list shows it: the full nomination without its rationale, which
+/// `GET /nominations/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NominationSummary {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    /// Set for an existing partner, and for a new one once selected.
+    pub partner_org_id: Option<String>,
+    pub partner_name: String,
+    pub partner_type: Option<String>,
+    pub sector: Option<String>,
+    /// For a proposed new partner: whom to invite on selection.
+    pub contact_email: Option<String>,
+    /// `developer` or `government`
+    pub nominated_by: String,
+    /// `pending`, `concur` or `decline`
+    pub developer_position: String,
+    pub government_position: String,
+    /// `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
+    pub status: String,
+    pub rescinded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<NominationOut> for NominationSummary {
+    fn from(n: NominationOut) -> Self {
+        let NominationOut {
+            id,
+            model_id,
+            model_name,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            partner_type,
+            sector,
+            contact_email,
+            nominated_by,
+            developer_position,
+            government_position,
+            rationale: _,
+            status,
+            rescinded_at,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = n;
+        NominationSummary {
+            id,
+            model_id,
+            model_name,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            partner_type,
+            sector,
+            contact_email,
+            nominated_by,
+            developer_position,
+            government_position,
+            status,
+            rescinded_at,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
 fn status_of(n: &NominationRow) -> AppResult<NominationStatus> {
     let d = Position::parse(&n.developer_position).map_err(AppError::internal)?;
     let g = Position::parse(&n.government_position).map_err(AppError::internal)?;
@@ -162,7 +237,8 @@ fn record(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NominationList {
-    pub items: Vec<NominationOut>,
+    /// Summaries: the rationale is in the detail.
+    pub items: Vec<NominationSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -175,7 +251,8 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-/// Nominations visible to the caller (a developer's own; all of them for agencies).
+/// Nominations visible to the caller (a developer's own; all of them for agencies). Items are
+/// summaries: the rationale is in `GET /nominations/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/nominations",
@@ -213,7 +290,7 @@ pub async fn list(
         outs(conn, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |n| n.id.clone());
+    let paged = Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
     Ok(HttpResponse::Ok().json(NominationList {
         items: paged.items,
         next_cursor: paged.next_cursor,

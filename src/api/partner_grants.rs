@@ -89,6 +89,91 @@ pub struct PartnerGrantOut {
     pub voluntary_notice: &'static str,
 }
 
+/// A partner grant as a list shows it: the full grant without its long texts (the terms'
+/// sections and the access instructions), which `GET /partner-grants/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerGrantSummary {
+    pub id: String,
+    pub nomination_id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    pub partner_org_id: String,
+    pub partner_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub terms_version_id: String,
+    /// The terms' label, for the developer and the partner (as `terms` in the detail); else `null`.
+    pub terms_label: Option<String>,
+    /// The terms' SHA-256, for the developer and the partner; else `null`.
+    pub terms_sha256: Option<String>,
+    pub partner_accepted_at: Option<DateTime<Utc>>,
+    /// `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
+    pub status: String,
+    pub days_remaining: f64,
+    pub viewer: ViewerOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<PartnerGrantOut> for PartnerGrantSummary {
+    fn from(g: PartnerGrantOut) -> Self {
+        let PartnerGrantOut {
+            id,
+            nomination_id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            starts_at,
+            ends_at,
+            revoked_at,
+            terms_version_id,
+            terms,
+            partner_accepted_at,
+            access_instructions: _,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = g;
+        let (terms_label, terms_sha256) = terms.map(|t| (t.label, t.sha256)).unzip();
+        PartnerGrantSummary {
+            id,
+            nomination_id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            starts_at,
+            ends_at,
+            revoked_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            partner_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
 fn outs(
     conn: &mut DbConn,
     actor: &Actor,
@@ -181,7 +266,8 @@ fn reload(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartnerGrantList {
-    pub items: Vec<PartnerGrantOut>,
+    /// Summaries: the terms' sections and the access instructions are in the detail.
+    pub items: Vec<PartnerGrantSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -194,6 +280,8 @@ pub struct ListQuery {
 }
 
 /// Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies.
+/// Items are summaries: the terms' sections and the access instructions are in
+/// `GET /partner-grants/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/partner-grants",
@@ -231,7 +319,7 @@ pub async fn list(
         outs(conn, &actor, rows, now)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |g| g.id.clone());
+    let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);
     Ok(HttpResponse::Ok().json(PartnerGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,

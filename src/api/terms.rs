@@ -68,13 +68,39 @@ pub fn terms_out(t: &TermsRow) -> TermsOut {
     }
 }
 
+/// A terms version as a list shows it: without its six sections, which `GET /terms/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermsSummary {
+    pub id: String,
+    pub label: String,
+    /// SHA-256 (hex) of the canonical content (see `TermsOut`).
+    pub sha256: String,
+    /// Published by an operator for everyone to use.
+    pub is_template: bool,
+    pub organization_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn terms_summary(t: TermsRow) -> TermsSummary {
+    TermsSummary {
+        id: t.id,
+        label: t.label,
+        sha256: t.sha256,
+        is_template: t.is_template,
+        organization_id: t.organization_id,
+        created_at: from_db(t.created_at),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TermsList {
-    pub items: Vec<TermsOut>,
+    /// Summaries: the six sections are in the detail.
+    pub items: Vec<TermsSummary>,
     pub next_cursor: Option<String>,
 }
 
-/// Templates and the caller's organization's own terms, newest first.
+/// Templates and the caller's organization's own terms, newest first. Items are summaries:
+/// the six sections are in `GET /terms/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/terms",
@@ -99,7 +125,7 @@ pub async fn list(
         Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
     })
     .await?;
-    let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(|t| terms_out(&t));
+    let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
     Ok(HttpResponse::Ok().json(TermsList {
         items: paged.items,
         next_cursor: paged.next_cursor,

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Grants the caller's organization offered or is a grantee of, newest first. */
+        /**
+         * Grants the caller's organization offered or is a grantee of, newest first. Items are
+         *     summaries: the access instructions are in `GET /access-grants/{id}`.
+         */
         get: operations["listAccessGrants"];
         put?: never;
         /**
@@ -447,6 +450,8 @@ export interface paths {
         /**
          * Requests visible to the caller (a developer's own; every non-draft one for agencies), newest
          *     first, narrowed by the filters (all applied by the server, with the same cursor pagination).
+         *     Items are summaries: the capability evidence, the consultations and the determination's
+         *     rationale are in `GET /designation-requests/{id}`.
          */
         get: operations["listDesignationRequests"];
         put?: never;
@@ -622,7 +627,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's organization's models, newest first. */
+        /**
+         * The caller's organization's models, newest first. Items are summaries: the description is
+         *     in `GET /models/{id}`.
+         */
         get: operations["listModels"];
         put?: never;
         /** Registers a model (developer members). */
@@ -678,7 +686,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Nominations visible to the caller (a developer's own; all of them for agencies). */
+        /**
+         * Nominations visible to the caller (a developer's own; all of them for agencies). Items are
+         *     summaries: the rationale is in `GET /nominations/{id}`.
+         */
         get: operations["listNominations"];
         put?: never;
         /** Nominates a trusted partner (a developer member, or an agency member for the Government). */
@@ -829,7 +840,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies. */
+        /**
+         * Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies.
+         *     Items are summaries: the terms' sections and the access instructions are in
+         *     `GET /partner-grants/{id}`.
+         */
         get: operations["listPartnerGrants"];
         put?: never;
         /** Issues an early-access grant to a selected partner (developer admins). */
@@ -953,7 +968,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Templates and the caller's organization's own terms, newest first. */
+        /**
+         * Templates and the caller's organization's own terms, newest first. Items are summaries:
+         *     the six sections are in `GET /terms/{id}`.
+         */
         get: operations["listTerms"];
         put?: never;
         /** Publishes a terms version (developer admins: their own; operators: a template). Immutable. */
@@ -1044,7 +1062,8 @@ export interface components {
             password: string;
         };
         AccessGrantList: {
-            items: components["schemas"]["AccessGrantOut"][];
+            /** @description Summaries: the access instructions are in the detail. */
+            items: components["schemas"]["AccessGrantSummary"][];
             next_cursor?: string | null;
         };
         AccessGrantOut: {
@@ -1053,6 +1072,51 @@ export interface components {
              *     `null` for everyone else.
              */
             access_instructions?: string | null;
+            /** @description `hosted_api`, `weights_on_premises`, `sandbox` or `other` */
+            access_mode: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: double
+             * @description Days until the window closes (0 once it has).
+             */
+            days_remaining: number;
+            /** Format: date-time */
+            developer_accepted_at?: string | null;
+            developer_org_id: string;
+            developer_org_name: string;
+            /**
+             * Format: date-time
+             * @description Set when the developer ended the grant early.
+             */
+            ended_at?: string | null;
+            /** Format: date-time */
+            ends_at: string;
+            grantees: components["schemas"]["GranteeOut"][];
+            id: string;
+            model_id: string;
+            model_name: string;
+            model_version: string;
+            /** Format: date-time */
+            starts_at: string;
+            /**
+             * @description `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
+             *     timestamps and the current time.
+             */
+            status: string;
+            terms_label: string;
+            terms_sha256: string;
+            terms_version_id: string;
+            /** Format: date-time */
+            updated_at: string;
+            viewer: components["schemas"]["ViewerOut"];
+            voluntary_notice: string;
+        };
+        /**
+         * @description An access grant as a list shows it: the full grant without its access instructions, which
+         *     `GET /access-grants/{id}` carries.
+         */
+        AccessGrantSummary: {
             /** @description `hosted_api`, `weights_on_premises`, `sandbox` or `other` */
             access_mode: string;
             /** Format: date-time */
@@ -1365,6 +1429,13 @@ export interface components {
             /** @description Unclassified rationale shared with the developer. */
             rationale: string;
         };
+        /** @description A determination as a list shows it: the outcome, without the rationale and benchmark label. */
+        DeterminationSummary: {
+            /** Format: date-time */
+            determined_at: string;
+            /** @description `covered` or `not_covered` */
+            outcome: string;
+        };
         FieldErrorDto: {
             field: string;
             message: string;
@@ -1491,13 +1562,46 @@ export interface components {
             kind: string;
         };
         ModelList: {
-            items: components["schemas"]["ModelOut"][];
+            /** @description Summaries: the description is in the detail. */
+            items: components["schemas"]["ModelSummary"][];
             next_cursor?: string | null;
         };
         ModelOut: {
             /** Format: date-time */
             created_at: string;
             description: string;
+            /**
+             * Format: double
+             * @description The union of the model's Government access windows so far, in days.
+             */
+            government_days_granted: number;
+            /**
+             * Format: double
+             * @description What is left of the 30-day cap, in days.
+             */
+            government_days_remaining: number;
+            id: string;
+            modality: string;
+            name: string;
+            organization_id: string;
+            /** Format: date-time */
+            planned_partner_release_at?: string | null;
+            /** Format: date-time */
+            released_at?: string | null;
+            /** @description `in_development` or `released` */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: string;
+            voluntary_notice: string;
+        };
+        /**
+         * @description A model as a list shows it: the full model without its description, which
+         *     `GET /models/{id}` carries.
+         */
+        ModelSummary: {
+            /** Format: date-time */
+            created_at: string;
             /**
              * Format: double
              * @description The union of the model's Government access windows so far, in days.
@@ -1543,7 +1647,8 @@ export interface components {
             sector?: "chemical" | "commercial_facilities" | "communications" | "critical_manufacturing" | "dams" | "defense_industrial_base" | "emergency_services" | "energy" | "financial_services" | "food_and_agriculture" | "government_facilities" | "healthcare_and_public_health" | "information_technology" | "nuclear_reactors_materials_and_waste" | "transportation_systems" | "water_and_wastewater_systems" | null;
         };
         NominationList: {
-            items: components["schemas"]["NominationOut"][];
+            /** @description Summaries: the rationale is in the detail. */
+            items: components["schemas"]["NominationSummary"][];
             next_cursor?: string | null;
         };
         NominationOut: {
@@ -1566,6 +1671,38 @@ export interface components {
             partner_org_id?: string | null;
             partner_type?: string | null;
             rationale: string;
+            /** Format: date-time */
+            rescinded_at?: string | null;
+            sector?: string | null;
+            /** @description `pending`, `selected`, `declined` or `rescinded` (derived from the positions). */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            voluntary_notice: string;
+        };
+        /**
+         * @description A nomination as a list shows it: the full nomination without its rationale, which
+         *     `GET /nominations/{id}` carries.
+         */
+        NominationSummary: {
+            /** @description For a proposed new partner: whom to invite on selection. */
+            contact_email?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            developer_org_id: string;
+            developer_org_name: string;
+            /** @description `pending`, `concur` or `decline` */
+            developer_position: string;
+            government_position: string;
+            id: string;
+            model_id: string;
+            model_name: string;
+            /** @description `developer` or `government` */
+            nominated_by: string;
+            partner_name: string;
+            /** @description Set for an existing partner, and for a new one once selected. */
+            partner_org_id?: string | null;
+            partner_type?: string | null;
             /** Format: date-time */
             rescinded_at?: string | null;
             sector?: string | null;
@@ -1624,7 +1761,8 @@ export interface components {
             sector?: string | null;
         };
         PartnerGrantList: {
-            items: components["schemas"]["PartnerGrantOut"][];
+            /** @description Summaries: the terms' sections and the access instructions are in the detail. */
+            items: components["schemas"]["PartnerGrantSummary"][];
             next_cursor?: string | null;
         };
         PartnerGrantOut: {
@@ -1654,6 +1792,44 @@ export interface components {
             /** @description `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`. */
             status: string;
             terms?: null | components["schemas"]["TermsOut"];
+            terms_version_id: string;
+            /** Format: date-time */
+            updated_at: string;
+            viewer: components["schemas"]["ViewerOut"];
+            voluntary_notice: string;
+        };
+        /**
+         * @description A partner grant as a list shows it: the full grant without its long texts (the terms'
+         *     sections and the access instructions), which `GET /partner-grants/{id}` carries.
+         */
+        PartnerGrantSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: double */
+            days_remaining: number;
+            developer_org_id: string;
+            developer_org_name: string;
+            /** Format: date-time */
+            ends_at: string;
+            id: string;
+            model_id: string;
+            model_name: string;
+            model_version: string;
+            nomination_id: string;
+            /** Format: date-time */
+            partner_accepted_at?: string | null;
+            partner_name: string;
+            partner_org_id: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`. */
+            status: string;
+            /** @description The terms' label, for the developer and the partner (as `terms` in the detail); else `null`. */
+            terms_label?: string | null;
+            /** @description The terms' SHA-256, for the developer and the partner; else `null`. */
+            terms_sha256?: string | null;
             terms_version_id: string;
             /** Format: date-time */
             updated_at: string;
@@ -1727,7 +1903,8 @@ export interface components {
             type: string;
         };
         RequestList: {
-            items: components["schemas"]["RequestOut"][];
+            /** @description Summaries: the capability evidence, consultations and rationale are in the detail. */
+            items: components["schemas"]["RequestSummary"][];
             next_cursor?: string | null;
         };
         RequestOut: {
@@ -1742,6 +1919,41 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             determination?: null | components["schemas"]["DeterminationOut"];
+            developer_org_id: string;
+            developer_org_name: string;
+            id: string;
+            model_id: string;
+            model_name: string;
+            model_version: string;
+            /** Format: date-time */
+            requested_response_by?: string | null;
+            /** @description `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn` */
+            status: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            summary: string;
+            /** Format: date-time */
+            updated_at: string;
+            voluntary_notice: string;
+            /** Format: date-time */
+            withdrawn_at?: string | null;
+        };
+        /**
+         * @description A designation request as a list shows it: the full request without its long texts (the
+         *     capability evidence, the consultations' notes and the determination's rationale), which
+         *     `GET /designation-requests/{id}` carries. The summary stays: the list shows its start and
+         *     the search reads it.
+         */
+        RequestSummary: {
+            assigned_to?: null | components["schemas"]["PersonRef"];
+            /**
+             * @description Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a
+             *     consultation.
+             */
+            consulted: Record<string, never>;
+            /** Format: date-time */
+            created_at: string;
+            determination?: null | components["schemas"]["DeterminationSummary"];
             developer_org_id: string;
             developer_org_name: string;
             id: string;
@@ -1813,7 +2025,8 @@ export interface components {
             password: string;
         };
         TermsList: {
-            items: components["schemas"]["TermsOut"][];
+            /** @description Summaries: the six sections are in the detail. */
+            items: components["schemas"]["TermsSummary"][];
             next_cursor?: string | null;
         };
         TermsOut: {
@@ -1835,6 +2048,18 @@ export interface components {
              */
             sha256: string;
             use: string;
+        };
+        /** @description A terms version as a list shows it: without its six sections, which `GET /terms/{id}` carries. */
+        TermsSummary: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description Published by an operator for everyone to use. */
+            is_template: boolean;
+            label: string;
+            organization_id: string;
+            /** @description SHA-256 (hex) of the canonical content (see `TermsOut`). */
+            sha256: string;
         };
         UserEnvelope: {
             user: components["schemas"]["UserOut"];

@@ -66,6 +66,8 @@ export type ApiToken = S['ApiTokenOut'];
 export type InvitationSent = With<S['InvitationOut'], { user: User }>;
 
 export type Model = With<S['ModelOut'], { status: ModelStatus }>;
+/** A list item: a model without its description (in the detail). */
+export type ModelSummary = With<S['ModelSummary'], { status: ModelStatus }>;
 
 export type Consultation = With<S['ConsultationOut'], { agency_code: AgencyCode; position: Position }>;
 export type Determination = With<S['DeterminationOut'], { outcome: Outcome }>;
@@ -76,6 +78,15 @@ export type DesignationRequest = With<
     consultations: Consultation[];
     determination?: Determination | null;
     /** The document says only "object": which of the four offices have recorded a consultation. */
+    consulted: Partial<Record<ConsultedAgency, boolean>>;
+  }
+>;
+/** A list item: a request without the capability evidence, consultations and rationale (in the detail). */
+export type DesignationRequestSummary = With<
+  S['RequestSummary'],
+  {
+    status: DesignationStatus;
+    determination?: With<S['DeterminationSummary'], { outcome: Outcome }> | null;
     consulted: Partial<Record<ConsultedAgency, boolean>>;
   }
 >;
@@ -95,10 +106,14 @@ export interface RequestFilters {
 }
 
 export type Terms = S['TermsOut'];
+/** A list item: a terms version without its six sections (in the detail). */
+export type TermsSummary = S['TermsSummary'];
 
 export type Viewer = S['ViewerOut'];
 export type Grantee = With<S['GranteeOut'], { agency_code?: AgencyCode | null }>;
 export type AccessGrant = With<S['AccessGrantOut'], { status: GrantStatus; access_mode: AccessMode; grantees: Grantee[] }>;
+/** A list item: a grant without its access instructions (in the detail). */
+export type AccessGrantSummary = With<S['AccessGrantSummary'], { status: GrantStatus; access_mode: AccessMode; grantees: Grantee[] }>;
 export type RosterEntry = S['RosterOut'];
 export type AccessLogEntry = With<S['AccessLogOut'], { kind: AccessKind }>;
 
@@ -112,7 +127,20 @@ export type Nomination = With<
     government_position: SidePosition;
   }
 >;
+/** A list item: a nomination without its rationale (in the detail). */
+export type NominationSummary = With<
+  S['NominationSummary'],
+  {
+    status: NominationStatus;
+    partner_type?: PartnerType | null;
+    nominated_by: 'developer' | 'government';
+    developer_position: SidePosition;
+    government_position: SidePosition;
+  }
+>;
 export type PartnerGrant = With<S['PartnerGrantOut'], { status: PartnerGrantStatus }>;
+/** A list item: a partner grant without the terms' sections and the access instructions (in the detail). */
+export type PartnerGrantSummary = With<S['PartnerGrantSummary'], { status: PartnerGrantStatus }>;
 
 /** The document says only "object": the event's detail is free JSON without secrets. */
 export type AuditEvent = With<S['AuditEventOut'], { detail: unknown }>;

@@ -14,11 +14,12 @@ use crate::state::AppState;
 use crate::store::grants::{self as store};
 
 use super::common::{parse_status, reload};
-use super::views::{outs, AccessGrantOut};
+use super::views::{outs, AccessGrantOut, AccessGrantSummary};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessGrantList {
-    pub items: Vec<AccessGrantOut>,
+    /// Summaries: the access instructions are in the detail.
+    pub items: Vec<AccessGrantSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -31,7 +32,8 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-/// Grants the caller's organization offered or is a grantee of, newest first.
+/// Grants the caller's organization offered or is a grantee of, newest first. Items are
+/// summaries: the access instructions are in `GET /access-grants/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/access-grants",
@@ -73,7 +75,7 @@ pub async fn list(
         outs(conn, &actor, rows, now)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |g| g.id.clone());
+    let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
     Ok(HttpResponse::Ok().json(AccessGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,

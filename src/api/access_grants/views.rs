@@ -59,6 +59,90 @@ pub struct AccessGrantOut {
     pub voluntary_notice: &'static str,
 }
 
+/// An access grant as a list shows it: the full grant without its access instructions, which
+/// `GET /access-grants/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessGrantSummary {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    pub grantees: Vec<GranteeOut>,
+    /// `hosted_api`, `weights_on_premises`, `sandbox` or `other`
+    pub access_mode: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Set when the developer ended the grant early.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub terms_version_id: String,
+    pub terms_label: String,
+    pub terms_sha256: String,
+    pub developer_accepted_at: Option<DateTime<Utc>>,
+    /// `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
+    /// timestamps and the current time.
+    pub status: String,
+    /// Days until the window closes (0 once it has).
+    pub days_remaining: f64,
+    pub viewer: ViewerOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<AccessGrantOut> for AccessGrantSummary {
+    fn from(g: AccessGrantOut) -> Self {
+        let AccessGrantOut {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            grantees,
+            access_mode,
+            access_instructions: _,
+            starts_at,
+            ends_at,
+            ended_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            developer_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = g;
+        AccessGrantSummary {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            grantees,
+            access_mode,
+            starts_at,
+            ends_at,
+            ended_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            developer_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
 /// Builds the JSON of a page of grants for `actor` in a fixed number of queries.
 pub(super) fn outs(
     conn: &mut DbConn,

@@ -13,12 +13,13 @@ use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
 
 use super::common::load;
-use super::views::{one, outs, RequestOut};
+use super::views::{one, outs, RequestOut, RequestSummary};
 use crate::api::viewer;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestList {
-    pub items: Vec<RequestOut>,
+    /// Summaries: the capability evidence, consultations and rationale are in the detail.
+    pub items: Vec<RequestSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -43,6 +44,8 @@ pub struct ListQuery {
 
 /// Requests visible to the caller (a developer's own; every non-draft one for agencies), newest
 /// first, narrowed by the filters (all applied by the server, with the same cursor pagination).
+/// Items are summaries: the capability evidence, the consultations and the determination's
+/// rationale are in `GET /designation-requests/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/designation-requests",
@@ -74,7 +77,7 @@ pub async fn list(
         outs(conn, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |r| r.id.clone());
+    let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
     Ok(HttpResponse::Ok().json(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,

@@ -73,6 +73,91 @@ pub struct RequestOut {
     pub voluntary_notice: &'static str,
 }
 
+/// A determination as a list shows it: the outcome, without the rationale and benchmark label.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeterminationSummary {
+    /// `covered` or `not_covered`
+    pub outcome: String,
+    pub determined_at: DateTime<Utc>,
+}
+
+/// A designation request as a list shows it: the full request without its long texts (the
+/// capability evidence, the consultations' notes and the determination's rationale), which
+/// `GET /designation-requests/{id}` carries. The summary stays: the list shows its start and
+/// the search reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestSummary {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    /// `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
+    pub status: String,
+    pub summary: String,
+    pub requested_response_by: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub assigned_to: Option<PersonRef>,
+    /// Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a
+    /// consultation.
+    #[schema(value_type = Object, example = json!({"NCD": true, "OSTP": false, "CISA": true, "DOW": false}))]
+    pub consulted: serde_json::Map<String, serde_json::Value>,
+    pub determination: Option<DeterminationSummary>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<RequestOut> for RequestSummary {
+    fn from(r: RequestOut) -> Self {
+        let RequestOut {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            status,
+            summary,
+            capability_evidence: _,
+            requested_response_by,
+            submitted_at,
+            withdrawn_at,
+            assigned_to,
+            consultations: _,
+            consulted,
+            determination,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = r;
+        RequestSummary {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            status,
+            summary,
+            requested_response_by,
+            submitted_at,
+            withdrawn_at,
+            assigned_to,
+            consulted,
+            determination: determination.map(|d| DeterminationSummary {
+                outcome: d.outcome,
+                determined_at: d.determined_at,
+            }),
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
 /// Builds the JSON of a page of requests with their related rows in a fixed number of queries.
 pub(super) fn outs(conn: &mut DbConn, rows: Vec<RequestRow>) -> AppResult<Vec<RequestOut>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
