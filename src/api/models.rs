@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::api::first;
 use crate::api::json::Json;
+use crate::api::view::{load, View, Visible};
 use crate::domain::audit::AuditAction;
+use crate::domain::ids::ModelId;
 
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::{finish, opt_time_field, optional, required, VOLUNTARY};
@@ -20,7 +21,7 @@ use crate::db::{self, DbConn};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
 use crate::domain::{duration_days, round_days};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::models::{self as store, ModelRow};
 use crate::store::new_id;
@@ -76,6 +77,14 @@ pub fn model_out(m: &ModelRow, windows: &[Interval]) -> ModelOut {
         created_at: from_db(m.created_at),
         updated_at: from_db(m.updated_at),
         voluntary_notice: VOLUNTARY,
+    }
+}
+
+/// A developer sees its own organization's models; for everyone else they do not exist.
+impl Visible for ModelRow {
+    type Id = ModelId;
+    fn find_visible(conn: &mut DbConn, actor: &Actor, id: &ModelId) -> AppResult<Option<Self>> {
+        Ok(store::get_owned(conn, &actor.org_id, id)?)
     }
 }
 
@@ -137,20 +146,29 @@ impl From<ModelOut> for ModelSummary {
     }
 }
 
-fn outs(conn: &mut DbConn, rows: &[ModelRow]) -> AppResult<Vec<ModelOut>> {
-    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
-    let windows = store::government_windows(conn, &ids, None)?;
-    Ok(rows
-        .iter()
-        .map(|m| {
-            let mine: Vec<Interval> = windows
-                .iter()
-                .filter(|(id, _)| id == &m.id)
-                .map(|(_, i)| *i)
-                .collect();
-            model_out(m, &mine)
-        })
-        .collect())
+impl View for ModelOut {
+    type Row = ModelRow;
+
+    fn page(
+        conn: &mut DbConn,
+        _actor: &Actor,
+        _now: DateTime<Utc>,
+        rows: Vec<ModelRow>,
+    ) -> AppResult<Vec<ModelOut>> {
+        let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+        let windows = store::government_windows(conn, &ids, None)?;
+        Ok(rows
+            .iter()
+            .map(|m| {
+                let mine: Vec<Interval> = windows
+                    .iter()
+                    .filter(|(id, _)| id == &m.id)
+                    .map(|(_, i)| *i)
+                    .collect();
+                model_out(m, &mine)
+            })
+            .collect())
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -216,9 +234,10 @@ pub async fn list(
     }
     .page()?;
     let p = page.clone();
+    let now = state.clock.now();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
-        outs(conn, &rows)
+        ModelOut::page(conn, &actor, now, rows)
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
@@ -272,23 +291,13 @@ pub async fn create(
         Capability::RegisterModel,
         "Only developer members register models.",
     )?;
-    let b = body.into_inner();
-    let mut errors = Vec::new();
-    let name = required(&mut errors, "name", &b.name, 200);
-    let version = required(&mut errors, "version", &b.version, 100);
-    let description = optional(
-        &mut errors,
-        "description",
-        b.description.as_deref(),
-        DESCRIPTION_MAX,
-    );
-    let modality = optional(&mut errors, "modality", b.modality.as_deref(), MODALITY_MAX);
-    let planned = opt_time_field(
-        &mut errors,
-        "planned_partner_release_at",
-        b.planned_partner_release_at.as_deref(),
-    );
-    finish(errors)?;
+    let NewModel {
+        name,
+        version,
+        description,
+        modality,
+        planned,
+    } = NewModel::try_from(body.into_inner()).map_err(AppError::validation)?;
     let now = state.clock.now();
     let row = ModelRow {
         id: new_id(),
@@ -338,16 +347,58 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<ModelId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
-        let m = store::get_owned(conn, &actor.org_id, &id.clone().into())?
-            .ok_or_else(AppError::not_found)?;
-        first(outs(conn, &[m])?)
+        let m: ModelRow = load(conn, &actor, &id)?;
+        ModelOut::one(conn, &actor, now, m)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// A model to register, parsed.
+#[derive(Debug, Clone)]
+pub struct NewModel {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub modality: String,
+    pub planned: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<CreateModel> for NewModel {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: CreateModel) -> Result<NewModel, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = required(&mut errors, "name", &b.name, 200);
+        let version = required(&mut errors, "version", &b.version, 100);
+        let description = optional(
+            &mut errors,
+            "description",
+            b.description.as_deref(),
+            DESCRIPTION_MAX,
+        );
+        let modality = optional(&mut errors, "modality", b.modality.as_deref(), MODALITY_MAX);
+        let planned = opt_time_field(
+            &mut errors,
+            "planned_partner_release_at",
+            b.planned_partner_release_at.as_deref(),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewModel {
+            name,
+            version,
+            description,
+            modality,
+            planned,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -391,14 +442,14 @@ pub struct PatchModel {
 pub async fn patch(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<ModelId>,
     body: Json<PatchModel>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let b = body.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let mut m = store::get_owned(conn, &actor.org_id, &id.clone().into())?.ok_or_else(AppError::not_found)?;
+        let mut m: ModelRow = load(conn, &actor, &id)?;
         actor.require(Capability::EditModel, "Only developer members edit models.")?;
         let mut errors = Vec::new();
         if let Some(n) = &b.name {
@@ -458,7 +509,7 @@ pub async fn patch(
                 detail: json!({"name": m.name, "version": m.version, "planned_partner_release_at": m.planned_partner_release_at.map(|t| crate::audit::rfc3339(from_db(t)))}),
             },
         )?;
-        first(outs(conn, &[m])?)
+        ModelOut::one(conn, &actor, now, m)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -481,13 +532,12 @@ pub async fn patch(
 pub async fn release(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<ModelId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let mut m = store::get_owned(conn, &actor.org_id, &id.clone().into())?
-            .ok_or_else(AppError::not_found)?;
+        let mut m: ModelRow = load(conn, &actor, &id)?;
         actor.require(
             Capability::ReleaseModel,
             "Only developer members release models.",
@@ -507,7 +557,7 @@ pub async fn release(
                 },
             )?;
         }
-        first(outs(conn, &[m])?)
+        ModelOut::one(conn, &actor, now, m)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

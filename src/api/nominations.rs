@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::api::first;
 use crate::api::json::Json;
 use crate::api::valid;
+use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
 use crate::domain::audit::AuditAction;
+use crate::domain::ids::NominationId;
 
 use crate::accounts::{self, Env, NewOrg};
 use crate::api::paging::{PageQuery, Paged};
@@ -155,59 +156,75 @@ fn status_of(n: &NominationRow) -> AppResult<NominationStatus> {
     Ok(nomination_status(d, g, n.rescinded_at.is_some()))
 }
 
-fn outs(conn: &mut DbConn, rows: Vec<NominationRow>) -> AppResult<Vec<NominationOut>> {
-    let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
-    let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
-    org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
-    let models: HashMap<String, String> = models::get_many(conn, &model_ids)?
-        .into_iter()
-        .map(|m| (m.id, m.name))
-        .collect();
-    let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect();
-    rows.into_iter()
-        .map(|n| {
-            let status = status_of(&n)?;
-            let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
-            Ok(NominationOut {
-                model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
-                developer_org_name: orgs
-                    .get(&n.organization_id)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default(),
-                partner_name: partner
-                    .map(|p| p.name.clone())
-                    .or(n.new_partner_name.clone())
-                    .unwrap_or_default(),
-                partner_type: partner
-                    .and_then(|p| p.partner_type.clone())
-                    .or(n.new_partner_type.clone()),
-                sector: partner
-                    .and_then(|p| p.sector.clone())
-                    .or(n.new_partner_sector.clone()),
-                contact_email: n.new_partner_contact_email.clone(),
-                status: status.as_str().into(),
-                id: n.id,
-                model_id: n.model_id,
-                developer_org_id: n.organization_id,
-                partner_org_id: n.partner_org_id,
-                nominated_by: n.nominated_by,
-                developer_position: n.developer_position,
-                government_position: n.government_position,
-                rationale: n.rationale,
-                rescinded_at: n.rescinded_at.map(from_db),
-                created_at: from_db(n.created_at),
-                updated_at: from_db(n.updated_at),
-                voluntary_notice: VOLUNTARY,
+impl View for NominationOut {
+    type Row = NominationRow;
+
+    fn page(
+        conn: &mut DbConn,
+        _actor: &Actor,
+        _now: DateTime<Utc>,
+        rows: Vec<NominationRow>,
+    ) -> AppResult<Vec<NominationOut>> {
+        let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
+        let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
+        org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
+        let models: HashMap<String, String> = models::get_many(conn, &model_ids)?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        rows.into_iter()
+            .map(|n| {
+                let status = status_of(&n)?;
+                let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
+                Ok(NominationOut {
+                    model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
+                    developer_org_name: orgs
+                        .get(&n.organization_id)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_default(),
+                    partner_name: partner
+                        .map(|p| p.name.clone())
+                        .or(n.new_partner_name.clone())
+                        .unwrap_or_default(),
+                    partner_type: partner
+                        .and_then(|p| p.partner_type.clone())
+                        .or(n.new_partner_type.clone()),
+                    sector: partner
+                        .and_then(|p| p.sector.clone())
+                        .or(n.new_partner_sector.clone()),
+                    contact_email: n.new_partner_contact_email.clone(),
+                    status: status.as_str().into(),
+                    id: n.id,
+                    model_id: n.model_id,
+                    developer_org_id: n.organization_id,
+                    partner_org_id: n.partner_org_id,
+                    nominated_by: n.nominated_by,
+                    developer_position: n.developer_position,
+                    government_position: n.government_position,
+                    rationale: n.rationale,
+                    rescinded_at: n.rescinded_at.map(from_db),
+                    created_at: from_db(n.created_at),
+                    updated_at: from_db(n.updated_at),
+                    voluntary_notice: VOLUNTARY,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<NominationRow> {
-    store::get_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)
+impl Visible for NominationRow {
+    type Id = NominationId;
+    fn find_visible(
+        conn: &mut DbConn,
+        actor: &Actor,
+        id: &NominationId,
+    ) -> AppResult<Option<Self>> {
+        Ok(store::get_visible(conn, &viewer(actor), id.as_str())?)
+    }
 }
 
 /// The developer and every agency see nomination events.
@@ -285,9 +302,10 @@ pub async fn list(
     };
     let model = q.model_id.clone().filter(|s| !s.is_empty());
     let p = page.clone();
+    let now = state.clock.now();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
-        outs(conn, rows)
+        NominationOut::page(conn, &actor, now, rows)
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
@@ -459,7 +477,7 @@ pub async fn create(
             Side::Government => notify::org_emails(conn, std::slice::from_ref(&row.organization_id), true)?,
         };
         notifier.send(conn, now, &to, Reason::NominationProposed, &format!("/nominations/{}", row.id))?;
-        first(outs(conn, vec![row])?)
+        NominationOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -482,12 +500,13 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
-        let n = load(conn, &actor, &id)?;
-        first(outs(conn, vec![n])?)
+        let n: NominationRow = load(conn, &actor, &id)?;
+        NominationOut::one(conn, &actor, now, n)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -496,13 +515,13 @@ pub async fn get(
 async fn answer(
     state: web::Data<AppState>,
     actor: Actor,
-    id: String,
+    id: NominationId,
     concur_: bool,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let st = state.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let mut n = load(conn, &actor, &id)?;
+        let mut n: NominationRow = load(conn, &actor, &id)?;
         let side = match actor.org_kind {
             OrgKind::Developer if n.organization_id == actor.org_id => {
                 actor.require(Capability::ConcurAsDeveloper, "Only developer members answer for the developer.")?;
@@ -519,7 +538,7 @@ async fn answer(
         let (nd, ng) = respond(d, g, n.rescinded_at.is_some(), side, concur_)
             .map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
         if (nd, ng) == (d, g) {
-            return first(outs(conn, vec![n])?);
+            return NominationOut::one(conn, &actor, now, n);
         }
         let status = nomination_status(nd, ng, false);
         let mut detail = json!({"side": side.as_str(), "position": if concur_ { "concur" } else { "decline" }, "status": status.as_str()});
@@ -557,7 +576,7 @@ async fn answer(
             n.partner_org_id = Some(partner_org);
         }
         record(conn, &actor, now, &n, if concur_ { AuditAction::NominationConcurred } else { AuditAction::NominationDeclined }, detail)?;
-        first(outs(conn, vec![n])?)
+        NominationOut::one(conn, &actor, now, n)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -628,7 +647,7 @@ fn create_new_partner(
 pub async fn concur(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     answer(state, actor, path.into_inner(), true).await
 }
@@ -652,7 +671,7 @@ pub async fn concur(
 pub async fn decline(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     answer(state, actor, path.into_inner(), false).await
 }
@@ -676,13 +695,13 @@ pub async fn decline(
 pub async fn rescind(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let mut n = load(conn, &actor, &id)?;
+        let mut n: NominationRow = load(conn, &actor, &id)?;
         if n.organization_id != actor.org_id || !actor.may(Capability::RescindNomination) {
             return Err(AppError::forbidden(
                 "Only the developer can rescind a nomination.",
@@ -709,7 +728,7 @@ pub async fn rescind(
                 json!({"revoked_partner_grant_ids": ids}),
             )?;
         }
-        first(outs(conn, vec![n])?)
+        NominationOut::one(conn, &actor, now, n)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

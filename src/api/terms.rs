@@ -179,6 +179,29 @@ pub struct CreateTerms {
     pub nondisclosure: Option<String>,
 }
 
+/// A terms version to publish: its seven fields, each checked (`domain::terms::validate`).
+impl TryFrom<CreateTerms> for TermsContent {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: CreateTerms) -> Result<TermsContent, Vec<FieldError>> {
+        let content = TermsContent {
+            label: b.label.unwrap_or_default(),
+            confidentiality: b.confidentiality.unwrap_or_default(),
+            cybersecurity: b.cybersecurity.unwrap_or_default(),
+            insider_risk: b.insider_risk.unwrap_or_default(),
+            intellectual_property: b.intellectual_property.unwrap_or_default(),
+            use_terms: b.use_terms.unwrap_or_default(),
+            nondisclosure: b.nondisclosure.unwrap_or_default(),
+        };
+        validate(&content).map_err(|errs| {
+            errs.into_iter()
+                .map(|e| FieldError::new(e.field, e.message))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(content)
+    }
+}
+
 /// Publishes a terms version (developer admins: their own; operators: a template). Immutable.
 #[utoipa::path(
     post,
@@ -204,23 +227,7 @@ pub async fn create(
             "Only developer administrators and operators publish terms.",
         ));
     }
-    let b = body.into_inner();
-    let content = TermsContent {
-        label: b.label.unwrap_or_default(),
-        confidentiality: b.confidentiality.unwrap_or_default(),
-        cybersecurity: b.cybersecurity.unwrap_or_default(),
-        insider_risk: b.insider_risk.unwrap_or_default(),
-        intellectual_property: b.intellectual_property.unwrap_or_default(),
-        use_terms: b.use_terms.unwrap_or_default(),
-        nondisclosure: b.nondisclosure.unwrap_or_default(),
-    };
-    validate(&content).map_err(|errs| {
-        AppError::validation(
-            errs.into_iter()
-                .map(|e| FieldError::new(e.field, e.message))
-                .collect(),
-        )
-    })?;
+    let content = TermsContent::try_from(body.into_inner()).map_err(AppError::validation)?;
     let now = state.clock.now();
     let row = TermsRow {
         id: new_id(),

@@ -13,8 +13,11 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::grants::{self as store};
 
-use super::common::{parse_status, reload};
-use super::views::{outs, AccessGrantOut, AccessGrantSummary};
+use super::common::parse_status;
+use super::views::{AccessGrantOut, AccessGrantSummary};
+use crate::api::view::{load, View};
+use crate::domain::ids::GrantId;
+use crate::store::grants::AccessGrantRow;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessGrantList {
@@ -72,7 +75,7 @@ pub async fn list(
     let viewer = viewer(&actor);
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
-        outs(conn, &actor, rows, now)
+        AccessGrantOut::page(conn, &actor, now, rows)
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
@@ -99,10 +102,14 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let out = db::run(&state.pool, move |conn| reload(conn, &actor, &id, now)).await?;
+    let out = db::run(&state.pool, move |conn| {
+        let row: AccessGrantRow = load(conn, &actor, &id)?;
+        AccessGrantOut::one(conn, &actor, now, row)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }

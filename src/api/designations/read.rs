@@ -12,9 +12,11 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
 
-use super::common::load;
-use super::views::{one, outs, RequestOut, RequestSummary};
+use super::views::{RequestOut, RequestSummary};
+use crate::api::view::{load, View};
 use crate::api::viewer;
+use crate::domain::ids::RequestId;
+use crate::store::designations::RequestRow;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestList {
@@ -72,9 +74,10 @@ pub async fn list(
     .page()?;
     let filter = list_filter(&q, &actor)?;
     let p = page.clone();
+    let now = state.clock.now();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
-        outs(conn, rows)
+        RequestOut::page(conn, &actor, now, rows)
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
@@ -146,12 +149,13 @@ fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
-        let r = load(conn, &actor, &id)?;
-        one(conn, r)
+        let r: RequestRow = load(conn, &actor, &id)?;
+        RequestOut::one(conn, &actor, now, r)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
