@@ -453,7 +453,10 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         requested_response_by: Some(t(real_now + day * 14)),
     }
     };
-    let path = |s: &str| web::Path::from(s.to_string());
+    // A path segment as the handler takes it (a typed id or the plain string).
+    fn path<T: From<String>>(s: &str) -> web::Path<T> {
+        web::Path::from(T::from(s.to_string()))
+    }
     let r_det = id(&json(ds::create(
         st(),
         dana.clone(),

@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod paging;
 pub mod partner_grants;
 pub mod terms;
+pub mod view;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::api::first;
 use crate::api::json::Json;
+use crate::api::view::{load, View, Visible};
 use crate::domain::audit::AuditAction;
+use crate::domain::ids::ModelId;
 
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::{finish, opt_time_field, optional, required, VOLUNTARY};
@@ -21,7 +22,7 @@ use crate::domain::model::ModelStatus;
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{union_length, Interval, GOVERNMENT_CAP};
 use crate::domain::{duration_days, round_days};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::models::{self as store, ModelRow};
 use crate::store::new_id;
@@ -75,25 +76,101 @@ pub fn model_out(m: &ModelRow, windows: &[Interval]) -> ModelOut {
     }
 }
 
-fn outs(conn: &mut DbConn, rows: &[ModelRow]) -> AppResult<Vec<ModelOut>> {
-    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
-    let windows = store::government_windows(conn, &ids, None)?;
-    Ok(rows
-        .iter()
-        .map(|m| {
-            let mine: Vec<Interval> = windows
-                .iter()
-                .filter(|(id, _)| id == &m.id)
-                .map(|(_, i)| *i)
-                .collect();
-            model_out(m, &mine)
-        })
-        .collect())
+/// A developer sees its own organization's models; for everyone else they do not exist.
+impl Visible for ModelRow {
+    type Id = ModelId;
+    fn find_visible(conn: &mut DbConn, actor: &Actor, id: &ModelId) -> AppResult<Option<Self>> {
+        Ok(store::get_owned(conn, &actor.org_id, id)?)
+    }
+}
+
+/// A model as a list shows it: the full model without its description, which
+/// `GET /models/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelSummary {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub version: String,
+    pub modality: String,
+    pub planned_partner_release_at: Option<DateTime<Utc>>,
+    pub released_at: Option<DateTime<Utc>>,
+    /// `in_development` or `released`
+    pub status: String,
+    /// The union of the model's Government access windows so far, in days.
+    pub government_days_granted: f64,
+    /// What is left of the 30-day cap, in days.
+    pub government_days_remaining: f64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<ModelOut> for ModelSummary {
+    fn from(m: ModelOut) -> Self {
+        let ModelOut {
+            id,
+            organization_id,
+            name,
+            version,
+            description: _,
+            modality,
+            planned_partner_release_at,
+            released_at,
+            status,
+            government_days_granted,
+            government_days_remaining,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = m;
+        ModelSummary {
+            id,
+            organization_id,
+            name,
+            version,
+            modality,
+            planned_partner_release_at,
+            released_at,
+            status,
+            government_days_granted,
+            government_days_remaining,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
+impl View for ModelOut {
+    type Row = ModelRow;
+
+    fn page(
+        conn: &mut DbConn,
+        _actor: &Actor,
+        _now: DateTime<Utc>,
+        rows: Vec<ModelRow>,
+    ) -> AppResult<Vec<ModelOut>> {
+        let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+        let windows = store::government_windows(conn, &ids, None)?;
+        Ok(rows
+            .iter()
+            .map(|m| {
+                let mine: Vec<Interval> = windows
+                    .iter()
+                    .filter(|(id, _)| id == &m.id)
+                    .map(|(_, i)| *i)
+                    .collect();
+                model_out(m, &mine)
+            })
+            .collect())
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModelList {
-    pub items: Vec<ModelOut>,
+    /// Summaries: the description is in the detail.
+    pub items: Vec<ModelSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -115,7 +192,8 @@ fn require_developer(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// The caller's organization's models, newest first.
+/// The caller's organization's models, newest first. Items are summaries: the description is
+/// in `GET /models/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/models",
@@ -156,12 +234,13 @@ pub async fn list(
     }
     .page()?;
     let p = page.clone();
+    let now = state.clock.now();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
-        outs(conn, &rows)
+        ModelOut::page(conn, &actor, now, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |m| m.id.clone());
+    let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
     Ok(HttpResponse::Ok().json(ModelList {
         items: paged.items,
         next_cursor: paged.next_cursor,
@@ -212,23 +291,13 @@ pub async fn create(
         Capability::RegisterModel,
         "Only developer members register models.",
     )?;
-    let b = body.into_inner();
-    let mut errors = Vec::new();
-    let name = required(&mut errors, "name", &b.name, 200);
-    let version = required(&mut errors, "version", &b.version, 100);
-    let description = optional(
-        &mut errors,
-        "description",
-        b.description.as_deref(),
-        DESCRIPTION_MAX,
-    );
-    let modality = optional(&mut errors, "modality", b.modality.as_deref(), MODALITY_MAX);
-    let planned = opt_time_field(
-        &mut errors,
-        "planned_partner_release_at",
-        b.planned_partner_release_at.as_deref(),
-    );
-    finish(errors)?;
+    let NewModel {
+        name,
+        version,
+        description,
+        modality,
+        planned,
+    } = NewModel::try_from(body.into_inner()).map_err(AppError::validation)?;
     let now = state.clock.now();
     let row = ModelRow {
         id: new_id(),
@@ -278,16 +347,58 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<ModelId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
-        let m = store::get_owned(conn, &actor.org_id, &id.clone().into())?
-            .ok_or_else(AppError::not_found)?;
-        first(outs(conn, &[m])?)
+        let m: ModelRow = load(conn, &actor, &id)?;
+        ModelOut::one(conn, &actor, now, m)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// A model to register, parsed.
+#[derive(Debug, Clone)]
+pub struct NewModel {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub modality: String,
+    pub planned: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<CreateModel> for NewModel {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: CreateModel) -> Result<NewModel, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = required(&mut errors, "name", &b.name, 200);
+        let version = required(&mut errors, "version", &b.version, 100);
+        let description = optional(
+            &mut errors,
+            "description",
+            b.description.as_deref(),
+            DESCRIPTION_MAX,
+        );
+        let modality = optional(&mut errors, "modality", b.modality.as_deref(), MODALITY_MAX);
+        let planned = opt_time_field(
+            &mut errors,
+            "planned_partner_release_at",
+            b.planned_partner_release_at.as_deref(),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewModel {
+            name,
+            version,
+            description,
+            modality,
+            planned,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -331,14 +442,14 @@ pub struct PatchModel {
 pub async fn patch(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<ModelId>,
     body: Json<PatchModel>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let b = body.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let mut m = store::get_owned(conn, &actor.org_id, &id.clone().into())?.ok_or_else(AppError::not_found)?;
+        let mut m: ModelRow = load(conn, &actor, &id)?;
         actor.require(Capability::EditModel, "Only developer members edit models.")?;
         let mut errors = Vec::new();
         if let Some(n) = &b.name {
@@ -398,7 +509,7 @@ pub async fn patch(
                 detail: json!({"name": m.name, "version": m.version, "planned_partner_release_at": m.planned_partner_release_at.map(|t| crate::audit::rfc3339(from_db(t)))}),
             },
         )?;
-        first(outs(conn, &[m])?)
+        ModelOut::one(conn, &actor, now, m)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -421,13 +532,12 @@ pub async fn patch(
 pub async fn release(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<ModelId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let mut m = store::get_owned(conn, &actor.org_id, &id.clone().into())?
-            .ok_or_else(AppError::not_found)?;
+        let mut m: ModelRow = load(conn, &actor, &id)?;
         actor.require(
             Capability::ReleaseModel,
             "Only developer members release models.",
@@ -447,7 +557,7 @@ pub async fn release(
                 },
             )?;
         }
-        first(outs(conn, &[m])?)
+        ModelOut::one(conn, &actor, now, m)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

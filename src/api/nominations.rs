@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::api::first;
 use crate::api::json::Json;
 use crate::api::valid;
+use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
 use crate::domain::audit::AuditAction;
+use crate::domain::ids::NominationId;
 
 use crate::accounts::{self, Env, NewOrg};
 use crate::api::paging::{PageQuery, Paged};
@@ -74,6 +75,81 @@ pub struct NominationOut {
     pub voluntary_notice: &'static str,
 }
 
+/// A nomination as a list shows it: the full nomination without its rationale, which
+/// `GET /nominations/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NominationSummary {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    /// Set for an existing partner, and for a new one once selected.
+    pub partner_org_id: Option<String>,
+    pub partner_name: String,
+    pub partner_type: Option<String>,
+    pub sector: Option<String>,
+    /// For a proposed new partner: whom to invite on selection.
+    pub contact_email: Option<String>,
+    /// `developer` or `government`
+    pub nominated_by: String,
+    /// `pending`, `concur` or `decline`
+    pub developer_position: String,
+    pub government_position: String,
+    /// `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
+    pub status: String,
+    pub rescinded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<NominationOut> for NominationSummary {
+    fn from(n: NominationOut) -> Self {
+        let NominationOut {
+            id,
+            model_id,
+            model_name,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            partner_type,
+            sector,
+            contact_email,
+            nominated_by,
+            developer_position,
+            government_position,
+            rationale: _,
+            status,
+            rescinded_at,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = n;
+        NominationSummary {
+            id,
+            model_id,
+            model_name,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            partner_type,
+            sector,
+            contact_email,
+            nominated_by,
+            developer_position,
+            government_position,
+            status,
+            rescinded_at,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
 fn status_of(n: &NominationRow) -> NominationStatus {
     nomination_status(
         n.developer_position,
@@ -82,59 +158,75 @@ fn status_of(n: &NominationRow) -> NominationStatus {
     )
 }
 
-fn outs(conn: &mut DbConn, rows: Vec<NominationRow>) -> AppResult<Vec<NominationOut>> {
-    let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
-    let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
-    org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
-    let models: HashMap<String, String> = models::get_many(conn, &model_ids)?
-        .into_iter()
-        .map(|m| (m.id, m.name))
-        .collect();
-    let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect();
-    rows.into_iter()
-        .map(|n| {
-            let status = status_of(&n);
-            let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
-            Ok(NominationOut {
-                model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
-                developer_org_name: orgs
-                    .get(&n.organization_id)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default(),
-                partner_name: partner
-                    .map(|p| p.name.clone())
-                    .or(n.new_partner_name.clone())
-                    .unwrap_or_default(),
-                partner_type: partner
-                    .and_then(|p| p.partner_type.clone())
-                    .or(n.new_partner_type.clone()),
-                sector: partner
-                    .and_then(|p| p.sector.clone())
-                    .or(n.new_partner_sector.clone()),
-                contact_email: n.new_partner_contact_email.clone(),
-                status: status.as_str().into(),
-                id: n.id,
-                model_id: n.model_id,
-                developer_org_id: n.organization_id,
-                partner_org_id: n.partner_org_id,
-                nominated_by: n.nominated_by.as_str().into(),
-                developer_position: n.developer_position.as_str().into(),
-                government_position: n.government_position.as_str().into(),
-                rationale: n.rationale,
-                rescinded_at: n.rescinded_at.map(from_db),
-                created_at: from_db(n.created_at),
-                updated_at: from_db(n.updated_at),
-                voluntary_notice: VOLUNTARY,
+impl View for NominationOut {
+    type Row = NominationRow;
+
+    fn page(
+        conn: &mut DbConn,
+        _actor: &Actor,
+        _now: DateTime<Utc>,
+        rows: Vec<NominationRow>,
+    ) -> AppResult<Vec<NominationOut>> {
+        let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
+        let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
+        org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
+        let models: HashMap<String, String> = models::get_many(conn, &model_ids)?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        rows.into_iter()
+            .map(|n| {
+                let status = status_of(&n);
+                let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
+                Ok(NominationOut {
+                    model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
+                    developer_org_name: orgs
+                        .get(&n.organization_id)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_default(),
+                    partner_name: partner
+                        .map(|p| p.name.clone())
+                        .or(n.new_partner_name.clone())
+                        .unwrap_or_default(),
+                    partner_type: partner
+                        .and_then(|p| p.partner_type.clone())
+                        .or(n.new_partner_type.clone()),
+                    sector: partner
+                        .and_then(|p| p.sector.clone())
+                        .or(n.new_partner_sector.clone()),
+                    contact_email: n.new_partner_contact_email.clone(),
+                    status: status.as_str().into(),
+                    id: n.id,
+                    model_id: n.model_id,
+                    developer_org_id: n.organization_id,
+                    partner_org_id: n.partner_org_id,
+                    nominated_by: n.nominated_by.as_str().into(),
+                    developer_position: n.developer_position.as_str().into(),
+                    government_position: n.government_position.as_str().into(),
+                    rationale: n.rationale,
+                    rescinded_at: n.rescinded_at.map(from_db),
+                    created_at: from_db(n.created_at),
+                    updated_at: from_db(n.updated_at),
+                    voluntary_notice: VOLUNTARY,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<NominationRow> {
-    store::get_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)
+impl Visible for NominationRow {
+    type Id = NominationId;
+    fn find_visible(
+        conn: &mut DbConn,
+        actor: &Actor,
+        id: &NominationId,
+    ) -> AppResult<Option<Self>> {
+        Ok(store::get_visible(conn, &viewer(actor), id.as_str())?)
+    }
 }
 
 /// The developer and every agency see nomination events.
@@ -164,7 +256,8 @@ fn record(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NominationList {
-    pub items: Vec<NominationOut>,
+    /// Summaries: the rationale is in the detail.
+    pub items: Vec<NominationSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -177,7 +270,8 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-/// Nominations visible to the caller (a developer's own; all of them for agencies).
+/// Nominations visible to the caller (a developer's own; all of them for agencies). Items are
+/// summaries: the rationale is in `GET /nominations/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/nominations",
@@ -210,12 +304,13 @@ pub async fn list(
     };
     let model = q.model_id.clone().filter(|s| !s.is_empty());
     let p = page.clone();
+    let now = state.clock.now();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
-        outs(conn, rows)
+        NominationOut::page(conn, &actor, now, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |n| n.id.clone());
+    let paged = Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
     Ok(HttpResponse::Ok().json(NominationList {
         items: paged.items,
         next_cursor: paged.next_cursor,
@@ -384,7 +479,7 @@ pub async fn create(
             Side::Government => notify::org_emails(conn, std::slice::from_ref(&row.organization_id), true)?,
         };
         notifier.send(conn, now, &to, Reason::NominationProposed, &format!("/nominations/{}", row.id))?;
-        first(outs(conn, vec![row])?)
+        NominationOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -407,12 +502,13 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
-        let n = load(conn, &actor, &id)?;
-        first(outs(conn, vec![n])?)
+        let n: NominationRow = load(conn, &actor, &id)?;
+        NominationOut::one(conn, &actor, now, n)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -421,13 +517,13 @@ pub async fn get(
 async fn answer(
     state: web::Data<AppState>,
     actor: Actor,
-    id: String,
+    id: NominationId,
     concur_: bool,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let st = state.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let mut n = load(conn, &actor, &id)?;
+        let mut n: NominationRow = load(conn, &actor, &id)?;
         let side = match actor.org_kind {
             OrgKind::Developer if n.organization_id == actor.org_id => {
                 actor.require(Capability::ConcurAsDeveloper, "Only developer members answer for the developer.")?;
@@ -443,7 +539,7 @@ async fn answer(
         let (nd, ng) = respond(d, g, n.rescinded_at.is_some(), side, concur_)
             .map_err(|e| AppError::conflict(e.code(), e.to_string()))?;
         if (nd, ng) == (d, g) {
-            return first(outs(conn, vec![n])?);
+            return NominationOut::one(conn, &actor, now, n);
         }
         let status = nomination_status(nd, ng, false);
         let mut detail = json!({"side": side.as_str(), "position": if concur_ { "concur" } else { "decline" }, "status": status.as_str()});
@@ -481,7 +577,7 @@ async fn answer(
             n.partner_org_id = Some(partner_org);
         }
         record(conn, &actor, now, &n, if concur_ { AuditAction::NominationConcurred } else { AuditAction::NominationDeclined }, detail)?;
-        first(outs(conn, vec![n])?)
+        NominationOut::one(conn, &actor, now, n)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -552,7 +648,7 @@ fn create_new_partner(
 pub async fn concur(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     answer(state, actor, path.into_inner(), true).await
 }
@@ -576,7 +672,7 @@ pub async fn concur(
 pub async fn decline(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     answer(state, actor, path.into_inner(), false).await
 }
@@ -600,13 +696,13 @@ pub async fn decline(
 pub async fn rescind(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<NominationId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let mut n = load(conn, &actor, &id)?;
+        let mut n: NominationRow = load(conn, &actor, &id)?;
         if n.organization_id != actor.org_id || !actor.may(Capability::RescindNomination) {
             return Err(AppError::forbidden(
                 "Only the developer can rescind a nomination.",
@@ -633,7 +729,7 @@ pub async fn rescind(
                 json!({"revoked_partner_grant_ids": ids}),
             )?;
         }
-        first(outs(conn, vec![n])?)
+        NominationOut::one(conn, &actor, now, n)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

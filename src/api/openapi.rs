@@ -389,8 +389,31 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("/api/v1/audit-events/export", "format", vec!["csv", "json"]),
     ];
-    responses.into_iter().chain(requests).collect()
+    // A list's item (`…Summary`, DESIGN §6: no long texts) carries the same closed sets as the
+    // full record it summarizes.
+    let summaries = responses.iter().filter_map(|(schema, prop, values)| {
+        SUMMARIES
+            .iter()
+            .find(|(full, _)| full == schema)
+            .map(|(_, summary)| (*summary, *prop, values.clone()))
+    });
+    let summaries: Vec<_> = summaries.collect();
+    responses
+        .into_iter()
+        .chain(summaries)
+        .chain(requests)
+        .collect()
 }
+
+/// (full record, its list item): the schemas whose list answers a summary of the record.
+const SUMMARIES: [(&str, &str); 6] = [
+    ("ModelOut", "ModelSummary"),
+    ("RequestOut", "RequestSummary"),
+    ("DeterminationOut", "DeterminationSummary"),
+    ("AccessGrantOut", "AccessGrantSummary"),
+    ("PartnerGrantOut", "PartnerGrantSummary"),
+    ("NominationOut", "NominationSummary"),
+];
 
 /// The property `prop` of a component schema: its own, or that of one of its inline `allOf`
 /// parts (a `#[serde(flatten)]` struct).
@@ -458,12 +481,14 @@ impl Modify for Params {
             }
             c.schemas
                 .insert("ConsultedOffices".into(), consulted_schema().into());
-            let consulted = c
-                .schemas
-                .get_mut("RequestOut")
-                .and_then(|s| property_mut(s, "consulted"))
-                .expect("RequestOut.consulted");
-            *consulted = RefOr::Ref(Ref::from_schema_name("ConsultedOffices"));
+            for name in ["RequestOut", "RequestSummary"] {
+                let consulted = c
+                    .schemas
+                    .get_mut(name)
+                    .and_then(|s| property_mut(s, "consulted"))
+                    .unwrap_or_else(|| panic!("{name}.consulted"));
+                *consulted = RefOr::Ref(Ref::from_schema_name("ConsultedOffices"));
+            }
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
             for (_, op) in operations_mut(item) {

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::api::first;
 use crate::api::json::Json;
-use crate::api::valid;
+use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
+use crate::api::{errors_of, parsed, valid};
 use crate::domain::audit::AuditAction;
 
 use crate::api::access_grants::parse_status;
@@ -27,6 +27,7 @@ use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::grant::Grant;
 use crate::domain::grant::GrantStatus;
+use crate::domain::ids::GrantId;
 use crate::domain::nomination::{check_selected, nomination_status};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{check_window_order, days_remaining};
@@ -89,99 +90,179 @@ pub struct PartnerGrantOut {
     pub voluntary_notice: &'static str,
 }
 
-fn outs(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: Vec<PartnerGrantRow>,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<PartnerGrantOut>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
-    let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
-    let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
-    org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
-    let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
-    let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-    let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
-        .into_iter()
-        .map(|m| (m.id.clone(), m))
-        .collect();
-    let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
-    let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
-        .into_iter()
-        .map(|t| (t.id.clone(), t))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let ctx = r.grant();
-            let party = ctx.is_developer(&actor.org_id) || ctx.is_grantee(&actor.org_id);
-            let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
-            let status = ctx.status(now);
-            let m = models.get(&r.model_id);
-            PartnerGrantOut {
-                model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-                model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
-                developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
-                partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
-                terms: if party {
-                    terms.get(&r.terms_version_id).map(terms_out)
-                } else {
-                    None
-                },
-                partner_accepted_at: acceptances
-                    .iter()
-                    .find(|a| a.grant_id == r.id && a.organization_id == r.partner_org_id)
-                    .map(|a| from_db(a.accepted_at)),
-                access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
-                    .then(|| r.access_instructions.clone()),
-                status: status.as_str().into(),
-                days_remaining: if matches!(status, GrantStatus::Revoked) {
-                    0.0
-                } else {
-                    days_remaining(now, ctx.ends_at)
-                },
-                viewer: ViewerOut {
-                    rostered: mine.contains_key(&r.id),
-                    acknowledged,
-                },
-                id: r.id,
-                nomination_id: r.nomination_id,
-                model_id: r.model_id,
-                developer_org_id: r.organization_id,
-                partner_org_id: r.partner_org_id,
-                starts_at: from_db(r.starts_at),
-                ends_at: from_db(r.ends_at),
-                revoked_at: r.revoked_at.map(from_db),
-                terms_version_id: r.terms_version_id,
-                created_at: from_db(r.created_at),
-                updated_at: from_db(r.updated_at),
-                voluntary_notice: VOLUNTARY,
-            }
-        })
-        .collect())
+/// A partner grant as a list shows it: the full grant without its long texts (the terms'
+/// sections and the access instructions), which `GET /partner-grants/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerGrantSummary {
+    pub id: String,
+    pub nomination_id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    pub partner_org_id: String,
+    pub partner_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub terms_version_id: String,
+    /// The terms' label, for the developer and the partner (as `terms` in the detail); else `null`.
+    pub terms_label: Option<String>,
+    /// The terms' SHA-256, for the developer and the partner; else `null`.
+    pub terms_sha256: Option<String>,
+    pub partner_accepted_at: Option<DateTime<Utc>>,
+    /// `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
+    pub status: String,
+    pub days_remaining: f64,
+    pub viewer: ViewerOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
 }
 
-fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<(PartnerGrantRow, Grant)> {
-    let row = store::get_partner_visible(conn, &viewer(actor), &id.into())?
-        .ok_or_else(AppError::not_found)?;
-    let ctx = row.grant();
-    Ok((row, ctx))
+impl From<PartnerGrantOut> for PartnerGrantSummary {
+    fn from(g: PartnerGrantOut) -> Self {
+        let PartnerGrantOut {
+            id,
+            nomination_id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            starts_at,
+            ends_at,
+            revoked_at,
+            terms_version_id,
+            terms,
+            partner_accepted_at,
+            access_instructions: _,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = g;
+        let (terms_label, terms_sha256) = terms.map(|t| (t.label, t.sha256)).unzip();
+        PartnerGrantSummary {
+            id,
+            nomination_id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            starts_at,
+            ends_at,
+            revoked_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            partner_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
 }
 
-fn reload(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: &str,
-    now: DateTime<Utc>,
-) -> AppResult<PartnerGrantOut> {
-    let (row, _) = load(conn, actor, id)?;
-    first(outs(conn, actor, vec![row], now)?)
+impl View for PartnerGrantOut {
+    type Row = PartnerGrantRow;
+
+    fn page(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<PartnerGrantRow>,
+    ) -> AppResult<Vec<PartnerGrantOut>> {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
+        let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
+        let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+        org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
+        let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
+        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
+        let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
+        let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let ctx = r.grant();
+                let party = ctx.is_developer(&actor.org_id) || ctx.is_grantee(&actor.org_id);
+                let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
+                let status = ctx.status(now);
+                let m = models.get(&r.model_id);
+                PartnerGrantOut {
+                    model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                    developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+                    partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
+                    terms: if party {
+                        terms.get(&r.terms_version_id).map(terms_out)
+                    } else {
+                        None
+                    },
+                    partner_accepted_at: acceptances
+                        .iter()
+                        .find(|a| a.grant_id == r.id && a.organization_id == r.partner_org_id)
+                        .map(|a| from_db(a.accepted_at)),
+                    access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
+                        .then(|| r.access_instructions.clone()),
+                    status: status.as_str().into(),
+                    days_remaining: if matches!(status, GrantStatus::Revoked) {
+                        0.0
+                    } else {
+                        days_remaining(now, ctx.ends_at)
+                    },
+                    viewer: ViewerOut {
+                        rostered: mine.contains_key(&r.id),
+                        acknowledged,
+                    },
+                    id: r.id,
+                    nomination_id: r.nomination_id,
+                    model_id: r.model_id,
+                    developer_org_id: r.organization_id,
+                    partner_org_id: r.partner_org_id,
+                    starts_at: from_db(r.starts_at),
+                    ends_at: from_db(r.ends_at),
+                    revoked_at: r.revoked_at.map(from_db),
+                    terms_version_id: r.terms_version_id,
+                    created_at: from_db(r.created_at),
+                    updated_at: from_db(r.updated_at),
+                    voluntary_notice: VOLUNTARY,
+                }
+            })
+            .collect())
+    }
+}
+
+impl Visible for PartnerGrantRow {
+    type Id = GrantId;
+    fn find_visible(conn: &mut DbConn, actor: &Actor, id: &GrantId) -> AppResult<Option<Self>> {
+        Ok(store::get_partner_visible(conn, &viewer(actor), id)?)
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartnerGrantList {
-    pub items: Vec<PartnerGrantOut>,
+    /// Summaries: the terms' sections and the access instructions are in the detail.
+    pub items: Vec<PartnerGrantSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -194,6 +275,8 @@ pub struct ListQuery {
 }
 
 /// Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies.
+/// Items are summaries: the terms' sections and the access instructions are in
+/// `GET /partner-grants/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/partner-grants",
@@ -228,10 +311,10 @@ pub async fn list(
             return Ok(vec![]);
         }
         let rows = store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
-        outs(conn, &actor, rows, now)
+        PartnerGrantOut::page(conn, &actor, now, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |g| g.id.clone());
+    let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);
     Ok(HttpResponse::Ok().json(PartnerGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,
@@ -251,6 +334,37 @@ pub struct IssueBody {
     pub terms_version_id: String,
     #[schema(min_length = 1, max_length = 20000)]
     pub access_instructions: String,
+}
+
+/// A partner grant's values, parsed (the nomination and terms it names are checked against the
+/// database when it is issued).
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    pub instructions: String,
+}
+
+impl TryFrom<&IssueBody> for Issue {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: &IssueBody) -> Result<Issue, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let starts = time_field(&mut errors, "starts_at", &b.starts_at);
+        let ends = time_field(&mut errors, "ends_at", &b.ends_at);
+        let instructions = required(
+            &mut errors,
+            "access_instructions",
+            &b.access_instructions,
+            20_000,
+        );
+        let (starts, ends) = parsed(errors, starts.zip(ends))?;
+        Ok(Issue {
+            starts,
+            ends,
+            instructions,
+        })
+    }
 }
 
 /// Issues an early-access grant to a selected partner (developer admins).
@@ -282,18 +396,11 @@ pub async fn issue(
         "Only an administrator of the developer organization issues early-access grants.",
     )?;
     let b = body.into_inner();
-    let mut errors = Vec::new();
-    let starts = time_field(&mut errors, "starts_at", &b.starts_at);
-    let ends = time_field(&mut errors, "ends_at", &b.ends_at);
-    let instructions = required(
-        &mut errors,
-        "access_instructions",
-        &b.access_instructions,
-        20_000,
-    );
+    let issue = Issue::try_from(&b);
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
+        let mut errors = errors_of(&issue);
         let nomination = nominations::get_visible(conn, &Viewer::Developer(actor.org_id.clone()), &b.nomination_id)?;
         let Some(n) = nomination else {
             errors.push(FieldError::new("nomination_id", "is not one of your organization's nominations"));
@@ -303,7 +410,7 @@ pub async fn issue(
         if terms.is_none() {
             errors.push(FieldError::new("terms_version_id", "must be a terms template or your organization's own terms"));
         }
-        let ((starts, ends), terms) = valid(errors, starts.zip(ends).zip(terms))?;
+        let (Issue { starts, ends, instructions }, terms) = valid(errors, issue.clone().ok().zip(terms))?;
         let status = nomination_status(
             n.developer_position,
             n.government_position,
@@ -344,7 +451,7 @@ pub async fn issue(
         )?;
         let to = notify::org_emails(conn, &[partner], true)?;
         notifier.send(conn, now, &to, Reason::PartnerGrantIssued, &ctx.link())?;
-        first(outs(conn, &actor, vec![row], now)?)
+        PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -367,11 +474,15 @@ pub async fn issue(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let out = db::run(&state.pool, move |conn| reload(conn, &actor, &id, now)).await?;
+    let out = db::run(&state.pool, move |conn| {
+        let row: PartnerGrantRow = load(conn, &actor, &id)?;
+        PartnerGrantOut::one(conn, &actor, now, row)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -393,19 +504,20 @@ pub async fn get(
 pub async fn revoke(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let (mut row, ctx) = load(conn, &actor, &id)?;
+        let mut row: PartnerGrantRow = load(conn, &actor, &id)?;
+        let ctx = row.grant();
         if !ctx.is_developer(&actor.org_id) || !actor.may(Capability::RevokePartnerGrant) {
             return Err(AppError::forbidden(
                 "Only the developer that issued this grant can revoke it.",
             ));
         }
-        if row.revoked_at.is_none() && store::revoke_partner(conn, &row.id.clone().into(), now)? {
+        if row.revoked_at.is_none() && store::revoke_partner(conn, &id, now)? {
             row.revoked_at = Some(to_db(now));
             row.updated_at = to_db(now);
             grants::record(
@@ -419,7 +531,7 @@ pub async fn revoke(
             let to = notify::participants(conn, &ctx)?;
             notifier.send(conn, now, &to, Reason::PartnerGrantRevoked, &ctx.link())?;
         }
-        first(outs(conn, &actor, vec![row], now)?)
+        PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -562,7 +674,7 @@ pub struct PartnerResource;
 impl grants::GrantResource for PartnerResource {
     type View = PartnerGrantOut;
     fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Grant> {
-        load(conn, actor, id).map(|(_, ctx)| ctx)
+        load::<PartnerGrantRow>(conn, actor, &id.into()).map(|row| row.grant())
     }
     fn view(
         conn: &mut DbConn,
@@ -570,6 +682,7 @@ impl grants::GrantResource for PartnerResource {
         id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<PartnerGrantOut> {
-        reload(conn, actor, id, now)
+        let row = load(conn, actor, &id.into())?;
+        PartnerGrantOut::one(conn, actor, now, row)
     }
 }

@@ -68,13 +68,39 @@ pub fn terms_out(t: &TermsRow) -> TermsOut {
     }
 }
 
+/// A terms version as a list shows it: without its six sections, which `GET /terms/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermsSummary {
+    pub id: String,
+    pub label: String,
+    /// SHA-256 (hex) of the canonical content (see `TermsOut`).
+    pub sha256: String,
+    /// Published by an operator for everyone to use.
+    pub is_template: bool,
+    pub organization_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn terms_summary(t: TermsRow) -> TermsSummary {
+    TermsSummary {
+        id: t.id,
+        label: t.label,
+        sha256: t.sha256,
+        is_template: t.is_template,
+        organization_id: t.organization_id,
+        created_at: from_db(t.created_at),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TermsList {
-    pub items: Vec<TermsOut>,
+    /// Summaries: the six sections are in the detail.
+    pub items: Vec<TermsSummary>,
     pub next_cursor: Option<String>,
 }
 
-/// Templates and the caller's organization's own terms, newest first.
+/// Templates and the caller's organization's own terms, newest first. Items are summaries:
+/// the six sections are in `GET /terms/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/terms",
@@ -99,7 +125,7 @@ pub async fn list(
         Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
     })
     .await?;
-    let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(|t| terms_out(&t));
+    let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
     Ok(HttpResponse::Ok().json(TermsList {
         items: paged.items,
         next_cursor: paged.next_cursor,
@@ -153,6 +179,29 @@ pub struct CreateTerms {
     pub nondisclosure: Option<String>,
 }
 
+/// A terms version to publish: its seven fields, each checked (`domain::terms::validate`).
+impl TryFrom<CreateTerms> for TermsContent {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: CreateTerms) -> Result<TermsContent, Vec<FieldError>> {
+        let content = TermsContent {
+            label: b.label.unwrap_or_default(),
+            confidentiality: b.confidentiality.unwrap_or_default(),
+            cybersecurity: b.cybersecurity.unwrap_or_default(),
+            insider_risk: b.insider_risk.unwrap_or_default(),
+            intellectual_property: b.intellectual_property.unwrap_or_default(),
+            use_terms: b.use_terms.unwrap_or_default(),
+            nondisclosure: b.nondisclosure.unwrap_or_default(),
+        };
+        validate(&content).map_err(|errs| {
+            errs.into_iter()
+                .map(|e| FieldError::new(e.field, e.message))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(content)
+    }
+}
+
 /// Publishes a terms version (developer admins: their own; operators: a template). Immutable.
 #[utoipa::path(
     post,
@@ -178,23 +227,7 @@ pub async fn create(
             "Only developer administrators and operators publish terms.",
         ));
     }
-    let b = body.into_inner();
-    let content = TermsContent {
-        label: b.label.unwrap_or_default(),
-        confidentiality: b.confidentiality.unwrap_or_default(),
-        cybersecurity: b.cybersecurity.unwrap_or_default(),
-        insider_risk: b.insider_risk.unwrap_or_default(),
-        intellectual_property: b.intellectual_property.unwrap_or_default(),
-        use_terms: b.use_terms.unwrap_or_default(),
-        nondisclosure: b.nondisclosure.unwrap_or_default(),
-    };
-    validate(&content).map_err(|errs| {
-        AppError::validation(
-            errs.into_iter()
-                .map(|e| FieldError::new(e.field, e.message))
-                .collect(),
-        )
-    })?;
+    let content = TermsContent::try_from(body.into_inner()).map_err(AppError::validation)?;
     let now = state.clock.now();
     let row = TermsRow {
         id: new_id(),

@@ -14,6 +14,7 @@ mod designations;
 mod fault;
 mod gate;
 mod list_filters;
+mod list_items;
 mod mail;
 mod nominations;
 mod openapi_contract;

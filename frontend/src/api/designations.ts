@@ -3,6 +3,7 @@
 import { api, seg, type PageParams } from './client';
 import type {
   DesignationRequest,
+  DesignationRequestSummary,
   Message,
   NewConsultation,
   NewDesignationRequest,
@@ -15,7 +16,7 @@ const base = '/designation-requests';
 const one = (id: string, action = '') => `${base}/${seg(id)}${action ? `/${action}` : ''}`;
 
 export const list = (filters: RequestFilters = {}, page: PageParams = {}) =>
-  api.get<Page<DesignationRequest>>(base, { query: { ...filters, ...page } });
+  api.get<Page<DesignationRequestSummary>>(base, { query: { ...filters, ...page } });
 export const get = (id: string) => api.get<DesignationRequest>(one(id));
 export const create = (body: NewDesignationRequest) => api.post<DesignationRequest>(base, body);
 export const submit = (id: string) => api.post<DesignationRequest>(one(id, 'submit'));

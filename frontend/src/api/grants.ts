@@ -1,12 +1,12 @@
 // Government access grants (DESIGN.md §2.4): at most 30 days per model, under agreed terms.
 import { api, seg, type PageParams } from './client';
 import { rosterAt } from './roster';
-import type { AccessGrant, AccessLogEntry, GrantStatus, NewAccessGrant, NewAccessLogEntry, Page } from './types';
+import type { AccessGrant, AccessGrantSummary, AccessLogEntry, GrantStatus, NewAccessGrant, NewAccessLogEntry, Page } from './types';
 
 const one = (id: string, action = '') => `/access-grants/${seg(id)}${action ? `/${action}` : ''}`;
 
 export const list = (filters: { status?: GrantStatus; model_id?: string } = {}, page: PageParams = {}) =>
-  api.get<Page<AccessGrant>>('/access-grants', { query: { ...filters, ...page } });
+  api.get<Page<AccessGrantSummary>>('/access-grants', { query: { ...filters, ...page } });
 export const get = (id: string) => api.get<AccessGrant>(one(id));
 export const offer = (body: NewAccessGrant) => api.post<AccessGrant>('/access-grants', body);
 export const changeEnd = (id: string, endsAt: string) => api.patch<AccessGrant>(one(id), { ends_at: endsAt });

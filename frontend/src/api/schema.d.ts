@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Grants the caller's organization offered or is a grantee of, newest first. */
+        /**
+         * Grants the caller's organization offered or is a grantee of, newest first. Items are
+         *     summaries: the access instructions are in `GET /access-grants/{id}`.
+         */
         get: operations["listAccessGrants"];
         put?: never;
         /**
@@ -252,7 +255,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every event on the caller's organization's records, oldest first, as CSV or JSON. */
+        /**
+         * Every event on the caller's organization's records, oldest first, as CSV or JSON: the trail
+         *     as it stood when the export began, streamed a page at a time (each page its own short
+         *     database call within the request deadline), so an export of a million events holds neither a
+         *     connection nor the whole file in memory. A database failure before the first page answers the
+         *     usual problem; one later ends the download early (the client sees a truncated file).
+         */
         get: operations["exportAuditEvents"];
         put?: never;
         post?: never;
@@ -447,6 +456,8 @@ export interface paths {
         /**
          * Requests visible to the caller (a developer's own; every non-draft one for agencies), newest
          *     first, narrowed by the filters (all applied by the server, with the same cursor pagination).
+         *     Items are summaries: the capability evidence, the consultations and the determination's
+         *     rationale are in `GET /designation-requests/{id}`.
          */
         get: operations["listDesignationRequests"];
         put?: never;
@@ -622,7 +633,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's organization's models, newest first. */
+        /**
+         * The caller's organization's models, newest first. Items are summaries: the description is
+         *     in `GET /models/{id}`.
+         */
         get: operations["listModels"];
         put?: never;
         /** Registers a model (developer members). */
@@ -678,7 +692,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Nominations visible to the caller (a developer's own; all of them for agencies). */
+        /**
+         * Nominations visible to the caller (a developer's own; all of them for agencies). Items are
+         *     summaries: the rationale is in `GET /nominations/{id}`.
+         */
         get: operations["listNominations"];
         put?: never;
         /** Nominates a trusted partner (a developer member, or an agency member for the Government). */
@@ -829,7 +846,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies. */
+        /**
+         * Partner grants: a developer's own, a partner's own, and (metadata) all of them for agencies.
+         *     Items are summaries: the terms' sections and the access instructions are in
+         *     `GET /partner-grants/{id}`.
+         */
         get: operations["listPartnerGrants"];
         put?: never;
         /** Issues an early-access grant to a selected partner (developer admins). */
@@ -953,7 +974,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Templates and the caller's organization's own terms, newest first. */
+        /**
+         * Templates and the caller's organization's own terms, newest first. Items are summaries:
+         *     the six sections are in `GET /terms/{id}`.
+         */
         get: operations["listTerms"];
         put?: never;
         /** Publishes a terms version (developer admins: their own; operators: a template). Immutable. */
@@ -1044,7 +1068,8 @@ export interface components {
             password: string;
         };
         AccessGrantList: {
-            items: components["schemas"]["AccessGrantOut"][];
+            /** @description Summaries: the access instructions are in the detail. */
+            items: components["schemas"]["AccessGrantSummary"][];
             next_cursor?: string | null;
         };
         AccessGrantOut: {
@@ -1053,6 +1078,55 @@ export interface components {
              *     `null` for everyone else.
              */
             access_instructions?: string | null;
+            /**
+             * @description `hosted_api`, `weights_on_premises`, `sandbox` or `other`
+             * @enum {string}
+             */
+            access_mode: "hosted_api" | "weights_on_premises" | "sandbox" | "other";
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: double
+             * @description Days until the window closes (0 once it has).
+             */
+            days_remaining: number;
+            /** Format: date-time */
+            developer_accepted_at?: string | null;
+            developer_org_id: string;
+            developer_org_name: string;
+            /**
+             * Format: date-time
+             * @description Set when the developer ended the grant early.
+             */
+            ended_at?: string | null;
+            /** Format: date-time */
+            ends_at: string;
+            grantees: components["schemas"]["GranteeOut"][];
+            id: string;
+            model_id: string;
+            model_name: string;
+            model_version: string;
+            /** Format: date-time */
+            starts_at: string;
+            /**
+             * @description `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
+             *     timestamps and the current time.
+             * @enum {string}
+             */
+            status: "ended" | "expired" | "awaiting_terms" | "scheduled" | "active";
+            terms_label: string;
+            terms_sha256: string;
+            terms_version_id: string;
+            /** Format: date-time */
+            updated_at: string;
+            viewer: components["schemas"]["ViewerOut"];
+            voluntary_notice: string;
+        };
+        /**
+         * @description An access grant as a list shows it: the full grant without its access instructions, which
+         *     `GET /access-grants/{id}` carries.
+         */
+        AccessGrantSummary: {
             /**
              * @description `hosted_api`, `weights_on_premises`, `sandbox` or `other`
              * @enum {string}
@@ -1388,6 +1462,16 @@ export interface components {
             /** @description Unclassified rationale shared with the developer. */
             rationale: string;
         };
+        /** @description A determination as a list shows it: the outcome, without the rationale and benchmark label. */
+        DeterminationSummary: {
+            /** Format: date-time */
+            determined_at: string;
+            /**
+             * @description `covered` or `not_covered`
+             * @enum {string}
+             */
+            outcome: "covered" | "not_covered";
+        };
         FieldErrorDto: {
             field: string;
             message: string;
@@ -1519,13 +1603,49 @@ export interface components {
             kind: "message" | "info_request" | "response";
         };
         ModelList: {
-            items: components["schemas"]["ModelOut"][];
+            /** @description Summaries: the description is in the detail. */
+            items: components["schemas"]["ModelSummary"][];
             next_cursor?: string | null;
         };
         ModelOut: {
             /** Format: date-time */
             created_at: string;
             description: string;
+            /**
+             * Format: double
+             * @description The union of the model's Government access windows so far, in days.
+             */
+            government_days_granted: number;
+            /**
+             * Format: double
+             * @description What is left of the 30-day cap, in days.
+             */
+            government_days_remaining: number;
+            id: string;
+            modality: string;
+            name: string;
+            organization_id: string;
+            /** Format: date-time */
+            planned_partner_release_at?: string | null;
+            /** Format: date-time */
+            released_at?: string | null;
+            /**
+             * @description `in_development` or `released`
+             * @enum {string}
+             */
+            status: "in_development" | "released";
+            /** Format: date-time */
+            updated_at: string;
+            version: string;
+            voluntary_notice: string;
+        };
+        /**
+         * @description A model as a list shows it: the full model without its description, which
+         *     `GET /models/{id}` carries.
+         */
+        ModelSummary: {
+            /** Format: date-time */
+            created_at: string;
             /**
              * Format: double
              * @description The union of the model's Government access windows so far, in days.
@@ -1574,7 +1694,8 @@ export interface components {
             sector?: "chemical" | "commercial_facilities" | "communications" | "critical_manufacturing" | "dams" | "defense_industrial_base" | "emergency_services" | "energy" | "financial_services" | "food_and_agriculture" | "government_facilities" | "healthcare_and_public_health" | "information_technology" | "nuclear_reactors_materials_and_waste" | "transportation_systems" | "water_and_wastewater_systems" | null;
         };
         NominationList: {
-            items: components["schemas"]["NominationOut"][];
+            /** @description Summaries: the rationale is in the detail. */
+            items: components["schemas"]["NominationSummary"][];
             next_cursor?: string | null;
         };
         NominationOut: {
@@ -1605,6 +1726,50 @@ export interface components {
             /** @enum {string|null} */
             partner_type?: "federal_agency" | "state_local_authority" | "critical_infrastructure_operator" | "security_researcher" | "other" | null;
             rationale: string;
+            /** Format: date-time */
+            rescinded_at?: string | null;
+            /** @enum {string|null} */
+            sector?: "chemical" | "commercial_facilities" | "communications" | "critical_manufacturing" | "dams" | "defense_industrial_base" | "emergency_services" | "energy" | "financial_services" | "food_and_agriculture" | "government_facilities" | "healthcare_and_public_health" | "information_technology" | "nuclear_reactors_materials_and_waste" | "transportation_systems" | "water_and_wastewater_systems" | null;
+            /**
+             * @description `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
+             * @enum {string}
+             */
+            status: "pending" | "selected" | "declined" | "rescinded";
+            /** Format: date-time */
+            updated_at: string;
+            voluntary_notice: string;
+        };
+        /**
+         * @description A nomination as a list shows it: the full nomination without its rationale, which
+         *     `GET /nominations/{id}` carries.
+         */
+        NominationSummary: {
+            /** @description For a proposed new partner: whom to invite on selection. */
+            contact_email?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            developer_org_id: string;
+            developer_org_name: string;
+            /**
+             * @description `pending`, `concur` or `decline`
+             * @enum {string}
+             */
+            developer_position: "pending" | "concur" | "decline";
+            /** @enum {string} */
+            government_position: "pending" | "concur" | "decline";
+            id: string;
+            model_id: string;
+            model_name: string;
+            /**
+             * @description `developer` or `government`
+             * @enum {string}
+             */
+            nominated_by: "developer" | "government";
+            partner_name: string;
+            /** @description Set for an existing partner, and for a new one once selected. */
+            partner_org_id?: string | null;
+            /** @enum {string|null} */
+            partner_type?: "federal_agency" | "state_local_authority" | "critical_infrastructure_operator" | "security_researcher" | "other" | null;
             /** Format: date-time */
             rescinded_at?: string | null;
             /** @enum {string|null} */
@@ -1673,7 +1838,8 @@ export interface components {
             sector?: "chemical" | "commercial_facilities" | "communications" | "critical_manufacturing" | "dams" | "defense_industrial_base" | "emergency_services" | "energy" | "financial_services" | "food_and_agriculture" | "government_facilities" | "healthcare_and_public_health" | "information_technology" | "nuclear_reactors_materials_and_waste" | "transportation_systems" | "water_and_wastewater_systems" | null;
         };
         PartnerGrantList: {
-            items: components["schemas"]["PartnerGrantOut"][];
+            /** @description Summaries: the terms' sections and the access instructions are in the detail. */
+            items: components["schemas"]["PartnerGrantSummary"][];
             next_cursor?: string | null;
         };
         PartnerGrantOut: {
@@ -1706,6 +1872,47 @@ export interface components {
              */
             status: "revoked" | "expired" | "awaiting_terms" | "scheduled" | "active";
             terms?: null | components["schemas"]["TermsOut"];
+            terms_version_id: string;
+            /** Format: date-time */
+            updated_at: string;
+            viewer: components["schemas"]["ViewerOut"];
+            voluntary_notice: string;
+        };
+        /**
+         * @description A partner grant as a list shows it: the full grant without its long texts (the terms'
+         *     sections and the access instructions), which `GET /partner-grants/{id}` carries.
+         */
+        PartnerGrantSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: double */
+            days_remaining: number;
+            developer_org_id: string;
+            developer_org_name: string;
+            /** Format: date-time */
+            ends_at: string;
+            id: string;
+            model_id: string;
+            model_name: string;
+            model_version: string;
+            nomination_id: string;
+            /** Format: date-time */
+            partner_accepted_at?: string | null;
+            partner_name: string;
+            partner_org_id: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** Format: date-time */
+            starts_at: string;
+            /**
+             * @description `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
+             * @enum {string}
+             */
+            status: "revoked" | "expired" | "awaiting_terms" | "scheduled" | "active";
+            /** @description The terms' label, for the developer and the partner (as `terms` in the detail); else `null`. */
+            terms_label?: string | null;
+            /** @description The terms' SHA-256, for the developer and the partner; else `null`. */
+            terms_sha256?: string | null;
             terms_version_id: string;
             /** Format: date-time */
             updated_at: string;
@@ -1782,7 +1989,8 @@ export interface components {
             type: string;
         };
         RequestList: {
-            items: components["schemas"]["RequestOut"][];
+            /** @description Summaries: the capability evidence, consultations and rationale are in the detail. */
+            items: components["schemas"]["RequestSummary"][];
             next_cursor?: string | null;
         };
         RequestOut: {
@@ -1793,6 +2001,40 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             determination?: null | components["schemas"]["DeterminationOut"];
+            developer_org_id: string;
+            developer_org_name: string;
+            id: string;
+            model_id: string;
+            model_name: string;
+            model_version: string;
+            /** Format: date-time */
+            requested_response_by?: string | null;
+            /**
+             * @description `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
+             * @enum {string}
+             */
+            status: "draft" | "submitted" | "under_review" | "info_requested" | "determined" | "withdrawn";
+            /** Format: date-time */
+            submitted_at?: string | null;
+            summary: string;
+            /** Format: date-time */
+            updated_at: string;
+            voluntary_notice: string;
+            /** Format: date-time */
+            withdrawn_at?: string | null;
+        };
+        /**
+         * @description A designation request as a list shows it: the full request without its long texts (the
+         *     capability evidence, the consultations' notes and the determination's rationale), which
+         *     `GET /designation-requests/{id}` carries. The summary stays: the list shows its start and
+         *     the search reads it.
+         */
+        RequestSummary: {
+            assigned_to?: null | components["schemas"]["PersonRef"];
+            consulted: components["schemas"]["ConsultedOffices"];
+            /** Format: date-time */
+            created_at: string;
+            determination?: null | components["schemas"]["DeterminationSummary"];
             developer_org_id: string;
             developer_org_name: string;
             id: string;
@@ -1867,7 +2109,8 @@ export interface components {
             password: string;
         };
         TermsList: {
-            items: components["schemas"]["TermsOut"][];
+            /** @description Summaries: the six sections are in the detail. */
+            items: components["schemas"]["TermsSummary"][];
             next_cursor?: string | null;
         };
         TermsOut: {
@@ -1889,6 +2132,18 @@ export interface components {
              */
             sha256: string;
             use: string;
+        };
+        /** @description A terms version as a list shows it: without its six sections, which `GET /terms/{id}` carries. */
+        TermsSummary: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description Published by an operator for everyone to use. */
+            is_template: boolean;
+            label: string;
+            organization_id: string;
+            /** @description SHA-256 (hex) of the canonical content (see `TermsOut`). */
+            sha256: string;
         };
         UserEnvelope: {
             user: components["schemas"]["UserOut"];

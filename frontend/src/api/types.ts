@@ -67,22 +67,34 @@ export type ApiToken = S['ApiTokenOut'];
 export type InvitationSent = S['InvitationOut'];
 
 export type Model = S['ModelOut'];
+/** A list item: a model without its description (in the detail). */
+export type ModelSummary = S['ModelSummary'];
 
 export type Consultation = S['ConsultationOut'];
 export type Determination = S['DeterminationOut'];
 export type DesignationRequest = S['RequestOut'];
+/** A list item: a request without the capability evidence, consultations and rationale (in the detail). */
+export type DesignationRequestSummary = S['RequestSummary'];
 export type Message = S['MessageOut'];
 
 export type Terms = S['TermsOut'];
+/** A list item: a terms version without its six sections (in the detail). */
+export type TermsSummary = S['TermsSummary'];
 
 export type Viewer = S['ViewerOut'];
 export type Grantee = S['GranteeOut'];
 export type AccessGrant = S['AccessGrantOut'];
+/** A list item: a grant without its access instructions (in the detail). */
+export type AccessGrantSummary = S['AccessGrantSummary'];
 export type RosterEntry = S['RosterOut'];
 export type AccessLogEntry = S['AccessLogOut'];
 
 export type Nomination = S['NominationOut'];
+/** A list item: a nomination without its rationale (in the detail). */
+export type NominationSummary = S['NominationSummary'];
 export type PartnerGrant = S['PartnerGrantOut'];
+/** A list item: a partner grant without the terms' sections and the access instructions (in the detail). */
+export type PartnerGrantSummary = S['PartnerGrantSummary'];
 
 /** The document says only "object": the event's detail is free JSON without secrets. */
 export type AuditEvent = Omit<S['AuditEventOut'], 'detail'> & { detail: unknown };

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { fetchAll } from '../api/client';
 import * as grantsApi from '../api/grants';
 import * as partnerGrantsApi from '../api/partnerGrants';
-import type { AccessGrant, PartnerGrant } from '../api/types';
+import type { AccessGrantSummary, PartnerGrantSummary } from '../api/types';
 import type { TimelineWindow } from './timeline';
 
 /** A number of days to one decimal, or a dash. */
@@ -14,7 +14,7 @@ export function fmt(n: number | null | undefined): string {
 
 /** Government and partner windows of one model, for its timeline. */
 export function useModelWindows(modelId: string | null) {
-  const [state, setState] = useState<{ gov: AccessGrant[]; partner: PartnerGrant[]; loaded: boolean }>({
+  const [state, setState] = useState<{ gov: AccessGrantSummary[]; partner: PartnerGrantSummary[]; loaded: boolean }>({
     gov: [],
     partner: [],
     loaded: false,
@@ -23,8 +23,8 @@ export function useModelWindows(modelId: string | null) {
     if (!modelId) return;
     let live = true;
     Promise.all([
-      fetchAll((p) => grantsApi.list({ model_id: modelId }, p)).catch(() => [] as AccessGrant[]),
-      fetchAll((p) => partnerGrantsApi.list({ model_id: modelId }, p)).catch(() => [] as PartnerGrant[]),
+      fetchAll((p) => grantsApi.list({ model_id: modelId }, p)).catch(() => [] as AccessGrantSummary[]),
+      fetchAll((p) => partnerGrantsApi.list({ model_id: modelId }, p)).catch(() => [] as PartnerGrantSummary[]),
     ]).then(([gov, partner]) => {
       if (live) setState({ gov, partner, loaded: true });
     });
@@ -35,7 +35,7 @@ export function useModelWindows(modelId: string | null) {
   return state;
 }
 
-export function windowsOf(gov: AccessGrant[], partner: PartnerGrant[]): TimelineWindow[] {
+export function windowsOf(gov: AccessGrantSummary[], partner: PartnerGrantSummary[]): TimelineWindow[] {
   return [
     ...gov.map((g) => ({
       id: g.id,

@@ -7,7 +7,7 @@ import * as grantsApi from '../api/grants';
 import * as modelsApi from '../api/models';
 import * as nominationsApi from '../api/nominations';
 import * as partnerGrantsApi from '../api/partnerGrants';
-import type { AccessGrant, AuditVerify, DesignationRequest, Model, Nomination, PartnerGrant } from '../api/types';
+import type { AccessGrantSummary, AuditVerify, DesignationRequestSummary, ModelSummary, NominationSummary, PartnerGrantSummary } from '../api/types';
 import { useMe, useRole, type Role } from '../auth/AuthContext';
 import { Countdown, DateTime, Loading, PageTitle, ProblemAlert, StatusTag, VoluntaryNotice } from '../components/ui';
 
@@ -21,11 +21,11 @@ interface Task {
 }
 
 interface Data {
-  models: Model[];
-  requests: DesignationRequest[];
-  grants: AccessGrant[];
-  nominations: Nomination[];
-  partnerGrants: PartnerGrant[];
+  models: ModelSummary[];
+  requests: DesignationRequestSummary[];
+  grants: AccessGrantSummary[];
+  nominations: NominationSummary[];
+  partnerGrants: PartnerGrantSummary[];
 }
 
 const EMPTY: Data = { models: [], requests: [], grants: [], nominations: [], partnerGrants: [] };

@@ -5,7 +5,7 @@ import * as grantsApi from '../api/grants';
 import * as modelsApi from '../api/models';
 import * as organizationsApi from '../api/organizations';
 import * as termsApi from '../api/terms';
-import type { AccessGrant, AccessKind, AccessMode, Model, Organization, Terms } from '../api/types';
+import type { AccessGrant, AccessGrantSummary, AccessKind, AccessMode, ModelSummary, Organization, TermsSummary } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -37,7 +37,7 @@ import { useAction, usePaged, useResource } from '../lib/hooks';
 import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS } from '../lib/labels';
 import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
 
-export function grantees(g: AccessGrant): string {
+export function grantees(g: AccessGrantSummary): string {
   return g.grantees.map((x) => x.name).join(', ') || '—';
 }
 
@@ -77,7 +77,7 @@ export function GrantsList() {
   );
 }
 
-export function GrantTable({ items, role }: { items: AccessGrant[]; role: Role }) {
+export function GrantTable({ items, role }: { items: AccessGrantSummary[]; role: Role }) {
   return (
     <div className="fap-table-wrap">
       <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
@@ -156,9 +156,9 @@ export function GrantNew() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const [models, setModels] = useState<Model[] | null>(null);
+  const [models, setModels] = useState<ModelSummary[] | null>(null);
   const [agencies, setAgencies] = useState<Organization[] | null>(null);
-  const [terms, setTerms] = useState<Terms[] | null>(null);
+  const [terms, setTerms] = useState<TermsSummary[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   useEffect(() => {
     Promise.all([

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import * as designationsApi from '../api/designations';
 import * as modelsApi from '../api/models';
 import * as nominationsApi from '../api/nominations';
-import type { AccessGrant, NewModel, PartnerGrant } from '../api/types';
+import type { AccessGrantSummary, NewModel, PartnerGrantSummary } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -342,7 +342,7 @@ export function ModelDetail() {
   );
 }
 
-function GrantLinks({ gov, partner }: { gov: AccessGrant[]; partner: PartnerGrant[] }) {
+function GrantLinks({ gov, partner }: { gov: AccessGrantSummary[]; partner: PartnerGrantSummary[] }) {
   if (gov.length + partner.length === 0) return null;
   return (
     <ul className="usa-list">

@@ -5,7 +5,7 @@ import * as modelsApi from '../api/models';
 import * as nominationsApi from '../api/nominations';
 import * as partnerGrantsApi from '../api/partnerGrants';
 import * as termsApi from '../api/terms';
-import type { Nomination, PartnerGrant, Terms } from '../api/types';
+import type { NominationSummary, PartnerGrant, PartnerGrantSummary, TermsSummary } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -64,7 +64,7 @@ export function PartnerGrantsList() {
   );
 }
 
-export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrant[]; showPartner: boolean }) {
+export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrantSummary[]; showPartner: boolean }) {
   return (
     <div className="fap-table-wrap">
       <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
@@ -110,8 +110,8 @@ export function PartnerGrantNew() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const [noms, setNoms] = useState<Nomination[] | null>(null);
-  const [terms, setTerms] = useState<Terms[] | null>(null);
+  const [noms, setNoms] = useState<NominationSummary[] | null>(null);
+  const [terms, setTerms] = useState<TermsSummary[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   useEffect(() => {
     Promise.all([fetchAll((p) => nominationsApi.list({ status: 'selected' }, p)), fetchAll(termsApi.list)])

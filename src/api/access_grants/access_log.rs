@@ -12,7 +12,7 @@ use crate::api::first;
 use crate::api::grants;
 use crate::api::json::Json;
 use crate::api::paging::{PageQuery, Paged};
-use crate::api::valid;
+use crate::api::parsed;
 use crate::api::{enum_field, required, time_field};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -21,10 +21,12 @@ use crate::domain::audit::AuditAction;
 use crate::domain::grant::{check_access_log_time, AccessKind};
 use crate::error::{AppError, AppResult, FieldError, ProblemCode};
 use crate::state::AppState;
-use crate::store::grants::{self as store, AccessLogRow, GrantKind};
+use crate::store::grants::{self as store, AccessGrantRow, AccessLogRow, GrantKind};
 use crate::store::{accounts, new_id, orgs};
 
-use super::common::load;
+use super::common::context;
+use crate::api::view::load;
+use crate::domain::ids::GrantId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessLogOut {
@@ -85,14 +87,14 @@ pub(super) fn log_outs(conn: &mut DbConn, rows: Vec<AccessLogRow>) -> AppResult<
 pub async fn log_list(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let page = q.page()?;
     let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
-        let (row, _) = load(conn, &actor, &id)?;
+        let row: AccessGrantRow = load(conn, &actor, &id)?;
         let rows = store::log_of(conn, &row.id.clone().into(), &p)?;
         log_outs(conn, rows)
     })
@@ -119,6 +121,45 @@ pub struct LogBody {
     pub summary: String,
 }
 
+/// An access-log entry, parsed.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub occurred: DateTime<Utc>,
+    pub kind: AccessKind,
+    pub duration_minutes: i32,
+    pub summary: String,
+}
+
+impl TryFrom<LogBody> for LogEntry {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: LogBody) -> Result<LogEntry, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let occurred = time_field(&mut errors, "occurred_at", &b.occurred_at);
+        let kind = enum_field(
+            &mut errors,
+            "kind",
+            &b.kind,
+            AccessKind::ALL,
+            AccessKind::as_str,
+        );
+        if !(1..=1440).contains(&b.duration_minutes) {
+            errors.push(FieldError::new(
+                "duration_minutes",
+                "must be between 1 and 1440",
+            ));
+        }
+        let summary = required(&mut errors, "summary", &b.summary, 10_000);
+        let (occurred, kind) = parsed(errors, occurred.zip(kind))?;
+        Ok(LogEntry {
+            occurred,
+            kind,
+            duration_minutes: b.duration_minutes as i32,
+            summary,
+        })
+    }
+}
+
 /// Records one use of the access (rostered users who acknowledged the terms). Append-only:
 /// a correction is a new entry.
 #[utoipa::path(
@@ -141,36 +182,26 @@ pub struct LogBody {
 pub async fn log_add(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
     body: Json<LogBody>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let b = body.into_inner();
-    let mut errors = Vec::new();
-    let occurred = time_field(&mut errors, "occurred_at", &b.occurred_at);
-    let kind = enum_field(
-        &mut errors,
-        "kind",
-        &b.kind,
-        AccessKind::ALL,
-        AccessKind::as_str,
-    );
-    if !(1..=1440).contains(&b.duration_minutes) {
-        errors.push(FieldError::new(
-            "duration_minutes",
-            "must be between 1 and 1440",
-        ));
-    }
-    let summary = required(&mut errors, "summary", &b.summary, 10_000);
+    let log_entry = LogEntry::try_from(body.into_inner());
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let (row, ctx) = load(conn, &actor, &id)?;
+        let row: AccessGrantRow = load(conn, &actor, &id)?;
+        let ctx = context(conn, &row)?;
         let entry = store::roster_entry(conn, GrantKind::Access, &row.id.clone().into(), &actor.user_id)?
             .ok_or_else(|| AppError::forbidden_code(ProblemCode::NotRostered, "Only people on this grant's roster can log its use."))?;
         if entry.acknowledged_at.is_none() || !ctx.terms_accepted {
             return Err(AppError::conflict(ProblemCode::TermsNotAccepted, "The terms must be accepted by every party and acknowledged by you before access is logged."));
         }
-        let (occurred, kind) = valid(errors, occurred.zip(kind))?;
+        let LogEntry {
+            occurred,
+            kind,
+            duration_minutes,
+            summary,
+        } = log_entry.clone().map_err(AppError::validation)?;
         check_access_log_time(now, occurred, ctx.starts_at, ctx.ends_at, ctx.ended_at).map_err(|e| {
             AppError::unprocessable(e.code(), e.to_string()).with_errors(vec![FieldError::new("occurred_at", e.to_string())])
         })?;
@@ -181,7 +212,7 @@ pub async fn log_add(
             organization_id: actor.org_id.to_string(),
             occurred_at: to_db(occurred),
             kind: kind.as_str().into(),
-            duration_minutes: b.duration_minutes as i32,
+            duration_minutes,
             summary,
             created_at: to_db(now),
         };

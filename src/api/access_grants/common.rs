@@ -3,42 +3,33 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::api::first;
 use crate::api::grants;
+use crate::api::view::{load, View, Visible};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::domain::grant::Grant;
 use crate::domain::grant::GrantStatus;
+use crate::domain::ids::GrantId;
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
 use crate::store::grants::{self as store, AccessGrantRow};
 
-use super::views::{outs, AccessGrantOut};
+use super::views::AccessGrantOut;
 
-/// A visible grant and its context, or 404.
-pub(super) fn load(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: &str,
-) -> AppResult<(AccessGrantRow, Grant)> {
-    let row = store::get_access_visible(conn, &actor.org_id, &id.into())?
-        .ok_or_else(AppError::not_found)?;
+impl Visible for AccessGrantRow {
+    type Id = GrantId;
+    fn find_visible(conn: &mut DbConn, actor: &Actor, id: &GrantId) -> AppResult<Option<Self>> {
+        Ok(store::get_access_visible(conn, &actor.org_id, id)?)
+    }
+}
+
+/// The rules' view of a grant: its row and its grantees (one query).
+pub(super) fn context(conn: &mut DbConn, row: &AccessGrantRow) -> AppResult<Grant> {
     let grantees = store::grantees_of(conn, std::slice::from_ref(&row.id))?
         .into_iter()
         .map(|(_, o)| o)
         .collect();
-    let ctx = row.grant(grantees);
-    Ok((row, ctx))
-}
-
-pub(super) fn reload(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: &str,
-    now: DateTime<Utc>,
-) -> AppResult<AccessGrantOut> {
-    let (row, _) = load(conn, actor, id)?;
-    first(outs(conn, actor, vec![row], now)?)
+    Ok(row.grant(grantees))
 }
 
 pub fn parse_status(s: Option<&str>) -> AppResult<Option<GrantStatus>> {
@@ -65,7 +56,8 @@ pub struct AccessResource;
 impl grants::GrantResource for AccessResource {
     type View = AccessGrantOut;
     fn context(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<Grant> {
-        load(conn, actor, id).map(|(_, ctx)| ctx)
+        let row = load(conn, actor, &id.into())?;
+        context(conn, &row)
     }
     fn view(
         conn: &mut DbConn,
@@ -73,6 +65,7 @@ impl grants::GrantResource for AccessResource {
         id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<AccessGrantOut> {
-        reload(conn, actor, id, now)
+        let row = load(conn, actor, &id.into())?;
+        AccessGrantOut::one(conn, actor, now, row)
     }
 }

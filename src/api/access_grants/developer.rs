@@ -6,28 +6,30 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::api::first;
 use crate::api::grants;
 use crate::api::json::Json;
 use crate::api::{enum_field, errors_of, parsed, required, time_field, valid, window_error};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
-use crate::db;
+use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
-use crate::domain::grant::AccessMode;
+use crate::domain::grant::{AccessMode, Grant};
 use crate::domain::policy::{Capability, OrgKind};
 use crate::domain::window::{check_government_window, Interval};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
-use crate::state::AppState;
+use crate::state::{AppState, Notifier};
 use crate::store::grants::{self as store, AccessGrantRow};
-use crate::store::{models, new_id, orgs, terms};
+use crate::store::models::{self, ModelRow};
+use crate::store::{new_id, orgs, terms};
 
-use super::common::{load, require_developer};
-use super::views::{outs, AccessGrantOut};
+use super::common::{context, require_developer};
+use super::views::AccessGrantOut;
+use crate::api::view::{load, View};
+use crate::domain::ids::GrantId;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"model_id": "…", "grantee_org_ids": ["…"], "access_mode": "hosted_api", "access_instructions": "Endpoint and credentials are in the sealed package …", "starts_at": "2026-06-10T00:00:00Z", "ends_at": "2026-07-01T00:00:00Z", "terms_version_id": "…"}))]
 pub struct OfferBody {
     #[schema(format = Uuid)]
@@ -139,73 +141,118 @@ pub async fn offer(
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
         let mut errors = errors_of(&offer);
-        let model = models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?;
-        if model.is_none() {
-            errors.push(FieldError::new(
-                "model_id",
-                "is not one of your organization's models",
-            ));
-        }
-        if !grantees.is_empty() {
-            let found = orgs::get_many(conn, &grantees)?;
-            if found.len() != grantees.len() || found.iter().any(|o| o.kind != OrgKind::Agency) {
-                errors.push(FieldError::new(
-                    "grantee_org_ids",
-                    "must all be Government agency organizations",
-                ));
-            }
-        }
-        if terms::get_usable(conn, actor.org_id.as_str(), &b.terms_version_id)?.is_none() {
-            errors.push(FieldError::new(
-                "terms_version_id",
-                "must be a terms template or your organization's own terms",
-            ));
-        }
+        let model = check_references(conn, &actor, &b, &grantees, &mut errors)?;
         let (offer, model) = valid(errors, offer.clone().ok().zip(model))?;
-        let Offer {
-            grantees,
-            mode,
-            instructions,
-            starts,
-            ends,
-        } = offer;
-        let existing: Vec<Interval> =
-            models::government_windows(conn, std::slice::from_ref(&model.id), None)?.into_iter().map(|(_, i)| i).collect();
-        check_government_window(&existing, Interval::new(starts, ends), model.planned_partner_release_at.map(from_db)).map_err(window_error)?;
-        let row = AccessGrantRow {
-            id: new_id(),
-            model_id: model.id.clone(),
-            organization_id: actor.org_id.to_string(),
-            access_mode: mode.as_str().into(),
-            access_instructions: instructions,
-            starts_at: to_db(starts),
-            ends_at: to_db(ends),
-            ended_at: None,
-            terms_version_id: b.terms_version_id.clone(),
-            created_by_user_id: actor.user_id.to_string(),
-            created_at: to_db(now),
-            updated_at: to_db(now),
-            terms_completed_at: None,
-            start_notice_sent_at: None,
-            end_notice_sent_at: None,
-        };
-        store::insert_access(conn, &row, &grantees)?;
-        let ctx = row.grant(grantees.clone());
-        grants::record(
+        let row = make_offer(
             conn,
-            &ctx,
             &actor,
+            &notifier,
             now,
-            AuditAction::GrantOffered,
-            json!({"model_id": row.model_id, "grantee_org_ids": grantees, "access_mode": row.access_mode,
-                   "starts_at": crate::audit::rfc3339(starts), "ends_at": crate::audit::rfc3339(ends), "terms_version_id": row.terms_version_id}),
+            &model,
+            offer,
+            &b.terms_version_id,
         )?;
-        let to = notify::org_emails(conn, &grantees, true)?;
-        notifier.send(conn, now, &to, Reason::GrantOffered, &ctx.link())?;
-        first(outs(conn, &actor, vec![row], now)?)
+        AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// Checks what an offer names against the database — one of the caller's models, Government
+/// agencies only, usable terms — adding a field error for each that fails; answers the model.
+fn check_references(
+    conn: &mut DbConn,
+    actor: &Actor,
+    b: &OfferBody,
+    grantees: &[String],
+    errors: &mut Vec<FieldError>,
+) -> AppResult<Option<ModelRow>> {
+    let model = models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?;
+    if model.is_none() {
+        errors.push(FieldError::new(
+            "model_id",
+            "is not one of your organization's models",
+        ));
+    }
+    if !grantees.is_empty() {
+        let found = orgs::get_many(conn, grantees)?;
+        if found.len() != grantees.len() || found.iter().any(|o| o.kind != OrgKind::Agency) {
+            errors.push(FieldError::new(
+                "grantee_org_ids",
+                "must all be Government agency organizations",
+            ));
+        }
+    }
+    if terms::get_usable(conn, actor.org_id.as_str(), &b.terms_version_id)?.is_none() {
+        errors.push(FieldError::new(
+            "terms_version_id",
+            "must be a terms template or your organization's own terms",
+        ));
+    }
+    Ok(model)
+}
+
+/// Makes a checked offer: the window against the model's other Government windows (the cap and
+/// the planned release), then the grant, its audit event and the grantees' email.
+fn make_offer(
+    conn: &mut DbConn,
+    actor: &Actor,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+    model: &ModelRow,
+    offer: Offer,
+    terms_version_id: &str,
+) -> AppResult<AccessGrantRow> {
+    let Offer {
+        grantees,
+        mode,
+        instructions,
+        starts,
+        ends,
+    } = offer;
+    let existing: Vec<Interval> =
+        models::government_windows(conn, std::slice::from_ref(&model.id), None)?
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect();
+    check_government_window(
+        &existing,
+        Interval::new(starts, ends),
+        model.planned_partner_release_at.map(from_db),
+    )
+    .map_err(window_error)?;
+    let row = AccessGrantRow {
+        id: new_id(),
+        model_id: model.id.clone(),
+        organization_id: actor.org_id.to_string(),
+        access_mode: mode.as_str().into(),
+        access_instructions: instructions,
+        starts_at: to_db(starts),
+        ends_at: to_db(ends),
+        ended_at: None,
+        terms_version_id: terms_version_id.to_string(),
+        created_by_user_id: actor.user_id.to_string(),
+        created_at: to_db(now),
+        updated_at: to_db(now),
+        terms_completed_at: None,
+        start_notice_sent_at: None,
+        end_notice_sent_at: None,
+    };
+    store::insert_access(conn, &row, &grantees)?;
+    let ctx = row.grant(grantees.clone());
+    grants::record(
+        conn,
+        &ctx,
+        actor,
+        now,
+        AuditAction::GrantOffered,
+        json!({"model_id": row.model_id, "grantee_org_ids": grantees, "access_mode": row.access_mode,
+               "starts_at": crate::audit::rfc3339(starts), "ends_at": crate::audit::rfc3339(ends),
+               "terms_version_id": row.terms_version_id}),
+    )?;
+    let to = notify::org_emails(conn, &grantees, true)?;
+    notifier.send(conn, now, &to, Reason::GrantOffered, &ctx.link())?;
+    Ok(row)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,7 +284,7 @@ pub struct PatchBody {
 pub async fn patch(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
     body: Json<PatchBody>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -245,7 +292,8 @@ pub async fn patch(
     let ends = time_field(&mut errors, "ends_at", &body.ends_at);
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let (mut row, ctx) = load(conn, &actor, &id)?;
+        let mut row: AccessGrantRow = load(conn, &actor, &id)?;
+        let ctx = context(conn, &row)?;
         require_developer(&ctx, &actor, Capability::EditGrant)?;
         let ends = valid(errors, ends)?;
         if ctx.is_finished(now) && ends > ctx.ends_at {
@@ -254,35 +302,9 @@ pub async fn patch(
             ));
         }
         if ends == ctx.ends_at {
-            return first(outs(conn, &actor, vec![row], now)?);
+            return AccessGrantOut::one(conn, &actor, now, row);
         }
-        let model = models::get_owned(conn, &actor.org_id, &row.model_id.clone().into())?
-            .ok_or_else(AppError::not_found)?;
-        let others: Vec<Interval> = models::government_windows(
-            conn,
-            std::slice::from_ref(&model.id),
-            Some(&row.id.clone().into()),
-        )?
-        .into_iter()
-        .map(|(_, i)| i)
-        .collect();
-        let shortening = ends < ctx.ends_at;
-        let check = check_government_window(
-            &others,
-            Interval::new(ctx.starts_at, ends),
-            model.planned_partner_release_at.map(from_db),
-        );
-        match check {
-            // Shortening never needs the cap or release checks (it only gives access back),
-            // but the window must stay non-empty.
-            Err(crate::domain::window::WindowError::NotPositive) => {
-                return Err(window_error(
-                    crate::domain::window::WindowError::NotPositive,
-                ))
-            }
-            Err(e) if !shortening => return Err(window_error(e)),
-            _ => {}
-        }
+        check_new_end(conn, &actor, &row, &ctx, ends)?;
         let old = ctx.ends_at;
         store::set_access_ends_at(conn, &row.id.clone().into(), ends, now)?;
         row.ends_at = to_db(ends);
@@ -295,10 +317,49 @@ pub async fn patch(
             AuditAction::GrantWindowMoved,
             json!({"from": crate::audit::rfc3339(old), "to": crate::audit::rfc3339(ends)}),
         )?;
-        first(outs(conn, &actor, vec![row], now)?)
+        AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// A new end for the grant's window fits the model's other Government windows and its planned
+/// release; shortening only has to keep the window non-empty (it gives access back).
+fn check_new_end(
+    conn: &mut DbConn,
+    actor: &Actor,
+    row: &AccessGrantRow,
+    ctx: &Grant,
+    ends: DateTime<Utc>,
+) -> AppResult<()> {
+    let model = models::get_owned(conn, &actor.org_id, &row.model_id.clone().into())?
+        .ok_or_else(AppError::not_found)?;
+    let others: Vec<Interval> = models::government_windows(
+        conn,
+        std::slice::from_ref(&model.id),
+        Some(&row.id.clone().into()),
+    )?
+    .into_iter()
+    .map(|(_, i)| i)
+    .collect();
+    let shortening = ends < ctx.ends_at;
+    let check = check_government_window(
+        &others,
+        Interval::new(ctx.starts_at, ends),
+        model.planned_partner_release_at.map(from_db),
+    );
+    match check {
+        // Shortening never needs the cap or release checks (it only gives access back),
+        // but the window must stay non-empty.
+        Err(crate::domain::window::WindowError::NotPositive) => {
+            return Err(window_error(
+                crate::domain::window::WindowError::NotPositive,
+            ))
+        }
+        Err(e) if !shortening => return Err(window_error(e)),
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Ends the grant now (developer members). Always succeeds; a repeat changes nothing.
@@ -319,13 +380,14 @@ pub async fn patch(
 pub async fn end(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let (mut row, ctx) = load(conn, &actor, &id)?;
+        let mut row: AccessGrantRow = load(conn, &actor, &id)?;
+        let ctx = context(conn, &row)?;
         require_developer(&ctx, &actor, Capability::EndGrant)?;
         if !ctx.is_finished(now) && store::end_access(conn, &row.id.clone().into(), now)? {
             row.ended_at = Some(to_db(now));
@@ -334,7 +396,7 @@ pub async fn end(
             let to = notify::participants(conn, &ctx)?;
             notifier.send(conn, now, &to, Reason::EndedEarly, &ctx.link())?;
         }
-        first(outs(conn, &actor, vec![row], now)?)
+        AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -13,12 +13,16 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::grants::{self as store};
 
-use super::common::{parse_status, reload};
-use super::views::{outs, AccessGrantOut};
+use super::common::parse_status;
+use super::views::{AccessGrantOut, AccessGrantSummary};
+use crate::api::view::{load, View};
+use crate::domain::ids::GrantId;
+use crate::store::grants::AccessGrantRow;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessGrantList {
-    pub items: Vec<AccessGrantOut>,
+    /// Summaries: the access instructions are in the detail.
+    pub items: Vec<AccessGrantSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -31,7 +35,8 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-/// Grants the caller's organization offered or is a grantee of, newest first.
+/// Grants the caller's organization offered or is a grantee of, newest first. Items are
+/// summaries: the access instructions are in `GET /access-grants/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/access-grants",
@@ -70,10 +75,10 @@ pub async fn list(
     let viewer = viewer(&actor);
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
-        outs(conn, &actor, rows, now)
+        AccessGrantOut::page(conn, &actor, now, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |g| g.id.clone());
+    let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
     Ok(HttpResponse::Ok().json(AccessGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,
@@ -97,10 +102,14 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<GrantId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let out = db::run(&state.pool, move |conn| reload(conn, &actor, &id, now)).await?;
+    let out = db::run(&state.pool, move |conn| {
+        let row: AccessGrantRow = load(conn, &actor, &id)?;
+        AccessGrantOut::one(conn, &actor, now, row)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }

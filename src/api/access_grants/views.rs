@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::grants::{self, ViewerOut};
+use crate::api::view::View;
 use crate::api::VOLUNTARY;
 use crate::auth::Actor;
 use crate::clock::from_db;
@@ -59,100 +60,189 @@ pub struct AccessGrantOut {
     pub voluntary_notice: &'static str,
 }
 
-/// Builds the JSON of a page of grants for `actor` in a fixed number of queries.
-pub(super) fn outs(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: Vec<AccessGrantRow>,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<AccessGrantOut>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let grantee_pairs = store::grantees_of(conn, &ids)?;
-    let acceptances = store::org_acceptances(conn, GrantKind::Access, &ids)?;
-    let mine = grants::viewer_roster(conn, GrantKind::Access, &ids, actor.user_id.as_str())?;
-    let mut org_ids: Vec<String> = grantee_pairs.iter().map(|(_, o)| o.clone()).collect();
-    org_ids.extend(rows.iter().map(|r| r.organization_id.clone()));
-    let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect();
-    let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-    let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
-        .into_iter()
-        .map(|m| (m.id.clone(), m))
-        .collect();
-    let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
-    let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
-        .into_iter()
-        .map(|t| (t.id.clone(), t))
-        .collect();
-    let uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
-    let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let grantee_ids: Vec<String> = grantee_pairs
-                .iter()
-                .filter(|(g, _)| g == &r.id)
-                .map(|(_, o)| o.clone())
-                .collect();
-            let ctx = r.grant(grantee_ids.clone());
-            let accepted = |org: &str| {
-                acceptances
+/// An access grant as a list shows it: the full grant without its access instructions, which
+/// `GET /access-grants/{id}` carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessGrantSummary {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    pub grantees: Vec<GranteeOut>,
+    /// `hosted_api`, `weights_on_premises`, `sandbox` or `other`
+    pub access_mode: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Set when the developer ended the grant early.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub terms_version_id: String,
+    pub terms_label: String,
+    pub terms_sha256: String,
+    pub developer_accepted_at: Option<DateTime<Utc>>,
+    /// `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
+    /// timestamps and the current time.
+    pub status: String,
+    /// Days until the window closes (0 once it has).
+    pub days_remaining: f64,
+    pub viewer: ViewerOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<AccessGrantOut> for AccessGrantSummary {
+    fn from(g: AccessGrantOut) -> Self {
+        let AccessGrantOut {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            grantees,
+            access_mode,
+            access_instructions: _,
+            starts_at,
+            ends_at,
+            ended_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            developer_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = g;
+        AccessGrantSummary {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            grantees,
+            access_mode,
+            starts_at,
+            ends_at,
+            ended_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            developer_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
+/// The JSON of a page of grants for `actor`, in a fixed number of queries.
+impl View for AccessGrantOut {
+    type Row = AccessGrantRow;
+
+    fn page(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<AccessGrantRow>,
+    ) -> AppResult<Vec<AccessGrantOut>> {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let grantee_pairs = store::grantees_of(conn, &ids)?;
+        let acceptances = store::org_acceptances(conn, GrantKind::Access, &ids)?;
+        let mine = grants::viewer_roster(conn, GrantKind::Access, &ids, actor.user_id.as_str())?;
+        let mut org_ids: Vec<String> = grantee_pairs.iter().map(|(_, o)| o.clone()).collect();
+        org_ids.extend(rows.iter().map(|r| r.organization_id.clone()));
+        let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
+        let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
+        let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        let uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
+        let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let grantee_ids: Vec<String> = grantee_pairs
                     .iter()
-                    .find(|a| a.grant_id == r.id && a.organization_id == org)
-            };
-            let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
-            let status = ctx.status(now);
-            let m = models.get(&r.model_id);
-            let t = terms.get(&r.terms_version_id);
-            AccessGrantOut {
-                grantees: grantee_ids
-                    .iter()
-                    .map(|o| {
-                        let a = accepted(o);
-                        GranteeOut {
-                            org_id: o.clone(),
-                            name: orgs.get(o).map(|x| x.name.clone()).unwrap_or_default(),
-                            agency_code: orgs.get(o).and_then(|x| x.agency_code.clone()),
-                            terms_accepted_at: a.map(|a| from_db(a.accepted_at)),
-                            accepted_by_name: a.and_then(|a| names.get(&a.user_id).cloned()),
-                        }
-                    })
-                    .collect(),
-                access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
-                    .then(|| r.access_instructions.clone()),
-                developer_accepted_at: accepted(&r.organization_id).map(|a| from_db(a.accepted_at)),
-                model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-                model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
-                developer_org_name: orgs
-                    .get(&r.organization_id)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default(),
-                terms_label: t.map(|t| t.label.clone()).unwrap_or_default(),
-                terms_sha256: t.map(|t| t.sha256.clone()).unwrap_or_default(),
-                status: status.as_str().into(),
-                days_remaining: if matches!(status, GrantStatus::Ended) {
-                    0.0
-                } else {
-                    days_remaining(now, ctx.ends_at)
-                },
-                viewer: ViewerOut {
-                    rostered: mine.contains_key(&r.id),
-                    acknowledged,
-                },
-                id: r.id,
-                model_id: r.model_id,
-                developer_org_id: r.organization_id,
-                access_mode: r.access_mode,
-                starts_at: from_db(r.starts_at),
-                ends_at: from_db(r.ends_at),
-                ended_at: r.ended_at.map(from_db),
-                terms_version_id: r.terms_version_id,
-                created_at: from_db(r.created_at),
-                updated_at: from_db(r.updated_at),
-                voluntary_notice: VOLUNTARY,
-            }
-        })
-        .collect())
+                    .filter(|(g, _)| g == &r.id)
+                    .map(|(_, o)| o.clone())
+                    .collect();
+                let ctx = r.grant(grantee_ids.clone());
+                let accepted = |org: &str| {
+                    acceptances
+                        .iter()
+                        .find(|a| a.grant_id == r.id && a.organization_id == org)
+                };
+                let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
+                let status = ctx.status(now);
+                let m = models.get(&r.model_id);
+                let t = terms.get(&r.terms_version_id);
+                AccessGrantOut {
+                    grantees: grantee_ids
+                        .iter()
+                        .map(|o| {
+                            let a = accepted(o);
+                            GranteeOut {
+                                org_id: o.clone(),
+                                name: orgs.get(o).map(|x| x.name.clone()).unwrap_or_default(),
+                                agency_code: orgs.get(o).and_then(|x| x.agency_code.clone()),
+                                terms_accepted_at: a.map(|a| from_db(a.accepted_at)),
+                                accepted_by_name: a.and_then(|a| names.get(&a.user_id).cloned()),
+                            }
+                        })
+                        .collect(),
+                    access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
+                        .then(|| r.access_instructions.clone()),
+                    developer_accepted_at: accepted(&r.organization_id)
+                        .map(|a| from_db(a.accepted_at)),
+                    model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                    developer_org_name: orgs
+                        .get(&r.organization_id)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_default(),
+                    terms_label: t.map(|t| t.label.clone()).unwrap_or_default(),
+                    terms_sha256: t.map(|t| t.sha256.clone()).unwrap_or_default(),
+                    status: status.as_str().into(),
+                    days_remaining: if matches!(status, GrantStatus::Ended) {
+                        0.0
+                    } else {
+                        days_remaining(now, ctx.ends_at)
+                    },
+                    viewer: ViewerOut {
+                        rostered: mine.contains_key(&r.id),
+                        acknowledged,
+                    },
+                    id: r.id,
+                    model_id: r.model_id,
+                    developer_org_id: r.organization_id,
+                    access_mode: r.access_mode,
+                    starts_at: from_db(r.starts_at),
+                    ends_at: from_db(r.ends_at),
+                    ended_at: r.ended_at.map(from_db),
+                    terms_version_id: r.terms_version_id,
+                    created_at: from_db(r.created_at),
+                    updated_at: from_db(r.updated_at),
+                    voluntary_notice: VOLUNTARY,
+                }
+            })
+            .collect())
+    }
 }

@@ -18,7 +18,9 @@ use crate::state::{AppState, Notifier};
 use crate::store::designations::{self as store, RequestRow};
 use crate::store::orgs;
 
-use super::views::one;
+use super::views::RequestOut;
+use crate::api::view::{load, View, Visible};
+use crate::domain::ids::RequestId;
 
 /// Organizations that may see events on this request: the developer, and every agency once it
 /// was submitted (a draft withdrawn unsubmitted stays private).
@@ -86,9 +88,11 @@ pub(super) fn save(
     Ok(())
 }
 
-/// Loads a visible request or 404.
-pub(super) fn load(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<RequestRow> {
-    store::get_visible(conn, &viewer(actor), id)?.ok_or_else(AppError::not_found)
+impl Visible for RequestRow {
+    type Id = RequestId;
+    fn find_visible(conn: &mut DbConn, actor: &Actor, id: &RequestId) -> AppResult<Option<Self>> {
+        Ok(store::get_visible(conn, &viewer(actor), id.as_str())?)
+    }
 }
 
 pub(super) fn record(
@@ -118,7 +122,7 @@ pub(super) fn record(
 pub(super) async fn act<F>(
     state: web::Data<AppState>,
     actor: Actor,
-    id: String,
+    id: RequestId,
     f: F,
 ) -> AppResult<HttpResponse>
 where
@@ -130,9 +134,9 @@ where
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
-        let mut r = load(conn, &actor, &id)?;
+        let mut r: RequestRow = load(conn, &actor, &id)?;
         f(conn, &actor, &mut r, now, &notifier)?;
-        one(conn, r)
+        RequestOut::one(conn, &actor, now, r)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

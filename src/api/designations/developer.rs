@@ -6,7 +6,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
-use crate::api::{finish, opt_time_field, required};
+use crate::api::{errors_of, finish, opt_time_field, required, valid};
 use crate::auth::Actor;
 use crate::clock::to_db;
 use crate::db;
@@ -19,10 +19,13 @@ use crate::notify;
 use crate::state::AppState;
 use crate::store::designations::{self as store, NewRequest, RequestRow};
 use crate::store::models;
+use chrono::{DateTime, Utc};
 
 use super::common::{act, record, require_developer_of, save, transition};
 use super::messages::{add_message, MessageBody};
-use super::views::{one, RequestOut};
+use super::views::RequestOut;
+use crate::api::view::View;
+use crate::domain::ids::RequestId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"model_id": "0190d5a4-7c1e-7000-8000-000000000001", "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals.", "capability_evidence": "Internal red-team results: …", "requested_response_by": "2026-07-01T00:00:00Z"}))]
@@ -35,6 +38,43 @@ pub struct CreateRequest {
     pub capability_evidence: String,
     #[schema(schema_with = crate::api::openapi::optional_time_schema)]
     pub requested_response_by: Option<String>,
+}
+
+/// A designation request's texts and date, parsed (the model it names is checked against the
+/// database when it is filed).
+#[derive(Debug, Clone)]
+pub struct Filing {
+    pub summary: String,
+    pub evidence: String,
+    pub respond_by: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<&CreateRequest> for Filing {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: &CreateRequest) -> Result<Filing, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let summary = required(&mut errors, "summary", &b.summary, 5000);
+        let evidence = required(
+            &mut errors,
+            "capability_evidence",
+            &b.capability_evidence,
+            50_000,
+        );
+        let respond_by = opt_time_field(
+            &mut errors,
+            "requested_response_by",
+            b.requested_response_by.as_deref(),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Filing {
+            summary,
+            evidence,
+            respond_by,
+        })
+    }
 }
 
 /// Files a draft designation request for one of the caller's models (filing is voluntary).
@@ -65,28 +105,21 @@ pub async fn create(
         "Only developer members file designation requests.",
     )?;
     let b = body.into_inner();
-    let mut errors = Vec::new();
-    let summary = required(&mut errors, "summary", &b.summary, 5000);
-    let evidence = required(
-        &mut errors,
-        "capability_evidence",
-        &b.capability_evidence,
-        50_000,
-    );
-    let respond_by = opt_time_field(
-        &mut errors,
-        "requested_response_by",
-        b.requested_response_by.as_deref(),
-    );
+    let filing = Filing::try_from(&b);
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
+        let mut errors = errors_of(&filing);
         if models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?.is_none() {
             errors.push(FieldError::new(
                 "model_id",
                 "is not one of your organization's models",
             ));
         }
-        finish(errors)?;
+        let Filing {
+            summary,
+            evidence,
+            respond_by,
+        } = valid(errors, filing.clone().ok())?;
         let row = RequestRow::draft(
             NewRequest {
                 model_id: b.model_id.clone(),
@@ -107,7 +140,7 @@ pub async fn create(
             AuditAction::DesignationCreated,
             json!({"model_id": row.model_id}),
         )?;
-        one(conn, row)
+        RequestOut::one(conn, &actor, now, row)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -131,7 +164,7 @@ pub async fn create(
 pub async fn submit(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
 ) -> AppResult<HttpResponse> {
     act(
         state,
@@ -190,7 +223,7 @@ pub async fn submit(
 pub async fn withdraw_request(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
 ) -> AppResult<HttpResponse> {
     act(state, actor, path.into_inner(), |conn, actor, r, now, _| {
         require_developer_of(actor, r, Capability::WithdrawDesignation)?;
@@ -243,7 +276,7 @@ pub async fn withdraw_request(
 pub async fn respond(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: Json<MessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();

@@ -23,7 +23,9 @@ use crate::state::AppState;
 use crate::store::designations::{self as store, MessageRow, RequestRow};
 use crate::store::{accounts, new_id, orgs};
 
-use super::common::{load, record};
+use super::common::record;
+use crate::api::view::load;
+use crate::domain::ids::RequestId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"message": "Please share the evaluation harness configuration used for the cyber results."}))]
@@ -106,13 +108,13 @@ pub(super) fn message_outs(conn: &mut DbConn, rows: Vec<MessageRow>) -> AppResul
 pub async fn list_messages(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let page = q.page()?;
     let id = path.into_inner();
     let (items, more) = db::run(&state.pool, move |conn| {
-        let r = load(conn, &actor, &id)?;
+        let r: RequestRow = load(conn, &actor, &id)?;
         let mut rows = store::messages(conn, &r.id, page.before.as_deref(), page.limit + 1)?;
         let more = rows.len() as i64 > page.limit;
         rows.truncate(page.limit as usize);
@@ -154,7 +156,7 @@ pub struct PostMessageBody {
 pub async fn post_message(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: Json<PostMessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
@@ -162,7 +164,7 @@ pub async fn post_message(
     let id = path.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
-        let r = load(conn, &actor, &id)?;
+        let r: RequestRow = load(conn, &actor, &id)?;
         let allowed = match actor.org_kind {
             OrgKind::Developer => r.organization_id == actor.org_id,
             OrgKind::Agency => true,

@@ -12,13 +12,16 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
 
-use super::common::load;
-use super::views::{one, outs, RequestOut};
+use super::views::{RequestOut, RequestSummary};
+use crate::api::view::{load, View};
 use crate::api::viewer;
+use crate::domain::ids::RequestId;
+use crate::store::designations::RequestRow;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestList {
-    pub items: Vec<RequestOut>,
+    /// Summaries: the capability evidence, consultations and rationale are in the detail.
+    pub items: Vec<RequestSummary>,
     pub next_cursor: Option<String>,
 }
 
@@ -43,6 +46,8 @@ pub struct ListQuery {
 
 /// Requests visible to the caller (a developer's own; every non-draft one for agencies), newest
 /// first, narrowed by the filters (all applied by the server, with the same cursor pagination).
+/// Items are summaries: the capability evidence, the consultations and the determination's
+/// rationale are in `GET /designation-requests/{id}`.
 #[utoipa::path(
     get,
     path = "/api/v1/designation-requests",
@@ -69,12 +74,13 @@ pub async fn list(
     .page()?;
     let filter = list_filter(&q, &actor)?;
     let p = page.clone();
+    let now = state.clock.now();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
-        outs(conn, rows)
+        RequestOut::page(conn, &actor, now, rows)
     })
     .await?;
-    let paged = Paged::from_rows(items, &page, |r| r.id.clone());
+    let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
     Ok(HttpResponse::Ok().json(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,
@@ -148,12 +154,13 @@ fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
 pub async fn get(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
-        let r = load(conn, &actor, &id)?;
-        one(conn, r)
+        let r: RequestRow = load(conn, &actor, &id)?;
+        RequestOut::one(conn, &actor, now, r)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -7,7 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
-use crate::api::valid;
+use crate::api::parsed;
 use crate::api::{enum_field, finish, optional, required};
 use crate::auth::Actor;
 use crate::clock::to_db;
@@ -17,7 +17,7 @@ use crate::domain::designation::{
 };
 use crate::domain::policy::OrgKind;
 use crate::domain::policy::{AgencyCode, Capability};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::state::AppState;
 use crate::store::designations::{self as store, ConsultationRow};
@@ -26,6 +26,7 @@ use crate::store::{accounts, new_id};
 use super::common::{act, record, require_reviewer, save, tell_developer, transition};
 use super::messages::{add_message, MessageBody};
 use super::views::RequestOut;
+use crate::domain::ids::RequestId;
 
 #[derive(Debug, Deserialize, ToSchema, Default)]
 pub struct AssignBody {
@@ -55,7 +56,7 @@ pub struct AssignBody {
 pub async fn assign(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     // The body is optional (no body = assign to the caller), but a body that is there must be valid.
@@ -133,7 +134,7 @@ pub async fn assign(
 pub async fn request_info(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: Json<MessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
@@ -176,6 +177,74 @@ pub struct ConsultationBody {
     pub note: String,
 }
 
+/// A consultation, parsed: the office, its position and its note.
+#[derive(Debug, Clone)]
+pub struct Consultation {
+    pub code: AgencyCode,
+    pub position: ConsultationPosition,
+    pub note: String,
+}
+
+impl TryFrom<ConsultationBody> for Consultation {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: ConsultationBody) -> Result<Consultation, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let code = enum_field(
+            &mut errors,
+            "agency_code",
+            &b.agency_code,
+            AgencyCode::ALL,
+            AgencyCode::as_str,
+        );
+        let position = enum_field(
+            &mut errors,
+            "position",
+            &b.position,
+            ConsultationPosition::ALL,
+            ConsultationPosition::as_str,
+        );
+        let note = optional(&mut errors, "note", Some(&b.note), 10_000);
+        let (code, position) = parsed(errors, code.zip(position))?;
+        Ok(Consultation {
+            code,
+            position,
+            note,
+        })
+    }
+}
+
+/// A determination, parsed.
+#[derive(Debug, Clone)]
+pub struct Determination {
+    pub outcome: DeterminationOutcome,
+    pub rationale: String,
+    pub benchmark_ref: String,
+}
+
+impl TryFrom<DeterminationBody> for Determination {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: DeterminationBody) -> Result<Determination, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let outcome = enum_field(
+            &mut errors,
+            "outcome",
+            &b.outcome,
+            DeterminationOutcome::ALL,
+            DeterminationOutcome::as_str,
+        );
+        let rationale = required(&mut errors, "rationale", &b.rationale, 20_000);
+        let benchmark_ref = required(&mut errors, "benchmark_ref", &b.benchmark_ref, 200);
+        let outcome = parsed(errors, outcome)?;
+        Ok(Determination {
+            outcome,
+            rationale,
+            benchmark_ref,
+        })
+    }
+}
+
 /// Records the position of a consulted office (agency members).
 #[utoipa::path(
     post,
@@ -197,29 +266,17 @@ pub struct ConsultationBody {
 pub async fn consult(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: Json<ConsultationBody>,
 ) -> AppResult<HttpResponse> {
-    let b = body.into_inner();
-    let mut errors = Vec::new();
-    let code = enum_field(
-        &mut errors,
-        "agency_code",
-        &b.agency_code,
-        AgencyCode::ALL,
-        AgencyCode::as_str,
-    );
-    let position = enum_field(
-        &mut errors,
-        "position",
-        &b.position,
-        ConsultationPosition::ALL,
-        ConsultationPosition::as_str,
-    );
-    let note = optional(&mut errors, "note", Some(&b.note), 10_000);
+    let consultation = Consultation::try_from(body.into_inner());
     let resp = act(state, actor, path.into_inner(), move |conn, actor, r, now, _| {
         require_reviewer(actor, Capability::Consult)?;
-        let (code, position) = valid(errors, code.zip(position))?;
+        let Consultation {
+            code,
+            position,
+            note,
+        } = consultation.clone().map_err(AppError::validation)?;
         // An office records only its own position (DESIGN §2.2).
         if actor.agency_code != Some(code) {
             return Err(AppError::forbidden(
@@ -283,20 +340,10 @@ pub struct DeterminationBody {
 pub async fn determine(
     state: web::Data<AppState>,
     actor: Actor,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: Json<DeterminationBody>,
 ) -> AppResult<HttpResponse> {
-    let b = body.into_inner();
-    let mut errors = Vec::new();
-    let outcome = enum_field(
-        &mut errors,
-        "outcome",
-        &b.outcome,
-        DeterminationOutcome::ALL,
-        DeterminationOutcome::as_str,
-    );
-    let rationale = required(&mut errors, "rationale", &b.rationale, 20_000);
-    let benchmark_ref = required(&mut errors, "benchmark_ref", &b.benchmark_ref, 200);
+    let determination = Determination::try_from(body.into_inner());
     act(
         state,
         actor,
@@ -304,7 +351,11 @@ pub async fn determine(
         move |conn, actor, r, now, notifier| {
             require_reviewer(actor, Capability::Determine)?;
             let from = transition(r, DesignationAction::Determine)?;
-            let outcome = valid(errors, outcome)?;
+            let Determination {
+                outcome,
+                rationale,
+                benchmark_ref,
+            } = determination.clone().map_err(AppError::validation)?;
             r.outcome = Some(outcome.as_str().into());
             r.rationale = Some(rationale);
             r.benchmark_ref = Some(benchmark_ref);

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::first;
+use crate::api::view::View;
 use crate::api::VOLUNTARY;
+use crate::auth::Actor;
 use crate::clock::from_db;
 use crate::db::DbConn;
 use crate::domain::designation::consultation_checklist;
@@ -73,91 +74,181 @@ pub struct RequestOut {
     pub voluntary_notice: &'static str,
 }
 
-/// Builds the JSON of a page of requests with their related rows in a fixed number of queries.
-pub(super) fn outs(conn: &mut DbConn, rows: Vec<RequestRow>) -> AppResult<Vec<RequestOut>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-    let org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
-    let cons = store::consultations_of(conn, &ids)?;
-    let mut user_ids: Vec<String> = rows
-        .iter()
-        .flat_map(|r| {
-            [
-                r.assigned_to_user_id.clone(),
-                r.determined_by_user_id.clone(),
-            ]
-        })
-        .flatten()
-        .collect();
-    user_ids.extend(cons.iter().map(|c| c.recorded_by_user_id.clone()));
-    let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
-        .into_iter()
-        .map(|m| (m.id.clone(), m))
-        .collect();
-    let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
-    let names: HashMap<String, String> = accounts::user_names(conn, &user_ids)?;
-    let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let mine: Vec<&ConsultationRow> =
-                cons.iter().filter(|c| c.request_id == r.id).collect();
-            let consulted = consultation_checklist(mine.iter().map(|c| c.agency_code.as_str()))
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), serde_json::Value::Bool(v)))
-                .collect();
-            let m = models.get(&r.model_id);
-            RequestOut {
-                model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-                model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
-                developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
-                assigned_to: r.assigned_to_user_id.as_ref().map(|id| PersonRef {
-                    id: id.clone(),
-                    name: name_of(id),
-                }),
-                consultations: mine
-                    .iter()
-                    .map(|c| ConsultationOut {
-                        id: c.id.clone(),
-                        agency_code: c.agency_code.clone(),
-                        position: c.position.clone(),
-                        note: c.note.clone(),
-                        recorded_by_name: name_of(&c.recorded_by_user_id),
-                        created_at: from_db(c.created_at),
-                    })
-                    .collect(),
-                consulted,
-                determination: match (&r.outcome, r.determined_at) {
-                    (Some(o), Some(at)) => Some(DeterminationOut {
-                        outcome: o.clone(),
-                        rationale: r.rationale.clone().unwrap_or_default(),
-                        benchmark_ref: r.benchmark_ref.clone().unwrap_or_default(),
-                        determined_at: from_db(at),
-                        determined_by_name: r
-                            .determined_by_user_id
-                            .as_deref()
-                            .map(name_of)
-                            .unwrap_or_default(),
-                    }),
-                    _ => None,
-                },
-                id: r.id,
-                model_id: r.model_id,
-                developer_org_id: r.organization_id,
-                status: r.status.as_str().into(),
-                summary: r.summary,
-                capability_evidence: r.capability_evidence,
-                requested_response_by: r.requested_response_by.map(from_db),
-                submitted_at: r.submitted_at.map(from_db),
-                withdrawn_at: r.withdrawn_at.map(from_db),
-                created_at: from_db(r.created_at),
-                updated_at: from_db(r.updated_at),
-                voluntary_notice: VOLUNTARY,
-            }
-        })
-        .collect())
+/// A determination as a list shows it: the outcome, without the rationale and benchmark label.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeterminationSummary {
+    /// `covered` or `not_covered`
+    pub outcome: String,
+    pub determined_at: DateTime<Utc>,
 }
 
-pub(super) fn one(conn: &mut DbConn, row: RequestRow) -> AppResult<RequestOut> {
-    first(outs(conn, vec![row])?)
+/// A designation request as a list shows it: the full request without its long texts (the
+/// capability evidence, the consultations' notes and the determination's rationale), which
+/// `GET /designation-requests/{id}` carries. The summary stays: the list shows its start and
+/// the search reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestSummary {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub model_version: String,
+    pub developer_org_id: String,
+    pub developer_org_name: String,
+    /// `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
+    pub status: String,
+    pub summary: String,
+    pub requested_response_by: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub assigned_to: Option<PersonRef>,
+    /// Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a
+    /// consultation.
+    #[schema(value_type = Object, example = json!({"NCD": true, "OSTP": false, "CISA": true, "DOW": false}))]
+    pub consulted: serde_json::Map<String, serde_json::Value>,
+    pub determination: Option<DeterminationSummary>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub voluntary_notice: &'static str,
+}
+
+impl From<RequestOut> for RequestSummary {
+    fn from(r: RequestOut) -> Self {
+        let RequestOut {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            status,
+            summary,
+            capability_evidence: _,
+            requested_response_by,
+            submitted_at,
+            withdrawn_at,
+            assigned_to,
+            consultations: _,
+            consulted,
+            determination,
+            created_at,
+            updated_at,
+            voluntary_notice,
+        } = r;
+        RequestSummary {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            status,
+            summary,
+            requested_response_by,
+            submitted_at,
+            withdrawn_at,
+            assigned_to,
+            consulted,
+            determination: determination.map(|d| DeterminationSummary {
+                outcome: d.outcome,
+                determined_at: d.determined_at,
+            }),
+            created_at,
+            updated_at,
+            voluntary_notice,
+        }
+    }
+}
+
+/// The JSON of a page of requests with their related rows, in a fixed number of queries.
+impl View for RequestOut {
+    type Row = RequestRow;
+
+    fn page(
+        conn: &mut DbConn,
+        _actor: &Actor,
+        _now: DateTime<Utc>,
+        rows: Vec<RequestRow>,
+    ) -> AppResult<Vec<RequestOut>> {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
+        let org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+        let cons = store::consultations_of(conn, &ids)?;
+        let mut user_ids: Vec<String> = rows
+            .iter()
+            .flat_map(|r| {
+                [
+                    r.assigned_to_user_id.clone(),
+                    r.determined_by_user_id.clone(),
+                ]
+            })
+            .flatten()
+            .collect();
+        user_ids.extend(cons.iter().map(|c| c.recorded_by_user_id.clone()));
+        let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
+        let names: HashMap<String, String> = accounts::user_names(conn, &user_ids)?;
+        let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mine: Vec<&ConsultationRow> =
+                    cons.iter().filter(|c| c.request_id == r.id).collect();
+                let consulted = consultation_checklist(mine.iter().map(|c| c.agency_code.as_str()))
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::Bool(v)))
+                    .collect();
+                let m = models.get(&r.model_id);
+                RequestOut {
+                    model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                    developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+                    assigned_to: r.assigned_to_user_id.as_ref().map(|id| PersonRef {
+                        id: id.clone(),
+                        name: name_of(id),
+                    }),
+                    consultations: mine
+                        .iter()
+                        .map(|c| ConsultationOut {
+                            id: c.id.clone(),
+                            agency_code: c.agency_code.clone(),
+                            position: c.position.clone(),
+                            note: c.note.clone(),
+                            recorded_by_name: name_of(&c.recorded_by_user_id),
+                            created_at: from_db(c.created_at),
+                        })
+                        .collect(),
+                    consulted,
+                    determination: match (&r.outcome, r.determined_at) {
+                        (Some(o), Some(at)) => Some(DeterminationOut {
+                            outcome: o.clone(),
+                            rationale: r.rationale.clone().unwrap_or_default(),
+                            benchmark_ref: r.benchmark_ref.clone().unwrap_or_default(),
+                            determined_at: from_db(at),
+                            determined_by_name: r
+                                .determined_by_user_id
+                                .as_deref()
+                                .map(name_of)
+                                .unwrap_or_default(),
+                        }),
+                        _ => None,
+                    },
+                    id: r.id,
+                    model_id: r.model_id,
+                    developer_org_id: r.organization_id,
+                    status: r.status.as_str().into(),
+                    summary: r.summary,
+                    capability_evidence: r.capability_evidence,
+                    requested_response_by: r.requested_response_by.map(from_db),
+                    submitted_at: r.submitted_at.map(from_db),
+                    withdrawn_at: r.withdrawn_at.map(from_db),
+                    created_at: from_db(r.created_at),
+                    updated_at: from_db(r.updated_at),
+                    voluntary_notice: VOLUNTARY,
+                }
+            })
+            .collect())
+    }
 }
