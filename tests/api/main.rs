@@ -15,6 +15,7 @@ mod fault;
 mod gate;
 mod list_filters;
 mod mail;
+mod mfa;
 mod nominations;
 mod openapi_contract;
 mod outage;

@@ -272,7 +272,10 @@ export interface paths {
         /** The caller's active API tokens (never their values). */
         get: operations["listApiTokens"];
         put?: never;
-        /** Creates a personal API token (shown once). */
+        /**
+         * Creates a personal API token (shown once). For a user with a second factor this needs a
+         *     step-up, and the token then satisfies step-up itself for its lifetime (`mfa: true`).
+         */
         post: operations["createApiToken"];
         delete?: never;
         options?: never;
@@ -323,8 +326,33 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https). */
+        /**
+         * Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https).
+         *     For a user with a second factor the answer is `{"mfa_required": true, "methods": [...]}` with a
+         *     five-minute pending cookie instead, and `POST /auth/login/mfa` completes the sign-in.
+         */
         post: operations["logIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completes a sign-in that answered `mfa_required`: with the pending cookie and a code from the
+         *     authenticator app (or a recovery code), sets the session cookie like `POST /auth/login`.
+         *     Wrong codes count toward the address's lockout like wrong passwords.
+         */
+        post: operations["logInSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -359,6 +387,67 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's second-factor state (allowed while held for enrolment). */
+        get: operations["getMfaStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts TOTP enrolment: a new pending secret (replacing an unconfirmed one). Allowed while the
+         *     caller is held for enrolment. Browser sessions only.
+         */
+        post: operations["startTotpEnrolment"];
+        /**
+         * Removes the authenticator app and every recovery code. Needs a step-up. A user whose
+         *     organization requires a second factor is then held until they enrol again.
+         */
+        delete: operations["removeTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms the pending TOTP enrolment with a code from the app; answers the ten recovery codes
+         *     (once). The session counts as having used a factor now.
+         */
+        post: operations["confirmTotpEnrolment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -410,6 +499,26 @@ export interface paths {
         put?: never;
         /** Creates a developer organization and its first admin; a verification link is emailed. */
         post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step-up: a code from the authenticator app (or a recovery code) marks this session as having
+         *     used a factor now, for 15 minutes. Wrong codes count toward the lockout.
+         */
+        post: operations["stepUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -798,7 +907,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * An org admin changes the organization's own settings: "require a second factor for my
+         *     organization". Audited (`organization.mfa_policy_changed`); a repeat changes nothing.
+         */
+        patch: operations["updateMyOrganization"];
         trace?: never;
     };
     "/api/v1/organizations/me/invitations": {
@@ -1177,6 +1290,15 @@ export interface components {
         };
         /**
          * @example {
+         *       "code": "492039"
+         *     }
+         */
+        ConfirmTotpBody: {
+            /** @description The six digits the authenticator app shows now. */
+            code: string;
+        };
+        /**
+         * @example {
          *       "agency_code": "CISA",
          *       "note": "Agrees the cyber results meet the covered threshold.",
          *       "position": "concur"
@@ -1365,6 +1487,17 @@ export interface components {
             /** @description Unclassified rationale shared with the developer. */
             rationale: string;
         };
+        /**
+         * @example {
+         *       "code": "492039"
+         *     }
+         */
+        FactorBody: {
+            /** @description The six digits the authenticator app shows now… */
+            code?: string | null;
+            /** @description …or one of the recovery codes (either one, not both). */
+            recovery_code?: string | null;
+        };
         FieldErrorDto: {
             field: string;
             message: string;
@@ -1448,6 +1581,8 @@ export interface components {
             occurred_at: string;
             summary: string;
         };
+        /** @description The answer of `POST /auth/login`: the signed-in user, or the second-factor challenge. */
+        LoginAnswer: components["schemas"]["UserEnvelope"] | components["schemas"]["MfaChallenge"];
         /**
          * @example {
          *       "email": "dana@aurora-ai.example",
@@ -1490,6 +1625,31 @@ export interface components {
             /** @description `message`, `info_request` or `response` */
             kind: string;
         };
+        /** @description The answer of `POST /auth/login` when the password was right and a second factor is due. */
+        MfaChallenge: {
+            /** @description What `POST /auth/login/mfa` takes: `totp` (`code`) and `recovery_code`. */
+            methods: string[];
+            mfa_required: boolean;
+        };
+        MfaPolicyOut: {
+            /** @description The portal requires it for every organization of this kind (`auth.mfa_required_kinds`). */
+            required_by_kind: boolean;
+            /** @description The organization's own choice (an org admin sets it with `PATCH /organizations/me`). */
+            required_by_organization: boolean;
+        };
+        MfaStatus: {
+            /** @description An authenticator app is set up. */
+            enrolled: boolean;
+            /**
+             * Format: int64
+             * @description Unused recovery codes left.
+             */
+            recovery_codes_left: number;
+            /** @description The caller must have a second factor (their organization's kind or its own policy). */
+            required: boolean;
+            /** @description This credential passed a factor recently enough for actions that need step-up. */
+            stepped_up: boolean;
+        };
         ModelList: {
             items: components["schemas"]["ModelOut"][];
             next_cursor?: string | null;
@@ -1524,6 +1684,8 @@ export interface components {
             voluntary_notice: string;
         };
         MyOrg: {
+            /** @description Who must sign in with a second factor here. */
+            mfa_policy: components["schemas"]["MfaPolicyOut"];
             organization: components["schemas"]["OrgOut"];
             /** @description Everyone in the organization (invited users have an empty name until they accept). */
             users: components["schemas"]["UserOut"][];
@@ -1686,6 +1848,18 @@ export interface components {
             planned_partner_release_at?: string | null;
             version?: string | null;
         };
+        /**
+         * @example {
+         *       "mfa_required": true
+         *     }
+         */
+        PatchMyOrgBody: {
+            /**
+             * @description Require every member to sign in with a second factor (members without one are held on
+             *     the enrolment page until they set one up).
+             */
+            mfa_required: boolean;
+        };
         PatchUserBody: {
             disabled: boolean;
         };
@@ -1725,6 +1899,13 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        RecoveryCodes: {
+            /**
+             * @description Ten one-time codes, shown only in this answer (stored as a keyed hash). Each signs in
+             *     once in place of a code from the app.
+             */
+            recovery_codes: string[];
         };
         RequestList: {
             items: components["schemas"]["RequestOut"][];
@@ -1812,6 +1993,13 @@ export interface components {
             organization_name: string;
             password: string;
         };
+        StepUpOut: {
+            /**
+             * Format: date-time
+             * @description Until when actions that need step-up are allowed on this session.
+             */
+            stepped_up_until: string;
+        };
         TermsList: {
             items: components["schemas"]["TermsOut"][];
             next_cursor?: string | null;
@@ -1835,6 +2023,15 @@ export interface components {
              */
             sha256: string;
             use: string;
+        };
+        TotpEnrolment: {
+            /** @description `otpauth://totp/…`, the content of the QR code. */
+            otpauth_uri: string;
+            /**
+             * @description The base32 secret, for typing into an authenticator app by hand. Shown only while the
+             *     enrolment is pending; never again after confirmation.
+             */
+            secret: string;
         };
         UserEnvelope: {
             user: components["schemas"]["UserOut"];
@@ -1930,6 +2127,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -2000,7 +2206,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,6 +2301,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -2167,7 +2382,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,7 +2486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2280,7 +2495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2370,6 +2585,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -2451,7 +2675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2564,7 +2788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2650,7 +2874,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2720,6 +2944,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2799,7 +3032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2808,7 +3041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2921,7 +3154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3002,6 +3235,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not an operator */
             404: {
                 headers: {
@@ -3065,6 +3307,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3151,7 +3402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3266,6 +3517,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not an operator */
             404: {
                 headers: {
@@ -3347,7 +3607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3464,6 +3724,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -3525,6 +3794,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3598,6 +3876,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `throttled`: too many requests from this address; see Retry-After */
             429: {
                 headers: {
@@ -3661,7 +3948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (a token made on a session right after a second factor carries that step-up; one made otherwise never does); or `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3670,7 +3957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3775,7 +4062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3941,13 +4228,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in; the session cookie is set */
+            /** @description Signed in (the session cookie is set), or, for a user with a second factor, `mfa_required` (the pending cookie is set) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserEnvelope"];
+                    "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
             /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
@@ -4005,6 +4292,104 @@ export interface operations {
                 };
             };
             /** @description Too many failed attempts for this address, or from this IP; see Retry-After; or `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logInSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactorBody"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserEnvelope"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_code`: the code is wrong or was used, or the pending sign-in expired (sign in with the password again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts for this address; see Retry-After; or `throttled`: too many requests from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4139,6 +4524,363 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMfaStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatus"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pending until confirmed with a code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: a factor is enrolled already (remove it first) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required`: no factor used on this session in the last 15 minutes; or `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: no factor is enrolled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmTotpBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: nothing pending, or a factor is enrolled already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: the code is not the app's current one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4447,6 +5189,121 @@ export interface operations {
             };
         };
     };
+    stepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactorBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_code`: the code is wrong or was already used; or `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: no factor is enrolled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts for this address; see Retry-After; or `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     verifyEmail: {
         parameters: {
             query?: never;
@@ -4589,6 +5446,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -4659,7 +5525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4754,6 +5620,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -4826,7 +5701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4942,7 +5817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5049,7 +5924,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5058,7 +5933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5176,6 +6051,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -5257,7 +6141,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5373,7 +6257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5489,7 +6373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5601,7 +6485,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5686,7 +6570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5766,6 +6650,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -5836,7 +6729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5931,6 +6824,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -6003,7 +6905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6107,7 +7009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6188,6 +7090,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -6258,7 +7169,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6353,6 +7264,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -6412,7 +7332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6421,7 +7341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6507,7 +7427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6592,7 +7512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6675,7 +7595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: partner organizations do not use the directory */
+            /** @description `forbidden`: partner organizations do not use the directory; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6750,6 +7670,112 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMyOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchMyOrgBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyOrg"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `internal_error`: an unexpected error (logged with the request id) */
             500: {
                 headers: {
@@ -6812,7 +7838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6910,6 +7936,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -6980,7 +8015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7084,6 +8119,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -7143,7 +8187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7152,7 +8196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7237,7 +8281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7323,7 +8367,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7400,6 +8444,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7480,7 +8525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7489,7 +8534,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7602,7 +8647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7682,6 +8727,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -7752,7 +8806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7840,6 +8894,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

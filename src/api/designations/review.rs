@@ -284,6 +284,7 @@ pub async fn determine(
     path: web::Path<String>,
     body: Json<DeterminationBody>,
 ) -> AppResult<HttpResponse> {
+    actor.require_step_up()?;
     let b = body.into_inner();
     let mut errors = Vec::new();
     let outcome = enum_field(
