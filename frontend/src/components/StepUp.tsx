@@ -17,6 +17,9 @@ export function StepUpDialog() {
   const id = `step-up-${useId().replace(/:/g, '')}`;
   const pending = useRef<((ok: boolean) => void) | null>(null);
   const [recovery, setRecovery] = useState(false);
+  // The fields exist only while the dialog is open, so no hidden second "Authentication code"
+  // field sits in every page.
+  const [open, setOpen] = useState(false);
   const [value, setValue] = useState('');
   const action = useAction(async () => {
     const v = value.trim();
@@ -26,6 +29,7 @@ export function StepUpDialog() {
 
   const finish = (ok: boolean) => {
     ref.current?.toggleModal(undefined, false);
+    setOpen(false);
     const resolve = pending.current;
     pending.current = null;
     resolve?.(ok);
@@ -40,6 +44,7 @@ export function StepUpDialog() {
           setValue('');
           setRecovery(false);
           action.clear();
+          setOpen(true);
           ref.current?.toggleModal(undefined, true);
         }),
     );
@@ -60,7 +65,7 @@ export function StepUpDialog() {
       </p>
       <ProblemAlert error={action.error} heading={action.error?.status === 401 ? 'That code did not work' : undefined} />
       <form className="usa-form" onSubmit={submit} noValidate>
-        {recovery ? (
+        {!open ? null : recovery ? (
           <TextField
             key="r"
             name="step_up_recovery_code"
@@ -87,7 +92,7 @@ export function StepUpDialog() {
             data-focus
           />
         )}
-        <button type="button" className="usa-button usa-button--unstyled margin-top-1" onClick={() => { setRecovery(!recovery); setValue(''); }}>
+        <button type="button" className="usa-button usa-button--unstyled margin-top-2" onClick={() => { setRecovery(!recovery); setValue(''); }}>
           {recovery ? 'Use the authenticator app instead' : 'Use a recovery code instead'}
         </button>
         <ModalFooter>

@@ -78,7 +78,7 @@ function Enrol({ onEnrolled }: { onEnrolled: (codes: string[]) => void }) {
         <p>Use any app that makes 6-digit sign-in codes (TOTP), for example on your phone. You will scan a QR code and enter one code to confirm.</p>
         <ProblemAlert error={start.error} />
         <button type="button" className="usa-button" onClick={() => void start.run()} disabled={start.busy}>
-          {start.busy ? 'Preparing…' : 'Set up an authenticator app'}
+          {start.busy ? 'Preparing…' : 'Start setup'}
         </button>
       </Section>
     );

@@ -834,7 +834,7 @@ async function main() {
       const enrolled = await step('enrols an authenticator app: QR code, key as text, one code, ten recovery codes', page, async () => {
         await goto(page, '/security');
         expect((await heading(page)) === 'Sign-in security', 'no "Sign-in security" heading');
-        await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+        await page.getByRole('button', { name: 'Start setup' }).click();
         await page.getByRole('img', { name: /QR code for your authenticator app/ }).locator('svg').waitFor();
         const key = ((await page.getByLabel('Setup key').textContent()) ?? '').replace(/\s+/g, '');
         expect(/^[A-Z2-7]{32}$/.test(key), `the setup key is not a base32 secret: ${key}`);
