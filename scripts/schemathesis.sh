@@ -22,6 +22,9 @@
 #     whose ids include the run's own token. Fuzzed last, on its own, with a token made for it.
 #   - PATCH /api/v1/admin/users/{id}: the operator could disable the other demo accounts (and
 #     their tokens) while their runs go on. Fuzzed last, on its own, after every role ran.
+#   - /api/v1/organizations/me: its PATCH may require a second factor for the organization,
+#     which holds its members (403 mfa_enrollment_required) for the runs after. Fuzzed last, on
+#     its own, as a developer admin whose organization no other run uses.
 #   - Nothing else needs excluding: POST /auth/logout ends only a cookie session (the runs send
 #     a bearer token); login/signup/reset are fuzzed with generated emails, so no demo account
 #     is locked out or has its password changed (reset confirm needs a mailed token); the
@@ -101,11 +104,26 @@ run_backend() {
   local password
   password=$(sed -n 's/^password for every DEMO account: //p' "$work/demo.log")
 
-  # token EMAIL NAME: signs in and makes an API token for the run.
+  local secret
+  secret=$(sed -n 's/^authenticator app, or compute the 6-digit code, RFC 6238 SHA-1\/30 s): //p' "$work/demo.log")
+
+  # token EMAIL NAME: signs in (with the TOTP code when the account has a second factor, as the
+  # demo's agency and operator accounts do) and makes an API token for the run. The n-th sign-in
+  # of an address uses the code of step now-1+n, so that two sign-ins within 30 s each have one
+  # (the server accepts each code once, from one step before now to one after).
   token() {
-    local jar="$work/jar-$2"
-    curl -fs -c "$jar" -H 'content-type: application/json' \
-      -d "{\"email\":\"$1\",\"password\":\"$password\"}" "$base/api/v1/auth/login" >/dev/null
+    local jar="$work/jar-$2" uses="$work/uses-$1"
+    local n; n=$(cat "$uses" 2>/dev/null || echo 0); echo $((n + 1)) >"$uses"
+    if curl -fs -c "$jar" -H 'content-type: application/json' \
+      -d "{\"email\":\"$1\",\"password\":\"$password\"}" "$base/api/v1/auth/login" | grep -q '"mfa_required":true'; then
+      local code
+      code=$(python3 -c 'import base64,hmac,struct,sys,time
+s,n=sys.argv[1],int(sys.argv[2]); k=base64.b32decode(s+"="*(-len(s)%8))
+m=hmac.new(k,struct.pack(">Q",int(time.time())//30-1+n),"sha1").digest(); o=m[-1]&15
+print("%06d"%((struct.unpack(">I",m[o:o+4])[0]&0x7fffffff)%1000000))' "$secret" "$n")
+      curl -fs -b "$jar" -c "$jar" -H 'content-type: application/json' \
+        -d "{\"code\":\"$code\"}" "$base/api/v1/auth/login/mfa" >/dev/null
+    fi
     curl -fs -b "$jar" -H 'content-type: application/json' -H 'x-requested-with: fetch' \
       -d "{\"name\":\"schemathesis $2\",\"expires_in_days\":1}" "$base/api/v1/auth/api-tokens" |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
@@ -136,9 +154,10 @@ run_backend() {
   }
 
   # The public operations read no credential: fuzzed once, without one; the roles skip them.
-  local public='^/(healthz|readyz|metrics)$|^/api/v1/auth/(signup|verify-email|login|password-reset/.*|invitations/.*)$'
+  local public='^/(healthz|readyz|metrics)$|^/api/v1/auth/(signup|verify-email|login|login/mfa|password-reset/.*|invitations/.*)$'
   local keep_out=(--exclude-path-regex "$public"
-    --exclude-path '/api/v1/auth/api-tokens/{id}' --exclude-path '/api/v1/admin/users/{id}')
+    --exclude-path '/api/v1/auth/api-tokens/{id}' --exclude-path '/api/v1/admin/users/{id}'
+    --exclude-path '/api/v1/organizations/me')
   fuzz public "" 1 --include-path-regex "$public"
   local role email on=sqlite
   # ROLE:EMAIL:BACKEND — BACKEND is where the role also gets the coverage phase.
@@ -153,6 +172,7 @@ run_backend() {
   done
   fuzz revoke-token "$(token admin@aurora-ai.example revoke)" 1 --include-path '/api/v1/auth/api-tokens/{id}'
   fuzz patch-user "$(token operator@portal.example patch)" 1 --include-path '/api/v1/admin/users/{id}'
+  fuzz org-policy "$(token admin@northwind.example org)" 1 --include-path '/api/v1/organizations/me'
   if grep -q ' 5[0-9][0-9] \|panicked' "$work/server.log"; then
     echo "[$backend] server log shows 5xx or a panic:"; grep ' 5[0-9][0-9] \|panicked' "$work/server.log" | head -20
     rc=1

@@ -68,6 +68,14 @@ pub struct AuthSettings {
     #[serde(default)]
     pub jwt_key: Option<Secret>,
     pub ip_requests_per_minute: u32,
+    /// Organization kinds whose users must sign in with a second factor (DESIGN §7).
+    #[serde(default = "default_mfa_required_kinds")]
+    pub mfa_required_kinds: Vec<crate::domain::policy::OrgKind>,
+}
+
+fn default_mfa_required_kinds() -> Vec<crate::domain::policy::OrgKind> {
+    use crate::domain::policy::OrgKind;
+    vec![OrgKind::Agency, OrgKind::Operator]
 }
 
 #[derive(Debug, Clone, Deserialize)]

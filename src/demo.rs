@@ -29,6 +29,10 @@ use crate::store::accounts as users;
 /// The password of every demo account (printed, marked DEMO).
 pub const DEMO_PASSWORD: &str = "demo-frontier-passphrase-2026";
 
+/// The TOTP secret (base32) of every DEMO account that must sign in with a second factor
+/// (agency and operator kinds): add it to an authenticator app, or compute the code from it.
+pub const DEMO_TOTP_SECRET: &str = "DEMOFRONTIERPORTALTOTPSECRETAAAA";
+
 struct Seeder {
     state: web::Data<AppState>,
     clock: ManualClock,
@@ -60,8 +64,12 @@ impl Seeder {
 
     fn actor(&self, user_id: &str) -> anyhow::Result<Actor> {
         let mut conn = self.state.pool.get()?;
-        actor_for_user(&mut conn, user_id, Credential::Session("demo".into()), None)
-            .map_err(|e| anyhow!("{e}"))
+        let mut actor =
+            actor_for_user(&mut conn, user_id, Credential::Session("demo".into()), None)
+                .map_err(|e| anyhow!("{e}"))?;
+        // The seeder acts as people who have just passed their second factor.
+        actor.mfa.stepped_up = true;
+        Ok(actor)
     }
 
     /// An organization with its people (all activated with the demo password).
@@ -78,6 +86,12 @@ impl Seeder {
             now,
         };
         let hash = self.hash.clone();
+        let enrolled = self
+            .state
+            .settings
+            .auth
+            .mfa_required_kinds
+            .contains(&new.kind);
         db::write_tx(&mut conn, |conn| {
             let (admin_email, admin_name, _) = people[0];
             let ctx = AuditCtx {
@@ -107,6 +121,10 @@ impl Seeder {
             for uid in &ids {
                 users::set_password(conn, uid, &hash)?;
                 users::mark_verified(conn, uid, now)?;
+                if enrolled {
+                    crate::store::mfa::put_pending_totp(conn, uid, DEMO_TOTP_SECRET, now)?;
+                    crate::store::mfa::confirm_totp(conn, uid, now)?;
+                }
             }
             Ok::<_, crate::error::AppError>((org.id, ids))
         })
@@ -166,6 +184,10 @@ fn print_accounts() {
     println!();
     println!("==================== DEMO ACCOUNTS (not real people; for exploration only) ====================");
     println!("password for every DEMO account: {DEMO_PASSWORD}");
+    println!("TOTP secret of every DEMO agency and operator account (second factor; add it to an");
+    println!(
+        "authenticator app, or compute the 6-digit code, RFC 6238 SHA-1/30 s): {DEMO_TOTP_SECRET}"
+    );
     for (role, email) in ACCOUNTS {
         println!("  DEMO  {role:<44} {email}");
     }

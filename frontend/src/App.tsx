@@ -1,6 +1,8 @@
 import { useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { setUnauthorizedHandler } from './api/client';
+import { setEnrollmentHandler, setUnauthorizedHandler } from './api/client';
+import { StepUpDialog } from './components/StepUp';
+import { SecurityPage } from './pages/Security';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { FlashProvider } from './components/Flash';
 import { Layout } from './components/Layout';
@@ -30,11 +32,18 @@ function UnauthorizedRedirect() {
     });
     return () => setUnauthorizedHandler(null);
   }, [navigate, refresh]);
+  useEffect(() => {
+    // The organization's policy changed while signed in: go to enrolment.
+    setEnrollmentHandler(() => {
+      void refresh().then(() => navigate('/security', { replace: true }));
+    });
+    return () => setEnrollmentHandler(null);
+  }, [navigate, refresh]);
   return null;
 }
 
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { me, loading, error } = useAuth();
+  const { me, held, loading, error } = useAuth();
   const location = useLocation();
   if (loading) return <Loading label="Checking your session…" />;
   if (error)
@@ -45,6 +54,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
       </>
     );
   if (!me) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  // Held until a second factor is set up (DESIGN §7): the enrolment page only.
+  if (held && location.pathname !== '/security') return <Navigate to="/security" replace />;
   return <>{children}</>;
 }
 
@@ -94,6 +105,7 @@ export function AppRoutes() {
       <Route path="/partner-grants/:id" element={p(<PartnerGrantDetail />)} />
       <Route path="/organization" element={p(<OrganizationPage />)} />
       <Route path="/api-tokens" element={p(<ApiTokensPage />)} />
+      <Route path="/security" element={p(<SecurityPage />)} />
       <Route path="/admin/organizations" element={p(<AdminOrganizations />)} />
       <Route path="/admin/users" element={p(<AdminUsers />)} />
       <Route path="/admin/audit" element={p(<AdminAudit />)} />
@@ -108,6 +120,7 @@ export function App() {
       <AuthProvider>
         <FlashProvider>
           <UnauthorizedRedirect />
+          <StepUpDialog />
           <Layout>
             <AppRoutes />
           </Layout>

@@ -21,7 +21,7 @@ use crate::api::{email_field, finish, required};
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::password::check_policy;
 use crate::auth::tokens::Audience;
-use crate::auth::{cookie_name, Actor, Credential, ReqCtx};
+use crate::auth::{cookie_name, Actor, Credential, EnrollingActor, ReqCtx};
 use crate::clock::{from_db, to_db};
 use crate::db;
 use crate::error::{AppError, AppResult, FieldError, ProblemCode};
@@ -39,6 +39,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/signup", web::post().to(signup))
             .route("/verify-email", web::post().to(verify_email))
             .route("/login", web::post().to(login))
+            .route("/login/mfa", web::post().to(crate::api::mfa::login_mfa))
+            .route("/step-up", web::post().to(crate::api::mfa::step_up))
+            .route("/mfa", web::get().to(crate::api::mfa::status))
+            .route("/mfa/totp", web::post().to(crate::api::mfa::start_totp))
+            .route("/mfa/totp", web::delete().to(crate::api::mfa::remove_totp))
+            .route(
+                "/mfa/totp/confirm",
+                web::post().to(crate::api::mfa::confirm_totp),
+            )
             .route("/logout", web::post().to(logout))
             .route("/me", web::get().to(me))
             .route("/password-reset/request", web::post().to(reset_request))
@@ -62,7 +71,7 @@ fn env<'a>(state: &'a AppState, now: DateTime<Utc>) -> Env<'a> {
     }
 }
 
-fn session_cookie(
+pub(crate) fn session_cookie(
     state: &AppState,
     value: String,
     max_age: Option<CookieDuration>,
@@ -311,6 +320,14 @@ pub async fn verify_email(
     }))
 }
 
+/// The answer of `POST /auth/login`: the signed-in user, or the second-factor challenge.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    SignedIn(UserEnvelope),
+    SecondFactor(crate::api::mfa::MfaChallenge),
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "dana@aurora-ai.example", "password": "maple-orbit-canyon-fiddle-42"}))]
 pub struct LoginBody {
@@ -319,6 +336,8 @@ pub struct LoginBody {
 }
 
 /// Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https).
+/// For a user with a second factor the answer is `{"mfa_required": true, "methods": [...]}` with a
+/// five-minute pending cookie instead, and `POST /auth/login/mfa` completes the sign-in.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -326,7 +345,7 @@ pub struct LoginBody {
     tag = "auth",
     request_body = LoginBody,
     responses(
-        (status = 200, body = UserEnvelope, description = "Signed in; the session cookie is set"),
+        (status = 200, body = LoginAnswer, description = "Signed in (the session cookie is set), or, for a user with a second factor, `mfa_required` (the pending cookie is set)"),
         (status = 401, description = "Email or password is incorrect (the same for unknown accounts)", body = crate::api::dto::Problem),
         (status = 403, description = "Email address not verified yet", body = crate::api::dto::Problem),
         (status = 429, description = "Too many failed attempts for this address, or from this IP; see Retry-After", body = crate::api::dto::Problem),
@@ -370,6 +389,22 @@ pub async fn login(
             "Confirm your email address with the link we sent before signing in.",
         ));
     }
+    let uid = user.id.clone();
+    let has_factor = db::run(&state.pool, move |conn| {
+        Ok(crate::store::mfa::has_factor(conn, &uid)?)
+    })
+    .await?;
+    if has_factor {
+        // The password was right, so this attempt is not a failure; but the count is not
+        // cleared until the second factor passes, or a known password would reset the lockout
+        // of code guesses.
+        let e = email.clone();
+        db::tx(&state.pool, move |conn| {
+            Ok(store::forgive_one_failure(conn, &e, now)?)
+        })
+        .await?;
+        return Ok(crate::api::mfa::challenge(&state, &user.id, now));
+    }
     let sid = new_id();
     let expires = now + SESSION_ABSOLUTE;
     let u = user.clone();
@@ -384,6 +419,7 @@ pub async fn login(
                 last_seen_at: to_db(now),
                 expires_at: to_db(expires),
                 revoked_at: None,
+                mfa_at: None,
             },
         )?;
         audit::append(
@@ -430,7 +466,8 @@ pub async fn login(
         (status = 401, body = crate::api::dto::Problem),
     ),
 )]
-pub async fn logout(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+pub async fn logout(state: web::Data<AppState>, actor: EnrollingActor) -> AppResult<HttpResponse> {
+    let actor = actor.0;
     let now = state.clock.now();
     if let Credential::Session(sid) = actor.credential.clone() {
         db::tx(&state.pool, move |conn| {
@@ -480,7 +517,8 @@ pub struct Me {
         (status = 401, body = crate::api::dto::Problem),
     ),
 )]
-pub async fn me(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+pub async fn me(state: web::Data<AppState>, actor: EnrollingActor) -> AppResult<HttpResponse> {
+    let actor = actor.0;
     let org_id = actor.org_id.clone();
     let org = db::run(&state.pool, move |conn| {
         Ok(crate::store::orgs::get(conn, &org_id)?)
@@ -783,7 +821,8 @@ pub struct ApiTokenList {
     pub next_cursor: Option<String>,
 }
 
-/// Creates a personal API token (shown once).
+/// Creates a personal API token (shown once). For a user with a second factor this needs a
+/// step-up, and the token then satisfies step-up itself for its lifetime (`mfa: true`).
 #[utoipa::path(
     post,
     path = "/api/v1/auth/api-tokens",
@@ -792,7 +831,7 @@ pub struct ApiTokenList {
     request_body = CreateApiTokenBody,
     responses(
         (status = 201, body = ApiTokenOut),
-        (status = 401, body = crate::api::dto::Problem),
+        (status = 401, description = "`step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (a token made on a session right after a second factor carries that step-up; one made otherwise never does)", body = crate::api::dto::Problem),
         (status = 422, body = crate::api::dto::Problem),
     ),
 )]
@@ -811,6 +850,7 @@ pub async fn create_api_token(
         ));
     }
     finish(errors)?;
+    actor.require_step_up()?;
     let now = state.clock.now();
     let row = ApiTokenRow {
         id: new_id(),
@@ -820,6 +860,10 @@ pub async fn create_api_token(
         expires_at: to_db(now + Duration::days(days)),
         last_used_at: None,
         revoked_at: None,
+        // Carries the step-up only when made on a session that just passed a second factor.
+        mfa: actor.mfa.enrolled
+            && actor.mfa.stepped_up
+            && matches!(actor.credential, Credential::Session(_)),
     };
     let r = row.clone();
     db::tx(&state.pool, move |conn| {

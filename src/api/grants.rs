@@ -442,6 +442,7 @@ pub async fn accept_terms_route<R: GrantResource>(
     actor: Actor,
     id: String,
 ) -> AppResult<HttpResponse> {
+    actor.require_step_up()?;
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
@@ -493,6 +494,8 @@ pub async fn roster_add_route<R: GrantResource>(
     id: String,
     user_id: String,
 ) -> AppResult<HttpResponse> {
+    // Adding needs step-up; removing (the developer's off switch, or a grantee's own) never.
+    actor.require_step_up()?;
     let now = state.clock.now();
     let (entry, created) = db::tx(&state.pool, move |conn| {
         let ctx = R::context(conn, &actor, &id)?;

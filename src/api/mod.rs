@@ -11,6 +11,7 @@ pub mod dto;
 pub mod grants;
 pub mod health;
 pub mod json;
+pub mod mfa;
 pub mod models;
 pub mod nominations;
 pub mod openapi;

@@ -520,6 +520,9 @@ async fn answer(
     id: NominationId,
     concur_: bool,
 ) -> AppResult<HttpResponse> {
+    if concur_ {
+        actor.require_step_up()?;
+    }
     let now = state.clock.now();
     let st = state.clone();
     let out = db::tx(&state.pool, move |conn| {

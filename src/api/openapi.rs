@@ -24,9 +24,33 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/signup"),
     ("post", "/api/v1/auth/verify-email"),
     ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/login/mfa"),
     ("post", "/api/v1/auth/password-reset/request"),
     ("post", "/api/v1/auth/password-reset/confirm"),
     ("post", "/api/v1/auth/invitations/{token}/accept"),
+];
+
+/// The operations that need a second factor used in the last 15 minutes (DESIGN §7): they
+/// answer 401 `step_up_required` without one.
+pub const STEP_UP: &[(&str, &str)] = &[
+    ("post", "/api/v1/designation-requests/{id}/determination"),
+    ("post", "/api/v1/access-grants/{id}/accept-terms"),
+    ("post", "/api/v1/access-grants/{id}/roster"),
+    ("post", "/api/v1/partner-grants/{id}/accept-terms"),
+    ("post", "/api/v1/partner-grants/{id}/roster"),
+    ("post", "/api/v1/nominations/{id}/concur"),
+    ("post", "/api/v1/auth/api-tokens"),
+    ("delete", "/api/v1/auth/mfa/totp"),
+];
+
+/// What a user held for second-factor enrolment may still call; everything else that needs a
+/// credential answers 403 `mfa_enrollment_required` for them.
+pub const ENROLMENT_OPEN: &[(&str, &str)] = &[
+    ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/auth/mfa"),
+    ("post", "/api/v1/auth/mfa/totp"),
+    ("post", "/api/v1/auth/mfa/totp/confirm"),
 ];
 
 /// The problem answers that the framework around the handlers gives, added to every operation
@@ -38,6 +62,8 @@ pub const PUBLIC: &[(&str, &str)] = &[
 /// | 400 | `malformed_request` | every `/api/v1` operation (a NUL in the query string, a body that is not JSON) |
 /// | 401 | `unauthenticated` | every operation that needs a credential |
 /// | 403 | `csrf_header_missing` | unsafe methods with a credential (a session cookie without `X-Requested-With: fetch`) |
+/// | 401 | `step_up_required` | the operations of [`STEP_UP`], for a user with a second factor |
+/// | 403 | `mfa_enrollment_required` | every operation with a credential but [`ENROLMENT_OPEN`], for a user who must enrol a second factor and has not |
 /// | 404 | `not_found` | operations with path parameters |
 /// | 413 | `body_too_large` | operations with a JSON body (over 256 KiB) |
 /// | 415 | `unsupported_media_type` | operations with a JSON body (not sent as JSON) |
@@ -125,6 +151,22 @@ impl Modify for Problems {
                         "unauthenticated",
                         "no credential, or one that is invalid, expired or revoked",
                     );
+                    if STEP_UP.contains(&(method, path.as_str())) {
+                        problem(
+                            op,
+                            401,
+                            "step_up_required",
+                            "the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session",
+                        );
+                    }
+                    if !ENROLMENT_OPEN.contains(&(method, path.as_str())) {
+                        problem(
+                            op,
+                            403,
+                            "mfa_enrollment_required",
+                            "the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer",
+                        );
+                    }
                     if method != "get" {
                         problem(
                             op,
@@ -654,7 +696,8 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::auth::signup, api::auth::verify_email, api::auth::login, api::auth::logout, api::auth::me,
         api::auth::reset_request, api::auth::reset_confirm, api::auth::accept_invitation,
         api::auth::create_api_token, api::auth::list_api_tokens, api::auth::revoke_api_token,
-        api::organizations::my_org, api::organizations::invite, api::organizations::directory,
+        api::mfa::status, api::mfa::start_totp, api::mfa::confirm_totp, api::mfa::remove_totp, api::mfa::login_mfa, api::mfa::step_up,
+        api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::directory,
         api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit,
         api::audit::list, api::audit::export,
         api::models::list, api::models::create, api::models::get, api::models::patch, api::models::release,

@@ -20,6 +20,7 @@ use crate::store::{accounts as store, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organizations/me", web::get().to(my_org))
+        .route("/organizations/me", web::patch().to(patch_my_org))
         .route("/organizations/me/invitations", web::post().to(invite))
         .route("/organizations", web::get().to(directory));
 }
@@ -29,6 +30,85 @@ pub struct MyOrg {
     pub organization: OrgOut,
     /// Everyone in the organization (invited users have an empty name until they accept).
     pub users: Vec<UserOut>,
+    /// Who must sign in with a second factor here.
+    pub mfa_policy: MfaPolicyOut,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MfaPolicyOut {
+    /// The organization's own choice (an org admin sets it with `PATCH /organizations/me`).
+    pub required_by_organization: bool,
+    /// The portal requires it for every organization of this kind (`auth.mfa_required_kinds`).
+    pub required_by_kind: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"mfa_required": true}))]
+pub struct PatchMyOrgBody {
+    /// Require every member to sign in with a second factor (members without one are held on
+    /// the enrolment page until they set one up).
+    pub mfa_required: bool,
+}
+
+/// An org admin changes the organization's own settings: "require a second factor for my
+/// organization". Audited (`organization.mfa_policy_changed`); a repeat changes nothing.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/organizations/me",
+    operation_id = "updateMyOrganization",
+    tag = "organizations",
+    request_body = PatchMyOrgBody,
+    responses(
+        (status = 200, body = MyOrg),
+        (status = 403, description = "`forbidden`: not an org admin", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn patch_my_org(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: Json<PatchMyOrgBody>,
+) -> AppResult<HttpResponse> {
+    if !actor.is_admin() {
+        return Err(AppError::forbidden(
+            "Only an admin of the organization changes its settings.",
+        ));
+    }
+    let on = body.into_inner().mfa_required;
+    let now = state.clock.now();
+    let by_kind = state
+        .settings
+        .auth
+        .mfa_required_kinds
+        .contains(&actor.org_kind);
+    let (org, users, flag) = db::tx(&state.pool, move |conn| {
+        if crate::store::mfa::set_org_requires_mfa(conn, actor.org_id.as_str(), on)? {
+            crate::audit::append(
+                conn,
+                &actor.audit(now),
+                crate::audit::NewEvent {
+                    action: crate::domain::audit::AuditAction::OrganizationMfaPolicyChanged,
+                    target_type: "organization",
+                    target_id: actor.org_id.as_str(),
+                    visible_to: vec![actor.org_id.to_string()],
+                    detail: serde_json::json!({"mfa_required": on}),
+                },
+            )?;
+        }
+        Ok((
+            orgs::get(conn, &actor.org_id)?,
+            store::users_of_org(conn, actor.org_id.as_str())?,
+            crate::store::mfa::org_requires_mfa(conn, actor.org_id.as_str())?,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MyOrg {
+        organization: OrgOut::from(&org),
+        users: users.iter().map(UserOut::from).collect(),
+        mfa_policy: MfaPolicyOut {
+            required_by_organization: flag,
+            required_by_kind: by_kind,
+        },
+    }))
 }
 
 /// The caller's organization and its users.
@@ -43,16 +123,26 @@ pub struct MyOrg {
     ),
 )]
 pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
-    let (org, users) = db::run(&state.pool, move |conn| {
+    let by_kind = state
+        .settings
+        .auth
+        .mfa_required_kinds
+        .contains(&actor.org_kind);
+    let (org, users, flag) = db::run(&state.pool, move |conn| {
         Ok((
             orgs::get(conn, &actor.org_id)?,
             store::users_of_org(conn, actor.org_id.as_str())?,
+            crate::store::mfa::org_requires_mfa(conn, actor.org_id.as_str())?,
         ))
     })
     .await?;
     Ok(HttpResponse::Ok().json(MyOrg {
         organization: OrgOut::from(&org),
         users: users.iter().map(UserOut::from).collect(),
+        mfa_policy: MfaPolicyOut {
+            required_by_organization: flag,
+            required_by_kind: by_kind,
+        },
     }))
 }
 

@@ -2,6 +2,7 @@
 //! token (`Authorization: Bearer …`); the user, organization and role are read from the database
 //! on every request so a role change or a disable applies at once.
 
+pub mod mfa;
 pub mod password;
 pub mod throttle;
 pub mod tokens;
@@ -55,6 +56,22 @@ pub struct Actor {
     pub agency_code: Option<AgencyCode>,
     pub credential: Credential,
     pub request_id: Option<String>,
+    /// Second-factor state of the caller (DESIGN §7).
+    pub mfa: MfaState,
+}
+
+/// What the step-up and enrolment rules need to know about the caller, read with the actor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MfaState {
+    /// The user has a confirmed second factor.
+    pub enrolled: bool,
+    /// Policy (`auth.mfa_required_kinds` or the organization's own flag) says they must have one.
+    pub required: bool,
+    /// This request's credential passed a factor recently enough for step-up: a session on
+    /// which a factor was used within [`mfa::STEP_UP_WINDOW`], or an API token made on such a
+    /// session. Always true for a user without a factor (there is nothing to ask for; users
+    /// who must enrol are held before they get here).
+    pub stepped_up: bool,
 }
 
 impl Actor {
@@ -75,6 +92,24 @@ impl Actor {
         } else {
             Err(AppError::forbidden(detail.to_string()))
         }
+    }
+    /// 401 `step_up_required` unless the credential passed a second factor recently (see
+    /// [`MfaState::stepped_up`]). Government decisions, accepting terms, adding to a roster,
+    /// concurring, creating API tokens and changing factors call this; the developer's own off
+    /// switch (DESIGN §2.7) never does.
+    pub fn require_step_up(&self) -> Result<(), AppError> {
+        if self.mfa.stepped_up {
+            return Ok(());
+        }
+        let detail = match self.credential {
+            Credential::Session(_) => "Confirm it is you: enter a code from your authenticator app (POST /api/v1/auth/step-up), then try again.",
+            Credential::ApiToken(_) => "This API token was not made right after a second-factor check, so it cannot take this action. Sign in with your second factor, create a new token, and use that one.",
+        };
+        Err(AppError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            crate::error::ProblemCode::StepUpRequired,
+            detail,
+        ))
     }
     pub fn is_admin(&self) -> bool {
         self.org_role == OrgRole::Admin
@@ -117,79 +152,104 @@ impl FromRequest for Actor {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .cloned()
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
-            let now = state.clock.now();
-            let credential = if let Some(tok) = bearer(&req) {
-                let id = state
-                    .keys
-                    .verify(&tok, Audience::Api, now)
-                    .ok_or_else(AppError::unauthorized)?;
-                Credential::ApiToken(id)
-            } else if let Some(c) = req.cookie(cookie_name(state.settings.is_https())) {
-                let id = state
-                    .keys
-                    .verify(c.value(), Audience::Session, now)
-                    .ok_or_else(|| {
-                        AppError::unauthorized_with("Your session has ended. Sign in again.")
-                    })?;
-                if is_unsafe(req.method()) {
-                    let ok = req
-                        .headers()
-                        .get(CSRF_HEADER)
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|v| v.eq_ignore_ascii_case(CSRF_VALUE));
-                    if !ok {
-                        return Err(AppError::forbidden_code(
-                            crate::error::ProblemCode::CsrfHeaderMissing,
-                            "Requests authenticated by the session cookie must carry the header X-Requested-With: fetch.",
-                        ));
-                    }
-                }
-                Credential::Session(id)
-            } else {
-                return Err(AppError::unauthorized());
-            };
-            let request_id = request_id(&req);
-            // Through `db::run`, so a database outage answers 503 within its deadline here too.
-            crate::db::run(&state.pool, move |conn| -> Result<Actor, AppError> {
-                let user_id = match &credential {
-                    Credential::Session(id) => {
-                        let s = accounts::session(conn, id)?.ok_or_else(AppError::unauthorized)?;
-                        if !accounts::session_live(&s, now) {
-                            return Err(AppError::unauthorized_with(
-                                "Your session has ended. Sign in again.",
-                            ));
-                        }
-                        if now - from_db(s.last_seen_at) >= TOUCH_EVERY {
-                            accounts::touch_session(conn, id, now)?;
-                        }
-                        s.user_id
-                    }
-                    Credential::ApiToken(id) => {
-                        let t =
-                            accounts::api_token(conn, id)?.ok_or_else(AppError::unauthorized)?;
-                        if t.revoked_at.is_some() || now >= from_db(t.expires_at) {
-                            return Err(AppError::unauthorized_with(
-                                "This API token was revoked or has expired.",
-                            ));
-                        }
-                        if t.last_used_at
-                            .is_none_or(|l| now - from_db(l) >= TOUCH_EVERY)
-                        {
-                            accounts::touch_api_token(conn, id, now)?;
-                        }
-                        t.user_id
-                    }
-                };
-                actor_for_user(conn, &user_id, credential, request_id)
-            })
-            .await
-        })
+        Box::pin(async move { extract(req, false).await })
     }
+}
+
+/// The caller of the routes a user who must enrol a second factor may still use while held
+/// (the enrolment routes, `me`, `logout`). Every other route takes [`Actor`], which answers
+/// 403 `mfa_enrollment_required` for such a user.
+#[derive(Debug, Clone)]
+pub struct EnrollingActor(pub Actor);
+
+impl FromRequest for EnrollingActor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<EnrollingActor, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { extract(req, true).await.map(EnrollingActor) })
+    }
+}
+
+async fn extract(req: HttpRequest, allow_held: bool) -> Result<Actor, AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
+    let now = state.clock.now();
+    let credential = if let Some(tok) = bearer(&req) {
+        let id = state
+            .keys
+            .verify(&tok, Audience::Api, now)
+            .ok_or_else(AppError::unauthorized)?;
+        Credential::ApiToken(id)
+    } else if let Some(c) = req.cookie(cookie_name(state.settings.is_https())) {
+        let id = state
+            .keys
+            .verify(c.value(), Audience::Session, now)
+            .ok_or_else(|| AppError::unauthorized_with("Your session has ended. Sign in again."))?;
+        if is_unsafe(req.method()) {
+            let ok = req
+                .headers()
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case(CSRF_VALUE));
+            if !ok {
+                return Err(AppError::forbidden_code(
+                    crate::error::ProblemCode::CsrfHeaderMissing,
+                    "Requests authenticated by the session cookie must carry the header X-Requested-With: fetch.",
+                ));
+            }
+        }
+        Credential::Session(id)
+    } else {
+        return Err(AppError::unauthorized());
+    };
+    let request_id = request_id(&req);
+    let required_kinds = state.settings.auth.mfa_required_kinds.clone();
+    // Through `db::run`, so a database outage answers 503 within its deadline here too.
+    crate::db::run(&state.pool, move |conn| -> Result<Actor, AppError> {
+        let (user_id, factor_at) = match &credential {
+            Credential::Session(id) => {
+                let s = accounts::session(conn, id)?.ok_or_else(AppError::unauthorized)?;
+                if !accounts::session_live(&s, now) {
+                    return Err(AppError::unauthorized_with(
+                        "Your session has ended. Sign in again.",
+                    ));
+                }
+                if now - from_db(s.last_seen_at) >= TOUCH_EVERY {
+                    accounts::touch_session(conn, id, now)?;
+                }
+                (s.user_id, s.mfa_at.map(from_db))
+            }
+            Credential::ApiToken(id) => {
+                let t = accounts::api_token(conn, id)?.ok_or_else(AppError::unauthorized)?;
+                if t.revoked_at.is_some() || now >= from_db(t.expires_at) {
+                    return Err(AppError::unauthorized_with(
+                        "This API token was revoked or has expired.",
+                    ));
+                }
+                if t.last_used_at.is_none_or(|l| now - from_db(l) >= TOUCH_EVERY) {
+                    accounts::touch_api_token(conn, id, now)?;
+                }
+                // A token made on a stepped-up session carries the step-up for its lifetime.
+                (t.user_id, t.mfa.then_some(now))
+            }
+        };
+        let mut actor = actor_for_user(conn, &user_id, credential, request_id)?;
+        actor.mfa.required = actor.mfa.required || required_kinds.contains(&actor.org_kind);
+        actor.mfa.stepped_up = !actor.mfa.enrolled
+            || factor_at.is_some_and(|at| now - at < mfa::STEP_UP_WINDOW);
+        if actor.mfa.required && !actor.mfa.enrolled && !allow_held {
+            return Err(AppError::forbidden_code(
+                crate::error::ProblemCode::MfaEnrollmentRequired,
+                "Your organization requires a second factor. Set up an authenticator app (POST /api/v1/auth/mfa/totp) before anything else.",
+            ));
+        }
+        Ok(actor)
+    })
+    .await
 }
 
 /// Loads the user, organization and role from the database (on every request, so a role
@@ -201,6 +261,11 @@ pub fn actor_for_user(
     request_id: Option<String>,
 ) -> Result<Actor, AppError> {
     let (user, org) = accounts::user_with_org(conn, user_id)?;
+    let mfa = MfaState {
+        enrolled: crate::store::mfa::has_factor(conn, user_id)?,
+        required: crate::store::mfa::org_requires_mfa(conn, &org.id)?,
+        stepped_up: false,
+    };
     if user.disabled_at.is_some() {
         return Err(AppError::unauthorized_with("This account is disabled."));
     }
@@ -220,6 +285,7 @@ pub fn actor_for_user(
             .map_err(AppError::internal)?,
         credential,
         request_id,
+        mfa,
     })
 }
 

@@ -10,6 +10,7 @@ diesel::table! {
         partner_type -> Nullable<Text>,
         sector -> Nullable<Text>,
         created_at -> Timestamp,
+        mfa_required -> Bool,
     }
 }
 
@@ -35,6 +36,7 @@ diesel::table! {
         last_seen_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        mfa_at -> Nullable<Timestamp>,
     }
 }
 
@@ -47,6 +49,27 @@ diesel::table! {
         expires_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        mfa -> Bool,
+    }
+}
+
+diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -327,7 +350,12 @@ diesel::joinable!(roster_entries -> users (user_id));
 diesel::joinable!(access_log_entries -> users (user_id));
 diesel::joinable!(audit_event_orgs -> audit_events (seq));
 
+diesel::joinable!(totp_factors -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    totp_factors,
+    recovery_codes,
     organizations,
     users,
     sessions,

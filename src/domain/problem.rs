@@ -18,6 +18,15 @@ domain_string_enum! {
         EmailNotVerified = "email_not_verified",
         /// 403: the caller is not on the grant's roster.
         NotRostered = "not_rostered",
+        /// 401: the action needs a second factor used in the last 15 minutes
+        /// (`POST /auth/step-up`); an API token needs to have been made right after one.
+        StepUpRequired = "step_up_required",
+        /// 401: the second-factor code or recovery code is wrong, was used already, or the
+        /// pending sign-in expired.
+        InvalidCode = "invalid_code",
+        /// 403: the user must enrol a second factor first; only the enrolment routes, `me` and
+        /// `logout` answer until then.
+        MfaEnrollmentRequired = "mfa_enrollment_required",
         /// 404: no such record, or not visible to the caller.
         NotFound = "not_found",
         /// 405: the path exists, the method does not (`Allow` lists the ones it takes).
@@ -28,6 +37,8 @@ domain_string_enum! {
         TermsNotAccepted = "terms_not_accepted",
         /// 409: an agency with that code exists already.
         AgencyExists = "agency_exists",
+        /// 409: a second factor is enrolled already (remove it first), or none is pending.
+        MfaState = "mfa_state",
         /// 409: the email address already has an account.
         EmailTaken = "email_taken",
         /// 409: an organization of that kind and name exists already.

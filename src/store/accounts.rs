@@ -159,6 +159,8 @@ pub struct SessionRow {
     pub last_seen_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// When a second factor was last used on this session.
+    pub mfa_at: Option<NaiveDateTime>,
 }
 
 pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
@@ -240,6 +242,8 @@ pub struct ApiTokenRow {
     pub expires_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// Made on a session that had just passed a second factor: satisfies step-up.
+    pub mfa: bool,
 }
 
 pub fn insert_api_token(conn: &mut DbConn, row: &ApiTokenRow) -> QueryResult<()> {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod designations;
 pub mod grants;
+pub mod mfa;
 pub mod models;
 pub mod nominations;
 pub mod orgs;

@@ -102,6 +102,64 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         c.delete(&a(&format!("/auth/api-tokens/{}", s(&tok, "id")))),
     )
     .await;
+    // Second factors and the organization's own policy.
+    let pending = w
+        .step(
+            "POST",
+            "/api/v1/auth/mfa/totp",
+            c.post_empty(&a("/auth/mfa/totp")),
+        )
+        .await;
+    app.remember_totp("walker@walk.example", &s(&pending, "secret"));
+    w.step(
+        "POST",
+        "/api/v1/auth/mfa/totp/confirm",
+        c.post(
+            &a("/auth/mfa/totp/confirm"),
+            json!({"code": app.totp_code("walker@walk.example")}),
+        ),
+    )
+    .await;
+    w.step(
+        "POST",
+        "/api/v1/auth/step-up",
+        c.post(
+            &a("/auth/step-up"),
+            json!({"code": app.totp_code("walker@walk.example")}),
+        ),
+    )
+    .await;
+    let second = app.client();
+    second
+        .post(
+            &a("/auth/login"),
+            json!({"email": "walker@walk.example", "password": PASSWORD}),
+        )
+        .await
+        .expect(200);
+    w.step(
+        "POST",
+        "/api/v1/auth/login/mfa",
+        second.post(
+            &a("/auth/login/mfa"),
+            json!({"code": app.totp_code("walker@walk.example")}),
+        ),
+    )
+    .await;
+    for on in [true, false] {
+        w.step(
+            "PATCH",
+            "/api/v1/organizations/me",
+            c.patch(&a("/organizations/me"), json!({"mfa_required": on})),
+        )
+        .await;
+    }
+    w.step(
+        "DELETE",
+        "/api/v1/auth/mfa/totp",
+        c.delete(&a("/auth/mfa/totp")),
+    )
+    .await;
     w.step(
         "POST",
         "/api/v1/auth/logout",

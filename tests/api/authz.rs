@@ -105,8 +105,14 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/auth/api-tokens", J(|_| json!({"name": ""})),                   [U, O, O, O, O, O, O, O]),
     r("GET", "/api/v1/auth/api-tokens", E,                                              [U, O, O, O, O, O, O, O]),
     r("DELETE", "/api/v1/auth/api-tokens/{api_token}", E,                               [U, O, N, N, N, N, N, N]),
+    r("POST", "/api/v1/auth/login/mfa", J(|_| json!({})),                               [O, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/step-up", J(|_| json!({})),                                 [U, O, O, O, O, O, O, O]),
+    r("GET", "/api/v1/auth/mfa", E,                                                     [U, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/mfa/totp", E,                                               [U, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/mfa/totp/confirm", J(|_| json!({"code": "000000"})),        [U, O, O, O, O, O, O, O]),
     // ------------------------------------------------------------ organizations
     r("GET", "/api/v1/organizations/me", E,                                             [U, O, O, O, O, O, O, O]),
+    r("PATCH", "/api/v1/organizations/me", J(|_| json!({"mfa_required": false})),       [U, O, O, O, F, O, O, O]),
     r("POST", "/api/v1/organizations/me/invitations", J(|_| json!({"email": "", "org_role": "member"})), [U, O, O, O, F, O, O, O]),
     r("GET", "/api/v1/organizations?kind=partner", E,                                   [U, O, O, O, O, F, F, O]),
     // ------------------------------------------------------------ operators (others: the admin surface does not exist)
@@ -178,6 +184,8 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/nominations/{nomination}/rescind", E,                            [U, O, N, F, F, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/withdraw", E,                     [U, O, N, F, F, N, N, N]),
     r("POST", "/api/v1/models/{model}/release", E,                                      [U, O, N, N, N, N, N, N]),
+    // ------------------------------------------------------------ last: removing a factor holds agencies and operators
+    r("DELETE", "/api/v1/auth/mfa/totp", E,                                             [U, O, O, O, O, O, O, O]),
 ];
 
 /// The records and ids the rows refer to.

@@ -470,6 +470,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// An anonymous client (no cookies).
     pub anon: Client,
+    /// The TOTP authenticator of the test's users: email → (secret, last step used).
+    pub totp: Arc<std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>>,
 }
 
 /// 2026-06-01T12:00:00Z, a fixed start for every test clock.
@@ -546,6 +548,7 @@ pub async fn spawn_app_in(
         state,
         jobs,
         dir,
+        totp: Default::default(),
     }
 }
 
@@ -841,16 +844,76 @@ impl TestApp {
             .count()
     }
 
-    /// Signs in with email + password and returns the signed-in user.
+    /// The next code of `email`'s authenticator, as a person would read it from the app: the
+    /// code of the earliest step the server still accepts (now −1 … now +1) that this user has
+    /// not used yet, so that several sign-ins at one instant of the test clock each have a code.
+    pub fn totp_code(&self, email: &str) -> String {
+        use frontier_portal::auth::mfa;
+        let mut all = self.totp.lock().unwrap();
+        let (secret, last) = all
+            .get_mut(&email.to_lowercase())
+            .unwrap_or_else(|| panic!("{email} has no authenticator in this test"));
+        let now = mfa::step_of(self.now());
+        let step = (now - 1).max(*last + 1);
+        assert!(
+            step <= now + 1,
+            "{email} used every code the server accepts at this instant; move the test clock"
+        );
+        *last = step;
+        mfa::code_at_step(secret, step).unwrap()
+    }
+
+    /// Remembers `secret` as `email`'s authenticator (after enrolling through the API).
+    pub fn remember_totp(&self, email: &str, secret: &str) {
+        self.totp
+            .lock()
+            .unwrap()
+            .insert(email.to_lowercase(), (secret.to_string(), i64::MIN / 2));
+    }
+
+    /// Enrols TOTP for the signed-in client (start, then confirm with the app's code) and
+    /// returns the recovery codes.
+    pub async fn enrol_totp(&self, c: &Client, email: &str) -> Vec<String> {
+        let r = c.post_empty(&self.api("/auth/mfa/totp")).await.expect(201);
+        self.remember_totp(email, r.body["secret"].as_str().unwrap());
+        let code = self.totp_code(email);
+        let r = c
+            .post(&self.api("/auth/mfa/totp/confirm"), json!({"code": code}))
+            .await
+            .expect(200);
+        r.body["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Signs in with email + password and returns the signed-in user, as a client does: when
+    /// the answer asks for the second factor, the code from the user's authenticator follows;
+    /// a user whose organization requires a factor and has none enrols one first (as the web
+    /// page holds them to), so that every test user can act afterwards.
     pub async fn login(&self, email: &str, password: &str) -> User {
         let c = self.client();
-        let r = c
+        let mut r = c
             .post(
                 &self.api("/auth/login"),
                 json!({"email": email, "password": password}),
             )
             .await
             .expect(200);
+        if r.body["mfa_required"] == true {
+            let code = self.totp_code(email);
+            r = c
+                .post(&self.api("/auth/login/mfa"), json!({"code": code}))
+                .await
+                .expect(200);
+        } else {
+            let m = c.get(&self.api("/auth/mfa")).await.expect(200);
+            if m.body["required"] == true && m.body["enrolled"] == false {
+                self.enrol_totp(&c, email).await;
+            }
+        }
         User {
             id: r.body["user"]["id"].as_str().unwrap().into(),
             email: email.into(),

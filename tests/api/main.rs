@@ -16,6 +16,7 @@ mod gate;
 mod list_filters;
 mod list_items;
 mod mail;
+mod mfa;
 mod nominations;
 mod openapi_contract;
 mod outage;

@@ -143,6 +143,8 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
         [
             "POST /api/v1/auth/invitations/{token}/accept",
             "POST /api/v1/auth/login",
+            // The code step of sign-in: the pending cookie is its credential (DESIGN §7).
+            "POST /api/v1/auth/login/mfa",
             "POST /api/v1/auth/password-reset/confirm",
             "POST /api/v1/auth/password-reset/request",
             "POST /api/v1/auth/signup",

@@ -6,7 +6,12 @@ import type { ApiToken, Me, Page, Signup, User } from './types';
 const open = { allowUnauthenticated: true };
 
 export const me = () => api.get<Me>('/auth/me', open);
-export const login = (email: string, password: string) => api.post<{ user: User }>('/auth/login', { email, password }, open);
+/** The password step: a user with a second factor gets `mfa_required` instead of a session. */
+export type LoginAnswer = { user: User; mfa_required?: undefined } | { mfa_required: true; methods: string[]; user?: undefined };
+export const login = (email: string, password: string) => api.post<LoginAnswer>('/auth/login', { email, password }, open);
+/** The code step: a TOTP `code` or a `recovery_code` completes the sign-in. */
+export const loginSecondFactor = (factor: { code: string } | { recovery_code: string }) =>
+  api.post<{ user: User }>('/auth/login/mfa', factor, open);
 export const logout = () => api.post<void>('/auth/logout', undefined, open);
 export const signup = (body: Signup) => api.post<{ user: User }>('/auth/signup', body, open);
 export const verifyEmail = (token: string, password: string) => api.post<{ user: User }>('/auth/verify-email', { token, password }, open);
@@ -19,3 +24,18 @@ export const acceptInvitation = (token: string, name: string, password: string) 
 export const apiTokens = () => api.get<Page<ApiToken>>('/auth/api-tokens');
 export const createApiToken = (name: string) => api.post<ApiToken>('/auth/api-tokens', { name });
 export const revokeApiToken = (id: string) => api.del<void>(`/auth/api-tokens/${seg(id)}`);
+
+/** Second factors (DESIGN §7). */
+export interface MfaStatus {
+  enrolled: boolean;
+  required: boolean;
+  recovery_codes_left: number;
+  stepped_up: boolean;
+}
+export const mfaStatus = () => api.get<MfaStatus>('/auth/mfa', open);
+export const startTotp = () => api.post<{ secret: string; otpauth_uri: string }>('/auth/mfa/totp');
+export const confirmTotp = (code: string) => api.post<{ recovery_codes: string[] }>('/auth/mfa/totp/confirm', { code });
+export const removeTotp = () => api.del<void>('/auth/mfa/totp');
+/** Step-up never runs the step-up handler itself (a wrong code is an ordinary answer). */
+export const stepUp = (factor: { code: string } | { recovery_code: string }) =>
+  api.post<{ stepped_up_until: string }>('/auth/step-up', factor, { noStepUpRetry: true, allowUnauthenticated: true });

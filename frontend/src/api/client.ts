@@ -121,10 +121,31 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
   onUnauthorized = handler;
 }
 
+type StepUpHandler = () => Promise<boolean>;
+let onStepUp: StepUpHandler | null = null;
+type HeldHandler = () => void;
+let onHeld: HeldHandler | null = null;
+
+/**
+ * Called once by the app: how to pass a step-up when an action answers 401 `step_up_required`
+ * (ask for a code in a dialog; resolve true once `POST /auth/step-up` succeeded). The action is
+ * then sent again, once.
+ */
+export function setStepUpHandler(handler: StepUpHandler | null): void {
+  onStepUp = handler;
+}
+
+/** Called once by the app: what to do on 403 `mfa_enrollment_required` (go to enrolment). */
+export function setEnrollmentHandler(handler: HeldHandler | null): void {
+  onHeld = handler;
+}
+
 export interface RequestOptions {
   /** Do not run the 401 handler (sign-in, "who am I", and other auth pages). */
   allowUnauthenticated?: boolean;
   signal?: AbortSignal;
+  /** Internal: this is the retry after a step-up (do not ask again). */
+  noStepUpRetry?: boolean;
   query?: Record<string, string | number | boolean | null | undefined>;
 }
 
@@ -170,7 +191,13 @@ export async function request<T>(
 
   if (!res.ok) {
     const problem = await parseProblem(res);
-    if (res.status === 401 && !opts.allowUnauthenticated && onUnauthorized) onUnauthorized();
+    if (res.status === 401 && problem.code === 'step_up_required') {
+      // Not a lost session: the action needs a fresh second factor. Ask, then retry once.
+      if (onStepUp && !opts.noStepUpRetry && (await onStepUp())) return request<T>(method, path, body, { ...opts, noStepUpRetry: true });
+      throw new ApiError(problem);
+    }
+    if (res.status === 403 && problem.code === 'mfa_enrollment_required' && onHeld) onHeld();
+    if (res.status === 401 && problem.code !== 'invalid_code' && !opts.allowUnauthenticated && onUnauthorized) onUnauthorized();
     throw new ApiError(problem, res.status === 429 ? parseRetryAfter(res) : null);
   }
   if (res.status === 204) return undefined as T;

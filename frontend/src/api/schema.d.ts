@@ -281,7 +281,10 @@ export interface paths {
         /** The caller's active API tokens (never their values). */
         get: operations["listApiTokens"];
         put?: never;
-        /** Creates a personal API token (shown once). */
+        /**
+         * Creates a personal API token (shown once). For a user with a second factor this needs a
+         *     step-up, and the token then satisfies step-up itself for its lifetime (`mfa: true`).
+         */
         post: operations["createApiToken"];
         delete?: never;
         options?: never;
@@ -332,8 +335,33 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https). */
+        /**
+         * Signs in: sets the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` over https).
+         *     For a user with a second factor the answer is `{"mfa_required": true, "methods": [...]}` with a
+         *     five-minute pending cookie instead, and `POST /auth/login/mfa` completes the sign-in.
+         */
         post: operations["logIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completes a sign-in that answered `mfa_required`: with the pending cookie and a code from the
+         *     authenticator app (or a recovery code), sets the session cookie like `POST /auth/login`.
+         *     Wrong codes count toward the address's lockout like wrong passwords.
+         */
+        post: operations["logInSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -368,6 +396,67 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's second-factor state (allowed while held for enrolment). */
+        get: operations["getMfaStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts TOTP enrolment: a new pending secret (replacing an unconfirmed one). Allowed while the
+         *     caller is held for enrolment. Browser sessions only.
+         */
+        post: operations["startTotpEnrolment"];
+        /**
+         * Removes the authenticator app and every recovery code. Needs a step-up. A user whose
+         *     organization requires a second factor is then held until they enrol again.
+         */
+        delete: operations["removeTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms the pending TOTP enrolment with a code from the app; answers the ten recovery codes
+         *     (once). The session counts as having used a factor now.
+         */
+        post: operations["confirmTotpEnrolment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -419,6 +508,26 @@ export interface paths {
         put?: never;
         /** Creates a developer organization and its first admin; a verification link is emailed. */
         post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step-up: a code from the authenticator app (or a recovery code) marks this session as having
+         *     used a factor now, for 15 minutes. Wrong codes count toward the lockout.
+         */
+        post: operations["stepUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -815,7 +924,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * An org admin changes the organization's own settings: "require a second factor for my
+         *     organization". Audited (`organization.mfa_policy_changed`); a repeat changes nothing.
+         */
+        patch: operations["updateMyOrganization"];
         trace?: never;
     };
     "/api/v1/organizations/me/invitations": {
@@ -1239,7 +1352,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -1257,6 +1370,15 @@ export interface components {
             target_id: string;
             target_type: string;
             visible_to: string[];
+        };
+        /**
+         * @example {
+         *       "code": "492039"
+         *     }
+         */
+        ConfirmTotpBody: {
+            /** @description The six digits the authenticator app shows now. */
+            code: string;
         };
         /**
          * @example {
@@ -1472,6 +1594,17 @@ export interface components {
              */
             outcome: "covered" | "not_covered";
         };
+        /**
+         * @example {
+         *       "code": "492039"
+         *     }
+         */
+        FactorBody: {
+            /** @description The six digits the authenticator app shows now… */
+            code?: string | null;
+            /** @description …or one of the recovery codes (either one, not both). */
+            recovery_code?: string | null;
+        };
         FieldErrorDto: {
             field: string;
             message: string;
@@ -1556,6 +1689,8 @@ export interface components {
             occurred_at: string;
             summary: string;
         };
+        /** @description The answer of `POST /auth/login`: the signed-in user, or the second-factor challenge. */
+        LoginAnswer: components["schemas"]["UserEnvelope"] | components["schemas"]["MfaChallenge"];
         /**
          * @example {
          *       "email": "dana@aurora-ai.example",
@@ -1601,6 +1736,31 @@ export interface components {
              * @enum {string}
              */
             kind: "message" | "info_request" | "response";
+        };
+        /** @description The answer of `POST /auth/login` when the password was right and a second factor is due. */
+        MfaChallenge: {
+            /** @description What `POST /auth/login/mfa` takes: `totp` (`code`) and `recovery_code`. */
+            methods: string[];
+            mfa_required: boolean;
+        };
+        MfaPolicyOut: {
+            /** @description The portal requires it for every organization of this kind (`auth.mfa_required_kinds`). */
+            required_by_kind: boolean;
+            /** @description The organization's own choice (an org admin sets it with `PATCH /organizations/me`). */
+            required_by_organization: boolean;
+        };
+        MfaStatus: {
+            /** @description An authenticator app is set up. */
+            enrolled: boolean;
+            /**
+             * Format: int64
+             * @description Unused recovery codes left.
+             */
+            recovery_codes_left: number;
+            /** @description The caller must have a second factor (their organization's kind or its own policy). */
+            required: boolean;
+            /** @description This credential passed a factor recently enough for actions that need step-up. */
+            stepped_up: boolean;
         };
         ModelList: {
             /** @description Summaries: the description is in the detail. */
@@ -1675,6 +1835,8 @@ export interface components {
             voluntary_notice: string;
         };
         MyOrg: {
+            /** @description Who must sign in with a second factor here. */
+            mfa_policy: components["schemas"]["MfaPolicyOut"];
             organization: components["schemas"]["OrgOut"];
             /** @description Everyone in the organization (invited users have an empty name until they accept). */
             users: components["schemas"]["UserOut"][];
@@ -1945,6 +2107,18 @@ export interface components {
             planned_partner_release_at?: string | null;
             version?: string | null;
         };
+        /**
+         * @example {
+         *       "mfa_required": true
+         *     }
+         */
+        PatchMyOrgBody: {
+            /**
+             * @description Require every member to sign in with a second factor (members without one are held on
+             *     the enrolment page until they set one up).
+             */
+            mfa_required: boolean;
+        };
         PatchUserBody: {
             disabled: boolean;
         };
@@ -1979,7 +2153,7 @@ export interface components {
              * @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`.
              * @enum {string}
              */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "mfa_state" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
             detail: string;
             /** @description Per-field messages (422 only). */
             errors?: components["schemas"]["FieldErrorDto"][] | null;
@@ -1987,6 +2161,13 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        RecoveryCodes: {
+            /**
+             * @description Ten one-time codes, shown only in this answer (stored as a keyed hash). Each signs in
+             *     once in place of a code from the app.
+             */
+            recovery_codes: string[];
         };
         RequestList: {
             /** @description Summaries: the capability evidence, consultations and rationale are in the detail. */
@@ -2108,6 +2289,13 @@ export interface components {
             organization_name: string;
             password: string;
         };
+        StepUpOut: {
+            /**
+             * Format: date-time
+             * @description Until when actions that need step-up are allowed on this session.
+             */
+            stepped_up_until: string;
+        };
         TermsList: {
             /** @description Summaries: the six sections are in the detail. */
             items: components["schemas"]["TermsSummary"][];
@@ -2144,6 +2332,15 @@ export interface components {
             organization_id: string;
             /** @description SHA-256 (hex) of the canonical content (see `TermsOut`). */
             sha256: string;
+        };
+        TotpEnrolment: {
+            /** @description `otpauth://totp/…`, the content of the QR code. */
+            otpauth_uri: string;
+            /**
+             * @description The base32 secret, for typing into an authenticator app by hand. Shown only while the
+             *     enrolment is pending; never again after confirmation.
+             */
+            secret: string;
         };
         UserEnvelope: {
             user: components["schemas"]["UserOut"];
@@ -2242,6 +2439,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -2312,7 +2518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2407,6 +2613,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -2479,7 +2694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2583,7 +2798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2592,7 +2807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2682,6 +2897,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -2763,7 +2987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2876,7 +3100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2962,7 +3186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,6 +3256,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3111,7 +3344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3120,7 +3353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3233,7 +3466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3314,6 +3547,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not an operator */
             404: {
                 headers: {
@@ -3377,6 +3619,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3463,7 +3714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3578,6 +3829,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not an operator */
             404: {
                 headers: {
@@ -3659,7 +3919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3776,6 +4036,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -3837,6 +4106,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3910,6 +4188,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `throttled`: too many requests from this address; see Retry-After */
             429: {
                 headers: {
@@ -3973,7 +4260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (a token made on a session right after a second factor carries that step-up; one made otherwise never does); or `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3982,7 +4269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4087,7 +4374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4253,13 +4540,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in; the session cookie is set */
+            /** @description Signed in (the session cookie is set), or, for a user with a second factor, `mfa_required` (the pending cookie is set) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserEnvelope"];
+                    "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
             /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
@@ -4317,6 +4604,104 @@ export interface operations {
                 };
             };
             /** @description Too many failed attempts for this address, or from this IP; see Retry-After; or `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logInSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactorBody"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserEnvelope"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_code`: the code is wrong or was used, or the pending sign-in expired (sign in with the password again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts for this address; see Retry-After; or `throttled`: too many requests from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4451,6 +4836,363 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMfaStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatus"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pending until confirmed with a code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: a factor is enrolled already (remove it first) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `step_up_required`: no factor used on this session in the last 15 minutes; or `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: no factor is enrolled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmTotpBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: nothing pending, or a factor is enrolled already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: the code is not the app's current one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4759,6 +5501,121 @@ export interface operations {
             };
         };
     };
+    stepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactorBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_code`: the code is wrong or was already used; or `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_state`: no factor is enrolled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts for this address; see Retry-After; or `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     verifyEmail: {
         parameters: {
             query?: never;
@@ -4901,6 +5758,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -4971,7 +5837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5066,6 +5932,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -5138,7 +6013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5254,7 +6129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5361,7 +6236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5370,7 +6245,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5488,6 +6363,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -5569,7 +6453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5685,7 +6569,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5801,7 +6685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5913,7 +6797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5998,7 +6882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6078,6 +6962,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -6148,7 +7041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6243,6 +7136,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -6315,7 +7217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6419,7 +7321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6500,6 +7402,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -6570,7 +7481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6665,6 +7576,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -6724,7 +7644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6733,7 +7653,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6819,7 +7739,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6904,7 +7824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6987,7 +7907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: partner organizations do not use the directory */
+            /** @description `forbidden`: partner organizations do not use the directory; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7062,6 +7982,112 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMyOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchMyOrgBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyOrg"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `internal_error`: an unexpected error (logged with the request id) */
             500: {
                 headers: {
@@ -7124,7 +8150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7222,6 +8248,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -7292,7 +8327,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7396,6 +8431,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
@@ -7455,7 +8499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7464,7 +8508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7549,7 +8593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7635,7 +8679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7712,6 +8756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7792,7 +8837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked; or `step_up_required`: the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7801,7 +8846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7914,7 +8959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7994,6 +9039,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
@@ -8064,7 +9118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8152,6 +9206,15 @@ export interface operations {
             };
             /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,10 @@ import type { Me } from '../api/types';
 
 interface AuthState {
   me: Me | null;
+  /** Second-factor state of the signed-in user (null when signed out). */
+  mfa: authApi.MfaStatus | null;
+  /** Must enrol a second factor before anything else (DESIGN §7). */
+  held: boolean;
   loading: boolean;
   /** Set when /auth/me failed for a reason other than "not signed in". */
   error: ApiError | null;
@@ -16,17 +20,22 @@ const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
+  const [mfa, setMfa] = useState<authApi.MfaStatus | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
 
   const refresh = useCallback(async () => {
     try {
-      const data = await authApi.me();
+      // The second-factor state only decides the enrolment hold; without it (an older server,
+      // a hiccup) the API's own 403 `mfa_enrollment_required` still sends a held user there.
+      const [data, status] = await Promise.all([authApi.me(), authApi.mfaStatus().catch(() => null)]);
+      setMfa(status);
       setMe(data);
       setError(null);
       return data;
     } catch (e) {
       setMe(null);
+      setMfa(null);
       setError(e instanceof ApiError && e.status !== 401 ? e : null);
       return null;
     } finally {
@@ -46,7 +55,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
-  const value = useMemo(() => ({ me, loading, error, refresh, signOut }), [me, loading, error, refresh, signOut]);
+  const held = !!mfa && mfa.required && !mfa.enrolled;
+  const value = useMemo(() => ({ me, mfa, held, loading, error, refresh, signOut }), [me, mfa, held, loading, error, refresh, signOut]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

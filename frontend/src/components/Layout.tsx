@@ -134,6 +134,11 @@ function AccountBox({ variant }: { variant: 'desktop' | 'mobile' }) {
           </NavLink>
         </li>
         <li>
+          <NavLink to="/security" className="usa-link">
+            Sign-in security
+          </NavLink>
+        </li>
+        <li>
           <button type="button" className="usa-button usa-button--unstyled" onClick={() => void doSignOut()}>
             Sign out
           </button>

@@ -59,6 +59,88 @@ function PasswordField({
   );
 }
 
+/** The second step of sign-in: a code from the authenticator app, or a recovery code. */
+function SecondFactorStep({ onDone, onRestart }: { onDone: () => Promise<void>; onRestart: () => void }) {
+  const [recovery, setRecovery] = useState(false);
+  const [value, setValue] = useState('');
+  const action = useAction(async () => {
+    const v = value.trim();
+    await authApi.loginSecondFactor(recovery ? { recovery_code: v } : { code: v.replace(/\s+/g, '') });
+    await onDone();
+  });
+  const expired = action.error instanceof ApiError && action.error.status === 401 && /expired/.test(action.error.message);
+  return (
+    <div className="fap-narrow">
+      <PageTitle>Enter your code</PageTitle>
+      <p className="usa-intro">Your account is protected by a second factor.</p>
+      <ProblemAlert error={action.error} heading={action.error?.status === 401 ? 'That code did not work' : undefined} />
+      <form
+        className="usa-form usa-form--large"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void action.run();
+        }}
+        noValidate
+      >
+        {recovery ? (
+          <TextField
+            key="recovery"
+            name="recovery_code"
+            label="Recovery code"
+            hint="One of the ten codes you saved when you set up the authenticator app, like ABCD-EFGH-IJKL-MNOP. Each works once."
+            autoComplete="off"
+            spellCheck={false}
+            autoCapitalize="characters"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            required
+            autoFocus
+            error={action.fieldErrors.recovery_code}
+          />
+        ) : (
+          <TextField
+            key="code"
+            name="code"
+            label="Authentication code"
+            hint="The 6-digit code your authenticator app shows now."
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9 ]*"
+            maxLength={7}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            required
+            autoFocus
+            error={action.fieldErrors.code}
+          />
+        )}
+        <SubmitButton busy={action.busy} busyLabel="Checking…">
+          Verify and sign in
+        </SubmitButton>
+      </form>
+      <ul className="usa-list usa-list--unstyled margin-top-3 fap-links">
+        <li>
+          <button
+            type="button"
+            className="usa-button usa-button--unstyled"
+            onClick={() => {
+              setRecovery(!recovery);
+              setValue('');
+            }}
+          >
+            {recovery ? 'Use a code from the authenticator app instead' : 'Use a recovery code instead'}
+          </button>
+        </li>
+        <li>
+          <button type="button" className="usa-button usa-button--unstyled" onClick={onRestart}>
+            {expired ? 'Sign in again' : 'Start over with a different account'}
+          </button>
+        </li>
+      </ul>
+    </div>
+  );
+}
+
 export function SignInPage() {
   const { me, refresh } = useAuth();
   const [params] = useSearchParams();
@@ -68,13 +150,31 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
+  const [codeStep, setCodeStep] = useState(false);
   const action = useAction(async () => {
-    await authApi.login(email.trim(), password);
+    const answer = await authApi.login(email.trim(), password);
+    if (answer.mfa_required) {
+      setCodeStep(true);
+      return;
+    }
     const who = await refresh();
     if (who) navigate(next, { replace: true });
   });
 
   if (me) return <Navigate to={next} replace />;
+  if (codeStep)
+    return (
+      <SecondFactorStep
+        onDone={async () => {
+          const who = await refresh();
+          if (who) navigate(next, { replace: true });
+        }}
+        onRestart={() => {
+          setCodeStep(false);
+          setPassword('');
+        }}
+      />
+    );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

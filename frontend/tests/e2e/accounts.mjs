@@ -9,9 +9,14 @@ export const ACCOUNTS = {
   partner: { email: process.env.E2E_PARTNER_EMAIL ?? 'security@ruralhealth.example', label: 'partner admin' },
   partnerMember: { email: process.env.E2E_PARTNER_MEMBER_EMAIL ?? 'analyst@ruralhealth.example', label: 'partner member' },
   operator: { email: process.env.E2E_OPERATOR_EMAIL ?? 'operator@portal.example', label: 'operator' },
+  // Enrols a second factor during the run (a developer admin no other journey uses).
+  mfaDeveloper: { email: process.env.E2E_MFA_EMAIL ?? 'admin@northwind.example', label: 'Northwind developer admin' },
 };
 
 /** The demo's active Government grant that the NSA analyst is rostered on (model name). */
 export const ANALYST_GRANT_MODEL = process.env.E2E_ANALYST_GRANT_MODEL ?? 'Aurora-7';
 
 export const PASSWORD = process.env.PORTAL_DEMO_PASSWORD ?? '';
+
+/** The TOTP secret of the demo's agency and operator accounts (the `demo` command prints it). */
+export const DEMO_TOTP_SECRET = process.env.PORTAL_DEMO_TOTP_SECRET ?? 'DEMOFRONTIERPORTALTOTPSECRETAAAA';

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { ACCOUNTS, ANALYST_GRANT_MODEL, PASSWORD } from './accounts.mjs';
+import { createHmac } from 'node:crypto';
+import { ACCOUNTS, ANALYST_GRANT_MODEL, DEMO_TOTP_SECRET, PASSWORD } from './accounts.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.resolve(here, '../../test-artifacts');
@@ -121,12 +122,59 @@ async function heading(page) {
   return (await page.locator('h1').first().textContent({ timeout: TIMEOUT }))?.trim() ?? '';
 }
 
-async function signIn(page, account) {
+// RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it.
+function base32Bytes(secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+function totp(secret, at = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', base32Bytes(secret)).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+// An authenticator of our own for an account enrolled during the run: each code is used once,
+// the earliest step the server still accepts (now −1 … now +1) that was not used yet; when all
+// three are used, wait for the next step.
+function authenticator(secret) {
+  let last = -Infinity;
+  return async () => {
+    for (;;) {
+      const now = Math.floor(Date.now() / 30_000);
+      const step = Math.max(now - 1, last + 1);
+      if (step <= now + 1) {
+        last = step;
+        return totp(secret, step * 30_000);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+}
+
+// Demo accounts of agency and operator kinds sign in with a second factor: the code step
+// follows the password (one code per account per 30 s: each account signs in once per run).
+async function signIn(page, account, code = async () => totp(DEMO_TOTP_SECRET)) {
   await goto(page, '/sign-in');
   await page.getByLabel(/^Email address/).fill(account.email);
   await page.getByLabel(/^Password/).fill(PASSWORD);
   await tick(page, 'I have read and understand the system use notice');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  const codeStep = page.getByLabel(/^Authentication code/);
+  const landed = await Promise.race([
+    codeStep.waitFor({ timeout: TIMEOUT }).then(() => 'code'),
+    page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: TIMEOUT }).then(() => 'in'),
+  ]).catch(() => 'stuck');
+  if (landed === 'code') {
+    await codeStep.fill(await code());
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  }
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: TIMEOUT }).catch(async () => {
     const alert = await page.locator('.usa-alert--error').first().textContent().catch(() => '');
     throw new Error(`sign-in as ${account.label} (${account.email}) failed: ${alert || 'still on the sign-in page'}`);
@@ -768,6 +816,88 @@ async function main() {
       }, { needs: () => signedIn });
       await axe(page, 'terms templates', () => signedIn);
       await step('operator signs out', page, () => signOut(page), { needs: () => signedIn });
+      await page.context().close();
+    }
+
+    // ---------------------------------------------------------------- second factor
+    log('\nSecond factor (TOTP enrolment, sign-in, step-up, recovery code)');
+    {
+      const account = ACCOUNTS.mfaDeveloper;
+      // An older session of the same person, signed in with the password before enrolling: it
+      // has never passed a factor, so its next step-up action asks for one.
+      const older = await newPage();
+      const olderIn = await step(`${account.label} signs in elsewhere, password only`, older, () => signIn(older, account));
+      const page = await newPage();
+      const signedIn = await step(`${account.label} (${account.email}) signs in`, page, () => signIn(page, account));
+      let code = null;
+      let recovery = [];
+      const enrolled = await step('enrols an authenticator app: QR code, key as text, one code, ten recovery codes', page, async () => {
+        await goto(page, '/security');
+        expect((await heading(page)) === 'Sign-in security', 'no "Sign-in security" heading');
+        await page.getByRole('button', { name: 'Start setup' }).click();
+        await page.getByRole('img', { name: /QR code for your authenticator app/ }).locator('svg').waitFor();
+        const key = ((await page.getByLabel('Setup key').textContent()) ?? '').replace(/\s+/g, '');
+        expect(/^[A-Z2-7]{32}$/.test(key), `the setup key is not a base32 secret: ${key}`);
+        code = authenticator(key);
+        await screenshot(page, 'mfa-enrol-1280');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await settle(phone);
+        await screenshot(phone, 'mfa-security-375');
+        expect((await overflowX(phone)) <= 0, 'the enrolment page scrolls sideways at 375 px');
+        await phone.context().close();
+        await page.getByLabel(/^Authentication code/).fill(await code());
+        await page.getByRole('button', { name: 'Confirm and finish' }).click();
+        const codes = page.getByRole('list', { name: 'Recovery codes' }).locator('code');
+        await codes.first().waitFor();
+        recovery = (await codes.allTextContents()).map((c) => c.trim());
+        expect(recovery.length === 10, `${recovery.length} recovery codes shown`);
+        await screenshot(page, 'mfa-recovery-codes-1280');
+      }, { needs: () => signedIn });
+      await axe(page, 'recovery codes', () => enrolled);
+      await step('continues to the dashboard, then sees the factor on the security page', page, async () => {
+        await page.getByRole('button', { name: /I have saved them/ }).click();
+        await page.waitForURL((u) => u.pathname === '/');
+        await goto(page, '/security');
+        await page.getByText('Recovery codes left: 10 of 10', { exact: false }).waitFor();
+      }, { needs: () => enrolled });
+      await axe(page, 'security page (enrolled)', () => enrolled);
+      await step('the older session is asked for a code when creating an API token, then the token is created', older, async () => {
+        await goto(older, '/api-tokens');
+        await older.getByLabel(/^Token name/).fill(`e2e step-up ${RUN_ID}`);
+        await older.getByRole('button', { name: 'Create token' }).click();
+        const dialog = openDialog(older);
+        await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+        await screenshot(older, 'mfa-step-up-dialog-1280');
+        await older.setViewportSize({ width: 375, height: 812 });
+        await screenshot(older, 'mfa-step-up-dialog-375');
+        await older.setViewportSize({ width: 1280, height: 900 });
+        await dialog.getByLabel(/^Authentication code/).fill(await code());
+        await dialog.getByRole('button', { name: 'Confirm and continue' }).click();
+        await dialogClosed(older);
+        await older.getByText(`e2e step-up ${RUN_ID}`).first().waitFor();
+      }, { needs: () => enrolled && olderIn });
+      await step('signs out and in again with a code from the app', page, async () => {
+        await signOut(page);
+        await signIn(page, account, code);
+      }, { needs: () => enrolled });
+      await step('signs out and in with a recovery code (it then works no more)', page, async () => {
+        await signOut(page);
+        await goto(page, '/sign-in');
+        await page.getByLabel(/^Email address/).fill(account.email);
+        await page.getByLabel(/^Password/).fill(PASSWORD);
+        await tick(page, 'I have read and understand the system use notice');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByLabel(/^Authentication code/).waitFor();
+        await screenshot(page, 'mfa-sign-in-code-1280');
+        await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+        await page.getByLabel(/^Recovery code/).fill(recovery[0]);
+        await page.getByRole('button', { name: 'Verify and sign in' }).click();
+        await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+        await goto(page, '/security');
+        await page.getByText('Recovery codes left: 9 of 10', { exact: false }).waitFor();
+      }, { needs: () => enrolled });
+      await older.context().close();
       await page.context().close();
     }
   } finally {

@@ -147,6 +147,50 @@ describe('SignInPage', () => {
   });
 });
 
+describe('SignInPage second factor', () => {
+  it('asks for the code after the password, and accepts a recovery code instead', async () => {
+    const user = userEvent.setup();
+    let signedIn = false;
+    const fetchFn = mockFetch((url) => {
+      if (url.endsWith('/auth/me'))
+        return signedIn
+          ? { status: 200, body: { user: { id: 'u1', email: 'r@nsa.example', name: 'R', org_role: 'admin' }, organization: { id: 'o1', name: 'NSA', kind: 'agency', agency_code: 'NSA' } } }
+          : { status: 401, body: { status: 401, title: 'Unauthorized' } };
+      if (url.endsWith('/auth/mfa')) return { status: 200, body: { enrolled: true, required: true, recovery_codes_left: 9, stepped_up: true } };
+      if (url.endsWith('/auth/login')) return { status: 200, body: { mfa_required: true, methods: ['totp', 'recovery_code'] } };
+      if (url.endsWith('/auth/login/mfa')) {
+        signedIn = true;
+        return { status: 200, body: { user: { id: 'u1' } } };
+      }
+      return undefined;
+    });
+    render(
+      <MemoryRouter initialEntries={['/sign-in']}>
+        <AuthProvider>
+          <FlashProvider>
+            <Routes>
+              <Route path="/sign-in" element={<SignInPage />} />
+              <Route path="/" element={<p>Dashboard</p>} />
+            </Routes>
+          </FlashProvider>
+        </AuthProvider>
+      </MemoryRouter>,
+    );
+    await user.click(screen.getByLabelText(/I have read and understand the system use notice/));
+    await user.type(screen.getByLabelText(/^Email address/), 'r@nsa.example');
+    await user.type(screen.getByLabelText(/^Password/), 'correct horse battery staple');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Enter your code' })).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Authentication code/)).toHaveAttribute('autocomplete', 'one-time-code');
+    await user.click(screen.getByRole('button', { name: 'Use a recovery code instead' }));
+    await user.type(screen.getByLabelText(/^Recovery code/), 'abcd-efgh-ijkl-mnop');
+    await user.click(screen.getByRole('button', { name: 'Verify and sign in' }));
+    expect(await screen.findByText('Dashboard')).toBeInTheDocument();
+    const call = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/auth/login/mfa'))!;
+    expect(JSON.parse(String(call[1]?.body))).toEqual({ recovery_code: 'abcd-efgh-ijkl-mnop' });
+  });
+});
+
 describe('VerifyEmailPage', () => {
   it('asks for the sign-up password and sends it with the token', async () => {
     const user = userEvent.setup();

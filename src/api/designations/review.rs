@@ -343,6 +343,7 @@ pub async fn determine(
     path: web::Path<RequestId>,
     body: Json<DeterminationBody>,
 ) -> AppResult<HttpResponse> {
+    actor.require_step_up()?;
     let determination = Determination::try_from(body.into_inner());
     act(
         state,

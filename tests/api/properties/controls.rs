@@ -14,6 +14,13 @@ impl World {
     /// A developer control (DESIGN §2.7): must answer 200 at once whatever the state; writes
     /// one audit event when it changes something, none when it is a repeat.
     pub(super) async fn control(&mut self, c: Control) -> Result<i64, String> {
+        self.in_control = true;
+        let out = self.control_steps(c).await;
+        self.in_control = false;
+        out
+    }
+
+    async fn control_steps(&mut self, c: Control) -> Result<i64, String> {
         let now = self.now();
         self.last_control = Some(c.clone());
         let (who, method, path, body, exp, what): (

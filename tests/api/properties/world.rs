@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::acts::*;
 use super::answers::*;
 use super::model::*;
-use crate::flows::{agency_org, colleague, developer, new_operator, partner_org, publish_terms};
+use crate::flows::{agency_org, colleague, keep, new_operator, partner_org, publish_terms};
 use crate::helpers::*;
 
 pub(super) struct World {
@@ -15,6 +15,13 @@ pub(super) struct World {
     pub(super) op: User,
     pub(super) dev: User,
     pub(super) dev_member: User,
+    /// The same two developers through credentials that never passed a step-up although both
+    /// have a second factor enrolled: every developer control runs through these (DESIGN §7:
+    /// the off switch never asks for step-up).
+    pub(super) dev_plain: User,
+    pub(super) dev_member_plain: User,
+    /// Set while a developer control runs (see `dev_plain`).
+    pub(super) in_control: bool,
     pub(super) nsa: User,
     pub(super) nsa_member: User,
     pub(super) cisa: User,
@@ -39,8 +46,14 @@ impl World {
         let nsa = agency_org(&app, &op, "NSA").await;
         let cisa = agency_org(&app, &op, "CISA").await;
         let nsa_member = colleague(&app, &nsa, "analyst@nsa.example", "member").await;
-        let dev = developer(&app, "Aurora AI Labs", "dana@aurora.example").await;
-        let dev_member = colleague(&app, &dev, "sam@aurora.example", "member").await;
+        let (dev, dev_plain) = enrolled_developer(
+            &app,
+            app.signup_developer("Aurora AI Labs", "dana@aurora.example")
+                .await,
+        )
+        .await;
+        let (dev_member, dev_member_plain) =
+            enrolled_developer(&app, app.member(&dev, "sam@aurora.example", "member").await).await;
         let partner = partner_org(&app, &op, "Valley Rural Health").await;
         let template = publish_terms(&app, &op, "Standard Government evaluation terms").await["id"]
             .as_str()
@@ -70,6 +83,9 @@ impl World {
             op,
             dev,
             dev_member,
+            dev_plain,
+            dev_member_plain,
+            in_control: false,
             nsa,
             nsa_member,
             cisa,
@@ -90,6 +106,8 @@ impl World {
 
     pub(super) fn user(&self, who: Who) -> &User {
         match who {
+            Who::DevAdmin if self.in_control => &self.dev_plain,
+            Who::DevMember if self.in_control => &self.dev_member_plain,
             Who::DevAdmin => &self.dev,
             Who::DevMember => &self.dev_member,
             Who::NsaAdmin => &self.nsa,
@@ -259,4 +277,21 @@ impl World {
             Act::RepeatLastControl => self.repeat_last_control().await,
         }
     }
+}
+
+/// A developer with a second factor enrolled, twice: through a token made on a session right
+/// after the factor (it carries the step-up), and through a token made before they enrolled
+/// (it never passes step-up: checked here, so the controls prove something).
+async fn enrolled_developer(app: &TestApp, u: User) -> (User, User) {
+    let plain = keep(app, u.clone()).await;
+    app.enrol_totp(&u.client, &u.email).await;
+    let stepped = keep(app, u).await;
+    plain
+        .post(
+            &app.api("/auth/api-tokens"),
+            json!({"name": "no step-up", "expires_in_days": 1}),
+        )
+        .await
+        .problem(401, "step_up_required");
+    (stepped, plain)
 }
