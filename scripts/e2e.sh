@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-bin="${CARGO_TARGET_DIR:-$root/target}/debug/frontier-portal"
+# Where cargo put the binary `make build` made (a .cargo/config.toml may move the target dir).
+target=$(cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' || echo "${CARGO_TARGET_DIR:-$root/target}")
+bin="$target/debug/frontier-portal"
 work=$(mktemp -d -t portal-e2e-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export PORTAL_CONFIG_DIR="$root/config"

@@ -33,7 +33,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
+# Where cargo put the binary `make build` made (a .cargo/config.toml may move the target dir).
+target=$(cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' || echo "${CARGO_TARGET_DIR:-$root/target}")
 bin="$target/debug/frontier-portal"
 st=${ST_BIN:-$HOME/.cache/frontier-portal/st-venv/bin/st}
 examples=${ST_EXAMPLES:-2}
