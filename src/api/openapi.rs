@@ -431,31 +431,8 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("/api/v1/audit-events/export", "format", vec!["csv", "json"]),
     ];
-    // A list's item (`…Summary`, DESIGN §6: no long texts) carries the same closed sets as the
-    // full record it summarizes.
-    let summaries = responses.iter().filter_map(|(schema, prop, values)| {
-        SUMMARIES
-            .iter()
-            .find(|(full, _)| full == schema)
-            .map(|(_, summary)| (*summary, *prop, values.clone()))
-    });
-    let summaries: Vec<_> = summaries.collect();
-    responses
-        .into_iter()
-        .chain(summaries)
-        .chain(requests)
-        .collect()
+    responses.into_iter().chain(requests).collect()
 }
-
-/// (full record, its list item): the schemas whose list answers a summary of the record.
-const SUMMARIES: [(&str, &str); 6] = [
-    ("ModelOut", "ModelSummary"),
-    ("RequestOut", "RequestSummary"),
-    ("DeterminationOut", "DeterminationSummary"),
-    ("AccessGrantOut", "AccessGrantSummary"),
-    ("PartnerGrantOut", "PartnerGrantSummary"),
-    ("NominationOut", "NominationSummary"),
-];
 
 /// The property `prop` of a component schema: its own, or that of one of its inline `allOf`
 /// parts (a `#[serde(flatten)]` struct).
@@ -511,14 +488,23 @@ impl Modify for Params {
         let sets = closed_sets();
         if let Some(c) = openapi.components.as_mut() {
             for (name, prop, values) in &sets {
-                if let Some(schema) = c.schemas.get_mut(*name) {
-                    let p = property_mut(schema, prop);
+                if name.starts_with('/') {
+                    continue;
+                }
+                // A list's item `XSummary` (no long texts) carries the closed sets of the full
+                // record `XOut` it summarizes.
+                let summary = name.strip_suffix("Out").map(|x| format!("{x}Summary"));
+                let summary = summary.filter(|s| c.schemas.contains_key(s));
+                assert!(c.schemas.contains_key(*name), "no schema {name}");
+                for schema in std::iter::once(name.to_string()).chain(summary) {
+                    let p = c
+                        .schemas
+                        .get_mut(&schema)
+                        .and_then(|s| property_mut(s, prop));
                     set_enum(
-                        p.unwrap_or_else(|| panic!("no property {name}.{prop}")),
+                        p.unwrap_or_else(|| panic!("no property {schema}.{prop}")),
                         values,
                     );
-                } else if !name.starts_with('/') {
-                    panic!("no schema {name}");
                 }
             }
             c.schemas

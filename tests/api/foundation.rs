@@ -1005,10 +1005,18 @@ async fn audit_export_streams_every_page_oldest_first(app: TestApp) {
         .get(&app.api("/audit-events/export?format=json"))
         .await
         .expect(200);
-    assert!(own.body.as_array().unwrap().iter().all(|e| e["visible_to"]
+    let own = own.body.as_array().unwrap();
+    assert!(!own.is_empty(), "its own signup is on the trail");
+    assert!(own.iter().all(|e| e["visible_to"]
         .as_array()
         .unwrap()
         .contains(&json!(c.org_id))));
+    assert!(
+        own.iter().all(|e| e["target_id"]
+            .as_str()
+            .is_some_and(|t| !t.starts_with("m-"))),
+        "none of the 2,150 events of the other organizations"
+    );
 }
 
 async fn audit_events_export_per_org(app: TestApp) {
