@@ -39,10 +39,7 @@ token_for() {
   if curl -fs -c "$jar" -H 'content-type: application/json' \
     -d "{\"email\":\"$1\",\"password\":\"$password\"}" "$base/api/v1/auth/login" | grep -q '"mfa_required":true'; then
     local code
-    code=$(python3 -c 'import base64,hmac,struct,sys,time
-s=sys.argv[1]; k=base64.b32decode(s+"="*(-len(s)%8))
-m=hmac.new(k,struct.pack(">Q",int(time.time())//30),"sha1").digest(); o=m[-1]&15
-print("%06d"%((struct.unpack(">I",m[o:o+4])[0]&0x7fffffff)%1000000))' "$secret")
+    code=$(python3 scripts/totp.py "$secret")
     curl -fs -b "$jar" -c "$jar" -H 'content-type: application/json' \
       -d "{\"code\":\"$code\"}" "$base/api/v1/auth/login/mfa" >/dev/null
   fi
