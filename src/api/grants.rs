@@ -110,6 +110,9 @@ pub fn accept_terms(
             "Only an administrator of your organization accepts terms for it.",
         )?,
     }
+    // After the party and role checks: a caller who may not accept is told so, not asked for
+    // a factor first.
+    actor.require_step_up()?;
     let org = actor.org_id.clone();
     let accepted = store::org_acceptances(conn, ctx.kind, &[ctx.id.to_string()])?;
     if accepted.iter().any(|a| a.organization_id == org) {
@@ -263,6 +266,7 @@ pub fn roster_add(
         Capability::ManageRosterAsGrantee,
         "Only an administrator of your organization manages the roster.",
     )?;
+    actor.require_step_up()?;
     refuse_if_finished(ctx, now, "adding people")?;
     let user = accounts::user_in_org(conn, actor.org_id.as_str(), user_id)?
         .filter(|u| u.disabled_at.is_none())
@@ -442,7 +446,6 @@ pub async fn accept_terms_route<R: GrantResource>(
     actor: Actor,
     id: String,
 ) -> AppResult<HttpResponse> {
-    actor.require_step_up()?;
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {
@@ -494,8 +497,8 @@ pub async fn roster_add_route<R: GrantResource>(
     id: String,
     user_id: String,
 ) -> AppResult<HttpResponse> {
-    // Adding needs step-up; removing (the developer's off switch, or a grantee's own) never.
-    actor.require_step_up()?;
+    // Adding needs step-up (checked in `roster_add` after the role check); removing (the
+    // developer's off switch, or a grantee's own) never.
     let now = state.clock.now();
     let (entry, created) = db::tx(&state.pool, move |conn| {
         let ctx = R::context(conn, &actor, &id)?;

@@ -520,9 +520,6 @@ async fn answer(
     id: NominationId,
     concur_: bool,
 ) -> AppResult<HttpResponse> {
-    if concur_ {
-        actor.require_step_up()?;
-    }
     let now = state.clock.now();
     let st = state.clone();
     let out = db::tx(&state.pool, move |conn| {
@@ -538,6 +535,11 @@ async fn answer(
             }
             _ => return Err(AppError::forbidden("You cannot answer this nomination.")),
         };
+        // Concurring is a decision: after the role check, so a caller who may not answer is
+        // told so rather than asked for a factor. Declining never asks.
+        if concur_ {
+            actor.require_step_up()?;
+        }
         let (d, g) = (n.developer_position, n.government_position);
         let (nd, ng) = respond(d, g, n.rescinded_at.is_some(), side, concur_)
             .map_err(|e| AppError::conflict(e.code(), e.to_string()))?;

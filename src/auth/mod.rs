@@ -96,7 +96,8 @@ impl Actor {
     /// 401 `step_up_required` unless the credential passed a second factor recently (see
     /// [`MfaState::stepped_up`]). Government decisions, accepting terms, adding to a roster,
     /// concurring, creating API tokens and changing factors call this; the developer's own off
-    /// switch (DESIGN §2.7) never does.
+    /// switch (DESIGN §2.7) never does. Call it after the visibility and role checks (404 and
+    /// 403 come first), so a caller who may not act is told so rather than asked for a factor.
     pub fn require_step_up(&self) -> Result<(), AppError> {
         if self.mfa.stepped_up {
             return Ok(());

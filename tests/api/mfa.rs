@@ -379,59 +379,122 @@ async fn a_recovery_code_works_once(app: TestApp) {
 /// A token made before its user enrolled never passes step-up, on any listed action, while
 /// the token the harness made right after the factor does (shown by the flows tests).
 async fn every_listed_action_asks_for_step_up(app: TestApp) {
-    // A developer may enrol freely, and the token made before shows the rule.
-    let dev = app
-        .signup_developer("Aurora AI Labs", "dana@aurora.example")
-        .await;
-    let old = keep(&app, dev.clone()).await;
-    app.enrol_totp(&dev.client, &dev.email).await;
-    let any = "0190f2a0-0000-7000-8000-000000000000";
-    let listed: Vec<(reqwest::Method, String, Option<Value>)> = vec![
+    // A record for every listed action, each with a caller who may take it.
+    let c = cast(&app).await;
+    let req = submitted_request(&app, &c.dev, &c.model).await;
+    assign_self(&app, &c.nsa, &req).await;
+    let grant = offer_to_nsa(&app, &c).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let partner = partner_org(&app, &c.op, "Valley Rural Health").await;
+    let other = partner_org(&app, &c.op, "Prairie Community Bank").await;
+    let selected = selected_nomination(&app, &c.dev, &c.nsa, &c.model, &partner.org_id).await;
+    let pgrant = issue_partner_grant(
+        &app,
+        &c.dev,
+        &selected,
+        &c.template,
+        t0() + days(1),
+        t0() + days(5),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pending = nominate(&app, &c.dev, &c.model, &other.org_id).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Browser sessions with a factor, whose last factor use is 16 minutes old (kept alive).
+    let nsa = app.login(&c.nsa.email, PASSWORD).await;
+    let cisa = app.login(&c.cisa.email, PASSWORD).await;
+    let part = app.login(&partner.email, PASSWORD).await;
+    app.enrol_totp(&part.client, &part.email).await;
+    app.advance(Duration::minutes(14));
+    for u in [&nsa, &cisa, &part] {
+        u.get(&app.api("/auth/me")).await.expect(200);
+    }
+    app.advance(Duration::minutes(2));
+    let as_nsa: Vec<(&str, String, Option<Value>)> = vec![
         (
-            reqwest::Method::POST,
-            format!("/designation-requests/{any}/determination"),
+            "determination",
+            format!("/designation-requests/{req}/determination"),
             Some(json!({"outcome": "covered", "rationale": "x", "benchmark_ref": "y"})),
         ),
         (
-            reqwest::Method::POST,
-            format!("/access-grants/{any}/accept-terms"),
+            "accept Government terms",
+            format!("/access-grants/{grant}/accept-terms"),
             None,
         ),
         (
-            reqwest::Method::POST,
-            format!("/access-grants/{any}/roster"),
-            Some(json!({"user_id": any})),
+            "Government roster",
+            format!("/access-grants/{grant}/roster"),
+            Some(json!({"user_id": nsa.id})),
         ),
+        ("concur", format!("/nominations/{pending}/concur"), None),
         (
-            reqwest::Method::POST,
-            format!("/partner-grants/{any}/accept-terms"),
-            None,
-        ),
-        (
-            reqwest::Method::POST,
-            format!("/partner-grants/{any}/roster"),
-            Some(json!({"user_id": any})),
-        ),
-        (
-            reqwest::Method::POST,
-            format!("/nominations/{any}/concur"),
-            None,
-        ),
-        (
-            reqwest::Method::POST,
+            "API token",
             "/auth/api-tokens".to_string(),
             Some(json!({"name": "t"})),
         ),
     ];
-    for (m, p, b) in &listed {
-        let r = old.call(m.clone(), &app.api(p), b.clone()).await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (401, "step_up_required"),
-            "{m} {p}: {}",
-            r.text
-        );
+    let as_partner: Vec<(&str, String, Option<Value>)> = vec![
+        (
+            "accept partner terms",
+            format!("/partner-grants/{pgrant}/accept-terms"),
+            None,
+        ),
+        (
+            "partner roster",
+            format!("/partner-grants/{pgrant}/roster"),
+            Some(json!({"user_id": part.id})),
+        ),
+    ];
+    let post = reqwest::Method::POST;
+    for (who, list) in [(&nsa, &as_nsa), (&part, &as_partner)] {
+        for (what, p, b) in list {
+            let r = who.call(post.clone(), &app.api(p), b.clone()).await;
+            assert_eq!(
+                (r.status.as_u16(), r.code()),
+                (401, "step_up_required"),
+                "{what}: {}",
+                r.text
+            );
+        }
     }
+    // A caller who may not take the action is told so, not asked for a factor first: CISA
+    // does not determine (403); the partner is no party to the Government grant (404).
+    cisa.post(
+        &app.api(&format!("/designation-requests/{req}/determination")),
+        json!({"outcome": "covered", "rationale": "x", "benchmark_ref": "y"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    part.post_empty(&app.api(&format!("/access-grants/{grant}/accept-terms")))
+        .await
+        .problem(404, "not_found");
+    // Nothing was decided: after a step-up the same calls succeed.
+    nsa.post(
+        &app.api("/auth/step-up"),
+        json!({"code": app.totp_code(&nsa.email)}),
+    )
+    .await
+    .expect(200);
+    for (what, p, b) in &as_nsa {
+        let r = nsa.call(post.clone(), &app.api(p), b.clone()).await;
+        assert!(r.status.is_success(), "{what} after step-up: {}", r.text);
+    }
+
+    // A developer may enrol freely, and the token made before shows the rule.
+    let dev = app
+        .signup_developer("Borealis Labs", "bo@borealis.example")
+        .await;
+    let old = keep(&app, dev.clone()).await;
+    app.enrol_totp(&dev.client, &dev.email).await;
+    old.post(&app.api("/auth/api-tokens"), json!({"name": "t"}))
+        .await
+        .problem(401, "step_up_required");
     // The session that just enrolled passes; after 15 minutes (kept alive) it does not.
     dev.post(&app.api("/auth/api-tokens"), json!({"name": "fresh"}))
         .await
@@ -439,15 +502,9 @@ async fn every_listed_action_asks_for_step_up(app: TestApp) {
     app.advance(Duration::minutes(14));
     dev.get(&app.api("/auth/me")).await.expect(200);
     app.advance(Duration::minutes(2));
-    for (m, p, b) in &listed {
-        let r = dev.call(m.clone(), &app.api(p), b.clone()).await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (401, "step_up_required"),
-            "{m} {p}: {}",
-            r.text
-        );
-    }
+    dev.post(&app.api("/auth/api-tokens"), json!({"name": "late"}))
+        .await
+        .problem(401, "step_up_required");
     dev.delete(&app.api("/auth/mfa/totp"))
         .await
         .problem(401, "step_up_required");

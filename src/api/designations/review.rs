@@ -343,7 +343,6 @@ pub async fn determine(
     path: web::Path<RequestId>,
     body: Json<DeterminationBody>,
 ) -> AppResult<HttpResponse> {
-    actor.require_step_up()?;
     let determination = Determination::try_from(body.into_inner());
     act(
         state,
@@ -351,6 +350,9 @@ pub async fn determine(
         path.into_inner(),
         move |conn, actor, r, now, notifier| {
             require_reviewer(actor, Capability::Determine)?;
+            // After the role check: a caller who may not decide is told so (403), not asked
+            // for a factor first.
+            actor.require_step_up()?;
             let from = transition(r, DesignationAction::Determine)?;
             let Determination {
                 outcome,
