@@ -4,6 +4,7 @@
 //! revoke at any time. Agencies see the grants' metadata, never the instructions.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -76,8 +77,10 @@ pub struct PartnerGrantOut {
     pub ends_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub terms_version_id: String,
-    /// The full terms, for the developer and the partner.
-    pub terms: Option<TermsOut>,
+    /// The full terms, for the developer and the partner. Shared (`Arc`) by the grants of a page
+    /// under the same version, so a page copies each version's six sections once, not per grant.
+    #[schema(value_type = Option<TermsOut>)]
+    pub terms: Option<Arc<TermsOut>>,
     pub partner_accepted_at: Option<DateTime<Utc>>,
     /// For the developer, and for rostered partner users once they acknowledged; else `null`.
     pub access_instructions: Option<String>,
@@ -147,7 +150,7 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             updated_at,
             voluntary_notice,
         } = g;
-        let (terms_label, terms_sha256) = terms.map(|t| (t.label, t.sha256)).unzip();
+        let (terms_label, terms_sha256) = terms.map(|t| (t.label.clone(), t.sha256.clone())).unzip();
         PartnerGrantSummary {
             id,
             nomination_id,
@@ -196,9 +199,9 @@ impl View for PartnerGrantOut {
             .map(|m| (m.id.clone(), m))
             .collect();
         let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
-        let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
+        let terms: HashMap<String, Arc<TermsOut>> = terms::get_many(conn, &terms_ids)?
             .into_iter()
-            .map(|t| (t.id.clone(), t))
+            .map(|t| (t.id.clone(), Arc::new(terms_out(&t))))
             .collect();
         Ok(rows
             .into_iter()
@@ -214,7 +217,7 @@ impl View for PartnerGrantOut {
                     developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
                     partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
                     terms: if party {
-                        terms.get(&r.terms_version_id).map(terms_out)
+                        terms.get(&r.terms_version_id).cloned()
                     } else {
                         None
                     },
