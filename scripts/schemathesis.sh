@@ -160,8 +160,8 @@ run_backend() {
   fuzz public "" 1 --include-path-regex "$public"
   local role email on=sqlite
   # ROLE:EMAIL:BACKEND — BACKEND is where the role also gets the coverage phase; the members
-  # get none (their writes answer 403 before any field is read, so the admins' runs already
-  # cover the same schema rules).
+  # get none: coverage walks the schema's rules, which are the same for every caller, and the
+  # admins' runs reach more of the handlers behind them (a member's write ends in 403).
   for role in operator:operator@portal.example:sqlite \
     developer-admin:admin@aurora-ai.example:postgres \
     developer-member:engineer@aurora-ai.example:none \
