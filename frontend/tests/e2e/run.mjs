@@ -897,6 +897,47 @@ async function main() {
         await goto(page, '/security');
         await page.getByText('Recovery codes left: 9 of 10', { exact: false }).waitFor();
       }, { needs: () => enrolled });
+      const tokenName = `e2e read ${RUN_ID}`;
+      const sessionsOk = await step('creates a read-only token with an expiry; the sessions page marks this browser', page, async () => {
+        await goto(page, '/api-tokens');
+        await page.getByLabel(/^Token name/).fill(tokenName);
+        expect(await page.getByLabel('Read only').isChecked(), 'read only is not the default');
+        await page.getByLabel(/^Expires after/).selectOption('30');
+        await page.getByRole('button', { name: 'Create token' }).click();
+        await page.getByText('Copy your new token now').waitFor();
+        const row = page.locator('tbody tr', { hasText: tokenName });
+        expect(((await row.textContent()) ?? '').includes('Read only'), 'the token row does not show its scope');
+        await page.getByRole('link', { name: 'Sessions' }).first().click();
+        await page.waitForURL((u) => u.pathname === '/sessions');
+        expect((await heading(page)) === 'Sessions', 'no "Sessions" heading');
+        const current = page.locator('tbody tr', { hasText: 'This browser' });
+        expect((await current.count()) === 1, 'not exactly one session marked as this browser');
+        expect(/Chrome on Linux/.test((await current.textContent()) ?? ''), 'the current session does not name its browser');
+        await page.locator('tbody tr', { hasText: tokenName }).waitFor();
+        await screenshot(page, 'sessions-1280');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await settle(phone);
+        await screenshot(phone, 'sessions-375');
+        expect((await overflowX(phone)) <= 0, 'the sessions page scrolls sideways at 375 px');
+        await phone.context().close();
+      }, { needs: () => enrolled });
+      await axe(page, 'sessions page', () => sessionsOk);
+      await step('ends the token, then this session, and lands on sign-in with a notice', page, async () => {
+        const tokenRow = page.locator('tbody tr', { hasText: tokenName });
+        await tokenRow.getByRole('button', { name: /^End/ }).click();
+        let dialog = openDialog(page);
+        await dialog.getByRole('button', { name: 'Revoke token' }).click();
+        await dialogClosed(page);
+        await tokenRow.waitFor({ state: 'detached' });
+        await page.locator('tbody tr', { hasText: 'This browser' }).getByRole('button', { name: /^End/ }).click();
+        dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'End this session and sign out?' }).waitFor();
+        await dialog.getByRole('button', { name: 'End and sign out' }).click();
+        await page.waitForURL((u) => u.pathname.startsWith('/sign-in'));
+        await page.getByText('You ended this session and are signed out.', { exact: false }).waitFor();
+        await screenshot(page, 'sessions-ended-sign-in-1280');
+      }, { needs: () => sessionsOk });
       await older.context().close();
       await page.context().close();
     }
