@@ -112,7 +112,7 @@ export function SessionsPage() {
                           <th scope="row" data-label="Name">
                             {t.name}
                           </th>
-                          <td data-label="Access">{SCOPE_LABELS[t.scope as TokenScope] ?? t.scope}</td>
+                          <td data-label="Access" className="text-no-wrap">{SCOPE_LABELS[t.scope as TokenScope] ?? t.scope}</td>
                           <td data-label="Created">
                             <DateTime value={t.created_at} />
                           </td>

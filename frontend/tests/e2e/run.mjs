@@ -907,6 +907,13 @@ async function main() {
         await page.getByText('Copy your new token now').waitFor();
         const row = page.locator('tbody tr', { hasText: tokenName });
         expect(((await row.textContent()) ?? '').includes('Read only'), 'the token row does not show its scope');
+        await screenshot(page, 'api-tokens-1280');
+        const tokensPhone = await phoneOf(page);
+        await tokensPhone.goto(page.url());
+        await settle(tokensPhone);
+        await screenshot(tokensPhone, 'api-tokens-375');
+        expect((await overflowX(tokensPhone)) <= 0, 'the tokens page scrolls sideways at 375 px');
+        await tokensPhone.context().close();
         await page.getByRole('link', { name: 'Sessions' }).first().click();
         await page.waitForURL((u) => u.pathname === '/sessions');
         expect((await heading(page)) === 'Sessions', 'no "Sessions" heading');
