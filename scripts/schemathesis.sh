@@ -21,6 +21,7 @@
 # What is kept away from the fuzzer, so that the demo accounts stay usable for the whole run:
 #   - DELETE /api/v1/auth/api-tokens/{id}: the stateful phase links it to GET /auth/api-tokens,
 #     whose ids include the run's own token. Fuzzed last, on its own, with a token made for it.
+#     DELETE /api/v1/auth/sessions/{id} likewise (GET /auth/sessions lists the run's token).
 #   - PATCH /api/v1/admin/users/{id}: the operator could disable the other demo accounts (and
 #     their tokens) while their runs go on. Fuzzed last, on its own, after every role ran.
 #   - /api/v1/organizations/me: its PATCH may require a second factor for the organization,
@@ -155,7 +156,8 @@ run_backend() {
   # The public operations read no credential: fuzzed once, without one; the roles skip them.
   local public='^/(healthz|readyz|metrics)$|^/api/v1/auth/(signup|verify-email|login|login/mfa|password-reset/.*|invitations/.*)$'
   local keep_out=(--exclude-path-regex "$public"
-    --exclude-path '/api/v1/auth/api-tokens/{id}' --exclude-path '/api/v1/admin/users/{id}'
+    --exclude-path '/api/v1/auth/api-tokens/{id}' --exclude-path '/api/v1/auth/sessions/{id}'
+    --exclude-path '/api/v1/admin/users/{id}'
     --exclude-path '/api/v1/organizations/me')
   fuzz public "" 1 --include-path-regex "$public"
   local role email on=sqlite
@@ -172,6 +174,7 @@ run_backend() {
     fuzz "$role" "$(token "$email" "$role")" "$([ "$on" = "$backend" ] && echo 1)" "${keep_out[@]}"
   done
   fuzz revoke-token "$(token admin@aurora-ai.example revoke)" 1 --include-path '/api/v1/auth/api-tokens/{id}'
+  fuzz end-session "$(token admin@aurora-ai.example end)" 1 --include-path '/api/v1/auth/sessions/{id}'
   fuzz patch-user "$(token operator@portal.example patch)" 1 --include-path '/api/v1/admin/users/{id}'
   fuzz org-policy "$(token admin@northwind.example org)" 1 --include-path '/api/v1/organizations/me'
   if grep -q ' 5[0-9][0-9] \|panicked' "$work/server.log"; then

@@ -16,6 +16,7 @@ import { GrantDetail, GrantNew, GrantsList } from './pages/Grants';
 import { NominationDetail, NominationNew, NominationsList } from './pages/Nominations';
 import { PartnerGrantDetail, PartnerGrantNew, PartnerGrantsList } from './pages/PartnerGrants';
 import { ApiTokensPage, OrganizationPage } from './pages/Account';
+import { SessionsPage } from './pages/Sessions';
 import { AdminAudit, AdminOrganizations, AdminUsers } from './pages/Admin';
 import { AboutPage } from './pages/About';
 
@@ -106,6 +107,7 @@ export function AppRoutes() {
       <Route path="/organization" element={p(<OrganizationPage />)} />
       <Route path="/api-tokens" element={p(<ApiTokensPage />)} />
       <Route path="/security" element={p(<SecurityPage />)} />
+      <Route path="/sessions" element={p(<SessionsPage />)} />
       <Route path="/admin/organizations" element={p(<AdminOrganizations />)} />
       <Route path="/admin/users" element={p(<AdminUsers />)} />
       <Route path="/admin/audit" element={p(<AdminAudit />)} />

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::api::json::Json;
 use crate::domain::audit::AuditAction;
 use crate::domain::policy::OrgKind;
+use crate::domain::session::TokenScope;
 
 use crate::accounts::{self, Env, LinkPurpose};
 use crate::api::dto::{OrgOut, UserEnvelope, UserOut};
@@ -21,12 +22,12 @@ use crate::api::{email_field, finish, required};
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::password::check_policy;
 use crate::auth::tokens::Audience;
-use crate::auth::{cookie_name, Actor, Credential, EnrollingActor, ReqCtx};
+use crate::auth::{cookie_name, Actor, ClientInfo, Credential, EnrollingActor, ReqCtx};
 use crate::clock::{from_db, to_db};
 use crate::db;
 use crate::error::{AppError, AppResult, FieldError, ProblemCode};
 use crate::state::AppState;
-use crate::store::accounts::{self as store, ApiTokenRow, SessionRow, UserRow, SESSION_ABSOLUTE};
+use crate::store::accounts::{self as store, ApiTokenRow, UserRow, SESSION_ABSOLUTE};
 use crate::store::new_id;
 use crate::store::orgs::OrgRow;
 
@@ -59,6 +60,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/api-tokens", web::post().to(create_api_token))
             .route("/api-tokens", web::get().to(list_api_tokens))
             .route("/api-tokens/{id}", web::delete().to(revoke_api_token))
+            .route("/sessions", web::get().to(crate::api::sessions::list))
+            .route(
+                "/sessions/{id}",
+                web::delete().to(crate::api::sessions::end),
+            )
             .default_service(web::to(crate::api::api_fallback)),
     );
 }
@@ -354,6 +360,7 @@ pub struct LoginBody {
 pub async fn login(
     state: web::Data<AppState>,
     ctx: ReqCtx,
+    client: ClientInfo,
     body: Json<LoginBody>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
@@ -408,19 +415,18 @@ pub async fn login(
     let sid = new_id();
     let expires = now + SESSION_ABSOLUTE;
     let u = user.clone();
+    let st = state.clone();
     db::tx(&state.pool, move |conn| {
         store::clear_failures(conn, &email)?;
-        store::insert_session(
+        crate::api::sessions::begin_session(
             conn,
-            &SessionRow {
-                id: sid.clone(),
-                user_id: u.id.clone(),
-                created_at: to_db(now),
-                last_seen_at: to_db(now),
-                expires_at: to_db(expires),
-                revoked_at: None,
-                mfa_at: None,
-            },
+            st.notifier.public_url(),
+            &u,
+            &sid,
+            now,
+            expires,
+            None,
+            &client,
         )?;
         audit::append(
             conn,
@@ -780,10 +786,15 @@ pub async fn accept_invitation(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"name": "CI pipeline", "expires_in_days": 30}))]
+#[schema(example = json!({"name": "CI pipeline", "scope": "read", "expires_in_days": 30}))]
 pub struct CreateApiTokenBody {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// `read` (GET and HEAD only; anything else answers 403 `insufficient_scope`) or
+    /// `read_write` (the default, what tokens could always do).
+    #[schema(default = "read_write")]
+    #[serde(default)]
+    pub scope: Option<String>,
     /// 1 to 365, default 90.
     #[schema(minimum = 1, maximum = 365, default = 90)]
     #[serde(default, deserialize_with = "crate::api::json::opt_integer")]
@@ -794,6 +805,8 @@ pub struct CreateApiTokenBody {
 pub struct ApiTokenOut {
     pub id: String,
     pub name: String,
+    /// `read` or `read_write`.
+    pub scope: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -807,6 +820,7 @@ impl From<&ApiTokenRow> for ApiTokenOut {
         ApiTokenOut {
             id: t.id.clone(),
             name: t.name.clone(),
+            scope: t.scope.as_str().to_string(),
             created_at: from_db(t.created_at),
             expires_at: from_db(t.expires_at),
             last_used_at: t.last_used_at.map(from_db),
@@ -849,6 +863,14 @@ pub async fn create_api_token(
             "must be between 1 and 365",
         ));
     }
+    let scope = match body.scope.as_deref() {
+        None => TokenScope::ReadWrite,
+        // On an unknown scope `finish` answers 422; the fallback is never used.
+        Some(s) => {
+            crate::api::enum_field(&mut errors, "scope", s, TokenScope::ALL, TokenScope::as_str)
+                .unwrap_or(TokenScope::Read)
+        }
+    };
     finish(errors)?;
     actor.require_step_up()?;
     let now = state.clock.now();
@@ -864,6 +886,7 @@ pub async fn create_api_token(
         mfa: actor.mfa.enrolled
             && actor.mfa.stepped_up
             && matches!(actor.credential, Credential::Session(_)),
+        scope,
     };
     let r = row.clone();
     db::tx(&state.pool, move |conn| {
@@ -876,7 +899,7 @@ pub async fn create_api_token(
                 target_type: "api_token",
                 target_id: &r.id,
                 visible_to: vec![actor.org_id.to_string()],
-                detail: json!({"name": r.name, "user_id": actor.user_id}),
+                detail: json!({"name": r.name, "user_id": actor.user_id, "scope": r.scope, "expires_at": from_db(r.expires_at)}),
             },
         )?;
         Ok(())

@@ -26,12 +26,11 @@ use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::mfa::{self, PENDING_TTL};
 use crate::auth::tokens::Audience;
 use crate::auth::{Actor, Credential, EnrollingActor, ReqCtx};
-use crate::clock::to_db;
 use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
 use crate::error::{AppError, AppResult, ProblemCode};
 use crate::state::AppState;
-use crate::store::accounts::{self as accounts_store, SessionRow, SESSION_ABSOLUTE};
+use crate::store::accounts::{self as accounts_store, SESSION_ABSOLUTE};
 use crate::store::mfa as store;
 use crate::store::new_id;
 
@@ -417,6 +416,7 @@ pub async fn login_mfa(
     state: web::Data<AppState>,
     req: HttpRequest,
     ctx: ReqCtx,
+    client: crate::auth::ClientInfo,
     body: Json<FactorBody>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
@@ -445,17 +445,15 @@ pub async fn login_mfa(
         }
         let checked = check_factor(conn, &st.keys, &user.id, &user.email, &factor, now)?;
         if let Checked::Ok { recovery } = checked {
-            accounts_store::insert_session(
+            crate::api::sessions::begin_session(
                 conn,
-                &SessionRow {
-                    id: sid.clone(),
-                    user_id: user.id.clone(),
-                    created_at: to_db(now),
-                    last_seen_at: to_db(now),
-                    expires_at: to_db(expires),
-                    revoked_at: None,
-                    mfa_at: Some(to_db(now)),
-                },
+                st.notifier.public_url(),
+                &user,
+                &sid,
+                now,
+                expires,
+                Some(now),
+                &client,
             )?;
             let actx = AuditCtx {
                 actor_user_id: Some(user.id.clone()),

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod paging;
 pub mod partner_grants;
+pub mod sessions;
 pub mod terms;
 pub mod view;
 
@@ -43,6 +44,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(openapi::configure)
         .service(
             web::scope("/api/v1")
+                .wrap(actix_web::middleware::from_fn(
+                    crate::auth::read_tokens_only_read,
+                ))
                 .wrap(actix_web::middleware::from_fn(refuse_nul_in_url))
                 .wrap(actix_web::middleware::from_fn(head_as_get))
                 .configure(auth::configure)

@@ -62,6 +62,7 @@ pub const ENROLMENT_OPEN: &[(&str, &str)] = &[
 /// | 400 | `malformed_request` | every `/api/v1` operation (a NUL in the query string, a body that is not JSON) |
 /// | 401 | `unauthenticated` | every operation that needs a credential |
 /// | 403 | `csrf_header_missing` | unsafe methods with a credential (a session cookie without `X-Requested-With: fetch`) |
+/// | 403 | `insufficient_scope` | unsafe methods with a credential (a `read` API token) |
 /// | 401 | `step_up_required` | the operations of [`STEP_UP`], for a user with a second factor |
 /// | 403 | `mfa_enrollment_required` | every operation with a credential but [`ENROLMENT_OPEN`], for a user who must enrol a second factor and has not |
 /// | 404 | `not_found` | operations with path parameters |
@@ -173,6 +174,12 @@ impl Modify for Problems {
                             403,
                             "csrf_header_missing",
                             "a session cookie was sent without the header X-Requested-With: fetch",
+                        );
+                        problem(
+                            op,
+                            403,
+                            "insufficient_scope",
+                            "the API token has the scope `read`, which allows only GET and HEAD",
                         );
                     }
                 }
@@ -336,6 +343,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use crate::domain::nomination::{NominationStatus, PartnerType, Position, Side, CI_SECTORS};
     use crate::domain::policy::{AgencyCode, DirectoryKind, OrgKind, OrgRole};
     use crate::domain::problem::ProblemCode;
+    use crate::domain::session::TokenScope;
     let agency = names(AgencyCode::ALL, AgencyCode::as_str);
     let partner = names(PartnerType::ALL, PartnerType::as_str);
     let grant = names(GrantStatus::ALL, GrantStatus::as_str);
@@ -349,6 +357,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     let nomination = names(NominationStatus::ALL, NominationStatus::as_str);
     let model = names(ModelStatus::ALL, ModelStatus::as_str);
     let position = names(Position::ALL, Position::as_str);
+    let scope = names(TokenScope::ALL, TokenScope::as_str);
     let responses = vec![
         (
             "Problem",
@@ -395,6 +404,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("NominationOut", "developer_position", position.clone()),
         ("NominationOut", "government_position", position),
+        ("ApiTokenOut", "scope", scope.clone()),
         (
             "AuditEventOut",
             "action",
@@ -414,6 +424,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("NewPartnerBody", "partner_type", partner),
         ("NewPartnerBody", "sector", CI_SECTORS.to_vec()),
         ("InvitationBody", "org_role", org_role),
+        ("CreateApiTokenBody", "scope", scope),
         ("/api/v1/access-grants", "status", grant.clone()),
         ("/api/v1/partner-grants", "status", grant),
         ("/api/v1/designation-requests", "status", designation),
@@ -682,6 +693,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::auth::signup, api::auth::verify_email, api::auth::login, api::auth::logout, api::auth::me,
         api::auth::reset_request, api::auth::reset_confirm, api::auth::accept_invitation,
         api::auth::create_api_token, api::auth::list_api_tokens, api::auth::revoke_api_token,
+        api::sessions::list, api::sessions::end,
         api::mfa::status, api::mfa::start_totp, api::mfa::confirm_totp, api::mfa::remove_totp, api::mfa::login_mfa, api::mfa::step_up,
         api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::directory,
         api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit,

@@ -19,6 +19,7 @@ use crate::audit::AuditCtx;
 use crate::clock::from_db;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::policy::{self, AgencyCode, Capability, OrgKind, OrgRole};
+use crate::domain::session::TokenScope;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::accounts::{self, TOUCH_EVERY};
@@ -147,6 +148,46 @@ fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The 403 of a `read` API token on a request that is not GET or HEAD.
+fn insufficient_scope() -> AppError {
+    AppError::forbidden_code(
+        crate::error::ProblemCode::InsufficientScope,
+        "This API token may only read (GET and HEAD). Create a read_write token to make changes.",
+    )
+}
+
+/// Middleware on `/api/v1`: a `read` API token on any request but GET/HEAD answers 403
+/// `insufficient_scope` before the handler runs, so before its body is read or checked (the
+/// [`Actor`] extractor checks it as well, for a handler that reads its body first would answer
+/// 422 otherwise). Costs one indexed read, only for unsafe requests with a bearer token.
+pub async fn read_tokens_only_read(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::ResponseError;
+    let method = req.method().as_str().to_string();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    if let (Some(state), false) = (state, TokenScope::Read.allows(&method)) {
+        let id = bearer(req.request())
+            .and_then(|t| state.keys.verify(&t, Audience::Api, state.clock.now()));
+        if let Some(id) = id {
+            let scope = crate::db::run(&state.pool, move |conn| {
+                Ok(accounts::api_token(conn, &id)?.map(|t| t.scope))
+            })
+            .await;
+            let refused = match scope {
+                Ok(Some(scope)) if !scope.allows(&method) => Some(insufficient_scope()),
+                Err(e) => Some(e),
+                _ => None,
+            };
+            if let Some(e) = refused {
+                return Ok(req.into_response(e.error_response()));
+            }
+        }
+    }
+    next.call(req).await.map(|r| r.map_into_boxed_body())
+}
+
 impl FromRequest for Actor {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Actor, AppError>>>>;
@@ -209,6 +250,7 @@ async fn extract(req: HttpRequest, allow_held: bool) -> Result<Actor, AppError> 
     };
     let request_id = request_id(&req);
     let required_kinds = state.settings.auth.mfa_required_kinds.clone();
+    let method = req.method().clone();
     // Through `db::run`, so a database outage answers 503 within its deadline here too.
     crate::db::run(&state.pool, move |conn| -> Result<Actor, AppError> {
         let (user_id, factor_at) = match &credential {
@@ -230,6 +272,9 @@ async fn extract(req: HttpRequest, allow_held: bool) -> Result<Actor, AppError> 
                     return Err(AppError::unauthorized_with(
                         "This API token was revoked or has expired.",
                     ));
+                }
+                if !t.scope.allows(method.as_str()) {
+                    return Err(insufficient_scope());
                 }
                 if t.last_used_at.is_none_or(|l| now - from_db(l) >= TOUCH_EVERY) {
                     accounts::touch_api_token(conn, id, now)?;
@@ -302,6 +347,35 @@ impl FromRequest for ReqCtx {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(Ok(ReqCtx {
             request_id: request_id(req),
+        }))
+    }
+}
+
+/// What the sessions page shows of the client that signs in: its `User-Agent` (cut to 512
+/// characters) and its address (the socket peer unless a trusted proxy forwarded it).
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl FromRequest for ClientInfo {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<ClientInfo, AppError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.settings.server.trusted_proxies.clone())
+            .unwrap_or_default();
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().chars().take(512).collect::<String>())
+            .filter(|s| !s.is_empty());
+        std::future::ready(Ok(ClientInfo {
+            user_agent,
+            ip: throttle::client_ip(req, &trusted).map(|ip| ip.to_string()),
         }))
     }
 }

@@ -35,6 +35,7 @@ macro_rules! text_column {
 
 text_column!(
     crate::domain::policy::OrgKind,
+    crate::domain::session::TokenScope,
     crate::domain::designation::DesignationStatus,
     crate::domain::designation::MessageKind,
     crate::domain::nomination::Side,

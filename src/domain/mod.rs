@@ -113,6 +113,7 @@ pub mod model;
 pub mod nomination;
 pub mod policy;
 pub mod problem;
+pub mod session;
 pub mod terms;
 pub mod window;
 

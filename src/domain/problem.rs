@@ -27,6 +27,8 @@ domain_string_enum! {
         /// 403: the user must enrol a second factor first; only the enrolment routes, `me` and
         /// `logout` answer until then.
         MfaEnrollmentRequired = "mfa_enrollment_required",
+        /// 403: a `read` API token on a request that is not GET or HEAD.
+        InsufficientScope = "insufficient_scope",
         /// 404: no such record, or not visible to the caller.
         NotFound = "not_found",
         /// 405: the path exists, the method does not (`Allow` lists the ones it takes).

@@ -26,7 +26,7 @@ use diesel::prelude::*;
 use crate::clock::to_db;
 use crate::db::schema::outbox;
 use crate::db::{write_tx, DbConn};
-use crate::mail::templates::{render, Reason};
+use crate::mail::templates::Reason;
 use crate::mail::{build_message, message_id, Mailer};
 
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -67,7 +67,19 @@ pub fn enqueue(
     reason: Reason,
     link: &str,
 ) -> QueryResult<()> {
-    let (subject, text, html) = render(reason, link);
+    enqueue_with_line(conn, now, to, reason, None, link)
+}
+
+/// [`enqueue`] with the reason's line replaced (see `templates::render_with_line`).
+pub fn enqueue_with_line(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    to: &str,
+    reason: Reason,
+    line: Option<&str>,
+    link: &str,
+) -> QueryResult<()> {
+    let (subject, text, html) = crate::mail::templates::render_with_line(reason, line, link);
     let row = OutboxRow {
         id: crate::store::new_id(),
         reason: reason.as_str().to_string(),

@@ -23,6 +23,9 @@ pub enum Reason {
     PartnerGrantRevoked,
     /// An invitation named an address that already has an account: a notice, no token.
     InvitationToExistingAccount,
+    /// A sign-in from a browser not seen on the account in 90 days (its line names the time and
+    /// the browser label, see [`render_with_line`]).
+    NewSignIn,
 }
 
 impl Reason {
@@ -44,6 +47,7 @@ impl Reason {
             Reason::PartnerGrantIssued => "partner_grant_issued",
             Reason::PartnerGrantRevoked => "partner_grant_revoked",
             Reason::InvitationToExistingAccount => "invitation_to_existing_account",
+            Reason::NewSignIn => "new_sign_in",
         }
     }
 
@@ -130,6 +134,11 @@ impl Reason {
                 "Someone tried to add this address to an organization on the Frontier Access Portal. It already has an account, so nothing changed. If you did not expect this, you can ignore this email.",
                 "Sign in",
             ),
+            Reason::NewSignIn => (
+                "A new sign-in to your account",
+                "There was a new sign-in to your Frontier Access Portal account from a browser not used on it recently. If it was not you, end that session and reset your password.",
+                "Review your sessions",
+            ),
         }
     }
 }
@@ -143,7 +152,18 @@ fn escape(s: &str) -> String {
 
 /// (subject, text body, HTML body) for a reason and its link.
 pub fn render(reason: Reason, link: &str) -> (String, String, String) {
-    let (subject, line, action) = reason.texts();
+    render_with_line(reason, None, link)
+}
+
+/// [`render`] with the reason's line replaced by `line` (made by the server from fixed words,
+/// times and labels; never a user's text).
+pub fn render_with_line(
+    reason: Reason,
+    line: Option<&str>,
+    link: &str,
+) -> (String, String, String) {
+    let (subject, default_line, action) = reason.texts();
+    let line = line.unwrap_or(default_line);
     let text = format!(
         "{line}\n\n{action}: {link}\n\n\
          Participation in the Sec. 3(b) framework is voluntary.\n\

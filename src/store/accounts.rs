@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::clock::{from_db, to_db};
 use crate::db::schema::{api_tokens, email_tokens, login_throttle, organizations, sessions, users};
 use crate::db::DbConn;
+use crate::domain::session::TokenScope;
 use crate::store::orgs::OrgRow;
 use crate::store::Page;
 
@@ -161,6 +162,10 @@ pub struct SessionRow {
     pub revoked_at: Option<NaiveDateTime>,
     /// When a second factor was last used on this session.
     pub mfa_at: Option<NaiveDateTime>,
+    /// The browser's `User-Agent` at sign-in (at most 512 characters), shown as a label.
+    pub user_agent: Option<String>,
+    /// The client address at sign-in (see `auth::throttle::client_ip`).
+    pub ip: Option<String>,
 }
 
 pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
@@ -228,6 +233,64 @@ pub fn session_live(s: &SessionRow, now: DateTime<Utc>) -> bool {
         && now - from_db(s.last_seen_at) < SESSION_IDLE
 }
 
+/// The user's live sessions (not ended, inside both lifetimes), newest first: the sessions page.
+/// One range scan of `sessions_user_created_idx`.
+pub fn live_sessions_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(to_db(now)))
+        .filter(sessions::last_seen_at.gt(to_db(now - SESSION_IDLE)))
+        .order((sessions::created_at.desc(), sessions::id.desc()))
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+/// Ends one of the user's own sessions (at once, if it is still live); false when it is not
+/// theirs (→ 404).
+pub fn end_session_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let mine: bool = diesel::select(diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::user_id.eq(user_id)),
+    ))
+    .get_result(conn)?;
+    if mine {
+        revoke_session(conn, id, now)?;
+    }
+    Ok(mine)
+}
+
+/// The distinct `User-Agent`s of the user's sessions begun since `since` (the new-browser
+/// check), and whether the user ever had a session at all.
+pub fn user_agents_since(
+    conn: &mut DbConn,
+    user_id: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<(Vec<Option<String>>, bool)> {
+    let agents: Vec<Option<String>> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::created_at.ge(to_db(since)))
+        .select(sessions::user_agent)
+        .distinct()
+        .load(conn)?;
+    let ever = !agents.is_empty()
+        || diesel::select(diesel::dsl::exists(
+            sessions::table.filter(sessions::user_id.eq(user_id)),
+        ))
+        .get_result(conn)?;
+    Ok((agents, ever))
+}
+
 // ---- API tokens ----
 
 pub const API_TOKEN_LIFETIME: Duration = Duration::days(90);
@@ -244,6 +307,7 @@ pub struct ApiTokenRow {
     pub revoked_at: Option<NaiveDateTime>,
     /// Made on a session that had just passed a second factor: satisfies step-up.
     pub mfa: bool,
+    pub scope: TokenScope,
 }
 
 pub fn insert_api_token(conn: &mut DbConn, row: &ApiTokenRow) -> QueryResult<()> {

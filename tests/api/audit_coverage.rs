@@ -102,6 +102,22 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         c.delete(&a(&format!("/auth/api-tokens/{}", s(&tok, "id")))),
     )
     .await;
+    let tok = w
+        .step(
+            "POST",
+            "/api/v1/auth/api-tokens",
+            c.post(
+                &a("/auth/api-tokens"),
+                json!({"name": "walk", "scope": "read"}),
+            ),
+        )
+        .await;
+    w.step(
+        "DELETE",
+        "/api/v1/auth/sessions/{id}",
+        c.delete(&a(&format!("/auth/sessions/{}", s(&tok, "id")))),
+    )
+    .await;
     // Second factors and the organization's own policy.
     let pending = w
         .step(

@@ -105,6 +105,8 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/auth/api-tokens", J(|_| json!({"name": ""})),                   [U, O, O, O, O, O, O, O]),
     r("GET", "/api/v1/auth/api-tokens", E,                                              [U, O, O, O, O, O, O, O]),
     r("DELETE", "/api/v1/auth/api-tokens/{api_token}", E,                               [U, O, N, N, N, N, N, N]),
+    r("GET", "/api/v1/auth/sessions", E,                                                [U, O, O, O, O, O, O, O]),
+    r("DELETE", "/api/v1/auth/sessions/{api_token}", E,                                 [U, O, N, N, N, N, N, N]),
     r("POST", "/api/v1/auth/login/mfa", J(|_| json!({})),                               [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/step-up", J(|_| json!({})),                                 [U, O, O, O, O, O, O, O]),
     r("GET", "/api/v1/auth/mfa", E,                                                     [U, O, O, O, O, O, O, O]),

@@ -600,6 +600,8 @@ pub struct Client {
     /// Send `X-Requested-With: fetch` (the browser client always does).
     pub csrf: bool,
     pub bearer: Option<String>,
+    /// The `User-Agent` header to send (reqwest sends none by default).
+    pub user_agent: Option<String>,
 }
 
 pub struct Resp {
@@ -691,6 +693,7 @@ impl Client {
             http,
             csrf: true,
             bearer: None,
+            user_agent: None,
         }
     }
 
@@ -726,6 +729,9 @@ impl Client {
         }
         if let Some(b) = &self.bearer {
             rb = rb.bearer_auth(b);
+        }
+        if let Some(ua) = &self.user_agent {
+            rb = rb.header("user-agent", ua);
         }
         rb
     }

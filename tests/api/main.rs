@@ -24,3 +24,4 @@ mod plans;
 mod properties;
 mod races;
 mod security;
+mod sessions;

@@ -482,9 +482,18 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         .to_string();
     nominate(&app, &c.nsa, &released, &partner.org_id).await;
 
+    c.dev
+        .post(
+            &app.api("/auth/api-tokens"),
+            json!({"name": "walk", "scope": "read"}),
+        )
+        .await
+        .expect(201);
     let missing = uuid::Uuid::now_v7().to_string();
     let walk: Vec<(&User, &str, String)> = vec![
         (&c.dev, "/api/v1/auth/me", String::new()),
+        (&c.dev, "/api/v1/auth/api-tokens", String::new()),
+        (&c.dev, "/api/v1/auth/sessions", String::new()),
         (&c.dev, "/api/v1/organizations/me", String::new()),
         (&c.dev, "/api/v1/organizations", String::new()),
         (&c.nsa, "/api/v1/organizations", String::new()),
@@ -549,6 +558,7 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         "AccessGrantSummary.status",
         "AccessLogOut.kind",
         "AdminUser.organization_kind",
+        "ApiTokenOut.scope",
         "AuditEventOut.action",
         "ConsultationOut.agency_code",
         "ConsultationOut.position",

@@ -1,7 +1,7 @@
 // Accounts, sessions and API tokens. The sign-in family answers 401 as an ordinary answer, so
 // those calls never trigger the "session ended" redirect.
 import { api, seg } from './client';
-import type { ApiToken, Me, Page, Signup, User } from './types';
+import type { ApiToken, Me, Page, SessionList, Signup, TokenScope, User } from './types';
 
 const open = { allowUnauthenticated: true };
 
@@ -22,8 +22,13 @@ export const acceptInvitation = (token: string, name: string, password: string) 
   api.post<{ user: User }>(`/auth/invitations/${seg(token)}/accept`, { name, password }, open);
 
 export const apiTokens = () => api.get<Page<ApiToken>>('/auth/api-tokens');
-export const createApiToken = (name: string) => api.post<ApiToken>('/auth/api-tokens', { name });
+export const createApiToken = (name: string, scope: TokenScope, expiresInDays: number) =>
+  api.post<ApiToken>('/auth/api-tokens', { name, scope, expires_in_days: expiresInDays });
 export const revokeApiToken = (id: string) => api.del<void>(`/auth/api-tokens/${seg(id)}`);
+
+/** The sessions page: the caller's live sessions and API tokens; ending either by its id. */
+export const sessions = () => api.get<SessionList>('/auth/sessions');
+export const endSession = (id: string) => api.del<void>(`/auth/sessions/${seg(id)}`);
 
 /** Second factors (DESIGN §7). */
 export interface MfaStatus {

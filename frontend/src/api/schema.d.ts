@@ -497,6 +497,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own live sessions and API tokens. */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Ends one of the caller's own sessions or revokes one of their API tokens (by the `id` from
+         *     the list). Ending the session this request came with signs out (the cookie is removed).
+         *     Never asks for step-up: ending access is never slowed.
+         */
+        delete: operations["endSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/signup": {
         parameters: {
             query?: never;
@@ -1336,6 +1374,11 @@ export interface components {
             /** Format: date-time */
             last_used_at?: string | null;
             name: string;
+            /**
+             * @description `read` or `read_write`.
+             * @enum {string}
+             */
+            scope: "read" | "read_write";
             /** @description Only in the answer to creation: send as `Authorization: Bearer <token>`. */
             token?: string | null;
         };
@@ -1425,7 +1468,8 @@ export interface components {
         /**
          * @example {
          *       "expires_in_days": 30,
-         *       "name": "CI pipeline"
+         *       "name": "CI pipeline",
+         *       "scope": "read"
          *     }
          */
         CreateApiTokenBody: {
@@ -1436,6 +1480,13 @@ export interface components {
              */
             expires_in_days: number | null;
             name: string;
+            /**
+             * @description `read` (GET and HEAD only; anything else answers 403 `insufficient_scope`) or
+             *     `read_write` (the default, what tokens could always do).
+             * @default read_write
+             * @enum {string|null}
+             */
+            scope: "read" | "read_write" | null;
         };
         /**
          * @example {
@@ -2153,7 +2204,7 @@ export interface components {
              * @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`.
              * @enum {string}
              */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "mfa_state" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "mfa_state" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
             detail: string;
             /** @description Per-field messages (422 only). */
             errors?: components["schemas"]["FieldErrorDto"][] | null;
@@ -2274,6 +2325,34 @@ export interface components {
              */
             removed_at?: string | null;
             user_id: string;
+        };
+        SessionList: {
+            /** @description Unrevoked, unexpired API tokens, newest first (never their values). */
+            api_tokens: components["schemas"]["ApiTokenOut"][];
+            /** @description Live sessions, newest first. */
+            sessions: components["schemas"]["SessionOut"][];
+        };
+        /** @description One of the caller's sessions. Never its cookie: the id names the row, it signs nothing. */
+        SessionOut: {
+            /**
+             * @description A short label made from the browser's User-Agent, e.g. "Chrome on Linux".
+             * @example Chrome on Linux
+             */
+            browser: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description This request came with this session's cookie. */
+            current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            /** @description The client address at sign-in. */
+            ip?: string | null;
+            /**
+             * Format: date-time
+             * @description Updated at most once a minute.
+             */
+            last_seen_at: string;
         };
         /**
          * @example {
@@ -2518,7 +2597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2694,7 +2773,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2807,7 +2886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2987,7 +3066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3100,7 +3179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3186,7 +3265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3353,7 +3432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3466,7 +3545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3714,7 +3793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3919,7 +3998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4269,7 +4348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4374,7 +4453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4766,7 +4845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +5059,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5065,7 +5144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5155,7 +5234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `forbidden`: called with an API token; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,6 +5491,171 @@ export interface operations {
             };
         };
     };
+    listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session's or an API token's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended (also when it had ended already) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     signUp: {
         parameters: {
             query?: never;
@@ -5540,7 +5784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `forbidden`: called with an API token; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5837,7 +6081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6013,7 +6257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6129,7 +6373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6245,7 +6489,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6453,7 +6697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6569,7 +6813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6685,7 +6929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6797,7 +7041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6882,7 +7126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7041,7 +7285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7217,7 +7461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7321,7 +7565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7481,7 +7725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7653,7 +7897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7739,7 +7983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7824,7 +8068,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8052,7 +8296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8150,7 +8394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8327,7 +8571,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8508,7 +8752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8593,7 +8837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `not_rostered`; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8679,7 +8923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8846,7 +9090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8959,7 +9203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9118,7 +9362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch */
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -64,6 +64,9 @@ export type CreatedOrganization = S['CreatedOrg'];
 export type Me = S['Me'];
 export type OrgMembers = S['MyOrg'];
 export type ApiToken = S['ApiTokenOut'];
+export type TokenScope = NonNullable<S['CreateApiTokenBody']['scope']>;
+export type SessionList = S['SessionList'];
+export type Session = S['SessionOut'];
 export type InvitationSent = S['InvitationOut'];
 
 export type Model = S['ModelOut'];

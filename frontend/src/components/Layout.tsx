@@ -139,6 +139,11 @@ function AccountBox({ variant }: { variant: 'desktop' | 'mobile' }) {
           </NavLink>
         </li>
         <li>
+          <NavLink to="/sessions" className="usa-link">
+            Sessions
+          </NavLink>
+        </li>
+        <li>
           <button type="button" className="usa-button usa-button--unstyled" onClick={() => void doSignOut()}>
             Sign out
           </button>

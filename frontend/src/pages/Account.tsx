@@ -1,22 +1,38 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import * as authApi from '../api/auth';
 import * as organizationsApi from '../api/organizations';
-import type { ApiToken, OrgRole } from '../api/types';
+import type { ApiToken, OrgRole, TokenScope } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { CopyButton } from '../components/CopyButton';
-import { SelectField, SubmitButton, TextField } from '../components/fields';
+import { RadioGroup, SelectField, SubmitButton, TextField } from '../components/fields';
 import { DateTime, Empty, Loaded, Loading, PageTitle, ProblemAlert, Section, SuccessAlert } from '../components/ui';
 import { useAction, useResource } from '../lib/hooks';
 import { AGENCY_LABELS, PARTNER_TYPE_LABELS, sectorLabel } from '../lib/labels';
+
+export const SCOPE_LABELS: Record<TokenScope, string> = {
+  read: 'Read only',
+  read_write: 'Read and write',
+};
+
+const EXPIRY_OPTIONS = [
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '180', label: '180 days' },
+  { value: '365', label: '1 year (the longest)' },
+];
 
 export function ApiTokensPage() {
   const res = useResource(authApi.apiTokens, []);
   const tokens = res.data?.items ?? [];
   const [name, setName] = useState('');
+  const [scope, setScope] = useState<TokenScope>('read');
+  const [days, setDays] = useState('90');
   const [created, setCreated] = useState<ApiToken | null>(null);
   const create = useAction(async () => {
-    const t = await authApi.createApiToken(name.trim());
+    const t = await authApi.createApiToken(name.trim(), scope, Number(days));
     setCreated(t);
     setName('');
     await res.reload();
@@ -27,6 +43,9 @@ export function ApiTokensPage() {
       <PageTitle lead="Personal API tokens let scripts call the portal’s API as you (send it as “Authorization: Bearer …”). A token has your permissions; revoke it as soon as it is no longer needed.">
         API tokens
       </PageTitle>
+      <p>
+        Your browser sessions and tokens are also listed on <Link to="/sessions">Sessions</Link>.
+      </p>
       {created?.token && (
         <div className="fap-token-once" role="status">
           <h2>Copy your new token now</h2>
@@ -54,6 +73,26 @@ export function ApiTokensPage() {
           }}
         >
           <TextField name="name" label="Token name" required value={name} onChange={(e) => setName(e.target.value)} error={create.fieldErrors.name} hint="What the token is for, e.g. “CI evaluation script”." />
+          <RadioGroup
+            name="scope"
+            legend="What it may do"
+            value={scope}
+            onChange={(v) => setScope(v as TokenScope)}
+            error={create.fieldErrors.scope}
+            options={[
+              { value: 'read', label: SCOPE_LABELS.read, description: 'Reads only (GET). Any change it tries is refused.' },
+              { value: 'read_write', label: SCOPE_LABELS.read_write, description: 'Everything you may do yourself.' },
+            ]}
+          />
+          <SelectField
+            name="expires_in_days"
+            label="Expires after"
+            required
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+            error={create.fieldErrors.expires_in_days}
+            options={EXPIRY_OPTIONS}
+          />
           <SubmitButton busy={create.busy} busyLabel="Creating…">
             Create token
           </SubmitButton>
@@ -74,8 +113,10 @@ export function ApiTokensPage() {
               <thead>
                 <tr>
                   <th scope="col">Name</th>
+                  <th scope="col">Access</th>
                   <th scope="col">Created</th>
                   <th scope="col">Expires</th>
+                  <th scope="col">Last used</th>
                   <th scope="col">
                     <span className="usa-sr-only">Actions</span>
                   </th>
@@ -87,10 +128,12 @@ export function ApiTokensPage() {
                     <th scope="row" data-label="Name">
                       {t.name}
                     </th>
+                    <td data-label="Access" className="text-no-wrap">{SCOPE_LABELS[t.scope as TokenScope] ?? t.scope}</td>
                     <td data-label="Created">
                       <DateTime value={t.created_at} />
                     </td>
                     <td data-label="Expires">{t.expires_at ? <DateTime value={t.expires_at} /> : 'Never'}</td>
+                    <td data-label="Last used">{t.last_used_at ? <DateTime value={t.last_used_at} /> : 'Not yet'}</td>
                     <td data-label="Actions">
                       <ConfirmAction
                         label="Revoke"

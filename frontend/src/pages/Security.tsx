@@ -1,7 +1,7 @@
 // Second factors (DESIGN §7): set up an authenticator app (QR code + the secret as text), the
 // ten recovery codes shown once, removal (with step-up), and the hold of users who must enrol.
 import { useEffect, useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import QRCode from 'qrcode';
 import * as authApi from '../api/auth';
 import { useAuth } from '../auth/AuthContext';
@@ -185,6 +185,14 @@ export function SecurityPage() {
             setCodes(c);
           }}
         />
+      )}
+      {!held && (
+        <Section title="Where you are signed in">
+          <p>
+            See every browser signed in to your account and your API tokens, and end any of them, on{' '}
+            <Link to="/sessions">Sessions</Link>.
+          </p>
+        </Section>
       )}
     </>
   );
