@@ -20,6 +20,7 @@ pub mod paging;
 pub mod partner_grants;
 pub mod terms;
 pub mod view;
+pub mod webauthn;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -24,6 +24,8 @@ domain_string_enum! {
         GrantRosterRemoved = "grant.roster_removed",
         GrantTermsAccepted = "grant.terms_accepted",
         GrantWindowMoved = "grant.window_moved",
+        MfaPasskeyEnrolled = "mfa.passkey_enrolled",
+        MfaPasskeyRemoved = "mfa.passkey_removed",
         MfaRecoveryCodeUsed = "mfa.recovery_code_used",
         MfaStepUp = "mfa.step_up",
         MfaTotpEnrolled = "mfa.totp_enrolled",
