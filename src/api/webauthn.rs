@@ -210,6 +210,17 @@ pub async fn register_start(
             now,
             now + CEREMONY_TTL,
         )?;
+        audit::append(
+            conn,
+            &a.audit(now),
+            NewEvent {
+                action: AuditAction::MfaPasskeyRegistrationStarted,
+                target_type: "user",
+                target_id: &uid,
+                visible_to: vec![a.org_id.to_string()],
+                detail: json!({"method": "webauthn"}),
+            },
+        )?;
         options_of(&options)
     })
     .await?;
@@ -449,17 +460,20 @@ fn assertion_of(v: Value) -> Result<Arc<PublicKeyCredential>, AppError> {
         .map_err(|e| AppError::field("credential", format!("is not a PublicKeyCredential: {e}")))
 }
 
-/// Starts an assertion ceremony for the user's passkeys under `purpose` and `binding`.
+/// Starts an assertion ceremony for the user's passkeys under `purpose` and `binding`
+/// (audited: `mfa.passkey_challenge_started`, with the purpose).
 async fn start_assertion(
     state: &AppState,
     user_id: String,
     purpose: Purpose,
     binding: String,
     expires: DateTime<Utc>,
+    request_id: Option<String>,
 ) -> AppResult<PasskeyOptions> {
     let wa = rp(state)?;
     let now = state.clock.now();
     db::tx(&state.pool, move |conn| {
+        let (user, _) = accounts_store::user_with_org(conn, &user_id)?;
         let rows = store::passkeys_of(conn, &user_id)?;
         if rows.is_empty() {
             return Err(no_passkey());
@@ -475,6 +489,22 @@ async fn start_assertion(
             &state_json(&auth)?,
             now,
             expires,
+        )?;
+        audit::append(
+            conn,
+            &AuditCtx {
+                actor_user_id: Some(user.id.clone()),
+                actor_org_id: Some(user.organization_id.clone()),
+                request_id: request_id.clone(),
+                now: Some(now),
+            },
+            NewEvent {
+                action: AuditAction::MfaPasskeyChallengeStarted,
+                target_type: "user",
+                target_id: &user.id,
+                visible_to: vec![user.organization_id.clone()],
+                detail: json!({"method": "webauthn", "purpose": purpose.as_str()}),
+            },
         )?;
         options_of(&options)
     })
@@ -502,11 +532,12 @@ fn pending_user(
     Some((uid, binding))
 }
 
+/// No sign-in is waiting for its second factor (no pending cookie, or it expired): a state the
+/// caller is in, not a missing credential, so not a 401.
 fn sign_in_expired() -> AppError {
-    AppError::new(
-        actix_web::http::StatusCode::UNAUTHORIZED,
-        ProblemCode::InvalidCode,
-        "This sign-in has expired. Enter your email and password again.",
+    AppError::conflict(
+        ProblemCode::MfaState,
+        "No sign-in is waiting for a passkey here, or it expired. Enter your email and password again.",
     )
 }
 
@@ -519,11 +550,14 @@ fn sign_in_expired() -> AppError {
     tag = "auth",
     responses(
         (status = 200, body = PasskeyOptions, description = "Pass to navigator.credentials.get (after base64url-decoding the binary fields)"),
-        (status = 401, description = "`invalid_code`: no pending sign-in, or it expired (sign in with the password again)", body = crate::api::dto::Problem),
-        (status = 409, description = "`mfa_state`: the account has no passkey, or passkeys are not available", body = crate::api::dto::Problem),
+        (status = 409, description = "`mfa_state`: no pending sign-in, or it expired (sign in with the password again); the account has no passkey; or passkeys are not available", body = crate::api::dto::Problem),
     ),
 )]
-pub async fn login_start(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn login_start(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ctx: ReqCtx,
+) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let (uid, binding) = pending_user(&state, &req, now).ok_or_else(sign_in_expired)?;
     let options = start_assertion(
@@ -532,6 +566,7 @@ pub async fn login_start(state: web::Data<AppState>, req: HttpRequest) -> AppRes
         Purpose::SignIn,
         binding,
         now + CEREMONY_TTL.min(PENDING_TTL),
+        ctx.request_id,
     )
     .await?;
     Ok(HttpResponse::Ok().json(options))
@@ -548,8 +583,8 @@ pub async fn login_start(state: web::Data<AppState>, req: HttpRequest) -> AppRes
     request_body = PasskeyAssertionBody,
     responses(
         (status = 200, body = UserEnvelope, description = "Signed in; the session cookie is set"),
-        (status = 401, description = "`invalid_code`: the passkey's answer was refused (another account's passkey, wrong origin, bad signature), or the pending sign-in expired", body = crate::api::dto::Problem),
-        (status = 409, description = "`mfa_state`: no passkey sign-in was started for this pending sign-in (or it expired or was used: start again)", body = crate::api::dto::Problem),
+        (status = 401, description = "`invalid_code`: the passkey's answer was refused (another account's passkey, wrong origin, bad signature)", body = crate::api::dto::Problem),
+        (status = 409, description = "`mfa_state`: no pending sign-in (or it expired: sign in with the password again), or no passkey sign-in was started for it (or it expired or was used: start again)", body = crate::api::dto::Problem),
         (status = 422, description = "`validation_failed`: `credential` is not a PublicKeyCredential", body = crate::api::dto::Problem),
         (status = 429, description = "Too many failed attempts for this address; see Retry-After", body = crate::api::dto::Problem),
     ),
@@ -660,6 +695,7 @@ pub async fn step_up_start(state: web::Data<AppState>, actor: Actor) -> AppResul
         Purpose::StepUp,
         sid,
         now + CEREMONY_TTL,
+        actor.request_id.clone(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(options))

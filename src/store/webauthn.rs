@@ -101,7 +101,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Register => "register",
             Purpose::SignIn => "sign_in",

@@ -3,7 +3,7 @@
 //! real ES256 assertion signatures, which the server verifies through webauthn-rs like a
 //! browser's. Nothing here is trusted because it is a test.
 //!
-//! The relying party is `server.public_url`, set here to `http://localhost:8080` (an IP address
+//! The relying party is `server.public_url`, `http://localhost:8080` in the tests (an IP address
 //! cannot be an RP id); the authenticator signs for that origin unless a test says otherwise.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,35 +14,14 @@ use rand::RngCore;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::dual_tests;
 use crate::flows::*;
 use crate::helpers::*;
 
 const ORIGIN: &str = "http://localhost:8080";
 const RP_ID: &str = "localhost";
 
-/// Like `dual_tests!`, on an app whose `server.public_url` is [`ORIGIN`].
-macro_rules! passkey_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::run(crate::helpers::Backend::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::run(crate::helpers::Backend::Postgres, super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-passkey_tests!(
+dual_tests!(
     a_passkey_registers_signs_in_and_steps_up,
     finishing_without_starting_is_a_clear_problem,
     a_challenge_is_answered_once,
@@ -51,16 +30,6 @@ passkey_tests!(
     refused_assertions_count_toward_the_lockout,
     a_held_user_may_enrol_a_passkey_and_removing_it_needs_step_up,
 );
-
-async fn run<F, Fut>(backend: Backend, f: F)
-where
-    F: FnOnce(TestApp) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    if let Some(app) = spawn_app_with(backend, |s| s.server.public_url = ORIGIN.into()).await {
-        f(app).await;
-    }
-}
 
 fn b64(b: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(b)
@@ -380,14 +349,14 @@ async fn finishing_without_starting_is_a_clear_problem(app: TestApp) {
     app.client()
         .post_empty(&app.api("/auth/login/webauthn/start"))
         .await
-        .problem(401, "invalid_code");
+        .problem(409, "mfa_state");
     app.client()
         .post(
             &app.api("/auth/login/webauthn/finish"),
             json!({"credential": fake}),
         )
         .await
-        .problem(401, "invalid_code");
+        .problem(409, "mfa_state");
     // Not a credential at all: 422 naming the field.
     let r = c
         .post(
