@@ -901,7 +901,7 @@ async function main() {
         await page.getByText('Recovery codes left: 9 of 10', { exact: false }).waitFor();
       }, { needs: () => enrolled });
       // Passkeys, with Chromium's virtual authenticator (platform, resident keys, user verified).
-      const authenticator = async (p) => {
+      const virtualAuthenticator = async (p) => {
         const cdp = await p.context().newCDPSession(p);
         await cdp.send('WebAuthn.enable');
         const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -911,7 +911,7 @@ async function main() {
       };
       let device = null;
       const added = await step('adds a passkey named on the security page', page, async () => {
-        device = await authenticator(page);
+        device = await virtualAuthenticator(page);
         await goto(page, '/security');
         await page.getByLabel(/^Name for the new passkey/).fill('E2E laptop');
         await page.getByRole('button', { name: 'Add a passkey' }).click();
@@ -950,7 +950,7 @@ async function main() {
         // The same passkey on this browser's authenticator (as a synced passkey would be).
         const { credentials } = await device.cdp.send('WebAuthn.getCredentials', { authenticatorId: device.authenticatorId });
         expect(credentials.length === 1, `${credentials.length} credentials on the virtual authenticator`);
-        const there = await authenticator(older2);
+        const there = await virtualAuthenticator(older2);
         await there.cdp.send('WebAuthn.addCredential', { authenticatorId: there.authenticatorId, credential: credentials[0] });
         await goto(older2, '/api-tokens');
         await older2.getByLabel(/^Token name/).fill(`e2e passkey step-up ${RUN_ID}`);
