@@ -197,7 +197,7 @@ function Passkeys({ passkeys, canRemoveLast, onAdded, onChanged }: {
           <TextField
             name="passkey_name"
             label="Name for the new passkey"
-            hint="So you can tell your passkeys apart, for example “Work laptop”. Optional."
+            hint="So you can tell your passkeys apart, for example “Work laptop”."
             maxLength={64}
             value={name}
             onChange={(e) => setName(e.target.value)}

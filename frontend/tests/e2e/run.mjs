@@ -916,7 +916,7 @@ async function main() {
         await page.getByLabel(/^Name for the new passkey/).fill('E2E laptop');
         await page.getByRole('button', { name: 'Add a passkey' }).click();
         await page.getByText('The passkey “E2E laptop” was added.').waitFor();
-        await page.getByRole('list', { name: 'Your passkeys' }).getByText('E2E laptop').waitFor();
+        await page.getByRole('list', { name: 'Your passkeys' }).getByText('E2E laptop', { exact: true }).waitFor();
         await screenshot(page, 'passkey-security-1280');
         const phone = await phoneOf(page);
         await phone.goto(page.url());
