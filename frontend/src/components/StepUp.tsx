@@ -81,7 +81,7 @@ export function StepUpDialog() {
       {open && hasPasskey && (
         <button
           type="button"
-          className="usa-button margin-bottom-2"
+          className="usa-button usa-button--big margin-bottom-2"
           disabled={passkey.busy}
           onClick={async () => {
             if (await passkey.run()) finish(true);
@@ -90,6 +90,7 @@ export function StepUpDialog() {
           {passkey.busy ? 'Waiting for your passkey…' : 'Use a passkey'}
         </button>
       )}
+      {open && hasPasskey && <p className="margin-top-0 margin-bottom-0 text-bold">Or enter a code</p>}
       <form className="usa-form" onSubmit={submit} noValidate>
         {!open ? null : recovery || !hasTotp ? (
           <TextField
