@@ -12,7 +12,7 @@ FIRST_OPERATOR ?= operator@localhost.example
 
 .PHONY: run test deps st-deps frontend frontend-deps build test-rust test-frontend test-e2e test-api-fuzz api-types api-types-check lint fmt bench clean
 
-RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__SERVER__PUBLIC_URL=http://127.0.0.1:$(PORT)
+RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__SERVER__PUBLIC_URL=http://localhost:$(PORT)
 
 run: deps frontend build
 	@mkdir -p data

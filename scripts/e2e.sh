@@ -13,7 +13,8 @@ export PORTAL_CONFIG_DIR="$root/config"
 export PORTAL__DATABASE__URL="$work/demo.db"
 export PORTAL__SERVER__DATA_DIR="$work"
 export PORTAL__SERVER__PORT="$port"
-export PORTAL__SERVER__PUBLIC_URL="http://127.0.0.1:$port"
+# localhost, not 127.0.0.1: a passkey's relying party id must be a host name, never an IP address.
+export PORTAL__SERVER__PUBLIC_URL="http://localhost:$port"
 export PORTAL__SERVER__STATIC_DIR="$root/frontend/dist"
 export PORTAL__MAIL__DIR="$work/mail"
 export PORTAL__LOG__LEVEL=warn
@@ -26,5 +27,5 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 cd frontend
-PORTAL_URL="http://127.0.0.1:$port" PORTAL_DEMO_PASSWORD="$password" npm run --silent e2e || {
+PORTAL_URL="http://localhost:$port" PORTAL_DEMO_PASSWORD="$password" npm run --silent e2e || {
   echo "--- server log (last 40 lines) ---"; tail -40 "$work/server.log"; exit 1; }

@@ -74,6 +74,20 @@ pub struct AppState {
     pub ip_limiter: Arc<IpLimiter>,
     pub metrics: Arc<Metrics>,
     pub notifier: Arc<Notifier>,
+    /// The WebAuthn relying party of `server.public_url`; None when its host is an IP address
+    /// (passkeys are then unavailable).
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+}
+
+fn relying_party(public_url: &str) -> Option<Arc<webauthn_rs::Webauthn>> {
+    let rp = crate::api::webauthn::relying_party(public_url).map(Arc::new);
+    if rp.is_none() {
+        tracing::warn!(
+            public_url,
+            "passkeys are unavailable: server.public_url must name a host, not an IP address"
+        );
+    }
+    rp
 }
 
 /// Builds the shared state: pool (running migrations), keys, services.
@@ -103,6 +117,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<
         notifier: Arc::new(Notifier::new(PublicUrl::new(
             settings.server.public_url.clone(),
         ))),
+        webauthn: relying_party(&settings.server.public_url),
         settings: Arc::new(settings),
         clock,
     })

@@ -42,6 +42,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(login))
             .route("/login/mfa", web::post().to(crate::api::mfa::login_mfa))
             .route("/step-up", web::post().to(crate::api::mfa::step_up))
+            .route(
+                "/step-up/webauthn/start",
+                web::post().to(crate::api::webauthn::step_up_start),
+            )
+            .route(
+                "/step-up/webauthn/finish",
+                web::post().to(crate::api::webauthn::step_up_finish),
+            )
+            .route(
+                "/login/webauthn/start",
+                web::post().to(crate::api::webauthn::login_start),
+            )
+            .route(
+                "/login/webauthn/finish",
+                web::post().to(crate::api::webauthn::login_finish),
+            )
+            .route(
+                "/mfa/webauthn/register/start",
+                web::post().to(crate::api::webauthn::register_start),
+            )
+            .route(
+                "/mfa/webauthn/register/finish",
+                web::post().to(crate::api::webauthn::register_finish),
+            )
+            .route(
+                "/mfa/webauthn/{id}",
+                web::delete().to(crate::api::webauthn::remove),
+            )
             .route("/mfa", web::get().to(crate::api::mfa::status))
             .route("/mfa/totp", web::post().to(crate::api::mfa::start_totp))
             .route("/mfa/totp", web::delete().to(crate::api::mfa::remove_totp))
@@ -397,11 +425,15 @@ pub async fn login(
         ));
     }
     let uid = user.id.clone();
-    let has_factor = db::run(&state.pool, move |conn| {
-        Ok(crate::store::mfa::has_factor(conn, &uid)?)
+    let methods = db::run(&state.pool, move |conn| {
+        Ok(if crate::store::mfa::has_factor(conn, &uid)? {
+            Some(crate::api::mfa::methods_of(conn, &uid)?)
+        } else {
+            None
+        })
     })
     .await?;
-    if has_factor {
+    if let Some(methods) = methods {
         // The password was right, so this attempt is not a failure; but the count is not
         // cleared until the second factor passes, or a known password would reset the lockout
         // of code guesses.
@@ -410,7 +442,7 @@ pub async fn login(
             Ok(store::forgive_one_failure(conn, &e, now)?)
         })
         .await?;
-        return Ok(crate::api::mfa::challenge(&state, &user.id, now));
+        return Ok(crate::api::mfa::challenge(&state, &user.id, methods, now));
     }
     let sid = new_id();
     let expires = now + SESSION_ABSOLUTE;

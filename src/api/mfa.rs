@@ -55,7 +55,7 @@ pub fn pending_cookie(state: &AppState, value: String, max_age: CookieDuration) 
     c
 }
 
-fn session_only(actor: &Actor) -> Result<String, AppError> {
+pub(crate) fn session_only(actor: &Actor) -> Result<String, AppError> {
     match &actor.credential {
         Credential::Session(sid) => Ok(sid.clone()),
         Credential::ApiToken(_) => Err(AppError::forbidden(
@@ -72,7 +72,7 @@ fn invalid_code() -> AppError {
     )
 }
 
-fn locked_out(secs: i64) -> AppError {
+pub(crate) fn locked_out(secs: i64) -> AppError {
     AppError::too_many(
         secs as u64,
         "Too many failed attempts for this address. Wait before trying again.",
@@ -98,7 +98,7 @@ pub struct TotpEnrolment {
     responses(
         (status = 201, body = TotpEnrolment, description = "Pending until confirmed with a code"),
         (status = 403, description = "`forbidden`: called with an API token", body = crate::api::dto::Problem),
-        (status = 409, description = "`mfa_state`: a factor is enrolled already (remove it first)", body = crate::api::dto::Problem),
+        (status = 409, description = "`mfa_state`: an authenticator app is set up already (remove it first)", body = crate::api::dto::Problem),
     ),
 )]
 pub async fn start_totp(
@@ -107,17 +107,20 @@ pub async fn start_totp(
 ) -> AppResult<HttpResponse> {
     let actor = actor.0;
     session_only(&actor)?;
-    if actor.mfa.enrolled {
-        return Err(AppError::conflict(
-            ProblemCode::MfaState,
-            "An authenticator app is set up already. Remove it first to set up another.",
-        ));
-    }
+    // Adding an authenticator app next to a passkey is changing factors: step-up (always true
+    // for a user without a factor).
+    actor.require_step_up()?;
     let secret = mfa::new_secret();
     let now = state.clock.now();
     let s = secret.clone();
     let a = actor.clone();
     db::tx(&state.pool, move |conn| {
+        if store::has_totp(conn, a.user_id.as_str())? {
+            return Err(AppError::conflict(
+                ProblemCode::MfaState,
+                "An authenticator app is set up already. Remove it first to set up another.",
+            ));
+        }
         store::put_pending_totp(conn, a.user_id.as_str(), &s, now)?;
         audit::append(
             conn,
@@ -249,7 +252,12 @@ pub async fn remove_totp(state: web::Data<AppState>, actor: Actor) -> AppResult<
     actor.require_step_up()?;
     let now = state.clock.now();
     db::tx(&state.pool, move |conn| {
-        store::remove_factor(conn, actor.user_id.as_str())?;
+        if !store::remove_factor(conn, actor.user_id.as_str())? {
+            return Err(AppError::conflict(
+                ProblemCode::MfaState,
+                "No authenticator app is set up.",
+            ));
+        }
         audit::append(
             conn,
             &actor.audit(now),
@@ -269,8 +277,12 @@ pub async fn remove_totp(state: web::Data<AppState>, actor: Actor) -> AppResult<
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MfaStatus {
-    /// An authenticator app is set up.
+    /// A second factor is set up: an authenticator app or a passkey.
     pub enrolled: bool,
+    /// An authenticator app is set up.
+    pub totp: bool,
+    /// The caller's passkeys, oldest first.
+    pub passkeys: Vec<crate::api::webauthn::PasskeyOut>,
     /// The caller must have a second factor (their organization's kind or its own policy).
     pub required: bool,
     /// Unused recovery codes left.
@@ -292,12 +304,18 @@ pub struct MfaStatus {
 pub async fn status(state: web::Data<AppState>, actor: EnrollingActor) -> AppResult<HttpResponse> {
     let actor = actor.0;
     let uid = actor.user_id.to_string();
-    let left = db::run(&state.pool, move |conn| {
-        Ok(store::unused_recovery_codes(conn, &uid)?)
+    let (left, totp, passkeys) = db::run(&state.pool, move |conn| {
+        Ok((
+            store::unused_recovery_codes(conn, &uid)?,
+            store::has_totp(conn, &uid)?,
+            crate::api::webauthn::list(conn, &uid)?,
+        ))
     })
     .await?;
     Ok(HttpResponse::Ok().json(MfaStatus {
         enrolled: actor.mfa.enrolled,
+        totp,
+        passkeys,
         required: actor.mfa.required,
         recovery_codes_left: left,
         stepped_up: actor.mfa.enrolled && actor.mfa.stepped_up,
@@ -375,7 +393,7 @@ fn check_factor(
     })
 }
 
-fn recovery_event(
+pub(crate) fn recovery_event(
     conn: &mut DbConn,
     ctx: &AuditCtx,
     user_id: &str,
@@ -504,11 +522,40 @@ pub async fn login_mfa(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MfaChallenge {
     pub mfa_required: bool,
-    /// What `POST /auth/login/mfa` takes: `totp` (`code`) and `recovery_code`.
-    pub methods: Vec<String>,
+    /// How to complete it: `totp` (`code` to `POST /auth/login/mfa`, when an authenticator
+    /// app is set up), `webauthn` (`POST /auth/login/webauthn/start` then `finish`, when a
+    /// passkey is registered) and `recovery_code` (`POST /auth/login/mfa`).
+    pub methods: Vec<MfaMethod>,
 }
 
-pub fn challenge(state: &AppState, user_id: &str, now: DateTime<Utc>) -> HttpResponse {
+/// A way to complete a sign-in's second step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMethod {
+    Totp,
+    Webauthn,
+    RecoveryCode,
+}
+
+/// The methods a user with a factor may finish sign-in with.
+pub fn methods_of(conn: &mut DbConn, user_id: &str) -> Result<Vec<MfaMethod>, AppError> {
+    let mut m = Vec::new();
+    if store::has_totp(conn, user_id)? {
+        m.push(MfaMethod::Totp);
+    }
+    if crate::store::webauthn::has_passkey(conn, user_id)? {
+        m.push(MfaMethod::Webauthn);
+    }
+    m.push(MfaMethod::RecoveryCode);
+    Ok(m)
+}
+
+pub fn challenge(
+    state: &AppState,
+    user_id: &str,
+    methods: Vec<MfaMethod>,
+    now: DateTime<Utc>,
+) -> HttpResponse {
     let jwt = state
         .keys
         .issue(Audience::MfaPending, user_id, now, now + PENDING_TTL);
@@ -520,7 +567,7 @@ pub fn challenge(state: &AppState, user_id: &str, now: DateTime<Utc>) -> HttpRes
         ))
         .json(MfaChallenge {
             mfa_required: true,
-            methods: vec!["totp".into(), "recovery_code".into()],
+            methods,
         })
 }
 

@@ -21,6 +21,7 @@ pub mod partner_grants;
 pub mod sessions;
 pub mod terms;
 pub mod view;
+pub mod webauthn;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -25,6 +25,8 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/verify-email"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/login/mfa"),
+    ("post", "/api/v1/auth/login/webauthn/start"),
+    ("post", "/api/v1/auth/login/webauthn/finish"),
     ("post", "/api/v1/auth/password-reset/request"),
     ("post", "/api/v1/auth/password-reset/confirm"),
     ("post", "/api/v1/auth/invitations/{token}/accept"),
@@ -41,6 +43,11 @@ pub const STEP_UP: &[(&str, &str)] = &[
     ("post", "/api/v1/nominations/{id}/concur"),
     ("post", "/api/v1/auth/api-tokens"),
     ("delete", "/api/v1/auth/mfa/totp"),
+    // Adding a factor next to one you have is changing factors too.
+    ("post", "/api/v1/auth/mfa/totp"),
+    ("post", "/api/v1/auth/mfa/webauthn/register/start"),
+    ("post", "/api/v1/auth/mfa/webauthn/register/finish"),
+    ("delete", "/api/v1/auth/mfa/webauthn/{id}"),
 ];
 
 /// What a user held for second-factor enrolment may still call; everything else that needs a
@@ -51,6 +58,8 @@ pub const ENROLMENT_OPEN: &[(&str, &str)] = &[
     ("get", "/api/v1/auth/mfa"),
     ("post", "/api/v1/auth/mfa/totp"),
     ("post", "/api/v1/auth/mfa/totp/confirm"),
+    ("post", "/api/v1/auth/mfa/webauthn/register/start"),
+    ("post", "/api/v1/auth/mfa/webauthn/register/finish"),
 ];
 
 /// The problem answers that the framework around the handlers gives, added to every operation
@@ -157,7 +166,7 @@ impl Modify for Problems {
                             op,
                             401,
                             "step_up_required",
-                            "the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, then retry); an API token satisfies it only if it was made on such a session",
+                            "the caller has a second factor and did not use it in the last 15 minutes on this session (POST /api/v1/auth/step-up, or with a passkey /api/v1/auth/step-up/webauthn/start and finish, then retry); an API token satisfies it only if it was made on such a session",
                         );
                     }
                     if !ENROLMENT_OPEN.contains(&(method, path.as_str())) {
@@ -165,7 +174,7 @@ impl Modify for Problems {
                             op,
                             403,
                             "mfa_enrollment_required",
-                            "the caller must set up a second factor first (POST /api/v1/auth/mfa/totp); until then only the enrolment routes, me and logout answer",
+                            "the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer",
                         );
                     }
                     if method != "get" {
@@ -695,6 +704,8 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::auth::create_api_token, api::auth::list_api_tokens, api::auth::revoke_api_token,
         api::sessions::list, api::sessions::end,
         api::mfa::status, api::mfa::start_totp, api::mfa::confirm_totp, api::mfa::remove_totp, api::mfa::login_mfa, api::mfa::step_up,
+        api::webauthn::register_start, api::webauthn::register_finish, api::webauthn::remove,
+        api::webauthn::login_start, api::webauthn::login_finish, api::webauthn::step_up_start, api::webauthn::step_up_finish,
         api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::directory,
         api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit,
         api::audit::list, api::audit::export,

@@ -150,7 +150,8 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             updated_at,
             voluntary_notice,
         } = g;
-        let (terms_label, terms_sha256) = terms.map(|t| (t.label.clone(), t.sha256.clone())).unzip();
+        let (terms_label, terms_sha256) =
+            terms.map(|t| (t.label.clone(), t.sha256.clone())).unzip();
         PartnerGrantSummary {
             id,
             nomination_id,

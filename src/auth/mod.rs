@@ -104,7 +104,7 @@ impl Actor {
             return Ok(());
         }
         let detail = match self.credential {
-            Credential::Session(_) => "Confirm it is you: enter a code from your authenticator app (POST /api/v1/auth/step-up), then try again.",
+            Credential::Session(_) => "Confirm it is you: enter a code from your authenticator app (POST /api/v1/auth/step-up) or use a passkey (POST /api/v1/auth/step-up/webauthn/start, then finish), then try again.",
             Credential::ApiToken(_) => "This API token was not made right after a second-factor check, so it cannot take this action. Sign in with your second factor, create a new token, and use that one.",
         };
         Err(AppError::new(
@@ -290,7 +290,7 @@ async fn extract(req: HttpRequest, allow_held: bool) -> Result<Actor, AppError> 
         if actor.mfa.required && !actor.mfa.enrolled && !allow_held {
             return Err(AppError::forbidden_code(
                 crate::error::ProblemCode::MfaEnrollmentRequired,
-                "Your organization requires a second factor. Set up an authenticator app (POST /api/v1/auth/mfa/totp) before anything else.",
+                "Your organization requires a second factor. Set up an authenticator app (POST /api/v1/auth/mfa/totp) or a passkey (POST /api/v1/auth/mfa/webauthn/register/start) before anything else.",
             ));
         }
         Ok(actor)

@@ -27,8 +27,14 @@ pub fn totp_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<TotpRow>>
         .optional()
 }
 
-/// Whether the user has a confirmed factor (read on every request by the `Actor` extractor).
+/// Whether the user has a second factor: a confirmed authenticator app or a passkey (read on
+/// every request by the `Actor` extractor).
 pub fn has_factor(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
+    Ok(has_totp(conn, user_id)? || crate::store::webauthn::has_passkey(conn, user_id)?)
+}
+
+/// Whether the user has a confirmed authenticator app.
+pub fn has_totp(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
     let n: i64 = totp_factors::table
         .filter(totp_factors::user_id.eq(user_id))
         .filter(totp_factors::confirmed_at.is_not_null())
@@ -88,13 +94,22 @@ pub fn confirm_totp(conn: &mut DbConn, user_id: &str, now: DateTime<Utc>) -> Que
         .map(|_| ())
 }
 
-/// Removes the factor and every recovery code; returns whether there was a confirmed factor.
+/// Removes the authenticator app, and every recovery code unless a passkey remains; returns
+/// whether there was a confirmed authenticator app.
 pub fn remove_factor(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
-    let had = has_factor(conn, user_id)?;
+    let had = has_totp(conn, user_id)?;
     diesel::delete(totp_factors::table.filter(totp_factors::user_id.eq(user_id))).execute(conn)?;
-    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
-        .execute(conn)?;
+    if !crate::store::webauthn::has_passkey(conn, user_id)? {
+        remove_recovery_codes(conn, user_id)?;
+    }
     Ok(had)
+}
+
+/// Removes every recovery code of the user (when their last factor goes).
+pub fn remove_recovery_codes(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Replaces the user's recovery codes by `hashes`.

@@ -14,6 +14,7 @@ pub mod models;
 pub mod nominations;
 pub mod orgs;
 pub mod terms;
+pub mod webauthn;
 
 use crate::domain::ids::OrgId;
 

@@ -162,6 +162,74 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         ),
     )
     .await;
+    // Passkeys: register (on the stepped-up session), step-up, sign in, remove.
+    let mut pk = crate::passkeys::SoftPasskey::new();
+    let o = w
+        .step(
+            "POST",
+            "/api/v1/auth/mfa/webauthn/register/start",
+            c.post_empty(&a("/auth/mfa/webauthn/register/start")),
+        )
+        .await;
+    let done = w
+        .step(
+            "POST",
+            "/api/v1/auth/mfa/webauthn/register/finish",
+            c.post(
+                &a("/auth/mfa/webauthn/register/finish"),
+                json!({"credential": pk.create(&o), "name": "walk"}),
+            ),
+        )
+        .await;
+    let o = w
+        .step(
+            "POST",
+            "/api/v1/auth/step-up/webauthn/start",
+            c.post_empty(&a("/auth/step-up/webauthn/start")),
+        )
+        .await;
+    w.step(
+        "POST",
+        "/api/v1/auth/step-up/webauthn/finish",
+        c.post(
+            &a("/auth/step-up/webauthn/finish"),
+            json!({"credential": pk.get(&o)}),
+        ),
+    )
+    .await;
+    let third = app.client();
+    third
+        .post(
+            &a("/auth/login"),
+            json!({"email": "walker@walk.example", "password": PASSWORD}),
+        )
+        .await
+        .expect(200);
+    let o = w
+        .step(
+            "POST",
+            "/api/v1/auth/login/webauthn/start",
+            third.post_empty(&a("/auth/login/webauthn/start")),
+        )
+        .await;
+    w.step(
+        "POST",
+        "/api/v1/auth/login/webauthn/finish",
+        third.post(
+            &a("/auth/login/webauthn/finish"),
+            json!({"credential": pk.get(&o)}),
+        ),
+    )
+    .await;
+    w.step(
+        "DELETE",
+        "/api/v1/auth/mfa/webauthn/{id}",
+        c.delete(&a(&format!(
+            "/auth/mfa/webauthn/{}",
+            s(&done["passkey"], "id")
+        ))),
+    )
+    .await;
     for on in [true, false] {
         w.step(
             "PATCH",

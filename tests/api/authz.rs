@@ -112,6 +112,14 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/auth/mfa", E,                                                     [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/mfa/totp", E,                                               [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/mfa/totp/confirm", J(|_| json!({"code": "000000"})),        [U, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/login/webauthn/start", E,                                   [O, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/login/webauthn/finish", J(|_| json!({})),                   [O, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/step-up/webauthn/start", E,                                 [U, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/step-up/webauthn/finish", J(|_| json!({})),                 [U, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/mfa/webauthn/register/start", E,                            [U, O, O, O, O, O, O, O]),
+    r("POST", "/api/v1/auth/mfa/webauthn/register/finish", J(|_| json!({})),            [U, O, O, O, O, O, O, O]),
+    // Whose passkey it is (another user's id answers 404) is tested in passkeys.rs.
+    r("DELETE", "/api/v1/auth/mfa/webauthn/{passkey}", E,                               [U, N, N, N, N, N, N, N]),
     // ------------------------------------------------------------ organizations
     r("GET", "/api/v1/organizations/me", E,                                             [U, O, O, O, O, O, O, O]),
     r("PATCH", "/api/v1/organizations/me", J(|_| json!({"mfa_required": false})),       [U, O, O, O, F, O, O, O]),
@@ -289,6 +297,7 @@ async fn setup(app: &TestApp) -> (Fx, Callers) {
     ids.insert("nomination", nomination);
     ids.insert("pgrant", pgrant);
     ids.insert("api_token", api_token);
+    ids.insert("passkey", "no-such-passkey".to_string());
     ids.insert("token", "not-a-real-invitation-token".to_string());
     ids.insert("user", y.id.clone());
     ids.insert("roster_user", analyst.id.clone());

@@ -489,6 +489,8 @@ pub fn test_settings(dir: &Path, db_url: String, smtp_port: u16) -> Settings {
     let mut s = Settings::load(Path::new("config")).expect("config/default.toml");
     s.server.host = "127.0.0.1".into();
     s.server.port = 0;
+    // A host name, not an IP address, so that it can be the WebAuthn relying party (passkeys).
+    s.server.public_url = "http://localhost:8080".into();
     s.server.data_dir = dir.to_path_buf();
     s.server.static_dir = dir.join("no-frontend");
     s.database.url = db_url;

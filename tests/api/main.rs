@@ -20,6 +20,7 @@ mod mfa;
 mod nominations;
 mod openapi_contract;
 mod outage;
+mod passkeys;
 mod plans;
 mod properties;
 mod races;

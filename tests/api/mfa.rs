@@ -77,7 +77,7 @@ async fn sign_in_asks_for_the_code_and_a_code_works_once(app: TestApp) {
     let m = c.get(&app.api("/auth/mfa")).await.expect(200);
     assert_eq!(
         m.body,
-        json!({"enrolled": true, "required": true, "recovery_codes_left": 10, "stepped_up": true})
+        json!({"enrolled": true, "totp": true, "passkeys": [], "required": true, "recovery_codes_left": 10, "stepped_up": true})
     );
 
     // Next sign-in: the password answers the challenge, no session yet.

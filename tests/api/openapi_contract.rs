@@ -145,6 +145,9 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
             "POST /api/v1/auth/login",
             // The code step of sign-in: the pending cookie is its credential (DESIGN §7).
             "POST /api/v1/auth/login/mfa",
+            // The passkey step of sign-in, likewise.
+            "POST /api/v1/auth/login/webauthn/finish",
+            "POST /api/v1/auth/login/webauthn/start",
             "POST /api/v1/auth/password-reset/confirm",
             "POST /api/v1/auth/password-reset/request",
             "POST /api/v1/auth/signup",

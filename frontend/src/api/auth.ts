@@ -31,8 +31,18 @@ export const sessions = () => api.get<SessionList>('/auth/sessions');
 export const endSession = (id: string) => api.del<void>(`/auth/sessions/${seg(id)}`);
 
 /** Second factors (DESIGN §7). */
+export interface Passkey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
 export interface MfaStatus {
+  /** Any second factor: an authenticator app or a passkey. */
   enrolled: boolean;
+  /** An authenticator app is set up. */
+  totp: boolean;
+  passkeys: Passkey[];
   required: boolean;
   recovery_codes_left: number;
   stepped_up: boolean;
@@ -44,3 +54,17 @@ export const removeTotp = () => api.del<void>('/auth/mfa/totp');
 /** Step-up never runs the step-up handler itself (a wrong code is an ordinary answer). */
 export const stepUp = (factor: { code: string } | { recovery_code: string }) =>
   api.post<{ stepped_up_until: string }>('/auth/step-up', factor, { noStepUpRetry: true, allowUnauthenticated: true });
+
+/** Passkeys (WebAuthn): options are `{publicKey}` JSON with base64url binary fields (lib/webauthn). */
+type PasskeyOptions = { publicKey: Record<string, unknown> };
+type Credential = Record<string, unknown>;
+export const startPasskeyRegistration = () => api.post<PasskeyOptions>('/auth/mfa/webauthn/register/start');
+export const finishPasskeyRegistration = (credential: Credential, name: string) =>
+  api.post<{ passkey: Passkey; recovery_codes?: string[] }>('/auth/mfa/webauthn/register/finish', { credential, name });
+export const removePasskey = (id: string) => api.del<void>(`/auth/mfa/webauthn/${seg(id)}`);
+export const startPasskeySignIn = () => api.post<PasskeyOptions>('/auth/login/webauthn/start', undefined, open);
+export const finishPasskeySignIn = (credential: Credential) => api.post<{ user: User }>('/auth/login/webauthn/finish', { credential }, open);
+export const startPasskeyStepUp = () =>
+  api.post<PasskeyOptions>('/auth/step-up/webauthn/start', undefined, { noStepUpRetry: true, allowUnauthenticated: true });
+export const finishPasskeyStepUp = (credential: Credential) =>
+  api.post<{ stepped_up_until: string }>('/auth/step-up/webauthn/finish', { credential }, { noStepUpRetry: true, allowUnauthenticated: true });

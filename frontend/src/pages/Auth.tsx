@@ -7,6 +7,7 @@ import { Checkbox, SubmitButton, TextField } from '../components/fields';
 import { SystemUseNotice } from '../components/SystemUseNotice';
 import { InfoAlert, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
 import { useAction } from '../lib/hooks';
+import { getPasskey } from '../lib/webauthn';
 
 const PASSWORD_HINT =
   'Between 15 and 128 characters. A passphrase of several unrelated words works well. It must not contain your email address or organization name.';
@@ -59,21 +60,40 @@ function PasswordField({
   );
 }
 
-/** The second step of sign-in: a code from the authenticator app, or a recovery code. */
-function SecondFactorStep({ onDone, onRestart }: { onDone: () => Promise<void>; onRestart: () => void }) {
-  const [recovery, setRecovery] = useState(false);
+/** The second step of sign-in: a passkey, a code from the authenticator app, or a recovery code. */
+function SecondFactorStep({ methods, onDone, onRestart }: { methods: string[]; onDone: () => Promise<void>; onRestart: () => void }) {
+  const hasTotp = methods.includes('totp');
+  const hasPasskey = methods.includes('webauthn');
+  const [recovery, setRecovery] = useState(!hasTotp);
   const [value, setValue] = useState('');
   const action = useAction(async () => {
     const v = value.trim();
     await authApi.loginSecondFactor(recovery ? { recovery_code: v } : { code: v.replace(/\s+/g, '') });
     await onDone();
   });
-  const expired = action.error instanceof ApiError && action.error.status === 401 && /expired/.test(action.error.message);
+  const passkey = useAction(async () => {
+    const options = await authApi.startPasskeySignIn();
+    await authApi.finishPasskeySignIn(await getPasskey(options));
+    await onDone();
+  });
+  const error = passkey.error ?? action.error;
+  const expired = error instanceof ApiError && ((error.status === 401 && /expired/.test(error.message)) || (error.status === 409 && /expired/.test(error.message)));
   return (
     <div className="fap-narrow">
-      <PageTitle>Enter your code</PageTitle>
+      <PageTitle>{hasPasskey ? 'Confirm it is you' : 'Enter your code'}</PageTitle>
       <p className="usa-intro">Your account is protected by a second factor.</p>
-      <ProblemAlert error={action.error} heading={action.error?.status === 401 ? 'That code did not work' : undefined} />
+      <ProblemAlert
+        error={error}
+        heading={passkey.error ? 'The passkey did not work' : action.error?.status === 401 ? 'That code did not work' : undefined}
+      />
+      {hasPasskey && (
+        <>
+          <button type="button" className="usa-button usa-button--big" onClick={() => void passkey.run()} disabled={passkey.busy}>
+            {passkey.busy ? 'Waiting for your passkey…' : 'Use a passkey'}
+          </button>
+          <p className="margin-top-3 margin-bottom-0 text-bold">Or enter a code</p>
+        </>
+      )}
       <form
         className="usa-form usa-form--large"
         onSubmit={(e: FormEvent) => {
@@ -87,7 +107,7 @@ function SecondFactorStep({ onDone, onRestart }: { onDone: () => Promise<void>; 
             key="recovery"
             name="recovery_code"
             label="Recovery code"
-            hint="One of the ten codes you saved when you set up the authenticator app, like ABCD-EFGH-IJKL-MNOP. Each works once."
+            hint="One of the ten codes you saved when you set up your second factor, like ABCD-EFGH-IJKL-MNOP. Each works once."
             autoComplete="off"
             spellCheck={false}
             autoCapitalize="characters"
@@ -120,16 +140,18 @@ function SecondFactorStep({ onDone, onRestart }: { onDone: () => Promise<void>; 
       </form>
       <ul className="usa-list usa-list--unstyled margin-top-3 fap-links">
         <li>
-          <button
-            type="button"
-            className="usa-button usa-button--unstyled"
-            onClick={() => {
-              setRecovery(!recovery);
-              setValue('');
-            }}
-          >
-            {recovery ? 'Use a code from the authenticator app instead' : 'Use a recovery code instead'}
-          </button>
+          {hasTotp && (
+            <button
+              type="button"
+              className="usa-button usa-button--unstyled"
+              onClick={() => {
+                setRecovery(!recovery);
+                setValue('');
+              }}
+            >
+              {recovery ? 'Use a code from the authenticator app instead' : 'Use a recovery code instead'}
+            </button>
+          )}
         </li>
         <li>
           <button type="button" className="usa-button usa-button--unstyled" onClick={onRestart}>
@@ -150,11 +172,11 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
-  const [codeStep, setCodeStep] = useState(false);
+  const [codeStep, setCodeStep] = useState<string[] | null>(null);
   const action = useAction(async () => {
     const answer = await authApi.login(email.trim(), password);
     if (answer.mfa_required) {
-      setCodeStep(true);
+      setCodeStep(answer.methods);
       return;
     }
     const who = await refresh();
@@ -165,12 +187,13 @@ export function SignInPage() {
   if (codeStep)
     return (
       <SecondFactorStep
+        methods={codeStep}
         onDone={async () => {
           const who = await refresh();
           if (who) navigate(next, { replace: true });
         }}
         onRestart={() => {
-          setCodeStep(false);
+          setCodeStep(null);
           setPassword('');
         }}
       />

@@ -1,5 +1,6 @@
-// Second factors (DESIGN §7): set up an authenticator app (QR code + the secret as text), the
-// ten recovery codes shown once, removal (with step-up), and the hold of users who must enrol.
+// Second factors (DESIGN §7): set up an authenticator app (QR code + the secret as text), add,
+// list and remove passkeys, the ten recovery codes shown once with the first factor, removal
+// (with step-up), and the hold of users who must enrol.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import QRCode from 'qrcode';
@@ -9,9 +10,11 @@ import { ConfirmAction } from '../components/ConfirmAction';
 import { CopyButton } from '../components/CopyButton';
 import { SubmitButton, TextField } from '../components/fields';
 import { InfoAlert, Loading, PageTitle, ProblemAlert, Section, SuccessAlert } from '../components/ui';
+import { formatDateTime } from '../lib/dates';
 import { useAction } from '../lib/hooks';
+import { createPasskey, passkeysSupported } from '../lib/webauthn';
 
-function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+function RecoveryCodes({ codes, factor, onDone }: { codes: string[]; factor: 'totp' | 'passkey'; onDone: () => void }) {
   const text = codes.join('\n') + '\n';
   const download = () => {
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
@@ -23,11 +26,14 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
   };
   return (
     <Section title="Save your recovery codes">
-      <SuccessAlert heading="Your authenticator app is set up">
-        From now on you sign in with your password and a code from the app.
-      </SuccessAlert>
+      {factor === 'totp' ? (
+        <SuccessAlert heading="Your authenticator app is set up">From now on you sign in with your password and a code from the app.</SuccessAlert>
+      ) : (
+        <SuccessAlert heading="Your passkey is added">From now on you sign in with your password and your passkey.</SuccessAlert>
+      )}
       <p>
-        Each of these ten codes signs you in once if you lose your phone. <strong>They are shown only now.</strong> Keep them somewhere safe, apart from your phone.
+        Each of these ten codes signs you in once if you lose your {factor === 'totp' ? 'phone' : 'passkey'}. <strong>They are shown only now.</strong> Keep them somewhere safe, apart from your{' '}
+        {factor === 'totp' ? 'phone' : 'device'}.
       </p>
       <ol className="fap-recovery-codes" aria-label="Recovery codes">
         {codes.map((c) => (
@@ -134,57 +140,156 @@ function Enrol({ onEnrolled }: { onEnrolled: (codes: string[]) => void }) {
   );
 }
 
+function Passkeys({ passkeys, canRemoveLast, onAdded, onChanged }: {
+  passkeys: authApi.Passkey[];
+  canRemoveLast: boolean;
+  onAdded: (codes: string[] | undefined, name: string) => void;
+  onChanged: (message: string) => Promise<void>;
+}) {
+  const [name, setName] = useState('');
+  const add = useAction(async () => {
+    const options = await authApi.startPasskeyRegistration();
+    const credential = await createPasskey(options);
+    const done = await authApi.finishPasskeyRegistration(credential, name.trim());
+    setName('');
+    onAdded(done.recovery_codes, done.passkey.name);
+  });
+  const supported = passkeysSupported();
+  return (
+    <Section title="Passkeys">
+      <p>A passkey signs you in with your device’s screen lock or a security key, instead of typing a code.</p>
+      {passkeys.length > 0 && (
+        <ul className="usa-list usa-list--unstyled fap-passkeys" aria-label="Your passkeys">
+          {passkeys.map((p) => (
+            <li key={p.id} className="border-bottom border-base-lighter padding-y-1">
+              <strong>{p.name}</strong>
+              <span className="display-block text-base">
+                Added {formatDateTime(p.created_at)} · {p.last_used_at ? `last used ${formatDateTime(p.last_used_at)}` : 'not used yet'}
+              </span>
+              {(passkeys.length > 1 || canRemoveLast) && (
+                <ConfirmAction
+                  label={`Remove ${p.name}`}
+                  heading={`Remove the passkey “${p.name}”?`}
+                  onConfirm={async () => {
+                    await authApi.removePasskey(p.id);
+                    await onChanged(`The passkey “${p.name}” was removed.`);
+                  }}
+                >
+                  <p>It will no longer sign you in.</p>
+                </ConfirmAction>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {!supported ? (
+        <p className="text-base">This browser cannot use passkeys.</p>
+      ) : (
+        <form
+          className="usa-form"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void add.run();
+          }}
+          noValidate
+        >
+          <ProblemAlert error={add.error} heading={add.error ? 'The passkey was not added' : undefined} />
+          <TextField
+            name="passkey_name"
+            label="Name for the new passkey"
+            hint="So you can tell your passkeys apart, for example “Work laptop”."
+            maxLength={64}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={add.fieldErrors.name}
+          />
+          <SubmitButton busy={add.busy} busyLabel="Waiting for your passkey…">
+            Add a passkey
+          </SubmitButton>
+        </form>
+      )}
+    </Section>
+  );
+}
+
 export function SecurityPage() {
   const { mfa, held, refresh } = useAuth();
   const navigate = useNavigate();
-  const [codes, setCodes] = useState<string[] | null>(null);
-  const [removed, setRemoved] = useState(false);
+  const [codes, setCodes] = useState<{ codes: string[]; factor: 'totp' | 'passkey' } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   if (!mfa) return <Loading />;
+  const factors = (mfa.totp ? 1 : 0) + mfa.passkeys.length;
+  // A user whose organization requires a factor keeps at least one.
+  const canRemoveLast = !mfa.required || factors > 1;
   return (
     <>
       <PageTitle lead="A second factor keeps your account safe even if your password leaks.">Sign-in security</PageTitle>
       {held && !codes && (
         <InfoAlert heading="Set up a second factor to continue">
-          Your organization requires every member to sign in with a second factor. Until you set one up, this is the only page you can use.
+          Your organization requires every member to sign in with a second factor. Until you set one up (an authenticator app or a passkey), this is the only page you
+          can use.
         </InfoAlert>
       )}
-      {removed && <SuccessAlert>The authenticator app was removed, with its recovery codes.</SuccessAlert>}
+      {notice && <SuccessAlert>{notice}</SuccessAlert>}
       {codes ? (
         <RecoveryCodes
-          codes={codes}
+          codes={codes.codes}
+          factor={codes.factor}
           onDone={() => {
             setCodes(null);
             void refresh().then(() => navigate('/', { replace: true }));
           }}
         />
-      ) : mfa.enrolled ? (
-        <Section title="Authenticator app">
-          <p>
-            <strong>Set up.</strong> You sign in with your password and a code from the app. Recovery codes left: {mfa.recovery_codes_left} of 10.
-          </p>
-          {!mfa.required && (
-            <ConfirmAction
-              label="Remove the authenticator app"
-              heading="Remove the authenticator app?"
-              onConfirm={async () => {
-                await authApi.removeTotp();
-                setRemoved(true);
-                await refresh();
-              }}
-            >
-              <p>You will then sign in with your password only, and your recovery codes stop working.</p>
-            </ConfirmAction>
-          )}
-          {mfa.required && <p className="text-base">Your organization requires a second factor, so it cannot be removed here.</p>}
-        </Section>
       ) : (
-        <Enrol
-          onEnrolled={(c) => {
-            setRemoved(false);
-            setCodes(c);
-          }}
-        />
+        <>
+          {mfa.totp ? (
+            <Section title="Authenticator app">
+              <p>
+                <strong>Set up.</strong> You can sign in with your password and a code from the app. Recovery codes left: {mfa.recovery_codes_left} of 10.
+              </p>
+              {canRemoveLast && (
+                <ConfirmAction
+                  label="Remove the authenticator app"
+                  heading="Remove the authenticator app?"
+                  onConfirm={async () => {
+                    await authApi.removeTotp();
+                    setNotice(mfa.passkeys.length ? 'The authenticator app was removed.' : 'The authenticator app was removed, with its recovery codes.');
+                    await refresh();
+                  }}
+                >
+                  <p>
+                    {mfa.passkeys.length
+                      ? 'You will then sign in with your password and a passkey.'
+                      : 'You will then sign in with your password only, and your recovery codes stop working.'}
+                  </p>
+                </ConfirmAction>
+              )}
+              {!canRemoveLast && <p className="text-base">Your organization requires a second factor, so your only one cannot be removed here.</p>}
+            </Section>
+          ) : (
+            <Enrol
+              onEnrolled={(c) => {
+                setNotice(null);
+                setCodes({ codes: c, factor: 'totp' });
+              }}
+            />
+          )}
+          <Passkeys
+            passkeys={mfa.passkeys}
+            canRemoveLast={canRemoveLast}
+            onAdded={(c, name) => {
+              if (c) setCodes({ codes: c, factor: 'passkey' });
+              else setNotice(`The passkey “${name}” was added.`);
+              void refresh();
+            }}
+            onChanged={async (m) => {
+              setNotice(m);
+              await refresh();
+            }}
+          />
+          {!mfa.totp && mfa.passkeys.length > 0 && <p className="text-base">Recovery codes left: {mfa.recovery_codes_left} of 10.</p>}
+        </>
       )}
       {!held && (
         <Section title="Where you are signed in">

@@ -820,13 +820,16 @@ async function main() {
     }
 
     // ---------------------------------------------------------------- second factor
-    log('\nSecond factor (TOTP enrolment, sign-in, step-up, recovery code)');
+    log('\nSecond factor (TOTP enrolment, sign-in, step-up, recovery code; a passkey: add, sign in, step-up)');
     {
       const account = ACCOUNTS.mfaDeveloper;
-      // An older session of the same person, signed in with the password before enrolling: it
-      // has never passed a factor, so its next step-up action asks for one.
+      // Older sessions of the same person, signed in with the password before enrolling: they
+      // have never passed a factor, so their next step-up action asks for one (one for the code,
+      // one for the passkey).
       const older = await newPage();
       const olderIn = await step(`${account.label} signs in elsewhere, password only`, older, () => signIn(older, account));
+      const older2 = await newPage();
+      const older2In = await step(`${account.label} signs in in a third browser, password only`, older2, () => signIn(older2, account));
       const page = await newPage();
       const signedIn = await step(`${account.label} (${account.email}) signs in`, page, () => signIn(page, account));
       let code = null;
@@ -897,6 +900,71 @@ async function main() {
         await goto(page, '/security');
         await page.getByText('Recovery codes left: 9 of 10', { exact: false }).waitFor();
       }, { needs: () => enrolled });
+      // Passkeys, with Chromium's virtual authenticator (platform, resident keys, user verified).
+      const virtualAuthenticator = async (p) => {
+        const cdp = await p.context().newCDPSession(p);
+        await cdp.send('WebAuthn.enable');
+        const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+          options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+        });
+        return { cdp, authenticatorId };
+      };
+      let device = null;
+      const added = await step('adds a passkey named on the security page', page, async () => {
+        device = await virtualAuthenticator(page);
+        await goto(page, '/security');
+        await page.getByLabel(/^Name for the new passkey/).fill('E2E laptop');
+        await page.getByRole('button', { name: 'Add a passkey' }).click();
+        await page.getByText('The passkey “E2E laptop” was added.').waitFor();
+        await page.getByRole('list', { name: 'Your passkeys' }).getByText('E2E laptop', { exact: true }).waitFor();
+        await screenshot(page, 'passkey-security-1280');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await settle(phone);
+        await screenshot(phone, 'passkey-security-375');
+        expect((await overflowX(phone)) <= 0, 'the security page scrolls sideways at 375 px');
+        await phone.context().close();
+      }, { needs: () => enrolled });
+      await axe(page, 'security page (passkey)', () => added);
+      await step('signs out and in with the password and the passkey', page, async () => {
+        await signOut(page);
+        await goto(page, '/sign-in');
+        await page.getByLabel(/^Email address/).fill(account.email);
+        await page.getByLabel(/^Password/).fill(PASSWORD);
+        await tick(page, 'I have read and understand the system use notice');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        const use = page.getByRole('button', { name: 'Use a passkey' });
+        await use.waitFor();
+        await screenshot(page, 'passkey-sign-in-1280');
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'passkey-sign-in-375');
+        expect((await overflowX(page)) <= 0, 'the second step scrolls sideways at 375 px');
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await axe(page, 'sign-in second step (passkey)');
+        await use.click();
+        await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+        await goto(page, '/security');
+        await page.getByText(/last used/).first().waitFor();
+      }, { needs: () => added });
+      await step('a session that never passed a factor is asked to confirm, and the passkey passes the step-up', older2, async () => {
+        // The same passkey on this browser's authenticator (as a synced passkey would be).
+        const { credentials } = await device.cdp.send('WebAuthn.getCredentials', { authenticatorId: device.authenticatorId });
+        expect(credentials.length === 1, `${credentials.length} credentials on the virtual authenticator`);
+        const there = await virtualAuthenticator(older2);
+        await there.cdp.send('WebAuthn.addCredential', { authenticatorId: there.authenticatorId, credential: credentials[0] });
+        await goto(older2, '/api-tokens');
+        await older2.getByLabel(/^Token name/).fill(`e2e passkey step-up ${RUN_ID}`);
+        await older2.getByRole('button', { name: 'Create token' }).click();
+        const dialog = openDialog(older2);
+        await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+        await screenshot(older2, 'passkey-step-up-dialog-1280');
+        await older2.setViewportSize({ width: 375, height: 812 });
+        await screenshot(older2, 'passkey-step-up-dialog-375');
+        await older2.setViewportSize({ width: 1280, height: 900 });
+        await dialog.getByRole('button', { name: 'Use a passkey' }).click();
+        await dialogClosed(older2);
+        await older2.getByText(`e2e passkey step-up ${RUN_ID}`).first().waitFor();
+      }, { needs: () => added && older2In });
       const tokenName = `e2e read ${RUN_ID}`;
       const sessionsOk = await step('creates a read-only token with an expiry; the sessions page marks this browser', page, async () => {
         await goto(page, '/api-tokens');
@@ -946,6 +1014,7 @@ async function main() {
         await screenshot(page, 'sessions-ended-sign-in-1280');
       }, { needs: () => sessionsOk });
       await older.context().close();
+      await older2.context().close();
       await page.context().close();
     }
   } finally {

@@ -323,7 +323,7 @@ async function api(req, res, url) {
   const pub = (u) => { const { password, ...x } = u; return x; };
 
   if (p === '/auth/me') return send(res, 200, { user: pub(me), organization: myOrg });
-  if (p === '/auth/mfa') return send(res, 200, { enrolled: false, required: false, recovery_codes_left: 0, stepped_up: false });
+  if (p === '/auth/mfa') return send(res, 200, { enrolled: false, totp: false, passkeys: [], required: false, recovery_codes_left: 0, stepped_up: false });
   if (p === '/auth/api-tokens' && method === 'GET') return send(res, 200, page(tokens.filter((t) => t.user_id === me.id).map(({ user_id, ...t }) => t)));
   if (p === '/auth/api-tokens' && method === 'POST') {
     if (!body.name) return problem(res, 422, 'Name the token.', { errors: [{ field: 'name', message: 'Give the token a name.' }] });

@@ -156,7 +156,7 @@ describe('SignInPage second factor', () => {
         return signedIn
           ? { status: 200, body: { user: { id: 'u1', email: 'r@nsa.example', name: 'R', org_role: 'admin' }, organization: { id: 'o1', name: 'NSA', kind: 'agency', agency_code: 'NSA' } } }
           : { status: 401, body: { status: 401, title: 'Unauthorized' } };
-      if (url.endsWith('/auth/mfa')) return { status: 200, body: { enrolled: true, required: true, recovery_codes_left: 9, stepped_up: true } };
+      if (url.endsWith('/auth/mfa')) return { status: 200, body: { enrolled: true, totp: true, passkeys: [], required: true, recovery_codes_left: 9, stepped_up: true } };
       if (url.endsWith('/auth/login')) return { status: 200, body: { mfa_required: true, methods: ['totp', 'recovery_code'] } };
       if (url.endsWith('/auth/login/mfa')) {
         signedIn = true;
@@ -188,6 +188,73 @@ describe('SignInPage second factor', () => {
     expect(await screen.findByText('Dashboard')).toBeInTheDocument();
     const call = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/auth/login/mfa'))!;
     expect(JSON.parse(String(call[1]?.body))).toEqual({ recovery_code: 'abcd-efgh-ijkl-mnop' });
+  });
+});
+
+describe('SignInPage passkey', () => {
+  it('offers "Use a passkey" when methods has webauthn, and sends the browser\'s answer base64url-encoded', async () => {
+    const user = userEvent.setup();
+    let signedIn = false;
+    const bytes = (...b: number[]) => new Uint8Array(b).buffer;
+    const get = vi.fn(async () => ({
+      id: 'AQI',
+      rawId: bytes(1, 2),
+      type: 'public-key',
+      response: { authenticatorData: bytes(3), clientDataJSON: bytes(4), signature: bytes(0xfb, 0xff), userHandle: bytes(6) },
+      getClientExtensionResults: () => ({}),
+    }));
+    Object.defineProperty(window, 'PublicKeyCredential', { value: function PublicKeyCredential() {}, configurable: true });
+    Object.defineProperty(navigator, 'credentials', { value: { get, create: vi.fn() }, configurable: true });
+    const fetchFn = mockFetch((url) => {
+      if (url.endsWith('/auth/me'))
+        return signedIn
+          ? { status: 200, body: { user: { id: 'u1', email: 'd@acme.example', name: 'D', org_role: 'admin' }, organization: { id: 'o1', name: 'Acme', kind: 'developer', agency_code: null } } }
+          : { status: 401, body: { status: 401, title: 'Unauthorized' } };
+      if (url.endsWith('/auth/mfa')) return { status: 200, body: { enrolled: true, totp: false, passkeys: [], required: false, recovery_codes_left: 10, stepped_up: true } };
+      if (url.endsWith('/auth/login')) return { status: 200, body: { mfa_required: true, methods: ['webauthn', 'recovery_code'] } };
+      if (url.endsWith('/auth/login/webauthn/start'))
+        return { status: 200, body: { publicKey: { challenge: 'AAEC', rpId: 'localhost', allowCredentials: [{ type: 'public-key', id: 'AQI' }] } } };
+      if (url.endsWith('/auth/login/webauthn/finish')) {
+        signedIn = true;
+        return { status: 200, body: { user: { id: 'u1' } } };
+      }
+      return undefined;
+    });
+    render(
+      <MemoryRouter initialEntries={['/sign-in']}>
+        <AuthProvider>
+          <FlashProvider>
+            <Routes>
+              <Route path="/sign-in" element={<SignInPage />} />
+              <Route path="/" element={<p>Dashboard</p>} />
+            </Routes>
+          </FlashProvider>
+        </AuthProvider>
+      </MemoryRouter>,
+    );
+    await user.click(screen.getByLabelText(/I have read and understand the system use notice/));
+    await user.type(screen.getByLabelText(/^Email address/), 'd@acme.example');
+    await user.type(screen.getByLabelText(/^Password/), 'correct horse battery staple');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Confirm it is you' })).toBeInTheDocument();
+    // No authenticator app: the code field is for a recovery code, and there is no switch to the app.
+    expect(screen.getByLabelText(/^Recovery code/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /authenticator app instead/ })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Use a passkey' }));
+    expect(await screen.findByText('Dashboard')).toBeInTheDocument();
+    const options = (get.mock.calls[0] as unknown as [{ publicKey: { challenge: ArrayBuffer; allowCredentials: { id: ArrayBuffer }[] } }])[0].publicKey;
+    expect([...new Uint8Array(options.challenge)]).toEqual([0, 1, 2]);
+    expect([...new Uint8Array(options.allowCredentials[0].id)]).toEqual([1, 2]);
+    const call = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/auth/login/webauthn/finish'))!;
+    expect(JSON.parse(String(call[1]?.body))).toEqual({
+      credential: {
+        id: 'AQI',
+        rawId: 'AQI',
+        type: 'public-key',
+        response: { authenticatorData: 'Aw', clientDataJSON: 'BA', signature: '-_8', userHandle: 'Bg' },
+        extensions: {},
+      },
+    });
   });
 });
 
