@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import * as designationsApi from '../api/designations';
 import * as modelsApi from '../api/models';
@@ -6,7 +6,7 @@ import * as organizationsApi from '../api/organizations';
 import type { AgencyCode, AssignedFilter, DesignationRequest, DesignationStatus, Message, Outcome, Position } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
-import { ConfirmAction } from '../components/ConfirmAction';
+import { ConfirmAction, ConfirmDialog, type ConfirmDialogRef } from '../components/ConfirmAction';
 import { RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import {
@@ -333,9 +333,19 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
       <ProblemAlert error={submit.error} />
       <div className="fap-actions">
         {r.status === 'draft' && (
-          <button type="button" className="usa-button" onClick={() => void submit.run()} disabled={submit.busy}>
-            {submit.busy ? 'Submitting…' : 'Submit to reviewers'}
-          </button>
+          <ConfirmAction
+            label={submit.busy ? 'Submitting…' : 'Submit to reviewers'}
+            confirmLabel="Submit to reviewers"
+            heading="Submit this request to the reviewers?"
+            danger={false}
+            busy={submit.busy}
+            onConfirm={() => submit.run()}
+          >
+            <p>
+              NSA reviewers see the request once it is submitted and may consult the National Cyber Director, APST, CISA and the Department of War. A submitted request can no
+              longer be edited. You may withdraw it at any time, and a determination changes nothing you may do with the model.
+            </p>
+          </ConfirmAction>
         )}
         {r.status !== 'withdrawn' && (
           <ConfirmAction
@@ -562,7 +572,9 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
     after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { outcome: v.outcome as Outcome, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
   );
   const fe = action.fieldErrors;
+  const confirm = useRef<ConfirmDialogRef>(null);
   const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);
+  const outcomeLabel = v.outcome === 'covered' ? 'Covered frontier model' : v.outcome === 'not_covered' ? 'Not a covered frontier model' : null;
   return (
     <div className="fap-panel fap-panel--wide">
       <h3>Record the determination (NSA)</h3>
@@ -576,7 +588,7 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void action.run();
+          confirm.current?.open();
         }}
       >
         <RadioGroup
@@ -602,6 +614,21 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
         />
         <SubmitButton busy={action.busy}>Record determination</SubmitButton>
       </form>
+      <ConfirmDialog ref={confirm} heading="Record this determination?" confirmLabel="Record determination" danger={false} closeFirst onConfirm={() => void action.run()}>
+        {outcomeLabel && (
+          <p>
+            Outcome: <strong>{outcomeLabel}</strong>.
+          </p>
+        )}
+        {missing.length > 0 ? (
+          <p>
+            <strong>Offices not yet consulted: {missing.join(', ')}.</strong> Sec. 3(a) asks the Director of NSA to decide in consultation with these offices.
+          </p>
+        ) : (
+          <p>Every office NSA consults (National Cyber Director, APST, CISA, Department of War) has recorded its position.</p>
+        )}
+        <p>A determination cannot be amended once recorded. The developer sees it and its unclassified rationale at once.</p>
+      </ConfirmDialog>
     </div>
   );
 }

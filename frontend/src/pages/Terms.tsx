@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
 import { TERMS_SECTIONS, type NewTerms } from '../api/types';
@@ -9,6 +9,7 @@ import { BackLink, DateTime, Empty, LoadMore, Loaded, Loading, PageTitle, Proble
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { TERMS_SECTION_LABELS } from '../lib/labels';
 import { TermsText } from '../components/TermsText';
+import { ConfirmDialog, type ConfirmDialogRef } from '../components/ConfirmAction';
 
 export function TermsList() {
   const role = useRole();
@@ -82,6 +83,8 @@ export function TermsNew() {
     navigate(`/terms/${t.id}`);
   });
   const fe = action.fieldErrors;
+  const confirm = useRef<ConfirmDialogRef>(null);
+  const preview = { label: v.label.trim(), ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, v[s].trim()])) } as NewTerms;
   return (
     <div className="fap-narrow">
       <BackLink to="/terms">Terms</BackLink>
@@ -94,7 +97,7 @@ export function TermsNew() {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void action.run();
+          confirm.current?.open();
         }}
       >
         <TextField name="label" label="Label" required value={v.label} onChange={(e) => setV({ ...v, label: e.target.value })} error={fe.label} hint="For example “Standard evaluation terms v2”." />
@@ -105,6 +108,21 @@ export function TermsNew() {
           Publish terms
         </SubmitButton>
       </form>
+      <ConfirmDialog ref={confirm} large heading="Publish these terms?" confirmLabel="Publish terms" danger={false} closeFirst onConfirm={() => void action.run()}>
+        <p>
+          <strong>Published terms are immutable.</strong> Once published this version can never be edited or deleted; to change anything, publish a new version. Read
+          the six sections as they will be published:
+        </p>
+        <div className="fap-terms fap-terms-preview">
+          <h3 className="fap-terms__label">{preview.label || 'No label yet'}</h3>
+          {TERMS_SECTIONS.map((s) => (
+            <div key={s} className="fap-terms__section">
+              <h4>{TERMS_SECTION_LABELS[s]}</h4>
+              <div className="fap-prose">{preview[s] || <em>Empty: this section is required.</em>}</div>
+            </div>
+          ))}
+        </div>
+      </ConfirmDialog>
     </div>
   );
 }

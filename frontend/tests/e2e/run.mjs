@@ -211,6 +211,14 @@ function openDialog(page) {
   return page.locator('.usa-modal-wrapper.is-visible .usa-modal');
 }
 
+/** The open dialog focuses its safe choice (Cancel). */
+async function cancelFocused(page) {
+  await page.waitForFunction(() => document.activeElement?.closest('.usa-modal-wrapper.is-visible') && document.activeElement.textContent.trim() === 'Cancel', null, { timeout: TIMEOUT }).catch(async () => {
+    const f = await page.evaluate(() => document.activeElement?.outerHTML?.slice(0, 120));
+    throw new Error(`the dialog does not focus Cancel (focused: ${f})`);
+  });
+}
+
 async function dialogClosed(page) {
   await page.locator('.usa-modal-wrapper.is-visible').waitFor({ state: 'detached' });
 }
@@ -328,6 +336,13 @@ async function main() {
         await page.waitForURL(/designation-requests\/(?!new)[^/]+$/);
         await settle(page);
         await page.getByRole('button', { name: 'Submit to reviewers' }).click();
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Submit this request to the reviewers?' }).waitFor();
+        await cancelFocused(page);
+        expect(((await dialog.textContent()) ?? '').includes('withdraw it at any time'), 'the submit dialog does not say what follows');
+        await screenshot(page, 'submit request dialog');
+        await dialog.getByRole('button', { name: 'Submit to reviewers' }).click();
+        await dialogClosed(page);
         await page.getByText('Request submitted to the reviewers.').waitFor();
         await page.locator('h1 .fap-tag', { hasText: 'Submitted' }).waitFor();
         state.requestPath = new URL(page.url()).pathname;
@@ -343,6 +358,24 @@ async function main() {
           await page.getByLabel(new RegExp(`^${s}`)).fill(`${s} requirements for the end-to-end test.`);
         }
         await page.getByRole('button', { name: 'Publish terms' }).click();
+        // A preview of the six sections, and the word that published terms never change.
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Publish these terms?' }).waitFor();
+        await cancelFocused(page);
+        const text = (await dialog.textContent()) ?? '';
+        expect(text.includes('immutable'), 'the publish dialog does not say terms are immutable');
+        for (const s of ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure']) {
+          expect(text.includes(`${s} requirements for the end-to-end test.`), `the preview lacks the ${s} section`);
+        }
+        await screenshot(page, 'publish terms preview dialog');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await screenshot(phone, 'publish terms form phone');
+        await phone.context().close();
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'publish terms preview dialog phone');
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await dialog.getByRole('button', { name: 'Publish terms' }).click();
         await page.waitForURL(/\/terms\/(?!new)[^/]+$/);
         await settle(page);
         const hash = await page.locator('.fap-hash code').first().textContent();
@@ -381,6 +414,18 @@ async function main() {
         await page.getByText('Terms accepted for your organization.').waitFor();
         await page.getByText(/\(developer\): accepted/).waitFor();
       }, { needs: () => grantOk });
+
+      await step('developer nominates a new partner organization for its model', page, async () => {
+        await goto(page, `/nominations/new?model_id=${state.modelPath.split('/').pop()}`);
+        await tick(page, 'A new organization');
+        await page.getByLabel(/^Organization name/).fill(`E2E Grid Co-op ${RUN_ID}`);
+        await page.getByLabel(/^Type of partner/).selectOption('critical_infrastructure_operator');
+        await page.getByLabel(/^Contact email/).fill(`grid-${RUN_ID}@grid-coop.example`);
+        await page.getByLabel(/^Rationale/).fill('Electric co-op: early defensive testing (end-to-end test).');
+        await page.getByRole('button', { name: 'Nominate' }).click();
+        await page.waitForURL(/\/nominations\/(?!new)[^/]+$/);
+        state.nominationPath = new URL(page.url()).pathname;
+      }, { needs: () => modelOk });
 
       await step('the model timeline shows the new government window', page, async () => {
         await goto(page, state.modelPath);
@@ -542,10 +587,50 @@ async function main() {
         await page.getByLabel(/^Unclassified rationale/).fill('Capabilities meet the benchmark threshold (end-to-end test).');
         await page.getByLabel(/^Benchmark reference label/).fill(`E2E-REF-${RUN_ID}`);
         await page.getByRole('button', { name: 'Record determination' }).click();
+        // The dialog names the offices not yet consulted (only NSA recorded a position) and
+        // says a determination cannot be amended.
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Record this determination?' }).waitFor();
+        await cancelFocused(page);
+        const text = (await dialog.textContent()) ?? '';
+        for (const office of ['National Cyber Director', 'APST', 'CISA', 'Department of War']) {
+          expect(text.includes(office), `the dialog does not name ${office} as not yet consulted: "${text}"`);
+        }
+        expect(text.includes('cannot be amended'), 'the dialog does not say the determination cannot be amended');
+        await screenshot(page, 'determination dialog');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialogClosed(page);
+        expect(!(await page.locator('h1 .fap-tag', { hasText: 'Determined' }).count()), 'cancelled, yet determined');
+        await page.getByRole('button', { name: 'Record determination' }).click();
+        await dialog.getByRole('button', { name: 'Record determination' }).click();
+        await dialogClosed(page);
         await page.getByText('Determination recorded').first().waitFor();
         await page.locator('h1 .fap-tag', { hasText: 'Determined' }).waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
       await axe(page, 'designation request (reviewer)', () => signedIn && !!state.requestPath);
+
+      let concurOpen = false;
+      await step("the Government's concurrence is confirmed: it creates the new partner organization and emails it", page, async () => {
+        await goto(page, state.nominationPath);
+        await page.getByRole('button', { name: 'Concur' }).click();
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Concur for the Government?' }).waitFor();
+        await cancelFocused(page);
+        const text = (await dialog.textContent()) ?? '';
+        expect(text.includes('creates the partner organization') && text.includes(`grid-${RUN_ID}@grid-coop.example`), `the dialog does not say what follows: "${text}"`);
+        concurOpen = true;
+      }, { needs: () => signedIn && !!state.nominationPath });
+      await axe(page, 'concurrence dialog', () => concurOpen);
+      await step('the concurrence selects the partner', page, async () => {
+        await screenshot(page, 'concurrence dialog');
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'concurrence dialog phone');
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await openDialog(page).getByRole('button', { name: 'Concur' }).click();
+        await dialogClosed(page);
+        await page.getByText('You concur with this nomination.').waitFor();
+        await page.locator('h1 .fap-tag', { hasText: 'Selected' }).waitFor();
+      }, { needs: () => concurOpen });
 
       await step('reviewer sees the grant offered to NSA', page, async () => {
         await goto(page, state.grantPath);
