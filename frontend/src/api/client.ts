@@ -113,6 +113,32 @@ function parseRetryAfter(res: Response): number | null {
   return Number.isNaN(when) ? null : Math.max(0, Math.round((when - Date.now()) / 1000));
 }
 
+const ACTIVITY_KEY = 'fap.lastActivity';
+let lastActivityHere = Date.now();
+
+/**
+ * When this browser last talked to the API with the session (any tab: kept in localStorage).
+ * The server ends a session after an idle time without requests (IdleWarning).
+ */
+export function lastActivity(): number {
+  let shared = 0;
+  try {
+    shared = Number(window.localStorage.getItem(ACTIVITY_KEY)) || 0;
+  } catch {
+    /* storage unavailable */
+  }
+  return Math.max(lastActivityHere, shared);
+}
+
+function markActivity(): void {
+  lastActivityHere = Date.now();
+  try {
+    window.localStorage.setItem(ACTIVITY_KEY, String(lastActivityHere));
+  } catch {
+    /* storage unavailable */
+  }
+}
+
 type UnauthorizedHandler = () => void;
 let onUnauthorized: UnauthorizedHandler | null = null;
 
@@ -200,6 +226,7 @@ export async function request<T>(
     if (res.status === 401 && problem.code !== 'invalid_code' && !opts.allowUnauthenticated && onUnauthorized) onUnauthorized();
     throw new ApiError(problem, res.status === 429 ? parseRetryAfter(res) : null);
   }
+  markActivity();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   if (!text) return undefined as T;

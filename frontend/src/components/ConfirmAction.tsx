@@ -22,9 +22,10 @@ export const ConfirmDialog = forwardRef<
     danger?: boolean;
     large?: boolean;
     closeFirst?: boolean;
+    cancelLabel?: string;
     id?: string;
   }
->(function ConfirmDialog({ heading, children, confirmLabel, onConfirm, danger = true, large = false, closeFirst = false, id: givenId }, handle) {
+>(function ConfirmDialog({ heading, children, confirmLabel, onConfirm, danger = true, large = false, closeFirst = false, cancelLabel = 'Cancel', id: givenId }, handle) {
   const ref = useRef<ModalRef>(null);
   const uid = useId().replace(/:/g, '');
   const id = givenId ?? `confirm-${uid}`;
@@ -64,7 +65,7 @@ export const ConfirmDialog = forwardRef<
           </li>
           <li className="usa-button-group__item">
             <button type="button" className="usa-button usa-button--unstyled padding-105 text-center" onClick={() => ref.current?.toggleModal(undefined, false)} data-focus>
-              Cancel
+              {cancelLabel}
             </button>
           </li>
         </ul>

@@ -233,3 +233,18 @@ export function Section({ title, children, id, actions }: { title: string; child
     </section>
   );
 }
+
+/** Shown above a form that was filled from a saved draft (lib/drafts.ts). */
+export function DraftNotice({ draft }: { draft: { restored: boolean; clear: () => void } }) {
+  if (!draft.restored) return null;
+  return (
+    <Alert type="info" slim className="margin-y-2 fap-draft-notice" role="status">
+      <AlertText>
+        We restored what you had typed.{' '}
+        <button type="button" className="usa-button usa-button--unstyled" onClick={draft.clear}>
+          Discard it and start over
+        </button>
+      </AlertText>
+    </Alert>
+  );
+}

@@ -25,7 +25,9 @@ import {
   StatusTag,
   SuccessAlert,
   VoluntaryNotice,
+  DraftNotice,
 } from '../components/ui';
+import { useDraft } from '../lib/drafts';
 import { fromLocalDateEndOfDay } from '../lib/dates';
 import { useAction, useDebounced, usePaged, useResource } from '../lib/hooks';
 import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, statusLabel } from '../lib/labels';
@@ -186,7 +188,7 @@ export function RequestNew() {
   const navigate = useNavigate();
   const { setFlash } = useFlash();
   const models = usePaged((p) => modelsApi.list({}, p), [], 200);
-  const [v, setV] = useState({ model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
+  const [v, setV, draft] = useDraft('designation-request', params.get('model_id') ?? 'new', { model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
   const action = useAction(async () => {
     const r = await designationsApi.create({
       model_id: v.model_id,
@@ -194,6 +196,7 @@ export function RequestNew() {
       capability_evidence: v.capability_evidence.trim(),
       requested_response_by: v.by ? fromLocalDateEndOfDay(v.by) : null,
     });
+    draft.clear();
     setFlash('Draft saved. Review it, then submit it when you are ready.');
     navigate(`/designation-requests/${r.id}`);
   });
@@ -206,6 +209,7 @@ export function RequestNew() {
       </PageTitle>
       <VoluntaryNotice />
       <ProblemAlert error={action.error ?? models.error} />
+      <DraftNotice draft={draft} />
       {models.loading && models.items.length === 0 ? (
         <Loading label="Loading your models…" />
       ) : models.items.length === 0 ? (
@@ -368,7 +372,7 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
 }
 
 function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [text, setText] = useState('');
+  const [text, setText, draft] = useDraft('respond', r.id, '');
   const action = useAction(async () => {
     await after('Response sent.', designationsApi.respond(r.id, text.trim()));
     setText('');
@@ -377,6 +381,7 @@ function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
     <Section title="Reviewers asked for more information">
       <InfoAlert slim>Read the latest information request in the thread below, then answer here. Answering is optional.</InfoAlert>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         className="usa-form usa-form--large"
         noValidate
@@ -499,7 +504,7 @@ function AssignForm({ r, role, after }: { r: DesignationRequest; role: Role; aft
 }
 
 function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [text, setText] = useState('');
+  const [text, setText, draft] = useDraft('request-info', r.id, '');
   const action = useAction(async () => {
     await after('Information requested from the developer.', designationsApi.requestInfo(r.id, text.trim()));
     setText('');
@@ -508,6 +513,7 @@ function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) 
     <div className="fap-panel">
       <h3>Request information</h3>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         noValidate
         onSubmit={(e) => {
@@ -527,7 +533,7 @@ function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) 
 function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
   // An office records only its own position: the office is always the reviewer's own agency.
   const office = role.agencyCode ?? '';
-  const [v, setV] = useState({ position: '', note: '' });
+  const [v, setV, draft] = useDraft('consultation', r.id, { position: '', note: '' });
   const action = useAction(async () => {
     await after('Consultation recorded.', designationsApi.consult(r.id, { agency_code: office as AgencyCode, position: v.position as Position, note: v.note.trim() }));
     setV({ position: '', note: '' });
@@ -537,6 +543,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
     <div className="fap-panel">
       <h3>Record a consultation</h3>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         noValidate
         onSubmit={(e) => {
@@ -567,10 +574,11 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
 }
 
 function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [v, setV] = useState({ outcome: '', rationale: '', benchmark_ref: '' });
-  const action = useAction(() =>
-    after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { outcome: v.outcome as Outcome, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
-  );
+  const [v, setV, draft] = useDraft('determination', r.id, { outcome: '', rationale: '', benchmark_ref: '' });
+  const action = useAction(async () => {
+    await after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { outcome: v.outcome as Outcome, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() }));
+    draft.clear();
+  });
   const fe = action.fieldErrors;
   const confirm = useRef<ConfirmDialogRef>(null);
   const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);
@@ -584,6 +592,7 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
         </InfoAlert>
       )}
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         noValidate
         onSubmit={(e) => {
@@ -644,7 +653,7 @@ function Thread({
   after: After;
   role: Role;
 }) {
-  const [text, setText] = useState('');
+  const [text, setText, draft] = useDraft('message', r.id, '');
   const action = useAction(async () => {
     await after('Message sent.', designationsApi.postMessage(r.id, text.trim()));
     setText('');
@@ -674,6 +683,7 @@ function Thread({
       {canPost && r.status !== 'draft' && (
         <>
           <ProblemAlert error={action.error} />
+          <DraftNotice draft={draft} />
           <form
             className="usa-form usa-form--large"
             noValidate

@@ -1,11 +1,12 @@
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
+import { useDraft } from '../lib/drafts';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
 import { TERMS_SECTIONS, type NewTerms } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { BackLink, DateTime, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { BackLink, DateTime, DraftNotice, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { TERMS_SECTION_LABELS } from '../lib/labels';
 import { TermsText } from '../components/TermsText';
@@ -75,10 +76,11 @@ export function TermsList() {
 export function TermsNew() {
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const [v, setV] = useState<Record<string, string>>({ label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
+  const [v, setV, draft] = useDraft<Record<string, string>>('terms', 'new', { label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
   const action = useAction(async () => {
     const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()])) as NewTerms;
     const t = await termsApi.create(body);
+    draft.clear();
     setFlash('Terms published. This version can no longer be changed.');
     navigate(`/terms/${t.id}`);
   });
@@ -92,6 +94,7 @@ export function TermsNew() {
         Publish terms
       </PageTitle>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         className="usa-form usa-form--large"
         noValidate

@@ -182,6 +182,25 @@ async function signIn(page, account, code = async () => totp(DEMO_TOTP_SECRET)) 
   await settle(page);
 }
 
+/** On the sign-in page the app sent us to (keeps its `next`): password, then the code if asked. */
+async function signInHere(page, account, code = async () => totp(DEMO_TOTP_SECRET)) {
+  await page.getByLabel(/^Email address/).fill(account.email);
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await tick(page, 'I have read and understand the system use notice');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const codeStep = page.getByLabel(/^Authentication code/);
+  const landed = await Promise.race([
+    codeStep.waitFor({ timeout: TIMEOUT }).then(() => 'code'),
+    page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: TIMEOUT }).then(() => 'in'),
+  ]).catch(() => 'stuck');
+  if (landed === 'code') {
+    await codeStep.fill(await code());
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  }
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: TIMEOUT });
+  await settle(page);
+}
+
 async function signOut(page) {
   const btn = page.getByRole('button', { name: 'Sign out' });
   if (!(await btn.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
@@ -350,12 +369,44 @@ async function main() {
       await axe(page, 'designation request (developer)', () => reqOk);
 
       let termsLabel = null;
-      await step('developer publishes a terms version and sees its SHA-256', page, async () => {
+      const SECTIONS = ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure'];
+      const lostOk = await step('a session ended in another tab loses no work: sign-in says so, comes back, and restores the six terms sections', page, async () => {
         await goto(page, '/terms/new');
         termsLabel = `E2E terms ${RUN_ID}`;
         await page.getByLabel(/^Label/).fill(termsLabel);
-        for (const s of ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure']) {
+        for (const s of SECTIONS) {
           await page.getByLabel(new RegExp(`^${s}`)).fill(`${s} requirements for the end-to-end test.`);
+        }
+        // Signed out in another tab of the same browser.
+        const other = await page.context().newPage();
+        watch(other);
+        await goto(other, '/');
+        await signOut(other);
+        await other.close();
+        await page.getByRole('button', { name: 'Publish terms' }).click();
+        await openDialog(page).getByRole('button', { name: 'Publish terms' }).click();
+        await page.waitForURL(/\/sign-in\?/);
+        const u = new URL(page.url());
+        expect(u.searchParams.get('expired') === '1' && u.searchParams.get('next') === '/terms/new', `sign-in address lost the notice or the way back: ${page.url()}`);
+        await page.getByText('Your session ended. Please sign in again to continue.').waitFor();
+        await screenshot(page, 'sign-in after the session ended');
+        await signInHere(page, ACCOUNTS.developer);
+        expect(new URL(page.url()).pathname === '/terms/new', `after sign-in the user is at ${page.url()}, not back at the form`);
+        await page.getByText('We restored what you had typed.').waitFor();
+        expect((await page.getByLabel(/^Label/).inputValue()) === termsLabel, 'the label was not restored');
+        for (const s of SECTIONS) {
+          const got = await page.getByLabel(new RegExp(`^${s}`)).inputValue();
+          expect(got === `${s} requirements for the end-to-end test.`, `${s} was not restored (got "${got}")`);
+        }
+        await screenshot(page, 'terms form restored');
+      }, { needs: ok });
+      await axe(page, 'terms form restored after sign-in', () => lostOk);
+
+      await step('developer publishes a terms version and sees its SHA-256', page, async () => {
+        if (!lostOk) {
+          await goto(page, '/terms/new');
+          await page.getByLabel(/^Label/).fill(termsLabel);
+          for (const s of SECTIONS) await page.getByLabel(new RegExp(`^${s}`)).fill(`${s} requirements for the end-to-end test.`);
         }
         await page.getByRole('button', { name: 'Publish terms' }).click();
         // A preview of the six sections, and the word that published terms never change.
@@ -380,6 +431,10 @@ async function main() {
         await settle(page);
         const hash = await page.locator('.fap-hash code').first().textContent();
         expect(/^[0-9a-f]{64}$/.test((hash ?? '').trim()), `SHA-256 not shown (got "${hash}")`);
+        // Published: the draft is gone.
+        await goto(page, '/terms/new');
+        expect((await page.getByLabel(/^Label/).inputValue()) === '', 'the published draft came back on a new form');
+        expect(!(await page.getByText('We restored what you had typed.').count()), 'a restored-draft notice after publishing');
       }, { needs: ok });
 
       const grantOk = await step('developer offers a government grant to NSA', page, async () => {
@@ -840,6 +895,30 @@ async function main() {
         await page.locator('h1 .fap-tag', { hasText: 'Withdrawn' }).waitFor();
         await page.getByRole('link', { name: 'File a new request' }).waitFor();
       }, { needs: () => dialogOk });
+
+      // The idle timeout (15 minutes without a request) is announced before it ends the session.
+      let warned = false;
+      await step('before the idle timeout a dialog offers "Stay signed in"', page, async () => {
+        await page.clock.install();
+        await goto(page, '/');
+        await page.clock.fastForward('12:30');
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Your session is about to end' }).waitFor();
+        warned = true;
+        await screenshot(page, 'idle warning');
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'idle warning phone');
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }, { needs: () => signedIn });
+      await axe(page, 'idle warning', () => warned);
+      await step('"Stay signed in" refreshes the session and closes the warning', page, async () => {
+        const me = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/me' && r.ok());
+        await openDialog(page).getByRole('button', { name: 'Stay signed in' }).click();
+        await me;
+        await dialogClosed(page);
+        await page.clock.fastForward('01:00');
+        expect(!(await page.locator('.usa-modal-wrapper.is-visible').count()), 'the warning came back right after staying signed in');
+      }, { needs: () => warned });
       await page.context().close();
     }
 
