@@ -20,6 +20,7 @@ mod mfa;
 mod nominations;
 mod openapi_contract;
 mod outage;
+mod plain_words;
 mod plans;
 mod properties;
 mod races;

@@ -5,6 +5,7 @@
 // keeps the rule simple. Errors are RFC 9457 problem documents and surface as ApiError.
 
 import type { Page } from './types';
+import { plainWords } from '../lib/labels';
 
 export const API_BASE = '/api/v1';
 
@@ -44,7 +45,7 @@ export class ApiError extends Error {
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.problem.errors ?? []) {
-      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = sentence(String(e.message ?? ''));
+      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = sentence(plainWords(String(e.message ?? '')));
     }
     return out;
   }
@@ -66,7 +67,7 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function messageFor(p: Problem, retryAfter: number | null): string {
-  let msg = p.detail || p.title || FALLBACK_MESSAGES[p.status] || `The server answered with an error (${p.status}).`;
+  let msg = plainWords(p.detail || FALLBACK_MESSAGES[p.status] || p.title || `The server answered with an error (${p.status}).`);
   if (p.status === 429 && retryAfter != null) {
     msg += ` You can try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`;
   }

@@ -30,7 +30,7 @@ import {
 import { useDraft } from '../lib/drafts';
 import { fromLocalDateEndOfDay } from '../lib/dates';
 import { useAction, useDebounced, usePaged, useResource } from '../lib/hooks';
-import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, statusLabel } from '../lib/labels';
+import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, OUTCOME_OPTIONS, POSITION_OPTIONS, statusLabel } from '../lib/labels';
 
 const STATUS_FILTERS: ('' | DesignationStatus)[] = ['', 'draft', 'submitted', 'under_review', 'info_requested', 'determined', 'withdrawn'];
 const ASSIGNED_FILTERS: { value: '' | AssignedFilter; label: string }[] = [
@@ -282,7 +282,8 @@ export function RequestDetail() {
               <Facts
                 items={[
                   ['Developer', r.developer_org_name],
-                  ['Model', <Link className="usa-link" to={`/models/${r.model_id}`}>{`${r.model_name} ${r.model_version}`}</Link>],
+                  // Only the developer sees its model records (as on grants and nominations).
+                  ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${r.model_id}`}>{`${r.model_name} ${r.model_version}`}</Link> : `${r.model_name} ${r.model_version}`],
                   ['Filed', <DateTime value={r.created_at} />],
                   ['Submitted', <DateTime value={r.submitted_at} />],
                   ['Response requested by', <DateTime value={r.requested_response_by} dateOnly />],
@@ -559,11 +560,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
           legend="Position"
           value={v.position}
           onChange={(p) => setV({ ...v, position: p })}
-          options={[
-            { value: 'concur', label: 'Concur' },
-            { value: 'non_concur', label: 'Do not concur' },
-            { value: 'no_comment', label: 'No comment' },
-          ]}
+          options={POSITION_OPTIONS}
           error={fe.position}
         />
         <TextAreaField name="note" label="Note" required value={v.note} onChange={(e) => setV({ ...v, note: e.target.value })} error={fe.note} hint="Unclassified. Visible to the developer." />
@@ -582,7 +579,7 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
   const fe = action.fieldErrors;
   const confirm = useRef<ConfirmDialogRef>(null);
   const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);
-  const outcomeLabel = v.outcome === 'covered' ? 'Covered frontier model' : v.outcome === 'not_covered' ? 'Not a covered frontier model' : null;
+  const outcomeLabel = v.outcome ? statusLabel(v.outcome) : null;
   return (
     <div className="fap-panel fap-panel--wide">
       <h3>Record the determination (NSA)</h3>
@@ -605,10 +602,7 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
           legend="Outcome"
           value={v.outcome}
           onChange={(o) => setV({ ...v, outcome: o })}
-          options={[
-            { value: 'covered', label: 'Covered frontier model' },
-            { value: 'not_covered', label: 'Not a covered frontier model' },
-          ]}
+          options={OUTCOME_OPTIONS}
           error={fe.outcome}
         />
         <TextAreaField name="rationale" label="Unclassified rationale" required rows={6} value={v.rationale} onChange={(e) => setV({ ...v, rationale: e.target.value })} error={fe.rationale} hint="Shared with the developer. Must be unclassified." />

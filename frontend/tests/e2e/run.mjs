@@ -569,11 +569,36 @@ async function main() {
         }
         // The office is always the reviewer's own (NSA here); the form offers no other.
         await page.getByText(/Recording the position of your office/).waitFor();
+        // No position chosen: the message is in words, not the API's values.
+        await page.getByRole('button', { name: 'Record consultation' }).click();
+        const err = page.locator('.usa-form-group--error .usa-error-message, fieldset .usa-error-message').first();
+        await err.waitFor();
+        const summary = (await page.locator('.usa-alert--error').first().textContent()) ?? '';
+        const words = `${summary} ${(await err.textContent()) ?? ''}`;
+        expect(!/\b[a-z]+_[a-z_]+\b|must be one of:/.test(words), `internal words in the message: "${words}"`);
+        expect(summary.includes('Please correct the highlighted fields'), `summary heading: "${summary}"`);
+        await screenshot(page, 'consultation without a position');
         await tick(page, 'No comment');
         await page.getByLabel(/^Note/).fill('Recorded by the end-to-end test.');
         await page.getByRole('button', { name: 'Record consultation' }).click();
         await page.getByText('Consultation recorded.').waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
+
+      await step("a reviewer is not offered a link to the developer's model record, and a record out of reach has its own heading and title", page, async () => {
+        await goto(page, state.requestPath);
+        const fact = page.locator('.fap-facts__row', { hasText: 'Model' }).first();
+        expect(((await fact.textContent()) ?? '').includes(state.model), 'the model is not named');
+        expect(!(await fact.locator('a').count()), 'the reviewer is offered a link to a model page it may not see');
+        const before = await page.title();
+        await goto(page, state.modelPath);
+        const h = await heading(page);
+        expect(h === 'We could not find this', `heading "${h}"`);
+        expect(!/Not Found|Forbidden|Conflict/.test((await page.locator('main').textContent()) ?? ''), 'an HTTP reason phrase on the page');
+        const title = await page.title();
+        expect(title !== before && title.startsWith('We could not find this'), `document title "${title}" (before: "${before}")`);
+        await screenshot(page, 'record out of reach');
+      }, { needs: () => signedIn && !!state.requestPath && !!state.modelPath });
+      await axe(page, 'record out of reach', () => signedIn && !!state.modelPath);
 
       // The queue's filters run on the server (q, assigned), over every request, not the loaded page.
       const queueRows = async () => {
