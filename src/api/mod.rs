@@ -350,12 +350,16 @@ pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
             total_days,
             granted_days,
             remaining_days,
+            latest_end,
         } => {
             err = err
                 .with_ext("requested_days", requested_days)
                 .with_ext("total_days", total_days)
                 .with_ext("granted_days", granted_days)
                 .with_ext("remaining_days", remaining_days);
+            if let Some(end) = latest_end {
+                err = err.with_ext("latest_end_at", crate::audit::rfc3339(end));
+            }
         }
         WindowError::AfterRelease {
             planned_partner_release_at,

@@ -512,6 +512,35 @@ async function main() {
       }, { needs: () => modelOk && grantOk });
       await axe(page, 'grant form with the cap error', () => capOk);
 
+      const extendOk = await step('extending a window over the cap: one figure in summary and field, the window counted as granted, the latest end that fits', page, async () => {
+        await goto(page, state.grantPath);
+        const panel = page.locator('.fap-panel', { hasText: 'Change the end of the window' });
+        await panel.getByLabel(/^Window ends/).fill(localInput(40));
+        await panel.getByRole('button', { name: 'Save new end' }).click();
+        const fieldError = panel.locator('.usa-form-group--error:has(#field-ends_at) .usa-error-message');
+        await fieldError.waitFor();
+        const inline = (await fieldError.textContent()) ?? '';
+        const summary = (await panel.locator('.usa-alert--error').first().textContent()) ?? '';
+        // This 10-day window is the model's only one: 10 days are already granted, not 0.
+        expect(/\(10 already granted\)/.test(inline) && /10 are already granted/.test(summary), `granted days: field "${inline}", summary "${summary}"`);
+        const figures = (t) => (t.match(/\d+(?:\.\d+)?(?= (?:days|Government days|are already|remain|already granted|more days))/g) ?? []).map(Number);
+        const bad = figures(summary).filter((n) => !figures(inline).includes(n) && n !== 30);
+        expect(!bad.length, `figures in the summary not at the field: ${bad} (summary "${summary}", field "${inline}")`);
+        expect(/The latest end that fits is [A-Z][a-z]{2} \d{1,2}, \d{4}/.test(inline), `no latest end at the field: "${inline}"`);
+        await screenshot(page, 'extend window cap error');
+        const phone = await phoneOf(page);
+        await goto(phone, state.grantPath);
+        const pp = phone.locator('.fap-panel', { hasText: 'Change the end of the window' });
+        await pp.getByLabel(/^Window ends/).fill(localInput(40));
+        await pp.getByRole('button', { name: 'Save new end' }).click();
+        await pp.locator('.usa-error-message').first().waitFor();
+        await pp.scrollIntoViewIfNeeded();
+        expect((await overflowX(phone)) <= 1, 'the cap error scrolls sideways at 375 px');
+        await screenshot(phone, 'extend window cap error phone');
+        await phone.context().close();
+      }, { needs: () => grantOk });
+      await axe(page, 'grant page with the cap error', () => extendOk);
+
       const phone = await phoneOf(page);
       await step('the cap error fits a 375 px phone', phone, async () => {
         await goto(phone, `/access-grants/new?model_id=${state.modelPath.split('/').pop()}`);
