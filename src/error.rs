@@ -35,7 +35,7 @@ impl FieldError {
 /// names whose words differ from the field's (`occurred_at` is "When" in every form).
 pub fn field_words(field: &str) -> String {
     let last = field.rsplit('.').next().unwrap_or(field);
-    let words = match last {
+    match last {
         "occurred_at" => "when".to_string(),
         "starts_at" => "window start".to_string(),
         "ends_at" => "window end".to_string(),
@@ -49,8 +49,7 @@ pub fn field_words(field: &str) -> String {
         "user_id" => "person".to_string(),
         "email" | "contact_email" => "email address".to_string(),
         other => other.replace('_', " "),
-    };
-    words
+    }
 }
 
 /// "Version is required." from `version` and "is required": the field's words, then the
