@@ -225,7 +225,7 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["label", "nondisclosure", "use"]);
         assert_eq!(errors[2].message, "is required");
-        assert_eq!(errors[0].message, "label must be at most 200 characters");
+        assert_eq!(errors[0].message, "must be at most 200 characters");
         // Limits are inclusive and counted in characters, not bytes.
         let mut t = sample();
         t.label = "é".repeat(200);
