@@ -31,6 +31,44 @@ impl FieldError {
     }
 }
 
+/// A field's name in words for a `detail` sentence: the last part of its path, with the few
+/// names whose words differ from the field's (`occurred_at` is "When" in every form).
+pub fn field_words(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    match last {
+        "occurred_at" => "when".to_string(),
+        "starts_at" => "window start".to_string(),
+        "ends_at" => "window end".to_string(),
+        "benchmark_ref" => "benchmark reference".to_string(),
+        "requested_response_by" => "response requested by".to_string(),
+        "planned_partner_release_at" => "planned partner release".to_string(),
+        "capability_evidence" => "capability evidence".to_string(),
+        "partner_org_id" => "partner organization".to_string(),
+        "model_id" => "model".to_string(),
+        "agency_code" => "agency".to_string(),
+        "user_id" => "person".to_string(),
+        "email" | "contact_email" => "email address".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// "Version is required." from `version` and "is required": the field's words, then the
+/// message, as one sentence (the field name itself stays in `errors[].field`).
+pub fn plain_field_sentence(field: &str, message: &str) -> String {
+    let mut s = if field.is_empty() || field == "body" {
+        message.to_string()
+    } else {
+        format!("{} {}", field_words(field), message)
+    };
+    if let Some(first) = s.get(0..1) {
+        s = first.to_uppercase() + &s[1..];
+    }
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
@@ -102,8 +140,8 @@ impl AppError {
     /// 422 with per-field messages.
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
-            _ => format!("{} fields are invalid.", errors.len()),
+            [one] => plain_field_sentence(&one.field, &one.message),
+            _ => format!("{} fields need correcting.", errors.len()),
         };
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { setEnrollmentHandler, setUnauthorizedHandler } from './api/client';
 import { StepUpDialog } from './components/StepUp';
+import { IdleWarning } from './components/IdleWarning';
 import { SecurityPage } from './pages/Security';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { FlashProvider } from './components/Flash';
@@ -23,16 +24,18 @@ import { AboutPage } from './pages/About';
 /** Sends any 401 from the API to sign-in, remembering where the user was. */
 function UnauthorizedRedirect() {
   const navigate = useNavigate();
-  const { refresh } = useAuth();
+  const { refresh, expire } = useAuth();
   useEffect(() => {
     setUnauthorizedHandler(() => {
       const here = window.location.pathname + window.location.search;
       if (window.location.pathname.startsWith('/sign-in')) return;
-      void refresh();
+      // Forget the user (drafts stay, lib/drafts.ts). Whichever renders first, this move or
+      // RequireAuth seeing no user, sign-in gets the "session ended" notice and the way back.
       navigate(`/sign-in?expired=1&next=${encodeURIComponent(here)}`, { replace: true });
+      expire();
     });
     return () => setUnauthorizedHandler(null);
-  }, [navigate, refresh]);
+  }, [navigate, expire]);
   useEffect(() => {
     // The organization's policy changed while signed in: go to enrolment.
     setEnrollmentHandler(() => {
@@ -44,7 +47,7 @@ function UnauthorizedRedirect() {
 }
 
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { me, held, loading, error } = useAuth();
+  const { me, held, loading, error, expired } = useAuth();
   const location = useLocation();
   if (loading) return <Loading label="Checking your session…" />;
   if (error)
@@ -54,7 +57,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
         <ProblemAlert error={error} />
       </>
     );
-  if (!me) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!me) return <Navigate to={`/sign-in?${expired ? 'expired=1&' : ''}next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   // Held until a second factor is set up (DESIGN §7): the enrolment page only.
   if (held && location.pathname !== '/security') return <Navigate to="/security" replace />;
   return <>{children}</>;
@@ -123,6 +126,7 @@ export function App() {
         <FlashProvider>
           <UnauthorizedRedirect />
           <StepUpDialog />
+          <IdleWarning />
           <Layout>
             <AppRoutes />
           </Layout>

@@ -97,18 +97,12 @@ pub async fn create_org(
     match kind {
         Some(OrgKind::Agency) => match b.agency_code.as_deref().map(AgencyCode::parse) {
             Some(Ok(c)) => agency_code = Some(c.as_str().to_string()),
-            _ => errors.push(FieldError::new(
-                "agency_code",
-                "must be one of NSA, CISA, TREASURY, DOW, NCD, OSTP, NIST, OTHER",
-            )),
+            _ => errors.push(FieldError::new("agency_code", crate::api::CHOOSE_ONE)),
         },
         Some(OrgKind::Partner) => {
             match b.partner_type.as_deref().map(PartnerType::parse) {
                 Some(Ok(t)) => partner_type = Some(t.as_str().to_string()),
-                _ => errors.push(FieldError::new(
-                    "partner_type",
-                    "must be one of federal_agency, state_local_authority, critical_infrastructure_operator, security_researcher, other",
-                )),
+                _ => errors.push(FieldError::new("partner_type", crate::api::CHOOSE_ONE)),
             }
             match b.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => {}

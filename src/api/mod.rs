@@ -326,7 +326,8 @@ where
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
-/// Parses one of a domain enum's strings, listing the allowed values in the message.
+/// Parses one of a domain enum's strings. The message is in words; the accepted values are the
+/// schema's `enum` (the OpenAPI document), never listed to the person reading the message.
 pub fn enum_field<T: Copy>(
     errors: &mut Vec<FieldError>,
     field: &str,
@@ -336,11 +337,7 @@ pub fn enum_field<T: Copy>(
 ) -> Option<T> {
     let found = all.iter().copied().find(|v| as_str(*v) == value.trim());
     if found.is_none() {
-        let allowed: Vec<&str> = all.iter().map(|v| as_str(*v)).collect();
-        errors.push(FieldError::new(
-            field,
-            format!("must be one of: {}", allowed.join(", ")),
-        ));
+        errors.push(FieldError::new(field, CHOOSE_ONE));
     }
     found
 }
@@ -358,12 +355,16 @@ pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
             total_days,
             granted_days,
             remaining_days,
+            latest_end,
         } => {
             err = err
                 .with_ext("requested_days", requested_days)
                 .with_ext("total_days", total_days)
                 .with_ext("granted_days", granted_days)
                 .with_ext("remaining_days", remaining_days);
+            if let Some(end) = latest_end {
+                err = err.with_ext("latest_end_at", crate::audit::rfc3339(end));
+            }
         }
         WindowError::AfterRelease {
             planned_partner_release_at,
@@ -381,10 +382,10 @@ pub fn window_error(e: crate::domain::window::WindowError) -> AppError {
 /// The statement shown wherever a developer acts (DESIGN §2.7).
 pub const VOLUNTARY: &str = "Participation is voluntary: you can withdraw, end, revoke or release at any time, and nothing here waits on the Government.";
 
-/// The 422 message for an unknown sector: every accepted code, so a client can correct it.
+/// The message of a missing or unknown choice (an enum field): plain words.
+pub const CHOOSE_ONE: &str = "is missing or not one of the choices offered";
+
+/// The 422 message for an unknown sector (the codes are the schema's `enum`).
 pub fn sector_message() -> String {
-    format!(
-        "must be one of CISA's 16 critical-infrastructure sectors: {}",
-        crate::domain::nomination::CI_SECTORS.join(", ")
-    )
+    "must be one of CISA's 16 critical-infrastructure sectors".to_string()
 }

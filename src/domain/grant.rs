@@ -200,7 +200,7 @@ pub fn within_window(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum OutsideWindow {
     /// `occurred_at` is later than now.
-    #[error("an access can only be logged once it has happened (occurred_at is in the future)")]
+    #[error("that time is still to come: a use can be logged only once it has happened")]
     InFuture,
     /// `occurred_at` is before the window started.
     #[error("the access happened before the window started")]

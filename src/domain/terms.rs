@@ -88,12 +88,12 @@ pub fn validate(terms: &TermsContent) -> Result<(), Vec<FieldError>> {
             if value.trim().is_empty() {
                 Some(FieldError {
                     field,
-                    message: format!("{field} is required"),
+                    message: "is required".to_string(),
                 })
             } else if value.chars().count() > max {
                 Some(FieldError {
                     field,
-                    message: format!("{field} must be at most {max} characters"),
+                    message: format!("must be at most {max} characters"),
                 })
             } else {
                 None
@@ -224,8 +224,8 @@ mod tests {
         let errors = validate(&t).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["label", "nondisclosure", "use"]);
-        assert_eq!(errors[2].message, "use is required");
-        assert_eq!(errors[0].message, "label must be at most 200 characters");
+        assert_eq!(errors[2].message, "is required");
+        assert_eq!(errors[0].message, "must be at most 200 characters");
         // Limits are inclusive and counted in characters, not bytes.
         let mut t = sample();
         t.label = "é".repeat(200);

@@ -105,6 +105,9 @@ pub enum WindowError {
         granted_days: f64,
         /// What is left of the 30-day cap, in days.
         remaining_days: f64,
+        /// The latest end (whole minute) this window could have within the cap, keeping its
+        /// start; `None` when nothing is left from that start.
+        latest_end: Option<DateTime<Utc>>,
     },
     /// The window ends after the model's planned release to partners; Sec. 3(b)(ii) access
     /// comes *before* that release.
@@ -130,13 +133,11 @@ impl WindowError {
     }
 }
 
-/// Formats days for people: one decimal when that is exact (`10.0`, `34.5`), else two.
+/// Formats days for people with at most one decimal (`10`, `39.3`, `14.5`): the same figure
+/// the web form shows at the field (frontend `fmt`), so summary and field agree.
 fn fmt_days(days: f64) -> String {
-    if ((days * 10.0).round() / 10.0 - days).abs() < 1e-9 {
-        format!("{days:.1}")
-    } else {
-        format!("{days:.2}")
-    }
+    let s = format!("{days:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
 impl fmt::Display for WindowError {
@@ -148,15 +149,26 @@ impl fmt::Display for WindowError {
                 total_days,
                 granted_days,
                 remaining_days,
-            } => write!(
-                f,
-                "this {}-day window would bring the Government's access to this model to {} days; \
-                 the cap is 30 days, {} are already granted and {} remain",
-                fmt_days(*requested_days),
-                fmt_days(*total_days),
-                fmt_days(*granted_days),
-                fmt_days(*remaining_days)
-            ),
+                latest_end,
+            } => {
+                write!(
+                    f,
+                    "this {}-day window would bring the Government's access to this model to {} days; \
+                     the cap is 30 days, {} are already granted and {} remain",
+                    fmt_days(*requested_days),
+                    fmt_days(*total_days),
+                    fmt_days(*granted_days),
+                    fmt_days(*remaining_days)
+                )?;
+                match latest_end {
+                    Some(end) => write!(
+                        f,
+                        "; the latest end that fits is {}",
+                        end.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    None => f.write_str("; no window from this start fits"),
+                }
+            }
             WindowError::AfterRelease {
                 planned_partner_release_at,
             } => write!(
@@ -182,6 +194,30 @@ pub fn check_window_order(
     }
 }
 
+/// The latest end (a whole minute) of a window starting at `start` that keeps the union with
+/// `existing` within the cap and the window itself at most 30 days; `None` if even a minute
+/// does not fit. The union grows with the end, so a binary search over seconds finds it.
+pub fn latest_end_within_cap(existing: &[Interval], start: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let fits = |end: DateTime<Utc>| {
+        let mut all = existing.to_vec();
+        all.push(Interval::new(start, end));
+        union_length(&all) <= GOVERNMENT_CAP
+    };
+    let (mut lo, mut hi) = (0i64, GOVERNMENT_CAP.num_seconds());
+    if !fits(start + Duration::seconds(60)) {
+        return None;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo + 1) / 2;
+        if fits(start + Duration::seconds(mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Some(start + Duration::seconds(lo - lo % 60))
+}
+
 /// Checks a proposed (new or edited) Government window against the Sec. 3(b)(ii) rules.
 ///
 /// `existing` are the *other* Government windows of the same model, each already passed
@@ -194,17 +230,33 @@ pub fn check_government_window(
     proposed: Interval,
     planned_partner_release_at: Option<DateTime<Utc>>,
 ) -> Result<(), WindowError> {
+    check_changed_government_window(existing, None, proposed, planned_partner_release_at)
+}
+
+/// [`check_government_window`] for a window being changed: `current` is its present
+/// (effective) interval. It is not counted against the new window (the new one replaces it),
+/// but the refusal's `granted_days` includes it, as the model page does: extending an 18-day
+/// window of an otherwise unused model says 18 are already granted, not 0.
+pub fn check_changed_government_window(
+    existing: &[Interval],
+    current: Option<Interval>,
+    proposed: Interval,
+    planned_partner_release_at: Option<DateTime<Utc>>,
+) -> Result<(), WindowError> {
     check_window_order(proposed.start, proposed.end)?;
     let mut all = existing.to_vec();
     all.push(proposed);
     let total = union_length(&all);
     if proposed.length() > GOVERNMENT_CAP || total > GOVERNMENT_CAP {
-        let granted = duration_days(union_length(existing));
+        let mut counted = existing.to_vec();
+        counted.extend(current);
+        let granted = duration_days(union_length(&counted));
         return Err(WindowError::CapExceeded {
             requested_days: round_days(duration_days(proposed.length())),
             total_days: round_days(duration_days(total)),
             granted_days: round_days(granted),
             remaining_days: round_days((duration_days(GOVERNMENT_CAP) - granted).max(0.0)),
+            latest_end: latest_end_within_cap(existing, proposed.start),
         });
     }
     if let Some(release) = planned_partner_release_at {
@@ -299,7 +351,8 @@ mod tests {
                 requested_days: 30.0,
                 total_days: 30.0,
                 granted_days: 0.0,
-                remaining_days: 30.0
+                remaining_days: 30.0,
+                latest_end: Some(start + GOVERNMENT_CAP),
             }
         );
         assert_eq!(err.code().as_str(), "window_cap_exceeded");
@@ -321,13 +374,33 @@ mod tests {
                 requested_days: 14.5,
                 total_days: 34.5,
                 granted_days: 20.0,
-                remaining_days: 10.0
+                remaining_days: 10.0,
+                latest_end: Some(day(35.0)),
             }
         );
         assert_eq!(
             err.to_string(),
-            "this 14.5-day window would bring the Government's access to this model to 34.5 days; \
-             the cap is 30 days, 20.0 are already granted and 10.0 remain"
+            format!(
+                "this 14.5-day window would bring the Government's access to this model to 34.5 days; \
+                 the cap is 30 days, 20 are already granted and 10 remain; the latest end that fits is {}",
+                day(35.0).format("%Y-%m-%d %H:%M UTC")
+            )
+        );
+        // Changing a window: the refusal counts the window's present days as granted (one
+        // figure with the model page), and the latest end that fits ignores them.
+        let err = check_changed_government_window(&[], Some(iv(0.0, 18.0)), iv(0.0, 40.0), None)
+            .unwrap_err();
+        assert!(
+            matches!(err, WindowError::CapExceeded { granted_days, remaining_days, latest_end, .. }
+                if granted_days == 18.0 && remaining_days == 12.0 && latest_end == Some(day(30.0))),
+            "{err:?}"
+        );
+        // Days always with one decimal.
+        let err = check_government_window(&[iv(0.0, 20.0)], iv(20.0, 39.0 + 1.0 / 3.0), None)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("19.3-day window") && err.to_string().contains("39.3 days"),
+            "{err}"
         );
         // Overlap counts once: 20 existing + [15, 30) adds only 10.
         assert_eq!(

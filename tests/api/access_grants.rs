@@ -494,8 +494,11 @@ async fn moving_ends_at_respects_the_cap_and_changes_nothing_when_refused(app: T
     no_gate(&r);
     assert_days(&r.body["requested_days"], 16.0);
     assert_days(&r.body["total_days"], 31.0);
-    assert_days(&r.body["granted_days"], 15.0);
-    assert_days(&r.body["remaining_days"], 15.0);
+    // Already granted counts the window being moved (10 days) with the other one (15), as the
+    // model page does (issue 11 item 7); 5 more days fit: the latest end is day 16.
+    assert_days(&r.body["granted_days"], 25.0);
+    assert_days(&r.body["remaining_days"], 5.0);
+    assert_eq!(ts(&r.body["latest_end_at"]), d(16), "{}", r.text);
     let r = c
         .dev
         .patch(&ag(&app, &id, ""), json!({"ends_at": rfc(d(1))}))

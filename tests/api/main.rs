@@ -21,6 +21,7 @@ mod nominations;
 mod openapi_contract;
 mod outage;
 mod passkeys;
+mod plain_words;
 mod plans;
 mod properties;
 mod races;

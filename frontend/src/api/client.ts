@@ -5,6 +5,7 @@
 // keeps the rule simple. Errors are RFC 9457 problem documents and surface as ApiError.
 
 import type { Page } from './types';
+import { plainWords } from '../lib/labels';
 
 export const API_BASE = '/api/v1';
 
@@ -44,7 +45,7 @@ export class ApiError extends Error {
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.problem.errors ?? []) {
-      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = sentence(String(e.message ?? ''));
+      if (e && typeof e.field === 'string' && !(e.field in out)) out[e.field] = sentence(plainWords(String(e.message ?? '')));
     }
     return out;
   }
@@ -66,7 +67,7 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 function messageFor(p: Problem, retryAfter: number | null): string {
-  let msg = p.detail || p.title || FALLBACK_MESSAGES[p.status] || `The server answered with an error (${p.status}).`;
+  let msg = plainWords(p.detail || FALLBACK_MESSAGES[p.status] || p.title || `The server answered with an error (${p.status}).`);
   if (p.status === 429 && retryAfter != null) {
     msg += ` You can try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`;
   }
@@ -111,6 +112,32 @@ function parseRetryAfter(res: Response): number | null {
   if (Number.isFinite(n)) return Math.max(0, Math.round(n));
   const when = Date.parse(h);
   return Number.isNaN(when) ? null : Math.max(0, Math.round((when - Date.now()) / 1000));
+}
+
+const ACTIVITY_KEY = 'fap.lastActivity';
+let lastActivityHere = Date.now();
+
+/**
+ * When this browser last talked to the API with the session (any tab: kept in localStorage).
+ * The server ends a session after an idle time without requests (IdleWarning).
+ */
+export function lastActivity(): number {
+  let shared = 0;
+  try {
+    shared = Number(window.localStorage.getItem(ACTIVITY_KEY)) || 0;
+  } catch {
+    /* storage unavailable */
+  }
+  return Math.max(lastActivityHere, shared);
+}
+
+function markActivity(): void {
+  lastActivityHere = Date.now();
+  try {
+    window.localStorage.setItem(ACTIVITY_KEY, String(lastActivityHere));
+  } catch {
+    /* storage unavailable */
+  }
 }
 
 type UnauthorizedHandler = () => void;
@@ -200,6 +227,7 @@ export async function request<T>(
     if (res.status === 401 && problem.code !== 'invalid_code' && !opts.allowUnauthenticated && onUnauthorized) onUnauthorized();
     throw new ApiError(problem, res.status === 429 ? parseRetryAfter(res) : null);
   }
+  markActivity();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   if (!text) return undefined as T;

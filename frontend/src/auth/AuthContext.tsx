@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import * as authApi from '../api/auth';
 import { ApiError } from '../api/client';
 import type { Me } from '../api/types';
+import { clearDrafts } from '../lib/drafts';
 
 interface AuthState {
   me: Me | null;
@@ -14,6 +15,10 @@ interface AuthState {
   error: ApiError | null;
   refresh: () => Promise<Me | null>;
   signOut: () => Promise<void>;
+  /** The session ended under us (a 401): forget the user at once, keep this tab's drafts. */
+  expire: () => void;
+  /** The last session ended under us (not a sign-out): sign-in says so. */
+  expired: boolean;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -23,6 +28,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [mfa, setMfa] = useState<authApi.MfaStatus | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
+  const [expired, setExpired] = useState(false);
 
   const refresh = useCallback(async () => {
     try {
@@ -31,6 +37,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const [data, status] = await Promise.all([authApi.me(), authApi.mfaStatus().catch(() => null)]);
       setMfa(status);
       setMe(data);
+      setExpired(false);
       setError(null);
       return data;
     } catch (e) {
@@ -47,8 +54,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       await authApi.logout();
     } finally {
+      clearDrafts();
       setMe(null);
     }
+  }, []);
+  const expire = useCallback(() => {
+    setExpired(true);
+    setMe(null);
+    setMfa(null);
   }, []);
 
   useEffect(() => {
@@ -56,7 +69,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [refresh]);
 
   const held = !!mfa && mfa.required && !mfa.enrolled;
-  const value = useMemo(() => ({ me, mfa, held, loading, error, refresh, signOut }), [me, mfa, held, loading, error, refresh, signOut]);
+  const value = useMemo(() => ({ me, mfa, held, loading, error, refresh, signOut, expire, expired }), [me, mfa, held, loading, error, refresh, signOut, expire, expired]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

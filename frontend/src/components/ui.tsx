@@ -3,7 +3,7 @@ import { Alert, AlertHeading, AlertText } from '@trussworks/react-uswds';
 import { Link } from 'react-router';
 import { sentence, type ApiError } from '../api/client';
 import { formatDate, formatDateTime, formatDuration, formatRemaining, formatUtc } from '../lib/dates';
-import { humanize, statusLabel, statusTone } from '../lib/labels';
+import { humanize, plainWords, statusLabel, statusTone } from '../lib/labels';
 import { useNow } from '../lib/hooks';
 
 /** A timestamp in the reader's zone (zone named), exact UTC on hover and for assistive tech. */
@@ -95,8 +95,27 @@ function fieldLabel(field: string): string {
 
 function summaryLine(field: string, message: string): string {
   if (!message) return fieldLabel(field);
-  if (!field) return sentence(message);
-  return `${fieldLabel(field)}: ${message}`;
+  if (!field) return sentence(plainWords(message));
+  return `${fieldLabel(field)}: ${plainWords(message)}`;
+}
+
+/** A problem's heading in words (never the HTTP reason phrase: "Not Found", "Conflict"). */
+const PROBLEM_HEADINGS: Record<number, string> = {
+  0: 'The portal could not be reached',
+  400: 'The portal could not read this request',
+  401: 'Please sign in again',
+  403: 'You are not allowed to do this',
+  404: 'We could not find this',
+  405: 'This action is not available here',
+  409: 'This cannot be done right now',
+  413: 'This is too large to send',
+  422: 'Please check what you entered',
+  429: 'Too many attempts',
+  503: 'The portal is busy',
+};
+
+export function problemHeading(status: number): string {
+  return PROBLEM_HEADINGS[status] ?? (status >= 500 ? 'Something went wrong on our side' : 'Something went wrong');
 }
 
 /** Shows an API problem: its detail, plus a summary of field errors linking to the fields. */
@@ -111,12 +130,12 @@ export function ProblemAlert({ error, heading }: { error: ApiError | null | unde
     heading ??
     (error.status === 422 && fieldErrors.length > 0
       ? 'Please correct the highlighted fields'
-      : error.problem.title || 'Something went wrong');
+      : problemHeading(error.status));
   return (
     <div ref={ref} tabIndex={-1} className="fap-focus-target">
       <Alert type="error" role="alert" className="margin-y-2">
         <AlertHeading level="h2">{title}</AlertHeading>
-        {error.message && error.message !== title && !(fieldErrors.length === 1 && fieldErrors[0].message === error.message) && (
+        {error.message && error.message !== title && !(fieldErrors.length === 1 && fieldErrors[0].message === error.message) && !(error.code === 'validation_failed' && fieldErrors.length > 0) && (
           <AlertText>{error.message}</AlertText>
         )}
         {fieldErrors.length > 0 && (
@@ -211,7 +230,19 @@ export function Loaded<T>({
   label?: string;
 }) {
   if (resource.data) return <>{children(resource.data)}</>;
-  if (resource.error) return <ProblemAlert error={resource.error} />;
+  // The page's own heading and document title say what happened (never the last page's title).
+  if (resource.error)
+    return (
+      <>
+        <PageTitle>{problemHeading(resource.error.status)}</PageTitle>
+        <ProblemAlert error={resource.error} heading={resource.error.status === 404 ? 'Not here, or not yours to see' : 'What happened'} />
+        <p>
+          <Link className="usa-link" to="/">
+            Go to your dashboard
+          </Link>
+        </p>
+      </>
+    );
   return <Loading label={label} />;
 }
 
@@ -231,5 +262,20 @@ export function Section({ title, children, id, actions }: { title: string; child
       </div>
       {children}
     </section>
+  );
+}
+
+/** Shown above a form that was filled from a saved draft (lib/drafts.ts). */
+export function DraftNotice({ draft }: { draft: { restored: boolean; clear: () => void } }) {
+  if (!draft.restored) return null;
+  return (
+    <Alert type="info" slim className="margin-y-2 fap-draft-notice" role="status">
+      <AlertText>
+        We restored what you had typed.{' '}
+        <button type="button" className="usa-button usa-button--unstyled" onClick={draft.clear}>
+          Discard it and start over
+        </button>
+      </AlertText>
+    </Alert>
   );
 }

@@ -30,7 +30,7 @@ export const STATUS_LABELS: Record<string, string> = {
   no_comment: 'No comment',
   // determinations
   covered: 'Covered frontier model',
-  not_covered: 'Not covered',
+  not_covered: 'Not a covered frontier model',
 };
 
 /**
@@ -161,8 +161,32 @@ export const TERMS_SECTION_LABELS: Record<string, string> = {
   nondisclosure: 'Nondisclosure',
 };
 
+/** The consultation form's choices, worded as their tags (one table: STATUS_LABELS). */
+export const POSITION_OPTIONS = (['concur', 'non_concur', 'no_comment'] as const).map((value) => ({ value, label: STATUS_LABELS[value] }));
+/** The determination form's choices, worded as their tags. */
+export const OUTCOME_OPTIONS = (['covered', 'not_covered'] as const).map((value) => ({ value, label: STATUS_LABELS[value] }));
+
 export const MESSAGE_KIND_LABELS: Record<string, string> = {
   message: 'Message',
   info_request: 'Information request',
   response: 'Response',
 };
+
+/**
+ * Every API value with its words, for messages: the same tables the forms and tags use. A
+ * message from the server that still names a value (`federal_agency`) shows its label instead.
+ */
+const ENUM_WORDS: Record<string, string> = {
+  ...SECTOR_LABELS,
+  ...ACCESS_MODE_LABELS,
+  ...ACCESS_KIND_LABELS,
+  ...PARTNER_TYPE_LABELS,
+  ...TERMS_SECTION_LABELS,
+  ...MESSAGE_KIND_LABELS,
+  ...STATUS_LABELS,
+};
+
+/** Replaces each snake_case API value in `text` by its label ("“Federal agency”"). */
+export function plainWords(text: string): string {
+  return text.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (w) => (ENUM_WORDS[w] ? `“${ENUM_WORDS[w]}”` : humanize(w).toLowerCase()));
+}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import * as designationsApi from '../api/designations';
 import * as modelsApi from '../api/models';
@@ -6,7 +6,7 @@ import * as organizationsApi from '../api/organizations';
 import type { AgencyCode, AssignedFilter, DesignationRequest, DesignationStatus, Message, Outcome, Position } from '../api/types';
 import { useRole, type Role } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
-import { ConfirmAction } from '../components/ConfirmAction';
+import { ConfirmAction, ConfirmDialog, type ConfirmDialogRef } from '../components/ConfirmAction';
 import { RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import {
@@ -25,10 +25,12 @@ import {
   StatusTag,
   SuccessAlert,
   VoluntaryNotice,
+  DraftNotice,
 } from '../components/ui';
+import { useDraft } from '../lib/drafts';
 import { fromLocalDateEndOfDay } from '../lib/dates';
 import { useAction, useDebounced, usePaged, useResource } from '../lib/hooks';
-import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, statusLabel } from '../lib/labels';
+import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, OUTCOME_OPTIONS, POSITION_OPTIONS, statusLabel } from '../lib/labels';
 
 const STATUS_FILTERS: ('' | DesignationStatus)[] = ['', 'draft', 'submitted', 'under_review', 'info_requested', 'determined', 'withdrawn'];
 const ASSIGNED_FILTERS: { value: '' | AssignedFilter; label: string }[] = [
@@ -186,7 +188,7 @@ export function RequestNew() {
   const navigate = useNavigate();
   const { setFlash } = useFlash();
   const models = usePaged((p) => modelsApi.list({}, p), [], 200);
-  const [v, setV] = useState({ model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
+  const [v, setV, draft] = useDraft('designation-request', params.get('model_id') ?? 'new', { model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
   const action = useAction(async () => {
     const r = await designationsApi.create({
       model_id: v.model_id,
@@ -194,6 +196,7 @@ export function RequestNew() {
       capability_evidence: v.capability_evidence.trim(),
       requested_response_by: v.by ? fromLocalDateEndOfDay(v.by) : null,
     });
+    draft.clear();
     setFlash('Draft saved. Review it, then submit it when you are ready.');
     navigate(`/designation-requests/${r.id}`);
   });
@@ -206,6 +209,7 @@ export function RequestNew() {
       </PageTitle>
       <VoluntaryNotice />
       <ProblemAlert error={action.error ?? models.error} />
+      <DraftNotice draft={draft} />
       {models.loading && models.items.length === 0 ? (
         <Loading label="Loading your models…" />
       ) : models.items.length === 0 ? (
@@ -278,7 +282,8 @@ export function RequestDetail() {
               <Facts
                 items={[
                   ['Developer', r.developer_org_name],
-                  ['Model', <Link className="usa-link" to={`/models/${r.model_id}`}>{`${r.model_name} ${r.model_version}`}</Link>],
+                  // Only the developer sees its model records (as on grants and nominations).
+                  ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${r.model_id}`}>{`${r.model_name} ${r.model_version}`}</Link> : `${r.model_name} ${r.model_version}`],
                   ['Filed', <DateTime value={r.created_at} />],
                   ['Submitted', <DateTime value={r.submitted_at} />],
                   ['Response requested by', <DateTime value={r.requested_response_by} dateOnly />],
@@ -333,9 +338,19 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
       <ProblemAlert error={submit.error} />
       <div className="fap-actions">
         {r.status === 'draft' && (
-          <button type="button" className="usa-button" onClick={() => void submit.run()} disabled={submit.busy}>
-            {submit.busy ? 'Submitting…' : 'Submit to reviewers'}
-          </button>
+          <ConfirmAction
+            label={submit.busy ? 'Submitting…' : 'Submit to reviewers'}
+            confirmLabel="Submit to reviewers"
+            heading="Submit this request to the reviewers?"
+            danger={false}
+            busy={submit.busy}
+            onConfirm={() => submit.run()}
+          >
+            <p>
+              NSA reviewers see the request once it is submitted and may consult the National Cyber Director, APST, CISA and the Department of War. A submitted request can no
+              longer be edited. You may withdraw it at any time, and a determination changes nothing you may do with the model.
+            </p>
+          </ConfirmAction>
         )}
         {r.status !== 'withdrawn' && (
           <ConfirmAction
@@ -358,7 +373,7 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
 }
 
 function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [text, setText] = useState('');
+  const [text, setText, draft] = useDraft('respond', r.id, '');
   const action = useAction(async () => {
     await after('Response sent.', designationsApi.respond(r.id, text.trim()));
     setText('');
@@ -367,6 +382,7 @@ function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
     <Section title="Reviewers asked for more information">
       <InfoAlert slim>Read the latest information request in the thread below, then answer here. Answering is optional.</InfoAlert>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         className="usa-form usa-form--large"
         noValidate
@@ -489,7 +505,7 @@ function AssignForm({ r, role, after }: { r: DesignationRequest; role: Role; aft
 }
 
 function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [text, setText] = useState('');
+  const [text, setText, draft] = useDraft('request-info', r.id, '');
   const action = useAction(async () => {
     await after('Information requested from the developer.', designationsApi.requestInfo(r.id, text.trim()));
     setText('');
@@ -498,6 +514,7 @@ function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) 
     <div className="fap-panel">
       <h3>Request information</h3>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         noValidate
         onSubmit={(e) => {
@@ -517,7 +534,7 @@ function RequestInfoForm({ r, after }: { r: DesignationRequest; after: After }) 
 function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Role; after: After }) {
   // An office records only its own position: the office is always the reviewer's own agency.
   const office = role.agencyCode ?? '';
-  const [v, setV] = useState({ position: '', note: '' });
+  const [v, setV, draft] = useDraft('consultation', r.id, { position: '', note: '' });
   const action = useAction(async () => {
     await after('Consultation recorded.', designationsApi.consult(r.id, { agency_code: office as AgencyCode, position: v.position as Position, note: v.note.trim() }));
     setV({ position: '', note: '' });
@@ -527,6 +544,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
     <div className="fap-panel">
       <h3>Record a consultation</h3>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         noValidate
         onSubmit={(e) => {
@@ -542,11 +560,7 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
           legend="Position"
           value={v.position}
           onChange={(p) => setV({ ...v, position: p })}
-          options={[
-            { value: 'concur', label: 'Concur' },
-            { value: 'non_concur', label: 'Do not concur' },
-            { value: 'no_comment', label: 'No comment' },
-          ]}
+          options={POSITION_OPTIONS}
           error={fe.position}
         />
         <TextAreaField name="note" label="Note" required value={v.note} onChange={(e) => setV({ ...v, note: e.target.value })} error={fe.note} hint="Unclassified. Visible to the developer." />
@@ -557,12 +571,15 @@ function ConsultationForm({ r, role, after }: { r: DesignationRequest; role: Rol
 }
 
 function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [v, setV] = useState({ outcome: '', rationale: '', benchmark_ref: '' });
-  const action = useAction(() =>
-    after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { outcome: v.outcome as Outcome, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() })),
-  );
+  const [v, setV, draft] = useDraft('determination', r.id, { outcome: '', rationale: '', benchmark_ref: '' });
+  const action = useAction(async () => {
+    await after('Determination recorded and shared with the developer.', designationsApi.determine(r.id, { outcome: v.outcome as Outcome, rationale: v.rationale.trim(), benchmark_ref: v.benchmark_ref.trim() }));
+    draft.clear();
+  });
   const fe = action.fieldErrors;
+  const confirm = useRef<ConfirmDialogRef>(null);
   const missing = CONSULTED_AGENCIES.filter((a) => !r.consulted?.[a.code]).map((a) => a.label);
+  const outcomeLabel = v.outcome ? statusLabel(v.outcome) : null;
   return (
     <div className="fap-panel fap-panel--wide">
       <h3>Record the determination (NSA)</h3>
@@ -572,11 +589,12 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
         </InfoAlert>
       )}
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void action.run();
+          confirm.current?.open();
         }}
       >
         <RadioGroup
@@ -584,10 +602,7 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
           legend="Outcome"
           value={v.outcome}
           onChange={(o) => setV({ ...v, outcome: o })}
-          options={[
-            { value: 'covered', label: 'Covered frontier model' },
-            { value: 'not_covered', label: 'Not a covered frontier model' },
-          ]}
+          options={OUTCOME_OPTIONS}
           error={fe.outcome}
         />
         <TextAreaField name="rationale" label="Unclassified rationale" required rows={6} value={v.rationale} onChange={(e) => setV({ ...v, rationale: e.target.value })} error={fe.rationale} hint="Shared with the developer. Must be unclassified." />
@@ -602,6 +617,21 @@ function DeterminationForm({ r, after }: { r: DesignationRequest; after: After }
         />
         <SubmitButton busy={action.busy}>Record determination</SubmitButton>
       </form>
+      <ConfirmDialog ref={confirm} heading="Record this determination?" confirmLabel="Record determination" danger={false} closeFirst onConfirm={() => void action.run()}>
+        {outcomeLabel && (
+          <p>
+            Outcome: <strong>{outcomeLabel}</strong>.
+          </p>
+        )}
+        {missing.length > 0 ? (
+          <p>
+            <strong>Offices not yet consulted: {missing.join(', ')}.</strong> Sec. 3(a) asks the Director of NSA to decide in consultation with these offices.
+          </p>
+        ) : (
+          <p>Every office NSA consults (National Cyber Director, APST, CISA, Department of War) has recorded its position.</p>
+        )}
+        <p>A determination cannot be amended once recorded. The developer sees it and its unclassified rationale at once.</p>
+      </ConfirmDialog>
     </div>
   );
 }
@@ -617,7 +647,7 @@ function Thread({
   after: After;
   role: Role;
 }) {
-  const [text, setText] = useState('');
+  const [text, setText, draft] = useDraft('message', r.id, '');
   const action = useAction(async () => {
     await after('Message sent.', designationsApi.postMessage(r.id, text.trim()));
     setText('');
@@ -647,6 +677,7 @@ function Thread({
       {canPost && r.status !== 'draft' && (
         <>
           <ProblemAlert error={action.error} />
+          <DraftNotice draft={draft} />
           <form
             className="usa-form usa-form--large"
             noValidate

@@ -142,6 +142,8 @@ export function capMessage(error: ApiError | null, windowDays: number): string |
       ? `Choose an earlier end: at most ${fmt(remaining)} more days (time overlapping an existing window counts once).`
       : 'No Government days are left for this model.',
   );
+  const latest = typeof p.latest_end_at === 'string' ? p.latest_end_at : null;
+  if (latest) parts.push(`The latest end that fits is ${formatDateTime(latest)}.`);
   return parts.join(' ');
 }
 

@@ -266,9 +266,15 @@ export function NominationDetail() {
               <div className="fap-actions">
                 {canDecide && (
                   <>
-                    <button type="button" className="usa-button" disabled={concur.busy} onClick={() => void concur.run()}>
-                      Concur
-                    </button>
+                    <ConfirmAction
+                      label="Concur"
+                      heading={role.isAgency ? 'Concur for the Government?' : 'Concur with this nomination?'}
+                      danger={false}
+                      busy={concur.busy}
+                      onConfirm={() => concur.run()}
+                    >
+                      <ConcurConsequences n={n} government={role.isAgency} />
+                    </ConfirmAction>
                     <ConfirmAction label="Decline" outline heading="Decline this nomination?" onConfirm={() => decline.run()}>
                       <p>The partner will not be selected through this nomination. A new nomination can be made later.</p>
                     </ConfirmAction>
@@ -296,6 +302,37 @@ export function NominationDetail() {
           );
         }}
       </Loaded>
+    </>
+  );
+}
+
+/** What a concurrence sets in motion: when the other side already concurs, the partner is selected now. */
+function ConcurConsequences({ n, government }: { n: Nomination; government: boolean }) {
+  const selectsNow = (government ? n.developer_position : n.government_position) === 'concur';
+  const isNew = !n.partner_org_id;
+  if (!selectsNow) {
+    return <p>Your side’s position is recorded as “concur”. {n.partner_name} is selected only when {government ? 'the developer' : 'the Government'} concurs too.</p>;
+  }
+  return (
+    <>
+      <p>
+        {government ? 'The developer' : 'The Government'} already concurs, so <strong>{n.partner_name} is selected</strong> as a trusted partner for {n.model_name} as soon as you confirm.
+      </p>
+      {isNew ? (
+        <p>
+          {n.partner_name} is not yet an organization in the portal: confirming <strong>creates the partner organization</strong> and emails an invitation to its contact
+          {n.contact_email ? (
+            <>
+              {' '}
+              (<strong>{n.contact_email}</strong>)
+            </>
+          ) : null}
+          .
+        </p>
+      ) : (
+        <p>{n.partner_name} is notified by email.</p>
+      )}
+      <p>The developer may then issue it an early-access grant, and may rescind the nomination at any time.</p>
     </>
   );
 }

@@ -1,14 +1,16 @@
-import { useState } from 'react';
+import { useRef } from 'react';
+import { useDraft } from '../lib/drafts';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
 import { TERMS_SECTIONS, type NewTerms } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { BackLink, DateTime, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { BackLink, DateTime, DraftNotice, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { TERMS_SECTION_LABELS } from '../lib/labels';
 import { TermsText } from '../components/TermsText';
+import { ConfirmDialog, type ConfirmDialogRef } from '../components/ConfirmAction';
 
 export function TermsList() {
   const role = useRole();
@@ -74,14 +76,17 @@ export function TermsList() {
 export function TermsNew() {
   const navigate = useNavigate();
   const { setFlash } = useFlash();
-  const [v, setV] = useState<Record<string, string>>({ label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
+  const [v, setV, draft] = useDraft<Record<string, string>>('terms', 'new', { label: '', ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, ''])) });
   const action = useAction(async () => {
     const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()])) as NewTerms;
     const t = await termsApi.create(body);
+    draft.clear();
     setFlash('Terms published. This version can no longer be changed.');
     navigate(`/terms/${t.id}`);
   });
   const fe = action.fieldErrors;
+  const confirm = useRef<ConfirmDialogRef>(null);
+  const preview = { label: v.label.trim(), ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, v[s].trim()])) } as NewTerms;
   return (
     <div className="fap-narrow">
       <BackLink to="/terms">Terms</BackLink>
@@ -89,12 +94,13 @@ export function TermsNew() {
         Publish terms
       </PageTitle>
       <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
       <form
         className="usa-form usa-form--large"
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void action.run();
+          confirm.current?.open();
         }}
       >
         <TextField name="label" label="Label" required value={v.label} onChange={(e) => setV({ ...v, label: e.target.value })} error={fe.label} hint="For example “Standard evaluation terms v2”." />
@@ -105,6 +111,21 @@ export function TermsNew() {
           Publish terms
         </SubmitButton>
       </form>
+      <ConfirmDialog ref={confirm} large heading="Publish these terms?" confirmLabel="Publish terms" danger={false} closeFirst onConfirm={() => void action.run()}>
+        <p>
+          <strong>Published terms are immutable.</strong> Once published this version can never be edited or deleted; to change anything, publish a new version. Read
+          the six sections as they will be published:
+        </p>
+        <div className="fap-terms fap-terms-preview">
+          <h3 className="fap-terms__label">{preview.label || 'No label yet'}</h3>
+          {TERMS_SECTIONS.map((s) => (
+            <div key={s} className="fap-terms__section">
+              <h4>{TERMS_SECTION_LABELS[s]}</h4>
+              <div className="fap-prose">{preview[s] || <em>Empty: this section is required.</em>}</div>
+            </div>
+          ))}
+        </div>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -182,6 +182,25 @@ async function signIn(page, account, code = async () => totp(DEMO_TOTP_SECRET)) 
   await settle(page);
 }
 
+/** On the sign-in page the app sent us to (keeps its `next`): password, then the code if asked. */
+async function signInHere(page, account, code = async () => totp(DEMO_TOTP_SECRET)) {
+  await page.getByLabel(/^Email address/).fill(account.email);
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await tick(page, 'I have read and understand the system use notice');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const codeStep = page.getByLabel(/^Authentication code/);
+  const landed = await Promise.race([
+    codeStep.waitFor({ timeout: TIMEOUT }).then(() => 'code'),
+    page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: TIMEOUT }).then(() => 'in'),
+  ]).catch(() => 'stuck');
+  if (landed === 'code') {
+    await codeStep.fill(await code());
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  }
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: TIMEOUT });
+  await settle(page);
+}
+
 async function signOut(page) {
   const btn = page.getByRole('button', { name: 'Sign out' });
   if (!(await btn.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
@@ -209,6 +228,14 @@ async function overflowX(page) {
  */
 function openDialog(page) {
   return page.locator('.usa-modal-wrapper.is-visible .usa-modal');
+}
+
+/** The open dialog focuses its safe choice (Cancel). */
+async function cancelFocused(page) {
+  await page.waitForFunction(() => document.activeElement?.closest('.usa-modal-wrapper.is-visible') && document.activeElement.textContent.trim() === 'Cancel', null, { timeout: TIMEOUT }).catch(async () => {
+    const f = await page.evaluate(() => document.activeElement?.outerHTML?.slice(0, 120));
+    throw new Error(`the dialog does not focus Cancel (focused: ${f})`);
+  });
 }
 
 async function dialogClosed(page) {
@@ -328,6 +355,13 @@ async function main() {
         await page.waitForURL(/designation-requests\/(?!new)[^/]+$/);
         await settle(page);
         await page.getByRole('button', { name: 'Submit to reviewers' }).click();
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Submit this request to the reviewers?' }).waitFor();
+        await cancelFocused(page);
+        expect(((await dialog.textContent()) ?? '').includes('withdraw it at any time'), 'the submit dialog does not say what follows');
+        await screenshot(page, 'submit request dialog');
+        await dialog.getByRole('button', { name: 'Submit to reviewers' }).click();
+        await dialogClosed(page);
         await page.getByText('Request submitted to the reviewers.').waitFor();
         await page.locator('h1 .fap-tag', { hasText: 'Submitted' }).waitFor();
         state.requestPath = new URL(page.url()).pathname;
@@ -335,18 +369,72 @@ async function main() {
       await axe(page, 'designation request (developer)', () => reqOk);
 
       let termsLabel = null;
-      await step('developer publishes a terms version and sees its SHA-256', page, async () => {
+      const SECTIONS = ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure'];
+      const lostOk = await step('a session ended in another tab loses no work: sign-in says so, comes back, and restores the six terms sections', page, async () => {
         await goto(page, '/terms/new');
         termsLabel = `E2E terms ${RUN_ID}`;
         await page.getByLabel(/^Label/).fill(termsLabel);
-        for (const s of ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure']) {
+        for (const s of SECTIONS) {
           await page.getByLabel(new RegExp(`^${s}`)).fill(`${s} requirements for the end-to-end test.`);
         }
+        // Signed out in another tab of the same browser.
+        const other = await page.context().newPage();
+        watch(other);
+        await goto(other, '/');
+        await signOut(other);
+        await other.close();
         await page.getByRole('button', { name: 'Publish terms' }).click();
+        await openDialog(page).getByRole('button', { name: 'Publish terms' }).click();
+        await page.waitForURL(/\/sign-in\?/);
+        const u = new URL(page.url());
+        expect(u.searchParams.get('expired') === '1' && u.searchParams.get('next') === '/terms/new', `sign-in address lost the notice or the way back: ${page.url()}`);
+        await page.getByText('Your session ended. Please sign in again to continue.').waitFor();
+        await screenshot(page, 'sign-in after the session ended');
+        await signInHere(page, ACCOUNTS.developer);
+        expect(new URL(page.url()).pathname === '/terms/new', `after sign-in the user is at ${page.url()}, not back at the form`);
+        await page.getByText('We restored what you had typed.').waitFor();
+        expect((await page.getByLabel(/^Label/).inputValue()) === termsLabel, 'the label was not restored');
+        for (const s of SECTIONS) {
+          const got = await page.getByLabel(new RegExp(`^${s}`)).inputValue();
+          expect(got === `${s} requirements for the end-to-end test.`, `${s} was not restored (got "${got}")`);
+        }
+        await screenshot(page, 'terms form restored');
+      }, { needs: ok });
+      await axe(page, 'terms form restored after sign-in', () => lostOk);
+
+      await step('developer publishes a terms version and sees its SHA-256', page, async () => {
+        if (!lostOk) {
+          await goto(page, '/terms/new');
+          await page.getByLabel(/^Label/).fill(termsLabel);
+          for (const s of SECTIONS) await page.getByLabel(new RegExp(`^${s}`)).fill(`${s} requirements for the end-to-end test.`);
+        }
+        await page.getByRole('button', { name: 'Publish terms' }).click();
+        // A preview of the six sections, and the word that published terms never change.
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Publish these terms?' }).waitFor();
+        await cancelFocused(page);
+        const text = (await dialog.textContent()) ?? '';
+        expect(text.includes('immutable'), 'the publish dialog does not say terms are immutable');
+        for (const s of ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure']) {
+          expect(text.includes(`${s} requirements for the end-to-end test.`), `the preview lacks the ${s} section`);
+        }
+        await screenshot(page, 'publish terms preview dialog');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await screenshot(phone, 'publish terms form phone');
+        await phone.context().close();
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'publish terms preview dialog phone');
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await dialog.getByRole('button', { name: 'Publish terms' }).click();
         await page.waitForURL(/\/terms\/(?!new)[^/]+$/);
         await settle(page);
         const hash = await page.locator('.fap-hash code').first().textContent();
         expect(/^[0-9a-f]{64}$/.test((hash ?? '').trim()), `SHA-256 not shown (got "${hash}")`);
+        // Published: the draft is gone.
+        await goto(page, '/terms/new');
+        expect((await page.getByLabel(/^Label/).inputValue()) === '', 'the published draft came back on a new form');
+        expect(!(await page.getByText('We restored what you had typed.').count()), 'a restored-draft notice after publishing');
       }, { needs: ok });
 
       const grantOk = await step('developer offers a government grant to NSA', page, async () => {
@@ -382,6 +470,18 @@ async function main() {
         await page.getByText(/\(developer\): accepted/).waitFor();
       }, { needs: () => grantOk });
 
+      await step('developer nominates a new partner organization for its model', page, async () => {
+        await goto(page, `/nominations/new?model_id=${state.modelPath.split('/').pop()}`);
+        await tick(page, 'A new organization');
+        await page.getByLabel(/^Organization name/).fill(`E2E Grid Co-op ${RUN_ID}`);
+        await page.getByLabel(/^Type of partner/).selectOption('critical_infrastructure_operator');
+        await page.getByLabel(/^Contact email/).fill(`grid-${RUN_ID}@grid-coop.example`);
+        await page.getByLabel(/^Rationale/).fill('Electric co-op: early defensive testing (end-to-end test).');
+        await page.getByRole('button', { name: 'Nominate' }).click();
+        await page.waitForURL(/\/nominations\/(?!new)[^/]+$/);
+        state.nominationPath = new URL(page.url()).pathname;
+      }, { needs: () => modelOk });
+
       await step('the model timeline shows the new government window', page, async () => {
         await goto(page, state.modelPath);
         await page.locator('.fap-tl-bar--government').first().waitFor();
@@ -411,6 +511,35 @@ async function main() {
         expect(/\/access-grants\/new/.test(page.url()), 'left the form although the server refused the window');
       }, { needs: () => modelOk && grantOk });
       await axe(page, 'grant form with the cap error', () => capOk);
+
+      const extendOk = await step('extending a window over the cap: one figure in summary and field, the window counted as granted, the latest end that fits', page, async () => {
+        await goto(page, state.grantPath);
+        const panel = page.locator('.fap-panel', { hasText: 'Change the end of the window' });
+        await panel.getByLabel(/^Window ends/).fill(localInput(40));
+        await panel.getByRole('button', { name: 'Save new end' }).click();
+        const fieldError = panel.locator('.usa-form-group--error:has(#field-ends_at) .usa-error-message');
+        await fieldError.waitFor();
+        const inline = (await fieldError.textContent()) ?? '';
+        const summary = (await panel.locator('.usa-alert--error').first().textContent()) ?? '';
+        // This 10-day window is the model's only one: 10 days are already granted, not 0.
+        expect(/\(10 already granted\)/.test(inline) && /10 are already granted/.test(summary), `granted days: field "${inline}", summary "${summary}"`);
+        const figures = (t) => (t.match(/\d+(?:\.\d+)?(?= (?:days|Government days|are already|remain|already granted|more days))/g) ?? []).map(Number);
+        const bad = figures(summary).filter((n) => !figures(inline).includes(n) && n !== 30);
+        expect(!bad.length, `figures in the summary not at the field: ${bad} (summary "${summary}", field "${inline}")`);
+        expect(/The latest end that fits is [A-Z][a-z]{2} \d{1,2}, \d{4}/.test(inline), `no latest end at the field: "${inline}"`);
+        await screenshot(page, 'extend window cap error');
+        const phone = await phoneOf(page);
+        await goto(phone, state.grantPath);
+        const pp = phone.locator('.fap-panel', { hasText: 'Change the end of the window' });
+        await pp.getByLabel(/^Window ends/).fill(localInput(40));
+        await pp.getByRole('button', { name: 'Save new end' }).click();
+        await pp.locator('.usa-error-message').first().waitFor();
+        await pp.scrollIntoViewIfNeeded();
+        expect((await overflowX(phone)) <= 1, 'the cap error scrolls sideways at 375 px');
+        await screenshot(phone, 'extend window cap error phone');
+        await phone.context().close();
+      }, { needs: () => grantOk });
+      await axe(page, 'grant page with the cap error', () => extendOk);
 
       const phone = await phoneOf(page);
       await step('the cap error fits a 375 px phone', phone, async () => {
@@ -469,11 +598,36 @@ async function main() {
         }
         // The office is always the reviewer's own (NSA here); the form offers no other.
         await page.getByText(/Recording the position of your office/).waitFor();
+        // No position chosen: the message is in words, not the API's values.
+        await page.getByRole('button', { name: 'Record consultation' }).click();
+        const err = page.locator('.usa-form-group--error .usa-error-message, fieldset .usa-error-message').first();
+        await err.waitFor();
+        const summary = (await page.locator('.usa-alert--error').first().textContent()) ?? '';
+        const words = `${summary} ${(await err.textContent()) ?? ''}`;
+        expect(!/\b[a-z]+_[a-z_]+\b|must be one of:/.test(words), `internal words in the message: "${words}"`);
+        expect(summary.includes('Please correct the highlighted fields'), `summary heading: "${summary}"`);
+        await screenshot(page, 'consultation without a position');
         await tick(page, 'No comment');
         await page.getByLabel(/^Note/).fill('Recorded by the end-to-end test.');
         await page.getByRole('button', { name: 'Record consultation' }).click();
         await page.getByText('Consultation recorded.').waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
+
+      await step("a reviewer is not offered a link to the developer's model record, and a record out of reach has its own heading and title", page, async () => {
+        await goto(page, state.requestPath);
+        const fact = page.locator('.fap-facts__row', { hasText: 'Model' }).first();
+        expect(((await fact.textContent()) ?? '').includes(state.model), 'the model is not named');
+        expect(!(await fact.locator('a').count()), 'the reviewer is offered a link to a model page it may not see');
+        const before = await page.title();
+        await goto(page, state.modelPath);
+        const h = await heading(page);
+        expect(h === 'We could not find this', `heading "${h}"`);
+        expect(!/Not Found|Forbidden|Conflict/.test((await page.locator('main').textContent()) ?? ''), 'an HTTP reason phrase on the page');
+        const title = await page.title();
+        expect(title !== before && title.startsWith('We could not find this'), `document title "${title}" (before: "${before}")`);
+        await screenshot(page, 'record out of reach');
+      }, { needs: () => signedIn && !!state.requestPath && !!state.modelPath });
+      await axe(page, 'record out of reach', () => signedIn && !!state.modelPath);
 
       // The queue's filters run on the server (q, assigned), over every request, not the loaded page.
       const queueRows = async () => {
@@ -542,10 +696,50 @@ async function main() {
         await page.getByLabel(/^Unclassified rationale/).fill('Capabilities meet the benchmark threshold (end-to-end test).');
         await page.getByLabel(/^Benchmark reference label/).fill(`E2E-REF-${RUN_ID}`);
         await page.getByRole('button', { name: 'Record determination' }).click();
+        // The dialog names the offices not yet consulted (only NSA recorded a position) and
+        // says a determination cannot be amended.
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Record this determination?' }).waitFor();
+        await cancelFocused(page);
+        const text = (await dialog.textContent()) ?? '';
+        for (const office of ['National Cyber Director', 'APST', 'CISA', 'Department of War']) {
+          expect(text.includes(office), `the dialog does not name ${office} as not yet consulted: "${text}"`);
+        }
+        expect(text.includes('cannot be amended'), 'the dialog does not say the determination cannot be amended');
+        await screenshot(page, 'determination dialog');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialogClosed(page);
+        expect(!(await page.locator('h1 .fap-tag', { hasText: 'Determined' }).count()), 'cancelled, yet determined');
+        await page.getByRole('button', { name: 'Record determination' }).click();
+        await dialog.getByRole('button', { name: 'Record determination' }).click();
+        await dialogClosed(page);
         await page.getByText('Determination recorded').first().waitFor();
         await page.locator('h1 .fap-tag', { hasText: 'Determined' }).waitFor();
       }, { needs: () => signedIn && !!state.requestPath });
       await axe(page, 'designation request (reviewer)', () => signedIn && !!state.requestPath);
+
+      let concurOpen = false;
+      await step("the Government's concurrence is confirmed: it creates the new partner organization and emails it", page, async () => {
+        await goto(page, state.nominationPath);
+        await page.getByRole('button', { name: 'Concur' }).click();
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Concur for the Government?' }).waitFor();
+        await cancelFocused(page);
+        const text = (await dialog.textContent()) ?? '';
+        expect(text.includes('creates the partner organization') && text.includes(`grid-${RUN_ID}@grid-coop.example`), `the dialog does not say what follows: "${text}"`);
+        concurOpen = true;
+      }, { needs: () => signedIn && !!state.nominationPath });
+      await axe(page, 'concurrence dialog', () => concurOpen);
+      await step('the concurrence selects the partner', page, async () => {
+        await screenshot(page, 'concurrence dialog');
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'concurrence dialog phone');
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await openDialog(page).getByRole('button', { name: 'Concur' }).click();
+        await dialogClosed(page);
+        await page.getByText('You concur with this nomination.').waitFor();
+        await page.locator('h1 .fap-tag', { hasText: 'Selected' }).waitFor();
+      }, { needs: () => concurOpen });
 
       await step('reviewer sees the grant offered to NSA', page, async () => {
         await goto(page, state.grantPath);
@@ -755,6 +949,30 @@ async function main() {
         await page.locator('h1 .fap-tag', { hasText: 'Withdrawn' }).waitFor();
         await page.getByRole('link', { name: 'File a new request' }).waitFor();
       }, { needs: () => dialogOk });
+
+      // The idle timeout (15 minutes without a request) is announced before it ends the session.
+      let warned = false;
+      await step('before the idle timeout a dialog offers "Stay signed in"', page, async () => {
+        await page.clock.install();
+        await goto(page, '/');
+        await page.clock.fastForward('12:30');
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Your session is about to end' }).waitFor();
+        warned = true;
+        await screenshot(page, 'idle warning');
+        await page.setViewportSize({ width: 375, height: 812 });
+        await screenshot(page, 'idle warning phone');
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }, { needs: () => signedIn });
+      await axe(page, 'idle warning', () => warned);
+      await step('"Stay signed in" refreshes the session and closes the warning', page, async () => {
+        const me = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/me' && r.ok());
+        await openDialog(page).getByRole('button', { name: 'Stay signed in' }).click();
+        await me;
+        await dialogClosed(page);
+        await page.clock.fastForward('01:00');
+        expect(!(await page.locator('.usa-modal-wrapper.is-visible').count()), 'the warning came back right after staying signed in');
+      }, { needs: () => warned });
       await page.context().close();
     }
 

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render } from '@testing-library/react';
 import { ApiError } from '../../src/api/client';
 import { actionText, actorText, shortId } from '../../src/components/AuditTrail';
-import { TimeRemaining } from '../../src/components/ui';
+import { problemHeading, TimeRemaining } from '../../src/components/ui';
 import { capMessage } from '../../src/pages/Grants';
-import { SECTOR_OPTIONS, sectorLabel } from '../../src/lib/labels';
+import { OUTCOME_OPTIONS, plainWords, SECTOR_OPTIONS, sectorLabel, statusLabel } from '../../src/lib/labels';
 import { formatDuration, MS_DAY, MS_HOUR } from '../../src/lib/dates';
 
 afterEach(() => vi.useRealTimers());
@@ -82,5 +82,24 @@ describe('sectors', () => {
     expect(SECTOR_OPTIONS.find((o) => o.value === 'water_and_wastewater_systems')?.label).toBe('Water and Wastewater Systems');
     expect(sectorLabel('healthcare_and_public_health')).toBe('Healthcare and Public Health');
     expect(sectorLabel('Something else')).toBe('Something else');
+  });
+});
+
+describe('plain words', () => {
+  it('shows API values in messages with the labels the forms use', () => {
+    expect(plainWords('must be one of: federal_agency, state_local_authority')).toBe('must be one of: “Federal agency”, “State or local authority”');
+    expect(plainWords('occurred_at is in the future')).toBe('occurred at is in the future');
+    expect(OUTCOME_OPTIONS.find((o) => o.value === 'not_covered')?.label).toBe(statusLabel('not_covered'));
+  });
+  it('titles problems in words, never the HTTP reason phrase', () => {
+    expect(problemHeading(404)).toBe('We could not find this');
+    expect(problemHeading(409)).toBe('This cannot be done right now');
+    expect(problemHeading(403)).toBe('You are not allowed to do this');
+    expect(problemHeading(502)).toBe('Something went wrong on our side');
+  });
+  it('turns a field error message into plain words', () => {
+    const e = new ApiError({ status: 422, code: 'validation_failed', errors: [{ field: 'position', message: 'must be one of: concur, non_concur, no_comment' }] });
+    // Single words stay (they may be prose); snake_case values become their labels.
+    expect(e.fieldErrors.position).toBe('Must be one of: concur, “Does not concur”, “No comment”');
   });
 });

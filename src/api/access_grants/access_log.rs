@@ -203,7 +203,7 @@ pub async fn log_add(
             summary,
         } = log_entry.clone().map_err(AppError::validation)?;
         check_access_log_time(now, occurred, ctx.starts_at, ctx.ends_at, ctx.ended_at).map_err(|e| {
-            AppError::unprocessable(e.code(), e.to_string()).with_errors(vec![FieldError::new("occurred_at", e.to_string())])
+            AppError::unprocessable(e.code(), crate::error::plain_field_sentence("", &e.to_string())).with_errors(vec![FieldError::new("occurred_at", e.to_string())])
         })?;
         let log = AccessLogRow {
             id: new_id(),

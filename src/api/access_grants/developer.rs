@@ -15,7 +15,7 @@ use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
 use crate::domain::grant::{AccessMode, Grant};
 use crate::domain::policy::{Capability, OrgKind};
-use crate::domain::window::{check_government_window, Interval};
+use crate::domain::window::{check_changed_government_window, check_government_window, Interval};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
@@ -343,8 +343,13 @@ fn check_new_end(
     .map(|(_, i)| i)
     .collect();
     let shortening = ends < ctx.ends_at;
-    let check = check_government_window(
+    let check = check_changed_government_window(
         &others,
+        Some(crate::domain::window::effective_interval(
+            ctx.starts_at,
+            ctx.ends_at,
+            ctx.ended_at,
+        )),
         Interval::new(ctx.starts_at, ends),
         model.planned_partner_release_at.map(from_db),
     );
