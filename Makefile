@@ -24,10 +24,11 @@ run: deps frontend build
 	@echo
 	$(RUN_ENV) $(BIN) serve
 
-# The browser journeys and the API fuzz run side by side (each its own server and database;
-# neither times anything), after the Rust suite, whose race and plan tests want the cores.
-test: deps frontend test-rust test-frontend
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e test-api-fuzz
+# The frontend unit tests, the browser journeys and the API fuzz run side by side (each its own
+# server and database; none times anything), after the Rust suite, whose race and plan tests
+# want the cores.
+test: deps frontend test-rust
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-frontend test-e2e test-api-fuzz
 
 # System packages the build and the tests need: PostgreSQL server binaries (the harness starts
 # a throw-away cluster), libpq, Chromium (browser tests), Node.js. Installed only when missing.
