@@ -463,16 +463,6 @@ pub async fn login_mfa(
         }
         let checked = check_factor(conn, &st.keys, &user.id, &user.email, &factor, now)?;
         if let Checked::Ok { recovery } = checked {
-            crate::api::sessions::begin_session(
-                conn,
-                st.notifier.public_url(),
-                &user,
-                &sid,
-                now,
-                expires,
-                Some(now),
-                &client,
-            )?;
             let actx = AuditCtx {
                 actor_user_id: Some(user.id.clone()),
                 actor_org_id: Some(user.organization_id.clone()),
@@ -482,17 +472,8 @@ pub async fn login_mfa(
             if recovery {
                 recovery_event(conn, &actx, &user.id, &user.organization_id, "sign_in")?;
             }
-            audit::append(
-                conn,
-                &actx,
-                NewEvent {
-                    action: AuditAction::SessionCreated,
-                    target_type: "user",
-                    target_id: &user.id,
-                    visible_to: vec![user.organization_id.clone()],
-                    detail: json!({"session_id": sid, "second_factor": if recovery { "recovery_code" } else { "totp" }}),
-                },
-            )?;
+            let factor = json!({"second_factor": if recovery { "recovery_code" } else { "totp" }});
+            open_second_factor_session(conn, &st, &actx, &user, &sid, expires, &client, factor)?;
         }
         Ok((checked, user))
     })
@@ -500,22 +481,72 @@ pub async fn login_mfa(
     match checked {
         Checked::Locked(secs) => Err(locked_out(secs)),
         Checked::Wrong => Err(invalid_code()),
-        Checked::Ok { .. } => {
-            let jwt = state.keys.issue(Audience::Session, &sid, now, expires);
-            let mut gone = pending_cookie(&state, String::new(), CookieDuration::ZERO);
-            gone.make_removal();
-            Ok(HttpResponse::Ok()
-                .cookie(crate::api::auth::session_cookie(
-                    &state,
-                    jwt,
-                    Some(CookieDuration::seconds(SESSION_ABSOLUTE.num_seconds())),
-                ))
-                .cookie(gone)
-                .json(UserEnvelope {
-                    user: UserOut::from(&user),
-                }))
-        }
+        Checked::Ok { .. } => Ok(signed_in(&state, &sid, now, expires, &user)),
     }
+}
+
+/// In the sign-in transaction, once the second factor (code, recovery code or passkey) passed:
+/// the session row (through [`begin_session`](crate::api::sessions::begin_session), which also
+/// sends the new-browser email) and its `session.created` event, whose detail names the factor.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn open_second_factor_session(
+    conn: &mut DbConn,
+    state: &AppState,
+    actx: &AuditCtx,
+    user: &crate::store::accounts::UserRow,
+    sid: &str,
+    expires: DateTime<Utc>,
+    client: &crate::auth::ClientInfo,
+    mut factor: serde_json::Value,
+) -> AppResult<()> {
+    let now = actx.now.unwrap_or_else(|| state.clock.now());
+    crate::api::sessions::begin_session(
+        conn,
+        state.notifier.public_url(),
+        user,
+        sid,
+        now,
+        expires,
+        Some(now),
+        client,
+    )?;
+    factor["session_id"] = json!(sid);
+    audit::append(
+        conn,
+        actx,
+        NewEvent {
+            action: AuditAction::SessionCreated,
+            target_type: "user",
+            target_id: &user.id,
+            visible_to: vec![user.organization_id.clone()],
+            detail: factor,
+        },
+    )?;
+    Ok(())
+}
+
+/// The answer of a completed two-step sign-in: the session cookie, the pending cookie removed,
+/// and the user.
+pub(crate) fn signed_in(
+    state: &AppState,
+    sid: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    user: &crate::store::accounts::UserRow,
+) -> HttpResponse {
+    let jwt = state.keys.issue(Audience::Session, sid, now, expires);
+    let mut gone = pending_cookie(state, String::new(), CookieDuration::ZERO);
+    gone.make_removal();
+    HttpResponse::Ok()
+        .cookie(crate::api::auth::session_cookie(
+            state,
+            jwt,
+            Some(CookieDuration::seconds(SESSION_ABSOLUTE.num_seconds())),
+        ))
+        .cookie(gone)
+        .json(UserEnvelope {
+            user: UserOut::from(user),
+        })
 }
 
 /// The answer of `POST /auth/login` when the password was right and a second factor is due.

@@ -15,7 +15,6 @@
 //! A failed sign-in or step-up assertion counts toward the address's lockout like a wrong code
 //! (counted before it is checked, so parallel attempts are all counted).
 
-use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -30,9 +29,11 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
 };
 
-use crate::api::dto::{UserEnvelope, UserOut};
+use crate::api::dto::UserEnvelope;
 use crate::api::json::Json;
-use crate::api::mfa::{locked_out, pending_cookie, pending_cookie_name, session_only, StepUpOut};
+use crate::api::mfa::{
+    locked_out, open_second_factor_session, pending_cookie_name, session_only, signed_in, StepUpOut,
+};
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::mfa::{self as mfa_rules, PENDING_TTL};
 use crate::auth::tokens::Audience;
@@ -621,32 +622,14 @@ pub async fn login_finish(
             now,
         )?;
         if let Asserted::Ok { passkey_id } = &asserted {
-            crate::api::sessions::begin_session(
-                conn,
-                st.notifier.public_url(),
-                &user,
-                &sid,
-                now,
-                expires,
-                Some(now),
-                &client,
-            )?;
-            audit::append(
-                conn,
-                &AuditCtx {
-                    actor_user_id: Some(user.id.clone()),
-                    actor_org_id: Some(user.organization_id.clone()),
-                    request_id: ctx.request_id.clone(),
-                    now: Some(now),
-                },
-                NewEvent {
-                    action: AuditAction::SessionCreated,
-                    target_type: "user",
-                    target_id: &user.id,
-                    visible_to: vec![user.organization_id.clone()],
-                    detail: json!({"session_id": sid, "second_factor": "webauthn", "passkey_id": passkey_id}),
-                },
-            )?;
+            let actx = AuditCtx {
+                actor_user_id: Some(user.id.clone()),
+                actor_org_id: Some(user.organization_id.clone()),
+                request_id: ctx.request_id.clone(),
+                now: Some(now),
+            };
+            let factor = json!({"second_factor": "webauthn", "passkey_id": passkey_id});
+            open_second_factor_session(conn, &st, &actx, &user, &sid, expires, &client, factor)?;
         }
         Ok((asserted, user))
     })
@@ -655,21 +638,7 @@ pub async fn login_finish(
         Asserted::Locked(secs) => Err(locked_out(secs)),
         Asserted::Wrong => Err(passkey_refused()),
         Asserted::NoCeremony => Err(no_ceremony()),
-        Asserted::Ok { .. } => {
-            let jwt = state.keys.issue(Audience::Session, &sid, now, expires);
-            let mut gone = pending_cookie(&state, String::new(), CookieDuration::ZERO);
-            gone.make_removal();
-            Ok(HttpResponse::Ok()
-                .cookie(crate::api::auth::session_cookie(
-                    &state,
-                    jwt,
-                    Some(CookieDuration::seconds(SESSION_ABSOLUTE.num_seconds())),
-                ))
-                .cookie(gone)
-                .json(UserEnvelope {
-                    user: UserOut::from(&user),
-                }))
-        }
+        Asserted::Ok { .. } => Ok(signed_in(&state, &sid, now, expires, &user)),
     }
 }
 
