@@ -102,59 +102,83 @@ export function ApiTokensPage() {
         {res.error && <ProblemAlert error={res.error} />}
         {res.loading && !res.data ? (
           <Loading />
-        ) : tokens.length === 0 ? (
-          <Empty>
-            <p>You have no API tokens.</p>
-          </Empty>
         ) : (
-          <div className="fap-table-wrap">
-            <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
-              <caption className="usa-sr-only">Your API tokens</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Access</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="usa-sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((t) => (
-                  <tr key={t.id}>
-                    <th scope="row" data-label="Name">
-                      {t.name}
-                    </th>
-                    <td data-label="Access" className="text-no-wrap">{SCOPE_LABELS[t.scope as TokenScope] ?? t.scope}</td>
-                    <td data-label="Created">
-                      <DateTime value={t.created_at} />
-                    </td>
-                    <td data-label="Expires">{t.expires_at ? <DateTime value={t.expires_at} /> : 'Never'}</td>
-                    <td data-label="Last used">{t.last_used_at ? <DateTime value={t.last_used_at} /> : 'Not yet'}</td>
-                    <td data-label="Actions">
-                      <ConfirmAction
-                        label="Revoke"
-                        outline
-                        heading={`Revoke the token “${t.name}”?`}
-                        onConfirm={async () => {
-                          await authApi.revokeApiToken(t.id);
-                          await res.reload();
-                        }}
-                      >
-                        <p>Scripts using this token stop working at once.</p>
-                      </ConfirmAction>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ApiTokensTable
+            tokens={tokens}
+            endLabel="Revoke"
+            onEnd={async (t) => {
+              await authApi.revokeApiToken(t.id);
+              await res.reload();
+            }}
+          />
         )}
       </Section>
     </>
+  );
+}
+
+/** The caller's API tokens with their scope, dates and an end button (tokens page and sessions page). */
+export function ApiTokensTable({
+  tokens,
+  endLabel,
+  onEnd,
+}: {
+  tokens: ApiToken[];
+  endLabel: string;
+  onEnd: (t: ApiToken) => Promise<void>;
+}) {
+  if (tokens.length === 0) {
+    return (
+      <Empty>
+        <p>You have no API tokens.</p>
+      </Empty>
+    );
+  }
+  return (
+    <div className="fap-table-wrap">
+      <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
+        <caption className="usa-sr-only">Your API tokens</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Access</th>
+            <th scope="col">Created</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Last used</th>
+            <th scope="col">
+              <span className="usa-sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr key={t.id}>
+              <th scope="row" data-label="Name">
+                {t.name}
+              </th>
+              <td data-label="Access" className="text-no-wrap">{SCOPE_LABELS[t.scope as TokenScope] ?? t.scope}</td>
+              <td data-label="Created">
+                <DateTime value={t.created_at} />
+              </td>
+              <td data-label="Expires">{t.expires_at ? <DateTime value={t.expires_at} /> : 'Never'}</td>
+              <td data-label="Last used">{t.last_used_at ? <DateTime value={t.last_used_at} /> : 'Not yet'}</td>
+              <td data-label="Actions">
+                <ConfirmAction
+                  label={endLabel}
+                  outline
+                  srSuffix={` the token ${t.name}`}
+                  heading={`Revoke the token “${t.name}”?`}
+                  confirmLabel="Revoke token"
+                  onConfirm={() => onEnd(t)}
+                >
+                  <p>Scripts using this token stop working at once.</p>
+                </ConfirmAction>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

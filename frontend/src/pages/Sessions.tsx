@@ -1,12 +1,12 @@
 import { Link, useNavigate } from 'react-router';
 import * as authApi from '../api/auth';
-import type { Session, TokenScope } from '../api/types';
+import type { Session } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { useFlash } from '../components/Flash';
-import { DateTime, Empty, Loaded, PageTitle, Section } from '../components/ui';
+import { DateTime, Loaded, PageTitle, Section } from '../components/ui';
 import { useResource } from '../lib/hooks';
-import { SCOPE_LABELS } from './Account';
+import { ApiTokensTable } from './Account';
 
 /** Where you are signed in, and your API tokens; end any of them (DESIGN §7). */
 export function SessionsPage() {
@@ -86,61 +86,14 @@ export function SessionsPage() {
               </div>
             </Section>
             <Section title="API tokens" actions={<Link to="/api-tokens">Create a token</Link>}>
-              {data.api_tokens.length === 0 ? (
-                <Empty>
-                  <p>You have no API tokens.</p>
-                </Empty>
-              ) : (
-                <div className="fap-table-wrap">
-                  <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
-                    <caption className="usa-sr-only">Your API tokens</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Name</th>
-                        <th scope="col">Access</th>
-                        <th scope="col">Created</th>
-                        <th scope="col">Expires</th>
-                        <th scope="col">Last used</th>
-                        <th scope="col">
-                          <span className="usa-sr-only">Actions</span>
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.api_tokens.map((t) => (
-                        <tr key={t.id}>
-                          <th scope="row" data-label="Name">
-                            {t.name}
-                          </th>
-                          <td data-label="Access" className="text-no-wrap">{SCOPE_LABELS[t.scope as TokenScope] ?? t.scope}</td>
-                          <td data-label="Created">
-                            <DateTime value={t.created_at} />
-                          </td>
-                          <td data-label="Expires">
-                            <DateTime value={t.expires_at} />
-                          </td>
-                          <td data-label="Last used">{t.last_used_at ? <DateTime value={t.last_used_at} /> : 'Not yet'}</td>
-                          <td data-label="Actions">
-                            <ConfirmAction
-                              label="End"
-                              outline
-                              srSuffix={` the token ${t.name}`}
-                              heading={`Revoke the token “${t.name}”?`}
-                              confirmLabel="Revoke token"
-                              onConfirm={async () => {
-                                await authApi.endSession(t.id);
-                                await res.reload();
-                              }}
-                            >
-                              <p>Scripts using this token stop working at once.</p>
-                            </ConfirmAction>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
+              <ApiTokensTable
+                tokens={data.api_tokens}
+                endLabel="End"
+                onEnd={async (t) => {
+                  await authApi.endSession(t.id);
+                  await res.reload();
+                }}
+              />
             </Section>
           </>
         )}
