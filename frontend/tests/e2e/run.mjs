@@ -1204,6 +1204,8 @@ async function main() {
         await page.waitForURL((u) => u.pathname === '/sessions');
         expect((await heading(page)) === 'Sessions', 'no "Sessions" heading');
         const current = page.locator('tbody tr', { hasText: 'This browser' });
+        // The page loads its list after the heading shows: wait for the rows before counting.
+        await current.first().waitFor();
         expect((await current.count()) === 1, 'not exactly one session marked as this browser');
         expect(/Chrome on Linux/.test((await current.textContent()) ?? ''), 'the current session does not name its browser');
         await page.locator('tbody tr', { hasText: tokenName }).waitFor();
