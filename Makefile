@@ -10,7 +10,7 @@ DEMO_DB ?= data/demo.db
 PORT ?= 8080
 FIRST_OPERATOR ?= operator@localhost.example
 
-.PHONY: run test deps st-deps frontend frontend-deps build test-rust test-frontend test-e2e test-api-fuzz api-types api-types-check lint fmt bench clean
+.PHONY: run test deps st-deps frontend frontend-deps build test-rust test-rust-build test-frontend test-e2e test-api-fuzz api-types api-types-check lint fmt bench clean
 
 RUN_ENV = PORTAL__DATABASE__URL=$(DEMO_DB) PORTAL__SERVER__PORT=$(PORT) PORTAL__SERVER__PUBLIC_URL=http://localhost:$(PORT)
 
@@ -24,11 +24,17 @@ run: deps frontend build
 	@echo
 	$(RUN_ENV) $(BIN) serve
 
-# The frontend unit tests, the browser journeys and the API fuzz run side by side (each its own
-# server and database; none times anything), after the Rust suite, whose race and plan tests
-# want the cores.
-test: deps frontend test-rust
-	@$(MAKE) --no-print-directory -j3 --output-sync=target test-frontend test-e2e test-api-fuzz
+# Three stages, each as parallel as it can be on 2 cores:
+#   1. the Rust test build, beside the frontend build and the schemathesis install (npm, pip);
+#   2. the Rust suite (tests wait on the databases more than they compute: TEST_THREADS at once);
+#   3. the frontend unit tests, the browser journeys and the API fuzz side by side (each its own
+#      server and database; none times anything), after the Rust suite, whose race tests want
+#      the cores. Stage 3 finds everything built (E2E_NEEDS / FUZZ_NEEDS empty).
+TEST_THREADS ?= 4
+test: deps
+	@$(MAKE) --no-print-directory -j3 --output-sync=target frontend st-deps test-rust-build
+	@$(MAKE) --no-print-directory test-rust
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-frontend test-e2e test-api-fuzz E2E_NEEDS= FUZZ_NEEDS=
 
 # System packages the build and the tests need: PostgreSQL server binaries (the harness starts
 # a throw-away cluster), libpq, Chromium (browser tests), Node.js. Installed only when missing.
@@ -76,7 +82,12 @@ build:
 test-rust:
 	@# A missing or changed snapshot (tests/api/snapshots) fails; accept new ones with
 	@# INSTA_UPDATE=always cargo test --test api -- <name>, then review the .snap diff.
-	INSTA_UPDATE=no $(CARGO) test --all-targets
+	INSTA_UPDATE=no RUST_TEST_THREADS=$(TEST_THREADS) $(CARGO) test --all-targets
+
+# The test binaries and the server binary (the journeys and the fuzz serve it), built once.
+test-rust-build:
+	$(CARGO) test --all-targets --no-run
+	$(CARGO) build --bin frontier-portal
 
 test-frontend: frontend-deps api-types-check
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
@@ -90,12 +101,14 @@ api-types-check: frontend-deps
 	CARGO=$(CARGO) ./scripts/api-types.sh --check
 
 # Browser journeys: a fresh demo database, the real server, Debian's Chromium.
-test-e2e: build frontend
+E2E_NEEDS ?= build frontend
+test-e2e: $(E2E_NEEDS)
 	@if [ -f frontend/tests/e2e/run.mjs ]; then ./scripts/e2e.sh; fi
 
 # Is /api/openapi.json the truth? schemathesis, all checks, as every role kind, on SQLite and on
 # a throw-away PostgreSQL at once (scripts/schemathesis.sh; about 3 minutes). 0 failures, 0 5xx.
-test-api-fuzz: deps st-deps build
+FUZZ_NEEDS ?= deps st-deps build
+test-api-fuzz: $(FUZZ_NEEDS)
 	ST_BIN="$(ST_VENV)/bin/st" ./scripts/schemathesis.sh
 
 lint:

@@ -48,12 +48,12 @@ impl Instrumentation for Recorder {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
             InstrumentationEvent::StartEstablishConnection { url, .. } => {
-                let map = recorded().lock().unwrap();
+                let map = map();
                 self.key = map.keys().find(|k| url.contains(k.as_str())).cloned();
             }
             InstrumentationEvent::StartQuery { query, .. } => {
                 if let Some(k) = &self.key {
-                    if let Some(v) = recorded().lock().unwrap().get_mut(k) {
+                    if let Some(v) = map().get_mut(k) {
                         v.push(query.to_string());
                     }
                 }
@@ -71,8 +71,13 @@ fn install() {
     });
 }
 
-/// The key that identifies a test database in its connection URL.
+/// The key that identifies a test database in its connection URL: a PostgreSQL test database's
+/// name (unique per test), or a SQLite file's whole path (every test's file is `portal.db` in a
+/// temporary directory of its own, so the name alone would match other tests running at once).
 fn db_key(url: &str) -> String {
+    if !url.starts_with("postgres") {
+        return url.to_string();
+    }
     url.rsplit('/')
         .next()
         .unwrap()
@@ -82,8 +87,14 @@ fn db_key(url: &str) -> String {
         .to_string()
 }
 
+/// The recorder map, even after a failed test panicked while holding it: the recorder runs on
+/// every connection of every test in this binary, so one poisoned lock must not fail them all.
+fn map() -> std::sync::MutexGuard<'static, HashMap<String, Vec<String>>> {
+    recorded().lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn take(key: &str) -> Vec<String> {
-    std::mem::take(recorded().lock().unwrap().get_mut(key).unwrap())
+    std::mem::take(map().get_mut(key).unwrap())
 }
 
 // ---------------------------------------------------------------- plans
@@ -293,7 +304,7 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
     // The app's pool opened its connections before the recorder existed: watch this database,
     // then start a second instance on it, whose connections are recorded.
     let key = db_key(&app.state.settings.database.url);
-    recorded().lock().unwrap().insert(key.clone(), Vec::new());
+    map().insert(key.clone(), Vec::new());
     let base = app.second_instance_with(true).await;
 
     let c = cast(&app).await;
@@ -400,7 +411,7 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
     }
     // The export pages through the same index.
     check_list(&app, &key, &dev, &api("/audit-events/export?format=json")).await;
-    recorded().lock().unwrap().remove(&key);
+    map().remove(&key);
 }
 
 /// DESIGN §6: background jobs touch only the rows that are due. One pass of the reminder job
@@ -411,7 +422,7 @@ async fn background_jobs_read_only_due_rows(app: TestApp) {
     install();
     let url = app.state.settings.database.url.clone();
     let key = db_key(&url);
-    recorded().lock().unwrap().insert(key.clone(), Vec::new());
+    map().insert(key.clone(), Vec::new());
     // Something for the jobs to find: a scheduled grant and queued mail.
     let c = cast(&app).await;
     let g = offer_to_nsa(&app, &c).await;
@@ -438,7 +449,7 @@ async fn background_jobs_read_only_due_rows(app: TestApp) {
     })
     .await
     .unwrap();
-    recorded().lock().unwrap().remove(&key);
+    map().remove(&key);
 
     let due_indexes = [
         "access_grants_start_due_idx",
