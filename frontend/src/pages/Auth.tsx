@@ -580,7 +580,8 @@ export function AcceptInvitePage() {
         }}
       >
         <Checkbox name="acknowledge" label="I have read and understand the system use notice." checked={ack} onChange={setAck} error={ackError} />
-        <TextField name="email" label="Email address" type="email" value={inv.email} readOnly autoComplete="username" hint="The address you were invited with." />
+        {/* The invited address for password managers; the lead above shows it to the person. */}
+        <input type="hidden" name="username" autoComplete="username" value={inv.email} />
         <TextField name="name" label="Your full name" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" error={action.fieldErrors.name} />
         <PasswordField name="password" label="Password" value={password} onChange={setPassword} autoComplete="new-password" hint={PASSWORD_HINT} error={action.fieldErrors.password} />
         <SubmitButton busy={action.busy} busyLabel="Activating…">
