@@ -93,8 +93,61 @@ pub fn issue_link(
         .keys
         .issue(Audience::EmailLink, &row.id, env.now, expires);
     let url = purpose.url(env.public_url, &token);
-    outbox::enqueue(conn, env.now, email, purpose.reason(), &url)?;
+    let line = match purpose {
+        LinkPurpose::Invitation => {
+            let (_, org) = accounts::user_with_org(conn, user_id)?;
+            Some(invitation_line(&org.name, email))
+        }
+        _ => None,
+    };
+    outbox::enqueue_with_line(
+        conn,
+        env.now,
+        email,
+        purpose.reason(),
+        line.as_deref(),
+        &url,
+    )?;
     Ok(url)
+}
+
+/// The invitation email's line: which organization the address is invited into, and the
+/// address itself, so the person knows what the link is for before opening it. The
+/// organization's name is the one text in an email that a person typed (at sign-up, or an
+/// operator); it is shown in plain quotes with control characters removed (never as markup:
+/// the HTML part escapes it). Plain ASCII quotes keep an ASCII message in 7-bit, unfolded form.
+pub fn invitation_line(org_name: &str, email: &str) -> String {
+    let plain = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).collect() };
+    format!(
+        "You are invited to join \"{}\" on the Frontier Access Portal with the address {}.",
+        plain(org_name),
+        plain(email)
+    )
+}
+
+/// What the accept-invitation page shows before the person chooses a password: the
+/// organization's name and the invited address, for a link that is still usable (signed,
+/// unused, unexpired, of a pending and enabled account). `None` for anything else, so the
+/// public lookup answers 404 and tells a guesser nothing more than an invalid link would.
+pub fn invitation_preview(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    now: DateTime<Utc>,
+    token: &str,
+) -> AppResult<Option<(String, String)>> {
+    let Some(id) = keys.verify(token.trim(), Audience::EmailLink, now) else {
+        return Ok(None);
+    };
+    let Some(user_id) =
+        accounts::email_token_user(conn, &id, LinkPurpose::Invitation.as_str(), now)?
+    else {
+        return Ok(None);
+    };
+    let (user, org) = accounts::user_with_org(conn, &user_id)?;
+    if user.disabled_at.is_some() || user.password_hash.is_some() {
+        return Ok(None);
+    }
+    Ok(Some((org.name, user.email)))
 }
 
 /// Redeems a link: checks signature, audience, purpose, expiry and single use.

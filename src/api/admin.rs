@@ -11,6 +11,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::policy::OrgKind;
 
 use crate::accounts::{self, Env};
+use crate::api::audit as audit_export;
 use crate::api::dto::{OrgOut, UserOut};
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::{email_field, finish, required};
@@ -21,14 +22,16 @@ use crate::domain::nomination::{is_valid_sector, PartnerType};
 use crate::domain::policy::{AgencyCode, Capability};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
-use crate::store::{accounts as store, orgs};
+use crate::store::accounts::UserStatus;
+use crate::store::{accounts as store, audit as audit_store, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/organizations", web::post().to(create_org))
         .route("/admin/organizations", web::get().to(list_orgs))
         .route("/admin/users", web::get().to(list_users))
         .route("/admin/users/{id}", web::patch().to(patch_user))
-        .route("/admin/audit/verify", web::get().to(verify_audit));
+        .route("/admin/audit/verify", web::get().to(verify_audit))
+        .route("/admin/audit/chain", web::get().to(export_chain));
 }
 
 fn require_operator(actor: &Actor) -> AppResult<()> {
@@ -240,6 +243,9 @@ pub struct AdminUser {
     pub user: UserOut,
     pub organization_name: String,
     pub organization_kind: String,
+    /// `invited` (never accepted the invitation: no password yet), `active` or `disabled`.
+    #[schema(value_type = String, example = "invited")]
+    pub status: UserStatus,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -280,6 +286,7 @@ pub async fn list_users(
                 user: UserOut::from(u),
                 organization_name: o.name.clone(),
                 organization_kind: o.kind.as_str().into(),
+                status: UserStatus::of(u),
             })
             .collect(),
         next_cursor: paged.next_cursor,
@@ -305,7 +312,7 @@ pub struct PatchUserBody {
     responses(
         (status = 200, body = UserOut),
         (status = 404, body = crate::api::dto::Problem),
-        (status = 409, description = "Operators cannot disable themselves", body = crate::api::dto::Problem),
+        (status = 409, description = "`own_account`: operators cannot disable themselves", body = crate::api::dto::Problem),
     ),
 )]
 pub async fn patch_user(
@@ -319,8 +326,8 @@ pub async fn patch_user(
     let disabled = body.disabled;
     if disabled && id == actor.user_id {
         return Err(AppError::conflict(
-            crate::error::ProblemCode::InvalidTransition,
-            "You cannot disable your own account.",
+            crate::error::ProblemCode::OwnAccount,
+            "You cannot disable your own account. Another operator can.",
         ));
     }
     let now = state.clock.now();
@@ -354,6 +361,21 @@ pub async fn patch_user(
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
 }
 
+/// The chain's verification, and how much of it the operator's own list and export show.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditVerifyOut {
+    #[serde(flatten)]
+    pub verification: Verification,
+    /// The hash of the newest event (what the last link of `GET /admin/audit/chain` must end
+    /// with); the 64 zeros of the genesis when the trail is empty.
+    pub last_hash: String,
+    /// Events the operators' organization may read in `GET /audit-events` and its export: those
+    /// on organizations and users that operators created or changed. Events on developer,
+    /// agency and partner records are visible only to those organizations, so they count in
+    /// `events` but are listed only as links of the chain.
+    pub visible_to_operators: i64,
+}
+
 /// Re-walks the audit hash chain and names the first broken link.
 #[utoipa::path(
     get,
@@ -361,7 +383,7 @@ pub async fn patch_user(
     operation_id = "adminVerifyAudit",
     tag = "admin",
     responses(
-        (status = 200, body = Verification, example = json!({"valid": true, "events": 42})),
+        (status = 200, body = AuditVerifyOut, example = json!({"valid": true, "events": 140, "last_hash": "9f2c…", "visible_to_operators": 7})),
         (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
     ),
 )]
@@ -369,6 +391,94 @@ pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> AppResult
     if !actor.may(Capability::VerifyAudit) {
         return Err(AppError::not_found());
     }
-    let v = db::run(&state.pool, |conn| Ok(audit::verify(conn)?)).await?;
-    Ok(HttpResponse::Ok().json(v))
+    let org = actor.org_id.to_string();
+    let out = db::run(&state.pool, move |conn| {
+        // Read first: events appended while the chain is walked come after it.
+        let verification = audit::verify(conn)?;
+        let last_hash = audit_store::head_hash(conn)?;
+        let visible_to_operators = audit_store::count_for_org(conn, &org)?;
+        Ok(AuditVerifyOut {
+            verification,
+            last_hash,
+            visible_to_operators,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+impl audit_export::ExportRow for audit_store::ChainLinkRow {
+    const CSV_COLUMNS: &'static [&'static str] =
+        &["seq", "occurred_at", "action", "prev_hash", "hash"];
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(
+            out,
+            &json!({
+                "seq": self.seq,
+                "occurred_at": audit::rfc3339(crate::clock::from_db(self.occurred_at)),
+                "action": self.action,
+                "prev_hash": self.prev_hash,
+                "hash": self.hash,
+            }),
+        )
+    }
+    fn csv_record(self) -> Vec<String> {
+        vec![
+            self.seq.to_string(),
+            audit::rfc3339(crate::clock::from_db(self.occurred_at)),
+            self.action,
+            self.prev_hash,
+            self.hash,
+        ]
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ChainQuery {
+    /// `csv` or `json` (default json)
+    pub format: Option<String>,
+}
+
+/// Every link of the audit chain, oldest first, as CSV or JSON: `seq`, `occurred_at`, `action`,
+/// `prev_hash`, `hash` — no actor, target or detail, so operators (who never see the content
+/// of developer records) can hand the whole chain to an outside auditor.
+///
+/// From the links alone the auditor checks that `seq` runs from 1 without a gap, that the first
+/// `prev_hash` is 64 zeros, that each `prev_hash` is the hash of the link before it, and that
+/// the last hash is the `last_hash` of `GET /admin/audit/verify`. With an organization's own
+/// event export (`GET /audit-events/export`, every stored field), the auditor re-computes each
+/// of those events' hashes by the rule below and finds it at the same `seq` in the chain.
+///
+/// hash = lowercase hex SHA-256 of prev_hash (its 64 hex characters) followed by the canonical
+/// event: the JSON object of the event's stored fields except hash, keys sorted at every level,
+/// no whitespace, occurred_at as RFC 3339 UTC with microseconds and Z, visible_to sorted.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit/chain",
+    operation_id = "adminExportAuditChain",
+    tag = "admin",
+    params(
+        ChainQuery,
+    ),
+    responses(
+        (status = 200, description = "A file download (text/csv or application/json)"),
+        (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn export_chain(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<ChainQuery>,
+) -> AppResult<HttpResponse> {
+    if !actor.may(Capability::VerifyAudit) {
+        return Err(AppError::not_found());
+    }
+    let format = audit_export::Format::parse(q.format.as_deref())?;
+    let load: audit_export::Loader<audit_store::ChainLinkRow> =
+        std::sync::Arc::new(audit_store::chain_links);
+    audit_export::stream_export(&state.pool, format, "audit-chain", load).await
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 use crate::audit::AuditRow;
@@ -183,31 +184,38 @@ pub async fn export(
     actor: Actor,
     q: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    let format = match q.format.as_deref().unwrap_or("json") {
-        "json" => Format::Json,
-        "csv" => Format::Csv,
-        _ => return Err(AppError::field("format", "must be csv or json")),
-    };
+    let format = Format::parse(q.format.as_deref())?;
     let org = actor.org_id.to_string();
-    let pool = state.pool.clone();
+    let load: Loader<AuditRow> = Arc::new(move |conn, after, upto, limit| {
+        page_for_org_ascending(conn, &org, after, upto, limit)
+    });
+    stream_export(&state.pool, format, "audit-events", load).await
+}
+
+/// Answers an export: fixes where it stops (the trail's last event now), loads the first page
+/// (so a database failure is an ordinary problem answer), then streams the rest a page at a time.
+pub(crate) async fn stream_export<R: ExportRow>(
+    pool: &db::DbPool,
+    format: Format,
+    name: &str,
+    load: Loader<R>,
+) -> AppResult<HttpResponse> {
+    let pool = pool.clone();
     let (upto, first) = {
-        let org = org.clone();
+        let load = load.clone();
         db::run(&pool, move |conn| {
             let upto = last_seq(conn)?;
-            Ok((
-                upto,
-                page_for_org_ascending(conn, &org, 0, upto, EXPORT_PAGE)?,
-            ))
+            Ok((upto, load(conn, 0, upto, EXPORT_PAGE)?))
         })
         .await?
     };
-    let (content_type, filename) = match format {
-        Format::Json => ("application/json", "audit-events.json"),
-        Format::Csv => ("text/csv; charset=utf-8", "audit-events.csv"),
+    let (content_type, ext) = match format {
+        Format::Json => ("application/json", "json"),
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
     };
     let export = Export {
         pool,
-        org,
+        load,
         upto,
         format,
         started: false,
@@ -217,7 +225,7 @@ pub async fn export(
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
+            format!("attachment; filename=\"{name}.{ext}\""),
         ))
         .streaming(export.stream()))
 }
@@ -226,60 +234,99 @@ pub async fn export(
 const EXPORT_PAGE: i64 = 1000;
 
 #[derive(Clone, Copy)]
-enum Format {
+pub(crate) enum Format {
     Json,
     Csv,
 }
 
-const CSV_COLUMNS: [&str; 13] = [
-    "seq",
-    "id",
-    "occurred_at",
-    "actor_user_id",
-    "actor_org_id",
-    "action",
-    "target_type",
-    "target_id",
-    "visible_to",
-    "detail",
-    "request_id",
-    "prev_hash",
-    "hash",
-];
+impl Format {
+    /// `?format=`: `json` (the default) or `csv`.
+    pub(crate) fn parse(v: Option<&str>) -> AppResult<Format> {
+        match v.unwrap_or("json") {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(AppError::field("format", "must be csv or json")),
+        }
+    }
+}
+
+/// Reads the rows with sequence numbers in `(after, upto]`, oldest first, at most `limit`.
+pub(crate) type Loader<R> =
+    Arc<dyn Fn(&mut DbConn, i64, i64, i64) -> QueryResult<Vec<R>> + Send + Sync>;
+
+/// A row of an export: its place in the chain, its JSON object and its CSV record.
+pub(crate) trait ExportRow: Send + 'static {
+    const CSV_COLUMNS: &'static [&'static str];
+    fn seq(&self) -> i64;
+    fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn csv_record(self) -> Vec<String>;
+}
+
+impl ExportRow for AuditRow {
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "seq",
+        "id",
+        "occurred_at",
+        "actor_user_id",
+        "actor_org_id",
+        "action",
+        "target_type",
+        "target_id",
+        "visible_to",
+        "detail",
+        "request_id",
+        "prev_hash",
+        "hash",
+    ];
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &AuditEventOut::from(self))
+    }
+    fn csv_record(self) -> Vec<String> {
+        let e = AuditEventOut::from(self);
+        vec![
+            e.seq.to_string(),
+            e.id,
+            crate::audit::rfc3339(e.occurred_at),
+            e.actor_user_id.unwrap_or_default(),
+            e.actor_org_id.unwrap_or_default(),
+            e.action,
+            e.target_type,
+            e.target_id,
+            e.visible_to.join(" "),
+            e.detail.to_string(),
+            e.request_id.unwrap_or_default(),
+            e.prev_hash,
+            e.hash,
+        ]
+    }
+}
 
 /// Where an export stands: the page in hand (`None` once the last one was sent).
-struct Export {
+struct Export<R: ExportRow> {
     pool: db::DbPool,
-    org: String,
+    load: Loader<R>,
     upto: i64,
     format: Format,
     started: bool,
-    next: Option<Vec<AuditRow>>,
+    next: Option<Vec<R>>,
 }
 
-impl Export {
+impl<R: ExportRow> Export<R> {
     fn stream(self) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
         stream::unfold(self, |mut ex| async move {
             let rows = ex.next.take()?;
             let full = rows.len() as i64 == EXPORT_PAGE;
-            let last = rows.last().map(|r| r.seq);
+            let last = rows.last().map(|r| r.seq());
             let chunk = match ex.chunk(rows) {
                 Ok(c) => c,
                 Err(e) => return Some((Err(e.into()), ex)),
             };
             if let (true, Some(after)) = (full, last) {
-                let (pool, org, upto) = (ex.pool.clone(), ex.org.clone(), ex.upto);
-                match db::run(&pool, move |conn| {
-                    Ok(page_for_org_ascending(
-                        conn,
-                        &org,
-                        after,
-                        upto,
-                        EXPORT_PAGE,
-                    )?)
-                })
-                .await
-                {
+                let (pool, load, upto) = (ex.pool.clone(), ex.load.clone(), ex.upto);
+                match db::run(&pool, move |conn| Ok(load(conn, after, upto, EXPORT_PAGE)?)).await {
                     Ok(rows) => ex.next = Some(rows),
                     Err(e) => return Some((Err(e.into()), ex)),
                 }
@@ -290,42 +337,25 @@ impl Export {
     }
 
     /// The bytes of one page, with what opens the file before the first.
-    fn chunk(&mut self, rows: Vec<AuditRow>) -> AppResult<Vec<u8>> {
+    fn chunk(&mut self, rows: Vec<R>) -> AppResult<Vec<u8>> {
         let mut out = Vec::new();
         match self.format {
             Format::Json => {
                 for r in rows {
                     out.push(if self.started { b',' } else { b'[' });
                     self.started = true;
-                    serde_json::to_writer(&mut out, &AuditEventOut::from(r))
-                        .map_err(AppError::internal)?;
+                    r.write_json(&mut out).map_err(AppError::internal)?;
                 }
             }
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 let io = |e: csv::Error| AppError::internal(e);
                 if !self.started {
-                    w.write_record(CSV_COLUMNS).map_err(io)?;
+                    w.write_record(R::CSV_COLUMNS).map_err(io)?;
                     self.started = true;
                 }
                 for r in rows {
-                    let e = AuditEventOut::from(r);
-                    w.write_record([
-                        e.seq.to_string(),
-                        e.id,
-                        crate::audit::rfc3339(e.occurred_at),
-                        e.actor_user_id.unwrap_or_default(),
-                        e.actor_org_id.unwrap_or_default(),
-                        e.action,
-                        e.target_type,
-                        e.target_id,
-                        e.visible_to.join(" "),
-                        e.detail.to_string(),
-                        e.request_id.unwrap_or_default(),
-                        e.prev_hash,
-                        e.hash,
-                    ])
-                    .map_err(io)?;
+                    w.write_record(r.csv_record()).map_err(io)?;
                 }
                 out = w
                     .into_inner()

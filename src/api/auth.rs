@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/me", web::get().to(me))
             .route("/password-reset/request", web::post().to(reset_request))
             .route("/password-reset/confirm", web::post().to(reset_confirm))
+            .route("/invitations/{token}", web::get().to(invitation))
             .route(
                 "/invitations/{token}/accept",
                 web::post().to(accept_invitation),
@@ -721,6 +722,50 @@ pub async fn reset_confirm(
     .await?;
     Ok(HttpResponse::Ok().json(UserEnvelope {
         user: UserOut::from(&user),
+    }))
+}
+
+/// What the accept-invitation page shows: nothing but the organization's name and the invited
+/// address (no ids, roles, inviter or expiry).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"organization_name": "Valley Rural Health", "email": "sam@valleyrural.example"}))]
+pub struct InvitationPreview {
+    pub organization_name: String,
+    pub email: String,
+}
+
+/// The invitation behind a link, for the page that accepts it: the organization's name and the
+/// invited address while the link is usable (unused, unexpired, for an account not yet
+/// activated). Any other token — malformed, forged, used, expired, or of another kind of link —
+/// answers 404. Public (the link is the credential) and throttled like the other sign-in routes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/invitations/{token}",
+    operation_id = "getInvitation",
+    tag = "auth",
+    params(
+        ("token" = String, Path, description = "The token of the invitation link"),
+    ),
+    responses(
+        (status = 200, body = InvitationPreview),
+        (status = 404, description = "Not a usable invitation", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn invitation(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let found = db::run(&state.pool, move |conn| {
+        accounts::invitation_preview(conn, &st.keys, now, &token)
+    })
+    .await?;
+    let (organization_name, email) = found.ok_or_else(AppError::not_found)?;
+    Ok(HttpResponse::Ok().json(InvitationPreview {
+        organization_name,
+        email,
     }))
 }
 

@@ -580,6 +580,12 @@ async fn answer(
             let to = notify::org_emails(conn, std::slice::from_ref(&partner_org), true)?;
             st.notifier.send(conn, now, &to, Reason::PartnerSelected, "/")?;
             n.partner_org_id = Some(partner_org);
+            // The developer nominated and the Government's concurrence completed the selection:
+            // tell the developer's people (any member may act on its nominations).
+            if side == Side::Government {
+                let to = notify::org_emails(conn, std::slice::from_ref(&n.organization_id), false)?;
+                st.notifier.send(conn, now, &to, Reason::NominationConcurred, &format!("/nominations/{}", n.id))?;
+            }
         }
         record(conn, &actor, now, &n, if concur_ { AuditAction::NominationConcurred } else { AuditAction::NominationDeclined }, detail)?;
         NominationOut::one(conn, &actor, now, n)

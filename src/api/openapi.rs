@@ -29,6 +29,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login/webauthn/finish"),
     ("post", "/api/v1/auth/password-reset/request"),
     ("post", "/api/v1/auth/password-reset/confirm"),
+    ("get", "/api/v1/auth/invitations/{token}"),
     ("post", "/api/v1/auth/invitations/{token}/accept"),
 ];
 
@@ -700,14 +701,14 @@ Records that are not visible to the caller answer 404, exactly like missing ones
     paths(
         api::health::healthz, api::health::readyz, api::health::metrics,
         api::auth::signup, api::auth::verify_email, api::auth::login, api::auth::logout, api::auth::me,
-        api::auth::reset_request, api::auth::reset_confirm, api::auth::accept_invitation,
+        api::auth::reset_request, api::auth::reset_confirm, api::auth::invitation, api::auth::accept_invitation,
         api::auth::create_api_token, api::auth::list_api_tokens, api::auth::revoke_api_token,
         api::sessions::list, api::sessions::end,
         api::mfa::status, api::mfa::start_totp, api::mfa::confirm_totp, api::mfa::remove_totp, api::mfa::login_mfa, api::mfa::step_up,
         api::webauthn::register_start, api::webauthn::register_finish, api::webauthn::remove,
         api::webauthn::login_start, api::webauthn::login_finish, api::webauthn::step_up_start, api::webauthn::step_up_finish,
         api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::directory,
-        api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit,
+        api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit, api::admin::export_chain,
         api::audit::list, api::audit::export,
         api::models::list, api::models::create, api::models::get, api::models::patch, api::models::release,
         api::designations::list, api::designations::create, api::designations::get, api::designations::submit,

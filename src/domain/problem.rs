@@ -41,6 +41,9 @@ domain_string_enum! {
         AgencyExists = "agency_exists",
         /// 409: a second factor is enrolled already (remove it first), or none is pending.
         MfaState = "mfa_state",
+        /// 409: an operator tried to disable, or change the role of, their own account (another
+        /// operator must do it, so nobody locks the portal's administration out by mistake).
+        OwnAccount = "own_account",
         /// 409: the email address already has an account.
         EmailTaken = "email_taken",
         /// 409: an organization of that kind and name exists already.

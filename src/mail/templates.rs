@@ -19,6 +19,8 @@ pub enum Reason {
     EndedEarly,
     NominationProposed,
     PartnerSelected,
+    /// To the developer: the Government concurred on a partner the developer nominated.
+    NominationConcurred,
     PartnerGrantIssued,
     PartnerGrantRevoked,
     /// An invitation named an address that already has an account: a notice, no token.
@@ -44,6 +46,7 @@ impl Reason {
             Reason::EndedEarly => "ended_early",
             Reason::NominationProposed => "nomination_proposed",
             Reason::PartnerSelected => "partner_selected",
+            Reason::NominationConcurred => "nomination_concurred",
             Reason::PartnerGrantIssued => "partner_grant_issued",
             Reason::PartnerGrantRevoked => "partner_grant_revoked",
             Reason::InvitationToExistingAccount => "invitation_to_existing_account",
@@ -118,6 +121,11 @@ impl Reason {
                 "Your organization was selected as a trusted partner",
                 "The developer and the Government selected your organization for early access to a model.",
                 "Open the portal",
+            ),
+            Reason::NominationConcurred => (
+                "The Government concurred on your partner nomination",
+                "The Government concurred on a trusted partner your organization nominated. The partner is selected: you may now issue it an early-access grant, whenever you choose.",
+                "Open the nomination",
             ),
             Reason::PartnerGrantIssued => (
                 "Early access was granted to your organization",

@@ -24,6 +24,28 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
 }
 
+/// Where an account stands, derived from its row: `invited` until the invitation is accepted
+/// (no password yet), then `active`, or `disabled` by an operator (whatever came before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Invited,
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    pub fn of(u: &UserRow) -> UserStatus {
+        if u.disabled_at.is_some() {
+            UserStatus::Disabled
+        } else if u.password_hash.is_none() {
+            UserStatus::Invited
+        } else {
+            UserStatus::Active
+        }
+    }
+}
+
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }

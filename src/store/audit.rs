@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use crate::audit::AuditRow;
-use crate::db::schema::{audit_event_orgs, audit_events};
+use crate::db::schema::{audit_event_orgs, audit_events, audit_head};
 use crate::db::DbConn;
 
 /// One page of the events visible to `org_id`, newest first, strictly before `before`.
@@ -70,4 +70,50 @@ pub fn page_for_org_ascending(
         .order(audit_event_orgs::seq.asc())
         .limit(limit)
         .load(conn)
+}
+
+/// One link of the whole chain as an outside auditor re-walks it: where it sits, when, what kind
+/// of change, and the two hashes. No actor, target or detail: the record behind it stays with
+/// the organizations that may see it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct ChainLinkRow {
+    pub seq: i64,
+    pub occurred_at: chrono::NaiveDateTime,
+    pub action: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Links with sequence numbers in `(after, upto]`, oldest first, at most `limit` (a range scan of
+/// the primary key).
+pub fn chain_links(
+    conn: &mut DbConn,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> QueryResult<Vec<ChainLinkRow>> {
+    audit_events::table
+        .filter(audit_events::seq.gt(after))
+        .filter(audit_events::seq.le(upto))
+        .order(audit_events::seq.asc())
+        .limit(limit)
+        .select(ChainLinkRow::as_select())
+        .load(conn)
+}
+
+/// How many events `org_id` may read (its range of the `audit_event_orgs` primary key).
+pub fn count_for_org(conn: &mut DbConn, org_id: &str) -> QueryResult<i64> {
+    audit_event_orgs::table
+        .filter(audit_event_orgs::organization_id.eq(org_id))
+        .count()
+        .get_result(conn)
+}
+
+/// The hash of the newest event (the genesis zeros when there is none).
+pub fn head_hash(conn: &mut DbConn) -> QueryResult<String> {
+    audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select(audit_head::last_hash)
+        .first(conn)
 }

@@ -101,6 +101,8 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/auth/me", E,                                                      [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/password-reset/request", J(|_| json!({"email": "nobody@nowhere.example"})), [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/password-reset/confirm", J(|_| json!({"token": "not-a-token", "new_password": "x"})), [O, O, O, O, O, O, O, O]),
+    // A token that is not a usable invitation answers 404 to everyone (operator.rs shows a real one).
+    r("GET", "/api/v1/auth/invitations/{token}", E,                                     [N, N, N, N, N, N, N, N]),
     r("POST", "/api/v1/auth/invitations/{token}/accept", J(|_| json!({"name": "x", "password": "y"})), [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/api-tokens", J(|_| json!({"name": ""})),                   [U, O, O, O, O, O, O, O]),
     r("GET", "/api/v1/auth/api-tokens", E,                                              [U, O, O, O, O, O, O, O]),
@@ -131,6 +133,7 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/admin/users", E,                                                  [U, N, N, N, N, N, N, O]),
     r("PATCH", "/api/v1/admin/users/{user}", J(|_| json!({"disabled": false})),         [U, N, N, N, N, N, N, O]),
     r("GET", "/api/v1/admin/audit/verify", E,                                           [U, N, N, N, N, N, N, O]),
+    r("GET", "/api/v1/admin/audit/chain?format=json", E,                                [U, N, N, N, N, N, N, O]),
     // ------------------------------------------------------------ audit
     r("GET", "/api/v1/audit-events?target_id={model}", E,                               [U, O, O, O, O, O, O, O]),
     r("GET", "/api/v1/audit-events/export?format=json", E,                              [U, O, O, O, O, O, O, O]),

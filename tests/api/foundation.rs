@@ -843,7 +843,7 @@ async fn operators_create_orgs_and_disable_users(app: TestApp) {
         json!({"disabled": true}),
     )
     .await
-    .problem(409, "invalid_transition");
+    .problem(409, "own_account");
     op.patch(
         &app.api(&format!("/admin/users/{}", nsa.id)),
         json!({"disabled": false}),

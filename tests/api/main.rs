@@ -19,6 +19,7 @@ mod mail;
 mod mfa;
 mod nominations;
 mod openapi_contract;
+mod operator;
 mod outage;
 mod passkeys;
 mod plain_words;

@@ -141,6 +141,7 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
     assert_eq!(
         public,
         [
+            "GET /api/v1/auth/invitations/{token}",
             "POST /api/v1/auth/invitations/{token}/accept",
             "POST /api/v1/auth/login",
             // The code step of sign-in: the pending cookie is its credential (DESIGN §7).

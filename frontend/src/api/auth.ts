@@ -1,7 +1,7 @@
 // Accounts, sessions and API tokens. The sign-in family answers 401 as an ordinary answer, so
 // those calls never trigger the "session ended" redirect.
 import { api, seg } from './client';
-import type { ApiToken, Me, Page, SessionList, Signup, TokenScope, User } from './types';
+import type { ApiToken, InvitationPreview, Me, Page, SessionList, Signup, TokenScope, User } from './types';
 
 const open = { allowUnauthenticated: true };
 
@@ -18,6 +18,8 @@ export const verifyEmail = (token: string, password: string) => api.post<{ user:
 export const requestPasswordReset = (email: string) => api.post<unknown>('/auth/password-reset/request', { email }, open);
 export const confirmPasswordReset = (token: string, newPassword: string) =>
   api.post<{ user: User }>('/auth/password-reset/confirm', { token, new_password: newPassword }, open);
+/** What an invitation link is for (organization name and address); 404 when it is not usable. */
+export const invitation = (token: string) => api.get<InvitationPreview>(`/auth/invitations/${seg(token)}`, open);
 export const acceptInvitation = (token: string, name: string, password: string) =>
   api.post<{ user: User }>(`/auth/invitations/${seg(token)}/accept`, { name, password }, open);
 

@@ -159,6 +159,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every link of the audit chain, oldest first, as CSV or JSON: `seq`, `occurred_at`, `action`,
+         *     `prev_hash`, `hash` — no actor, target or detail, so operators (who never see the content
+         *     of developer records) can hand the whole chain to an outside auditor.
+         * @description From the links alone the auditor checks that `seq` runs from 1 without a gap, that the first
+         *     `prev_hash` is 64 zeros, that each `prev_hash` is the hash of the link before it, and that
+         *     the last hash is the `last_hash` of `GET /admin/audit/verify`. With an organization's own
+         *     event export (`GET /audit-events/export`, every stored field), the auditor re-computes each
+         *     of those events' hashes by the rule below and finds it at the same `seq` in the chain.
+         *
+         *     hash = lowercase hex SHA-256 of prev_hash (its 64 hex characters) followed by the canonical
+         *     event: the JSON object of the event's stored fields except hash, keys sorted at every level,
+         *     no whitespace, occurred_at as RFC 3339 UTC with microseconds and Z, visible_to sorted.
+         */
+        get: operations["adminExportAuditChain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/audit/verify": {
         parameters: {
             query?: never;
@@ -304,6 +334,28 @@ export interface paths {
         post?: never;
         /** Revokes one of the caller's API tokens at once. */
         delete: operations["revokeApiToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitation behind a link, for the page that accepts it: the organization's name and the
+         *     invited address while the link is usable (unused, unexpired, for an account not yet
+         *     activated). Any other token — malformed, forged, used, expired, or of another kind of link —
+         *     answers 404. Public (the link is the credential) and throttled like the other sign-in routes.
+         */
+        get: operations["getInvitation"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1499,6 +1551,11 @@ export interface components {
             /** @enum {string} */
             organization_kind: "developer" | "agency" | "partner" | "operator";
             organization_name: string;
+            /**
+             * @description `invited` (never accepted the invitation: no password yet), `active` or `disabled`.
+             * @example invited
+             */
+            status: string;
         };
         AdminUserList: {
             items: components["schemas"]["AdminUser"][];
@@ -1556,6 +1613,22 @@ export interface components {
             target_id: string;
             target_type: string;
             visible_to: string[];
+        };
+        /** @description The chain's verification, and how much of it the operator's own list and export show. */
+        AuditVerifyOut: components["schemas"]["Verification"] & {
+            /**
+             * @description The hash of the newest event (what the last link of `GET /admin/audit/chain` must end
+             *     with); the 64 zeros of the genesis when the trail is empty.
+             */
+            last_hash: string;
+            /**
+             * Format: int64
+             * @description Events the operators' organization may read in `GET /audit-events` and its export: those
+             *     on organizations and users that operators created or changed. Events on developer,
+             *     agency and partner records are visible only to those organizations, so they count in
+             *     `events` but are listed only as links of the chain.
+             */
+            visible_to_operators: number;
         };
         /**
          * @example {
@@ -1830,6 +1903,18 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             user: components["schemas"]["UserOut"];
+        };
+        /**
+         * @description What the accept-invitation page shows: nothing but the organization's name and the invited
+         *     address (no ids, roles, inviter or expiry).
+         * @example {
+         *       "email": "sam@valleyrural.example",
+         *       "organization_name": "Valley Rural Health"
+         *     }
+         */
+        InvitationPreview: {
+            email: string;
+            organization_name: string;
         };
         /**
          * @example {
@@ -2391,7 +2476,7 @@ export interface components {
              * @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`.
              * @enum {string}
              */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "mfa_state" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "mfa_state" | "own_account" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
             detail: string;
             /** @description Per-field messages (422 only). */
             errors?: components["schemas"]["FieldErrorDto"][] | null;
@@ -3790,6 +3875,92 @@ export interface operations {
             };
         };
     };
+    adminExportAuditChain: {
+        parameters: {
+            query?: {
+                /** @description `csv` or `json` (default json) */
+                format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file download (text/csv or application/json) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an operator */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     adminVerifyAudit: {
         parameters: {
             query?: never;
@@ -3806,11 +3977,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "events": 42,
-                     *       "valid": true
+                     *       "events": 140,
+                     *       "last_hash": "9f2c…",
+                     *       "valid": true,
+                     *       "visible_to_operators": 7
                      *     }
                      */
-                    "application/json": components["schemas"]["Verification"];
+                    "application/json": components["schemas"]["AuditVerifyOut"];
                 };
             };
             /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
@@ -4221,7 +4394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Operators cannot disable themselves */
+            /** @description `own_account`: operators cannot disable themselves */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4668,6 +4841,77 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the invitation link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a usable invitation; or `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
                     [name: string]: unknown;

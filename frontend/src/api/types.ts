@@ -101,7 +101,8 @@ export type PartnerGrantSummary = S['PartnerGrantSummary'];
 
 /** The document says only "object": the event's detail is free JSON without secrets. */
 export type AuditEvent = Omit<S['AuditEventOut'], 'detail'> & { detail: unknown };
-export type AuditVerify = S['Verification'];
+export type AuditVerify = S['AuditVerifyOut'];
+export type InvitationPreview = S['InvitationPreview'];
 
 // Request bodies, under the names the pages use. The server validates every value (422 with
 // field errors), so the forms send what the person chose, as the document types it.

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import * as adminApi from '../api/admin';
 import * as auditApi from '../api/audit';
 import type { AdminUser, AuditVerify, NewOrganization } from '../api/types';
-import { useRole } from '../auth/AuthContext';
+import { useMe, useRole } from '../auth/AuthContext';
 import { actionText, actorText } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { SelectField, SubmitButton, TextField } from '../components/fields';
@@ -146,7 +146,17 @@ export function AdminUsers() {
   );
 }
 
+const USER_STATUS: Record<string, { tone: string; label: string }> = {
+  invited: { tone: 'pending', label: 'Invited' },
+  active: { tone: 'active', label: 'Active' },
+  disabled: { tone: 'revoked', label: 'Disabled' },
+};
+
+/** A person's name, or their address while they have none (an invitation not yet accepted). */
+const who = (u: AdminUser) => u.name.trim() || u.email;
+
 function AdminUsersInner() {
+  const me = useMe();
   const list = usePaged(adminApi.users, []);
   const unavailable = list.error && (list.error.status === 404 || list.error.status === 405);
   const [notice, setNotice] = useState<string | null>(null);
@@ -157,7 +167,7 @@ function AdminUsersInner() {
   });
   const setDisabled = async (u: AdminUser, disabled: boolean) => {
     await adminApi.setUserDisabled(u.id, disabled);
-    setNotice(`${u.name} ${disabled ? 'disabled: their sessions and tokens stop working at once' : 'enabled'}.`);
+    setNotice(`${who(u)} ${disabled ? 'disabled: their sessions and tokens stop working at once' : 'enabled'}.`);
     await list.reload();
   };
   return (
@@ -209,19 +219,23 @@ function AdminUsersInner() {
                   {list.items.map((u) => (
                     <tr key={u.id}>
                       <th scope="row" data-label="Name">
-                        {u.name}
+                        {u.name.trim() || <span className="fap-muted">Not yet chosen</span>}
                       </th>
                       <td data-label="Email">{u.email}</td>
                       <td data-label="Organization">{u.organization_name ?? '—'}</td>
-                      <td data-label="Status">{u.disabled ? <StatusTag status="revoked" label="Disabled" /> : <StatusTag status="active" label="Active" />}</td>
+                      <td data-label="Status">
+                        <StatusTag status={USER_STATUS[u.status]?.tone ?? 'active'} label={USER_STATUS[u.status]?.label ?? u.status} />
+                      </td>
                       <td data-label="Actions">
-                        {u.disabled ? (
+                        {u.id === me.user.id ? (
+                          <span className="fap-muted">You</span>
+                        ) : u.disabled ? (
                           <button type="button" className="usa-button usa-button--outline" onClick={() => void setDisabled(u, false)}>
                             Enable
                           </button>
                         ) : (
-                          <ConfirmAction label="Disable" outline heading={`Disable ${u.name}?`} onConfirm={() => setDisabled(u, true)}>
-                            <p>{u.name} is signed out everywhere and cannot sign in until enabled again.</p>
+                          <ConfirmAction label="Disable" srSuffix={` ${who(u)}`} outline heading={`Disable ${who(u)}?`} onConfirm={() => setDisabled(u, true)}>
+                            <p>{who(u)} is signed out everywhere and cannot sign in until enabled again.</p>
                           </ConfirmAction>
                         )}
                       </td>
@@ -257,7 +271,10 @@ export function AdminAudit() {
           {verify && (
             <div role="status" className="margin-top-2">
               {verify.valid ? (
-                <SuccessAlert heading="The audit chain is intact">{verify.events} events verified.</SuccessAlert>
+                <SuccessAlert heading="The audit chain is intact">
+                  {verify.events} events verified. {verify.visible_to_operators} of them are on records of the operators (organizations and users you created or
+                  changed); only those appear in the export and the search below.
+                </SuccessAlert>
               ) : (
                 <div className="usa-alert usa-alert--error">
                   <div className="usa-alert__body">
@@ -272,8 +289,45 @@ export function AdminAudit() {
           )}
         </Section>
       )}
+      {role.isOperator && (
+        <Section title="What operators see">
+          <p>
+            Verification walks every event of the portal. Events on developer, agency and partner records are visible only to those organizations: operators never
+            see the content of developer records. So the export and the search below show only the events on operators’ own records, and a grant, model or request id
+            finds no events here even though its events are in the verified chain.
+          </p>
+        </Section>
+      )}
+      {role.isOperator && (
+        <Section title="Export the chain for an outside auditor">
+          <p>
+            The chain’s links: sequence number, time, action and hashes of every event, with no record details. An auditor checks that the sequence runs from 1 without
+            a gap, that each link’s previous hash is the hash of the link before it, and that the last hash is the one verification reports
+            {verify ? (
+              <>
+                {' '}
+                (<code className="fap-break">{verify.last_hash}</code>)
+              </>
+            ) : null}
+            . With an organization’s own event export, the auditor recomputes each of its events’ hashes and finds it at the same sequence number.
+          </p>
+          <p>
+            <strong>Hash rule:</strong> hash = lowercase hex SHA-256 of the previous hash (its 64 hex characters) followed by the canonical event: a JSON object of the
+            event’s fields seq, id, occurred_at, actor_user_id, actor_org_id, action, target_type, target_id, visible_to, detail, request_id and prev_hash, with keys
+            sorted at every level, no whitespace, occurred_at as UTC with microseconds and Z, and visible_to sorted. The first event’s previous hash is 64 zeros.
+          </p>
+          <div className="fap-actions">
+            <a className="usa-button usa-button--outline" href={adminApi.chainExportUrl('csv')} download>
+              Download chain links (CSV)
+            </a>
+            <a className="usa-button usa-button--outline" href={adminApi.chainExportUrl('json')} download>
+              Download chain links (JSON)
+            </a>
+          </div>
+        </Section>
+      )}
       <Section title="Export">
-        <p>Download the events on your organization’s records.</p>
+        <p>Download the events on your organization’s records, with their details.</p>
         <div className="fap-actions">
           <a className="usa-button usa-button--outline" href={auditApi.exportUrl('csv')} download>
             Download CSV
@@ -301,7 +355,9 @@ export function AdminAudit() {
             {events.loading && events.items.length === 0 ? (
               <Loading />
             ) : events.items.length === 0 ? (
-              <p>No events for this record.</p>
+              <p>
+                No events for this record{role.isOperator ? ' that operators may read. Events on developer, agency and partner records are visible only to those organizations' : ''}.
+              </p>
             ) : (
               <ol className="fap-audit">
                 {events.items.map((ev) => (

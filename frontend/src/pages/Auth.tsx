@@ -5,8 +5,8 @@ import { ApiError } from '../api/client';
 import { safeNext, useAuth } from '../auth/AuthContext';
 import { Checkbox, SubmitButton, TextField } from '../components/fields';
 import { SystemUseNotice } from '../components/SystemUseNotice';
-import { InfoAlert, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
-import { useAction } from '../lib/hooks';
+import { InfoAlert, Loading, PageTitle, ProblemAlert, SuccessAlert } from '../components/ui';
+import { useAction, useResource } from '../lib/hooks';
 import { getPasskey } from '../lib/webauthn';
 
 const PASSWORD_HINT =
@@ -497,20 +497,71 @@ function ResetConfirm({ token }: { token: string }) {
 
 export function AcceptInvitePage() {
   const { token = '' } = useParams();
-  const { refresh } = useAuth();
-  const navigate = useNavigate();
+  // What the link is for, before anyone types a password: the organization and the address.
+  const invitation = useResource(() => authApi.invitation(token), [token]);
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
+  const [activated, setActivated] = useState(false);
   const action = useAction(async () => {
     await authApi.acceptInvitation(token, name, password);
-    const who = await refresh();
-    navigate(who ? '/' : '/sign-in', { replace: true });
+    setActivated(true);
   });
+  const inv = invitation.data;
+  if (activated)
+    return (
+      <div className="fap-narrow">
+        <PageTitle>Your account is activated</PageTitle>
+        <SuccessAlert heading="Your account is activated">
+          {inv ? (
+            <>
+              You are now a member of <strong>{inv.organization_name}</strong>. Sign in as <strong>{inv.email}</strong> with the password you just chose.
+            </>
+          ) : (
+            'Sign in with your email address and the password you just chose.'
+          )}
+        </SuccessAlert>
+        <Link to="/sign-in" className="usa-button">
+          Sign in
+        </Link>
+      </div>
+    );
+  if (invitation.loading && !inv)
+    return (
+      <div className="fap-narrow">
+        <PageTitle>Accept your invitation</PageTitle>
+        <Loading />
+      </div>
+    );
+  if (!inv)
+    return (
+      <div className="fap-narrow">
+        <PageTitle>This invitation is not valid</PageTitle>
+        {invitation.error && invitation.error.status !== 404 ? (
+          <ProblemAlert error={invitation.error} />
+        ) : (
+          <InfoAlert>
+            The link was already used, has expired (invitations last seven days), or was not copied whole. Ask the person who invited you to send a new invitation. If
+            you already activated your account, sign in.
+          </InfoAlert>
+        )}
+        <Link to="/sign-in" className="usa-button usa-button--outline">
+          Go to sign in
+        </Link>
+      </div>
+    );
   return (
     <div className="fap-narrow">
-      <PageTitle lead="You have been invited to join an organization on the Frontier Access Portal. Choose your name and password to activate your account.">
+      <PageTitle
+        title="Accept your invitation"
+        lead={
+          <>
+            You have been invited to join <strong>{inv.organization_name}</strong> on the Frontier Access Portal as <strong className="fap-break">{inv.email}</strong>.
+            Choose your name and password to activate your account.
+          </>
+        }
+      >
         Accept your invitation
       </PageTitle>
       <SystemUseNotice />
@@ -529,6 +580,8 @@ export function AcceptInvitePage() {
         }}
       >
         <Checkbox name="acknowledge" label="I have read and understand the system use notice." checked={ack} onChange={setAck} error={ackError} />
+        {/* The invited address for password managers; the lead above shows it to the person. */}
+        <input type="hidden" name="username" autoComplete="username" value={inv.email} />
         <TextField name="name" label="Your full name" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="name" error={action.fieldErrors.name} />
         <PasswordField name="password" label="Password" value={password} onChange={setPassword} autoComplete="new-password" hint={PASSWORD_HINT} error={action.fieldErrors.password} />
         <SubmitButton busy={action.busy} busyLabel="Activating…">

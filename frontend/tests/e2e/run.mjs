@@ -1012,6 +1012,57 @@ async function main() {
       }, { needs: () => signedIn });
       await axe(page, 'users', () => signedIn);
 
+      // Issue 11 item 10: an invitation never accepted reads "Invited"; the dialog names a
+      // nameless person by address; one's own row offers no Disable.
+      await step('the invited admin shows as Invited and the disable dialog names the address', page, async () => {
+        const row = page.locator('tbody tr', { hasText: adminEmail });
+        await row.waitFor();
+        const text = (await row.textContent()) ?? '';
+        expect(text.includes('Invited') && !text.includes('Active'), `the invited admin's row reads: ${text}`);
+        await row.getByRole('button', { name: /^Disable/ }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByRole('heading', { name: `Disable ${adminEmail}?` }).waitFor();
+        await screenshot(page, 'disable dialog of an invited user');
+        await dialog.getByRole('button', { name: /Cancel|Keep/ }).first().click();
+        const own = page.locator('tbody tr', { hasText: ACCOUNTS.operator.email });
+        await own.waitFor();
+        expect((await own.getByRole('button', { name: /^Disable/ }).count()) === 0, 'Disable is offered on the operator\'s own row');
+      }, { needs: () => signedIn });
+
+      // Issue 11 item 9: the invitation names the organization and the address; activating says so.
+      await step('the invitation link names the organization and the address; activating says so', page, async () => {
+        const dir = process.env.PORTAL__MAIL__DIR;
+        expect(dir, 'PORTAL__MAIL__DIR is not set');
+        let link = null;
+        for (let i = 0; i < 100 && !link; i++) {
+          for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+            const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+            if (raw.includes(`To: ${adminEmail}`) && raw.includes('/invite/')) {
+              expect(raw.includes(`join "${orgName}"`), 'the invitation email does not name the organization');
+              link = raw.match(/https?:\/\/\S+\/invite\/[A-Za-z0-9._-]+/)[0];
+            }
+          }
+          if (!link) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(link, `no invitation email to ${adminEmail}`);
+        const ctx = await browser.newContext();
+        const invitee = await ctx.newPage();
+        await invitee.goto(BASE + new URL(link).pathname);
+        await invitee.getByText(orgName, { exact: false }).first().waitFor();
+        await invitee.getByText(adminEmail, { exact: false }).first().waitFor();
+        await screenshot(invitee, 'accept invitation names the organization');
+        await tick(invitee, 'I have read and understand the system use notice');
+        await invitee.getByLabel(/^Your full name/).fill('Wren Waterworks');
+        await invitee.getByLabel(/^Password/).fill(PASSWORD);
+        await invitee.getByRole('button', { name: 'Activate account' }).click();
+        await invitee.getByRole('heading', { name: 'Your account is activated', level: 1 }).waitFor();
+        await screenshot(invitee, 'account activated');
+        await ctx.close();
+        await goto(page, '/admin/users');
+        const row = page.locator('tbody tr', { hasText: adminEmail });
+        await row.getByText('Active').waitFor();
+      }, { needs: () => signedIn });
+
       await step('audit verification reports an intact chain; export links are offered', page, async () => {
         await goto(page, '/admin/audit');
         await page.getByRole('button', { name: 'Verify now' }).click();
@@ -1025,6 +1076,18 @@ async function main() {
         }
       }, { needs: () => signedIn });
       await axe(page, 'audit verification', () => signedIn);
+      await step('the audit page says what operators see and exports the chain links', page, async () => {
+        await page.getByRole('heading', { name: 'What operators see' }).waitFor();
+        await page.getByText(/of them are on records of the operators/).waitFor();
+        await page.getByText(/Hash rule:/).waitFor();
+        const href = await page.getByRole('link', { name: 'Download chain links (JSON)' }).getAttribute('href');
+        const res = await page.request.get(BASE + href);
+        expect(res.ok(), `chain export answered ${res.status()}`);
+        const links = await res.json();
+        expect(links.length > 10 && Object.keys(links[0]).sort().join() === 'action,hash,occurred_at,prev_hash,seq', 'the chain export is not links only');
+        expect(links.every((l, i) => i === 0 || l.prev_hash === links[i - 1].hash), 'the exported links do not chain');
+        await screenshot(page, 'audit page operator');
+      }, { needs: () => signedIn });
 
       await step('operator sees the terms templates', page, async () => {
         await goto(page, '/terms');
