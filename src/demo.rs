@@ -623,7 +623,10 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     json(ds::create(
         st(),
         dana.clone(),
-        Json(file(&a8_next, "Aurora-8 Preview 0.4 (draft, not yet submitted)")),
+        Json(file(
+            &a8_next,
+            "Aurora-8 Preview 0.4 (draft, not yet submitted)",
+        )),
     ))
     .await?;
 

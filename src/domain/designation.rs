@@ -464,7 +464,11 @@ mod tests {
             assert!(!is_overdue(s, Some(dec15), late), "{s}");
         }
         assert!(!is_overdue(S::Submitted, None, late));
-        assert!(!is_overdue(S::Submitted, Some(dec15), at("2026-12-15T20:00:00Z")));
+        assert!(!is_overdue(
+            S::Submitted,
+            Some(dec15),
+            at("2026-12-15T20:00:00Z")
+        ));
     }
 
     fn any_action() -> impl Strategy<Value = DesignationAction> {

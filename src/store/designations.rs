@@ -163,9 +163,7 @@ pub fn open_for_model(
     designation_requests::table
         .filter(designation_requests::model_id.eq(model_id))
         .filter(designation_requests::organization_id.eq(organization_id))
-        .filter(
-            designation_requests::status.ne_all(FINAL),
-        )
+        .filter(designation_requests::status.ne_all(FINAL))
         .order(designation_requests::id.desc())
         .select(RequestRow::as_select())
         .first(conn)
@@ -301,7 +299,17 @@ pub fn list_visible(
     if let Some(day) = filter.overdue_before {
         q = q
             .filter(designation_requests::requested_response_by.lt(day))
-            .filter(designation_requests::status.eq_any(AWAITING_GOVERNMENT));
+            // The complement as `NOT IN`: an `IN` list would lead SQLite to read the status
+            // index once per value and sort, where this page must be one scan in id order.
+            .filter(
+                designation_requests::status.ne_all(
+                    DesignationStatus::ALL
+                        .iter()
+                        .copied()
+                        .filter(|s| !AWAITING_GOVERNMENT.contains(s))
+                        .collect::<Vec<_>>(),
+                ),
+            );
     }
     if let Some(b) = &page.before {
         q = q.filter(designation_requests::id.lt(b.clone()));

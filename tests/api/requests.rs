@@ -41,8 +41,7 @@ async fn a_draft_is_edited_only_while_it_is_a_draft_and_only_by_its_developer(ap
     assert_eq!(r.body["summary"], "Revised: is Aurora-7 covered?");
     assert_eq!(r.body["requested_response_by"], due.as_str());
     assert_eq!(
-        r.body["capability_evidence"],
-        "Internal cyber evaluations: see attached summary.",
+        r.body["capability_evidence"], "Internal cyber evaluations: see attached summary.",
         "an absent field stays as it was"
     );
     assert_events(before, app.audit_count().await, 1, "draft edited");
@@ -98,10 +97,7 @@ async fn a_draft_is_edited_only_while_it_is_a_draft_and_only_by_its_developer(ap
     }
 
     // Once submitted it is no longer a draft: 409, and nothing changes.
-    c.dev
-        .post_empty(&dr(&app, &id, "submit"))
-        .await
-        .expect(200);
+    c.dev.post_empty(&dr(&app, &id, "submit")).await.expect(200);
     let before = app.audit_count().await;
     let r = c
         .dev
@@ -119,13 +115,9 @@ async fn a_draft_is_edited_only_while_it_is_a_draft_and_only_by_its_developer(ap
     assert_eq!(g.body["summary"], "Revised: is Aurora-7 covered?");
 }
 
-async fn a_second_open_request_for_a_model_version_is_a_conflict_naming_the_open_one(
-    app: TestApp,
-) {
+async fn a_second_open_request_for_a_model_version_is_a_conflict_naming_the_open_one(app: TestApp) {
     let c = cast(&app).await;
-    let file = |model: &str| {
-        json!({"model_id": model, "summary": "Again?", "capability_evidence": "Same evals."})
-    };
+    let file = |model: &str| json!({"model_id": model, "summary": "Again?", "capability_evidence": "Same evals."});
     let first = draft_request(&app, &c.dev, &c.model).await;
     let before = app.audit_count().await;
     let count = |r: &Resp| items(r).len();
@@ -199,14 +191,15 @@ async fn the_response_date_is_a_calendar_date_never_in_the_past(app: TestApp) {
     let c = cast(&app).await;
     let m2 = new_model(&app, &c.dev, "Aurora-8").await;
     let m3 = new_model(&app, &c.dev, "Aurora-9").await;
-    let post = |model: &str, by: serde_json::Value| {
-        json!({"model_id": model, "summary": "s", "capability_evidence": "e", "requested_response_by": by})
-    };
+    let post = |model: &str, by: serde_json::Value| json!({"model_id": model, "summary": "s", "capability_evidence": "e", "requested_response_by": by});
 
     // A date comes back as the same date, with no time of day and no zone.
     let r = c
         .dev
-        .post(&app.api("/designation-requests"), post(&c.model, json!("2026-12-15")))
+        .post(
+            &app.api("/designation-requests"),
+            post(&c.model, json!("2026-12-15")),
+        )
         .await
         .expect(201);
     assert_eq!(r.body["requested_response_by"], "2026-12-15");
@@ -246,14 +239,24 @@ async fn the_response_date_is_a_calendar_date_never_in_the_past(app: TestApp) {
     // Not a date at all.
     let r = c
         .dev
-        .post(&app.api("/designation-requests"), post(&m3, json!("Dec 15")))
+        .post(
+            &app.api("/designation-requests"),
+            post(&m3, json!("Dec 15")),
+        )
         .await
         .problem(422, "validation_failed");
     assert_eq!(r.fields(), vec!["requested_response_by"], "{}", r.text);
-    assert_eq!(app.audit_count().await, before, "a refused filing writes nothing");
+    assert_eq!(
+        app.audit_count().await,
+        before,
+        "a refused filing writes nothing"
+    );
     let r = c
         .dev
-        .post(&app.api("/designation-requests"), post(&m3, json!("2026-06-01")))
+        .post(
+            &app.api("/designation-requests"),
+            post(&m3, json!("2026-06-01")),
+        )
         .await
         .expect(201);
     assert_eq!(r.body["requested_response_by"], "2026-06-01");
@@ -262,17 +265,12 @@ async fn the_response_date_is_a_calendar_date_never_in_the_past(app: TestApp) {
 async fn overdue_requests_are_flagged_and_the_queue_filters_them(app: TestApp) {
     let c = cast(&app).await;
     let by = |d: i64| date(t0() + days(d));
-    let file = |model: &str, due: String| {
-        json!({"model_id": model, "summary": "When will we hear?", "capability_evidence": "e", "requested_response_by": due})
-    };
+    let file = |model: &str, due: String| json!({"model_id": model, "summary": "When will we hear?", "capability_evidence": "e", "requested_response_by": due});
     let m2 = new_model(&app, &c.dev, "Aurora-8").await;
     let m3 = new_model(&app, &c.dev, "Aurora-9").await;
     let m4 = new_model(&app, &c.dev, "Aurora-10").await;
     let submit = |id: String| async {
-        c.dev
-            .post_empty(&dr(&app, &id, "submit"))
-            .await
-            .expect(200);
+        c.dev.post_empty(&dr(&app, &id, "submit")).await.expect(200);
         id
     };
     let id_of = |r: Resp| r.expect(201).id();
@@ -291,7 +289,10 @@ async fn overdue_requests_are_flagged_and_the_queue_filters_them(app: TestApp) {
     ))
     .await;
     c.nsa
-        .post(&dr(&app, &asked, "request-info"), json!({"message": "More?"}))
+        .post(
+            &dr(&app, &asked, "request-info"),
+            json!({"message": "More?"}),
+        )
         .await
         .expect(200);
     // Due in 10 days: not yet.

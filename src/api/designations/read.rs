@@ -8,10 +8,10 @@ use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::designation::{latest_day_under_way, AssignedFilter, DesignationStatus};
-use chrono::{DateTime, Utc};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
+use chrono::{DateTime, Utc};
 
 use super::views::{RequestOut, RequestSummary};
 use crate::api::view::{load, View};
