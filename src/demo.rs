@@ -569,10 +569,23 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
         }),
     ))
     .await?;
+    // One open request per model version: the superseded one was withdrawn before the next.
+    let r_wd = id(&json(ds::create(
+        st(),
+        lee.clone(),
+        Json(file(&nw2, "Northwind-2 (superseded request)")),
+    ))
+    .await?);
+    json(ds::submit(st(), lee.clone(), path(&r_wd))).await?;
+    json(ds::withdraw_request(st(), lee.clone(), path(&r_wd))).await?;
+    // Its response date passed while it is still under review: the queue flags it overdue.
     let r_review = id(&json(ds::create(
         st(),
         lee.clone(),
-        Json(file(&nw2, "Northwind-2 financial-analysis model")),
+        Json(ds::CreateRequest {
+            requested_response_by: Some((real_now - day * 3).date_naive().to_string()),
+            ..file(&nw2, "Northwind-2 financial-analysis model")
+        }),
     ))
     .await?);
     json(ds::submit(st(), lee.clone(), path(&r_review))).await?;
@@ -594,18 +607,26 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
     ))
     .await?);
     json(ds::submit(st(), dana.clone(), path(&r_sub))).await?;
-    let r_wd = id(&json(ds::create(
+    // A draft for the next checkpoint (Aurora-8 Preview 0.3 has its submitted request open).
+    let a8_next = id(&json(md::create(
         st(),
-        lee.clone(),
-        Json(file(&nw2, "Northwind-2 (superseded request)")),
+        dana.clone(),
+        Json(model(
+            "Aurora-8 Preview",
+            "0.4",
+            "Next research checkpoint.",
+            "text, code",
+            None,
+        )),
     ))
     .await?);
-    json(ds::submit(st(), lee.clone(), path(&r_wd))).await?;
-    json(ds::withdraw_request(st(), lee.clone(), path(&r_wd))).await?;
     json(ds::create(
         st(),
         dana.clone(),
-        Json(file(&a8, "Aurora-8 Preview (draft, not yet submitted)")),
+        Json(file(
+            &a8_next,
+            "Aurora-8 Preview 0.4 (draft, not yet submitted)",
+        )),
     ))
     .await?;
 

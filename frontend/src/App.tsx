@@ -11,7 +11,7 @@ import { Loading, PageTitle, ProblemAlert } from './components/ui';
 import { AcceptInvitePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage } from './pages/Auth';
 import { Dashboard } from './pages/Dashboard';
 import { ModelDetail, ModelEdit, ModelNew, ModelsList } from './pages/Models';
-import { RequestDetail, RequestNew, RequestsList } from './pages/Designations';
+import { RequestDetail, RequestEdit, RequestNew, RequestsList } from './pages/Designations';
 import { TermsDetail, TermsList, TermsNew } from './pages/Terms';
 import { GrantDetail, GrantNew, GrantsList } from './pages/Grants';
 import { NominationDetail, NominationNew, NominationsList } from './pages/Nominations';
@@ -95,6 +95,7 @@ export function AppRoutes() {
       <Route path="/designation-requests" element={p(<RequestsList />)} />
       <Route path="/designation-requests/new" element={p(<RequestNew />)} />
       <Route path="/designation-requests/:id" element={p(<RequestDetail />)} />
+      <Route path="/designation-requests/:id/edit" element={p(<RequestEdit />)} />
       <Route path="/terms" element={p(<TermsList />)} />
       <Route path="/terms/new" element={p(<TermsNew />)} />
       <Route path="/terms/:id" element={p(<TermsDetail />)} />

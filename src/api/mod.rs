@@ -316,6 +316,66 @@ pub fn opt_time_field(
     }
 }
 
+/// Parses an optional calendar-date field (absent, null or "" = None): `2026-12-15`, or an
+/// RFC 3339 time, whose date is taken in the offset it was written with
+/// (`2026-12-15T23:59:00-05:00` is Dec 15), so clients that sent times keep working. A date
+/// carries no zone: it is stored and sent back as `YYYY-MM-DD` and reads the same everywhere.
+pub fn opt_date_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let parsed = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .filter(|_| v.len() == 10)
+        .or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(v)
+                .ok()
+                .map(|t| t.date_naive())
+        });
+    match parsed {
+        Some(d) if YEARS.contains(&d.year()) => Some(d),
+        Some(_) => {
+            errors.push(FieldError::new(
+                field,
+                "must be a date between the years 1970 and 9999",
+            ));
+            None
+        }
+        None => {
+            errors.push(FieldError::new(field, "must be a date such as 2026-12-15"));
+            None
+        }
+    }
+}
+
+/// Refuses a calendar date whose day is already over everywhere
+/// ([`crate::domain::designation::day_has_passed`]): 422 on the field, in words.
+pub fn date_not_past(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    date: Option<chrono::NaiveDate>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    if date.is_some_and(|d| crate::domain::designation::day_has_passed(d, now)) {
+        errors.push(FieldError::new(field, "must be today or a later date"));
+    }
+}
+
+/// Refuses a time before `now`: 422 on the field, in words.
+pub fn time_not_past(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    time: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    if time.is_some_and(|t| t < now) {
+        errors.push(FieldError::new(field, "must not be in the past"));
+    }
+}
+
 /// For `Option<Option<T>>` fields of a PATCH body with `#[serde(default)]`: absent → `None`
 /// (unchanged), `null` → `Some(None)` (clear), a value → `Some(Some(v))`.
 pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>

@@ -13,7 +13,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::ids::ModelId;
 
 use crate::api::paging::{PageQuery, Paged};
-use crate::api::{finish, opt_time_field, optional, required, VOLUNTARY};
+use crate::api::{finish, opt_time_field, optional, required, time_not_past, VOLUNTARY};
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -263,7 +263,7 @@ pub struct CreateModel {
     #[schema(max_length = 100)]
     pub modality: Option<String>,
     /// When the developer plans to release the model to other trusted partners; Government
-    /// windows may not end after it.
+    /// windows may not end after it. Not in the past (422 `validation_failed`).
     #[schema(schema_with = crate::api::openapi::optional_time_schema)]
     pub planned_partner_release_at: Option<String>,
 }
@@ -297,7 +297,7 @@ pub async fn create(
         description,
         modality,
         planned,
-    } = NewModel::try_from(body.into_inner()).map_err(AppError::validation)?;
+    } = NewModel::parse(body.into_inner(), state.clock.now()).map_err(AppError::validation)?;
     let now = state.clock.now();
     let row = ModelRow {
         id: new_id(),
@@ -369,10 +369,10 @@ pub struct NewModel {
     pub planned: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<CreateModel> for NewModel {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: CreateModel) -> Result<NewModel, Vec<FieldError>> {
+impl NewModel {
+    /// The body's fields as of `now`: a planned partner release in the past is refused (it
+    /// would block every Government window offered afterwards).
+    fn parse(b: CreateModel, now: DateTime<Utc>) -> Result<NewModel, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = required(&mut errors, "name", &b.name, 200);
         let version = required(&mut errors, "version", &b.version, 100);
@@ -388,6 +388,7 @@ impl TryFrom<CreateModel> for NewModel {
             "planned_partner_release_at",
             b.planned_partner_release_at.as_deref(),
         );
+        time_not_past(&mut errors, "planned_partner_release_at", planned, now);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -416,7 +417,8 @@ pub struct PatchModel {
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<String>, max_length = 100)]
     pub modality: Option<Option<String>>,
-    /// An RFC 3339 time; null or an empty string clears it; absent leaves it unchanged.
+    /// An RFC 3339 time, not in the past; null or an empty string clears it; absent leaves it
+    /// unchanged.
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(schema_with = crate::api::openapi::optional_time_schema)]
     pub planned_partner_release_at: Option<Option<String>>,
@@ -465,7 +467,9 @@ pub async fn patch(
             m.modality = optional(&mut errors, "modality", d.as_deref(), MODALITY_MAX);
         }
         if let Some(p) = &b.planned_partner_release_at {
-            m.planned_partner_release_at = opt_time_field(&mut errors, "planned_partner_release_at", p.as_deref()).map(to_db);
+            let planned = opt_time_field(&mut errors, "planned_partner_release_at", p.as_deref());
+            time_not_past(&mut errors, "planned_partner_release_at", planned, now);
+            m.planned_partner_release_at = planned.map(to_db);
         }
         finish(errors)?;
         if let Some(planned) = m.planned_partner_release_at.map(from_db) {

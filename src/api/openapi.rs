@@ -600,6 +600,29 @@ pub fn time_schema() -> Schema {
     )
 }
 
+/// An optional calendar-date field of a body (`api::opt_date_field`): `YYYY-MM-DD`, an RFC 3339
+/// time (its date in its own offset), or `null` or `""` for none.
+pub fn optional_date_schema() -> Schema {
+    Schema::OneOf(
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                    .pattern(Some("^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"))
+                    .description(Some("A calendar date, no time of day and no zone")),
+            )
+            .item(time_schema())
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(0)),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
+}
+
 /// An optional time field of a body (`api::opt_time_field`): a time, or `null` or `""` for none.
 pub fn optional_time_schema() -> Schema {
     Schema::OneOf(
@@ -711,7 +734,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit, api::admin::export_chain,
         api::audit::list, api::audit::export,
         api::models::list, api::models::create, api::models::get, api::models::patch, api::models::release,
-        api::designations::list, api::designations::create, api::designations::get, api::designations::submit,
+        api::designations::list, api::designations::create, api::designations::get, api::designations::edit, api::designations::submit,
         api::designations::withdraw_request, api::designations::assign, api::designations::request_info, api::designations::respond,
         api::designations::consult, api::designations::determine, api::designations::list_messages, api::designations::post_message,
         api::terms::list, api::terms::create, api::terms::get,

@@ -193,7 +193,7 @@ diesel::table! {
         status -> Text,
         summary -> Text,
         capability_evidence -> Text,
-        requested_response_by -> Nullable<Timestamp>,
+        requested_response_by -> Nullable<Date>,
         submitted_at -> Nullable<Timestamp>,
         withdrawn_at -> Nullable<Timestamp>,
         assigned_to_user_id -> Nullable<Text>,

@@ -11,6 +11,7 @@ domain_string_enum! {
         DesignationConsultationRecorded = "designation.consultation_recorded",
         DesignationCreated = "designation.created",
         DesignationDetermined = "designation.determined",
+        DesignationEdited = "designation.edited",
         DesignationInfoRequested = "designation.info_requested",
         DesignationMessagePosted = "designation.message_posted",
         DesignationResponded = "designation.responded",

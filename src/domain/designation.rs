@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
 domain_string_enum! {
     /// Where a designation request stands. Stored as text; derived transitions come from
     /// [`next_status`] only, so the rules live in one place.
@@ -151,7 +153,8 @@ impl fmt::Display for InvalidTransition {
     }
 }
 
-fn describe(status: DesignationStatus) -> &'static str {
+/// The state in words, for sentences ("a request under review").
+pub fn describe(status: DesignationStatus) -> &'static str {
     match status {
         DesignationStatus::Draft => "a draft request",
         DesignationStatus::Submitted => "a submitted request",
@@ -235,16 +238,52 @@ pub fn withdraw(from: DesignationStatus) -> (DesignationStatus, bool) {
 /// Whether the request is finished (`determined` or `withdrawn`): no further review happens,
 /// and the developer may file a new request for a new version.
 pub fn is_final(status: DesignationStatus) -> bool {
-    matches!(
-        status,
-        DesignationStatus::Determined | DesignationStatus::Withdrawn
-    )
+    FINAL.contains(&status)
 }
 
 /// Whether reviewers (agencies) may see the request at all: every non-draft request is
 /// visible to every agency (DESIGN §1); drafts are the developer's alone.
 pub fn visible_to_reviewers(status: DesignationStatus) -> bool {
     status != DesignationStatus::Draft
+}
+
+/// Whether the Government still owes the next step: the request is `submitted` or
+/// `under_review` (in `info_requested` the developer owes an answer; final states owe nothing).
+pub fn awaits_government(status: DesignationStatus) -> bool {
+    AWAITING_GOVERNMENT.contains(&status)
+}
+
+/// The states in which the Government owes the next step (see [`awaits_government`]); the
+/// store's `overdue` filter reads the same list.
+pub const AWAITING_GOVERNMENT: [DesignationStatus; 2] =
+    [DesignationStatus::Submitted, DesignationStatus::UnderReview];
+
+/// The final states (see [`is_final`]); a request in any other state is open, and a second
+/// request for the same model is refused while one is open.
+pub const FINAL: [DesignationStatus; 2] =
+    [DesignationStatus::Determined, DesignationStatus::Withdrawn];
+
+/// The latest calendar day that is still under way somewhere on Earth at `now` (the day in
+/// UTC−12, "anywhere on Earth"). Why: `requested_response_by` is a calendar date with no zone,
+/// so it has passed only once that day is over everywhere, and a person picking "today" in
+/// any zone is never told it is in the past.
+pub fn latest_day_under_way(now: DateTime<Utc>) -> NaiveDate {
+    (now - Duration::hours(12)).date_naive()
+}
+
+/// Whether the calendar day `date` is over everywhere at `now` (see [`latest_day_under_way`]).
+pub fn day_has_passed(date: NaiveDate, now: DateTime<Utc>) -> bool {
+    date < latest_day_under_way(now)
+}
+
+/// Whether a request is overdue: its response date has passed and it still awaits the
+/// Government (the review queue flags these; the developer sees the same flag).
+pub fn is_overdue(
+    status: DesignationStatus,
+    respond_by: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> bool {
+    awaits_government(status) && respond_by.is_some_and(|d| day_has_passed(d, now))
 }
 
 /// The actions allowed in `status`, in declaration order (for the UI's buttons).
@@ -407,6 +446,29 @@ mod tests {
         assert!(!visible_to_reviewers(S::Draft));
         assert!(visible_to_reviewers(S::Withdrawn));
         assert!(is_final(S::Determined) && is_final(S::Withdrawn) && !is_final(S::Submitted));
+    }
+
+    #[test]
+    fn a_response_date_passes_once_its_day_is_over_everywhere() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let dec15 = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        // Dec 15 is still under way in UTC-12 until Dec 16 12:00 UTC.
+        assert!(!day_has_passed(dec15, at("2026-12-15T00:00:00Z")));
+        assert!(!day_has_passed(dec15, at("2026-12-16T11:59:59Z")));
+        assert!(day_has_passed(dec15, at("2026-12-16T12:00:00Z")));
+        let late = at("2026-12-17T00:00:00Z");
+        assert!(is_overdue(S::Submitted, Some(dec15), late));
+        assert!(is_overdue(S::UnderReview, Some(dec15), late));
+        // The developer owes the answer, or nothing is owed any more, or no date was asked.
+        for s in [S::Draft, S::InfoRequested, S::Determined, S::Withdrawn] {
+            assert!(!is_overdue(s, Some(dec15), late), "{s}");
+        }
+        assert!(!is_overdue(S::Submitted, None, late));
+        assert!(!is_overdue(
+            S::Submitted,
+            Some(dec15),
+            at("2026-12-15T20:00:00Z")
+        ));
     }
 
     fn any_action() -> impl Strategy<Value = DesignationAction> {

@@ -37,6 +37,9 @@ domain_string_enum! {
         InvalidTransition = "invalid_transition",
         /// 409: not every party accepted the terms yet (or the caller did not acknowledge them).
         TermsNotAccepted = "terms_not_accepted",
+        /// 409: the model already has an open designation request (its id is the problem's
+        /// `open_request_id`); withdraw it or wait for its determination before filing another.
+        DuplicateRequest = "duplicate_request",
         /// 409: an agency with that code exists already.
         AgencyExists = "agency_exists",
         /// 409: a second factor is enrolled already (remove it first), or none is pending.

@@ -4,7 +4,7 @@
 //! every agency sees every request that was ever submitted (a draft withdrawn before submission
 //! stays the developer's alone); nobody else sees any.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::clock::to_db;
@@ -12,7 +12,7 @@ use crate::db::schema::{
     consultations, designation_messages, designation_requests, models, organizations,
 };
 use crate::db::DbConn;
-use crate::domain::designation::{DesignationStatus, MessageKind};
+use crate::domain::designation::{DesignationStatus, MessageKind, AWAITING_GOVERNMENT, FINAL};
 use crate::store::Page;
 pub use crate::store::Viewer;
 
@@ -25,7 +25,8 @@ pub struct RequestRow {
     pub status: DesignationStatus,
     pub summary: String,
     pub capability_evidence: String,
-    pub requested_response_by: Option<NaiveDateTime>,
+    /// A calendar date (no time of day, no zone): the day the developer would like an answer by.
+    pub requested_response_by: Option<NaiveDate>,
     pub submitted_at: Option<NaiveDateTime>,
     pub withdrawn_at: Option<NaiveDateTime>,
     pub assigned_to_user_id: Option<String>,
@@ -47,7 +48,7 @@ pub struct NewRequest {
     pub created_by_user_id: String,
     pub summary: String,
     pub capability_evidence: String,
-    pub requested_response_by: Option<DateTime<Utc>>,
+    pub requested_response_by: Option<NaiveDate>,
 }
 
 impl RequestRow {
@@ -60,7 +61,7 @@ impl RequestRow {
             status: DesignationStatus::Draft,
             summary: new.summary,
             capability_evidence: new.capability_evidence,
-            requested_response_by: new.requested_response_by.map(to_db),
+            requested_response_by: new.requested_response_by,
             submitted_at: None,
             withdrawn_at: None,
             assigned_to_user_id: None,
@@ -117,6 +118,10 @@ pub fn insert(conn: &mut DbConn, row: &RequestRow) -> QueryResult<()> {
 #[diesel(table_name = designation_requests)]
 pub struct RequestChange {
     pub status: Option<DesignationStatus>,
+    pub summary: Option<String>,
+    pub capability_evidence: Option<String>,
+    /// `Some(None)` clears the date.
+    pub requested_response_by: Option<Option<NaiveDate>>,
     pub submitted_at: Option<NaiveDateTime>,
     pub withdrawn_at: Option<NaiveDateTime>,
     pub assigned_to_user_id: Option<String>,
@@ -147,6 +152,24 @@ pub fn apply_change(
     Ok(n == 1)
 }
 
+/// The developer's open request (any state but `determined` or `withdrawn`) for a model, if
+/// there is one: a second request for the same model version is refused while one is open
+/// (through `designation_requests_model_idx`).
+pub fn open_for_model(
+    conn: &mut DbConn,
+    organization_id: &str,
+    model_id: &str,
+) -> QueryResult<Option<RequestRow>> {
+    designation_requests::table
+        .filter(designation_requests::model_id.eq(model_id))
+        .filter(designation_requests::organization_id.eq(organization_id))
+        .filter(designation_requests::status.ne_all(FINAL))
+        .order(designation_requests::id.desc())
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn get_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
@@ -173,6 +196,9 @@ pub struct ListFilter {
     /// request's summary (see [`Search`]).
     pub search: Option<Search>,
     pub assigned: Option<Assigned>,
+    /// Only overdue requests: the response date's day is over everywhere before this date
+    /// (`domain::designation::latest_day_under_way`) and the request awaits the Government.
+    pub overdue_before: Option<NaiveDate>,
 }
 
 /// The `assigned` filter of the review queue.
@@ -269,6 +295,21 @@ pub fn list_visible(
             q = q.filter(designation_requests::assigned_to_user_id.eq(user.clone()))
         }
         Some(Assigned::Nobody) => q = q.filter(designation_requests::assigned_to_user_id.is_null()),
+    }
+    if let Some(day) = filter.overdue_before {
+        q = q
+            .filter(designation_requests::requested_response_by.lt(day))
+            // The complement as `NOT IN`: an `IN` list would lead SQLite to read the status
+            // index once per value and sort, where this page must be one scan in id order.
+            .filter(
+                designation_requests::status.ne_all(
+                    DesignationStatus::ALL
+                        .iter()
+                        .copied()
+                        .filter(|s| !AWAITING_GOVERNMENT.contains(s))
+                        .collect::<Vec<_>>(),
+                ),
+            );
     }
     if let Some(b) = &page.before {
         q = q.filter(designation_requests::id.lt(b.clone()));

@@ -375,6 +375,15 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
     let rid = s(&r, "id");
     let d = |action: &str| a(&format!("/designation-requests/{rid}/{action}"));
     w.step(
+        "PATCH",
+        "/api/v1/designation-requests/{id}",
+        dev.patch(
+            &a(&format!("/designation-requests/{rid}")),
+            json!({"summary": "edited draft"}),
+        ),
+    )
+    .await;
+    w.step(
         "POST",
         "/api/v1/designation-requests/{id}/submit",
         dev.post_empty(&d("submit")),

@@ -150,6 +150,8 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/designation-requests", E,                                         [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/designation-requests", J(|f| json!({"model_id": f.id("model"), "summary": "s", "capability_evidence": "e"})), [U, O, O, F, F, F, F, F]),
     r("GET", "/api/v1/designation-requests/{request}", E,                               [U, O, N, O, O, N, N, N]),
+    // The fixture is submitted: its developer gets past authorization (a 409: only drafts).
+    r("PATCH", "/api/v1/designation-requests/{request}", J(|_| json!({"summary": "edited"})), [U, O, N, F, F, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/submit", E,                       [U, O, N, F, F, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/assign", J(|_| json!({})),        [U, F, N, O, O, N, N, N]),
     r("POST", "/api/v1/designation-requests/{request}/request-info", J(|_| json!({"message": "More, please."})), [U, F, N, O, O, N, N, N]),

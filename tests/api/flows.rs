@@ -201,6 +201,22 @@ pub async fn new_model(app: &TestApp, dev: &User, name: &str) -> String {
     .to_string()
 }
 
+/// A new version of a model named `name` (a unique version string): a model version has one
+/// open designation request at a time, so a test that files several open requests "on the same
+/// model" files each on a version of its own.
+pub async fn model_version(app: &TestApp, dev: &User, name: &str) -> String {
+    let version = format!("v{}", uuid::Uuid::now_v7().simple());
+    new_model_with(
+        app,
+        dev,
+        json!({"name": name, "version": version, "description": "A frontier model", "modality": "text"}),
+    )
+    .await["id"]
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
 pub async fn draft_request(app: &TestApp, dev: &User, model_id: &str) -> String {
     let r = dev
         .post(

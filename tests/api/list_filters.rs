@@ -49,7 +49,10 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// A request with this summary, submitted.
-async fn request_about(app: &TestApp, dev: &User, model_id: &str, summary: &str) -> String {
+/// Files and submits a request on a new version of the model named `model` (one open request
+/// per model version).
+async fn request_about(app: &TestApp, dev: &User, model: &str, summary: &str) -> String {
+    let model_id = model_version(app, dev, model).await;
     let r = dev
         .post(
             &app.api("/designation-requests"),
@@ -66,18 +69,16 @@ async fn search_matches_the_model_developer_or_summary_in_any_case(app: TestApp)
     let c = cast(&app).await;
     // A developer whose name shares nothing with its models' names.
     let dev = developer(&app, "Polar Systems", "pat@polar.example").await;
-    let aurora = new_model(&app, &dev, "Aurora-7").await;
-    let borealis = new_model(&app, &dev, "Borealis").await;
-    let by_name = request_about(&app, &dev, &aurora, "Strong autonomy results.").await;
+    let by_name = request_about(&app, &dev, "Aurora-7", "Strong autonomy results.").await;
     let by_summary = request_about(
         &app,
         &dev,
-        &borealis,
+        "Borealis",
         "Cyber uplift comparable to AURORA-class models.",
     )
     .await;
-    let neither = request_about(&app, &dev, &borealis, "Biology evaluations only.").await;
-    let draft = draft_request(&app, &dev, &aurora).await;
+    let neither = request_about(&app, &dev, "Borealis", "Biology evaluations only.").await;
+    let draft = draft_request(&app, &dev, &model_version(&app, &dev, "Aurora-7").await).await;
 
     // The reviewer: the model name or the summary, in any case; never a draft.
     assert_eq!(
@@ -137,11 +138,12 @@ async fn search_matches_the_model_developer_or_summary_in_any_case(app: TestApp)
 
 async fn search_treats_like_wildcards_as_plain_characters(app: TestApp) {
     let c = cast(&app).await;
-    let percent = request_about(&app, &c.dev, &c.model, "Uplift of 50% on cyber evals.").await;
-    let fifty = request_about(&app, &c.dev, &c.model, "Uplift of 500 on cyber evals.").await;
-    let underscore = request_about(&app, &c.dev, &c.model, "Uses snake_case tools.").await;
-    let any_char = request_about(&app, &c.dev, &c.model, "Uses snakeXcase tools.").await;
-    let backslash = request_about(&app, &c.dev, &c.model, r"Paths like C:\evals were read.").await;
+    let percent = request_about(&app, &c.dev, "Aurora-7", "Uplift of 50% on cyber evals.").await;
+    let fifty = request_about(&app, &c.dev, "Aurora-7", "Uplift of 500 on cyber evals.").await;
+    let underscore = request_about(&app, &c.dev, "Aurora-7", "Uses snake_case tools.").await;
+    let any_char = request_about(&app, &c.dev, "Aurora-7", "Uses snakeXcase tools.").await;
+    let backslash =
+        request_about(&app, &c.dev, "Aurora-7", r"Paths like C:\evals were read.").await;
     let all = sorted(vec![
         percent.clone(),
         fifty.clone(),
@@ -178,10 +180,11 @@ async fn search_treats_like_wildcards_as_plain_characters(app: TestApp) {
 async fn assigned_filters_to_me_or_to_nobody(app: TestApp) {
     let c = cast(&app).await;
     let nsa_colleague = colleague(&app, &c.nsa, "second@nsa.example", "member").await;
+    let aurora = || model_version(&app, &c.dev, "Aurora-7");
     let mine = submitted_request(&app, &c.dev, &c.model).await;
-    let cisas = submitted_request(&app, &c.dev, &c.model).await;
-    let nobodys = submitted_request(&app, &c.dev, &c.model).await;
-    let draft = draft_request(&app, &c.dev, &c.model).await;
+    let cisas = submitted_request(&app, &c.dev, &aurora().await).await;
+    let nobodys = submitted_request(&app, &c.dev, &aurora().await).await;
+    let draft = draft_request(&app, &c.dev, &aurora().await).await;
     assign_self(&app, &c.nsa, &mine).await;
     assign_self(&app, &c.cisa, &cisas).await;
 
@@ -257,12 +260,11 @@ async fn assigned_filters_to_me_or_to_nobody(app: TestApp) {
 
 async fn filters_keep_the_cursor_pagination(app: TestApp) {
     let c = cast(&app).await;
-    let other = new_model(&app, &c.dev, "Borealis").await;
     let mut want = Vec::new();
     for i in 0..5 {
-        want.push(request_about(&app, &c.dev, &c.model, &format!("Aurora run {i}.")).await);
+        want.push(request_about(&app, &c.dev, "Aurora-7", &format!("Aurora run {i}.")).await);
         // Interleaved requests that do not match: the pages must skip them, not come up short.
-        request_about(&app, &c.dev, &other, &format!("Unrelated {i}.")).await;
+        request_about(&app, &c.dev, "Borealis", &format!("Unrelated {i}.")).await;
     }
     let mut got = Vec::new();
     let mut cursor: Option<String> = None;
@@ -297,10 +299,11 @@ async fn filters_keep_the_cursor_pagination(app: TestApp) {
 async fn filters_never_reach_other_organizations(app: TestApp) {
     let c = cast(&app).await;
     let rival = developer(&app, "Rival Labs", "riley@rival.example").await;
-    let rival_model = new_model(&app, &rival, "Aurora-7").await; // the same name
-    let ours = request_about(&app, &c.dev, &c.model, "Aurora autonomy results.").await;
-    let theirs = request_about(&app, &rival, &rival_model, "Aurora autonomy results.").await;
-    let their_draft = draft_request(&app, &rival, &rival_model).await;
+    let ours = request_about(&app, &c.dev, "Aurora-7", "Aurora autonomy results.").await;
+    // The same model name.
+    let theirs = request_about(&app, &rival, "Aurora-7", "Aurora autonomy results.").await;
+    let their_draft =
+        draft_request(&app, &rival, &model_version(&app, &rival, "Aurora-7").await).await;
     let op = c.op.clone();
     let partner = partner_org(&app, &op, "Valley Rural Health").await;
 

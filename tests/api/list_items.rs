@@ -138,6 +138,7 @@ async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp
                 "status",
                 "summary",
                 "requested_response_by",
+                "overdue",
                 "submitted_at",
                 "withdrawn_at",
                 "assigned_to",

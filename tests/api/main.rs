@@ -26,5 +26,6 @@ mod plain_words;
 mod plans;
 mod properties;
 mod races;
+mod requests;
 mod security;
 mod sessions;

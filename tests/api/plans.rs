@@ -375,6 +375,7 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         (&nsa, api("/designation-requests")),
         (&nsa, api("/designation-requests?status=submitted")),
         (&dev, api("/designation-requests?q=aurora")),
+        (&nsa, api("/designation-requests?overdue=true")),
         (
             &nsa,
             api("/designation-requests?q=aurora&assigned=unassigned"),

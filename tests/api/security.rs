@@ -613,16 +613,29 @@ async fn years_outside_1970_to_9999_are_refused(app: TestApp) {
         .await
         .expect(200);
     assert!(m.body["planned_partner_release_at"].is_null());
-    // The edges are fine and come back as RFC 3339.
-    for t in ["1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
-        let m = new_model_with(
-            &app,
-            &c.dev,
-            json!({"name": format!("Edge {t}"), "version": "1", "planned_partner_release_at": t}),
+    // The edges are valid years: the latest comes back as RFC 3339; the earliest is refused
+    // only because a planned release may not be in the past.
+    let t = "9999-12-31T23:59:59Z";
+    let m = new_model_with(
+        &app,
+        &c.dev,
+        json!({"name": format!("Edge {t}"), "version": "1", "planned_partner_release_at": t}),
+    )
+    .await;
+    assert_eq!(m["planned_partner_release_at"], t);
+    let r = c
+        .dev
+        .post(
+            &app.api("/models"),
+            json!({"name": "Edge 1970", "version": "1", "planned_partner_release_at": "1970-01-01T00:00:00Z"}),
         )
-        .await;
-        assert_eq!(m["planned_partner_release_at"], t);
-    }
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(
+        r.body["errors"][0]["message"], "must not be in the past",
+        "{}",
+        r.text
+    );
 }
 
 async fn model_updates_have_the_create_limits(app: TestApp) {

@@ -4,6 +4,7 @@ import { api, seg, type PageParams } from './client';
 import type {
   DesignationRequest,
   DesignationRequestSummary,
+  EditDesignationRequest,
   Message,
   NewConsultation,
   NewDesignationRequest,
@@ -19,6 +20,7 @@ export const list = (filters: RequestFilters = {}, page: PageParams = {}) =>
   api.get<Page<DesignationRequestSummary>>(base, { query: { ...filters, ...page } });
 export const get = (id: string) => api.get<DesignationRequest>(one(id));
 export const create = (body: NewDesignationRequest) => api.post<DesignationRequest>(base, body);
+export const edit = (id: string, body: EditDesignationRequest) => api.patch<DesignationRequest>(one(id), body);
 export const submit = (id: string) => api.post<DesignationRequest>(one(id, 'submit'));
 export const withdraw = (id: string) => api.post<DesignationRequest>(one(id, 'withdraw'));
 export const respond = (id: string, message: string) => api.post<DesignationRequest>(one(id, 'respond'), { message });

@@ -803,7 +803,11 @@ export interface paths {
          */
         get: operations["listDesignationRequests"];
         put?: never;
-        /** Files a draft designation request for one of the caller's models (filing is voluntary). */
+        /**
+         * Files a draft designation request for one of the caller's models (filing is voluntary).
+         *     A model version has at most one open request (any state but `determined` or `withdrawn`): a
+         *     second one is a 409 `duplicate_request` whose `open_request_id` names the open one.
+         */
         post: operations["createDesignationRequest"];
         delete?: never;
         options?: never;
@@ -825,7 +829,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edits a draft: its summary, capability evidence and response date (the model stays; file a
+         *     new request for another model). Only the developer that filed it, only while it is a draft:
+         *     once submitted it is a 409 `invalid_transition` (reviewers read what was submitted).
+         */
+        patch: operations["editDesignationRequest"];
         trace?: never;
     };
     "/api/v1/designation-requests/{id}/assign": {
@@ -1595,7 +1604,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -1780,7 +1789,7 @@ export interface components {
          * @example {
          *       "capability_evidence": "Internal red-team results: …",
          *       "model_id": "0190d5a4-7c1e-7000-8000-000000000001",
-         *       "requested_response_by": "2026-07-01T00:00:00Z",
+         *       "requested_response_by": "2026-07-01",
          *       "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals."
          *     }
          */
@@ -1860,6 +1869,19 @@ export interface components {
              * @enum {string}
              */
             outcome: "covered" | "not_covered";
+        };
+        /**
+         * @example {
+         *       "requested_response_by": "2026-07-15",
+         *       "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals (revised)."
+         *     }
+         */
+        EditRequest: {
+            /** @description Absent: unchanged. */
+            capability_evidence?: string | null;
+            requested_response_by?: string | null;
+            /** @description Absent: unchanged. */
+            summary?: string | null;
         };
         /**
          * @example {
@@ -2476,7 +2498,7 @@ export interface components {
              * @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`.
              * @enum {string}
              */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "agency_exists" | "mfa_state" | "own_account" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "duplicate_request" | "agency_exists" | "mfa_state" | "own_account" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
             detail: string;
             /** @description Per-field messages (422 only). */
             errors?: components["schemas"]["FieldErrorDto"][] | null;
@@ -2529,7 +2551,16 @@ export interface components {
             model_id: string;
             model_name: string;
             model_version: string;
-            /** Format: date-time */
+            /**
+             * @description The response date's day is over everywhere on Earth and the request still awaits the
+             *     Government (`submitted` or `under_review`). Always false without a response date.
+             */
+            overdue: boolean;
+            /**
+             * Format: date
+             * @description The day the developer would like an answer by: a calendar date (`YYYY-MM-DD`) with no
+             *     time of day and no zone, so it reads the same day everywhere.
+             */
             requested_response_by?: string | null;
             /**
              * @description `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
@@ -2563,7 +2594,16 @@ export interface components {
             model_id: string;
             model_name: string;
             model_version: string;
-            /** Format: date-time */
+            /**
+             * @description The response date's day is over everywhere on Earth and the request still awaits the
+             *     Government (`submitted` or `under_review`). Always false without a response date.
+             */
+            overdue: boolean;
+            /**
+             * Format: date
+             * @description The day the developer would like an answer by: a calendar date (`YYYY-MM-DD`) with no
+             *     time of day and no zone, so it reads the same day everywhere.
+             */
             requested_response_by?: string | null;
             /**
              * @description `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
@@ -7086,6 +7126,12 @@ export interface operations {
                  *     nobody. Absent or empty: either.
                  */
                 assigned?: "me" | "unassigned" | null;
+                /**
+                 * @description `true`: only overdue requests, whose response date's day is over everywhere on Earth
+                 *     while they still await the Government (`submitted` or `under_review`; see the items'
+                 *     `overdue`). Absent or empty: every request.
+                 */
+                overdue?: string | null;
                 limit?: number;
                 cursor?: string;
             };
@@ -7209,6 +7255,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `body_too_large`: the body is larger than 256 KiB */
             413: {
                 headers: {
@@ -7306,6 +7360,122 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editDesignationRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

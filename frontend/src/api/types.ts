@@ -109,6 +109,7 @@ export type InvitationPreview = S['InvitationPreview'];
 export type NewModel = S['CreateModel'];
 export type ModelChange = S['PatchModel'];
 export type NewDesignationRequest = S['CreateRequest'];
+export type EditDesignationRequest = S['EditRequest'];
 export type NewConsultation = S['ConsultationBody'];
 export type NewDetermination = S['DeterminationBody'];
 export type NewTerms = S['CreateTerms'];

@@ -2,7 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Alert, AlertHeading, AlertText } from '@trussworks/react-uswds';
 import { Link } from 'react-router';
 import { sentence, type ApiError } from '../api/client';
-import { formatDate, formatDateTime, formatDuration, formatRemaining, formatUtc } from '../lib/dates';
+import { formatCalendarDate, formatDate, formatDateTime, formatDuration, formatRemaining, formatUtc } from '../lib/dates';
 import { humanize, plainWords, statusLabel, statusTone } from '../lib/labels';
 import { useNow } from '../lib/hooks';
 
@@ -14,6 +14,12 @@ export function DateTime({ value, dateOnly = false }: { value: string | null | u
       {dateOnly ? formatDate(value) : formatDateTime(value)}
     </time>
   );
+}
+
+/** A calendar date ("2026-12-15", no time, no zone) as the same day for every reader. */
+export function CalendarDate({ value }: { value: string | null | undefined }) {
+  if (!value) return <span>—</span>;
+  return <time dateTime={value}>{formatCalendarDate(value)}</time>;
 }
 
 /** "12 days 4 h left", refreshed every minute. */

@@ -124,16 +124,28 @@ export function fromLocalInput(value: string): string | null {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** An <input type="date"> value, read as the end of that day in the browser's zone, as UTC. */
-export function fromLocalDateEndOfDay(value: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return null;
-  const d = new Date(+m[1], +m[2] - 1, +m[3], 23, 59, 0);
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** The date part of a timestamp for <input type="date">, in the browser's zone. */
 export function toLocalDateInput(value: string | null | undefined): string {
   const v = toLocalInput(value);
   return v ? v.slice(0, 10) : '';
+}
+
+/**
+ * A calendar date such as `requested_response_by` ("2026-12-15": a day, with no time and no
+ * zone) as "Dec 15, 2026": the same day in every zone. Reading it as an instant would shift it
+ * (Dec 15 at midnight UTC is Dec 14 in New York), so it is formatted in UTC, where the day's
+ * midnight is that day.
+ */
+export function formatCalendarDate(value: string | null | undefined, opts: Pick<FormatOptions, 'locale'> = {}): string {
+  if (value == null || value === '') return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return String(value);
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  if (Number.isNaN(d.getTime())) return String(value);
+  return new Intl.DateTimeFormat(opts.locale ?? 'en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d);
+}
+
+/** Today in the browser's zone as an <input type="date"> value ("2026-12-15"), e.g. for `min`. */
+export function todayDateInput(now: Date = new Date()): string {
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

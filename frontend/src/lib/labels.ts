@@ -12,6 +12,8 @@ export const STATUS_LABELS: Record<string, string> = {
   info_requested: 'Information requested',
   determined: 'Determined',
   withdrawn: 'Withdrawn',
+  // a request whose response date passed while it awaits the Government
+  overdue: 'Overdue',
   // grants
   awaiting_terms: 'Awaiting terms',
   scheduled: 'Scheduled',
@@ -49,6 +51,7 @@ export const STATUS_TONES: Record<string, Tone> = {
   info_requested: 'action',
   determined: 'outcome',
   withdrawn: 'closed',
+  overdue: 'warn',
   awaiting_terms: 'action',
   scheduled: 'progress',
   active: 'good',

@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import type { ApiError } from '../api/client';
 import * as designationsApi from '../api/designations';
 import * as modelsApi from '../api/models';
 import * as organizationsApi from '../api/organizations';
@@ -11,6 +12,7 @@ import { RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, Text
 import { useFlash } from '../components/Flash';
 import {
   BackLink,
+  CalendarDate,
   DateTime,
   Empty,
   Facts,
@@ -28,7 +30,7 @@ import {
   DraftNotice,
 } from '../components/ui';
 import { useDraft } from '../lib/drafts';
-import { fromLocalDateEndOfDay } from '../lib/dates';
+import { todayDateInput } from '../lib/dates';
 import { useAction, useDebounced, usePaged, useResource } from '../lib/hooks';
 import { AGENCY_LABELS, CONSULTED_AGENCIES, MESSAGE_KIND_LABELS, OUTCOME_OPTIONS, POSITION_OPTIONS, statusLabel } from '../lib/labels';
 
@@ -46,13 +48,14 @@ export function RequestsList() {
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') ?? '') as '' | DesignationStatus;
   const assigned = role.isAgency ? ((params.get('assigned') ?? '') as '' | AssignedFilter) : '';
+  const overdue = params.get('overdue') === 'true' ? 'true' : '';
   const typed = params.get('q') ?? '';
   // Every filter is applied by the server, over all requests, not over the pages loaded so far;
   // the search waits for a pause in typing so each keystroke does not cost a request.
   const settled = useDebounced(typed.trim(), 300);
   const q = typed.trim() ? settled : ''; // clearing the search needs no pause
-  const list = usePaged((p) => designationsApi.list({ status, q, assigned }, p), [status, q, assigned]);
-  const filtered = !!(status || q || assigned);
+  const list = usePaged((p) => designationsApi.list({ status, q, assigned, overdue }, p), [status, q, assigned, overdue]);
+  const filtered = !!(status || q || assigned || overdue);
   const update = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     if (v) next.set(k, v);
@@ -118,6 +121,15 @@ export function RequestsList() {
             </select>
           </div>
         )}
+        <div className="usa-form-group">
+          <div className="usa-checkbox">
+            <input id="filter-overdue" className="usa-checkbox__input" type="checkbox" checked={!!overdue} onChange={(e) => update('overdue', e.target.checked ? 'true' : '')} />
+            <label className="usa-checkbox__label" htmlFor="filter-overdue">
+              Overdue only
+              <span className="usa-checkbox__label-description">Response date passed, still awaiting the Government</span>
+            </label>
+          </div>
+        </div>
         {(filtered || typed) && (
           <button type="button" className="usa-button usa-button--unstyled fap-filters__clear" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
             Clear filters
@@ -169,7 +181,13 @@ export function RequestsList() {
                     <DateTime value={r.submitted_at} dateOnly />
                   </td>
                   <td data-label="Response requested by">
-                    <DateTime value={r.requested_response_by} dateOnly />
+                    <CalendarDate value={r.requested_response_by} />
+                    {r.overdue && (
+                      <>
+                        {' '}
+                        <StatusTag status="overdue" />
+                      </>
+                    )}
                   </td>
                   {!role.isDeveloper && <td data-label="Assigned to">{r.assigned_to?.name ?? 'Unassigned'}</td>}
                 </tr>
@@ -183,24 +201,69 @@ export function RequestsList() {
   );
 }
 
+/** The fields a developer writes on a request, shared by the filing and the draft's edit form. */
+type RequestText = { summary: string; capability_evidence: string; by: string };
+
+function RequestTextFields({ v, setV, fe }: { v: RequestText; setV: (next: RequestText) => void; fe: Record<string, string> }) {
+  return (
+    <>
+      <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary} hint="What you are asking and why, in a few sentences." />
+      <TextAreaField
+        name="capability_evidence"
+        label="Capability evidence"
+        required
+        rows={8}
+        value={v.capability_evidence}
+        onChange={(e) => setV({ ...v, capability_evidence: e.target.value })}
+        error={fe.capability_evidence}
+        hint="Unclassified evaluation results and observations that bear on the model’s capabilities. Do not paste secrets or access credentials."
+      />
+      <TextField
+        name="requested_response_by"
+        label="Response requested by"
+        type="date"
+        min={todayDateInput()}
+        value={v.by}
+        onChange={(e) => setV({ ...v, by: e.target.value })}
+        error={fe.requested_response_by}
+        hint="Optional. A calendar day, today or later, you would like an answer by. Reviewers see it; it does not bind anyone."
+      />
+    </>
+  );
+}
+
+/** The open request a `duplicate_request` problem names, if that is what the error is. */
+function openRequestOf(error: ApiError | null): string | null {
+  if (error?.code !== 'duplicate_request') return null;
+  const id = error.problem.open_request_id;
+  return typeof id === 'string' ? id : null;
+}
+
 export function RequestNew() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const { setFlash } = useFlash();
   const models = usePaged((p) => modelsApi.list({}, p), [], 200);
   const [v, setV, draft] = useDraft('designation-request', params.get('model_id') ?? 'new', { model_id: params.get('model_id') ?? '', summary: '', capability_evidence: '', by: '' });
+  // A model version has one open request at a time: say so before the developer writes one.
+  const open = useResource(
+    v.model_id ? () => designationsApi.list({ model_id: v.model_id }, { limit: 20 }).then((p) => p.items.find((r) => r.status !== 'withdrawn' && r.status !== 'determined') ?? null) : null,
+    [v.model_id],
+  );
   const action = useAction(async () => {
     const r = await designationsApi.create({
       model_id: v.model_id,
       summary: v.summary.trim(),
       capability_evidence: v.capability_evidence.trim(),
-      requested_response_by: v.by ? fromLocalDateEndOfDay(v.by) : null,
+      requested_response_by: v.by || null,
     });
     draft.clear();
     setFlash('Draft saved. Review it, then submit it when you are ready.');
     navigate(`/designation-requests/${r.id}`);
   });
   const fe = action.fieldErrors;
+  const duplicateOf = openRequestOf(action.error);
+  const openNow = open.data;
   return (
     <div className="fap-narrow">
       <BackLink to="/designation-requests">Designation requests</BackLink>
@@ -208,7 +271,14 @@ export function RequestNew() {
         File a designation request
       </PageTitle>
       <VoluntaryNotice />
-      <ProblemAlert error={action.error ?? models.error} />
+      <ProblemAlert error={action.error ?? models.error} heading={duplicateOf ? 'This model already has an open request' : undefined} />
+      {duplicateOf && (
+        <p>
+          <Link className="usa-link" to={`/designation-requests/${duplicateOf}`}>
+            Go to the open request
+          </Link>
+        </p>
+      )}
       <DraftNotice draft={draft} />
       {models.loading && models.items.length === 0 ? (
         <Loading label="Loading your models…" />
@@ -229,22 +299,84 @@ export function RequestNew() {
           }}
         >
           <ModelSelect models={models.items} value={v.model_id} onChange={(model_id) => setV({ ...v, model_id })} error={fe.model_id} />
-          <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary} hint="What you are asking and why, in a few sentences." />
-          <TextAreaField
-            name="capability_evidence"
-            label="Capability evidence"
-            required
-            rows={8}
-            value={v.capability_evidence}
-            onChange={(e) => setV({ ...v, capability_evidence: e.target.value })}
-            error={fe.capability_evidence}
-            hint="Unclassified evaluation results and observations that bear on the model’s capabilities. Do not paste secrets or access credentials."
-          />
-          <TextField name="requested_response_by" label="Response requested by" type="date" value={v.by} onChange={(e) => setV({ ...v, by: e.target.value })} error={fe.requested_response_by} hint="A date you would like an answer by. Reviewers see it; it does not bind anyone." />
+          {openNow && !duplicateOf && (
+            <InfoAlert slim>
+              This model version already has an open request ({statusLabel(openNow.status).toLowerCase()}).{' '}
+              <Link className="usa-link" to={`/designation-requests/${openNow.id}`}>
+                Go to the open request
+              </Link>
+              {openNow.status === 'draft' ? ' to edit it' : ''}, or withdraw it before filing a new one.
+            </InfoAlert>
+          )}
+          <RequestTextFields v={v} setV={(next) => setV({ ...v, ...next })} fe={fe} />
           <SubmitButton busy={action.busy}>Save draft</SubmitButton>
         </form>
       )}
     </div>
+  );
+}
+
+/** The draft's edit form, prefilled ("review it, then submit"): only drafts can be edited. */
+export function RequestEdit() {
+  const { id = '' } = useParams();
+  const res = useResource(() => designationsApi.get(id), [id]);
+  return (
+    <div className="fap-narrow">
+      <BackLink to={`/designation-requests/${id}`}>Designation request</BackLink>
+      <Loaded resource={res}>{(r) => <RequestEditForm r={r} />}</Loaded>
+    </div>
+  );
+}
+
+function RequestEditForm({ r }: { r: DesignationRequest }) {
+  const navigate = useNavigate();
+  const { setFlash } = useFlash();
+  const [v, setV, draft] = useDraft<RequestText>('designation-request-edit', r.id, { summary: r.summary, capability_evidence: r.capability_evidence, by: r.requested_response_by ?? '' });
+  const action = useAction(async () => {
+    await designationsApi.edit(r.id, { summary: v.summary.trim(), capability_evidence: v.capability_evidence.trim(), requested_response_by: v.by || null });
+    draft.clear();
+    setFlash('Draft updated. Review it, then submit it when you are ready.');
+    navigate(`/designation-requests/${r.id}`);
+  });
+  const title = `Edit draft: ${r.model_name} ${r.model_version}`;
+  if (r.status !== 'draft') {
+    return (
+      <>
+        <PageTitle title={title}>{title}</PageTitle>
+        <InfoAlert>
+          This request was submitted, so it can no longer be edited: reviewers read what was submitted. Add anything new as a message on the{' '}
+          <Link className="usa-link" to={`/designation-requests/${r.id}`}>
+            request page
+          </Link>
+          .
+        </InfoAlert>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageTitle title={title} lead="Only you can see this draft. Nothing is sent to the Government until you submit it.">
+        {title}
+      </PageTitle>
+      <ProblemAlert error={action.error} />
+      <DraftNotice draft={draft} />
+      <form
+        className="usa-form usa-form--large"
+        noValidate
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <RequestTextFields v={v} setV={setV} fe={action.fieldErrors} />
+        <div className="fap-actions">
+          <SubmitButton busy={action.busy}>Save changes</SubmitButton>
+          <Link className="usa-button usa-button--outline" to={`/designation-requests/${r.id}`}>
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </>
   );
 }
 
@@ -276,6 +408,11 @@ export function RequestDetail() {
                 Designation request: {r.model_name} {r.model_version} <StatusTag status={r.status} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
+              {r.overdue && (
+                <InfoAlert slim>
+                  <strong>Overdue:</strong> the developer asked for a response by <CalendarDate value={r.requested_response_by} />, and the request still awaits the Government.
+                </InfoAlert>
+              )}
               {role.isDeveloper && <VoluntaryNotice />}
               {r.determination && <DeterminationBox r={r} />}
               {role.isDeveloper && <DeveloperActions r={r} after={after} />}
@@ -286,7 +423,18 @@ export function RequestDetail() {
                   ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${r.model_id}`}>{`${r.model_name} ${r.model_version}`}</Link> : `${r.model_name} ${r.model_version}`],
                   ['Filed', <DateTime value={r.created_at} />],
                   ['Submitted', <DateTime value={r.submitted_at} />],
-                  ['Response requested by', <DateTime value={r.requested_response_by} dateOnly />],
+                  [
+                    'Response requested by',
+                    <>
+                      <CalendarDate value={r.requested_response_by} />
+                      {r.overdue && (
+                        <>
+                          {' '}
+                          <StatusTag status="overdue" />
+                        </>
+                      )}
+                    </>,
+                  ],
                   ['Assigned reviewer', r.assigned_to?.name ?? 'Not yet assigned'],
                   ...(r.withdrawn_at ? ([['Withdrawn', <DateTime value={r.withdrawn_at} />]] as [string, React.ReactNode][]) : []),
                 ]}
@@ -336,7 +484,17 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
   return (
     <>
       <ProblemAlert error={submit.error} />
+      {r.status === 'info_requested' && (
+        <InfoAlert heading="Reviewers asked for more information">
+          Read their question and answer it in <a href="#answer">Messages</a> below: your answer goes to the reviewers and the request returns to review. Answering is optional.
+        </InfoAlert>
+      )}
       <div className="fap-actions">
+        {r.status === 'draft' && (
+          <Link className="usa-button usa-button--outline" to={`/designation-requests/${r.id}/edit`}>
+            Edit draft
+          </Link>
+        )}
         {r.status === 'draft' && (
           <ConfirmAction
             label={submit.busy ? 'Submitting…' : 'Submit to reviewers'}
@@ -367,36 +525,7 @@ function DeveloperActions({ r, after }: { r: DesignationRequest; after: After })
           </Link>
         )}
       </div>
-      {r.status === 'info_requested' && <RespondForm r={r} after={after} />}
     </>
-  );
-}
-
-function RespondForm({ r, after }: { r: DesignationRequest; after: After }) {
-  const [text, setText, draft] = useDraft('respond', r.id, '');
-  const action = useAction(async () => {
-    await after('Response sent.', designationsApi.respond(r.id, text.trim()));
-    setText('');
-  });
-  return (
-    <Section title="Reviewers asked for more information">
-      <InfoAlert slim>Read the latest information request in the thread below, then answer here. Answering is optional.</InfoAlert>
-      <ProblemAlert error={action.error} />
-      <DraftNotice draft={draft} />
-      <form
-        className="usa-form usa-form--large"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run();
-        }}
-      >
-        <TextAreaField name="message" label="Your response" required value={text} onChange={(e) => setText(e.target.value)} error={action.fieldErrors.message} />
-        <SubmitButton busy={action.busy} busyLabel="Sending…">
-          Send response
-        </SubmitButton>
-      </form>
-    </Section>
   );
 }
 
@@ -648,11 +777,16 @@ function Thread({
   role: Role;
 }) {
   const [text, setText, draft] = useDraft('message', r.id, '');
+  // One box: while the reviewers wait for the developer's information, the developer's message
+  // is the answer (`respond`, which returns the request to review), not a plain thread message.
+  const answering = role.isDeveloper && r.status === 'info_requested';
   const action = useAction(async () => {
-    await after('Message sent.', designationsApi.postMessage(r.id, text.trim()));
+    if (answering) await after('Answer sent. The request is back under review.', designationsApi.respond(r.id, text.trim()));
+    else await after('Message sent.', designationsApi.postMessage(r.id, text.trim()));
     setText('');
   });
   const canPost = r.status !== 'withdrawn' && (role.isDeveloper || role.isAgency);
+  const question = answering ? [...messages.items].reverse().find((m) => m.kind === 'info_request') : undefined;
   return (
     <Section title="Messages">
       {messages.error && <ProblemAlert error={messages.error} heading="Messages could not be loaded" />}
@@ -679,6 +813,7 @@ function Thread({
           <ProblemAlert error={action.error} />
           <DraftNotice draft={draft} />
           <form
+            id="answer"
             className="usa-form usa-form--large"
             noValidate
             onSubmit={(e) => {
@@ -686,9 +821,21 @@ function Thread({
               void action.run();
             }}
           >
-            <TextAreaField name="body" label="New message" required value={text} onChange={(e) => setText(e.target.value)} error={action.fieldErrors.body} hint="Unclassified only. Visible to the developer and the reviewing agencies." />
+            {answering ? (
+              <TextAreaField
+                name="message"
+                label="Your answer to the reviewers"
+                required
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                error={action.fieldErrors.message}
+                hint={`${question ? `They asked: “${question.body.length > 160 ? `${question.body.slice(0, 160)}…` : question.body}” ` : ''}Unclassified only. Sending it answers the information request and returns the request to review.`}
+              />
+            ) : (
+              <TextAreaField name="body" label="New message" required value={text} onChange={(e) => setText(e.target.value)} error={action.fieldErrors.body} hint="Unclassified only. Visible to the developer and the reviewing agencies." />
+            )}
             <SubmitButton busy={action.busy} busyLabel="Sending…">
-              Send message
+              {answering ? 'Send answer' : 'Send message'}
             </SubmitButton>
           </form>
         </>

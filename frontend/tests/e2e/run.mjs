@@ -345,15 +345,45 @@ async function main() {
       }, { needs: ok });
       await axe(page, 'model page', () => modelOk);
 
-      const reqOk = await step('developer files and submits a designation request', page, async () => {
+      // The response date is a calendar day: Dec 15 reads Dec 15 in New York and in Tokyo.
+      const due = new Date(Date.now() + 20 * 86_400_000);
+      const dueInput = `${due.getFullYear()}-${String(due.getMonth() + 1).padStart(2, '0')}-${String(due.getDate()).padStart(2, '0')}`;
+      const dueText = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${dueInput}T00:00:00Z`));
+      const responseFact = (p) => p.locator('.fap-facts__row', { hasText: 'Response requested by' }).first().textContent();
+      const draftOk = await step('developer files a draft, then edits it in a prefilled form ("review it, then submit")', page, async () => {
         await page.getByRole('link', { name: 'File a designation request' }).click();
         await page.waitForURL(/designation-requests\/new/);
         await settle(page);
         await page.getByLabel(/^Summary/).fill('Please determine whether this model is a covered frontier model.');
         await page.getByLabel(/^Capability evidence/).fill('End-to-end test evidence: none of substance.');
+        // A day already over is refused at the field, in words.
+        await page.getByLabel(/^Response requested by/).fill('2020-01-15');
+        await page.getByRole('button', { name: 'Save draft' }).click();
+        const err = page.locator('.usa-form-group--error .usa-error-message').first();
+        await err.waitFor();
+        expect(((await err.textContent()) ?? '').includes('today or a later date'), `past date message: "${await err.textContent()}"`);
+        await page.getByLabel(/^Response requested by/).fill(dueInput);
         await page.getByRole('button', { name: 'Save draft' }).click();
         await page.waitForURL(/designation-requests\/(?!new)[^/]+$/);
         await settle(page);
+        const fact = (await responseFact(page)) ?? '';
+        expect(fact.includes(dueText), `response date shows "${fact}", chose ${dueInput}`);
+        await page.getByRole('link', { name: 'Edit draft' }).click();
+        await page.waitForURL(/designation-requests\/[^/]+\/edit$/);
+        await settle(page);
+        const summary = page.getByLabel(/^Summary/);
+        expect((await summary.inputValue()).startsWith('Please determine whether'), 'the edit form is not prefilled with the summary');
+        expect((await page.getByLabel(/^Response requested by/).inputValue()) === dueInput, 'the edit form is not prefilled with the response date');
+        await summary.fill('Please determine whether this model is a covered frontier model (revised before submitting).');
+        await screenshot(page, 'edit draft');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        await page.waitForURL(/designation-requests\/[^/]+$/);
+        await page.getByText('Draft updated.').waitFor();
+        await page.getByText('(revised before submitting)').first().waitFor();
+      }, { needs: () => modelOk });
+      await axe(page, 'designation request draft (developer)', () => draftOk);
+
+      const reqOk = await step('developer submits the designation request', page, async () => {
         await page.getByRole('button', { name: 'Submit to reviewers' }).click();
         const dialog = openDialog(page);
         await dialog.getByRole('heading', { name: 'Submit this request to the reviewers?' }).waitFor();
@@ -365,8 +395,62 @@ async function main() {
         await page.getByText('Request submitted to the reviewers.').waitFor();
         await page.locator('h1 .fap-tag', { hasText: 'Submitted' }).waitFor();
         state.requestPath = new URL(page.url()).pathname;
-      }, { needs: () => modelOk });
+        expect(!(await page.getByRole('link', { name: 'Edit draft' }).count()), 'a submitted request still offers "Edit draft"');
+      }, { needs: () => draftOk });
       await axe(page, 'designation request (developer)', () => reqOk);
+
+      await step('the response date reads the same day in Tokyo', page, async () => {
+        const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo', locale: 'en-US' });
+        try {
+          await ctx.addCookies(await page.context().cookies());
+          const tokyo = await ctx.newPage();
+          await goto(tokyo, state.requestPath);
+          const fact = (await responseFact(tokyo)) ?? '';
+          expect(fact.includes(dueText), `in Tokyo the response date shows "${fact}", chose ${dueInput}`);
+        } finally {
+          await ctx.close();
+        }
+      }, { needs: () => reqOk });
+
+      const dupOk = await step('a second request for the same model version is refused, with a link to the open one', page, async () => {
+        const modelId = state.modelPath.split('/').pop();
+        await goto(page, `/designation-requests/new?model_id=${modelId}`);
+        // Said before anything is written…
+        const warn = page.locator('.usa-alert--info', { hasText: 'already has an open request' });
+        await warn.waitFor();
+        expect((await warn.getByRole('link', { name: 'Go to the open request' }).getAttribute('href')) === state.requestPath, 'the warning does not link to the open request');
+        // …and by the server if the developer files anyway.
+        await page.getByLabel(/^Summary/).fill('A second request for the same version.');
+        await page.getByLabel(/^Capability evidence/).fill('Same evidence.');
+        await page.getByRole('button', { name: 'Save draft' }).click();
+        const alert = page.locator('.usa-alert--error', { hasText: 'This model already has an open request' });
+        await alert.waitFor();
+        expect(((await alert.textContent()) ?? '').includes('already has an open designation request'), 'the refusal does not say why');
+        await screenshot(page, 'duplicate request refused');
+        await page.locator('main').getByRole('link', { name: 'Go to the open request' }).last().click();
+        await page.waitForURL((u) => u.pathname === state.requestPath);
+        await page.getByRole('button', { name: 'Save draft' }).waitFor({ state: 'detached' });
+        await page.getByRole('link', { name: 'File a designation request' }).waitFor({ state: 'detached' });
+      }, { needs: () => reqOk && !!state.modelPath });
+      await axe(page, 'duplicate request refused', () => dupOk);
+
+      await step('a request awaiting information has one reply box, and answering returns it to review', page, async () => {
+        await goto(page, '/designation-requests?status=info_requested');
+        await page.getByRole('link', { name: /Aurora-7 Mini/ }).first().click();
+        await page.waitForURL(/designation-requests\/(?!new)[^/]+$/);
+        await settle(page);
+        await page.locator('h1 .fap-tag', { hasText: 'Information requested' }).waitFor();
+        const boxes = page.locator('main textarea');
+        expect((await boxes.count()) === 1, `${await boxes.count()} reply boxes on a request awaiting information`);
+        await page.getByLabel(/^Your answer to the reviewers/).fill('The evaluation harness configuration is in section 4 (end-to-end test).');
+        await screenshot(page, 'answer an information request');
+        await page.getByRole('button', { name: 'Send answer' }).click();
+        await page.getByText('Answer sent. The request is back under review.').waitFor();
+        await page.locator('h1 .fap-tag', { hasText: 'Under review' }).waitFor();
+        await page.locator('.fap-thread__item--response', { hasText: 'section 4 (end-to-end test)' }).waitFor();
+        expect((await page.locator('main textarea').count()) === 1, 'after answering: not one message box');
+        await page.getByLabel(/^New message/).waitFor();
+      }, { needs: ok });
 
       let termsLabel = null;
       const SECTIONS = ['Confidentiality', 'Cybersecurity', 'Insider risk', 'Intellectual property', 'Use', 'Nondisclosure'];
@@ -689,6 +773,28 @@ async function main() {
       }, { needs: () => signedIn && !!state.requestPath });
       await page.goto(BASE + '/designation-requests?assigned=unassigned&q=northwind', { waitUntil: 'domcontentloaded' });
       await axe(page, 'review queue filtered', () => filtered);
+
+      const overdueOk = await step('the review queue flags overdue requests and filters to them; the request page says so', page, async () => {
+        await goto(page, '/designation-requests');
+        // The demo's Northwind-2 request asked for an answer 3 days ago and is still under review.
+        const row = page.locator('table.fap-table tbody tr', { hasText: 'Northwind-2 financial-analysis model' });
+        await row.locator('.fap-tag', { hasText: 'Overdue' }).waitFor();
+        const sent = queueRequest((q) => q.get('overdue') === 'true');
+        await tick(page, 'Overdue only');
+        await sent;
+        const rows = await queueRows();
+        expect(rows.length >= 1 && rows.some((r) => r.model.startsWith('Northwind-2')), `overdue only: ${JSON.stringify(rows)}`);
+        const tags = await page.locator('table.fap-table tbody tr').evaluateAll((trs) => trs.map((tr) => !!tr.querySelector('td[data-label="Response requested by"] .fap-tag')));
+        expect(tags.every(Boolean), 'a row under "Overdue only" is not flagged');
+        expect(new URL(page.url()).searchParams.get('overdue') === 'true', 'the overdue filter is not kept in the address');
+        await screenshot(page, 'review queue overdue');
+        await page.getByRole('link', { name: /Northwind-2/ }).first().click();
+        await page.waitForURL(/designation-requests\/(?!new)[^/]+$/);
+        await page.locator('.usa-alert', { hasText: 'Overdue:' }).waitFor();
+        await page.locator('.fap-facts__row', { hasText: 'Response requested by' }).locator('.fap-tag', { hasText: 'Overdue' }).waitFor();
+        await screenshot(page, 'overdue request');
+      }, { needs: () => signedIn });
+      await axe(page, 'overdue request (reviewer)', () => overdueOk);
 
       state.determined = await step('NSA reviewer records a determination', page, async () => {
         await goto(page, state.requestPath);

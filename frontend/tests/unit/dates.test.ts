@@ -3,10 +3,12 @@ import {
   daysBetween,
   formatDate,
   formatDateTime,
+  formatCalendarDate,
   formatDuration,
   formatRemaining,
   formatUtc,
   fromLocalInput,
+  todayDateInput,
   toLocalInput,
   MS_DAY,
   MS_HOUR,
@@ -79,5 +81,32 @@ describe('datetime-local round trip', () => {
   });
   it('daysBetween', () => {
     expect(daysBetween('2026-06-01T00:00:00Z', '2026-06-15T12:00:00Z')).toBe(14.5);
+  });
+});
+
+describe('calendar dates', () => {
+  it('shows a date-only value as that day, whatever the zone (Dec 15 stays Dec 15 in Tokyo and New York)', () => {
+    const zones = ['Asia/Tokyo', 'America/New_York', 'Pacific/Honolulu', 'Pacific/Kiritimati', 'UTC'];
+    const saved = process.env.TZ;
+    try {
+      for (const tz of zones) {
+        process.env.TZ = tz;
+        expect(formatCalendarDate('2026-12-15')).toBe('Dec 15, 2026');
+      }
+    } finally {
+      process.env.TZ = saved;
+    }
+    // An instant read in a zone is another day: why dates are not formatted as instants.
+    expect(formatDate('2026-12-15T00:00:00Z', { timeZone: 'America/New_York' })).toBe('Dec 14, 2026');
+  });
+
+  it('shows a dash when missing and echoes what is not a date', () => {
+    expect(formatCalendarDate(null)).toBe('—');
+    expect(formatCalendarDate('')).toBe('—');
+    expect(formatCalendarDate('soon')).toBe('soon');
+  });
+
+  it('today as a date input value, in the browser zone', () => {
+    expect(todayDateInput(new Date(2026, 11, 5, 23, 30))).toBe('2026-12-05');
   });
 });

@@ -6,20 +6,20 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
-use crate::api::{errors_of, finish, opt_time_field, required, valid};
+use crate::api::{date_not_past, errors_of, finish, opt_date_field, required, valid};
 use crate::auth::Actor;
 use crate::clock::to_db;
 use crate::db;
 use crate::domain::audit::AuditAction;
-use crate::domain::designation::{withdraw, DesignationAction, MessageKind};
+use crate::domain::designation::{describe, withdraw, DesignationAction, MessageKind};
 use crate::domain::policy::{Capability, OrgKind};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, ProblemCode};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::AppState;
 use crate::store::designations::{self as store, NewRequest, RequestRow};
 use crate::store::models;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::common::{act, record, require_developer_of, save, transition};
 use super::messages::{add_message, MessageBody};
@@ -28,7 +28,7 @@ use crate::api::view::View;
 use crate::domain::ids::RequestId;
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"model_id": "0190d5a4-7c1e-7000-8000-000000000001", "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals.", "capability_evidence": "Internal red-team results: …", "requested_response_by": "2026-07-01T00:00:00Z"}))]
+#[schema(example = json!({"model_id": "0190d5a4-7c1e-7000-8000-000000000001", "summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals.", "capability_evidence": "Internal red-team results: …", "requested_response_by": "2026-07-01"}))]
 pub struct CreateRequest {
     #[schema(format = Uuid)]
     pub model_id: String,
@@ -36,7 +36,10 @@ pub struct CreateRequest {
     pub summary: String,
     #[schema(min_length = 1, max_length = 50000)]
     pub capability_evidence: String,
-    #[schema(schema_with = crate::api::openapi::optional_time_schema)]
+    /// The day you would like an answer by: a calendar date (`2026-07-01`), today or later
+    /// (a day is past once it is over everywhere on Earth). An RFC 3339 time is read as its date
+    /// in the offset it was written with. Null or "": no date.
+    #[schema(schema_with = crate::api::openapi::optional_date_schema)]
     pub requested_response_by: Option<String>,
 }
 
@@ -46,13 +49,12 @@ pub struct CreateRequest {
 pub struct Filing {
     pub summary: String,
     pub evidence: String,
-    pub respond_by: Option<DateTime<Utc>>,
+    pub respond_by: Option<NaiveDate>,
 }
 
-impl TryFrom<&CreateRequest> for Filing {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: &CreateRequest) -> Result<Filing, Vec<FieldError>> {
+impl Filing {
+    /// The body's fields as of `now` (a response date whose day is over is refused).
+    fn parse(b: &CreateRequest, now: DateTime<Utc>) -> Result<Filing, Vec<FieldError>> {
         let mut errors = Vec::new();
         let summary = required(&mut errors, "summary", &b.summary, 5000);
         let evidence = required(
@@ -61,11 +63,7 @@ impl TryFrom<&CreateRequest> for Filing {
             &b.capability_evidence,
             50_000,
         );
-        let respond_by = opt_time_field(
-            &mut errors,
-            "requested_response_by",
-            b.requested_response_by.as_deref(),
-        );
+        let respond_by = response_date(&mut errors, b.requested_response_by.as_deref(), now);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -77,7 +75,32 @@ impl TryFrom<&CreateRequest> for Filing {
     }
 }
 
+/// `requested_response_by` parsed, and refused if its day is over (on filing and on editing).
+fn response_date(
+    errors: &mut Vec<FieldError>,
+    value: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<NaiveDate> {
+    let date = opt_date_field(errors, "requested_response_by", value);
+    date_not_past(errors, "requested_response_by", date, now);
+    date
+}
+
+/// The 409 for a second request while `open` is open for the same model version.
+fn duplicate(open: &RequestRow) -> AppError {
+    AppError::conflict(
+        ProblemCode::DuplicateRequest,
+        format!(
+            "This model version already has an open designation request ({}). Open that request, or withdraw it before filing a new one.",
+            describe(open.status)
+        ),
+    )
+    .with_ext("open_request_id", open.id.clone())
+}
+
 /// Files a draft designation request for one of the caller's models (filing is voluntary).
+/// A model version has at most one open request (any state but `determined` or `withdrawn`): a
+/// second one is a 409 `duplicate_request` whose `open_request_id` names the open one.
 #[utoipa::path(
     post,
     path = "/api/v1/designation-requests",
@@ -87,6 +110,7 @@ impl TryFrom<&CreateRequest> for Filing {
     responses(
         (status = 201, body = RequestOut),
         (status = 403, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
         (status = 422, body = crate::api::dto::Problem),
     ),
 )]
@@ -105,8 +129,8 @@ pub async fn create(
         "Only developer members file designation requests.",
     )?;
     let b = body.into_inner();
-    let filing = Filing::try_from(&b);
     let now = state.clock.now();
+    let filing = Filing::parse(&b, now);
     let out = db::tx(&state.pool, move |conn| {
         let mut errors = errors_of(&filing);
         if models::get_owned(conn, &actor.org_id, &b.model_id.clone().into())?.is_none() {
@@ -114,6 +138,12 @@ pub async fn create(
                 "model_id",
                 "is not one of your organization's models",
             ));
+        }
+        // Bad values first (422), then the state of the model's requests (409).
+        if errors.is_empty() {
+            if let Some(open) = store::open_for_model(conn, actor.org_id.as_str(), &b.model_id)? {
+                return Err(duplicate(&open));
+            }
         }
         let Filing {
             summary,
@@ -144,6 +174,112 @@ pub async fn create(
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"summary": "Aurora-7 shows strong autonomous cyber capabilities in internal evals (revised).", "requested_response_by": "2026-07-15"}))]
+pub struct EditRequest {
+    /// Absent: unchanged.
+    #[schema(min_length = 1, max_length = 5000)]
+    pub summary: Option<String>,
+    /// Absent: unchanged.
+    #[schema(min_length = 1, max_length = 50000)]
+    pub capability_evidence: Option<String>,
+    /// A calendar date, today or later, as on filing. Absent: unchanged; null or "": no date.
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(schema_with = crate::api::openapi::optional_date_schema)]
+    pub requested_response_by: Option<Option<String>>,
+}
+
+/// Edits a draft: its summary, capability evidence and response date (the model stays; file a
+/// new request for another model). Only the developer that filed it, only while it is a draft:
+/// once submitted it is a 409 `invalid_transition` (reviewers read what was submitted).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/designation-requests/{id}",
+    operation_id = "editDesignationRequest",
+    tag = "designations",
+    request_body = EditRequest,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = RequestOut),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn edit(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<RequestId>,
+    body: Json<EditRequest>,
+) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let now = state.clock.now();
+    let summary = b
+        .summary
+        .as_deref()
+        .map(|v| required(&mut errors, "summary", v, 5000));
+    let evidence = b
+        .capability_evidence
+        .as_deref()
+        .map(|v| required(&mut errors, "capability_evidence", v, 50_000));
+    let respond_by = b
+        .requested_response_by
+        .as_ref()
+        .map(|v| response_date(&mut errors, v.as_deref(), now));
+    act(
+        state,
+        actor,
+        path.into_inner(),
+        move |conn, actor, r, now, _| {
+            require_developer_of(actor, r, Capability::FileDesignation)?;
+            let from = transition(r, DesignationAction::Edit)?;
+            finish(errors)?;
+            let mut changed = Vec::new();
+            if let Some(v) = &summary {
+                r.summary = v.clone();
+                changed.push("summary");
+            }
+            if let Some(v) = &evidence {
+                r.capability_evidence = v.clone();
+                changed.push("capability_evidence");
+            }
+            if let Some(v) = respond_by {
+                r.requested_response_by = v;
+                changed.push("requested_response_by");
+            }
+            if changed.is_empty() {
+                return Ok(());
+            }
+            r.updated_at = to_db(now);
+            save(
+                conn,
+                r,
+                from,
+                store::RequestChange {
+                    summary: summary.clone(),
+                    capability_evidence: evidence.clone(),
+                    requested_response_by: respond_by,
+                    ..Default::default()
+                },
+            )?;
+            record(
+                conn,
+                actor,
+                now,
+                r,
+                AuditAction::DesignationEdited,
+                json!({"fields": changed}),
+            )?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Submits a draft for review. Reviewers at NSA are told by email.

@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/designation-requests", web::get().to(list))
         .route("/designation-requests", web::post().to(create))
         .route("/designation-requests/{id}", web::get().to(get))
+        .route("/designation-requests/{id}", web::patch().to(edit))
         .route("/designation-requests/{id}/submit", web::post().to(submit))
         .route(
             "/designation-requests/{id}/withdraw",

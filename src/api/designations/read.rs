@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
-use crate::domain::designation::{AssignedFilter, DesignationStatus};
+use crate::domain::designation::{latest_day_under_way, AssignedFilter, DesignationStatus};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
+use chrono::{DateTime, Utc};
 
 use super::views::{RequestOut, RequestSummary};
 use crate::api::view::{load, View};
@@ -40,6 +41,10 @@ pub struct ListQuery {
     /// `me`: only requests assigned to the caller; `unassigned`: only requests assigned to
     /// nobody. Absent or empty: either.
     pub assigned: Option<String>,
+    /// `true`: only overdue requests, whose response date's day is over everywhere on Earth
+    /// while they still await the Government (`submitted` or `under_review`; see the items'
+    /// `overdue`). Absent or empty: every request.
+    pub overdue: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -72,9 +77,9 @@ pub async fn list(
         cursor: q.cursor.clone(),
     }
     .page()?;
-    let filter = list_filter(&q, &actor)?;
-    let p = page.clone();
     let now = state.clock.now();
+    let filter = list_filter(&q, &actor, now)?;
+    let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
         let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
         RequestOut::page(conn, &actor, now, rows)
@@ -88,7 +93,7 @@ pub async fn list(
 }
 
 /// The query's filters, or a 422 naming each bad one.
-fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
+fn list_filter(q: &ListQuery, actor: &Actor, now: DateTime<Utc>) -> AppResult<ListFilter> {
     let mut errors = Vec::new();
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
@@ -126,10 +131,22 @@ fn list_filter(q: &ListQuery, actor: &Actor) -> AppResult<ListFilter> {
             None
         }
     };
+    let overdue_before = match q.overdue.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("true") => Some(latest_day_under_way(now)),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "overdue",
+                "must be true to show only overdue requests, or left out",
+            ));
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
     Ok(ListFilter {
+        overdue_before,
         status,
         model_id: q.model_id.clone().filter(|s| !s.is_empty()),
         search: (!text.is_empty()).then(|| Search::contains(text)),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -12,7 +12,7 @@ use crate::api::VOLUNTARY;
 use crate::auth::Actor;
 use crate::clock::from_db;
 use crate::db::DbConn;
-use crate::domain::designation::consultation_checklist;
+use crate::domain::designation::{consultation_checklist, is_overdue};
 use crate::error::AppResult;
 use crate::store::designations::{self as store, ConsultationRow, RequestRow};
 use crate::store::{accounts, models, orgs};
@@ -59,7 +59,12 @@ pub struct RequestOut {
     pub status: String,
     pub summary: String,
     pub capability_evidence: String,
-    pub requested_response_by: Option<DateTime<Utc>>,
+    /// The day the developer would like an answer by: a calendar date (`YYYY-MM-DD`) with no
+    /// time of day and no zone, so it reads the same day everywhere.
+    pub requested_response_by: Option<NaiveDate>,
+    /// The response date's day is over everywhere on Earth and the request still awaits the
+    /// Government (`submitted` or `under_review`). Always false without a response date.
+    pub overdue: bool,
     pub submitted_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub assigned_to: Option<PersonRef>,
@@ -97,7 +102,12 @@ pub struct RequestSummary {
     /// `draft`, `submitted`, `under_review`, `info_requested`, `determined` or `withdrawn`
     pub status: String,
     pub summary: String,
-    pub requested_response_by: Option<DateTime<Utc>>,
+    /// The day the developer would like an answer by: a calendar date (`YYYY-MM-DD`) with no
+    /// time of day and no zone, so it reads the same day everywhere.
+    pub requested_response_by: Option<NaiveDate>,
+    /// The response date's day is over everywhere on Earth and the request still awaits the
+    /// Government (`submitted` or `under_review`). Always false without a response date.
+    pub overdue: bool,
     pub submitted_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub assigned_to: Option<PersonRef>,
@@ -124,6 +134,7 @@ impl From<RequestOut> for RequestSummary {
             summary,
             capability_evidence: _,
             requested_response_by,
+            overdue,
             submitted_at,
             withdrawn_at,
             assigned_to,
@@ -144,6 +155,7 @@ impl From<RequestOut> for RequestSummary {
             status,
             summary,
             requested_response_by,
+            overdue,
             submitted_at,
             withdrawn_at,
             assigned_to,
@@ -166,7 +178,7 @@ impl View for RequestOut {
     fn page(
         conn: &mut DbConn,
         _actor: &Actor,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
         rows: Vec<RequestRow>,
     ) -> AppResult<Vec<RequestOut>> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -241,7 +253,8 @@ impl View for RequestOut {
                     status: r.status.as_str().into(),
                     summary: r.summary,
                     capability_evidence: r.capability_evidence,
-                    requested_response_by: r.requested_response_by.map(from_db),
+                    overdue: is_overdue(r.status, r.requested_response_by, now),
+                    requested_response_by: r.requested_response_by,
                     submitted_at: r.submitted_at.map(from_db),
                     withdrawn_at: r.withdrawn_at.map(from_db),
                     created_at: from_db(r.created_at),

@@ -17,16 +17,33 @@ impl World {
         member: bool,
     ) -> Result<Option<i64>, String> {
         let m = model.index(self.models.len());
+        let model_id = self.models[m].id.clone();
+        // One open request per model version: a second is refused while one is open.
+        let open = self.open_request_of(&model_id).await?;
         let r = self
             .call(
                 Self::dev_who(member),
                 Method::POST,
                 &self.api("/designation-requests"),
-                Some(json!({"model_id": self.models[m].id, "summary": "Is this model covered?", "capability_evidence": "Internal cyber evaluations."})),
+                Some(json!({"model_id": model_id, "summary": "Is this model covered?", "capability_evidence": "Internal cyber evaluations."})),
             )
             .await?;
-        let d = judge(&r, &[Exp::Done(201)], "file request")?;
-        self.requests.push(r.id());
+        let Some(open) = open else {
+            let d = judge(&r, &[Exp::Done(201)], "file request")?;
+            self.requests.push(r.id());
+            return Ok(Some(d));
+        };
+        let d = judge(
+            &r,
+            &[Exp::Refused(409, "duplicate_request")],
+            "file request",
+        )?;
+        if r.body["open_request_id"] != open.as_str() {
+            return Err(format!(
+                "file request: the 409 names {} instead of the open request {open}",
+                r.body["open_request_id"]
+            ));
+        }
         Ok(Some(d))
     }
 
@@ -145,6 +162,24 @@ impl World {
             )
             .await?;
         judge(&r, &exp, "consult").map(Some)
+    }
+
+    /// The model's request that is neither determined nor withdrawn, as its developer sees it.
+    pub(super) async fn open_request_of(&self, model_id: &str) -> Result<Option<String>, String> {
+        let r = self
+            .read(
+                Who::DevAdmin,
+                &self.api(&format!(
+                    "/designation-requests?model_id={model_id}&limit=200"
+                )),
+            )
+            .await?;
+        Ok(r["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|i| !matches!(i["status"].as_str(), Some("determined" | "withdrawn")))
+            .and_then(|i| i["id"].as_str().map(str::to_string)))
     }
 
     pub(super) async fn request_status(&self, id: &str) -> Result<String, String> {
