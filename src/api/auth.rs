@@ -808,23 +808,15 @@ pub async fn accept_invitation(
             "This invitation is invalid, was already used, or has expired. Ask for a new one.",
         )
     };
-    let id = state
-        .keys
-        .verify(&token, Audience::EmailLink, now)
-        .ok_or_else(invalid)?;
-    let (email, org_name) = db::run(&state.pool, move |conn| {
-        use crate::db::schema::email_tokens;
-        use diesel::prelude::*;
-        let uid: Option<String> = email_tokens::table
-            .find(&id)
-            .select(email_tokens::user_id)
-            .first(conn)
-            .optional()?;
-        let uid = uid.ok_or_else(invalid)?;
-        let (u, o) = store::user_with_org(conn, &uid)?;
-        Ok((u.email, o.name))
+    // The same lookup as the accept page's preview (a usable invitation link: its purpose,
+    // expiry, single use and an account not yet activated), for the password rules, which
+    // must not accept the address or the organization's name as a password.
+    let (st, t) = (state.clone(), token.clone());
+    let (org_name, email) = db::run(&state.pool, move |conn| {
+        accounts::invitation_preview(conn, &st.keys, now, &t)
     })
-    .await?;
+    .await?
+    .ok_or_else(invalid)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let name = required(&mut errors, "name", &b.name, 200);
     if let Err(e) = check_policy("password", &b.password, &email, Some(&org_name)) {
