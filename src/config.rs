@@ -71,6 +71,35 @@ pub struct AuthSettings {
     /// Organization kinds whose users must sign in with a second factor (DESIGN §7).
     #[serde(default = "default_mfa_required_kinds")]
     pub mfa_required_kinds: Vec<crate::domain::policy::OrgKind>,
+    /// OpenID Connect providers for single sign-on, by name (`auth.oidc.<name>`; the name is
+    /// part of the sign-in routes). None by default.
+    #[serde(default)]
+    pub oidc: std::collections::BTreeMap<String, OidcProviderSettings>,
+}
+
+/// One OpenID Connect provider (DESIGN §7, single sign-on). The portal is a confidential
+/// client using the authorization code flow with PKCE; register its redirect URI at the
+/// provider as `<server.public_url>/api/v1/auth/oidc/<name>/callback`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OidcProviderSettings {
+    /// The issuer URL; discovery reads `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    /// Only from `PORTAL__AUTH__OIDC__<NAME>__CLIENT_SECRET` or `client_secret_file`.
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    #[serde(default)]
+    pub client_secret_file: String,
+    /// The button text's provider name: "Sign in with <display_name>".
+    pub display_name: String,
+    /// Scopes asked for besides `openid` (default `email`, which carries the address and
+    /// whether the provider verified it).
+    #[serde(default = "default_oidc_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_oidc_scopes() -> Vec<String> {
+    vec!["email".into()]
 }
 
 fn default_mfa_required_kinds() -> Vec<crate::domain::policy::OrgKind> {
@@ -123,6 +152,21 @@ impl Settings {
             )
             .build()
             .context("reading configuration files")?;
+        if let Ok(providers) = files.get_table("auth.oidc") {
+            for (name, v) in providers {
+                let has_secret = v
+                    .into_table()
+                    .is_ok_and(|t| t.contains_key("client_secret"));
+                if has_secret {
+                    bail!(
+                        "configuration key auth.oidc.{name}.client_secret is a secret and may not be set in a file under {}; \
+                         set PORTAL__AUTH__OIDC__{}__CLIENT_SECRET or auth.oidc.{name}.client_secret_file instead",
+                        config_dir.display(),
+                        name.to_uppercase()
+                    );
+                }
+            }
+        }
         for (section, key) in SECRET_KEYS {
             if files.get_string(&format!("{section}.{key}")).is_ok() {
                 bail!(
@@ -220,6 +264,43 @@ impl Settings {
         }
         if self.jobs.poll_interval_ms == 0 {
             bail!("jobs.poll_interval_ms must be at least 1");
+        }
+        for (name, p) in self.auth.oidc.iter_mut() {
+            let key = format!("auth.oidc.{name}");
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            {
+                bail!("{key}: a provider's name may hold only a-z, 0-9, '-' and '_' (it is part of a URL)");
+            }
+            if url_parts(&p.issuer).is_none() {
+                bail!("{key}.issuer must be an http(s) URL, got {:?}", p.issuer);
+            }
+            if p.client_id.trim().is_empty() {
+                bail!("{key}.client_id must not be empty");
+            }
+            if p.display_name.trim().is_empty() {
+                bail!("{key}.display_name must not be empty (it is the button text)");
+            }
+            if !p.client_secret_file.is_empty() {
+                let s = std::fs::read_to_string(&p.client_secret_file).with_context(|| {
+                    format!(
+                        "reading {key}.client_secret_file {:?}",
+                        p.client_secret_file
+                    )
+                })?;
+                p.client_secret = Some(Secret(s.trim_end().to_string()));
+            }
+            if p.client_secret
+                .as_ref()
+                .is_none_or(|s| s.expose().is_empty())
+            {
+                bail!(
+                    "{key} needs a client secret: set PORTAL__AUTH__OIDC__{}__CLIENT_SECRET or {key}.client_secret_file",
+                    name.to_uppercase()
+                );
+            }
         }
         if let Some(k) = &self.auth.jwt_key {
             if k.expose().len() < 32 {

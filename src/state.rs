@@ -77,6 +77,8 @@ pub struct AppState {
     /// The WebAuthn relying party of `server.public_url`; None when its host is an IP address
     /// (passkeys are then unavailable).
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// The single sign-on providers of `auth.oidc` (discovered lazily, see `auth::oidc`).
+    pub oidc: Arc<crate::auth::oidc::OidcProviders>,
 }
 
 fn relying_party(public_url: &str) -> Option<Arc<webauthn_rs::Webauthn>> {
@@ -118,6 +120,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<
             settings.server.public_url.clone(),
         ))),
         webauthn: relying_party(&settings.server.public_url),
+        oidc: Arc::new(crate::auth::oidc::OidcProviders::new(&settings.auth.oidc)?),
         settings: Arc::new(settings),
         clock,
     })

@@ -41,6 +41,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/verify-email", web::post().to(verify_email))
             .route("/login", web::post().to(login))
             .route("/login/mfa", web::post().to(crate::api::mfa::login_mfa))
+            .route("/oidc", web::get().to(crate::api::oidc::list))
+            .route(
+                "/oidc/{provider}/start",
+                web::get().to(crate::api::oidc::start),
+            )
+            .route(
+                "/oidc/{provider}/callback",
+                web::get().to(crate::api::oidc::callback),
+            )
             .route("/step-up", web::post().to(crate::api::mfa::step_up))
             .route(
                 "/step-up/webauthn/start",
@@ -451,31 +460,22 @@ pub async fn login(
     let st = state.clone();
     db::tx(&state.pool, move |conn| {
         store::clear_failures(conn, &email)?;
-        crate::api::sessions::begin_session(
+        crate::api::sessions::open_session(
             conn,
             st.notifier.public_url(),
-            &u,
-            &sid,
-            now,
-            expires,
-            None,
-            &client,
-        )?;
-        audit::append(
-            conn,
             &AuditCtx {
                 actor_user_id: Some(u.id.clone()),
                 actor_org_id: Some(u.organization_id.clone()),
                 request_id: ctx.request_id.clone(),
                 now: Some(now),
             },
-            NewEvent {
-                action: AuditAction::SessionCreated,
-                target_type: "user",
-                target_id: &u.id,
-                visible_to: vec![u.organization_id.clone()],
-                detail: json!({"session_id": sid}),
-            },
+            &u,
+            &sid,
+            now,
+            expires,
+            false,
+            &client,
+            json!({}),
         )?;
         Ok(sid)
     })

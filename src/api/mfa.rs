@@ -497,32 +497,21 @@ pub(crate) fn open_second_factor_session(
     sid: &str,
     expires: DateTime<Utc>,
     client: &crate::auth::ClientInfo,
-    mut factor: serde_json::Value,
+    factor: serde_json::Value,
 ) -> AppResult<()> {
     let now = actx.now.unwrap_or_else(|| state.clock.now());
-    crate::api::sessions::begin_session(
+    crate::api::sessions::open_session(
         conn,
         state.notifier.public_url(),
+        actx,
         user,
         sid,
         now,
         expires,
-        Some(now),
+        true,
         client,
-    )?;
-    factor["session_id"] = json!(sid);
-    audit::append(
-        conn,
-        actx,
-        NewEvent {
-            action: AuditAction::SessionCreated,
-            target_type: "user",
-            target_id: &user.id,
-            visible_to: vec![user.organization_id.clone()],
-            detail: factor,
-        },
-    )?;
-    Ok(())
+        factor,
+    )
 }
 
 /// The answer of a completed two-step sign-in: the session cookie, the pending cookie removed,
@@ -568,6 +557,17 @@ pub enum MfaMethod {
     RecoveryCode,
 }
 
+impl MfaMethod {
+    /// The JSON name (`totp`, `webauthn`, `recovery_code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaMethod::Totp => "totp",
+            MfaMethod::Webauthn => "webauthn",
+            MfaMethod::RecoveryCode => "recovery_code",
+        }
+    }
+}
+
 /// The methods a user with a factor may finish sign-in with.
 pub fn methods_of(conn: &mut DbConn, user_id: &str) -> Result<Vec<MfaMethod>, AppError> {
     let mut m = Vec::new();
@@ -587,19 +587,26 @@ pub fn challenge(
     methods: Vec<MfaMethod>,
     now: DateTime<Utc>,
 ) -> HttpResponse {
-    let jwt = state
-        .keys
-        .issue(Audience::MfaPending, user_id, now, now + PENDING_TTL);
     HttpResponse::Ok()
-        .cookie(pending_cookie(
-            state,
-            jwt,
-            CookieDuration::seconds(PENDING_TTL.num_seconds()),
-        ))
+        .cookie(challenge_cookie(state, user_id, now))
         .json(MfaChallenge {
             mfa_required: true,
             methods,
         })
+}
+
+/// The pending cookie of a sign-in whose first step passed (a password, or single sign-on
+/// without a multi-factor `amr`): it names the user for `POST /auth/login/mfa` and the passkey
+/// sign-in, for [`PENDING_TTL`].
+pub fn challenge_cookie(state: &AppState, user_id: &str, now: DateTime<Utc>) -> Cookie<'static> {
+    let jwt = state
+        .keys
+        .issue(Audience::MfaPending, user_id, now, now + PENDING_TTL);
+    pending_cookie(
+        state,
+        jwt,
+        CookieDuration::seconds(PENDING_TTL.num_seconds()),
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]

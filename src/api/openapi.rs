@@ -31,6 +31,9 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/password-reset/confirm"),
     ("get", "/api/v1/auth/invitations/{token}"),
     ("post", "/api/v1/auth/invitations/{token}/accept"),
+    ("get", "/api/v1/auth/oidc"),
+    ("get", "/api/v1/auth/oidc/{provider}/start"),
+    ("get", "/api/v1/auth/oidc/{provider}/callback"),
 ];
 
 /// The operations that need a second factor used in the last 15 minutes (DESIGN §7): they
@@ -730,6 +733,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::mfa::status, api::mfa::start_totp, api::mfa::confirm_totp, api::mfa::remove_totp, api::mfa::login_mfa, api::mfa::step_up,
         api::webauthn::register_start, api::webauthn::register_finish, api::webauthn::remove,
         api::webauthn::login_start, api::webauthn::login_finish, api::webauthn::step_up_start, api::webauthn::step_up_finish,
+        api::oidc::list, api::oidc::start, api::oidc::callback,
         api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::directory,
         api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit, api::admin::export_chain,
         api::audit::list, api::audit::export,

@@ -78,6 +78,48 @@ pub fn begin_session(
     Ok(())
 }
 
+/// In a sign-in transaction: the session row (through [`begin_session`]) and its
+/// `session.created` event, whose `detail` says how the person signed in (the session id is
+/// added). `factor_used` marks the session as having passed a second factor now (step-up
+/// fresh). Every way of signing in (password, code, passkey, single sign-on) ends here.
+#[allow(clippy::too_many_arguments)]
+pub fn open_session(
+    conn: &mut DbConn,
+    public_url: &str,
+    actx: &crate::audit::AuditCtx,
+    user: &UserRow,
+    sid: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    factor_used: bool,
+    client: &ClientInfo,
+    mut detail: serde_json::Value,
+) -> Result<(), AppError> {
+    begin_session(
+        conn,
+        public_url,
+        user,
+        sid,
+        now,
+        expires,
+        factor_used.then_some(now),
+        client,
+    )?;
+    detail["session_id"] = json!(sid);
+    audit::append(
+        conn,
+        actx,
+        NewEvent {
+            action: AuditAction::SessionCreated,
+            target_type: "user",
+            target_id: &user.id,
+            visible_to: vec![user.organization_id.clone()],
+            detail,
+        },
+    )?;
+    Ok(())
+}
+
 /// One of the caller's sessions. Never its cookie: the id names the row, it signs nothing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionOut {

@@ -3,6 +3,7 @@
 //! on every request so a role change or a disable applies at once.
 
 pub mod mfa;
+pub mod oidc;
 pub mod password;
 pub mod throttle;
 pub mod tokens;

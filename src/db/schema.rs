@@ -91,6 +91,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    oidc_identities (provider, subject) {
+        provider -> Text,
+        subject -> Text,
+        user_id -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_attempts (state) {
+        state -> Text,
+        provider -> Text,
+        binding -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     recovery_codes (id) {
         id -> Text,
         user_id -> Text,
@@ -381,11 +404,14 @@ diesel::joinable!(totp_factors -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(webauthn_credentials -> users (user_id));
 diesel::joinable!(webauthn_ceremonies -> users (user_id));
+diesel::joinable!(oidc_identities -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     totp_factors,
     webauthn_credentials,
     webauthn_ceremonies,
+    oidc_identities,
+    oidc_attempts,
     recovery_codes,
     organizations,
     users,

@@ -57,5 +57,6 @@ domain_string_enum! {
         UserInvited = "user.invited",
         UserPasswordReset = "user.password_reset",
         UserPasswordResetRequested = "user.password_reset_requested",
+        UserSsoLinked = "user.sso_linked",
     }
 }

@@ -114,6 +114,7 @@ pub mod nomination;
 pub mod policy;
 pub mod problem;
 pub mod session;
+pub mod sso;
 pub mod terms;
 pub mod window;
 

@@ -114,6 +114,11 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/auth/mfa", E,                                                     [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/mfa/totp", E,                                               [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/mfa/totp/confirm", J(|_| json!({"code": "000000"})),        [U, O, O, O, O, O, O, O]),
+    // Single sign-on: the provider list is public; an unconfigured provider answers 404 to
+    // everyone (sso.rs drives a configured one end to end).
+    r("GET", "/api/v1/auth/oidc", E,                                                    [O, O, O, O, O, O, O, O]),
+    r("GET", "/api/v1/auth/oidc/{provider}/start", E,                                   [N, N, N, N, N, N, N, N]),
+    r("GET", "/api/v1/auth/oidc/{provider}/callback", E,                                [N, N, N, N, N, N, N, N]),
     r("POST", "/api/v1/auth/login/webauthn/start", E,                                   [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/login/webauthn/finish", J(|_| json!({})),                   [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/step-up/webauthn/start", E,                                 [U, O, O, O, O, O, O, O]),
@@ -303,6 +308,7 @@ async fn setup(app: &TestApp) -> (Fx, Callers) {
     ids.insert("pgrant", pgrant);
     ids.insert("api_token", api_token);
     ids.insert("passkey", "no-such-passkey".to_string());
+    ids.insert("provider", "nope".to_string());
     ids.insert("token", "not-a-real-invitation-token".to_string());
     ids.insert("user", y.id.clone());
     ids.insert("roster_user", analyst.id.clone());

@@ -1143,3 +1143,86 @@ pub fn named(v: &Value, names: &[(&str, &str)]) -> Value {
 pub fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+// ---------------------------------------------------------------- OpenID Provider
+
+/// The redirect URI the test provider accepts: the callback of provider `test` at the test
+/// settings' `public_url` (every test app has the same one).
+pub const SSO_REDIRECT_URI: &str = "http://localhost:8080/api/v1/auth/oidc/test/callback";
+pub const SSO_CLIENT_ID: &str = "portal-tests";
+pub const SSO_CLIENT_SECRET: &str = "portal-tests-client-secret";
+
+struct OidcServer {
+    issuer: String,
+    // Kept so the provider lives as long as this test binary; it exits when its stdin closes.
+    _child: Mutex<std::process::Child>,
+}
+
+static OIDC: OnceLock<OidcServer> = OnceLock::new();
+
+/// The issuer of a real OpenID Provider (the npm `oidc-provider`, run by
+/// frontend/tests/oidc/provider.mjs), started once per test binary. Its node_modules come with
+/// the frontend's `npm ci`; without them the SSO tests fail, saying so (they never skip).
+pub fn oidc_issuer() -> String {
+    OIDC.get_or_init(|| {
+        use std::io::BufRead;
+        let script = Path::new("frontend/tests/oidc/provider.mjs");
+        assert!(
+            Path::new("frontend/node_modules/oidc-provider").exists(),
+            "the SSO tests need the test OpenID Provider: run `npm ci` in frontend/ (make frontend-deps)"
+        );
+        let mut child = Command::new("node")
+            .arg(script)
+            .env("OIDC_PORT", "0")
+            .env("OIDC_CLIENT_ID", SSO_CLIENT_ID)
+            .env("OIDC_CLIENT_SECRET", SSO_CLIENT_SECRET)
+            .env("OIDC_REDIRECT_URIS", SSO_REDIRECT_URI)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(
+                std::fs::File::create(std::env::temp_dir().join("portal-test-oidc-provider.log"))
+                    .map(std::process::Stdio::from)
+                    .unwrap_or_else(|_| std::process::Stdio::null()),
+            )
+            .spawn()
+            .expect("starting node for the test OpenID Provider");
+        let out = child.stdout.take().unwrap();
+        let mut line = String::new();
+        let mut reader = std::io::BufReader::new(out);
+        reader
+            .read_line(&mut line)
+            .expect("reading the provider's issuer");
+        // Keep reading, so the provider never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let issuer = line
+            .trim()
+            .strip_prefix("issuer ")
+            .unwrap_or_else(|| panic!("test OpenID Provider did not start: {line:?}"))
+            .to_string();
+        OidcServer {
+            issuer,
+            _child: Mutex::new(child),
+        }
+    })
+    .issuer
+    .clone()
+}
+
+/// An app with the test provider configured as `auth.oidc.test`.
+pub async fn spawn_sso_app(backend: Backend) -> Option<TestApp> {
+    let issuer = oidc_issuer();
+    spawn_app_with(backend, move |s| {
+        s.auth.oidc.insert(
+            "test".into(),
+            frontier_portal::config::OidcProviderSettings {
+                issuer,
+                client_id: SSO_CLIENT_ID.into(),
+                client_secret: Some(Secret::new(SSO_CLIENT_SECRET)),
+                client_secret_file: String::new(),
+                display_name: "Test ID".into(),
+                scopes: vec!["email".into()],
+            },
+        );
+    })
+    .await
+}

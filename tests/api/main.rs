@@ -29,3 +29,4 @@ mod races;
 mod requests;
 mod security;
 mod sessions;
+mod sso;

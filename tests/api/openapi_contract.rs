@@ -149,6 +149,9 @@ async fn the_document_keeps_its_own_rules(app: TestApp) {
             // The passkey step of sign-in, likewise.
             "POST /api/v1/auth/login/webauthn/finish",
             "POST /api/v1/auth/login/webauthn/start",
+            "GET /api/v1/auth/oidc",
+            "GET /api/v1/auth/oidc/{provider}/callback",
+            "GET /api/v1/auth/oidc/{provider}/start",
             "POST /api/v1/auth/password-reset/confirm",
             "POST /api/v1/auth/password-reset/request",
             "POST /api/v1/auth/signup",

@@ -617,6 +617,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The single sign-on providers configured on this portal (`auth.oidc.<name>`), for the
+         *     sign-in page's "Sign in with …" buttons. Public; lists names only, never a client id or
+         *     secret.
+         */
+        get: operations["listSsoProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The provider's redirect back after sign-in. Verifies everything (attempt unused, unexpired
+         *     and started by this browser; code exchange with PKCE; ID token signature, issuer, audience,
+         *     expiry and nonce; `email_verified`), then finds or links the account and signs in: 303 to
+         *     `/` with the session cookie, or, for a user with a second factor whose provider sign-in was
+         *     not multi-factor (`amr`), to `/sign-in?sso=second_factor&methods=…` with the pending
+         *     cookie of `POST /auth/login/mfa`. Any failure: 303 to `/sign-in?sso_error=<reason>`
+         *     (`provider_unavailable`, `provider_error`, `attempt_invalid`, `token_invalid`,
+         *     `email_not_verified`, `no_account`, `account_disabled`) and no session.
+         */
+        get: operations["finishSsoSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Starts single sign-on: keeps a new attempt (its `state`, `nonce` and PKCE verifier) on the
+         *     server for 10 minutes, sets the HttpOnly SameSite=Lax attempt cookie that ties it to this
+         *     browser, and redirects to the provider's authorization page (code flow, PKCE S256). When
+         *     the provider cannot be reached it redirects to `/sign-in?sso_error=provider_unavailable`.
+         *     Meant as the target of a plain link.
+         */
+        get: operations["startSsoSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/password-reset/confirm": {
         parameters: {
             query?: never;
@@ -1604,7 +1674,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.sso_linked";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -2291,6 +2361,23 @@ export interface components {
             starts_at: string;
             /** Format: uuid */
             terms_version_id: string;
+        };
+        OidcProviderList: {
+            /** @description In name order; empty when single sign-on is not configured. */
+            items: components["schemas"]["OidcProviderOut"][];
+        };
+        /** @description A configured provider, as the sign-in page shows it. */
+        OidcProviderOut: {
+            /**
+             * @description What the button says after "Sign in with".
+             * @example Agency ID
+             */
+            display_name: string;
+            /**
+             * @description The provider's name in the routes (`/auth/oidc/{name}/start`).
+             * @example agency-idp
+             */
+            name: string;
         };
         OrgList: {
             items: components["schemas"]["OrgOut"][];
@@ -6228,6 +6315,221 @@ export interface operations {
                 };
             };
             /** @description `not_found`: the caller has no passkey with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSsoProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcProviderList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    finishSsoSignIn: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The attempt's `state`, as sent to the provider. */
+                state?: string;
+                /** @description Set instead of `code` when the provider refused or the person cancelled. */
+                error?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A configured provider's name */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in (to /, the session cookie set), second step due (to /sign-in?sso=second_factor&methods=…, the pending cookie set), or refused (to /sign-in?sso_error=<reason>) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No provider of that name is configured; or `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startSsoSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A configured provider's name (see GET /auth/oidc) */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization page (or, when it cannot be reached, to /sign-in?sso_error=provider_unavailable) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No provider of that name is configured; or `not_found`: no such record, or it is not visible to you */
             404: {
                 headers: {
                     [name: string]: unknown;
