@@ -1,7 +1,7 @@
 // Accounts, sessions and API tokens. The sign-in family answers 401 as an ordinary answer, so
 // those calls never trigger the "session ended" redirect.
 import { api, seg } from './client';
-import type { ApiToken, InvitationPreview, Me, Page, SessionList, Signup, TokenScope, User } from './types';
+import type { ApiToken, InvitationPreview, Me, Page, SessionList, Signup, SsoProvider, TokenScope, User } from './types';
 
 const open = { allowUnauthenticated: true };
 
@@ -12,6 +12,10 @@ export const login = (email: string, password: string) => api.post<LoginAnswer>(
 /** The code step: a TOTP `code` or a `recovery_code` completes the sign-in. */
 export const loginSecondFactor = (factor: { code: string } | { recovery_code: string }) =>
   api.post<{ user: User }>('/auth/login/mfa', factor, open);
+/** The single sign-on providers; each button is a plain link to `ssoStartUrl(name)`. */
+export const ssoProviders = () => api.get<{ items: SsoProvider[] }>('/auth/oidc', open);
+/** A full-page navigation (not fetch): the server redirects on to the provider. */
+export const ssoStartUrl = (name: string) => `/api/v1/auth/oidc/${seg(name)}/start`;
 export const logout = () => api.post<void>('/auth/logout', undefined, open);
 export const signup = (body: Signup) => api.post<{ user: User }>('/auth/signup', body, open);
 export const verifyEmail = (token: string, password: string) => api.post<{ user: User }>('/auth/verify-email', { token, password }, open);

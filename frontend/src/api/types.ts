@@ -11,6 +11,8 @@ type S = components['schemas'];
 export type Id = string;
 export type Timestamp = string;
 
+/** A single sign-on provider the sign-in page offers (`GET /auth/oidc`). */
+export type SsoProvider = S['OidcProviderOut'];
 export type OrgKind = S['OrgOut']['kind'];
 export type OrgRole = S['UserOut']['org_role'];
 export type AgencyCode = S['ConsultationOut']['agency_code'];

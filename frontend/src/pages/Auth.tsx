@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Alert, AlertHeading, AlertText } from '@trussworks/react-uswds';
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
 import * as authApi from '../api/auth';
 import { ApiError } from '../api/client';
@@ -163,11 +164,65 @@ function SecondFactorStep({ methods, onDone, onRestart }: { methods: string[]; o
   );
 }
 
+/**
+ * Why a single sign-on made no session (`/sign-in?sso_error=<reason>`, the server's
+ * `SsoRefusal`), in plain words with the next step to take.
+ */
+const SSO_ERRORS: Record<string, { heading: string; text: string }> = {
+  provider_unavailable: {
+    heading: 'The sign-in service could not be reached',
+    text: 'Please try again in a few minutes, or sign in with your email address and password.',
+  },
+  provider_error: {
+    heading: 'Single sign-on did not finish',
+    text: 'The sign-in service did not complete the sign-in (for example, it was cancelled). You can try again.',
+  },
+  attempt_invalid: {
+    heading: 'Please start the sign-in again',
+    text: 'This sign-in took longer than 10 minutes, was already used, or was started in another browser.',
+  },
+  token_invalid: {
+    heading: 'We could not confirm your sign-in',
+    text: 'The answer from the sign-in service could not be verified. Please start again; if it happens again, contact the portal’s operators.',
+  },
+  email_not_verified: {
+    heading: 'Your email address is not confirmed',
+    text: 'The sign-in service has not confirmed your email address. Confirm it there, then try again.',
+  },
+  no_account: {
+    heading: 'No portal account for this sign-in',
+    text: 'No active account or open invitation has the email address your sign-in service gave. Ask your organization’s administrator to invite that address, or sign in with your password.',
+  },
+  account_disabled: {
+    heading: 'This account is disabled',
+    text: 'Contact your organization’s administrator or the portal’s operators.',
+  },
+};
+
+function SsoErrorAlert({ reason }: { reason: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), [reason]);
+  const e = SSO_ERRORS[reason] ?? { heading: 'Single sign-on did not work', text: 'Please try again, or sign in with your password.' };
+  return (
+    <div ref={ref} tabIndex={-1} className="fap-focus-target">
+      <Alert type="error" role="alert" className="margin-y-2">
+        <AlertHeading level="h2">{e.heading}</AlertHeading>
+        <AlertText>{e.text}</AlertText>
+      </Alert>
+    </div>
+  );
+}
+
 export function SignInPage() {
   const { me, refresh } = useAuth();
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const next = safeNext(params.get('next'));
+  const providers = useResource(authApi.ssoProviders, []);
+  const ssoError = params.get('sso_error');
+  // After single sign-on, a user with a second factor lands here for the second step (the
+  // server set the same pending cookie a password sign-in sets).
+  const ssoMethods = params.get('sso') === 'second_factor' ? (params.get('methods') ?? '').split(',').filter(Boolean) : null;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [ack, setAck] = useState(false);
@@ -184,10 +239,11 @@ export function SignInPage() {
   });
 
   if (me) return <Navigate to={next} replace />;
-  if (codeStep)
+  const step = codeStep ?? ssoMethods;
+  if (step)
     return (
       <SecondFactorStep
-        methods={codeStep}
+        methods={step}
         onDone={async () => {
           const who = await refresh();
           if (who) navigate(next, { replace: true });
@@ -195,15 +251,20 @@ export function SignInPage() {
         onRestart={() => {
           setCodeStep(null);
           setPassword('');
+          if (ssoMethods) navigate('/sign-in', { replace: true });
         }}
       />
     );
 
+  const needAck = () => {
+    setAckError('Please confirm that you have read the system use notice before signing in.');
+    document.getElementById('field-acknowledge')?.focus();
+  };
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!ack) {
-      setAckError('Please confirm that you have read the system use notice before signing in.');
-      document.getElementById('field-acknowledge')?.focus();
+      needAck();
       return;
     }
     setAckError(undefined);
@@ -216,6 +277,7 @@ export function SignInPage() {
       <PageTitle>Sign in</PageTitle>
       {params.get('expired') && <InfoAlert slim>Your session ended. Please sign in again to continue.</InfoAlert>}
       <SystemUseNotice />
+      {ssoError && !action.error && <SsoErrorAlert reason={ssoError} />}
       <ProblemAlert error={action.error} heading={action.error?.status === 401 ? 'Sign-in failed' : undefined} />
       <form className="usa-form usa-form--large" onSubmit={submit} noValidate>
         <Checkbox
@@ -245,6 +307,32 @@ export function SignInPage() {
           Sign in
         </SubmitButton>
       </form>
+      {providers.data && providers.data.items.length > 0 && (
+        <section aria-labelledby="sso-heading" className="margin-top-4 border-top-1px border-base-lighter padding-top-2">
+          <h2 id="sso-heading" className="margin-y-1">
+            Or use your organization’s sign-in
+          </h2>
+          <ul className="usa-button-group usa-button-group--stacked fap-sso">
+            {providers.data.items.map((p) => (
+              <li key={p.name} className="usa-button-group__item">
+                <a
+                  className="usa-button usa-button--outline usa-button--big"
+                  href={authApi.ssoStartUrl(p.name)}
+                  onClick={(e) => {
+                    // The system use notice is acknowledged before any sign-in, this one too.
+                    if (!ack) {
+                      e.preventDefault();
+                      needAck();
+                    }
+                  }}
+                >
+                  Sign in with {p.display_name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <ul className="usa-list usa-list--unstyled margin-top-3 fap-links">
         <li>
           <Link to="/reset-password" className="usa-link">

@@ -11,6 +11,10 @@ export const ACCOUNTS = {
   operator: { email: process.env.E2E_OPERATOR_EMAIL ?? 'operator@portal.example', label: 'operator' },
   // Enrols a second factor during the run (a developer admin no other journey uses).
   mfaDeveloper: { email: process.env.E2E_MFA_EMAIL ?? 'admin@northwind.example', label: 'Northwind developer admin' },
+  // Sign in through the test identity provider (scripts/e2e.sh configures it as "Test ID"):
+  // a partner admin (no second factor) and an agency reviewer (the code step follows).
+  ssoPartner: { email: process.env.E2E_SSO_PARTNER_EMAIL ?? 'it@prairiebank.example', label: 'partner admin (SSO)', name: 'Quinn Foster' },
+  ssoAgency: { email: process.env.E2E_SSO_AGENCY_EMAIL ?? 'reviewer@dow.example', label: 'DOW reviewer (SSO)' },
 };
 
 /** The demo's active Government grant that the NSA analyst is rostered on (model name). */

@@ -1406,6 +1406,66 @@ async function main() {
       await older2.context().close();
       await page.context().close();
     }
+
+    // ---------------------------------------------------------------- single sign-on
+    log('\nSingle sign-on (OpenID Connect, the test identity provider)');
+    if (!process.env.E2E_SSO) {
+      log('  note: E2E_SSO is not set (scripts/e2e.sh sets it when it starts the provider); these steps fail.');
+    }
+    {
+      const page = await newPage();
+      /** From the sign-in page to the provider's login form, which signs in whoever is named. */
+      const viaProvider = async (email) => {
+        // Each sign-in starts signed out of both the portal and the provider (whose own
+        // session would otherwise sign the previous person in again without asking).
+        await page.context().clearCookies();
+        await goto(page, '/sign-in');
+        await tick(page, 'I have read and understand the system use notice');
+        await page.getByRole('link', { name: 'Sign in with Test ID' }).click();
+        await page.getByRole('heading', { name: 'Test identity provider' }).waitFor();
+        await page.getByLabel('Email').fill(email);
+        await page.getByRole('button', { name: 'Continue' }).click();
+      };
+      const offered = await step('sign-in page offers "Sign in with Test ID", and asks for the notice first', page, async () => {
+        await goto(page, '/sign-in');
+        const button = page.getByRole('link', { name: 'Sign in with Test ID' });
+        await button.waitFor();
+        await button.click();
+        await page.getByText('confirm that you have read the system use notice', { exact: false }).first().waitFor();
+        expect(new URL(page.url()).pathname === '/sign-in', 'left the sign-in page without acknowledging the notice');
+        await screenshot(page, 'sso-sign-in-1280');
+      });
+      await step('an address with no account comes back with a plain-words refusal and no session', page, async () => {
+        await viaProvider(`nobody-${RUN_ID}@unknown.example`);
+        await page.waitForURL((u) => u.pathname === '/sign-in' && u.searchParams.get('sso_error') === 'no_account');
+        await page.getByRole('heading', { name: 'No portal account for this sign-in' }).waitFor();
+        const me = await page.request.get(`${BASE}/api/v1/auth/me`);
+        expect(me.status() === 401, `a refused SSO sign-in left a session (GET /auth/me answered ${me.status()})`);
+        await screenshot(page, 'sso-no-account-1280');
+      }, { needs: () => offered });
+      await axe(page, 'sign-in with a single sign-on refusal', () => offered);
+      const partnerIn = await step(`${ACCOUNTS.ssoPartner.label} signs in through the provider and lands in the portal`, page, async () => {
+        await viaProvider(ACCOUNTS.ssoPartner.email);
+        await page.waitForURL((u) => !u.pathname.startsWith('/sign-in') && u.origin === new URL(BASE).origin);
+        await settle(page);
+        await page.locator('.fap-account__name', { hasText: ACCOUNTS.ssoPartner.name }).first().waitFor();
+        await screenshot(page, 'sso-signed-in-1280');
+      }, { needs: () => offered });
+      if (partnerIn) await step('the SSO session signs out like any other', page, () => signOut(page));
+      await step(`${ACCOUNTS.ssoAgency.label}: a provider sign-in with one factor is followed by the portal's code step`, page, async () => {
+        await viaProvider(ACCOUNTS.ssoAgency.email);
+        await page.waitForURL((u) => u.pathname === '/sign-in' && u.searchParams.get('sso') === 'second_factor');
+        const code = page.getByLabel(/^Authentication code/);
+        await code.waitFor();
+        await screenshot(page, 'sso-second-factor-1280');
+        await code.fill(totp(DEMO_TOTP_SECRET));
+        await page.getByRole('button', { name: 'Verify and sign in' }).click();
+        await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+        await settle(page);
+        await page.getByRole('button', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Menu' })).first().waitFor();
+      }, { needs: () => offered });
+      await page.context().close();
+    }
   } finally {
     await browser.close();
   }
