@@ -20,6 +20,7 @@ import { ApiTokensPage, OrganizationPage } from './pages/Account';
 import { SessionsPage } from './pages/Sessions';
 import { AdminAudit, AdminOrganizations, AdminUsers } from './pages/Admin';
 import { AboutPage } from './pages/About';
+import { RequireCapability } from './components/RequireCapability';
 
 /** Sends any 401 from the API to sign-in, remembering where the user was. */
 function UnauthorizedRedirect() {
@@ -89,24 +90,24 @@ export function AppRoutes() {
 
       <Route path="/" element={p(<Dashboard />)} />
       <Route path="/models" element={p(<ModelsList />)} />
-      <Route path="/models/new" element={p(<ModelNew />)} />
+      <Route path="/models/new" element={p(<RequireCapability any={['register_model']} what="Registering a model" who="members of AI developer organizations"><ModelNew /></RequireCapability>)} />
       <Route path="/models/:id" element={p(<ModelDetail />)} />
-      <Route path="/models/:id/edit" element={p(<ModelEdit />)} />
+      <Route path="/models/:id/edit" element={p(<RequireCapability any={['edit_model']} what="Editing a model" who="members of AI developer organizations"><ModelEdit /></RequireCapability>)} />
       <Route path="/designation-requests" element={p(<RequestsList />)} />
-      <Route path="/designation-requests/new" element={p(<RequestNew />)} />
+      <Route path="/designation-requests/new" element={p(<RequireCapability any={['file_designation']} what="Filing a designation request" who="members of AI developer organizations"><RequestNew /></RequireCapability>)} />
       <Route path="/designation-requests/:id" element={p(<RequestDetail />)} />
-      <Route path="/designation-requests/:id/edit" element={p(<RequestEdit />)} />
+      <Route path="/designation-requests/:id/edit" element={p(<RequireCapability any={['file_designation']} what="Editing a draft request" who="members of AI developer organizations"><RequestEdit /></RequireCapability>)} />
       <Route path="/terms" element={p(<TermsList />)} />
-      <Route path="/terms/new" element={p(<TermsNew />)} />
+      <Route path="/terms/new" element={p(<RequireCapability any={['publish_terms']} what="Publishing terms" who="administrators of AI developer organizations (and, for templates, the portal’s operators)"><TermsNew /></RequireCapability>)} />
       <Route path="/terms/:id" element={p(<TermsDetail />)} />
       <Route path="/access-grants" element={p(<GrantsList />)} />
-      <Route path="/access-grants/new" element={p(<GrantNew />)} />
+      <Route path="/access-grants/new" element={p(<RequireCapability any={['offer_grant']} what="Offering the Government access to a model" who="administrators of AI developer organizations"><GrantNew /></RequireCapability>)} />
       <Route path="/access-grants/:id" element={p(<GrantDetail />)} />
       <Route path="/nominations" element={p(<NominationsList />)} />
-      <Route path="/nominations/new" element={p(<NominationNew />)} />
+      <Route path="/nominations/new" element={p(<RequireCapability any={['nominate_partner_as_developer', 'nominate_partner_as_government']} what="Nominating a trusted partner" who="members of AI developer organizations and of Government agencies"><NominationNew /></RequireCapability>)} />
       <Route path="/nominations/:id" element={p(<NominationDetail />)} />
       <Route path="/partner-grants" element={p(<PartnerGrantsList />)} />
-      <Route path="/partner-grants/new" element={p(<PartnerGrantNew />)} />
+      <Route path="/partner-grants/new" element={p(<RequireCapability any={['issue_partner_grant']} what="Issuing an early-access grant" who="administrators of AI developer organizations"><PartnerGrantNew /></RequireCapability>)} />
       <Route path="/partner-grants/:id" element={p(<PartnerGrantDetail />)} />
       <Route path="/organization" element={p(<OrganizationPage />)} />
       <Route path="/api-tokens" element={p(<ApiTokensPage />)} />

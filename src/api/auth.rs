@@ -543,6 +543,10 @@ pub struct MeUser {
 pub struct Me {
     pub user: MeUser,
     pub organization: OrgOut,
+    /// What this user's organization kind and role allow (DESIGN §1, `domain::policy::may`),
+    /// so the web UI offers a form only to whom the server would let submit it. Record-level
+    /// rules (is this organization the grantee? the grant's developer?) still decide each act.
+    pub capabilities: Vec<String>,
 }
 
 /// The signed-in user and organization.
@@ -563,7 +567,13 @@ pub async fn me(state: web::Data<AppState>, actor: EnrollingActor) -> AppResult<
         Ok(crate::store::orgs::get(conn, &org_id)?)
     })
     .await?;
+    let capabilities = crate::domain::policy::Capability::ALL
+        .iter()
+        .filter(|c| actor.may(**c))
+        .map(|c| c.as_str().to_string())
+        .collect();
     Ok(HttpResponse::Ok().json(Me {
+        capabilities,
         user: MeUser {
             id: String::from(actor.user_id),
             email: actor.email,

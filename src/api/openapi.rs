@@ -379,6 +379,14 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("UserOut", "org_role", org_role.clone()),
         ("MeUser", "org_role", org_role.clone()),
+        (
+            "Me",
+            "capabilities",
+            names(
+                crate::domain::policy::Capability::ALL,
+                crate::domain::policy::Capability::as_str,
+            ),
+        ),
         ("AdminUser", "organization_kind", org_kind.clone()),
         ("OrgOut", "kind", org_kind),
         ("OrgOut", "agency_code", agency.clone()),
@@ -489,8 +497,15 @@ fn consulted_schema() -> Schema {
     Schema::Object(b.build())
 }
 
-/// Sets a closed set on a string schema (with `null` when the schema admits null).
+/// Sets a closed set on a string schema (with `null` when the schema admits null), or on the
+/// items of an array of strings.
 fn set_enum(schema: &mut RefOr<Schema>, values: &[&str]) {
+    if let RefOr::T(Schema::Array(a)) = schema {
+        if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut a.items {
+            set_enum(items, values);
+        }
+        return;
+    }
     if let RefOr::T(Schema::Object(o)) = schema {
         let mut vals: Vec<serde_json::Value> = values.iter().map(|v| (*v).into()).collect();
         let nullable = serde_json::to_value(&o.schema_type)

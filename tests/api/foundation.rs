@@ -33,7 +33,89 @@ dual_tests!(
     per_ip_limit_on_auth,
     https_public_url_hardens_cookie_and_transport,
     session_last_seen_is_written_at_most_once_a_minute,
+    me_lists_what_the_role_may_do_and_the_server_agrees,
 );
+
+/// `GET /auth/me`'s `capabilities` are the server's policy (the web UI hides the forms a role
+/// may not use by them): each role gets exactly its acts, and an act left out is refused.
+async fn me_lists_what_the_role_may_do_and_the_server_agrees(app: TestApp) {
+    let caps = |v: &serde_json::Value| -> Vec<String> {
+        v["capabilities"]
+            .as_array()
+            .expect("capabilities is a list")
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect()
+    };
+    let dev = app.signup_developer("Caps AI", "admin@caps.example").await;
+    let member = app.member(&dev, "member@caps.example", "member").await;
+    let op = app.operator().await;
+    let nsa = app.agency(&op, "NSA").await;
+    let cisa = app.agency(&op, "CISA").await;
+    let partner = app.partner(&op, "Caps Clinic").await;
+
+    let admin_caps = caps(&dev.get(&app.api("/auth/me")).await.expect(200).body);
+    for c in [
+        "offer_grant",
+        "issue_partner_grant",
+        "publish_terms",
+        "register_model",
+        "end_grant",
+    ] {
+        assert!(
+            admin_caps.contains(&c.to_string()),
+            "developer admin lacks {c}: {admin_caps:?}"
+        );
+    }
+    assert!(!admin_caps.contains(&"determine".to_string()));
+    let member_caps = caps(&member.get(&app.api("/auth/me")).await.expect(200).body);
+    assert!(member_caps.contains(&"register_model".to_string()));
+    assert!(
+        member_caps.contains(&"revoke_partner_grant".to_string()),
+        "the off switch is every member's"
+    );
+    for c in [
+        "offer_grant",
+        "issue_partner_grant",
+        "publish_terms",
+        "invite_colleagues",
+    ] {
+        assert!(
+            !member_caps.contains(&c.to_string()),
+            "developer member has {c}"
+        );
+    }
+    // Left out means refused: a member inviting a colleague is told it is not theirs to do.
+    member
+        .post(
+            &app.api("/organizations/me/invitations"),
+            json!({"email": "another@caps.example", "org_role": "member"}),
+        )
+        .await
+        .problem(403, "forbidden");
+    let nsa_caps = caps(&nsa.get(&app.api("/auth/me")).await.expect(200).body);
+    assert!(nsa_caps.contains(&"determine".to_string()));
+    assert!(!nsa_caps.contains(&"register_model".to_string()));
+    let cisa_caps = caps(&cisa.get(&app.api("/auth/me")).await.expect(200).body);
+    assert!(cisa_caps.contains(&"consult".to_string()));
+    assert!(
+        !cisa_caps.contains(&"determine".to_string()),
+        "only NSA determines"
+    );
+    let mut partner_caps = caps(&partner.get(&app.api("/auth/me")).await.expect(200).body);
+    partner_caps.sort();
+    assert_eq!(
+        partner_caps,
+        [
+            "accept_terms_as_grantee",
+            "invite_colleagues",
+            "manage_roster_as_grantee"
+        ]
+    );
+    let op_caps = caps(&op.get(&app.api("/auth/me")).await.expect(200).body);
+    assert!(op_caps.contains(&"manage_organizations".to_string()));
+    assert!(!op_caps.contains(&"offer_grant".to_string()));
+}
 
 async fn signup_verify_and_sign_in(app: TestApp) {
     let r = app

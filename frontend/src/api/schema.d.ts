@@ -2073,6 +2073,12 @@ export interface components {
             password: string;
         };
         Me: {
+            /**
+             * @description What this user's organization kind and role allow (DESIGN §1, `domain::policy::may`),
+             *     so the web UI offers a form only to whom the server would let submit it. Record-level
+             *     rules (is this organization the grantee? the grant's developer?) still decide each act.
+             */
+            capabilities: ("register_model" | "edit_model" | "release_model" | "file_designation" | "withdraw_designation" | "submit_designation" | "respond_designation" | "offer_grant" | "edit_grant" | "end_grant" | "nominate_partner_as_developer" | "nominate_partner_as_government" | "concur_as_developer" | "concur_as_government" | "rescind_nomination" | "issue_partner_grant" | "revoke_partner_grant" | "remove_from_roster_as_developer" | "accept_terms_as_developer" | "publish_terms" | "assign" | "request_info" | "consult" | "determine" | "accept_terms_as_grantee" | "manage_roster_as_grantee" | "manage_organizations" | "verify_audit" | "invite_colleagues")[];
             organization: components["schemas"]["OrgOut"];
             user: components["schemas"]["MeUser"];
         };

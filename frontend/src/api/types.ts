@@ -13,6 +13,8 @@ export type Timestamp = string;
 
 /** A single sign-on provider the sign-in page offers (`GET /auth/oidc`). */
 export type SsoProvider = S['OidcProviderOut'];
+/** An act the signed-in user's organization kind and role allow (`Me.capabilities`). */
+export type Capability = S['Me']['capabilities'][number];
 export type OrgKind = S['OrgOut']['kind'];
 export type OrgRole = S['UserOut']['org_role'];
 export type AgencyCode = S['ConsultationOut']['agency_code'];

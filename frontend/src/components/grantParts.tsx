@@ -157,6 +157,7 @@ export function Roster({
   const entries = res.data?.items ?? [];
   const [userId, setUserId] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
+  const [pickError, setPickError] = useState<string | undefined>();
   const add = useAction(async () => {
     setNotice(null);
     const added = await roster.add(userId);
@@ -251,7 +252,12 @@ export function Roster({
               noValidate
               onSubmit={(e) => {
                 e.preventDefault();
-                if (userId) void add.run();
+                if (!userId) {
+                  setPickError('Choose the person to add to the roster.');
+                  document.getElementById('field-roster_user_id')?.focus();
+                  return;
+                }
+                void add.run();
               }}
             >
               <SelectField
@@ -259,10 +265,13 @@ export function Roster({
                 label="Add a person from your organization"
                 required
                 value={userId}
-                onChange={(e) => setUserId(e.target.value)}
+                onChange={(e) => {
+                  setUserId(e.target.value);
+                  setPickError(undefined);
+                }}
                 placeholder="- Select a person -"
                 options={candidates.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
-                error={add.fieldErrors.user_id}
+                error={pickError ?? add.fieldErrors.user_id}
               />
               <SubmitButton busy={add.busy} busyLabel="Adding…">
                 Add to roster

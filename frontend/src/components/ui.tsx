@@ -2,7 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Alert, AlertHeading, AlertText } from '@trussworks/react-uswds';
 import { Link } from 'react-router';
 import { sentence, type ApiError } from '../api/client';
-import { formatCalendarDate, formatDate, formatDateTime, formatDuration, formatRemaining, formatUtc } from '../lib/dates';
+import { formatCalendarDate, formatDate, formatDateTime, formatRemaining, formatSpan, formatUtc } from '../lib/dates';
 import { humanize, plainWords, statusLabel, statusTone } from '../lib/labels';
 import { useNow } from '../lib/hooks';
 
@@ -42,9 +42,9 @@ export function TimeRemaining({ status, startsAt, endsAt }: { status: string; st
   const now = useNow();
   const start = Date.parse(startsAt);
   const end = Date.parse(endsAt);
-  if (status === 'active') return <>{end > now.getTime() ? formatDuration(end - now.getTime()) : 'less than a minute'}</>;
+  if (status === 'active') return <>{end > now.getTime() ? formatSpan(now.getTime(), end) : 'less than a minute'}</>;
   if ((status === 'scheduled' || status === 'awaiting_terms') && end > start) {
-    const dur = formatDuration(end - Math.max(start, now.getTime()));
+    const dur = formatSpan(Math.max(start, now.getTime()), end);
     return <>{status === 'awaiting_terms' ? `${dur}, once the terms are accepted` : `${dur}, from when it opens`}</>;
   }
   return <>{`None (${statusLabel(status).toLowerCase()})`}</>;

@@ -77,7 +77,22 @@ export function formatRemaining(end: string | Date, now: Date = new Date()): str
   if (!e) return '';
   const ms = e.getTime() - now.getTime();
   if (ms <= 0) return 'ended';
-  return `${formatDuration(ms)} left`;
+  return `${formatSpan(now, e)} left`;
+}
+
+/**
+ * The length from `start` to `end` as the reader's wall clock counts it: across a daylight
+ * saving change, 10:00 on March 1 to 10:00 on June 27 is "118 days", not "117 days 23 h".
+ * (Only the words: the 30-day cap itself is measured in elapsed time on the server.)
+ */
+export function formatSpan(start: string | Date | number, end: string | Date | number): string {
+  const s = typeof start === 'number' ? new Date(start) : toDate(start);
+  const e = typeof end === 'number' ? new Date(end) : toDate(end);
+  if (!s || !e) return '';
+  const elapsed = e.getTime() - s.getTime();
+  if (elapsed < MS_MINUTE) return formatDuration(elapsed);
+  const shift = (s.getTimezoneOffset() - e.getTimezoneOffset()) * MS_MINUTE;
+  return formatDuration(elapsed + shift);
 }
 
 /** "12 days 4 h", "1 day", "3 h 20 min", "5 min", "less than a minute". */

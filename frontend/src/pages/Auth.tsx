@@ -227,6 +227,7 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [ack, setAck] = useState(false);
   const [ackError, setAckError] = useState<string | undefined>();
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const [codeStep, setCodeStep] = useState<string[] | null>(null);
   const action = useAction(async () => {
     const answer = await authApi.login(email.trim(), password);
@@ -263,15 +264,25 @@ export function SignInPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    // Every empty field is flagged at once (not only the first), focus on the first of them.
+    const missing: Record<string, string> = {};
+    if (!email.trim()) missing.email = 'Enter your email address.';
+    if (!password) missing.password = 'Enter your password.';
+    setLocalErrors(missing);
     if (!ack) {
       needAck();
       return;
     }
     setAckError(undefined);
+    const first = Object.keys(missing)[0];
+    if (first) {
+      document.getElementById(`field-${first}`)?.focus();
+      return;
+    }
     void action.run();
   };
 
-  const fe = action.fieldErrors;
+  const fe = { ...action.fieldErrors, ...localErrors };
   return (
     <div className="fap-narrow">
       <PageTitle>Sign in</PageTitle>
@@ -296,13 +307,26 @@ export function SignInPage() {
           type="email"
           autoComplete="username"
           value={email}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            if (localErrors.email) setLocalErrors(({ email: _, ...rest }) => rest);
+          }}
           required
           error={fe.email}
           spellCheck={false}
           autoCapitalize="off"
         />
-        <PasswordField name="password" label="Password" value={password} onChange={setPassword} autoComplete="current-password" error={fe.password} />
+        <PasswordField
+          name="password"
+          label="Password"
+          value={password}
+          onChange={(v) => {
+            setPassword(v);
+            if (localErrors.password) setLocalErrors(({ password: _, ...rest }) => rest);
+          }}
+          autoComplete="current-password"
+          error={fe.password}
+        />
         <SubmitButton busy={action.busy} busyLabel="Signing in…">
           Sign in
         </SubmitButton>

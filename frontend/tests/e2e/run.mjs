@@ -294,6 +294,15 @@ async function main() {
         expect(page.url().includes('/sign-in'), 'left the sign-in page without acknowledging the notice');
       });
       await axe(page, 'sign-in');
+      await step('an empty sign-in flags every empty field, not only the checkbox', page, async () => {
+        await goto(page, '/sign-in');
+        await tick(page, 'I have read and understand the system use notice');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByText('Enter your email address.').waitFor();
+        await page.getByText('Enter your password.').waitFor();
+        expect(await page.getByLabel(/^Email address/).evaluate((el) => el === document.activeElement), 'focus is not on the first empty field');
+        await screenshot(page, 'sign-in empty fields');
+      });
       await step('unknown route while signed out goes to sign-in and keeps the path', page, async () => {
         await goto(page, '/models');
         await page.waitForURL(/\/sign-in\?next=%2Fmodels/);
@@ -925,6 +934,11 @@ async function main() {
           await row.waitFor({ state: 'detached' });
         }
         const select = page.getByLabel(/^Add a person from your organization/);
+        // Nobody chosen: the field says so (it used to do nothing at all).
+        await page.getByRole('button', { name: 'Add to roster' }).click();
+        await page.getByText('Choose the person to add to the roster.').waitFor();
+        expect(await select.evaluate((el) => el === document.activeElement), 'focus is not on the person field');
+        await screenshot(page, 'partner roster nobody chosen');
         const option = select.locator('option', { hasText: member });
         expect(await option.count(), `${member} is not offered in "Add a person"`);
         await select.selectOption(await option.first().getAttribute('value'));
@@ -1023,6 +1037,15 @@ async function main() {
         await page.getByText('Nothing here requires Government approval', { exact: false }).first().waitFor();
       }, { needs: () => signedIn });
       await axe(page, 'designation request (member)', () => !!reqHref);
+      await step('a form the member may not use, opened by its address, says so at once', page, async () => {
+        await goto(page, '/access-grants/new');
+        expect((await heading(page)) === 'This page is not for your account', `heading is "${await heading(page)}"`);
+        await page.getByText('Offering the Government access to a model is for administrators of AI developer organizations.').waitFor();
+        expect((await page.locator('main form').count()) === 0, 'the grant form is still shown');
+        await screenshot(page, 'member typed admin form');
+      }, { needs: () => signedIn });
+      await axe(page, 'form not for this account', () => signedIn);
+      if (reqHref) await goto(page, reqHref);
 
       const phone = await phoneOf(page);
       await step('request page fits a 375 px phone', phone, async () => {

@@ -6,6 +6,7 @@ import {
   formatCalendarDate,
   formatDuration,
   formatRemaining,
+  formatSpan,
   formatUtc,
   fromLocalInput,
   todayDateInput,
@@ -63,6 +64,30 @@ describe('countdowns', () => {
   it('formatDuration singular/plural', () => {
     expect(formatDuration(2 * MS_DAY)).toBe('2 days');
     expect(formatDuration(MS_HOUR)).toBe('1 h');
+  });
+});
+
+describe('formatSpan', () => {
+  it('counts a window across a daylight saving change in wall-clock days', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      // 10:00 EST on March 1 to 10:00 EDT on June 27: 117 days 23 h of elapsed time.
+      const start = new Date('2026-03-01T15:00:00Z');
+      const end = new Date('2026-06-27T14:00:00Z');
+      expect(end.getTime() - start.getTime()).toBe(117 * MS_DAY + 23 * MS_HOUR);
+      expect(start.getTimezoneOffset()).not.toBe(end.getTimezoneOffset());
+      expect(formatSpan(start, end)).toBe('118 days');
+      // And back across the November change.
+      expect(formatSpan('2026-10-20T14:00:00Z', '2026-11-10T15:00:00Z')).toBe('21 days');
+      expect(formatRemaining(end, start)).toBe('118 days left');
+    } finally {
+      process.env.TZ = zone;
+    }
+  });
+  it('is the elapsed time when no change lies between', () => {
+    expect(formatSpan('2026-06-02T12:00:00Z', '2026-06-04T15:30:00Z')).toBe('2 days 3 h');
+    expect(formatSpan('2026-06-02T12:00:00Z', '2026-06-02T12:00:30Z')).toBe('less than a minute');
   });
 });
 
