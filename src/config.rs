@@ -67,6 +67,13 @@ pub struct AuthSettings {
     /// Only from `PORTAL__AUTH__JWT_KEY`.
     #[serde(default)]
     pub jwt_key: Option<Secret>,
+    /// The key that seals TOTP seeds at rest (`auth::sealed`); empty = generated once into
+    /// data_dir. Changing it voids every authenticator app (passkeys and passwords stay).
+    #[serde(default)]
+    pub mfa_key_file: String,
+    /// Only from `PORTAL__AUTH__MFA_KEY`.
+    #[serde(default)]
+    pub mfa_key: Option<Secret>,
     pub ip_requests_per_minute: u32,
     /// Organization kinds whose users must sign in with a second factor (DESIGN §7).
     #[serde(default = "default_mfa_required_kinds")]
@@ -138,7 +145,11 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-const SECRET_KEYS: [(&str, &str); 2] = [("auth", "jwt_key"), ("mail", "smtp_password")];
+const SECRET_KEYS: [(&str, &str); 3] = [
+    ("auth", "jwt_key"),
+    ("auth", "mfa_key"),
+    ("mail", "smtp_password"),
+];
 
 impl Settings {
     /// Loads the layered configuration from `config_dir` (normally `./config`).
@@ -305,6 +316,11 @@ impl Settings {
         if let Some(k) = &self.auth.jwt_key {
             if k.expose().len() < 32 {
                 bail!("PORTAL__AUTH__JWT_KEY must be at least 32 bytes (256 bits)");
+            }
+        }
+        if let Some(k) = &self.auth.mfa_key {
+            if k.expose().len() < 32 {
+                bail!("PORTAL__AUTH__MFA_KEY must be at least 32 bytes (256 bits)");
             }
         }
         Ok(self)

@@ -92,6 +92,7 @@ impl Seeder {
             .auth
             .mfa_required_kinds
             .contains(&new.kind);
+        let sealer = &self.state.sealer;
         db::write_tx(&mut conn, |conn| {
             let (admin_email, admin_name, _) = people[0];
             let ctx = AuditCtx {
@@ -122,7 +123,7 @@ impl Seeder {
                 users::set_password(conn, uid, &hash)?;
                 users::mark_verified(conn, uid, now)?;
                 if enrolled {
-                    crate::store::mfa::put_pending_totp(conn, uid, DEMO_TOTP_SECRET, now)?;
+                    crate::store::mfa::put_pending_totp(conn, sealer, uid, DEMO_TOTP_SECRET, now)?;
                     crate::store::mfa::confirm_totp(conn, uid, now)?;
                 }
             }

@@ -70,6 +70,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub keys: JwtKeys,
+    /// Seals TOTP seeds at rest (`auth::sealed`).
+    pub sealer: crate::auth::sealed::Sealer,
     pub passwords: PasswordService,
     pub ip_limiter: Arc<IpLimiter>,
     pub metrics: Arc<Metrics>,
@@ -107,12 +109,26 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<
         db::run_migrations(&mut conn)?;
     }
     let keys = JwtKeys::load(&settings)?;
+    let sealer = crate::auth::sealed::Sealer::load(&settings)?;
+    {
+        let mut conn = pool
+            .get_timeout(std::time::Duration::from_secs(10))
+            .context("connecting to database.url")?;
+        let n = crate::store::mfa::reseal_legacy_totp(&mut conn, &sealer)?;
+        if n > 0 {
+            tracing::info!(
+                count = n,
+                "sealed authenticator-app secrets stored before sealing"
+            );
+        }
+    }
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
     Ok(AppState {
         pool,
         keys,
+        sealer,
         passwords: PasswordService::new(cpus.max(2)),
         ip_limiter: IpLimiter::per_minute(settings.auth.ip_requests_per_minute),
         metrics: Arc::new(Metrics::default()),

@@ -114,6 +114,7 @@ pub async fn start_totp(
     let now = state.clock.now();
     let s = secret.clone();
     let a = actor.clone();
+    let sealer = state.sealer.clone();
     db::tx(&state.pool, move |conn| {
         if store::has_totp(conn, a.user_id.as_str())? {
             return Err(AppError::conflict(
@@ -121,7 +122,7 @@ pub async fn start_totp(
                 "An authenticator app is set up already. Remove it first to set up another.",
             ));
         }
-        store::put_pending_totp(conn, a.user_id.as_str(), &s, now)?;
+        store::put_pending_totp(conn, &sealer, a.user_id.as_str(), &s, now)?;
         audit::append(
             conn,
             &a.audit(now),
@@ -184,9 +185,10 @@ pub async fn confirm_totp(
     let code = body.into_inner().code;
     let codes = mfa::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| state.keys.code_hash(c)).collect();
+    let sealer = state.sealer.clone();
     db::tx(&state.pool, move |conn| {
         let uid = actor.user_id.to_string();
-        let Some(f) = store::totp_of(conn, &uid)? else {
+        let Some(f) = store::totp_of(conn, &sealer, &uid)? else {
             return Err(AppError::conflict(
                 ProblemCode::MfaState,
                 "No enrolment is pending. Start again.",
@@ -363,6 +365,7 @@ enum Checked {
 fn check_factor(
     conn: &mut DbConn,
     keys: &crate::auth::tokens::JwtKeys,
+    sealer: &crate::auth::sealed::Sealer,
     user_id: &str,
     email: &str,
     factor: &Factor,
@@ -372,7 +375,7 @@ fn check_factor(
         return Ok(Checked::Locked(secs));
     }
     let ok = match factor {
-        Factor::Totp(code) => match store::totp_of(conn, user_id)? {
+        Factor::Totp(code) => match store::totp_of(conn, sealer, user_id)? {
             Some(f) if f.confirmed_at.is_some() => match mfa::matching_step(&f.secret, code, now) {
                 Some(step) => store::use_totp_step(conn, user_id, step)?,
                 None => false,
@@ -461,7 +464,15 @@ pub async fn login_mfa(
         if user.disabled_at.is_some() {
             return Err(expired());
         }
-        let checked = check_factor(conn, &st.keys, &user.id, &user.email, &factor, now)?;
+        let checked = check_factor(
+            conn,
+            &st.keys,
+            &st.sealer,
+            &user.id,
+            &user.email,
+            &factor,
+            now,
+        )?;
         if let Checked::Ok { recovery } = checked {
             let actx = AuditCtx {
                 actor_user_id: Some(user.id.clone()),
@@ -648,7 +659,7 @@ pub async fn step_up(
     let st = state.clone();
     let checked = db::tx(&state.pool, move |conn| {
         let uid = actor.user_id.to_string();
-        let checked = check_factor(conn, &st.keys, &uid, &actor.email, &factor, now)?;
+        let checked = check_factor(conn, &st.keys, &st.sealer, &uid, &actor.email, &factor, now)?;
         if let Checked::Ok { recovery } = checked {
             store::mark_session_mfa(conn, &sid, now)?;
             let actx = actor.audit(now);

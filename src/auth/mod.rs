@@ -5,6 +5,7 @@
 pub mod mfa;
 pub mod oidc;
 pub mod password;
+pub mod sealed;
 pub mod throttle;
 pub mod tokens;
 

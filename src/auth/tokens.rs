@@ -78,26 +78,12 @@ impl JwtKeys {
     /// The key from `PORTAL__AUTH__JWT_KEY`, else `auth.jwt_key_file`, else a key generated once
     /// into `{data_dir}/jwt.key` with mode 0600.
     pub fn load(settings: &Settings) -> anyhow::Result<Self> {
-        if let Some(k) = &settings.auth.jwt_key {
-            return Ok(Self::from_secret(k.expose().as_bytes()));
-        }
-        let path = if settings.auth.jwt_key_file.is_empty() {
-            settings.server.data_dir.join("jwt.key")
-        } else {
-            Path::new(&settings.auth.jwt_key_file).to_path_buf()
-        };
-        if !path.exists() && settings.auth.jwt_key_file.is_empty() {
-            generate_key_file(&path)?;
-        }
-        let key = std::fs::read(&path)
-            .with_context(|| format!("reading auth.jwt_key_file {}", path.display()))?;
-        let key: Vec<u8> = String::from_utf8_lossy(&key).trim().as_bytes().to_vec();
-        if key.len() < 32 {
-            anyhow::bail!(
-                "auth.jwt_key_file {} must hold at least 32 bytes (256 bits)",
-                path.display()
-            );
-        }
+        let key = load_key(
+            settings.auth.jwt_key.as_ref(),
+            &settings.auth.jwt_key_file,
+            &settings.server.data_dir.join("jwt.key"),
+            "auth.jwt_key_file",
+        )?;
         Ok(Self::from_secret(&key))
     }
 
@@ -145,6 +131,38 @@ impl JwtKeys {
     }
 }
 
+/// A server key of at least 256 bits: the environment's value if set, else the configured
+/// file, else (when no file is configured) one generated once into `generated` with mode 0600,
+/// which every later start (and every instance sharing the data directory) reads back.
+pub fn load_key(
+    from_env: Option<&crate::config::Secret>,
+    file: &str,
+    generated: &Path,
+    setting: &str,
+) -> anyhow::Result<Vec<u8>> {
+    if let Some(k) = from_env {
+        return Ok(k.expose().as_bytes().to_vec());
+    }
+    let path = if file.is_empty() {
+        generated.to_path_buf()
+    } else {
+        Path::new(file).to_path_buf()
+    };
+    if !path.exists() && file.is_empty() {
+        generate_key_file(&path)?;
+    }
+    let key =
+        std::fs::read(&path).with_context(|| format!("reading {setting} {}", path.display()))?;
+    let key: Vec<u8> = String::from_utf8_lossy(&key).trim().as_bytes().to_vec();
+    if key.len() < 32 {
+        anyhow::bail!(
+            "{setting} {} must hold at least 32 bytes (256 bits)",
+            path.display()
+        );
+    }
+    Ok(key)
+}
+
 fn generate_key_file(path: &Path) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -162,7 +180,7 @@ fn generate_key_file(path: &Path) -> anyhow::Result<()> {
     match opts.open(path) {
         Ok(mut f) => {
             f.write_all(encoded.as_bytes())?;
-            tracing::info!(path = %path.display(), "generated a new JWT signing key");
+            tracing::info!(path = %path.display(), "generated a new server key");
             Ok(())
         }
         // Another instance made it first: use theirs.

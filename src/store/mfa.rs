@@ -1,10 +1,13 @@
 //! Second factors: a user's TOTP factor, recovery codes, the factor time of a session, and an
 //! organization's own "require a second factor" flag. Every write here runs inside the caller's
-//! `db::tx`, whose write lock serializes it with every other write on both backends.
+//! `db::tx`, whose write lock serializes it with every other write on both backends. TOTP
+//! seeds are sealed here on the way in and opened on the way out (`auth::sealed`): no caller
+//! handles the stored form.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::auth::sealed::{totp_context, Sealer};
 use crate::clock::to_db;
 use crate::db::schema::{api_tokens, organizations, recovery_codes, sessions, totp_factors};
 use crate::db::DbConn;
@@ -19,12 +22,47 @@ pub struct TotpRow {
     pub last_step: Option<i64>,
 }
 
-pub fn totp_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<TotpRow>> {
-    totp_factors::table
+/// The user's authenticator app with its seed opened. A seed that does not open (sealed with
+/// another `auth.mfa_key`, or altered) comes back empty, so no code matches it, and is logged.
+pub fn totp_of(conn: &mut DbConn, sealer: &Sealer, user_id: &str) -> QueryResult<Option<TotpRow>> {
+    let row: Option<TotpRow> = totp_factors::table
         .find(user_id)
         .select(TotpRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(row.map(|mut r| {
+        r.secret = match sealer.open(&totp_context(user_id), &r.secret) {
+            Some(plain) => plain,
+            None => {
+                tracing::warn!(
+                    "an authenticator-app secret does not open with auth.mfa_key (was the key changed?)"
+                );
+                String::new()
+            }
+        };
+        r
+    }))
+}
+
+/// Seals every seed stored before sealing existed (run at start-up; a no-op once done).
+/// Each row is rewritten only while it is still unsealed, so instances starting together
+/// cannot seal a seed twice.
+pub fn reseal_legacy_totp(conn: &mut DbConn, sealer: &Sealer) -> QueryResult<usize> {
+    let legacy: Vec<(String, String)> = totp_factors::table
+        .filter(totp_factors::secret.not_like("v1:%"))
+        .select((totp_factors::user_id, totp_factors::secret))
+        .load(conn)?;
+    let mut n = 0;
+    for (user_id, plain) in legacy {
+        n += diesel::update(
+            totp_factors::table
+                .filter(totp_factors::user_id.eq(&user_id))
+                .filter(totp_factors::secret.eq(&plain)),
+        )
+        .set(totp_factors::secret.eq(sealer.seal(&totp_context(&user_id), &plain)))
+        .execute(conn)?;
+    }
+    Ok(n)
 }
 
 /// Whether the user has a second factor: a confirmed authenticator app or a passkey (read on
@@ -47,6 +85,7 @@ pub fn has_totp(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
 /// replaced here (the caller answers 409 first).
 pub fn put_pending_totp(
     conn: &mut DbConn,
+    sealer: &Sealer,
     user_id: &str,
     secret: &str,
     now: DateTime<Utc>,
@@ -60,7 +99,7 @@ pub fn put_pending_totp(
     diesel::insert_into(totp_factors::table)
         .values(&TotpRow {
             user_id: user_id.to_string(),
-            secret: secret.to_string(),
+            secret: sealer.seal(&totp_context(user_id), secret),
             created_at: to_db(now),
             confirmed_at: None,
             last_step: None,

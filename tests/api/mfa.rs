@@ -21,7 +21,100 @@ dual_tests!(
     every_listed_action_asks_for_step_up,
     the_off_switch_never_asks_for_step_up,
     removing_the_factor_needs_step_up_and_holds_a_required_user,
+    the_seed_is_sealed_at_rest_and_an_old_plain_seed_is_sealed_at_start,
 );
+
+/// The authenticator app's seed is never stored as it is: the row holds an AES-GCM sealed value
+/// bound to its user; a seed stored before sealing existed keeps working and is sealed when an
+/// instance starts; a sealed value moved onto another user's row opens for no one.
+async fn the_seed_is_sealed_at_rest_and_an_old_plain_seed_is_sealed_at_start(app: TestApp) {
+    use diesel::prelude::*;
+    use frontier_portal::db::schema::{totp_factors, users};
+    let op = new_operator(&app).await;
+    let email = fresh_agency(&app, &op, "NSA").await;
+    let (c, r) = password_step(&app, &email).await;
+    r.expect(200);
+    let start = c.post_empty(&app.api("/auth/mfa/totp")).await.expect(201);
+    let seed = start.body["secret"].as_str().unwrap().to_string();
+    app.remember_totp(&email, &seed);
+    let code = app.totp_code(&email);
+    c.post(&app.api("/auth/mfa/totp/confirm"), json!({"code": code}))
+        .await
+        .expect(200);
+    let e = email.clone();
+    let stored = move |conn: &mut frontier_portal::db::DbConn| -> (String, String) {
+        totp_factors::table
+            .inner_join(users::table)
+            .filter(users::email.eq(&e))
+            .select((totp_factors::user_id, totp_factors::secret))
+            .first(conn)
+            .unwrap()
+    };
+    let (uid, sealed) = app.db(stored.clone()).await;
+    assert!(sealed.starts_with("v1:"), "stored as {sealed}");
+    assert!(!sealed.contains(&seed), "the seed is readable in the row");
+
+    // A row written before sealing: plain. Signing in still works, and a new instance seals it.
+    let (u, s) = (uid.clone(), seed.clone());
+    app.db(move |conn| {
+        diesel::update(totp_factors::table.find(&u))
+            .set(totp_factors::secret.eq(&s))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let (c2, r) = password_step(&app, &email).await;
+    r.expect(200);
+    c2.post(
+        &app.api("/auth/login/mfa"),
+        json!({"code": app.totp_code(&email)}),
+    )
+    .await
+    .expect(200);
+    app.second_instance().await;
+    let (_, resealed) = app.db(stored).await;
+    assert!(resealed.starts_with("v1:") && !resealed.contains(&seed));
+    let (c3, r) = password_step(&app, &email).await;
+    r.expect(200);
+    c3.post(
+        &app.api("/auth/login/mfa"),
+        json!({"code": app.totp_code(&email)}),
+    )
+    .await
+    .expect(200);
+
+    // The sealed value copied onto another user's row does not open there: that user's codes
+    // (computed from the copied seed) are refused.
+    let other = fresh_agency(&app, &op, "CISA").await;
+    let (c4, r) = password_step(&app, &other).await;
+    r.expect(200);
+    app.enrol_totp(&c4, &other).await;
+    let (from, to) = (resealed.clone(), other.clone());
+    app.db(move |conn| {
+        let other_id: String = users::table
+            .filter(users::email.eq(&to))
+            .select(users::id)
+            .first(conn)
+            .unwrap();
+        diesel::update(totp_factors::table.find(&other_id))
+            .set((
+                totp_factors::secret.eq(&from),
+                totp_factors::last_step.eq(None::<i64>),
+            ))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    app.remember_totp(&other, &seed);
+    let (c5, r) = password_step(&app, &other).await;
+    r.expect(200);
+    c5.post(
+        &app.api("/auth/login/mfa"),
+        json!({"code": app.totp_code(&other)}),
+    )
+    .await
+    .problem(401, "invalid_code");
+}
 
 /// An agency whose first admin accepted the invitation but has not signed in yet.
 async fn fresh_agency(app: &TestApp, op: &User, code: &str) -> String {
