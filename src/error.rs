@@ -134,8 +134,10 @@ impl AppError {
     pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
+    /// 409 `invalid_transition`. The detail is shown to people as it is, so a rule's fragment
+    /// ("a draft request cannot be assigned; submit it first") becomes a sentence here.
     pub fn invalid_transition(detail: impl Into<String>) -> Self {
-        Self::conflict(ProblemCode::InvalidTransition, detail)
+        Self::conflict(ProblemCode::InvalidTransition, as_sentence(detail.into()))
     }
     /// 422 with per-field messages.
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -332,5 +334,31 @@ impl crate::db::RetryableError for AppError {
             .as_ref()
             .and_then(|s| s.downcast_ref::<diesel::result::Error>())
             .is_some_and(crate::db::is_retryable_db_error)
+    }
+}
+
+/// A capital first letter and a closing full stop (unless it already ends a sentence).
+fn as_sentence(text: String) -> String {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return text;
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    #[test]
+    fn fragments_become_sentences() {
+        assert_eq!(
+            super::as_sentence("only a draft request can be edited".into()),
+            "Only a draft request can be edited."
+        );
+        assert_eq!(super::as_sentence("Already one.".into()), "Already one.");
+        assert_eq!(super::as_sentence(String::new()), "");
     }
 }

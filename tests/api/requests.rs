@@ -104,7 +104,7 @@ async fn a_draft_is_edited_only_while_it_is_a_draft_and_only_by_its_developer(ap
         .patch(&dr(&app, &id, ""), json!({"summary": "after the fact"}))
         .await
         .problem(409, "invalid_transition");
-    assert_eq!(r.body["detail"], "only a draft request can be edited");
+    assert_eq!(r.body["detail"], "Only a draft request can be edited.");
     assert_eq!(app.audit_count().await, before);
     // A reviewer who sees the submitted request may not edit it.
     c.nsa
