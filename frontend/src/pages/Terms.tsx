@@ -1,10 +1,10 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { useDraft } from '../lib/drafts';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
 import { TERMS_SECTIONS, type NewTerms } from '../api/types';
 import { useRole } from '../auth/AuthContext';
-import { SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import { BackLink, DateTime, DraftNotice, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
 import { useAction, usePaged, useResource } from '../lib/hooks';
@@ -86,6 +86,7 @@ export function TermsNew() {
   });
   const fe = action.fieldErrors;
   const confirm = useRef<ConfirmDialogRef>(null);
+  const role = useRole();
   const preview = { label: v.label.trim(), ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, v[s].trim()])) } as NewTerms;
   return (
     <div className="fap-narrow">
@@ -95,6 +96,7 @@ export function TermsNew() {
       </PageTitle>
       <ProblemAlert error={action.error} />
       <DraftNotice draft={draft} />
+      {!role.isOperator && <StartFromTemplate current={v} onUse={(next) => setV(next)} />}
       <form
         className="usa-form usa-form--large"
         noValidate
@@ -127,6 +129,74 @@ export function TermsNew() {
         </div>
       </ConfirmDialog>
     </div>
+  );
+}
+
+/**
+ * "Start from a template": fills the label and all six sections from a published portal
+ * template, which the developer then edits before publishing its own version. What was already
+ * typed is replaced only after a confirmation that says so.
+ */
+function StartFromTemplate({ current, onUse }: { current: Record<string, string>; onUse: (v: Record<string, string>) => void }) {
+  const templates = usePaged(termsApi.list, [], 200);
+  const [chosen, setChosen] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [used, setUsed] = useState<string | null>(null);
+  const replace = useRef<ConfirmDialogRef>(null);
+  const options = templates.items.filter((t) => t.is_template).map((t) => ({ value: t.id, label: t.label }));
+  const load = useAction(async () => {
+    const t = await termsApi.get(chosen);
+    onUse({ label: t.label, ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, t[s]])) });
+    setUsed(t.label);
+  });
+  const typed = Object.values(current).some((x) => x.trim() !== '');
+  const start = () => {
+    if (!chosen) {
+      setError('Choose a template to start from.');
+      return;
+    }
+    setError(undefined);
+    if (typed) replace.current?.open();
+    else void load.run();
+  };
+  if (!templates.loading && options.length === 0) return null;
+  return (
+    <section className="fap-template-start margin-bottom-4" aria-labelledby="template-start-heading">
+      <h2 id="template-start-heading" className="font-heading-md margin-bottom-0">
+        Start from a template
+      </h2>
+      <p className="margin-top-05">Fill the label and all six sections from a portal template, then edit them before you publish your own version.</p>
+      <ProblemAlert error={load.error} />
+      <div className="usa-form usa-form--large">
+        <SelectField
+          name="template"
+          label="Template"
+          placeholder={templates.loading ? 'Loading templates…' : '- Select a template -'}
+          options={options}
+          value={chosen}
+          error={error}
+          onChange={(e) => {
+            setChosen(e.target.value);
+            setError(undefined);
+          }}
+        />
+        <button type="button" className="usa-button usa-button--outline margin-top-2" onClick={start} disabled={load.busy}>
+          {load.busy ? 'Filling in…' : 'Use this template'}
+        </button>
+      </div>
+      {used && (
+        <div className="usa-alert usa-alert--info usa-alert--slim margin-top-2" role="status">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">
+              Filled from “{used}”. Edit the label and the sections below, then publish: the template itself does not change.
+            </p>
+          </div>
+        </div>
+      )}
+      <ConfirmDialog ref={replace} heading="Replace what you have written?" confirmLabel="Replace with the template" danger closeFirst onConfirm={() => void load.run()}>
+        <p>The label and the six sections you have typed will be replaced by the template’s text.</p>
+      </ConfirmDialog>
+    </section>
   );
 }
 

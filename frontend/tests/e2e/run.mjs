@@ -521,6 +521,39 @@ async function main() {
         expect(!(await page.getByText('We restored what you had typed.').count()), 'a restored-draft notice after publishing');
       }, { needs: ok });
 
+      const templateOk = await step('developer starts new terms from a template: all six sections filled, then edited before publishing', page, async () => {
+        await goto(page, '/terms/new');
+        const select = page.getByLabel(/^Template/);
+        await select.locator('option', { hasText: 'Standard Government evaluation terms' }).first().waitFor({ state: 'attached' });
+        // Nothing chosen: the field says so.
+        await page.getByRole('button', { name: 'Use this template' }).click();
+        await page.getByText('Choose a template to start from.').first().waitFor();
+        await select.selectOption({ label: 'Standard Government evaluation terms (template) v1' });
+        await page.getByRole('button', { name: 'Use this template' }).click();
+        await page.getByText(/^Filled from “Standard Government evaluation terms/).waitFor();
+        for (const s of SECTIONS) {
+          const v = await page.getByLabel(new RegExp(`^${s}`)).inputValue();
+          expect(v.trim().length > 20, `the ${s} section was not filled from the template (got "${v}")`);
+        }
+        expect((await page.getByLabel(/^Label/).inputValue()).startsWith('Standard Government evaluation terms'), 'the label was not filled from the template');
+        // The developer edits before publishing; a second template fill asks before replacing the edit.
+        await page.getByLabel(/^Label/).fill(`Aurora terms from the template ${RUN_ID}`);
+        await page.getByLabel(/^Use/).fill('Use only for the evaluation named in the grant. Edited for Aurora.');
+        await page.getByRole('button', { name: 'Use this template' }).click();
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Replace what you have written?' }).waitFor();
+        await cancelFocused(page);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialogClosed(page);
+        expect((await page.getByLabel(/^Use/).inputValue()).includes('Edited for Aurora'), 'cancelling the replacement lost the edit');
+        await screenshot(page, 'terms from a template');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await screenshot(phone, 'terms from a template phone');
+        await phone.context().close();
+      }, { needs: ok });
+      await axe(page, 'terms from a template', () => templateOk);
+
       const grantOk = await step('developer offers a government grant to NSA', page, async () => {
         await goto(page, `/access-grants/new?model_id=${state.modelPath.split('/').pop()}`);
         const nsaBox = page.getByRole('checkbox', { name: /NSA|National Security Agency/ }).first();
