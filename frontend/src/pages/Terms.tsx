@@ -2,11 +2,14 @@ import { useRef, useState } from 'react';
 import { useDraft } from '../lib/drafts';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
-import { TERMS_SECTIONS, type NewTerms } from '../api/types';
+import { TERMS_SECTIONS, type NewTerms, type TermsAcceptance } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { BackLink, DateTime, DraftNotice, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { BackLink, DateTime, DraftNotice, Empty, Facts, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { shortId } from '../components/AuditTrail';
+import { formatUtc, userTimeZone } from '../lib/dates';
+import type { ApiError } from '../api/client';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { TERMS_SECTION_LABELS } from '../lib/labels';
 import { TermsText } from '../components/TermsText';
@@ -202,18 +205,46 @@ function StartFromTemplate({ current, onUse }: { current: Record<string, string>
 
 export function TermsDetail() {
   const { id = '' } = useParams();
+  const role = useRole();
   const res = useResource(() => termsApi.get(id), [id]);
+  // The acceptance record is the developer's (its own grants); others have no such record.
+  const record = useResource(role.isDeveloper ? () => termsApi.allAcceptances(id) : null, [id, role.isDeveloper]);
   return (
-    <>
-      <BackLink to="/terms">Terms</BackLink>
+    <div className="fap-terms-record">
+      <div className="fap-no-print">
+        <BackLink to="/terms">Terms</BackLink>
+      </div>
       <Loaded resource={res}>
         {(t) => {
           return (
             <>
+              <p className="fap-print-only fap-print-heading">
+                Record of a terms version, printed <DateTime value={new Date().toISOString()} /> from the Frontier Access Portal
+              </p>
               <PageTitle title={t.label}>Terms: {t.label}</PageTitle>
               <p>
                 {t.is_template ? 'Portal template' : 'Published by your organization'} on <DateTime value={t.created_at} />. This version is immutable.
               </p>
+              {role.isDeveloper && (
+                <p className="fap-no-print">
+                  <button type="button" className="usa-button usa-button--outline" onClick={() => window.print()}>
+                    Print record
+                  </button>
+                  <span className="usa-hint display-block margin-top-05">The printout holds the terms text, this version’s id and SHA-256, and every acceptance on your grants.</span>
+                </p>
+              )}
+              <Facts
+                items={[
+                  ['Version', <code key="v">{t.id}</code>],
+                  ['SHA-256', <code key="h" className="fap-break">{t.sha256}</code>],
+                  ['Published', <DateTime key="p" value={t.created_at} />],
+                ]}
+              />
+              {role.isDeveloper && (
+                <Section title="Who accepted it, and when">
+                  <AcceptanceRecord record={record} sha256={t.sha256} />
+                </Section>
+              )}
               <Section title="Content">
                 <TermsText terms={t} headingLevel={3} />
               </Section>
@@ -221,6 +252,64 @@ export function TermsDetail() {
           );
         }}
       </Loaded>
+    </div>
+  );
+}
+
+const SCOPE_LABEL: Record<TermsAcceptance['scope'], string> = {
+  organization: 'For the organization',
+  individual: 'Personal acknowledgment',
+};
+
+function AcceptanceRecord({ record, sha256 }: { record: { data: TermsAcceptance[] | null; error: ApiError | null; loading: boolean }; sha256: string }) {
+  if (record.error) return <ProblemAlert error={record.error} />;
+  if (!record.data) return <Loading label="Loading the acceptances…" />;
+  const rows = record.data;
+  if (rows.length === 0)
+    return (
+      <Empty>
+        <p>Nobody has accepted this version on your grants yet.</p>
+      </Empty>
+    );
+  const tz = userTimeZone();
+  return (
+    <>
+      <p>
+        {rows.length} acceptance{rows.length === 1 ? '' : 's'} on your grants, oldest first. Times are in {tz}, with UTC below.
+        {rows.every((a) => a.terms_sha256 === sha256) ? ' Each accepted exactly this content (the same SHA-256).' : ''}
+      </p>
+      <div className="fap-table-wrap">
+        <table className="usa-table usa-table--borderless usa-table--stacked fap-table fap-record-table">
+          <caption className="usa-sr-only">Acceptances of this terms version</caption>
+          <thead>
+            <tr>
+              <th scope="col">Accepted</th>
+              <th scope="col">Organization</th>
+              <th scope="col">Person</th>
+              <th scope="col">As</th>
+              <th scope="col">Grant</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((a) => (
+              <tr key={a.id}>
+                <th scope="row" data-label="Accepted">
+                  <DateTime value={a.accepted_at} />
+                  <span className="display-block font-body-3xs text-base">{formatUtc(a.accepted_at)}</span>
+                </th>
+                <td data-label="Organization">{a.organization_name}</td>
+                <td data-label="Person">{a.user_name || 'A former member'}</td>
+                <td data-label="As">{SCOPE_LABEL[a.scope]}</td>
+                <td data-label="Grant">
+                  <Link className="usa-link" to={a.grant_type === 'access' ? `/access-grants/${a.grant_id}` : `/partner-grants/${a.grant_id}`}>
+                    {a.grant_type === 'access' ? 'Government window' : 'Partner grant'} {shortId(a.grant_id)}
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -587,6 +587,38 @@ async function main() {
         await page.getByText(/\(developer\): accepted/).waitFor();
       }, { needs: () => grantOk });
 
+      const recordOk = await step('developer opens the printable record of its terms: text, version, SHA-256 and every acceptance with its time zone', page, async () => {
+        await goto(page, '/terms');
+        await page.getByRole('link', { name: 'Aurora AI Labs evaluation terms 2026' }).first().click();
+        await page.waitForURL(/\/terms\/(?!new)[^/]+$/);
+        await settle(page);
+        await page.getByRole('heading', { name: 'Who accepted it, and when' }).waitFor();
+        const table = page.locator('table.fap-record-table');
+        await table.waitFor();
+        const text = (await table.textContent()) ?? '';
+        for (const want of ['Aurora AI Labs', 'National Security Agency', 'For the organization', 'Personal acknowledgment', 'UTC']) {
+          expect(text.includes(want), `the acceptance record lacks "${want}": ${text.slice(0, 300)}`);
+        }
+        const hash = ((await page.locator('.fap-facts code.fap-break').textContent()) ?? '').trim();
+        expect(/^[0-9a-f]{64}$/.test(hash), `the record lacks the SHA-256 (got "${hash}")`);
+        expect(await page.getByRole('button', { name: 'Print record' }).isVisible(), 'no "Print record" button');
+        await screenshot(page, 'terms record');
+        await page.emulateMedia({ media: 'print' });
+        expect(!(await page.locator('.fap-header').isVisible()), 'the site header prints');
+        expect(!(await page.getByRole('button', { name: 'Print record' }).isVisible()), 'the Print record button prints');
+        expect(await page.locator('.fap-print-heading').isVisible(), 'the printout does not say what it is');
+        await screenshot(page, 'terms record print');
+        await page.emulateMedia({ media: 'screen' });
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await phone.locator('table.fap-record-table').waitFor();
+        await screenshot(phone, 'terms record phone');
+        await phone.emulateMedia({ media: 'print' });
+        await screenshot(phone, 'terms record print phone');
+        await phone.context().close();
+      }, { needs: ok });
+      await axe(page, 'terms record', () => recordOk);
+
       await step('developer nominates a new partner organization for its model', page, async () => {
         await goto(page, `/nominations/new?model_id=${state.modelPath.split('/').pop()}`);
         await tick(page, 'A new organization');
