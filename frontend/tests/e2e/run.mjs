@@ -1056,6 +1056,44 @@ async function main() {
       }, { needs: () => !!grantHref });
       await axe(page, 'government grant access log (analyst)', () => !!grantHref);
 
+      const correctedOk = await step('analyst corrects an entry: a new entry that names it, "Corrects" and "Corrected by" links, the original unchanged', page, async () => {
+        const summary = `E2E evaluation run ${RUN_ID}`;
+        const row = page.locator('tbody tr', { hasText: summary }).first();
+        await row.getByRole('button', { name: /^Correct this entry/ }).click();
+        await page.getByRole('heading', { name: 'Correct an entry' }).waitFor();
+        expect(await page.evaluate(() => document.activeElement?.textContent === 'Correct an entry'), 'focus did not move to the correction form');
+        // The form starts from the entry's values.
+        expect((await page.getByLabel(/^Duration in minutes/).inputValue()) === '45', 'the correction form is not filled from the entry');
+        await page.getByLabel(/^Duration in minutes/).fill('60');
+        await page.getByLabel(/^Summary/).fill(`${summary} (correction: the run took 60 minutes)`);
+        await screenshot(page, 'access log correction form');
+        await page.getByRole('button', { name: 'Record correction' }).click();
+        await page.getByText('Correction recorded.').waitFor();
+        const original = page.locator('tbody tr', { hasText: summary }).filter({ hasNotText: 'correction:' }).first();
+        await original.getByText('Corrected by').waitFor();
+        expect(((await original.textContent()) ?? '').includes('45'), 'the original entry changed');
+        const fix = page.locator('tbody tr', { hasText: 'correction: the run took 60 minutes' }).first();
+        await fix.getByText('Corrects').waitFor();
+        const href = await fix.getByRole('link').first().getAttribute('href');
+        expect(href?.startsWith('#log-'), `the "Corrects" link does not lead to the entry (${href})`);
+        await page.locator(href).waitFor();
+        await screenshot(page, 'access log corrected');
+      }, { needs: () => !!grantHref });
+      await axe(page, 'access log with a correction (analyst)', () => correctedOk);
+
+      await step('analyst exports their own access-log entries as CSV', page, async () => {
+        const link = page.getByRole('link', { name: 'Export my entries (CSV)' });
+        await link.waitFor();
+        const href = await link.getAttribute('href');
+        const r = await page.request.get(BASE + href);
+        expect(r.status() === 200, `the export answered ${r.status()}`);
+        expect((r.headers()['content-type'] ?? '').startsWith('text/csv'), 'the export is not CSV');
+        const lines = (await r.text()).trim().split('\n');
+        expect(lines[0] === 'id,grant_id,occurred_at,kind,duration_minutes,summary,corrects,created_at', `unexpected CSV header: ${lines[0]}`);
+        expect(lines.some((l) => l.includes(`E2E evaluation run ${RUN_ID}`)), 'the entry logged in this run is not in the export');
+        if (correctedOk) expect(lines.some((l) => l.includes('correction: the run took 60 minutes') && /,[0-9a-f-]{36},/.test(l)), 'the correction row does not name the entry it corrects');
+      }, { needs: () => !!grantHref });
+
       const phone = await phoneOf(page);
       await step('analyst grant page fits a 375 px phone', phone, async () => {
         await goto(phone, grantHref);
