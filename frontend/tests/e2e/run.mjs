@@ -619,6 +619,42 @@ async function main() {
       }, { needs: ok });
       await axe(page, 'terms record', () => recordOk);
 
+      const activityOk = await step('developer opens its organization\'s activity: events newest first, a record filter kept in the address, the export links', page, async () => {
+        await goto(page, '/');
+        await page.getByRole('link', { name: 'Activity', exact: true }).first().click();
+        await page.waitForURL(/\/activity$/);
+        await settle(page);
+        expect((await heading(page)) === 'Activity', `heading is "${await heading(page)}"`);
+        const rows = page.locator('table tbody tr');
+        await rows.first().waitFor();
+        expect((await rows.count()) >= 10, 'the activity lists fewer than 10 events on a demo organization');
+        expect(((await page.locator('table tbody').textContent()) ?? '').includes('Grant: terms accepted'), 'the terms just accepted are not in the activity');
+        for (const [name, format] of [['Download CSV', 'csv'], ['Download JSON', 'json']]) {
+          const href = await page.getByRole('link', { name }).getAttribute('href');
+          expect(href === `/api/v1/audit-events/export?format=${format}`, `the ${format} export link is ${href}`);
+        }
+        const csv = await page.request.get(BASE + '/api/v1/audit-events/export?format=csv');
+        expect(csv.status() === 200 && (await csv.text()).startsWith('seq,id,occurred_at'), 'the CSV export did not download');
+        await screenshot(page, 'activity');
+        // One record's events: the filter goes into the address and survives a reload.
+        await rows.first().getByRole('link', { name: /its activity/ }).click();
+        await page.waitForURL(/\/activity\?target_id=/);
+        const target = new URL(page.url()).searchParams.get('target_id');
+        await page.reload();
+        await settle(page);
+        expect((await page.getByLabel(/^Only one record/).inputValue()) === target, 'the filter was lost on reload');
+        await page.getByRole('button', { name: 'Show all activity' }).waitFor();
+        expect((await page.locator('table tbody tr').count()) >= 1, 'no events on the filtered record');
+        await screenshot(page, 'activity one record');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await phone.locator('table tbody tr').first().waitFor();
+        expect((await overflowX(phone)) <= 1, 'the activity page is wider than a phone');
+        await screenshot(phone, 'activity phone');
+        await phone.context().close();
+      }, { needs: ok });
+      await axe(page, 'activity', () => activityOk);
+
       await step('developer nominates a new partner organization for its model', page, async () => {
         await goto(page, `/nominations/new?model_id=${state.modelPath.split('/').pop()}`);
         await tick(page, 'A new organization');
