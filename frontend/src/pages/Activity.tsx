@@ -18,9 +18,22 @@ const RECORD_PATHS: Record<string, [string, string]> = {
   terms_version: ['/terms/', 'Terms'],
 };
 
+/** Records with no page of their own: named in words. */
+const RECORD_WORDS: Record<string, string> = {
+  user: 'Account',
+  api_token: 'API token',
+  organization: 'Organization',
+  session: 'Session',
+};
+
 function RecordLink({ ev }: { ev: AuditEvent }) {
   const known = RECORD_PATHS[ev.target_type];
-  if (!known) return <span className="fap-muted">{ev.target_type.replace(/_/g, ' ')} {shortId(ev.target_id)}</span>;
+  if (!known)
+    return (
+      <span>
+        {RECORD_WORDS[ev.target_type] ?? ev.target_type.replace(/_/g, ' ')} {shortId(ev.target_id)}
+      </span>
+    );
   return (
     <Link className="usa-link" to={`${known[0]}${ev.target_id}`}>
       {known[1]} {shortId(ev.target_id)}
@@ -126,10 +139,10 @@ export function ActivityPage() {
                     </td>
                     <td data-label="Who">{actorText(ev, role).replace(/^by /, '')}</td>
                     <td data-label="Record">
-                      <RecordLink ev={ev} />{' '}
+                      <RecordLink ev={ev} />
                       {!target && (
-                        <Link className="usa-link fap-muted" to={`/activity?target_id=${encodeURIComponent(ev.target_id)}`}>
-                          <span aria-hidden="true">·</span> its activity
+                        <Link className="usa-link display-block font-body-2xs" to={`/activity?target_id=${encodeURIComponent(ev.target_id)}`}>
+                          All its activity
                         </Link>
                       )}
                     </td>

@@ -7,7 +7,7 @@ import * as organizationsApi from '../api/organizations';
 import * as termsApi from '../api/terms';
 import type { AccessGrant, AccessGrantSummary, AccessKind, AccessLogEntry, AccessMode, ModelSummary, Organization, TermsSummary } from '../api/types';
 import { useMe, useRole, type Role } from '../auth/AuthContext';
-import { AuditTrail } from '../components/AuditTrail';
+import { AuditTrail, shortId } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
@@ -534,7 +534,7 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
   const byId = useMemo(() => new Map(list.items.map((e) => [e.id, e])), [list.items]);
   const entryName = (id: string) => {
     const e = byId.get(id);
-    return e ? `the entry of ${formatDateTime(e.occurred_at)} by ${e.user_name}` : `entry ${id.slice(0, 8)}`;
+    return e ? `the entry ${e.user_name} recorded ${formatDateTime(e.created_at)}` : `an entry on another page (${shortId(id)})`;
   };
   const startCorrection = (e: AccessLogEntry) => {
     setCorrecting(e);
@@ -582,6 +582,8 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
                 <tr key={e.id} id={`log-${e.id}`} className={e.corrected_by.length ? 'fap-log-corrected' : undefined}>
                   <th scope="row" data-label="When">
                     <DateTime value={e.occurred_at} />
+                    {e.corrected_by.length > 0 && <span className="usa-tag bg-base-dark fap-tag-line">Corrected</span>}
+                    {e.corrects && <span className="usa-tag bg-primary fap-tag-line">Correction</span>}
                   </th>
                   <td data-label="Who">
                     {e.user_name}, {e.organization_name}
@@ -609,7 +611,7 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
                       </span>
                     ))}
                     {mayCorrect(e) && (
-                      <button type="button" className="usa-button usa-button--unstyled" onClick={() => startCorrection(e)}>
+                      <button type="button" className="usa-button usa-button--unstyled display-block margin-top-05" onClick={() => startCorrection(e)}>
                         Correct this entry<span className="usa-sr-only"> of {formatDateTime(e.occurred_at)}</span>
                       </button>
                     )}

@@ -637,7 +637,7 @@ async function main() {
         expect(csv.status() === 200 && (await csv.text()).startsWith('seq,id,occurred_at'), 'the CSV export did not download');
         await screenshot(page, 'activity');
         // One record's events: the filter goes into the address and survives a reload.
-        await rows.first().getByRole('link', { name: /its activity/ }).click();
+        await rows.first().getByRole('link', { name: 'All its activity' }).click();
         await page.waitForURL(/\/activity\?target_id=/);
         const target = new URL(page.url()).searchParams.get('target_id');
         await page.reload();
