@@ -169,6 +169,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 duration_minutes: 30,
                 summary: "Benchmark evaluation run.".into(),
                 created_at: t,
+                corrects_entry_id: None,
             };
             diesel::insert_into(access_log_entries::table)
                 .values(&row)

@@ -756,6 +756,7 @@ async fn run(s: &Seeder) -> anyhow::Result<()> {
                 kind: kind.into(),
                 duration_minutes: mins,
                 summary: summary.into(),
+                corrects: None,
             }),
         ))
         .await?;

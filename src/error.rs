@@ -47,6 +47,7 @@ pub fn field_words(field: &str) -> String {
         "model_id" => "model".to_string(),
         "agency_code" => "agency".to_string(),
         "user_id" => "person".to_string(),
+        "corrects" => "the entry to correct".to_string(),
         "email" | "contact_email" => "email address".to_string(),
         other => other.replace('_', " "),
     }

@@ -1,3 +1,4 @@
+import { ActivityPage } from './pages/Activity';
 import { useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { setEnrollmentHandler, setUnauthorizedHandler } from './api/client';
@@ -116,6 +117,7 @@ export function AppRoutes() {
       <Route path="/admin/organizations" element={p(<AdminOrganizations />)} />
       <Route path="/admin/users" element={p(<AdminUsers />)} />
       <Route path="/admin/audit" element={p(<AdminAudit />)} />
+      <Route path="/activity" element={p(<ActivityPage />)} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

@@ -408,9 +408,10 @@ pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> AppResult
 }
 
 impl audit_export::ExportRow for audit_store::ChainLinkRow {
+    type Key = i64;
     const CSV_COLUMNS: &'static [&'static str] =
         &["seq", "occurred_at", "action", "prev_hash", "hash"];
-    fn seq(&self) -> i64 {
+    fn key(&self) -> i64 {
         self.seq
     }
     fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()> {
@@ -478,7 +479,6 @@ pub async fn export_chain(
         return Err(AppError::not_found());
     }
     let format = audit_export::Format::parse(q.format.as_deref())?;
-    let load: audit_export::Loader<audit_store::ChainLinkRow> =
-        std::sync::Arc::new(audit_store::chain_links);
-    audit_export::stream_export(&state.pool, format, "audit-chain", load).await
+    let begin = audit_export::chain_export(audit_store::chain_links);
+    audit_export::stream_export(&state.pool, format, "audit-chain", begin).await
 }

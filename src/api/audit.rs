@@ -186,29 +186,42 @@ pub async fn export(
 ) -> AppResult<HttpResponse> {
     let format = Format::parse(q.format.as_deref())?;
     let org = actor.org_id.to_string();
-    let load: Loader<AuditRow> = Arc::new(move |conn, after, upto, limit| {
+    let begin = chain_export(move |conn, after, upto, limit| {
         page_for_org_ascending(conn, &org, after, upto, limit)
     });
-    stream_export(&state.pool, format, "audit-events", load).await
+    stream_export(&state.pool, format, "audit-events", begin).await
 }
 
-/// Answers an export: fixes where it stops (the trail's last event now), loads the first page
-/// (so a database failure is an ordinary problem answer), then streams the rest a page at a time.
+/// An export of the audit chain: its rows in sequence order, up to the trail's last event when
+/// the export began (events appended while it streams come after it).
+pub(crate) fn chain_export<R: ExportRow<Key = i64>>(
+    load: impl Fn(&mut DbConn, i64, i64, i64) -> QueryResult<Vec<R>> + Send + Sync + 'static,
+) -> Begin<R> {
+    Box::new(move |conn| {
+        let upto = last_seq(conn)?;
+        let load = Arc::new(load);
+        Ok(Arc::new(move |conn, after, limit| {
+            load(conn, after.unwrap_or(0), upto, limit)
+        }))
+    })
+}
+
+/// Answers an export: `begin` fixes where it stops (e.g. the trail's last event now) and gives
+/// the page loader; the first page is loaded in the same call (so a database failure is an
+/// ordinary problem answer), then the rest is streamed a page at a time.
 pub(crate) async fn stream_export<R: ExportRow>(
     pool: &db::DbPool,
     format: Format,
     name: &str,
-    load: Loader<R>,
+    begin: Begin<R>,
 ) -> AppResult<HttpResponse> {
     let pool = pool.clone();
-    let (upto, first) = {
-        let load = load.clone();
-        db::run(&pool, move |conn| {
-            let upto = last_seq(conn)?;
-            Ok((upto, load(conn, 0, upto, EXPORT_PAGE)?))
-        })
-        .await?
-    };
+    let (load, first) = db::run(&pool, move |conn| {
+        let load = begin(conn)?;
+        let first = load(conn, None, EXPORT_PAGE)?;
+        Ok((load, first))
+    })
+    .await?;
     let (content_type, ext) = match format {
         Format::Json => ("application/json", "json"),
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
@@ -216,7 +229,6 @@ pub(crate) async fn stream_export<R: ExportRow>(
     let export = Export {
         pool,
         load,
-        upto,
         format,
         started: false,
         next: Some(first),
@@ -250,19 +262,28 @@ impl Format {
     }
 }
 
-/// Reads the rows with sequence numbers in `(after, upto]`, oldest first, at most `limit`.
-pub(crate) type Loader<R> =
-    Arc<dyn Fn(&mut DbConn, i64, i64, i64) -> QueryResult<Vec<R>> + Send + Sync>;
+/// Reads the next rows of an export after the key of the last row sent (`None`: from the
+/// start), in key order, at most `limit`.
+pub(crate) type Loader<R> = Arc<
+    dyn Fn(&mut DbConn, Option<<R as ExportRow>::Key>, i64) -> QueryResult<Vec<R>> + Send + Sync,
+>;
 
-/// A row of an export: its place in the chain, its JSON object and its CSV record.
+/// Starts an export inside its first database call: fixes where it ends and gives its loader.
+pub(crate) type Begin<R> = Box<dyn FnOnce(&mut DbConn) -> QueryResult<Loader<R>> + Send>;
+
+/// A row of an export: its key (its place in the export's order), its JSON object and its CSV
+/// record.
 pub(crate) trait ExportRow: Send + 'static {
+    /// The keyset cursor: the next page starts after the last row's key.
+    type Key: Clone + Send + 'static;
     const CSV_COLUMNS: &'static [&'static str];
-    fn seq(&self) -> i64;
+    fn key(&self) -> Self::Key;
     fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()>;
     fn csv_record(self) -> Vec<String>;
 }
 
 impl ExportRow for AuditRow {
+    type Key = i64;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "seq",
         "id",
@@ -278,7 +299,7 @@ impl ExportRow for AuditRow {
         "prev_hash",
         "hash",
     ];
-    fn seq(&self) -> i64 {
+    fn key(&self) -> i64 {
         self.seq
     }
     fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()> {
@@ -308,7 +329,6 @@ impl ExportRow for AuditRow {
 struct Export<R: ExportRow> {
     pool: db::DbPool,
     load: Loader<R>,
-    upto: i64,
     format: Format,
     started: bool,
     next: Option<Vec<R>>,
@@ -319,14 +339,14 @@ impl<R: ExportRow> Export<R> {
         stream::unfold(self, |mut ex| async move {
             let rows = ex.next.take()?;
             let full = rows.len() as i64 == EXPORT_PAGE;
-            let last = rows.last().map(|r| r.seq());
+            let last = rows.last().map(|r| r.key());
             let chunk = match ex.chunk(rows) {
                 Ok(c) => c,
                 Err(e) => return Some((Err(e.into()), ex)),
             };
             if let (true, Some(after)) = (full, last) {
-                let (pool, load, upto) = (ex.pool.clone(), ex.load.clone(), ex.upto);
-                match db::run(&pool, move |conn| Ok(load(conn, after, upto, EXPORT_PAGE)?)).await {
+                let (pool, load) = (ex.pool.clone(), ex.load.clone());
+                match db::run(&pool, move |conn| Ok(load(conn, Some(after), EXPORT_PAGE)?)).await {
                     Ok(rows) => ex.next = Some(rows),
                     Err(e) => return Some((Err(e.into()), ex)),
                 }

@@ -411,6 +411,16 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("AccessLogOut", "kind", access_kind.clone()),
         (
+            "TermsAcceptanceOut",
+            "grant_type",
+            vec!["access", "partner"],
+        ),
+        (
+            "TermsAcceptanceOut",
+            "scope",
+            vec!["organization", "individual"],
+        ),
+        (
             "PartnerGrantOut",
             "status",
             names(GrantStatus::PARTNER, GrantStatus::as_str),
@@ -462,6 +472,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             names(DirectoryKind::ALL, DirectoryKind::as_str),
         ),
         ("/api/v1/audit-events/export", "format", vec!["csv", "json"]),
+        ("/api/v1/access-log/export", "format", vec!["csv", "json"]),
     ];
     responses.into_iter().chain(requests).collect()
 }
@@ -756,10 +767,10 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::designations::list, api::designations::create, api::designations::get, api::designations::edit, api::designations::submit,
         api::designations::withdraw_request, api::designations::assign, api::designations::request_info, api::designations::respond,
         api::designations::consult, api::designations::determine, api::designations::list_messages, api::designations::post_message,
-        api::terms::list, api::terms::create, api::terms::get,
+        api::terms::list, api::terms::create, api::terms::get, api::terms::acceptances,
         api::access_grants::list, api::access_grants::offer, api::access_grants::get, api::access_grants::patch, api::access_grants::end,
         api::access_grants::accept_terms, api::access_grants::acknowledge, api::access_grants::roster, api::access_grants::roster_add,
-        api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add,
+        api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add, api::access_grants::own_log_export,
         api::nominations::list, api::nominations::create, api::nominations::get, api::nominations::concur, api::nominations::decline,
         api::nominations::rescind,
         api::partner_grants::list, api::partner_grants::issue, api::partner_grants::get, api::partner_grants::revoke,

@@ -28,7 +28,8 @@ use crate::store::terms::{self as store, TermsRow};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/terms", web::get().to(list))
         .route("/terms", web::post().to(create))
-        .route("/terms/{id}", web::get().to(get));
+        .route("/terms/{id}", web::get().to(get))
+        .route("/terms/{id}/acceptances", web::get().to(acceptances));
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -261,4 +262,96 @@ pub async fn create(
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// One acceptance of a terms version on a grant: who accepted, for which organization, when,
+/// and the SHA-256 of the content they accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermsAcceptanceOut {
+    pub id: String,
+    /// `access` (a Government access grant) or `partner` (a partner early-access grant).
+    pub grant_type: String,
+    pub grant_id: String,
+    /// `organization` (an administrator accepting for the organization) or `individual` (a
+    /// rostered person's own acknowledgment).
+    pub scope: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// The SHA-256 of the version as accepted (always the version's own hash).
+    pub terms_sha256: String,
+    pub accepted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermsAcceptanceList {
+    pub items: Vec<TermsAcceptanceOut>,
+    pub next_cursor: Option<String>,
+}
+
+/// Every acceptance of this terms version on the caller's organization's own grants, newest
+/// first: the record of who accepted which version when (the printable terms record). For a
+/// developer organization and a version it may attach to a grant (its own, or a portal
+/// template: then only its own grants' acceptances). Anyone else answers 404, as for a version
+/// they cannot see: a grantee reads the acceptances of its grant on the grant itself, and
+/// operators never see the content of developer records.
+#[utoipa::path(
+    get,
+    path = "/api/v1/terms/{id}/acceptances",
+    operation_id = "listTermsAcceptances",
+    tag = "terms",
+    params(
+        ("id" = String, Path),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = TermsAcceptanceList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn acceptances(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let page = q.page()?;
+    let p = page.clone();
+    let items = db::run(&state.pool, move |conn| {
+        if actor.org_kind != OrgKind::Developer
+            || store::get_usable(conn, actor.org_id.as_str(), &id)?.is_none()
+        {
+            return Err(AppError::not_found());
+        }
+        let rows = store::acceptances_on_own_grants(conn, actor.org_id.as_str(), &id, &p)?;
+        let uids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+        let oids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+        let users = crate::store::accounts::user_names(conn, &uids)?;
+        let orgs = crate::store::orgs::names(conn, &oids)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TermsAcceptanceOut {
+                user_name: users.get(&r.user_id).cloned().unwrap_or_default(),
+                organization_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+                id: r.id,
+                grant_type: r.grant_type,
+                grant_id: r.grant_id,
+                scope: r.scope,
+                organization_id: r.organization_id,
+                user_id: r.user_id,
+                terms_sha256: r.terms_sha256,
+                accepted_at: from_db(r.accepted_at),
+            })
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    let paged = Paged::from_rows(items, &page, |a| a.id.clone());
+    Ok(HttpResponse::Ok().json(TermsAcceptanceList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
 }

@@ -383,6 +383,7 @@ diesel::table! {
         duration_minutes -> Integer,
         summary -> Text,
         created_at -> Timestamp,
+        corrects_entry_id -> Nullable<Text>,
     }
 }
 

@@ -238,6 +238,20 @@ pub fn check_access_log_time(
     }
 }
 
+/// Who may correct an access-log entry. Entries are append-only (DESIGN §2.4): a correction is
+/// a new entry of the same grant that names the one it corrects. It may be written by the person
+/// who logged the entry, or by an administrator of that person's organization (who answers for
+/// its people's records); nobody else, the developer included, rewrites a grantee's record.
+pub fn may_correct_log_entry(
+    author_user_id: &str,
+    author_org_id: &str,
+    actor_user_id: &str,
+    actor_org_id: &str,
+    actor_is_admin: bool,
+) -> bool {
+    author_user_id == actor_user_id || (actor_is_admin && author_org_id == actor_org_id)
+}
+
 /// How long before `ends_at` the "window ends soon" email goes out (DESIGN §2.9).
 pub const REMINDER_LEAD: Duration = Duration::days(3);
 
@@ -526,6 +540,11 @@ mod tests {
         assert_eq!(check(200, 40, Some(30)), Err(OutsideWindow::AfterEnd)); // ended early
         assert_eq!(check(200, 29, Some(30)), Ok(()));
         assert_eq!(OutsideWindow::AfterEnd.code().as_str(), "outside_window");
+        // Corrections: the author, or an admin of the author's organization; nobody else.
+        assert!(may_correct_log_entry("u1", "nsa", "u1", "nsa", false));
+        assert!(may_correct_log_entry("u1", "nsa", "u2", "nsa", true));
+        assert!(!may_correct_log_entry("u1", "nsa", "u2", "nsa", false));
+        assert!(!may_correct_log_entry("u1", "nsa", "u3", "dev", true));
         assert!(within_window(t(S), t(S), t(E)));
         assert!(!within_window(t(E), t(S), t(E)));
     }

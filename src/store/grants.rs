@@ -136,6 +136,8 @@ pub struct AccessLogRow {
     pub duration_minutes: i32,
     pub summary: String,
     pub created_at: NaiveDateTime,
+    /// The entry this one corrects (an entry of the same grant), if it is a correction.
+    pub corrects_entry_id: Option<String>,
 }
 
 // ---- access grants ----
@@ -534,5 +536,62 @@ pub fn log_of(
     }
     q.order(access_log_entries::id.desc())
         .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// One entry of this grant's access log (an entry of another grant is `None`).
+pub fn log_entry_on_grant(
+    conn: &mut DbConn,
+    grant_id: &GrantId,
+    entry_id: &str,
+) -> QueryResult<Option<AccessLogRow>> {
+    access_log_entries::table
+        .filter(access_log_entries::id.eq(entry_id.to_string()))
+        .filter(access_log_entries::grant_id.eq(grant_id))
+        .select(AccessLogRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// `(corrected entry, correcting entry)` for every correction of the given entries, oldest
+/// correction first (one `IN` query on `access_log_entries_corrects_idx`).
+pub fn corrections_of(
+    conn: &mut DbConn,
+    entry_ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    if entry_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<String>, String)> = access_log_entries::table
+        .filter(access_log_entries::corrects_entry_id.eq_any(entry_ids))
+        .order(access_log_entries::id.asc())
+        .select((
+            access_log_entries::corrects_entry_id,
+            access_log_entries::id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, id)| c.map(|c| (c, id)))
+        .collect())
+}
+
+/// A person's own access-log entries with ids after `after`, oldest first (the export of
+/// one's own entries; `access_log_entries_user_idx`).
+pub fn own_log_after(
+    conn: &mut DbConn,
+    user_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AccessLogRow>> {
+    let mut q = access_log_entries::table
+        .filter(access_log_entries::user_id.eq(user_id.to_string()))
+        .select(AccessLogRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(access_log_entries::id.gt(a.to_string()));
+    }
+    q.order(access_log_entries::id.asc())
+        .limit(limit)
         .load(conn)
 }

@@ -111,3 +111,40 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<TermsRow>>
         .select(TermsRow::as_select())
         .load(conn)
 }
+
+/// The acceptances of one terms version on the grants the organization offered (its own
+/// Government and partner grants), newest first: the organization's acceptance and each
+/// grantee's, for the organization and personal. One range scan of
+/// `terms_acceptances_version_idx`; the grants' owner is checked by two `IN` subqueries on
+/// their primary keys.
+pub fn acceptances_on_own_grants(
+    conn: &mut DbConn,
+    org_id: &str,
+    terms_id: &str,
+    page: &Page,
+) -> QueryResult<Vec<crate::store::grants::AcceptanceRow>> {
+    use crate::db::schema::terms_acceptances as ta;
+    use crate::domain::grant::GrantKind;
+    let own_access = access_grants::table
+        .filter(access_grants::organization_id.eq(org_id.to_string()))
+        .select(access_grants::id);
+    let own_partner = partner_grants::table
+        .filter(partner_grants::organization_id.eq(org_id.to_string()))
+        .select(partner_grants::id);
+    let mut q = ta::table
+        .filter(ta::terms_version_id.eq(terms_id.to_string()))
+        .filter(
+            ta::grant_type
+                .eq(GrantKind::Access.as_str())
+                .and(ta::grant_id.eq_any(own_access))
+                .or(ta::grant_type
+                    .eq(GrantKind::Partner.as_str())
+                    .and(ta::grant_id.eq_any(own_partner))),
+        )
+        .select(crate::store::grants::AcceptanceRow::as_select())
+        .into_boxed();
+    if let Some(b) = &page.before {
+        q = q.filter(ta::id.lt(b.clone()));
+    }
+    q.order(ta::id.desc()).limit(page.limit + 1).load(conn)
+}

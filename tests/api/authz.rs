@@ -146,6 +146,8 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/terms", E,                                                        [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/terms", J(|_| terms_body("Matrix terms")),                       [U, O, O, F, F, F, F, O]),
     r("GET", "/api/v1/terms/{terms}", E,                                                [U, O, N, N, N, N, N, N]),
+    // The acceptance record: the owner only (templates: each developer its own grants; operators never).
+    r("GET", "/api/v1/terms/{terms}/acceptances", E,                                    [U, O, N, N, N, N, N, N]),
     // ------------------------------------------------------------ models
     r("GET", "/api/v1/models", E,                                                       [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/models", J(|_| json!({"name": "Matrix", "version": "1"})),       [U, O, O, F, F, F, F, F]),
@@ -176,6 +178,8 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/access-grants/{grant}/roster", J(|f| json!({"user_id": f.id("nsa_user")})), [U, F, N, O, N, N, N, N]),
     r("GET", "/api/v1/access-grants/{grant}/access-log", E,                             [U, O, N, O, N, N, N, N]),
     r("POST", "/api/v1/access-grants/{grant}/access-log", J(|_| log_body(t0())),        [U, F, N, O, N, N, N, N]),
+    // One's own entries: anyone signed in (an empty file for someone who logged nothing).
+    r("GET", "/api/v1/access-log/export?format=json", E,                                [U, O, O, O, O, O, O, O]),
     // ------------------------------------------------------------ nominations (of partner X, selected)
     r("GET", "/api/v1/nominations", E,                                                  [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/nominations", J(|f| json!({"model_id": f.id("model"), "partner_org_id": f.id("y_org"), "rationale": "r"})), [U, O, O, O, O, F, F, F]),

@@ -26,6 +26,7 @@ mod plain_words;
 mod plans;
 mod properties;
 mod races;
+mod records;
 mod requests;
 mod security;
 mod sessions;

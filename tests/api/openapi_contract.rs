@@ -524,6 +524,7 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
             grant.clone(),
         ),
         (&c.dev, "/api/v1/access-grants/{id}/roster", grant.clone()),
+        (&c.dev, "/api/v1/terms/{id}/acceptances", c.template.clone()),
         (&c.dev, "/api/v1/nominations", String::new()),
         (&c.nsa, "/api/v1/nominations/{id}", nomination.clone()),
         (&c.dev, "/api/v1/partner-grants", String::new()),
@@ -597,6 +598,8 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         "Problem.code",
         "RequestOut.status",
         "RequestSummary.status",
+        "TermsAcceptanceOut.grant_type",
+        "TermsAcceptanceOut.scope",
         "UserOut.org_role",
     ];
     let missed: Vec<&str> = expected

@@ -1,5 +1,5 @@
 // Government access grants (DESIGN.md §2.4): at most 30 days per model, under agreed terms.
-import { api, seg, type PageParams } from './client';
+import { API_BASE, api, seg, type PageParams } from './client';
 import { rosterAt } from './roster';
 import type { AccessGrant, AccessGrantSummary, AccessLogEntry, GrantStatus, NewAccessGrant, NewAccessLogEntry, Page } from './types';
 
@@ -16,3 +16,5 @@ export const acknowledge = (id: string) => api.post<AccessGrant>(one(id, 'acknow
 export const roster = (id: string) => rosterAt(one(id));
 export const accessLog = (id: string, page: PageParams = {}) => api.get<Page<AccessLogEntry>>(one(id, 'access-log'), { query: { ...page } });
 export const logAccess = (id: string, body: NewAccessLogEntry) => api.post<AccessLogEntry>(one(id, 'access-log'), body);
+/** The signed-in person's own access-log entries on every grant, as a file (streamed). */
+export const ownLogExportUrl = (format: 'csv' | 'json') => `${API_BASE}/access-log/export?format=${format}`;

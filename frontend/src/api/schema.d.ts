@@ -78,7 +78,9 @@ export interface paths {
         put?: never;
         /**
          * Records one use of the access (rostered users who acknowledged the terms). Append-only:
-         *     a correction is a new entry.
+         *     a correction is a new entry whose `corrects` names the entry it corrects, an entry of the
+         *     same grant (else 422 on `corrects`) logged by the caller or, for an administrator of the
+         *     grantee, by a colleague (else 403).
          */
         post: operations["addAccessLogEntry"];
         delete?: never;
@@ -154,6 +156,29 @@ export interface paths {
          *     own people. A repeat succeeds and changes nothing.
          */
         delete: operations["removeAccessGrantRosterMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-log/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own access-log entries on every grant, in the order they were recorded, as CSV
+         *     or JSON (`id`, `grant_id`, `occurred_at`, `kind`, `duration_minutes`, `summary`, `corrects`,
+         *     `created_at`), streamed a page at a time like the audit export. Corrections are rows of
+         *     their own that name the entry they correct. Anyone signed in may ask; someone who logged
+         *     nothing gets the header only (CSV) or `[]`.
+         */
+        get: operations["exportOwnAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1430,6 +1455,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/terms/{id}/acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every acceptance of this terms version on the caller's organization's own grants, newest
+         *     first: the record of who accepted which version when (the printable terms record). For a
+         *     developer organization and a version it may attach to a grant (its own, or a portal
+         *     template: then only its own grants' acceptances). Anyone else answers 404, as for a version
+         *     they cannot see: a grantee reads the acceptances of its grant on the grant itself, and
+         *     operators never see the content of developer records.
+         */
+        get: operations["listTermsAcceptances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1601,6 +1650,13 @@ export interface components {
             next_cursor?: string | null;
         };
         AccessLogOut: {
+            /**
+             * @description The entries that correct this one, oldest first (entries are never changed: a correction
+             *     is a new entry).
+             */
+            corrected_by: string[];
+            /** @description The entry this one corrects (an entry of the same grant), when it is a correction. */
+            corrects?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: int32 */
@@ -2043,6 +2099,12 @@ export interface components {
          *     }
          */
         LogBody: {
+            /**
+             * @description The id of the entry of this grant's log that this entry corrects (the corrected entry
+             *     stays as it was). Its author, or an administrator of the author's organization, may
+             *     correct it.
+             */
+            corrects?: string | null;
             /**
              * Format: int64
              * @description 1 to 1440.
@@ -2797,6 +2859,37 @@ export interface components {
              * @description Until when actions that need step-up are allowed on this session.
              */
             stepped_up_until: string;
+        };
+        TermsAcceptanceList: {
+            items: components["schemas"]["TermsAcceptanceOut"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description One acceptance of a terms version on a grant: who accepted, for which organization, when,
+         *     and the SHA-256 of the content they accepted.
+         */
+        TermsAcceptanceOut: {
+            /** Format: date-time */
+            accepted_at: string;
+            grant_id: string;
+            /**
+             * @description `access` (a Government access grant) or `partner` (a partner early-access grant).
+             * @enum {string}
+             */
+            grant_type: "access" | "partner";
+            id: string;
+            organization_id: string;
+            organization_name: string;
+            /**
+             * @description `organization` (an administrator accepting for the organization) or `individual` (a
+             *     rostered person's own acknowledgment).
+             * @enum {string}
+             */
+            scope: "organization" | "individual";
+            /** @description The SHA-256 of the version as accepted (always the version's own hash). */
+            terms_sha256: string;
+            user_id: string;
+            user_name: string;
         };
         TermsList: {
             /** @description Summaries: the six sections are in the detail. */
@@ -3979,6 +4072,83 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOwnAccessLog: {
+        parameters: {
+            query?: {
+                /** @description `csv` or `json` (default json) */
+                format?: "csv" | "json" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file download (text/csv or application/json) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11065,6 +11235,97 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTermsAcceptances: {
+        parameters: {
+            query?: {
+                /** @description 1 to 200, default 50. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermsAcceptanceList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -87,6 +87,7 @@ export type Message = S['MessageOut'];
 export type Terms = S['TermsOut'];
 /** A list item: a terms version without its six sections (in the detail). */
 export type TermsSummary = S['TermsSummary'];
+export type TermsAcceptance = S['TermsAcceptanceOut'];
 
 export type Viewer = S['ViewerOut'];
 export type Grantee = S['GranteeOut'];

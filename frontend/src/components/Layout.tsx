@@ -78,6 +78,7 @@ export function navFor(role: Role): NavItem[] {
       { to: '/nominations', label: 'Partners' },
       { to: '/partner-grants', label: 'Partner grants' },
       { to: '/terms', label: 'Terms' },
+      { to: '/activity', label: 'Activity' },
     ];
   if (role.isAgency)
     return [

@@ -1,13 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { fetchAll, type ApiError } from '../api/client';
 import * as grantsApi from '../api/grants';
 import * as modelsApi from '../api/models';
 import * as organizationsApi from '../api/organizations';
 import * as termsApi from '../api/terms';
-import type { AccessGrant, AccessGrantSummary, AccessKind, AccessMode, ModelSummary, Organization, TermsSummary } from '../api/types';
-import { useRole, type Role } from '../auth/AuthContext';
-import { AuditTrail } from '../components/AuditTrail';
+import type { AccessGrant, AccessGrantSummary, AccessKind, AccessLogEntry, AccessMode, ModelSummary, Organization, TermsSummary } from '../api/types';
+import { useMe, useRole, type Role } from '../auth/AuthContext';
+import { AuditTrail, shortId } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
@@ -504,26 +504,58 @@ function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Rol
 }
 
 function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
+  const me = useMe();
+  const role = useRole();
   const list = usePaged((p) => grantsApi.accessLog(grant.id, p), [grant.id]);
   const blank = () => ({ occurred: toLocalInput(new Date()), kind: 'evaluation', duration: '', summary: '' });
   const [v, setV] = useState(blank);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  // The entry being corrected: the form then writes a new entry that names it.
+  const [correcting, setCorrecting] = useState<AccessLogEntry | null>(null);
+  const formHeading = useRef<HTMLHeadingElement>(null);
   const action = useAction(async () => {
     await grantsApi.logAccess(grant.id, {
       occurred_at: fromLocalInput(v.occurred) ?? '',
       kind: v.kind as AccessKind,
       duration_minutes: Number(v.duration),
       summary: v.summary.trim(),
+      ...(correcting ? { corrects: correcting.id } : {}),
     });
     setV(blank());
-    setSaved(true);
+    setSaved(correcting ? 'Correction recorded. The original entry stays in the log and now links to it.' : 'Use recorded.');
+    setCorrecting(null);
     await list.reload();
   });
   const fe = action.fieldErrors;
+  // The person who logged an entry, or an administrator of their organization, may correct it
+  // (while on the roster and having acknowledged the terms, as for any entry).
+  const mayWrite = !!grant.viewer?.rostered && !!grant.viewer?.acknowledged;
+  const mayCorrect = (e: AccessLogEntry) => mayWrite && (e.user_id === me.user.id || (role.isAdmin && e.organization_name === me.organization.name));
+  const byId = useMemo(() => new Map(list.items.map((e) => [e.id, e])), [list.items]);
+  const entryName = (id: string) => {
+    const e = byId.get(id);
+    return e ? `the entry ${e.user_name} recorded ${formatDateTime(e.created_at)}` : `an entry on another page (${shortId(id)})`;
+  };
+  const startCorrection = (e: AccessLogEntry) => {
+    setCorrecting(e);
+    setSaved(null);
+    action.clear();
+    setV({ occurred: toLocalInput(e.occurred_at), kind: e.kind, duration: String(e.duration_minutes), summary: e.summary });
+    requestAnimationFrame(() => formHeading.current?.focus());
+  };
   if (list.error && (list.error.status === 403 || list.error.status === 404)) return null;
+  const showForm = canLog || (correcting !== null && mayWrite);
   return (
     <Section title="Access log">
-      <p>Each use of the access is recorded by the person who used it. Entries cannot be edited; a correction is a new entry.</p>
+      <p>Each use of the access is recorded by the person who used it. Entries cannot be edited; a correction is a new entry that names the entry it corrects.</p>
+      {grant.viewer?.rostered && (
+        <p>
+          <a className="usa-link" href={grantsApi.ownLogExportUrl('csv')} download>
+            Export my entries (CSV)
+          </a>{' '}
+          <span className="text-base">· every grant, in the order recorded</span>
+        </p>
+      )}
       <ProblemAlert error={list.error} />
       {list.loading && list.items.length === 0 ? (
         <Loading />
@@ -542,13 +574,16 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
                 <th scope="col">Kind</th>
                 <th scope="col">Minutes</th>
                 <th scope="col">Summary</th>
+                <th scope="col">Corrections</th>
               </tr>
             </thead>
             <tbody>
-              {[...list.items].sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at)).map((e) => (
-                <tr key={e.id}>
+              {[...list.items].sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at) || b.id.localeCompare(a.id)).map((e) => (
+                <tr key={e.id} id={`log-${e.id}`} className={e.corrected_by.length ? 'fap-log-corrected' : undefined}>
                   <th scope="row" data-label="When">
                     <DateTime value={e.occurred_at} />
+                    {e.corrected_by.length > 0 && <span className="usa-tag bg-base-dark fap-tag-line">Corrected</span>}
+                    {e.corrects && <span className="usa-tag bg-primary fap-tag-line">Correction</span>}
                   </th>
                   <td data-label="Who">
                     {e.user_name}, {e.organization_name}
@@ -558,6 +593,30 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
                   <td data-label="Summary" className="fap-prose">
                     {e.summary}
                   </td>
+                  <td data-label="Corrections">
+                    {e.corrects && (
+                      <span className="display-block">
+                        Corrects{' '}
+                        <a className="usa-link" href={`#log-${e.corrects}`}>
+                          {entryName(e.corrects)}
+                        </a>
+                      </span>
+                    )}
+                    {e.corrected_by.map((c) => (
+                      <span className="display-block" key={c}>
+                        Corrected by{' '}
+                        <a className="usa-link" href={`#log-${c}`}>
+                          {entryName(c)}
+                        </a>
+                      </span>
+                    ))}
+                    {mayCorrect(e) && (
+                      <button type="button" className="usa-button usa-button--unstyled display-block margin-top-05" onClick={() => startCorrection(e)}>
+                        Correct this entry<span className="usa-sr-only"> of {formatDateTime(e.occurred_at)}</span>
+                      </button>
+                    )}
+                    {!e.corrects && !e.corrected_by.length && !mayCorrect(e) && <span className="text-base">—</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -565,28 +624,46 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
         </div>
       )}
       <LoadMore hasMore={list.hasMore} loading={list.loading} onClick={() => void list.loadMore()} />
-      {canLog && (
+      {saved && <SuccessAlert>{saved}</SuccessAlert>}
+      {showForm && (
         <div className="fap-panel margin-top-3">
-          <h3>Record a use</h3>
-          {saved && <SuccessAlert>Use recorded.</SuccessAlert>}
+          <h3 ref={formHeading} tabIndex={-1}>
+            {correcting ? 'Correct an entry' : 'Record a use'}
+          </h3>
+          {correcting && (
+            <InfoAlert slim>
+              This records a new entry that corrects {entryName(correcting.id)}. The original stays in the log, marked as corrected.{' '}
+              <button
+                type="button"
+                className="usa-button usa-button--unstyled"
+                onClick={() => {
+                  setCorrecting(null);
+                  setV(blank());
+                  action.clear();
+                }}
+              >
+                Cancel the correction
+              </button>
+            </InfoAlert>
+          )}
           <ProblemAlert error={action.error} />
           <form
             noValidate
             onSubmit={(e) => {
               e.preventDefault();
-              setSaved(false);
+              setSaved(null);
               void action.run();
             }}
           >
             <DateTimeField name="occurred_at" label="When" required value={v.occurred} onChange={(e) => setV({ ...v, occurred: e.target.value })} error={fe.occurred_at} hint="Inside the window and not in the future." />
             <SelectField name="kind" label="Kind of use" required value={v.kind} onChange={(e) => setV({ ...v, kind: e.target.value })} options={Object.entries(ACCESS_KIND_LABELS).map(([value, label]) => ({ value, label }))} error={fe.kind} />
             <TextField name="duration_minutes" label="Duration in minutes" required type="number" inputMode="numeric" min={1} value={v.duration} onChange={(e) => setV({ ...v, duration: e.target.value })} error={fe.duration_minutes} className="fap-short" />
-            <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary} hint="Unclassified. What was done, not findings that need protection." />
-            <SubmitButton busy={action.busy}>Record use</SubmitButton>
+            <TextAreaField name="summary" label="Summary" required value={v.summary} onChange={(e) => setV({ ...v, summary: e.target.value })} error={fe.summary ?? fe.corrects} hint="Unclassified. What was done, not findings that need protection." />
+            <SubmitButton busy={action.busy}>{correcting ? 'Record correction' : 'Record use'}</SubmitButton>
           </form>
         </div>
       )}
-      {!canLog && grant.viewer?.rostered && grant.status !== 'active' && <InfoAlert slim>Uses can be recorded while the window is active.</InfoAlert>}
+      {!canLog && !correcting && grant.viewer?.rostered && grant.status !== 'active' && <InfoAlert slim>Uses can be recorded while the window is active; an entry can be corrected at any time.</InfoAlert>}
     </Section>
   );
 }

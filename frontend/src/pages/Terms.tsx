@@ -1,12 +1,15 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { useDraft } from '../lib/drafts';
 import { Link, useNavigate, useParams } from 'react-router';
 import * as termsApi from '../api/terms';
-import { TERMS_SECTIONS, type NewTerms } from '../api/types';
+import { TERMS_SECTIONS, type NewTerms, type TermsAcceptance } from '../api/types';
 import { useRole } from '../auth/AuthContext';
-import { SubmitButton, TextAreaField, TextField } from '../components/fields';
+import { SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { BackLink, DateTime, DraftNotice, Empty, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { BackLink, DateTime, DraftNotice, Empty, Facts, LoadMore, Loaded, Loading, PageTitle, ProblemAlert, Section } from '../components/ui';
+import { shortId } from '../components/AuditTrail';
+import { formatUtc, userTimeZone } from '../lib/dates';
+import type { ApiError } from '../api/client';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { TERMS_SECTION_LABELS } from '../lib/labels';
 import { TermsText } from '../components/TermsText';
@@ -86,6 +89,7 @@ export function TermsNew() {
   });
   const fe = action.fieldErrors;
   const confirm = useRef<ConfirmDialogRef>(null);
+  const role = useRole();
   const preview = { label: v.label.trim(), ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, v[s].trim()])) } as NewTerms;
   return (
     <div className="fap-narrow">
@@ -95,6 +99,7 @@ export function TermsNew() {
       </PageTitle>
       <ProblemAlert error={action.error} />
       <DraftNotice draft={draft} />
+      {!role.isOperator && <StartFromTemplate current={v} onUse={(next) => setV(next)} />}
       <form
         className="usa-form usa-form--large"
         noValidate
@@ -130,20 +135,116 @@ export function TermsNew() {
   );
 }
 
+/**
+ * "Start from a template": fills the label and all six sections from a published portal
+ * template, which the developer then edits before publishing its own version. What was already
+ * typed is replaced only after a confirmation that says so.
+ */
+function StartFromTemplate({ current, onUse }: { current: Record<string, string>; onUse: (v: Record<string, string>) => void }) {
+  const templates = usePaged(termsApi.list, [], 200);
+  const [chosen, setChosen] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [used, setUsed] = useState<string | null>(null);
+  const replace = useRef<ConfirmDialogRef>(null);
+  const options = templates.items.filter((t) => t.is_template).map((t) => ({ value: t.id, label: t.label }));
+  const load = useAction(async () => {
+    const t = await termsApi.get(chosen);
+    onUse({ label: t.label, ...Object.fromEntries(TERMS_SECTIONS.map((s) => [s, t[s]])) });
+    setUsed(t.label);
+  });
+  const typed = Object.values(current).some((x) => x.trim() !== '');
+  const start = () => {
+    if (!chosen) {
+      setError('Choose a template to start from.');
+      return;
+    }
+    setError(undefined);
+    if (typed) replace.current?.open();
+    else void load.run();
+  };
+  if (!templates.loading && options.length === 0) return null;
+  return (
+    <section className="fap-template-start margin-bottom-4" aria-labelledby="template-start-heading">
+      <h2 id="template-start-heading" className="font-heading-md margin-bottom-0">
+        Start from a template
+      </h2>
+      <p className="margin-top-05">Fill the label and all six sections from a portal template, then edit them before you publish your own version.</p>
+      <ProblemAlert error={load.error} />
+      <div className="usa-form usa-form--large">
+        <SelectField
+          name="template"
+          label="Template"
+          placeholder={templates.loading ? 'Loading templates…' : '- Select a template -'}
+          options={options}
+          value={chosen}
+          error={error}
+          onChange={(e) => {
+            setChosen(e.target.value);
+            setError(undefined);
+          }}
+        />
+        <button type="button" className="usa-button usa-button--outline margin-top-2" onClick={start} disabled={load.busy}>
+          {load.busy ? 'Filling in…' : 'Use this template'}
+        </button>
+      </div>
+      {used && (
+        <div className="usa-alert usa-alert--info usa-alert--slim margin-top-2" role="status">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">
+              Filled from “{used}”. Edit the label and the sections below, then publish: the template itself does not change.
+            </p>
+          </div>
+        </div>
+      )}
+      <ConfirmDialog ref={replace} heading="Replace what you have written?" confirmLabel="Replace with the template" danger closeFirst onConfirm={() => void load.run()}>
+        <p>The label and the six sections you have typed will be replaced by the template’s text.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
 export function TermsDetail() {
   const { id = '' } = useParams();
+  const role = useRole();
   const res = useResource(() => termsApi.get(id), [id]);
+  // The acceptance record is the developer's (its own grants); others have no such record.
+  const record = useResource(role.isDeveloper ? () => termsApi.allAcceptances(id) : null, [id, role.isDeveloper]);
   return (
-    <>
-      <BackLink to="/terms">Terms</BackLink>
+    <div className="fap-terms-record">
+      <div className="fap-no-print">
+        <BackLink to="/terms">Terms</BackLink>
+      </div>
       <Loaded resource={res}>
         {(t) => {
           return (
             <>
+              <p className="fap-print-only fap-print-heading">
+                Record of a terms version, printed <DateTime value={new Date().toISOString()} /> from the Frontier Access Portal
+              </p>
               <PageTitle title={t.label}>Terms: {t.label}</PageTitle>
               <p>
                 {t.is_template ? 'Portal template' : 'Published by your organization'} on <DateTime value={t.created_at} />. This version is immutable.
               </p>
+              {role.isDeveloper && (
+                <p className="fap-no-print">
+                  <button type="button" className="usa-button usa-button--outline" onClick={() => window.print()}>
+                    Print record
+                  </button>
+                  <span className="usa-hint display-block margin-top-05">The printout holds the terms text, this version’s id and SHA-256, and every acceptance on your grants.</span>
+                </p>
+              )}
+              <Facts
+                items={[
+                  ['Version', <code key="v">{t.id}</code>],
+                  ['SHA-256', <code key="h" className="fap-break">{t.sha256}</code>],
+                  ['Published', <DateTime key="p" value={t.created_at} />],
+                ]}
+              />
+              {role.isDeveloper && (
+                <Section title="Who accepted it, and when">
+                  <AcceptanceRecord record={record} sha256={t.sha256} />
+                </Section>
+              )}
               <Section title="Content">
                 <TermsText terms={t} headingLevel={3} />
               </Section>
@@ -151,6 +252,64 @@ export function TermsDetail() {
           );
         }}
       </Loaded>
+    </div>
+  );
+}
+
+const SCOPE_LABEL: Record<TermsAcceptance['scope'], string> = {
+  organization: 'For the organization',
+  individual: 'Personal acknowledgment',
+};
+
+function AcceptanceRecord({ record, sha256 }: { record: { data: TermsAcceptance[] | null; error: ApiError | null; loading: boolean }; sha256: string }) {
+  if (record.error) return <ProblemAlert error={record.error} />;
+  if (!record.data) return <Loading label="Loading the acceptances…" />;
+  const rows = record.data;
+  if (rows.length === 0)
+    return (
+      <Empty>
+        <p>Nobody has accepted this version on your grants yet.</p>
+      </Empty>
+    );
+  const tz = userTimeZone();
+  return (
+    <>
+      <p>
+        {rows.length} acceptance{rows.length === 1 ? '' : 's'} on your grants, oldest first. Times are in {tz}, with UTC below.
+        {rows.every((a) => a.terms_sha256 === sha256) ? ' Each accepted exactly this content (the same SHA-256).' : ''}
+      </p>
+      <div className="fap-table-wrap">
+        <table className="usa-table usa-table--borderless usa-table--stacked fap-table fap-record-table">
+          <caption className="usa-sr-only">Acceptances of this terms version</caption>
+          <thead>
+            <tr>
+              <th scope="col">Accepted</th>
+              <th scope="col">Organization</th>
+              <th scope="col">Person</th>
+              <th scope="col">As</th>
+              <th scope="col">Grant</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((a) => (
+              <tr key={a.id}>
+                <th scope="row" data-label="Accepted">
+                  <DateTime value={a.accepted_at} />
+                  <span className="display-block font-body-3xs text-base">{formatUtc(a.accepted_at)}</span>
+                </th>
+                <td data-label="Organization">{a.organization_name}</td>
+                <td data-label="Person">{a.user_name || 'A former member'}</td>
+                <td data-label="As">{SCOPE_LABEL[a.scope]}</td>
+                <td data-label="Grant">
+                  <Link className="usa-link" to={a.grant_type === 'access' ? `/access-grants/${a.grant_id}` : `/partner-grants/${a.grant_id}`}>
+                    {a.grant_type === 'access' ? 'Government window' : 'Partner grant'} {shortId(a.grant_id)}
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

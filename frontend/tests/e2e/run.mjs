@@ -530,6 +530,39 @@ async function main() {
         expect(!(await page.getByText('We restored what you had typed.').count()), 'a restored-draft notice after publishing');
       }, { needs: ok });
 
+      const templateOk = await step('developer starts new terms from a template: all six sections filled, then edited before publishing', page, async () => {
+        await goto(page, '/terms/new');
+        const select = page.getByLabel(/^Template/);
+        await select.locator('option', { hasText: 'Standard Government evaluation terms' }).first().waitFor({ state: 'attached' });
+        // Nothing chosen: the field says so.
+        await page.getByRole('button', { name: 'Use this template' }).click();
+        await page.getByText('Choose a template to start from.').first().waitFor();
+        await select.selectOption({ label: 'Standard Government evaluation terms (template) v1' });
+        await page.getByRole('button', { name: 'Use this template' }).click();
+        await page.getByText(/^Filled from “Standard Government evaluation terms/).waitFor();
+        for (const s of SECTIONS) {
+          const v = await page.getByLabel(new RegExp(`^${s}`)).inputValue();
+          expect(v.trim().length > 20, `the ${s} section was not filled from the template (got "${v}")`);
+        }
+        expect((await page.getByLabel(/^Label/).inputValue()).startsWith('Standard Government evaluation terms'), 'the label was not filled from the template');
+        // The developer edits before publishing; a second template fill asks before replacing the edit.
+        await page.getByLabel(/^Label/).fill(`Aurora terms from the template ${RUN_ID}`);
+        await page.getByLabel(/^Use/).fill('Use only for the evaluation named in the grant. Edited for Aurora.');
+        await page.getByRole('button', { name: 'Use this template' }).click();
+        const dialog = openDialog(page);
+        await dialog.getByRole('heading', { name: 'Replace what you have written?' }).waitFor();
+        await cancelFocused(page);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialogClosed(page);
+        expect((await page.getByLabel(/^Use/).inputValue()).includes('Edited for Aurora'), 'cancelling the replacement lost the edit');
+        await screenshot(page, 'terms from a template');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await screenshot(phone, 'terms from a template phone');
+        await phone.context().close();
+      }, { needs: ok });
+      await axe(page, 'terms from a template', () => templateOk);
+
       const grantOk = await step('developer offers a government grant to NSA', page, async () => {
         await goto(page, `/access-grants/new?model_id=${state.modelPath.split('/').pop()}`);
         const nsaBox = page.getByRole('checkbox', { name: /NSA|National Security Agency/ }).first();
@@ -562,6 +595,74 @@ async function main() {
         await page.getByText('Terms accepted for your organization.').waitFor();
         await page.getByText(/\(developer\): accepted/).waitFor();
       }, { needs: () => grantOk });
+
+      const recordOk = await step('developer opens the printable record of its terms: text, version, SHA-256 and every acceptance with its time zone', page, async () => {
+        await goto(page, '/terms');
+        await page.getByRole('link', { name: 'Aurora AI Labs evaluation terms 2026' }).first().click();
+        await page.waitForURL(/\/terms\/(?!new)[^/]+$/);
+        await settle(page);
+        await page.getByRole('heading', { name: 'Who accepted it, and when' }).waitFor();
+        const table = page.locator('table.fap-record-table');
+        await table.waitFor();
+        const text = (await table.textContent()) ?? '';
+        for (const want of ['Aurora AI Labs', 'National Security Agency', 'For the organization', 'Personal acknowledgment', 'UTC']) {
+          expect(text.includes(want), `the acceptance record lacks "${want}": ${text.slice(0, 300)}`);
+        }
+        const hash = ((await page.locator('.fap-facts code.fap-break').textContent()) ?? '').trim();
+        expect(/^[0-9a-f]{64}$/.test(hash), `the record lacks the SHA-256 (got "${hash}")`);
+        expect(await page.getByRole('button', { name: 'Print record' }).isVisible(), 'no "Print record" button');
+        await screenshot(page, 'terms record');
+        await page.emulateMedia({ media: 'print' });
+        expect(!(await page.locator('.fap-header').isVisible()), 'the site header prints');
+        expect(!(await page.getByRole('button', { name: 'Print record' }).isVisible()), 'the Print record button prints');
+        expect(await page.locator('.fap-print-heading').isVisible(), 'the printout does not say what it is');
+        await screenshot(page, 'terms record print');
+        await page.emulateMedia({ media: 'screen' });
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await phone.locator('table.fap-record-table').waitFor();
+        await screenshot(phone, 'terms record phone');
+        await phone.emulateMedia({ media: 'print' });
+        await screenshot(phone, 'terms record print phone');
+        await phone.context().close();
+      }, { needs: ok });
+      await axe(page, 'terms record', () => recordOk);
+
+      const activityOk = await step('developer opens its organization\'s activity: events newest first, a record filter kept in the address, the export links', page, async () => {
+        await goto(page, '/');
+        await page.getByRole('link', { name: 'Activity', exact: true }).first().click();
+        await page.waitForURL(/\/activity$/);
+        await settle(page);
+        expect((await heading(page)) === 'Activity', `heading is "${await heading(page)}"`);
+        const rows = page.locator('table tbody tr');
+        await rows.first().waitFor();
+        expect((await rows.count()) >= 10, 'the activity lists fewer than 10 events on a demo organization');
+        expect(((await page.locator('table tbody').textContent()) ?? '').includes('Grant: terms accepted'), 'the terms just accepted are not in the activity');
+        for (const [name, format] of [['Download CSV', 'csv'], ['Download JSON', 'json']]) {
+          const href = await page.getByRole('link', { name }).getAttribute('href');
+          expect(href === `/api/v1/audit-events/export?format=${format}`, `the ${format} export link is ${href}`);
+        }
+        const csv = await page.request.get(BASE + '/api/v1/audit-events/export?format=csv');
+        expect(csv.status() === 200 && (await csv.text()).startsWith('seq,id,occurred_at'), 'the CSV export did not download');
+        await screenshot(page, 'activity');
+        // One record's events: the filter goes into the address and survives a reload.
+        await rows.first().getByRole('link', { name: 'All its activity' }).click();
+        await page.waitForURL(/\/activity\?target_id=/);
+        const target = new URL(page.url()).searchParams.get('target_id');
+        await page.reload();
+        await settle(page);
+        expect((await page.getByLabel(/^Only one record/).inputValue()) === target, 'the filter was lost on reload');
+        await page.getByRole('button', { name: 'Show all activity' }).waitFor();
+        expect((await page.locator('table tbody tr').count()) >= 1, 'no events on the filtered record');
+        await screenshot(page, 'activity one record');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await phone.locator('table tbody tr').first().waitFor();
+        expect((await overflowX(phone)) <= 1, 'the activity page is wider than a phone');
+        await screenshot(phone, 'activity phone');
+        await phone.context().close();
+      }, { needs: ok });
+      await axe(page, 'activity', () => activityOk);
 
       await step('developer nominates a new partner organization for its model', page, async () => {
         await goto(page, `/nominations/new?model_id=${state.modelPath.split('/').pop()}`);
@@ -1004,6 +1105,44 @@ async function main() {
         await page.locator('table tr', { hasText: summary }).waitFor();
       }, { needs: () => !!grantHref });
       await axe(page, 'government grant access log (analyst)', () => !!grantHref);
+
+      const correctedOk = await step('analyst corrects an entry: a new entry that names it, "Corrects" and "Corrected by" links, the original unchanged', page, async () => {
+        const summary = `E2E evaluation run ${RUN_ID}`;
+        const row = page.locator('tbody tr', { hasText: summary }).first();
+        await row.getByRole('button', { name: /^Correct this entry/ }).click();
+        await page.getByRole('heading', { name: 'Correct an entry' }).waitFor();
+        expect(await page.evaluate(() => document.activeElement?.textContent === 'Correct an entry'), 'focus did not move to the correction form');
+        // The form starts from the entry's values.
+        expect((await page.getByLabel(/^Duration in minutes/).inputValue()) === '45', 'the correction form is not filled from the entry');
+        await page.getByLabel(/^Duration in minutes/).fill('60');
+        await page.getByLabel(/^Summary/).fill(`${summary} (correction: the run took 60 minutes)`);
+        await screenshot(page, 'access log correction form');
+        await page.getByRole('button', { name: 'Record correction' }).click();
+        await page.getByText('Correction recorded.').waitFor();
+        const original = page.locator('tbody tr', { hasText: summary }).filter({ hasNotText: 'correction:' }).first();
+        await original.getByText('Corrected by').waitFor();
+        expect(((await original.textContent()) ?? '').includes('45'), 'the original entry changed');
+        const fix = page.locator('tbody tr', { hasText: 'correction: the run took 60 minutes' }).first();
+        await fix.getByText('Corrects').waitFor();
+        const href = await fix.getByRole('link').first().getAttribute('href');
+        expect(href?.startsWith('#log-'), `the "Corrects" link does not lead to the entry (${href})`);
+        await page.locator(href).waitFor();
+        await screenshot(page, 'access log corrected');
+      }, { needs: () => !!grantHref });
+      await axe(page, 'access log with a correction (analyst)', () => correctedOk);
+
+      await step('analyst exports their own access-log entries as CSV', page, async () => {
+        const link = page.getByRole('link', { name: 'Export my entries (CSV)' });
+        await link.waitFor();
+        const href = await link.getAttribute('href');
+        const r = await page.request.get(BASE + href);
+        expect(r.status() === 200, `the export answered ${r.status()}`);
+        expect((r.headers()['content-type'] ?? '').startsWith('text/csv'), 'the export is not CSV');
+        const lines = (await r.text()).trim().split('\n');
+        expect(lines[0] === 'id,grant_id,occurred_at,kind,duration_minutes,summary,corrects,created_at', `unexpected CSV header: ${lines[0]}`);
+        expect(lines.some((l) => l.includes(`E2E evaluation run ${RUN_ID}`)), 'the entry logged in this run is not in the export');
+        if (correctedOk) expect(lines.some((l) => l.includes('correction: the run took 60 minutes') && /,[0-9a-f-]{36},/.test(l)), 'the correction row does not name the entry it corrects');
+      }, { needs: () => !!grantHref });
 
       const phone = await phoneOf(page);
       await step('analyst grant page fits a 375 px phone', phone, async () => {

@@ -18,7 +18,7 @@ use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
-use crate::domain::grant::{check_access_log_time, AccessKind};
+use crate::domain::grant::{check_access_log_time, may_correct_log_entry, AccessKind};
 use crate::error::{AppError, AppResult, FieldError, ProblemCode};
 use crate::state::AppState;
 use crate::store::grants::{self as store, AccessGrantRow, AccessLogRow, GrantKind};
@@ -40,6 +40,11 @@ pub struct AccessLogOut {
     pub duration_minutes: i32,
     pub summary: String,
     pub created_at: DateTime<Utc>,
+    /// The entry this one corrects (an entry of the same grant), when it is a correction.
+    pub corrects: Option<String>,
+    /// The entries that correct this one, oldest first (entries are never changed: a correction
+    /// is a new entry).
+    pub corrected_by: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,11 +56,18 @@ pub struct AccessLogList {
 pub(super) fn log_outs(conn: &mut DbConn, rows: Vec<AccessLogRow>) -> AppResult<Vec<AccessLogOut>> {
     let uids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
     let oids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+    let eids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let users: HashMap<String, String> = accounts::user_names(conn, &uids)?;
     let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
+    let mut corrected_by: HashMap<String, Vec<String>> = HashMap::new();
+    for (corrected, by) in store::corrections_of(conn, &eids)? {
+        corrected_by.entry(corrected).or_default().push(by);
+    }
     Ok(rows
         .into_iter()
         .map(|r| AccessLogOut {
+            corrected_by: corrected_by.remove(&r.id).unwrap_or_default(),
+            corrects: r.corrects_entry_id,
             user_name: users.get(&r.user_id).cloned().unwrap_or_default(),
             organization_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
             id: r.id,
@@ -119,7 +131,15 @@ pub struct LogBody {
     pub duration_minutes: i64,
     #[schema(min_length = 1, max_length = 10000)]
     pub summary: String,
+    /// The id of the entry of this grant's log that this entry corrects (the corrected entry
+    /// stays as it was). Its author, or an administrator of the author's organization, may
+    /// correct it.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub corrects: Option<String>,
 }
+
+const NOT_IN_THIS_LOG: &str = "is not in this grant's access log";
 
 /// An access-log entry, parsed.
 #[derive(Debug, Clone)]
@@ -128,6 +148,7 @@ pub struct LogEntry {
     pub kind: AccessKind,
     pub duration_minutes: i32,
     pub summary: String,
+    pub corrects: Option<String>,
 }
 
 impl TryFrom<LogBody> for LogEntry {
@@ -150,18 +171,25 @@ impl TryFrom<LogBody> for LogEntry {
             ));
         }
         let summary = required(&mut errors, "summary", &b.summary, 10_000);
+        let corrects = b.corrects.filter(|c| !c.trim().is_empty());
+        if corrects.as_ref().is_some_and(|c| c.len() > 100) {
+            errors.push(FieldError::new("corrects", NOT_IN_THIS_LOG));
+        }
         let (occurred, kind) = parsed(errors, occurred.zip(kind))?;
         Ok(LogEntry {
             occurred,
             kind,
             duration_minutes: b.duration_minutes as i32,
             summary,
+            corrects,
         })
     }
 }
 
 /// Records one use of the access (rostered users who acknowledged the terms). Append-only:
-/// a correction is a new entry.
+/// a correction is a new entry whose `corrects` names the entry it corrects, an entry of the
+/// same grant (else 422 on `corrects`) logged by the caller or, for an administrator of the
+/// grantee, by a colleague (else 403).
 #[utoipa::path(
     post,
     path = "/api/v1/access-grants/{id}/access-log",
@@ -201,7 +229,15 @@ pub async fn log_add(
             kind,
             duration_minutes,
             summary,
+            corrects,
         } = log_entry.clone().map_err(AppError::validation)?;
+        if let Some(c) = &corrects {
+            let original = store::log_entry_on_grant(conn, &row.id.clone().into(), c)?
+                .ok_or_else(|| AppError::field("corrects", NOT_IN_THIS_LOG))?;
+            if !may_correct_log_entry(&original.user_id, &original.organization_id, actor.user_id.as_str(), actor.org_id.as_str(), actor.is_admin()) {
+                return Err(AppError::forbidden("Only the person who logged an entry, or an administrator of their organization, can correct it."));
+            }
+        }
         check_access_log_time(now, occurred, ctx.starts_at, ctx.ends_at, ctx.ended_at).map_err(|e| {
             AppError::unprocessable(e.code(), crate::error::plain_field_sentence("", &e.to_string())).with_errors(vec![FieldError::new("occurred_at", e.to_string())])
         })?;
@@ -215,11 +251,99 @@ pub async fn log_add(
             duration_minutes,
             summary,
             created_at: to_db(now),
+            corrects_entry_id: corrects,
         };
         store::insert_log(conn, &log)?;
-        grants::record(conn, &ctx, &actor, now, AuditAction::GrantAccessLogged, json!({"entry_id": log.id, "kind": log.kind, "duration_minutes": log.duration_minutes}))?;
+        grants::record(conn, &ctx, &actor, now, AuditAction::GrantAccessLogged, json!({"entry_id": log.id, "kind": log.kind, "duration_minutes": log.duration_minutes, "corrects": log.corrects_entry_id}))?;
         first(log_outs(conn, vec![log])?)
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OwnLogExportQuery {
+    /// `csv` or `json` (default json)
+    pub format: Option<String>,
+}
+
+impl crate::api::audit::ExportRow for AccessLogRow {
+    type Key = String;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "grant_id",
+        "occurred_at",
+        "kind",
+        "duration_minutes",
+        "summary",
+        "corrects",
+        "created_at",
+    ];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn write_json(self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(
+            out,
+            &json!({
+                "id": self.id,
+                "grant_id": self.grant_id,
+                "occurred_at": crate::audit::rfc3339(from_db(self.occurred_at)),
+                "kind": self.kind,
+                "duration_minutes": self.duration_minutes,
+                "summary": self.summary,
+                "corrects": self.corrects_entry_id,
+                "created_at": crate::audit::rfc3339(from_db(self.created_at)),
+            }),
+        )
+    }
+    fn csv_record(self) -> Vec<String> {
+        vec![
+            self.id,
+            self.grant_id,
+            crate::audit::rfc3339(from_db(self.occurred_at)),
+            self.kind,
+            self.duration_minutes.to_string(),
+            self.summary,
+            self.corrects_entry_id.unwrap_or_default(),
+            crate::audit::rfc3339(from_db(self.created_at)),
+        ]
+    }
+}
+
+/// The caller's own access-log entries on every grant, in the order they were recorded, as CSV
+/// or JSON (`id`, `grant_id`, `occurred_at`, `kind`, `duration_minutes`, `summary`, `corrects`,
+/// `created_at`), streamed a page at a time like the audit export. Corrections are rows of
+/// their own that name the entry they correct. Anyone signed in may ask; someone who logged
+/// nothing gets the header only (CSV) or `[]`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/access-log/export",
+    operation_id = "exportOwnAccessLog",
+    tag = "access grants",
+    params(
+        OwnLogExportQuery,
+    ),
+    responses(
+        (status = 200, description = "A file download (text/csv or application/json)"),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn own_log_export(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<OwnLogExportQuery>,
+) -> AppResult<HttpResponse> {
+    use crate::api::audit::{stream_export, Begin, Format};
+    let format = Format::parse(q.format.as_deref())?;
+    let user = actor.user_id.to_string();
+    let begin: Begin<AccessLogRow> = Box::new(move |_conn| {
+        Ok(std::sync::Arc::new(
+            move |conn, after: Option<String>, limit| {
+                store::own_log_after(conn, &user, after.as_deref(), limit)
+            },
+        ))
+    });
+    stream_export(&state.pool, format, "my-access-log", begin).await
 }

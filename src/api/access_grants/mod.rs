@@ -43,5 +43,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::delete().to(roster_remove),
         )
         .route("/access-grants/{id}/access-log", web::get().to(log_list))
-        .route("/access-grants/{id}/access-log", web::post().to(log_add));
+        .route("/access-grants/{id}/access-log", web::post().to(log_add))
+        .route("/access-log/export", web::get().to(own_log_export));
 }
