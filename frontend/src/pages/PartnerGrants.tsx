@@ -48,6 +48,14 @@ export function PartnerGrantsList() {
       >
         {role.isPartner ? 'Early-access grants' : 'Partner early-access grants'}
       </PageTitle>
+      {/* Issuing commits the company: developer admins only (DESIGN §1), as "Offer Government access". */}
+      {role.isDeveloper && role.isAdmin && (
+        <p>
+          <Link to="/partner-grants/new" className="usa-button">
+            Issue grant
+          </Link>
+        </p>
+      )}
       <ProblemAlert error={list.error} />
       {list.loading && list.items.length === 0 ? (
         <Loading />

@@ -872,6 +872,18 @@ async function main() {
         await page.locator('.fap-determination', { hasText: 'Covered frontier model' }).waitFor();
         await page.getByText('has no effect on what the developer may do').waitFor();
       }, { needs: () => signedIn && state.determined });
+
+      // Issue 11 item 11: the list page offers "Issue grant" to developer admins.
+      const issueOpen = await step('the partner grants list offers "Issue grant", which opens the issue form', page, async () => {
+        await goto(page, '/partner-grants');
+        const button = page.getByRole('link', { name: 'Issue grant' });
+        await button.waitFor();
+        await button.click();
+        await page.waitForURL(/\/partner-grants\/new$/);
+        await settle(page);
+        expect((await heading(page)) === 'Issue an early-access grant', `the button opened "${await heading(page)}"`);
+      }, { needs: () => signedIn });
+      await axe(page, 'issue partner grant form', () => issueOpen);
       await page.context().close();
     }
 
@@ -1008,6 +1020,13 @@ async function main() {
       const page = await newPage();
       const signedIn = await step(`developer member (${ACCOUNTS.developerMember.email}) signs in`, page, () => signIn(page, ACCOUNTS.developerMember));
       let reqHref = null;
+      await step('a developer member is not offered "Issue grant" (administrators issue grants)', page, async () => {
+        await goto(page, '/partner-grants');
+        await page.locator('h1', { hasText: 'Partner early-access grants' }).waitFor();
+        expect(!(await page.getByRole('link', { name: 'Issue grant' }).count()), 'a member is offered "Issue grant"');
+      }, { needs: () => signedIn });
+      await axe(page, 'partner grants (developer member)', () => signedIn);
+
       await step('member opens a draft or submitted request and sees the voluntariness statement', page, async () => {
         for (const status of ['draft', 'submitted']) {
           await goto(page, `/designation-requests?status=${status}`);
