@@ -747,7 +747,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add,
         api::nominations::list, api::nominations::create, api::nominations::get, api::nominations::concur, api::nominations::decline,
         api::nominations::rescind,
-        api::partner_grants::list, api::partner_grants::issue, api::partner_grants::get, api::partner_grants::revoke,
+        api::partner_grants::list, api::partner_grants::issue, api::partner_grants::get, api::partner_grants::patch, api::partner_grants::revoke,
         api::partner_grants::accept_terms, api::partner_grants::acknowledge, api::partner_grants::roster, api::partner_grants::roster_add,
         api::partner_grants::roster_remove,
     ),

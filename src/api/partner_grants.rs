@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner-grants", web::get().to(list))
         .route("/partner-grants", web::post().to(issue))
         .route("/partner-grants/{id}", web::get().to(get))
+        .route("/partner-grants/{id}", web::patch().to(patch))
         .route("/partner-grants/{id}/revoke", web::post().to(revoke))
         .route(
             "/partner-grants/{id}/accept-terms",
@@ -484,6 +485,94 @@ pub async fn get(
     let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
         let row: PartnerGrantRow = load(conn, &actor, &id)?;
+        PartnerGrantOut::one(conn, &actor, now, row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"ends_at": "2026-07-20T00:00:00Z"}))]
+pub struct PatchBody {
+    /// The new end: earlier (any developer member, at any time) or later (developer admins).
+    /// Never before the start, never in the past.
+    #[schema(schema_with = crate::api::openapi::time_schema)]
+    pub ends_at: String,
+}
+
+/// Moves the end of the grant's window. Shortening is part of the developer's off switch
+/// (DESIGN §2.7): every developer member may do it at any time, with no step-up; extending
+/// gives the partner more access, so it is for developer admins, as issuing is. A repeat of the
+/// same end changes nothing. Mirrors `PATCH /access-grants/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/partner-grants/{id}",
+    operation_id = "updatePartnerGrant",
+    tag = "partner grants",
+    request_body = PatchBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "The grant as it now is, with `warnings` for the new window (advice only)", body = PartnerGrantOut),
+        (status = 403, description = "Not the issuing developer, or a member extending", body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`invalid_transition`: extending a grant that was revoked or has expired", body = crate::api::dto::Problem),
+        (status = 422, description = "`invalid_window` (ends before it starts) or `validation_failed` (not a time, or in the past)", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<GrantId>,
+    body: Json<PatchBody>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let mut errors = Vec::new();
+    let ends = time_field(&mut errors, "ends_at", &body.ends_at);
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut row: PartnerGrantRow = load(conn, &actor, &id)?;
+        let ctx = row.grant();
+        if !ctx.is_developer(&actor.org_id) || !actor.may(Capability::EditGrant) {
+            return Err(AppError::forbidden(
+                "Only the developer that issued this grant can change its end date.",
+            ));
+        }
+        let ends = valid(errors, ends)?;
+        if ends == ctx.ends_at {
+            return PartnerGrantOut::one(conn, &actor, now, row);
+        }
+        let extending = ends > ctx.ends_at;
+        if extending && !actor.may(Capability::IssuePartnerGrant) {
+            return Err(AppError::forbidden(
+                "Only an administrator of your organization can extend an early-access grant. Any member can move its end earlier.",
+            ));
+        }
+        if extending && ctx.is_finished(now) {
+            return Err(AppError::invalid_transition(
+                "This grant has already closed; issue a new grant instead of extending it.",
+            ));
+        }
+        check_window_order(ctx.starts_at, ends).map_err(window_error)?;
+        if ends < now {
+            return Err(AppError::validation(vec![FieldError::new(
+                "ends_at",
+                "must not be in the past; to stop access now, revoke the grant",
+            )]));
+        }
+        let old = ctx.ends_at;
+        store::set_partner_ends_at(conn, &id, ends, now)?;
+        row.ends_at = to_db(ends);
+        row.updated_at = to_db(now);
+        grants::record(
+            conn,
+            &ctx,
+            &actor,
+            now,
+            AuditAction::PartnerGrantWindowMoved,
+            json!({"from": crate::audit::rfc3339(old), "to": crate::audit::rfc3339(ends)}),
+        )?;
         PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;

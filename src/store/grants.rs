@@ -311,6 +311,23 @@ pub fn insert_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<(
         .map(|_| ())
 }
 
+/// Moves the end of a partner grant's window (only these columns: a concurrent revoke or
+/// acceptance stays as it is).
+pub fn set_partner_ends_at(
+    conn: &mut DbConn,
+    id: &GrantId,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(partner_grants::table.find(id))
+        .set((
+            partner_grants::ends_at.eq(to_db(ends_at)),
+            partner_grants::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Revokes a partner grant now; `false` if it had already been revoked.
 pub fn revoke_partner(conn: &mut DbConn, id: &GrantId, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(

@@ -9,6 +9,7 @@ export const list = (filters: { status?: PartnerGrantStatus; model_id?: string }
   api.get<Page<PartnerGrantSummary>>('/partner-grants', { query: { ...filters, ...page } });
 export const get = (id: string) => api.get<PartnerGrant>(one(id));
 export const issue = (body: NewPartnerGrant) => api.post<PartnerGrant>('/partner-grants', body);
+export const changeEnd = (id: string, endsAt: string) => api.patch<PartnerGrant>(one(id), { ends_at: endsAt });
 export const revoke = (id: string) => api.post<PartnerGrant>(one(id, 'revoke'));
 export const acceptTerms = (id: string) => api.post<PartnerGrant>(one(id, 'accept-terms'));
 export const acknowledge = (id: string) => api.post<PartnerGrant>(one(id, 'acknowledge'));

@@ -240,13 +240,7 @@ export function PartnerGrantDetail() {
                   ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
                 ]}
               />
-              {role.isDeveloper && open && (
-                <div className="fap-actions">
-                  <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', partnerGrantsApi.revoke(id))}>
-                    <p>{grant.partner_name} loses access to {grant.model_name} at once and is notified. No approval is needed.</p>
-                  </ConfirmAction>
-                </div>
-              )}
+              {role.isDeveloper && open && <PartnerGrantControls grant={grant} isAdmin={role.isAdmin} act={act} />}
               {(isPartnerOrg || role.isDeveloper) && (
                 <Section title="Terms">
                   <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && (!grant.partner_accepted_at || (viewer.rostered && !viewer.acknowledged))} />
@@ -290,5 +284,42 @@ export function PartnerGrantDetail() {
         }}
       </Loaded>
     </>
+  );
+}
+
+/** The developer's controls: change the end date (earlier at any time; later for admins) and revoke. */
+function PartnerGrantControls({ grant, isAdmin, act }: { grant: PartnerGrant; isAdmin: boolean; act: (m: string, p: Promise<PartnerGrant>) => Promise<void> }) {
+  const [ends, setEnds] = useState(toLocalInput(grant.ends_at));
+  const change = useAction(() => act('End date changed. The partner sees the new end date.', partnerGrantsApi.changeEnd(grant.id, fromLocalInput(ends) ?? '')));
+  return (
+    <Section title="Your controls">
+      <div className="fap-panels">
+        <div className="fap-panel">
+          <h3>Change end date</h3>
+          <p>
+            Move the end earlier at any time; it needs no one’s approval.
+            {isAdmin ? ' You can also move it later.' : ' Moving it later needs an administrator of your organization.'} To stop access now, revoke the grant.
+          </p>
+          <ProblemAlert error={change.error} />
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void change.run();
+            }}
+          >
+            <DateTimeField name="ends_at" label="Access ends" required value={ends} onChange={(e) => setEnds(e.target.value)} error={change.fieldErrors.ends_at} />
+            <SubmitButton busy={change.busy}>Change end date</SubmitButton>
+          </form>
+        </div>
+        <div className="fap-panel">
+          <h3>Revoke access now</h3>
+          <p>Revoking is immediate and needs no one’s approval. The partner is notified.</p>
+          <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', partnerGrantsApi.revoke(grant.id))}>
+            <p>{grant.partner_name} loses access to {grant.model_name} at once and is notified. No approval is needed.</p>
+          </ConfirmAction>
+        </div>
+      </div>
+    </Section>
   );
 }

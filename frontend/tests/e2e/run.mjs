@@ -884,6 +884,32 @@ async function main() {
         expect((await heading(page)) === 'Issue an early-access grant', `the button opened "${await heading(page)}"`);
       }, { needs: () => signedIn });
       await axe(page, 'issue partner grant form', () => issueOpen);
+
+      let waterHref = null;
+      const changeOk = await step('developer changes the end date of a partner grant (time zone named); the page shows the new end', page, async () => {
+        await goto(page, '/partner-grants');
+        const link = page.locator('tr', { hasText: 'River Valley Water Authority' }).locator('a[href^="/partner-grants/"]').first();
+        await link.waitFor();
+        waterHref = await link.getAttribute('href');
+        await goto(page, waterHref);
+        const panel = page.locator('.fap-panel', { hasText: 'Change end date' });
+        await panel.waitFor();
+        expect(/Your time zone: /.test((await panel.textContent()) ?? ''), 'the end date input does not name the time zone');
+        const before = (await page.locator('.fap-facts__row', { hasText: 'Access ends' }).locator('dd').textContent())?.trim();
+        await panel.getByLabel(/^Access ends/).fill(localInput(30));
+        await panel.getByRole('button', { name: 'Change end date' }).click();
+        await page.getByText('End date changed.').waitFor();
+        const after = (await page.locator('.fap-facts__row', { hasText: 'Access ends' }).locator('dd').textContent())?.trim();
+        expect(after && after !== before, `"Access ends" still reads "${after}"`);
+        await screenshot(page, 'partner grant end date changed');
+        const phone = await phoneOf(page);
+        await goto(phone, waterHref);
+        await phone.locator('.fap-panel', { hasText: 'Change end date' }).scrollIntoViewIfNeeded();
+        expect((await overflowX(phone)) <= 1, 'the partner grant page scrolls sideways at 375 px');
+        await screenshot(phone, 'phone partner grant change end date');
+        await phone.context().close();
+      }, { needs: () => signedIn });
+      await axe(page, 'partner grant after changing the end date', () => changeOk);
       await page.context().close();
     }
 
@@ -910,6 +936,7 @@ async function main() {
         const countdown = (await page.locator('.fap-window-line .fap-countdown').textContent().catch(() => ''))?.trim();
         if (countdown) expect(countdown === `${remaining} left`, `facts say "${remaining}", countdown says "${countdown}"`);
         await page.locator('summary', { hasText: 'Read the terms' }).waitFor();
+        expect(!(await page.getByText('Change end date').count()), 'the partner is offered "Change end date" (the developer sets the window)');
         await page.locator('figure.fap-timeline svg').waitFor();
         // The tick labels under the axis are inside the drawing (not cut off at its bottom).
         const clipped = await page.evaluate(() => {
