@@ -11,6 +11,8 @@ dual_tests!(
     the_developer_moves_a_partner_grants_end,
     a_bad_end_date_is_refused_in_plain_words_and_changes_nothing,
     only_the_issuing_developer_changes_the_end,
+    issuing_and_changing_warn_but_never_refuse,
+    the_form_learns_the_warnings_before_it_submits,
 );
 
 struct World {
@@ -188,4 +190,192 @@ async fn only_the_issuing_developer_changes_the_end(app: TestApp) {
         ts(&w.c.dev.get(&url).await.expect(200).body["ends_at"]),
         t0() + days(20)
     );
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["warnings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no warnings array: {v}"))
+        .iter()
+        .map(|w| {
+            let m = w["message"].as_str().unwrap_or_default();
+            assert!(
+                !m.is_empty() && !m.contains('_') && m.ends_with('.'),
+                "not plain words: {m:?}"
+            );
+            w["code"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+async fn set_release(app: &TestApp, w: &World, day: i64) {
+    w.c.dev
+        .patch(
+            &app.api(&format!("/models/{}", w.c.model)),
+            json!({"planned_partner_release_at": rfc(t0() + days(day))}),
+        )
+        .await
+        .expect(200);
+}
+
+async fn issuing_and_changing_warn_but_never_refuse(app: TestApp) {
+    let w = world(&app).await;
+    let member = colleague(&app, &w.c.dev, "sam@aurora.example", "member").await;
+    set_release(&app, &w, 35).await;
+    let first = grant(&app, &w, 1, 30).await;
+    assert!(
+        codes(&w.c.dev.get(&pg(&app, &first, "")).await.expect(200).body).is_empty(),
+        "a plain window has no warnings"
+    );
+    // The issue's example: 118 days, overlapping the partner's grant, months after the release.
+    let before = app.audit_count().await;
+    let r =
+        w.c.dev
+            .post(
+                &app.api("/partner-grants"),
+                partner_grant_body(
+                    &w.nomination,
+                    &w.c.template,
+                    t0() + days(2),
+                    t0() + days(120),
+                ),
+            )
+            .await
+            .expect(201);
+    no_gate(&r);
+    assert_events(
+        before,
+        app.audit_count().await,
+        1,
+        "issued despite warnings",
+    );
+    assert_eq!(
+        codes(&r.body),
+        [
+            "overlaps_partner_grant",
+            "ends_after_planned_release",
+            "longer_than_90_days"
+        ]
+    );
+    assert!(
+        r.body["warnings"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("118 days"),
+        "{}",
+        r.text
+    );
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let url = pg(&app, &id, "");
+    // The grant page shows them too; the first grant now overlaps the second.
+    assert_eq!(codes(&w.c.dev.get(&url).await.expect(200).body).len(), 3);
+    assert_eq!(
+        codes(&w.c.dev.get(&pg(&app, &first, "")).await.expect(200).body),
+        ["overlaps_partner_grant"]
+    );
+    // Advice for the developer only: the partner and agencies see none.
+    assert!(codes(&w.x.get(&url).await.expect(200).body).is_empty());
+    assert!(codes(&w.c.nsa.get(&url).await.expect(200).body).is_empty());
+    // List items leave them out.
+    let list = w.c.dev.get(&app.api("/partner-grants")).await.expect(200);
+    assert!(items(&list).iter().all(|g| g.get("warnings").is_none()));
+    // Shortening with warnings left still succeeds at once (a member, no confirmation).
+    let r = member
+        .patch(&url, json!({"ends_at": rfc(t0() + days(40))}))
+        .await
+        .expect(200);
+    no_gate(&r);
+    assert_eq!(
+        codes(&r.body),
+        ["overlaps_partner_grant", "ends_after_planned_release"]
+    );
+    let r = member
+        .patch(&url, json!({"ends_at": rfc(t0() + days(30))}))
+        .await
+        .expect(200);
+    assert_eq!(codes(&r.body), ["overlaps_partner_grant"]);
+    // Revoked: nothing left to warn about, on either grant.
+    let r =
+        w.c.dev
+            .post_empty(&pg(&app, &first, "revoke"))
+            .await
+            .expect(200);
+    assert!(codes(&r.body).is_empty());
+    assert!(codes(&w.c.dev.get(&url).await.expect(200).body).is_empty());
+}
+
+async fn the_form_learns_the_warnings_before_it_submits(app: TestApp) {
+    let w = world(&app).await;
+    set_release(&app, &w, 35).await;
+    let first = grant(&app, &w, 1, 30).await;
+    let preview = |from: i64, to: i64, grant: Option<&str>| {
+        let mut u = format!(
+            "/partner-grants/window-warnings?nomination_id={}&starts_at={}&ends_at={}",
+            w.nomination,
+            rfc(t0() + days(from)),
+            rfc(t0() + days(to))
+        );
+        if let Some(g) = grant {
+            u.push_str(&format!("&grant_id={g}"));
+        }
+        app.api(&u)
+    };
+    let before = app.audit_count().await;
+    let r = w.c.dev.get(&preview(2, 120, None)).await.expect(200);
+    assert_eq!(
+        codes(&r.body),
+        [
+            "overlaps_partner_grant",
+            "ends_after_planned_release",
+            "longer_than_90_days"
+        ]
+    );
+    // The same sentences the issued grant then carries.
+    let issued =
+        w.c.dev
+            .post(
+                &app.api("/partner-grants"),
+                partner_grant_body(
+                    &w.nomination,
+                    &w.c.template,
+                    t0() + days(2),
+                    t0() + days(120),
+                ),
+            )
+            .await
+            .expect(201);
+    assert_eq!(r.body["warnings"], issued.body["warnings"]);
+    let before_issue = app.audit_count().await;
+    assert_eq!(before_issue - before, 1, "the preview writes nothing");
+    // Changing a grant's end: compared with the partner's other grants, not with itself.
+    let r = w.c.dev.get(&preview(1, 20, Some(&first))).await.expect(200);
+    assert_eq!(
+        codes(&r.body),
+        ["overlaps_partner_grant"],
+        "the second grant overlaps"
+    );
+    w.c.dev
+        .post_empty(&pg(&app, issued.body["id"].as_str().unwrap(), "revoke"))
+        .await
+        .expect(200);
+    let r = w.c.dev.get(&preview(1, 20, Some(&first))).await.expect(200);
+    assert!(codes(&r.body).is_empty(), "{}", r.text);
+    // Bad values are a 422 in plain words; another developer's nomination too.
+    let r =
+        w.c.dev
+            .get(&preview(20, 10, None))
+            .await
+            .problem(422, "invalid_window");
+    assert!(!r.text.contains("ends_at is"), "{}", r.text);
+    let other = developer(&app, "Beta Labs", "b@beta.example").await;
+    other
+        .get(&preview(1, 10, None))
+        .await
+        .problem(422, "validation_failed");
+    // Not for partners, agencies or operators.
+    for who in [&w.x, &w.c.nsa, &w.c.op] {
+        who.get(&preview(1, 10, None))
+            .await
+            .problem(403, "forbidden");
+    }
 }

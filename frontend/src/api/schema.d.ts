@@ -1286,6 +1286,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partner-grants/window-warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The warnings a proposed partner window would carry, before it is issued or changed: the
+         *     same rule as the `warnings` of a grant's answer, so a form can show them and ask for a
+         *     confirmation first. Advice only: issuing or changing never depends on it (developer members;
+         *     writes nothing).
+         */
+        get: operations["partnerGrantWindowWarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partner-grants/{id}": {
         parameters: {
             query?: never;
@@ -2267,6 +2289,7 @@ export interface components {
             id: string;
             model_id: string;
             model_name: string;
+            model_version: string;
             /**
              * @description `developer` or `government`
              * @enum {string}
@@ -2312,6 +2335,7 @@ export interface components {
             id: string;
             model_id: string;
             model_name: string;
+            model_version: string;
             /**
              * @description `developer` or `government`
              * @enum {string}
@@ -2446,6 +2470,13 @@ export interface components {
             updated_at: string;
             viewer: components["schemas"]["ViewerOut"];
             voluntary_notice: string;
+            /**
+             * @description Advice on the window for the issuing developer (never a refusal: participation is
+             *     voluntary): it overlaps another offered or active grant of the same partner for the same
+             *     model, ends after the model's planned partner release, or is longer than 90 days. Always
+             *     empty for others and once the grant is revoked or expired. Not in list items.
+             */
+            warnings: components["schemas"]["WarningOut"][];
         };
         /**
          * @description A partner grant as a list shows it: the full grant without its long texts (the terms'
@@ -2890,6 +2921,18 @@ export interface components {
             acknowledged: boolean;
             /** @description The caller is on this grant's roster. */
             rostered: boolean;
+        };
+        WarningList: {
+            warnings: components["schemas"]["WarningOut"][];
+        };
+        /** @description One piece of advice on a partner grant's window: a stable `code` and a sentence to show. */
+        WarningOut: {
+            /**
+             * @description `overlaps_partner_grant`, `ends_after_planned_release` or `longer_than_90_days`.
+             * @enum {string}
+             */
+            code: "overlaps_partner_grant" | "ends_after_planned_release" | "longer_than_90_days";
+            message: string;
         };
     };
     responses: never;
@@ -10205,6 +10248,90 @@ export interface operations {
                 };
             };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    partnerGrantWindowWarnings: {
+        parameters: {
+            query: {
+                /** @description The selected nomination the grant is (or would be) issued for. */
+                nomination_id: string;
+                /** @description RFC 3339. */
+                starts_at: string;
+                /** @description RFC 3339. */
+                ends_at: string;
+                /** @description When changing an existing grant's end: that grant, so it is not compared with itself. */
+                grant_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a time, an empty window, or not one of your organization's nominations; or `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -108,6 +108,18 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/** Waits (up to the timeout) until a locator's text is no longer `old`. */
+async function expectChanged(locator, old) {
+  const until = Date.now() + TIMEOUT;
+  let now = old;
+  while (Date.now() < until) {
+    now = (await locator.textContent())?.trim();
+    if (now !== old) return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`still reads "${old}"`);
+}
+
 /** Click the visible label of a USWDS checkbox/radio (the input itself is off-screen). */
 async function tick(page, labelText) {
   await page.locator('label', { hasText: labelText }).first().click();
@@ -910,6 +922,68 @@ async function main() {
         await phone.context().close();
       }, { needs: () => signedIn });
       await axe(page, 'partner grant after changing the end date', () => changeOk);
+
+      // A 118-day grant overlapping the partner's grant and ending after the planned release:
+      // three warnings, then "Issue anyway" (warnings never block).
+      let warnedHref = null;
+      const fillIssue = async (p, days) => {
+        await goto(p, '/partner-grants/new');
+        const partner = p.getByLabel(/^Selected partner/);
+        await partner.selectOption({ label: await partner.locator('option', { hasText: 'River Valley Water Authority' }).first().textContent() });
+        await p.getByLabel(/^Access starts/).fill(localInput(0));
+        await p.getByLabel(/^Access ends/).fill(localInput(days));
+        const terms = p.getByLabel(/^Terms/);
+        await terms.selectOption(await terms.locator('option:not([value=""])').first().getAttribute('value'));
+        await p.getByLabel(/^Access instructions/).fill('E2E: sandbox details are sent separately.');
+        await p.getByRole('button', { name: 'Issue grant' }).click();
+      };
+      const warnOk = await step('issuing a 118-day overlapping grant past the planned release warns in plain words and asks "Issue anyway"', page, async () => {
+        await fillIssue(page, 118);
+        const box = page.locator('.fap-window-warnings');
+        await box.waitFor();
+        const text = (await box.textContent()) ?? '';
+        for (const words of ['overlaps another early-access grant', 'planned partner release', 'longer than 90 days']) {
+          expect(text.includes(words), `the warnings do not say "${words}": "${text}"`);
+        }
+        expect(!/_/.test(text), `internal words in the warnings: "${text}"`);
+        expect(/\/partner-grants\/new$/.test(page.url()), 'the grant was issued without asking');
+        expect(await page.evaluate(() => !!document.activeElement?.closest('.fap-window-warnings')), 'focus did not move to the warnings');
+        await screenshot(page, 'issue partner grant warnings');
+        const phone = await phoneOf(page);
+        await fillIssue(phone, 118);
+        await phone.locator('.fap-window-warnings').waitFor();
+        expect((await overflowX(phone)) <= 1, 'the warnings scroll sideways at 375 px');
+        await screenshot(phone, 'phone issue partner grant warnings');
+        await phone.context().close();
+        await page.getByRole('button', { name: 'Issue anyway' }).click();
+        await page.waitForURL(/\/partner-grants\/(?!new)[^/]+$/);
+        await settle(page);
+        warnedHref = new URL(page.url()).pathname;
+        const shown = (await page.locator('.fap-window-warnings').textContent()) ?? '';
+        expect(shown.includes('longer than 90 days'), `the grant page does not show the warnings: "${shown}"`);
+      }, { needs: () => signedIn });
+      await axe(page, 'issue form and grant page with warnings', () => warnOk);
+
+      const changeWarnOk = await step('moving the end later asks "Change anyway" with the warnings; moving it earlier never asks', page, async () => {
+        await goto(page, warnedHref);
+        const panel = page.locator('.fap-panel', { hasText: 'Change end date' });
+        await panel.getByLabel(/^Access ends/).fill(localInput(125));
+        await panel.getByRole('button', { name: 'Change end date' }).click();
+        await panel.locator('.fap-window-warnings').waitFor();
+        expect(((await panel.locator('.fap-window-warnings').textContent()) ?? '').includes('longer than 90 days'), 'no warning before extending');
+        await screenshot(page, 'change end date warnings');
+        await panel.getByRole('button', { name: 'Change anyway' }).click();
+        await page.getByText('End date changed.').waitFor();
+        // Earlier: straight through, no confirmation (the developer's off switch).
+        const endsFact = page.locator('.fap-facts__row', { hasText: 'Access ends' }).locator('dd');
+        const extended = (await endsFact.textContent())?.trim();
+        await panel.getByLabel(/^Access ends/).fill(localInput(20));
+        await panel.getByRole('button', { name: 'Change end date' }).click();
+        await expectChanged(endsFact, extended);
+        const left = (await page.locator('.fap-window-warnings').first().textContent().catch(() => '')) ?? '';
+        expect(!left.includes('longer than 90 days'), `a 20-day grant still warns about its length: "${left}"`);
+      }, { needs: () => !!warnedHref });
+      await axe(page, 'partner grant after moving the end', () => changeWarnOk);
       await page.context().close();
     }
 
