@@ -271,3 +271,28 @@ export function computeTimeline(input: TimelineInput): TimelineGeometry {
     axisY,
   };
 }
+
+/** Width of one character of a bar label (12px bold), as the drawing estimates it. */
+export const LABEL_CHAR_WIDTH = 7;
+
+export interface LabelPlacement {
+  x: number;
+  anchor: 'start' | 'end';
+  /** Inside the bar (light text on it) or beside it (dark text on the lane). */
+  inside: boolean;
+}
+
+/**
+ * Where a bar's label goes: inside the bar when it fits, else beside it — to its right when the
+ * plot has room there, otherwise to its left — so a short window keeps its name.
+ */
+export function placeBarLabel(bar: { x: number; width: number }, label: string, plotX: number, plotWidth: number): LabelPlacement {
+  const text = label.length * LABEL_CHAR_WIDTH;
+  if (text + 14 <= bar.width) return { x: bar.x + 7, anchor: 'start', inside: true };
+  const right = bar.x + bar.width + 4;
+  if (right + text <= plotX + plotWidth) return { x: right, anchor: 'start', inside: false };
+  const left = bar.x - 4;
+  if (left - text >= plotX) return { x: left, anchor: 'end', inside: false };
+  // Neither side has room for all of it: the side with more room (the list below names it in full).
+  return plotX + plotWidth - right >= left - plotX ? { x: right, anchor: 'start', inside: false } : { x: left, anchor: 'end', inside: false };
+}

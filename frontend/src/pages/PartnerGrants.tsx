@@ -92,7 +92,7 @@ export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrantS
             <tr key={g.id}>
               <th scope="row" data-label="Model">
                 <Link className="usa-link" to={`/partner-grants/${g.id}`}>
-                  {g.model_name} {g.model_version ?? ''}
+                  {modelLabel(g.model_name, g.model_version)}
                 </Link>
               </th>
               <td data-label={showPartner ? 'Partner' : 'Developer'}>{showPartner ? g.partner_name : g.developer_org_name}</td>
@@ -236,8 +236,8 @@ export function PartnerGrantDetail() {
           const windowList = role.isPartner ? windowsOf([], [grant]) : windowsOf(windows.gov, windows.partner.length ? windows.partner : [grant]);
           return (
             <>
-              <PageTitle title={`Early access: ${grant.model_name}`}>
-                Early access: {grant.model_name} {grant.model_version ?? ''} <StatusTag status={grant.status} />
+              <PageTitle title={`Early access: ${modelLabel(grant.model_name, grant.model_version)}`}>
+                Early access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={grant.status} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {role.isDeveloper && <VoluntaryNotice />}
@@ -278,7 +278,8 @@ export function PartnerGrantDetail() {
               <Section title="Access window">
                 {role.isPartner || windows.loaded ? (
                   <Timeline
-                    caption={`Access window for ${grant.model_name}`}
+                    caption={`Access windows for ${modelLabel(grant.model_name, grant.model_version)}`}
+                    currentId={grant.id}
                     windows={windowList}
                     plannedRelease={m ? (m.planned_partner_release_at ?? null) : undefined}
                     releasedAt={m?.released_at}
@@ -353,7 +354,7 @@ function PartnerGrantControls({ grant, isAdmin, act }: { grant: PartnerGrant; is
           <h3>Revoke access now</h3>
           <p>Revoking is immediate and needs no one’s approval. The partner is notified.</p>
           <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', partnerGrantsApi.revoke(grant.id))}>
-            <p>{grant.partner_name} loses access to {grant.model_name} at once and is notified. No approval is needed.</p>
+            <p>{grant.partner_name} loses access to {modelLabel(grant.model_name, grant.model_version)} at once and is notified. No approval is needed.</p>
           </ConfirmAction>
         </div>
       </div>

@@ -984,6 +984,36 @@ async function main() {
         expect(!left.includes('longer than 90 days'), `a 20-day grant still warns about its length: "${left}"`);
       }, { needs: () => !!warnedHref });
       await axe(page, 'partner grant after moving the end', () => changeWarnOk);
+
+      const timelineOk = await step('the timeline keeps every window\'s name at 375 px, outlines the grant being viewed and names the model with its version', page, async () => {
+        const phone = await phoneOf(page);
+        await goto(phone, warnedHref ?? waterHref);
+        const svg = phone.locator('figure.fap-timeline svg');
+        await svg.waitFor();
+        const { bars, labels, current } = await phone.evaluate(() => {
+          const s = document.querySelector('figure.fap-timeline svg');
+          return {
+            bars: s.querySelectorAll('.fap-tl-bar').length,
+            labels: s.querySelectorAll('.fap-tl-bar-label').length,
+            current: s.querySelectorAll('.fap-tl-bar--current').length,
+          };
+        });
+        expect(bars > 1 && labels === bars, `${bars} windows but ${labels} names in the drawing`);
+        expect(current === 1, `${current} bars outlined as this grant`);
+        const text = (await phone.locator('.fap-timeline__text').textContent()) ?? '';
+        expect(text.includes('This grant:'), 'the text alternative does not say which window is this grant');
+        const caption = (await phone.locator('.fap-timeline__caption').textContent()) ?? '';
+        expect(/Aurora-7 \S*\d/.test(caption), `the timeline names the model without its version: "${caption}"`);
+        expect(/Aurora-7 \S*\d/.test(await heading(phone)), `the heading names the model without its version: "${await heading(phone)}"`);
+        expect((await overflowX(phone)) <= 1, 'the grant page scrolls sideways at 375 px');
+        await svg.scrollIntoViewIfNeeded();
+        await screenshot(phone, 'phone partner grant timeline');
+        await axe(phone, 'partner grant timeline (phone)');
+        await phone.context().close();
+        await goto(page, warnedHref ?? waterHref);
+        await page.locator('figure.fap-timeline').scrollIntoViewIfNeeded();
+        await screenshot(page, 'partner grant timeline');
+      }, { needs: () => !!(warnedHref ?? waterHref) });
       await page.context().close();
     }
 
@@ -1019,6 +1049,8 @@ async function main() {
           return [...svg.querySelectorAll('.fap-tl-tick-label')].filter((t) => t.getBoundingClientRect().bottom > box.bottom + 0.5).length;
         });
         expect(clipped === 0, `${clipped} tick labels are cut off at the bottom of the timeline`);
+        expect((await page.locator('figure.fap-timeline .fap-tl-bar--current').count()) === 1, 'the grant being viewed is not outlined on the timeline');
+        expect(((await page.locator('.fap-timeline__text').textContent()) ?? '').includes('This grant:'), 'the text alternative does not name this grant');
       }, { needs: () => !!grantHref });
       await axe(page, 'partner grant', () => !!grantHref);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeTimeline, tickStepDays, unionDays, type TimelineWindow } from '../../src/lib/timeline';
+import { computeTimeline, placeBarLabel, tickStepDays, unionDays, type TimelineWindow } from '../../src/lib/timeline';
+import { modelLabel } from '../../src/lib/labels';
 import { MS_DAY } from '../../src/lib/dates';
 
 const now = new Date('2026-06-10T00:00:00Z');
@@ -122,5 +123,33 @@ describe('computeTimeline', () => {
     expect(g.heightWithoutCap).toBeGreaterThanOrEqual(g.tickLabelY + 5);
     expect(g.cap.y - 5 - 14).toBeGreaterThan(g.tickLabelY + 4);
     expect(g.height).toBeGreaterThan(g.cap.y + g.cap.height);
+  });
+});
+
+describe('placeBarLabel', () => {
+  const plotX = 10;
+  const plotWidth = 300;
+  it('puts a label inside a bar it fits in', () => {
+    expect(placeBarLabel({ x: 20, width: 200 }, 'NSA', plotX, plotWidth)).toEqual({ x: 27, anchor: 'start', inside: true });
+  });
+  it('puts a short bar’s label to its right when there is room', () => {
+    const p = placeBarLabel({ x: 20, width: 30 }, 'River Valley Water Authority', plotX, plotWidth);
+    expect(p).toEqual({ x: 54, anchor: 'start', inside: false });
+  });
+  it('puts it to the left of a short bar at the right edge', () => {
+    const p = placeBarLabel({ x: 280, width: 20 }, 'Valley Rural Health', plotX, plotWidth);
+    expect(p).toEqual({ x: 276, anchor: 'end', inside: false });
+  });
+  it('never drops a label, even when neither side has room for all of it', () => {
+    const p = placeBarLabel({ x: 150, width: 10 }, 'A very long partner organization name indeed', plotX, plotWidth);
+    expect(p.inside).toBe(false);
+  });
+});
+
+describe('modelLabel', () => {
+  it('names a model with its version', () => {
+    expect(modelLabel('Aurora-7', '2026.06')).toBe('Aurora-7 2026.06');
+    expect(modelLabel('Aurora-7', '')).toBe('Aurora-7');
+    expect(modelLabel('Aurora-7', null)).toBe('Aurora-7');
   });
 });
