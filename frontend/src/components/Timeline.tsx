@@ -121,7 +121,7 @@ export function Timeline({
               "today" line passes behind them. */}
           {g.bars.map((b) => {
             if (!b.label) return null;
-            const p = placeBarLabel(b, b.label, g.plotX, g.plotWidth);
+            const p = placeBarLabel(b, b.label, 2, g.width - 2);
             const tone = p.inside ? `fap-tl-bar-label--${b.lane} fap-tl-bar-label--${statusTone(b.status)}` : 'fap-tl-bar-label--outside';
             return (
               <text
@@ -132,7 +132,7 @@ export function Timeline({
                 textAnchor={p.anchor}
                 aria-hidden="true"
               >
-                {b.label}
+                {p.text}
               </text>
             );
           })}

@@ -1099,7 +1099,7 @@ async function main() {
       let grantHref = null;
       await step(`analyst opens the active ${ANALYST_GRANT_MODEL} grant and sees the access instructions`, page, async () => {
         await goto(page, '/access-grants');
-        const row = page.locator('tbody tr', { has: page.getByRole('link', { name: ANALYST_GRANT_MODEL, exact: true }) }).filter({ hasText: 'Active' });
+        const row = page.locator('tbody tr', { has: page.getByRole('link', { name: new RegExp(`^${ANALYST_GRANT_MODEL} \\d`) }) }).filter({ hasText: 'Active' });
         await row.first().waitFor().catch(() => {
           throw new Error(`no active ${ANALYST_GRANT_MODEL} grant listed for the analyst (demo data?)`);
         });

@@ -127,22 +127,23 @@ describe('computeTimeline', () => {
 });
 
 describe('placeBarLabel', () => {
-  const plotX = 10;
-  const plotWidth = 300;
+  const [minX, maxX] = [2, 318];
+  const name = 'River Valley Water Authority';
   it('puts a label inside a bar it fits in', () => {
-    expect(placeBarLabel({ x: 20, width: 200 }, 'NSA', plotX, plotWidth)).toEqual({ x: 27, anchor: 'start', inside: true });
+    expect(placeBarLabel({ x: 20, width: 200 }, 'NSA', minX, maxX)).toEqual({ x: 27, anchor: 'start', inside: true, text: 'NSA' });
   });
   it('puts a short bar’s label to its right when there is room', () => {
-    const p = placeBarLabel({ x: 20, width: 30 }, 'River Valley Water Authority', plotX, plotWidth);
-    expect(p).toEqual({ x: 54, anchor: 'start', inside: false });
+    expect(placeBarLabel({ x: 20, width: 30 }, name, minX, maxX)).toEqual({ x: 54, anchor: 'start', inside: false, text: name });
   });
-  it('puts it to the left of a short bar at the right edge', () => {
-    const p = placeBarLabel({ x: 280, width: 20 }, 'Valley Rural Health', plotX, plotWidth);
-    expect(p).toEqual({ x: 276, anchor: 'end', inside: false });
+  it('puts it to the left of a short bar near the right edge', () => {
+    expect(placeBarLabel({ x: 280, width: 20 }, 'Valley Rural Health', minX, maxX)).toEqual({ x: 276, anchor: 'end', inside: false, text: 'Valley Rural Health' });
   });
-  it('never drops a label, even when neither side has room for all of it', () => {
-    const p = placeBarLabel({ x: 150, width: 10 }, 'A very long partner organization name indeed', plotX, plotWidth);
+  it('shortens a label neither side can hold, on the roomier side, and keeps it inside the drawing', () => {
+    const p = placeBarLabel({ x: 150, width: 10 }, 'A very long partner organization name indeed', minX, maxX);
     expect(p.inside).toBe(false);
+    expect(p.text.endsWith('…')).toBe(true);
+    expect(p.anchor).toBe('start');
+    expect(p.x + p.text.length * 7).toBeLessThanOrEqual(maxX);
   });
 });
 
