@@ -52,6 +52,7 @@ pub struct NominationOut {
     pub id: String,
     pub model_id: String,
     pub model_name: String,
+    pub model_version: String,
     pub developer_org_id: String,
     pub developer_org_name: String,
     /// Set for an existing partner, and for a new one once selected.
@@ -82,6 +83,7 @@ pub struct NominationSummary {
     pub id: String,
     pub model_id: String,
     pub model_name: String,
+    pub model_version: String,
     pub developer_org_id: String,
     pub developer_org_name: String,
     /// Set for an existing partner, and for a new one once selected.
@@ -110,6 +112,7 @@ impl From<NominationOut> for NominationSummary {
             id,
             model_id,
             model_name,
+            model_version,
             developer_org_id,
             developer_org_name,
             partner_org_id,
@@ -131,6 +134,7 @@ impl From<NominationOut> for NominationSummary {
             id,
             model_id,
             model_name,
+            model_version,
             developer_org_id,
             developer_org_name,
             partner_org_id,
@@ -170,9 +174,9 @@ impl View for NominationOut {
         let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
         let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
         org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
-        let models: HashMap<String, String> = models::get_many(conn, &model_ids)?
+        let models: HashMap<String, (String, String)> = models::get_many(conn, &model_ids)?
             .into_iter()
-            .map(|m| (m.id, m.name))
+            .map(|m| (m.id, (m.name, m.version)))
             .collect();
         let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
             .into_iter()
@@ -183,7 +187,14 @@ impl View for NominationOut {
                 let status = status_of(&n);
                 let partner = n.partner_org_id.as_ref().and_then(|p| orgs.get(p));
                 Ok(NominationOut {
-                    model_name: models.get(&n.model_id).cloned().unwrap_or_default(),
+                    model_name: models
+                        .get(&n.model_id)
+                        .map(|m| m.0.clone())
+                        .unwrap_or_default(),
+                    model_version: models
+                        .get(&n.model_id)
+                        .map(|m| m.1.clone())
+                        .unwrap_or_default(),
                     developer_org_name: orgs
                         .get(&n.organization_id)
                         .map(|o| o.name.clone())

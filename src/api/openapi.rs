@@ -354,6 +354,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
     use crate::domain::model::ModelStatus;
     use crate::domain::nomination::{NominationStatus, PartnerType, Position, Side, CI_SECTORS};
+    use crate::domain::partner_window::PartnerWindowWarningCode;
     use crate::domain::policy::{AgencyCode, DirectoryKind, OrgKind, OrgRole};
     use crate::domain::problem::ProblemCode;
     use crate::domain::session::TokenScope;
@@ -424,6 +425,14 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "PartnerGrantOut",
             "status",
             names(GrantStatus::PARTNER, GrantStatus::as_str),
+        ),
+        (
+            "WarningOut",
+            "code",
+            names(
+                PartnerWindowWarningCode::ALL,
+                PartnerWindowWarningCode::as_str,
+            ),
         ),
         ("NominationOut", "status", nomination.clone()),
         ("NominationOut", "partner_type", partner.clone()),
@@ -773,7 +782,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add, api::access_grants::own_log_export,
         api::nominations::list, api::nominations::create, api::nominations::get, api::nominations::concur, api::nominations::decline,
         api::nominations::rescind,
-        api::partner_grants::list, api::partner_grants::issue, api::partner_grants::get, api::partner_grants::revoke,
+        api::partner_grants::list, api::partner_grants::issue, api::partner_grants::window_warnings, api::partner_grants::get, api::partner_grants::patch, api::partner_grants::revoke,
         api::partner_grants::accept_terms, api::partner_grants::acknowledge, api::partner_grants::roster, api::partner_grants::roster_add,
         api::partner_grants::roster_remove,
     ),

@@ -30,8 +30,9 @@ use crate::domain::grant::Grant;
 use crate::domain::grant::GrantStatus;
 use crate::domain::ids::GrantId;
 use crate::domain::nomination::{check_selected, nomination_status};
+use crate::domain::partner_window::{partner_window_warnings, PartnerWindowWarning};
 use crate::domain::policy::{Capability, OrgKind};
-use crate::domain::window::{check_window_order, days_remaining};
+use crate::domain::window::{check_window_order, days_remaining, Interval};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
@@ -44,7 +45,13 @@ use crate::store::{models, new_id, orgs, terms};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner-grants", web::get().to(list))
         .route("/partner-grants", web::post().to(issue))
+        // Before `/partner-grants/{id}`, which would otherwise take "window-warnings" as an id.
+        .route(
+            "/partner-grants/window-warnings",
+            web::get().to(window_warnings),
+        )
         .route("/partner-grants/{id}", web::get().to(get))
+        .route("/partner-grants/{id}", web::patch().to(patch))
         .route("/partner-grants/{id}/revoke", web::post().to(revoke))
         .route(
             "/partner-grants/{id}/accept-terms",
@@ -91,6 +98,60 @@ pub struct PartnerGrantOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub voluntary_notice: &'static str,
+    /// Advice on the window for the issuing developer (never a refusal: participation is
+    /// voluntary): it overlaps another offered or active grant of the same partner for the same
+    /// model, ends after the model's planned partner release, or is longer than 90 days. Always
+    /// empty for others and once the grant is revoked or expired. Not in list items.
+    pub warnings: Vec<WarningOut>,
+}
+
+/// One piece of advice on a partner grant's window: a stable `code` and a sentence to show.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WarningOut {
+    /// `overlaps_partner_grant`, `ends_after_planned_release` or `longer_than_90_days`.
+    pub code: String,
+    pub message: String,
+}
+
+impl From<PartnerWindowWarning> for WarningOut {
+    fn from(w: PartnerWindowWarning) -> Self {
+        WarningOut {
+            code: w.code.as_str().into(),
+            message: w.message,
+        }
+    }
+}
+
+/// The warnings of a window for partner `partner_org_id` on `model` (one of the developer's
+/// models), against that partner's other open grants of the model (`except` the grant itself).
+fn warnings_for(
+    conn: &mut DbConn,
+    developer_org_id: &str,
+    partner_org_id: &str,
+    model: &models::ModelRow,
+    window: Interval,
+    now: DateTime<Utc>,
+    except: Option<&str>,
+) -> AppResult<Vec<WarningOut>> {
+    let others: Vec<Interval> = store::open_partner_windows(
+        conn,
+        developer_org_id,
+        partner_org_id,
+        &model.id,
+        now,
+        except,
+    )?
+    .into_iter()
+    .map(|(a, b)| Interval::new(from_db(a), from_db(b)))
+    .collect();
+    Ok(partner_window_warnings(
+        window,
+        &others,
+        model.planned_partner_release_at.map(from_db),
+    )
+    .into_iter()
+    .map(WarningOut::from)
+    .collect())
 }
 
 /// A partner grant as a list shows it: the full grant without its long texts (the terms'
@@ -149,6 +210,7 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             created_at,
             updated_at,
             voluntary_notice,
+            warnings: _,
         } = g;
         let (terms_label, terms_sha256) =
             terms.map(|t| (t.label.clone(), t.sha256.clone())).unzip();
@@ -250,9 +312,44 @@ impl View for PartnerGrantOut {
                     created_at: from_db(r.created_at),
                     updated_at: from_db(r.updated_at),
                     voluntary_notice: VOLUNTARY,
+                    warnings: Vec::new(),
                 }
             })
             .collect())
+    }
+
+    /// One grant, with its window's warnings for the issuing developer (a list leaves them out:
+    /// they cost a query per grant).
+    fn one(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        row: PartnerGrantRow,
+    ) -> AppResult<PartnerGrantOut> {
+        let ctx = row.grant();
+        let window = Interval::new(ctx.starts_at, ctx.ends_at);
+        let open = !ctx.is_finished(now);
+        let developer = ctx.is_developer(&actor.org_id);
+        let (partner, model_id, id) = (
+            row.partner_org_id.clone(),
+            row.model_id.clone(),
+            row.id.clone(),
+        );
+        let mut out = crate::api::first(Self::page(conn, actor, now, vec![row])?)?;
+        if developer && open {
+            if let Some(model) = models::get_owned(conn, &actor.org_id, &model_id.into())? {
+                out.warnings = warnings_for(
+                    conn,
+                    actor.org_id.as_str(),
+                    &partner,
+                    &model,
+                    window,
+                    now,
+                    Some(&id),
+                )?;
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -461,6 +558,90 @@ pub async fn issue(
     Ok(HttpResponse::Created().json(out))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct WarningsQuery {
+    /// The selected nomination the grant is (or would be) issued for.
+    pub nomination_id: String,
+    /// RFC 3339.
+    pub starts_at: String,
+    /// RFC 3339.
+    pub ends_at: String,
+    /// When changing an existing grant's end: that grant, so it is not compared with itself.
+    pub grant_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningList {
+    pub warnings: Vec<WarningOut>,
+}
+
+/// The warnings a proposed partner window would carry, before it is issued or changed: the
+/// same rule as the `warnings` of a grant's answer, so a form can show them and ask for a
+/// confirmation first. Advice only: issuing or changing never depends on it (developer members;
+/// writes nothing).
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner-grants/window-warnings",
+    operation_id = "partnerGrantWindowWarnings",
+    tag = "partner grants",
+    params(
+        WarningsQuery,
+    ),
+    responses(
+        (status = 200, body = WarningList),
+        (status = 401, body = crate::api::dto::Problem),
+        (status = 403, body = crate::api::dto::Problem),
+        (status = 422, description = "Not a time, an empty window, or not one of your organization's nominations", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn window_warnings(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: web::Query<WarningsQuery>,
+) -> AppResult<HttpResponse> {
+    if !actor.is_kind(OrgKind::Developer) {
+        return Err(AppError::forbidden(
+            "Only developers issue early-access grants.",
+        ));
+    }
+    let q = q.into_inner();
+    let mut errors = Vec::new();
+    let starts = time_field(&mut errors, "starts_at", &q.starts_at);
+    let ends = time_field(&mut errors, "ends_at", &q.ends_at);
+    let now = state.clock.now();
+    let out = db::run(&state.pool, move |conn| {
+        let n = nominations::get_visible(
+            conn,
+            &Viewer::Developer(actor.org_id.clone()),
+            &q.nomination_id,
+        )?;
+        let partner_model = n.and_then(|n| n.partner_org_id.clone().map(|p| (p, n.model_id)));
+        if partner_model.is_none() {
+            errors.push(FieldError::new(
+                "nomination_id",
+                "is not one of your organization's nominations",
+            ));
+        }
+        let ((starts, ends), (partner, model_id)) =
+            valid(errors, starts.zip(ends).zip(partner_model))?;
+        check_window_order(starts, ends).map_err(window_error)?;
+        let model = models::get_owned(conn, &actor.org_id, &model_id.into())?
+            .ok_or_else(AppError::not_found)?;
+        let warnings = warnings_for(
+            conn,
+            actor.org_id.as_str(),
+            &partner,
+            &model,
+            Interval::new(starts, ends),
+            now,
+            q.grant_id.as_deref(),
+        )?;
+        Ok(WarningList { warnings })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
 /// One partner grant.
 #[utoipa::path(
     get,
@@ -484,6 +665,94 @@ pub async fn get(
     let now = state.clock.now();
     let out = db::run(&state.pool, move |conn| {
         let row: PartnerGrantRow = load(conn, &actor, &id)?;
+        PartnerGrantOut::one(conn, &actor, now, row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"ends_at": "2026-07-20T00:00:00Z"}))]
+pub struct PatchBody {
+    /// The new end: earlier (any developer member, at any time) or later (developer admins).
+    /// Never before the start, never in the past.
+    #[schema(schema_with = crate::api::openapi::time_schema)]
+    pub ends_at: String,
+}
+
+/// Moves the end of the grant's window. Shortening is part of the developer's off switch
+/// (DESIGN §2.7): every developer member may do it at any time, with no step-up; extending
+/// gives the partner more access, so it is for developer admins, as issuing is. A repeat of the
+/// same end changes nothing. Mirrors `PATCH /access-grants/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/partner-grants/{id}",
+    operation_id = "updatePartnerGrant",
+    tag = "partner grants",
+    request_body = PatchBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "The grant as it now is, with `warnings` for the new window (advice only)", body = PartnerGrantOut),
+        (status = 403, description = "Not the issuing developer, or a member extending", body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`invalid_transition`: extending a grant that was revoked or has expired", body = crate::api::dto::Problem),
+        (status = 422, description = "`invalid_window` (ends before it starts) or `validation_failed` (not a time, or in the past)", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<GrantId>,
+    body: Json<PatchBody>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let mut errors = Vec::new();
+    let ends = time_field(&mut errors, "ends_at", &body.ends_at);
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut row: PartnerGrantRow = load(conn, &actor, &id)?;
+        let ctx = row.grant();
+        if !ctx.is_developer(&actor.org_id) || !actor.may(Capability::EditGrant) {
+            return Err(AppError::forbidden(
+                "Only the developer that issued this grant can change its end date.",
+            ));
+        }
+        let ends = valid(errors, ends)?;
+        if ends == ctx.ends_at {
+            return PartnerGrantOut::one(conn, &actor, now, row);
+        }
+        let extending = ends > ctx.ends_at;
+        if extending && !actor.may(Capability::IssuePartnerGrant) {
+            return Err(AppError::forbidden(
+                "Only an administrator of your organization can extend an early-access grant. Any member can move its end earlier.",
+            ));
+        }
+        if extending && ctx.is_finished(now) {
+            return Err(AppError::invalid_transition(
+                "This grant has already closed; issue a new grant instead of extending it.",
+            ));
+        }
+        check_window_order(ctx.starts_at, ends).map_err(window_error)?;
+        if ends < now {
+            return Err(AppError::validation(vec![FieldError::new(
+                "ends_at",
+                "must not be in the past; to stop access now, revoke the grant",
+            )]));
+        }
+        let old = ctx.ends_at;
+        store::set_partner_ends_at(conn, &id, ends, now)?;
+        row.ends_at = to_db(ends);
+        row.updated_at = to_db(now);
+        grants::record(
+            conn,
+            &ctx,
+            &actor,
+            now,
+            AuditAction::PartnerGrantWindowMoved,
+            json!({"from": crate::audit::rfc3339(old), "to": crate::audit::rfc3339(ends)}),
+        )?;
         PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;

@@ -46,6 +46,7 @@ domain_string_enum! {
         OrganizationSignedUp = "organization.signed_up",
         PartnerGrantIssued = "partner_grant.issued",
         PartnerGrantRevoked = "partner_grant.revoked",
+        PartnerGrantWindowMoved = "partner_grant.window_moved",
         SessionCreated = "session.created",
         SessionEnded = "session.ended",
         TermsPublished = "terms.published",

@@ -111,6 +111,7 @@ pub mod grant;
 pub mod ids;
 pub mod model;
 pub mod nomination;
+pub mod partner_window;
 pub mod policy;
 pub mod problem;
 pub mod session;

@@ -313,6 +313,48 @@ pub fn insert_partner(conn: &mut DbConn, row: &PartnerGrantRow) -> QueryResult<(
         .map(|_| ())
 }
 
+/// Moves the end of a partner grant's window (only these columns: a concurrent revoke or
+/// acceptance stays as it is).
+pub fn set_partner_ends_at(
+    conn: &mut DbConn,
+    id: &GrantId,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(partner_grants::table.find(id))
+        .set((
+            partner_grants::ends_at.eq(to_db(ends_at)),
+            partner_grants::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The windows of a developer's open partner grants (not revoked, not yet expired) to one
+/// partner for one model, leaving out `except` (the grant being changed): what a partner
+/// window's overlap warning compares against.
+pub fn open_partner_windows(
+    conn: &mut DbConn,
+    developer_org_id: &str,
+    partner_org_id: &str,
+    model_id: &str,
+    now: DateTime<Utc>,
+    except: Option<&str>,
+) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime)>> {
+    let mut q = partner_grants::table
+        .filter(partner_grants::organization_id.eq(developer_org_id.to_string()))
+        .filter(partner_grants::partner_org_id.eq(partner_org_id.to_string()))
+        .filter(partner_grants::model_id.eq(model_id.to_string()))
+        .filter(partner_grants::revoked_at.is_null())
+        .filter(partner_grants::ends_at.gt(to_db(now)))
+        .select((partner_grants::starts_at, partner_grants::ends_at))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(partner_grants::id.ne(id.to_string()));
+    }
+    q.order(partner_grants::id.asc()).load(conn)
+}
+
 /// Revokes a partner grant now; `false` if it had already been revoked.
 pub fn revoke_partner(conn: &mut DbConn, id: &GrantId, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(

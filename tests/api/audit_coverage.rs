@@ -569,6 +569,12 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
     )
     .await;
     w.step(
+        "PATCH",
+        "/api/v1/partner-grants/{id}",
+        dev.patch(&pg(&app, &pid, ""), json!({"ends_at": rfc(now + days(15))})),
+    )
+    .await;
+    w.step(
         "POST",
         "/api/v1/partner-grants/{id}/revoke",
         dev.post_empty(&pg(&app, &pid, "revoke")),

@@ -189,7 +189,9 @@ static MATRIX: &[Row] = &[
     // ------------------------------------------------------------ partner grants (to X)
     r("GET", "/api/v1/partner-grants", E,                                               [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/partner-grants", J(|f| partner_grant_body(f.id("nomination"), f.id("template"), t0() + days(2), t0() + days(3))), [U, O, O, F, F, F, F, F]),
+    r("GET", "/api/v1/partner-grants/window-warnings?nomination_id={nomination}&starts_at=2026-06-10T00:00:00Z&ends_at=2026-07-10T00:00:00Z", E, [U, O, O, F, F, F, F, F]),
     r("GET", "/api/v1/partner-grants/{pgrant}", E,                                      [U, O, N, O, O, O, N, N]),
+    r("PATCH", "/api/v1/partner-grants/{pgrant}", J(|_| json!({"ends_at": rfc(t0() + days(15))})), [U, O, N, F, F, F, N, N]),
     r("POST", "/api/v1/partner-grants/{pgrant}/accept-terms", E,                        [U, F, N, F, F, O, N, N]),
     r("POST", "/api/v1/partner-grants/{pgrant}/acknowledge", E,                         [U, F, N, F, F, O, N, N]),
     r("GET", "/api/v1/partner-grants/{pgrant}/roster", E,                               [U, O, N, F, F, O, N, N]),

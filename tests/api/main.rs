@@ -21,6 +21,7 @@ mod nominations;
 mod openapi_contract;
 mod operator;
 mod outage;
+mod partner_grants;
 mod passkeys;
 mod plain_words;
 mod plans;

@@ -487,6 +487,19 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
+    // Overlapping the first and longer than 90 days: the developer's answer carries warnings.
+    let warned = issue_partner_grant(
+        &app,
+        &c.dev,
+        &nomination,
+        &c.template,
+        app.now() + days(2),
+        app.now() + days(100),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     nominate(&app, &c.nsa, &released, &partner.org_id).await;
 
     c.dev
@@ -529,6 +542,7 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         (&c.nsa, "/api/v1/nominations/{id}", nomination.clone()),
         (&c.dev, "/api/v1/partner-grants", String::new()),
         (&partner, "/api/v1/partner-grants/{id}", pgrant.clone()),
+        (&c.dev, "/api/v1/partner-grants/{id}", warned.clone()),
         (&c.dev, "/api/v1/audit-events", String::new()),
         (&c.op, "/api/v1/audit-events", String::new()),
     ];
@@ -601,6 +615,7 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         "TermsAcceptanceOut.grant_type",
         "TermsAcceptanceOut.scope",
         "UserOut.org_role",
+        "WarningOut.code",
     ];
     let missed: Vec<&str> = expected
         .iter()

@@ -1311,6 +1311,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partner-grants/window-warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The warnings a proposed partner window would carry, before it is issued or changed: the
+         *     same rule as the `warnings` of a grant's answer, so a form can show them and ask for a
+         *     confirmation first. Advice only: issuing or changing never depends on it (developer members;
+         *     writes nothing).
+         */
+        get: operations["partnerGrantWindowWarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partner-grants/{id}": {
         parameters: {
             query?: never;
@@ -1325,7 +1347,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Moves the end of the grant's window. Shortening is part of the developer's off switch
+         *     (DESIGN §2.7): every developer member may do it at any time, with no step-up; extending
+         *     gives the partner more access, so it is for developer admins, as issuing is. A repeat of the
+         *     same end changes nothing. Mirrors `PATCH /access-grants/{id}`.
+         */
+        patch: operations["updatePartnerGrant"];
         trace?: never;
     };
     "/api/v1/partner-grants/{id}/accept-terms": {
@@ -1730,7 +1758,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.sso_linked";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "partner_grant.window_moved" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.sso_linked";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -2329,6 +2357,7 @@ export interface components {
             id: string;
             model_id: string;
             model_name: string;
+            model_version: string;
             /**
              * @description `developer` or `government`
              * @enum {string}
@@ -2374,6 +2403,7 @@ export interface components {
             id: string;
             model_id: string;
             model_name: string;
+            model_version: string;
             /**
              * @description `developer` or `government`
              * @enum {string}
@@ -2508,6 +2538,13 @@ export interface components {
             updated_at: string;
             viewer: components["schemas"]["ViewerOut"];
             voluntary_notice: string;
+            /**
+             * @description Advice on the window for the issuing developer (never a refusal: participation is
+             *     voluntary): it overlaps another offered or active grant of the same partner for the same
+             *     model, ends after the model's planned partner release, or is longer than 90 days. Always
+             *     empty for others and once the grant is revoked or expired. Not in list items.
+             */
+            warnings: components["schemas"]["WarningOut"][];
         };
         /**
          * @description A partner grant as a list shows it: the full grant without its long texts (the terms'
@@ -2583,7 +2620,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "ends_at": "2026-06-25T00:00:00Z"
+         *       "ends_at": "2026-07-20T00:00:00Z"
          *     }
          */
         PatchBody: {
@@ -2983,6 +3020,18 @@ export interface components {
             acknowledged: boolean;
             /** @description The caller is on this grant's roster. */
             rostered: boolean;
+        };
+        WarningList: {
+            warnings: components["schemas"]["WarningOut"][];
+        };
+        /** @description One piece of advice on a partner grant's window: a stable `code` and a sentence to show. */
+        WarningOut: {
+            /**
+             * @description `overlaps_partner_grant`, `ends_after_planned_release` or `longer_than_90_days`.
+             * @enum {string}
+             */
+            code: "overlaps_partner_grant" | "ends_after_planned_release" | "longer_than_90_days";
+            message: string;
         };
     };
     responses: never;
@@ -10405,6 +10454,90 @@ export interface operations {
             };
         };
     };
+    partnerGrantWindowWarnings: {
+        parameters: {
+            query: {
+                /** @description The selected nomination the grant is (or would be) issued for. */
+                nomination_id: string;
+                /** @description RFC 3339. */
+                starts_at: string;
+                /** @description RFC 3339. */
+                ends_at: string;
+                /** @description When changing an existing grant's end: that grant, so it is not compared with itself. */
+                grant_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a time, an empty window, or not one of your organization's nominations; or `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPartnerGrant: {
         parameters: {
             query?: never;
@@ -10453,6 +10586,124 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePartnerGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchBody"];
+            };
+        };
+        responses: {
+            /** @description The grant as it now is, with `warnings` for the new window (advice only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the issuing developer, or a member extending; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: extending a grant that was revoked or has expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_window` (ends before it starts) or `validation_failed` (not a time, or in the past) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -103,6 +103,7 @@ export type NominationSummary = S['NominationSummary'];
 export type PartnerGrant = S['PartnerGrantOut'];
 /** A list item: a partner grant without the terms' sections and the access instructions (in the detail). */
 export type PartnerGrantSummary = S['PartnerGrantSummary'];
+export type WindowWarning = S['WarningOut'];
 
 /** The document says only "object": the event's detail is free JSON without secrets. */
 export type AuditEvent = Omit<S['AuditEventOut'], 'detail'> & { detail: unknown };

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { LANE_LABEL_SPACE, computeTimeline, type Lane, type TimelineWindow } from '../lib/timeline';
+import { LANE_LABEL_SPACE, computeTimeline, placeBarLabel, type Lane, type TimelineWindow } from '../lib/timeline';
 import { formatDate, formatDateTime } from '../lib/dates';
 import { statusLabel, statusTone } from '../lib/labels';
 import { useNow } from '../lib/hooks';
@@ -30,6 +30,7 @@ export function Timeline({
   caption = 'Access windows',
   showCap = true,
   lanes,
+  currentId,
 }: {
   windows: TimelineWindow[];
   plannedRelease?: string | null;
@@ -39,6 +40,8 @@ export function Timeline({
   caption?: string;
   showCap?: boolean;
   lanes?: Lane[];
+  /** The grant whose page this is: outlined in the drawing and named in the list. */
+  currentId?: string;
 }) {
   const now = useNow();
   const uid = useId().replace(/:/g, '');
@@ -79,14 +82,14 @@ export function Timeline({
           {g.bars.map((b) => (
             <g key={b.id}>
               <rect
-                className={`fap-tl-bar fap-tl-bar--${b.lane} fap-tl-status--${statusTone(b.status)}`}
+                className={`fap-tl-bar fap-tl-bar--${b.lane} fap-tl-status--${statusTone(b.status)}${b.id === currentId ? ' fap-tl-bar--current' : ''}`}
                 x={b.x}
                 y={b.y + 4}
                 width={b.width}
                 height={b.height - 8}
                 rx={3}
               >
-                <title>{`${b.label}: ${formatDateTime(b.start)} to ${formatDateTime(b.end)} (${statusLabel(b.status)})`}</title>
+                <title>{`${b.id === currentId ? 'This grant — ' : ''}${b.label}: ${formatDateTime(b.start)} to ${formatDateTime(b.end)} (${statusLabel(b.status)})`}</title>
               </rect>
             </g>
           ))}
@@ -113,23 +116,26 @@ export function Timeline({
               </text>
             </g>
           ))}
-          {/* Window names inside their bars when they fit (the list below names every window);
-              drawn after the markers so the "today" line passes behind them. */}
-          {g.bars.map(
-            (b) =>
-              b.label &&
-              b.label.length * 7 + 14 <= b.width && (
-                <text
-                  key={`label-${b.id}`}
-                  className={`fap-tl-bar-label fap-tl-bar-label--${b.lane} fap-tl-bar-label--${statusTone(b.status)}`}
-                  x={b.x + 7}
-                  y={b.y + b.height / 2 + 4}
-                  aria-hidden="true"
-                >
-                  {b.label}
-                </text>
-              ),
-          )}
+          {/* Window names inside their bars when they fit, else beside them, so short windows keep
+              their names (the list below names every window); drawn after the markers so the
+              "today" line passes behind them. */}
+          {g.bars.map((b) => {
+            if (!b.label) return null;
+            const p = placeBarLabel(b, b.label, 2, g.width - 2);
+            const tone = p.inside ? `fap-tl-bar-label--${b.lane} fap-tl-bar-label--${statusTone(b.status)}` : 'fap-tl-bar-label--outside';
+            return (
+              <text
+                key={`label-${b.id}`}
+                className={`fap-tl-bar-label ${tone}${b.id === currentId ? ' fap-tl-bar-label--current' : ''}`}
+                x={p.x}
+                y={b.y + b.height / 2 + 4}
+                textAnchor={p.anchor}
+                aria-hidden="true"
+              >
+                {p.text}
+              </text>
+            );
+          })}
           {/* Lane labels last, on a backing, so marker lines pass behind them and they stay readable. */}
           {g.lanes.map((l) => (
             <g key={l.lane}>
@@ -166,6 +172,11 @@ export function Timeline({
         <li>
           <span className="fap-swatch fap-swatch--partner" /> Partner window
         </li>
+        {currentId && windows.some((w) => w.id === currentId) && (
+          <li>
+            <span className="fap-swatch fap-swatch--current" /> This grant
+          </li>
+        )}
         <li>
           <span className="fap-swatch fap-swatch--today" /> Today
         </li>
@@ -179,7 +190,8 @@ export function Timeline({
         <ul className="usa-list">
           {windows.length === 0 && <li>No access windows yet.</li>}
           {windows.map((w) => (
-            <li key={w.id}>
+            <li key={w.id} className={w.id === currentId ? 'fap-timeline__current' : undefined}>
+              {w.id === currentId && <strong>This grant: </strong>}
               {LANE_LABEL[w.lane]} — {w.label}: {formatDate(w.start)} to {formatDate(w.end)}
               {w.stoppedAt ? `, stopped ${formatDate(w.stoppedAt)}` : ''} ({statusLabel(w.status)})
             </li>

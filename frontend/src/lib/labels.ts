@@ -193,3 +193,14 @@ const ENUM_WORDS: Record<string, string> = {
 export function plainWords(text: string): string {
   return text.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (w) => (ENUM_WORDS[w] ? `“${ENUM_WORDS[w]}”` : humanize(w).toLowerCase()));
 }
+
+/**
+ * A model as people name it: its name and version ("Aurora-7 2026.06"), so two versions of one
+ * model can never be confused. Every grant, nomination and timeline names a model through this.
+ */
+export function modelLabel(name: string | null | undefined, version: string | null | undefined): string {
+  const n = (name ?? '').trim();
+  const v = (version ?? '').trim();
+  if (!v) return n;
+  return n ? `${n} ${v}` : v;
+}

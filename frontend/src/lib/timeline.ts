@@ -271,3 +271,35 @@ export function computeTimeline(input: TimelineInput): TimelineGeometry {
     axisY,
   };
 }
+
+/** Width of one character of a bar label (12px bold), as the drawing estimates it. */
+export const LABEL_CHAR_WIDTH = 7;
+
+export interface LabelPlacement {
+  x: number;
+  anchor: 'start' | 'end';
+  /** Inside the bar (light text on it) or beside it (dark text on the lane). */
+  inside: boolean;
+  /** The label, shortened with "…" when even the roomier side cannot hold all of it. */
+  text: string;
+}
+
+/**
+ * Where a bar's label goes: inside the bar when it fits, else beside it — to its right when the
+ * drawing has room there, otherwise to its left — so a short window keeps its name. `[minX,
+ * maxX]` is the drawable width; a label too long for either side is shortened to the roomier
+ * one (the list under the drawing names every window in full).
+ */
+export function placeBarLabel(bar: { x: number; width: number }, label: string, minX: number, maxX: number): LabelPlacement {
+  const width = (t: string) => t.length * LABEL_CHAR_WIDTH;
+  if (width(label) + 14 <= bar.width) return { x: bar.x + 7, anchor: 'start', inside: true, text: label };
+  const right = bar.x + bar.width + 4;
+  const left = bar.x - 4;
+  if (right + width(label) <= maxX) return { x: right, anchor: 'start', inside: false, text: label };
+  if (left - width(label) >= minX) return { x: left, anchor: 'end', inside: false, text: label };
+  const useRight = maxX - right >= left - minX;
+  const room = useRight ? maxX - right : left - minX;
+  const chars = Math.max(1, Math.floor(room / LABEL_CHAR_WIDTH) - 1);
+  const text = `${label.slice(0, chars).trimEnd()}…`;
+  return useRight ? { x: right, anchor: 'start', inside: false, text } : { x: left, anchor: 'end', inside: false, text };
+}

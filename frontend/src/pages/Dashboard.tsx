@@ -10,6 +10,7 @@ import * as partnerGrantsApi from '../api/partnerGrants';
 import type { AccessGrantSummary, AuditVerify, DesignationRequestSummary, ModelSummary, NominationSummary, PartnerGrantSummary } from '../api/types';
 import { useMe, useRole, type Role } from '../auth/AuthContext';
 import { Countdown, DateTime, Loading, PageTitle, ProblemAlert, StatusTag, VoluntaryNotice } from '../components/ui';
+import { modelLabel } from '../lib/labels';
 
 interface Task {
   key: string;
@@ -69,14 +70,14 @@ export function tasksFor(role: Role, d: Data): Task[] {
     if (role.isAdmin)
       for (const g of d.grants)
         if (g.status === 'awaiting_terms' && !g.developer_accepted_at)
-          t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Government access to ${g.model_name}`, why: 'Your organization has not accepted the terms yet', status: g.status });
+          t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Government access to ${modelLabel(g.model_name, g.model_version)}`, why: 'Your organization has not accepted the terms yet', status: g.status });
     for (const n of d.nominations)
       if (n.status === 'pending' && n.developer_position === 'pending')
-        t.push({ key: n.id, to: `/nominations/${n.id}`, title: `${n.partner_name} for ${n.model_name}`, why: 'The Government nominated a partner: concur or decline', status: n.status });
+        t.push({ key: n.id, to: `/nominations/${n.id}`, title: `${n.partner_name} for ${modelLabel(n.model_name, n.model_version)}`, why: 'The Government nominated a partner: concur or decline', status: n.status });
     if (role.isAdmin)
       for (const n of d.nominations)
         if (n.status === 'selected' && !d.partnerGrants.some((p) => p.nomination_id === n.id))
-          t.push({ key: `pg-${n.id}`, to: `/partner-grants/new?nomination_id=${n.id}`, title: `${n.partner_name} for ${n.model_name}`, why: 'Partner selected: you may issue an early-access grant', status: n.status });
+          t.push({ key: `pg-${n.id}`, to: `/partner-grants/new?nomination_id=${n.id}`, title: `${n.partner_name} for ${modelLabel(n.model_name, n.model_version)}`, why: 'Partner selected: you may issue an early-access grant', status: n.status });
   }
   if (role.isAgency) {
     for (const r of d.requests) {
@@ -86,23 +87,23 @@ export function tasksFor(role: Role, d: Data): Task[] {
     for (const g of d.grants) {
       const mine = g.grantees.find((x) => x.org_id === role.orgId);
       if (role.isAdmin && mine && !mine.terms_accepted_at && g.status === 'awaiting_terms')
-        t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Access to ${g.model_name} (${g.developer_org_name})`, why: 'Your agency has not accepted the terms yet', status: g.status });
+        t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Access to ${modelLabel(g.model_name, g.model_version)} (${g.developer_org_name})`, why: 'Your agency has not accepted the terms yet', status: g.status });
       else if (g.viewer?.rostered && !g.viewer.acknowledged && (g.status === 'active' || g.status === 'scheduled'))
-        t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Access to ${g.model_name} (${g.developer_org_name})`, why: 'Acknowledge the terms to see the access instructions', status: g.status });
+        t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Access to ${modelLabel(g.model_name, g.model_version)} (${g.developer_org_name})`, why: 'Acknowledge the terms to see the access instructions', status: g.status });
       else if (g.viewer?.acknowledged && g.status === 'active')
-        t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Access to ${g.model_name} (${g.developer_org_name})`, why: 'Active: record each use in the access log', status: g.status, extra: <Countdown end={g.ends_at} /> });
+        t.push({ key: g.id, to: `/access-grants/${g.id}`, title: `Access to ${modelLabel(g.model_name, g.model_version)} (${g.developer_org_name})`, why: 'Active: record each use in the access log', status: g.status, extra: <Countdown end={g.ends_at} /> });
     }
     if (role.isAdmin)
       for (const n of d.nominations)
         if (n.status === 'pending' && n.government_position === 'pending')
-          t.push({ key: n.id, to: `/nominations/${n.id}`, title: `${n.partner_name} for ${n.model_name}`, why: 'The developer nominated a partner: concur or decline for the Government', status: n.status });
+          t.push({ key: n.id, to: `/nominations/${n.id}`, title: `${n.partner_name} for ${modelLabel(n.model_name, n.model_version)}`, why: 'The developer nominated a partner: concur or decline for the Government', status: n.status });
   }
   if (role.isPartner) {
     for (const g of d.partnerGrants) {
       if (g.status === 'awaiting_terms' && role.isAdmin)
-        t.push({ key: g.id, to: `/partner-grants/${g.id}`, title: `Early access to ${g.model_name}`, why: 'Accept the terms for your organization', status: g.status });
+        t.push({ key: g.id, to: `/partner-grants/${g.id}`, title: `Early access to ${modelLabel(g.model_name, g.model_version)}`, why: 'Accept the terms for your organization', status: g.status });
       else if (g.viewer?.rostered && !g.viewer.acknowledged && (g.status === 'active' || g.status === 'scheduled'))
-        t.push({ key: g.id, to: `/partner-grants/${g.id}`, title: `Early access to ${g.model_name}`, why: 'Acknowledge the terms to see the access instructions', status: g.status });
+        t.push({ key: g.id, to: `/partner-grants/${g.id}`, title: `Early access to ${modelLabel(g.model_name, g.model_version)}`, why: 'Acknowledge the terms to see the access instructions', status: g.status });
     }
   }
   return t;
@@ -200,7 +201,7 @@ function DeveloperOverview({ d, role }: { d: Data; role: Role }) {
             {active.map((g) => (
               <li key={g.id}>
                 <Link className="usa-link" to={`/access-grants/${g.id}`}>
-                  {g.model_name} — {g.grantees.map((x) => x.name).join(', ')}
+                  {modelLabel(g.model_name, g.model_version)} — {g.grantees.map((x) => x.name).join(', ')}
                 </Link>{' '}
                 <StatusTag status={g.status} /> {g.status === 'active' && <Countdown end={g.ends_at} />}
               </li>
@@ -251,7 +252,7 @@ function PartnerOverview({ d }: { d: Data }) {
             <li key={g.id} className="fap-grant-card">
               <h3>
                 <Link className="usa-link" to={`/partner-grants/${g.id}`}>
-                  {g.model_name} {g.model_version ?? ''}
+                  {modelLabel(g.model_name, g.model_version)}
                 </Link>
               </h3>
               <p>from {g.developer_org_name}</p>

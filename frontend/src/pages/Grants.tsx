@@ -34,7 +34,7 @@ import {
 } from '../components/ui';
 import { MS_DAY, daysBetween, formatDateTime, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS } from '../lib/labels';
+import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS, modelLabel } from '../lib/labels';
 import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function grantees(g: AccessGrantSummary): string {
@@ -95,7 +95,7 @@ export function GrantTable({ items, role }: { items: AccessGrantSummary[]; role:
             <tr key={g.id}>
               <th scope="row" data-label="Model">
                 <Link className="usa-link" to={`/access-grants/${g.id}`}>
-                  {g.model_name}
+                  {modelLabel(g.model_name, g.model_version)}
                 </Link>
               </th>
               <td data-label={role.isDeveloper ? 'Agencies' : 'Developer'}>{role.isDeveloper ? grantees(g) : g.developer_org_name}</td>
@@ -367,8 +367,8 @@ export function GrantDetail() {
           const m = model.data;
           return (
             <>
-              <PageTitle title={`Government access: ${grant.model_name}`}>
-                Government access: {grant.model_name} <StatusTag status={grant.status} />
+              <PageTitle title={`Government access: ${modelLabel(grant.model_name, grant.model_version)}`}>
+                Government access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={grant.status} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {isDev && <VoluntaryNotice />}
@@ -380,7 +380,7 @@ export function GrantDetail() {
               <Facts
                 items={[
                   ['Developer', grant.developer_org_name],
-                  ['Model', isDev ? <Link className="usa-link" to={`/models/${grant.model_id}`}>{grant.model_name}</Link> : grant.model_name],
+                  ['Model', isDev ? <Link className="usa-link" to={`/models/${grant.model_id}`}>{modelLabel(grant.model_name, grant.model_version)}</Link> : modelLabel(grant.model_name, grant.model_version)],
                   ['Agencies', grantees(grant)],
                   ['Access mode', ACCESS_MODE_LABELS[grant.access_mode] ?? grant.access_mode],
                   ['Window starts', <DateTime value={grant.starts_at} />],
@@ -432,7 +432,8 @@ export function GrantDetail() {
               <Section title="Access windows of this model">
                 {windows.loaded ? (
                   <Timeline
-                    caption={`Access windows for ${grant.model_name}`}
+                    caption={`Access windows for ${modelLabel(grant.model_name, grant.model_version)}`}
+                    currentId={grant.id}
                     windows={windowsOf(windows.gov.length ? windows.gov : [grant], windows.partner)}
                     plannedRelease={m ? (m.planned_partner_release_at ?? null) : undefined}
                     releasedAt={m?.released_at}
@@ -492,7 +493,7 @@ function DeveloperControls({ grant, role, act }: { grant: AccessGrant; role: Rol
           {role.isDeveloper && (
             <ConfirmAction label="End access now" heading="End this access grant now?" onConfirm={() => act('Access ended.', grantsApi.end(grant.id))}>
               <p>
-                Access to {grant.model_name} for {grantees(grant)} stops at once. Days already used still count toward the
+                Access to {modelLabel(grant.model_name, grant.model_version)} for {grantees(grant)} stops at once. Days already used still count toward the
                 model’s 30-day cap.
               </p>
             </ConfirmAction>

@@ -27,6 +27,7 @@ import {
 } from '../components/ui';
 import { fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
+import { modelLabel } from '../lib/labels';
 import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function ModelsList() {
@@ -284,7 +285,7 @@ export function ModelDetail() {
                 {windows.loaded ? (
                   <>
                     <Timeline
-                      caption={`Access windows for ${m.name} ${m.version}`}
+                      caption={`Access windows for ${modelLabel(m.name, m.version)}`}
                       windows={windowsOf(windows.gov, windows.partner)}
                       plannedRelease={m.planned_partner_release_at ?? null}
                       releasedAt={m.released_at}

@@ -29,7 +29,7 @@ import {
   VoluntaryNotice,
 } from '../components/ui';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { PARTNER_TYPE_LABELS, SECTOR_OPTIONS, sectorLabel } from '../lib/labels';
+import { PARTNER_TYPE_LABELS, SECTOR_OPTIONS, modelLabel, sectorLabel } from '../lib/labels';
 
 export function NominationsList() {
   const role = useRole();
@@ -77,7 +77,7 @@ export function NominationsList() {
                     <span className="fap-muted">{PARTNER_TYPE_LABELS[n.partner_type ?? ''] ?? n.partner_type}</span>
                   </th>
                   <td data-label="Model">
-                    {n.model_name}
+                    {modelLabel(n.model_name, n.model_version)}
                     {!role.isDeveloper && <span className="fap-muted"> · {n.developer_org_name}</span>}
                   </td>
                   <td data-label="Developer">
@@ -249,7 +249,7 @@ export function NominationDetail() {
               {role.isDeveloper && <VoluntaryNotice />}
               <Facts
                 items={[
-                  ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${n.model_id}`}>{n.model_name}</Link> : n.model_name],
+                  ['Model', role.isDeveloper ? <Link className="usa-link" to={`/models/${n.model_id}`}>{modelLabel(n.model_name, n.model_version)}</Link> : modelLabel(n.model_name, n.model_version)],
                   ['Developer', n.developer_org_name],
                   ['Partner type', PARTNER_TYPE_LABELS[n.partner_type ?? ''] ?? n.partner_type],
                   ['Sector', sectorLabel(n.sector) || '—'],
@@ -316,7 +316,7 @@ function ConcurConsequences({ n, government }: { n: Nomination; government: bool
   return (
     <>
       <p>
-        {government ? 'The developer' : 'The Government'} already concurs, so <strong>{n.partner_name} is selected</strong> as a trusted partner for {n.model_name} as soon as you confirm.
+        {government ? 'The developer' : 'The Government'} already concurs, so <strong>{n.partner_name} is selected</strong> as a trusted partner for {modelLabel(n.model_name, n.model_version)} as soon as you confirm.
       </p>
       {isNew ? (
         <p>

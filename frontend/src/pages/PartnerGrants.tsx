@@ -1,11 +1,12 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Alert, AlertHeading } from '@trussworks/react-uswds';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { fetchAll } from '../api/client';
 import * as modelsApi from '../api/models';
 import * as nominationsApi from '../api/nominations';
 import * as partnerGrantsApi from '../api/partnerGrants';
 import * as termsApi from '../api/terms';
-import type { NominationSummary, PartnerGrant, PartnerGrantSummary, TermsSummary } from '../api/types';
+import type { NominationSummary, PartnerGrant, PartnerGrantSummary, TermsSummary, WindowWarning } from '../api/types';
 import { useRole } from '../auth/AuthContext';
 import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -32,6 +33,7 @@ import {
 } from '../components/ui';
 import { MS_DAY, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
+import { modelLabel } from '../lib/labels';
 import { useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function PartnerGrantsList() {
@@ -48,6 +50,14 @@ export function PartnerGrantsList() {
       >
         {role.isPartner ? 'Early-access grants' : 'Partner early-access grants'}
       </PageTitle>
+      {/* Issuing commits the company: developer admins only (DESIGN §1), as "Offer Government access". */}
+      {role.isDeveloper && role.isAdmin && (
+        <p>
+          <Link to="/partner-grants/new" className="usa-button">
+            Issue grant
+          </Link>
+        </p>
+      )}
       <ProblemAlert error={list.error} />
       {list.loading && list.items.length === 0 ? (
         <Loading />
@@ -82,7 +92,7 @@ export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrantS
             <tr key={g.id}>
               <th scope="row" data-label="Model">
                 <Link className="usa-link" to={`/partner-grants/${g.id}`}>
-                  {g.model_name} {g.model_version ?? ''}
+                  {modelLabel(g.model_name, g.model_version)}
                 </Link>
               </th>
               <td data-label={showPartner ? 'Partner' : 'Developer'}>{showPartner ? g.partner_name : g.developer_org_name}</td>
@@ -131,14 +141,28 @@ export function PartnerGrantNew() {
     terms_version_id: '',
     access_instructions: '',
   });
+  // Warnings are asked for before issuing and confirmed once for the window they are about:
+  // changing the partner or a date asks again.
+  const [confirm, setConfirm] = useState<{ key: string; warnings: WindowWarning[] } | null>(null);
+  const windowKey = `${v.nomination_id}|${v.starts}|${v.ends}`;
+  const pending = confirm && confirm.key === windowKey ? confirm.warnings : null;
   const action = useAction(async () => {
-    const g = await partnerGrantsApi.issue({
+    const body = {
       nomination_id: v.nomination_id,
       starts_at: fromLocalInput(v.starts) ?? '',
       ends_at: fromLocalInput(v.ends) ?? '',
       terms_version_id: v.terms_version_id,
       access_instructions: v.access_instructions.trim(),
-    });
+    };
+    if (!pending) {
+      // A preview that fails (a missing partner, a bad date) says nothing: issuing names the problem.
+      const w = await partnerGrantsApi.windowWarnings({ nomination_id: body.nomination_id, starts_at: body.starts_at, ends_at: body.ends_at }).catch(() => null);
+      if (w && w.warnings.length > 0) {
+        setConfirm({ key: windowKey, warnings: w.warnings });
+        return;
+      }
+    }
+    const g = await partnerGrantsApi.issue(body);
     setFlash('Early-access grant issued. The partner is notified.');
     navigate(`/partner-grants/${g.id}`);
   });
@@ -169,14 +193,15 @@ export function PartnerGrantNew() {
             void action.run();
           }}
         >
-          <SelectField name="nomination_id" label="Selected partner" required value={v.nomination_id} onChange={set('nomination_id')} placeholder="- Select a partner -" options={noms.map((n) => ({ value: n.id, label: `${n.partner_name} — ${n.model_name}` }))} error={fe.nomination_id} />
+          <SelectField name="nomination_id" label="Selected partner" required value={v.nomination_id} onChange={set('nomination_id')} placeholder="- Select a partner -" options={noms.map((n) => ({ value: n.id, label: `${n.partner_name} — ${modelLabel(n.model_name, n.model_version)}` }))} error={fe.nomination_id} />
           <DateTimeField name="starts_at" label="Access starts" required value={v.starts} onChange={set('starts')} error={fe.starts_at} />
           <DateTimeField name="ends_at" label="Access ends" required value={v.ends} onChange={set('ends')} error={fe.ends_at} />
           <SelectField name="terms_version_id" label="Terms" required value={v.terms_version_id} onChange={set('terms_version_id')} placeholder="- Select a terms version -" options={terms.map((t) => ({ value: t.id, label: `${t.label}${t.is_template ? ' (portal template)' : ''}` }))} error={fe.terms_version_id} />
           {v.terms_version_id && <TermsPanel termsId={v.terms_version_id} />}
           <TextAreaField name="access_instructions" label="Access instructions" required rows={5} value={v.access_instructions} onChange={set('access_instructions')} error={fe.access_instructions} hint="Shown only to the partner’s rostered people after they acknowledge the terms." />
+          {pending && <WindowWarnings warnings={pending} focus heading="Check this window before you issue it" next="Change the partner or the dates above, or issue the grant as it is." />}
           <SubmitButton busy={action.busy} busyLabel="Issuing…">
-            Issue grant
+            {pending ? 'Issue anyway' : 'Issue grant'}
           </SubmitButton>
         </form>
       )}
@@ -211,8 +236,8 @@ export function PartnerGrantDetail() {
           const windowList = role.isPartner ? windowsOf([], [grant]) : windowsOf(windows.gov, windows.partner.length ? windows.partner : [grant]);
           return (
             <>
-              <PageTitle title={`Early access: ${grant.model_name}`}>
-                Early access: {grant.model_name} {grant.model_version ?? ''} <StatusTag status={grant.status} />
+              <PageTitle title={`Early access: ${modelLabel(grant.model_name, grant.model_version)}`}>
+                Early access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={grant.status} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {role.isDeveloper && <VoluntaryNotice />}
@@ -232,13 +257,10 @@ export function PartnerGrantDetail() {
                   ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
                 ]}
               />
-              {role.isDeveloper && open && (
-                <div className="fap-actions">
-                  <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', partnerGrantsApi.revoke(id))}>
-                    <p>{grant.partner_name} loses access to {grant.model_name} at once and is notified. No approval is needed.</p>
-                  </ConfirmAction>
-                </div>
+              {role.isDeveloper && open && grant.warnings.length > 0 && (
+                <WindowWarnings warnings={grant.warnings} heading="About this window" next="These are for you to weigh; they never stop the grant. Change the end date below if you want to." />
               )}
+              {role.isDeveloper && open && <PartnerGrantControls grant={grant} isAdmin={role.isAdmin} act={act} />}
               {(isPartnerOrg || role.isDeveloper) && (
                 <Section title="Terms">
                   <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && (!grant.partner_accepted_at || (viewer.rostered && !viewer.acknowledged))} />
@@ -256,7 +278,8 @@ export function PartnerGrantDetail() {
               <Section title="Access window">
                 {role.isPartner || windows.loaded ? (
                   <Timeline
-                    caption={`Access window for ${grant.model_name}`}
+                    caption={`Access windows for ${modelLabel(grant.model_name, grant.model_version)}`}
+                    currentId={grant.id}
                     windows={windowList}
                     plannedRelease={m ? (m.planned_partner_release_at ?? null) : undefined}
                     releasedAt={m?.released_at}
@@ -282,5 +305,80 @@ export function PartnerGrantDetail() {
         }}
       </Loaded>
     </>
+  );
+}
+
+/** The developer's controls: change the end date (earlier at any time; later for admins) and revoke. */
+function PartnerGrantControls({ grant, isAdmin, act }: { grant: PartnerGrant; isAdmin: boolean; act: (m: string, p: Promise<PartnerGrant>) => Promise<void> }) {
+  const [ends, setEnds] = useState(toLocalInput(grant.ends_at));
+  const [confirm, setConfirm] = useState<{ key: string; warnings: WindowWarning[] } | null>(null);
+  const pending = confirm && confirm.key === ends ? confirm.warnings : null;
+  const change = useAction(async () => {
+    const iso = fromLocalInput(ends) ?? '';
+    // Moving the end earlier is the developer's off switch (DESIGN §2.7): it never waits on a
+    // confirmation. Moving it later is asked about when the new window draws a warning.
+    const later = iso !== '' && new Date(iso).getTime() > new Date(grant.ends_at).getTime();
+    if (later && !pending) {
+      const w = await partnerGrantsApi.windowWarnings({ nomination_id: grant.nomination_id, starts_at: grant.starts_at, ends_at: iso, grant_id: grant.id }).catch(() => null);
+      if (w && w.warnings.length > 0) {
+        setConfirm({ key: ends, warnings: w.warnings });
+        return;
+      }
+    }
+    await act('End date changed. The partner sees the new end date.', partnerGrantsApi.changeEnd(grant.id, iso));
+    setConfirm(null);
+  });
+  return (
+    <Section title="Your controls">
+      <div className="fap-panels">
+        <div className="fap-panel">
+          <h3>Change end date</h3>
+          <p>
+            Move the end earlier at any time; it needs no one’s approval.
+            {isAdmin ? ' You can also move it later.' : ' Moving it later needs an administrator of your organization.'} To stop access now, revoke the grant.
+          </p>
+          <ProblemAlert error={change.error} />
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void change.run();
+            }}
+          >
+            <DateTimeField name="ends_at" label="Access ends" required value={ends} onChange={(e) => setEnds(e.target.value)} error={change.fieldErrors.ends_at} />
+            {pending && <WindowWarnings warnings={pending} focus level="h4" heading="Check the new end date" next="Choose another date, or change it as it is." />}
+            <SubmitButton busy={change.busy}>{pending ? 'Change anyway' : 'Change end date'}</SubmitButton>
+          </form>
+        </div>
+        <div className="fap-panel">
+          <h3>Revoke access now</h3>
+          <p>Revoking is immediate and needs no one’s approval. The partner is notified.</p>
+          <ConfirmAction label="Revoke access now" heading="Revoke this early-access grant?" onConfirm={() => act('Early access revoked.', partnerGrantsApi.revoke(grant.id))}>
+            <p>{grant.partner_name} loses access to {modelLabel(grant.model_name, grant.model_version)} at once and is notified. No approval is needed.</p>
+          </ConfirmAction>
+        </div>
+      </div>
+    </Section>
+  );
+}
+
+/** Advice on a partner window in plain words (never a refusal: participation is voluntary). */
+function WindowWarnings({ warnings, heading, next, focus = false, level = 'h2' }: { warnings: WindowWarning[]; heading: string; next: string; focus?: boolean; level?: 'h2' | 'h3' | 'h4' }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) ref.current?.focus();
+  }, [focus, warnings]);
+  return (
+    <div ref={ref} tabIndex={-1} className="fap-focus-target fap-window-warnings">
+      <Alert type="warning" className="margin-y-2">
+        <AlertHeading level={level}>{heading}</AlertHeading>
+        <ul className="usa-list margin-top-1">
+          {warnings.map((w) => (
+            <li key={w.code}>{w.message}</li>
+          ))}
+        </ul>
+        <p className="margin-bottom-0">{next}</p>
+      </Alert>
+    </div>
   );
 }

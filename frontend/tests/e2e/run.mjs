@@ -108,6 +108,18 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/** Waits (up to the timeout) until a locator's text is no longer `old`. */
+async function expectChanged(locator, old) {
+  const until = Date.now() + TIMEOUT;
+  let now = old;
+  while (Date.now() < until) {
+    now = (await locator.textContent())?.trim();
+    if (now !== old) return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`still reads "${old}"`);
+}
+
 /** Click the visible label of a USWDS checkbox/radio (the input itself is off-screen). */
 async function tick(page, labelText) {
   await page.locator('label', { hasText: labelText }).first().click();
@@ -982,6 +994,136 @@ async function main() {
         await page.locator('.fap-determination', { hasText: 'Covered frontier model' }).waitFor();
         await page.getByText('has no effect on what the developer may do').waitFor();
       }, { needs: () => signedIn && state.determined });
+
+      // Issue 11 item 11: the list page offers "Issue grant" to developer admins.
+      const issueOpen = await step('the partner grants list offers "Issue grant", which opens the issue form', page, async () => {
+        await goto(page, '/partner-grants');
+        const button = page.getByRole('link', { name: 'Issue grant' });
+        await button.waitFor();
+        await button.click();
+        await page.waitForURL(/\/partner-grants\/new$/);
+        await settle(page);
+        expect((await heading(page)) === 'Issue an early-access grant', `the button opened "${await heading(page)}"`);
+      }, { needs: () => signedIn });
+      await axe(page, 'issue partner grant form', () => issueOpen);
+
+      let waterHref = null;
+      const changeOk = await step('developer changes the end date of a partner grant (time zone named); the page shows the new end', page, async () => {
+        await goto(page, '/partner-grants');
+        const link = page.locator('tr', { hasText: 'River Valley Water Authority' }).locator('a[href^="/partner-grants/"]').first();
+        await link.waitFor();
+        waterHref = await link.getAttribute('href');
+        await goto(page, waterHref);
+        const panel = page.locator('.fap-panel', { hasText: 'Change end date' });
+        await panel.waitFor();
+        expect(/Your time zone: /.test((await panel.textContent()) ?? ''), 'the end date input does not name the time zone');
+        const before = (await page.locator('.fap-facts__row', { hasText: 'Access ends' }).locator('dd').textContent())?.trim();
+        await panel.getByLabel(/^Access ends/).fill(localInput(30));
+        await panel.getByRole('button', { name: 'Change end date' }).click();
+        await page.getByText('End date changed.').waitFor();
+        const after = (await page.locator('.fap-facts__row', { hasText: 'Access ends' }).locator('dd').textContent())?.trim();
+        expect(after && after !== before, `"Access ends" still reads "${after}"`);
+        await screenshot(page, 'partner grant end date changed');
+        const phone = await phoneOf(page);
+        await goto(phone, waterHref);
+        await phone.locator('.fap-panel', { hasText: 'Change end date' }).scrollIntoViewIfNeeded();
+        expect((await overflowX(phone)) <= 1, 'the partner grant page scrolls sideways at 375 px');
+        await screenshot(phone, 'phone partner grant change end date');
+        await phone.context().close();
+      }, { needs: () => signedIn });
+      await axe(page, 'partner grant after changing the end date', () => changeOk);
+
+      // A 118-day grant overlapping the partner's grant and ending after the planned release:
+      // three warnings, then "Issue anyway" (warnings never block).
+      let warnedHref = null;
+      const fillIssue = async (p, days) => {
+        await goto(p, '/partner-grants/new');
+        const partner = p.getByLabel(/^Selected partner/);
+        await partner.selectOption({ label: await partner.locator('option', { hasText: 'River Valley Water Authority' }).first().textContent() });
+        await p.getByLabel(/^Access starts/).fill(localInput(0));
+        await p.getByLabel(/^Access ends/).fill(localInput(days));
+        const terms = p.getByLabel(/^Terms/);
+        await terms.selectOption(await terms.locator('option:not([value=""])').first().getAttribute('value'));
+        await p.getByLabel(/^Access instructions/).fill('E2E: sandbox details are sent separately.');
+        await p.getByRole('button', { name: 'Issue grant' }).click();
+      };
+      const warnOk = await step('issuing a 118-day overlapping grant past the planned release warns in plain words and asks "Issue anyway"', page, async () => {
+        await fillIssue(page, 118);
+        const box = page.locator('.fap-window-warnings');
+        await box.waitFor();
+        const text = (await box.textContent()) ?? '';
+        for (const words of ['overlaps another early-access grant', 'planned partner release', 'longer than 90 days']) {
+          expect(text.includes(words), `the warnings do not say "${words}": "${text}"`);
+        }
+        expect(!/_/.test(text), `internal words in the warnings: "${text}"`);
+        expect(/\/partner-grants\/new$/.test(page.url()), 'the grant was issued without asking');
+        expect(await page.evaluate(() => !!document.activeElement?.closest('.fap-window-warnings')), 'focus did not move to the warnings');
+        await screenshot(page, 'issue partner grant warnings');
+        const phone = await phoneOf(page);
+        await fillIssue(phone, 118);
+        await phone.locator('.fap-window-warnings').waitFor();
+        expect((await overflowX(phone)) <= 1, 'the warnings scroll sideways at 375 px');
+        await screenshot(phone, 'phone issue partner grant warnings');
+        await phone.context().close();
+        await page.getByRole('button', { name: 'Issue anyway' }).click();
+        await page.waitForURL(/\/partner-grants\/(?!new)[^/]+$/);
+        await settle(page);
+        warnedHref = new URL(page.url()).pathname;
+        const shown = (await page.locator('.fap-window-warnings').textContent()) ?? '';
+        expect(shown.includes('longer than 90 days'), `the grant page does not show the warnings: "${shown}"`);
+      }, { needs: () => signedIn });
+      await axe(page, 'issue form and grant page with warnings', () => warnOk);
+
+      const changeWarnOk = await step('moving the end later asks "Change anyway" with the warnings; moving it earlier never asks', page, async () => {
+        await goto(page, warnedHref);
+        const panel = page.locator('.fap-panel', { hasText: 'Change end date' });
+        await panel.getByLabel(/^Access ends/).fill(localInput(125));
+        await panel.getByRole('button', { name: 'Change end date' }).click();
+        await panel.locator('.fap-window-warnings').waitFor();
+        expect(((await panel.locator('.fap-window-warnings').textContent()) ?? '').includes('longer than 90 days'), 'no warning before extending');
+        await screenshot(page, 'change end date warnings');
+        await panel.getByRole('button', { name: 'Change anyway' }).click();
+        await page.getByText('End date changed.').waitFor();
+        // Earlier: straight through, no confirmation (the developer's off switch).
+        const endsFact = page.locator('.fap-facts__row', { hasText: 'Access ends' }).locator('dd');
+        const extended = (await endsFact.textContent())?.trim();
+        await panel.getByLabel(/^Access ends/).fill(localInput(20));
+        await panel.getByRole('button', { name: 'Change end date' }).click();
+        await expectChanged(endsFact, extended);
+        const left = (await page.locator('.fap-window-warnings').first().textContent().catch(() => '')) ?? '';
+        expect(!left.includes('longer than 90 days'), `a 20-day grant still warns about its length: "${left}"`);
+      }, { needs: () => !!warnedHref });
+      await axe(page, 'partner grant after moving the end', () => changeWarnOk);
+
+      const timelineOk = await step('the timeline keeps every window\'s name at 375 px, outlines the grant being viewed and names the model with its version', page, async () => {
+        const phone = await phoneOf(page);
+        await goto(phone, warnedHref ?? waterHref);
+        const svg = phone.locator('figure.fap-timeline svg');
+        await svg.waitFor();
+        const { bars, labels, current } = await phone.evaluate(() => {
+          const s = document.querySelector('figure.fap-timeline svg');
+          return {
+            bars: s.querySelectorAll('.fap-tl-bar').length,
+            labels: s.querySelectorAll('.fap-tl-bar-label').length,
+            current: s.querySelectorAll('.fap-tl-bar--current').length,
+          };
+        });
+        expect(bars > 1 && labels === bars, `${bars} windows but ${labels} names in the drawing`);
+        expect(current === 1, `${current} bars outlined as this grant`);
+        const text = (await phone.locator('.fap-timeline__text').textContent()) ?? '';
+        expect(text.includes('This grant:'), 'the text alternative does not say which window is this grant');
+        const caption = (await phone.locator('.fap-timeline__caption').textContent()) ?? '';
+        expect(/Aurora-7 \S*\d/.test(caption), `the timeline names the model without its version: "${caption}"`);
+        expect(/Aurora-7 \S*\d/.test(await heading(phone)), `the heading names the model without its version: "${await heading(phone)}"`);
+        expect((await overflowX(phone)) <= 1, 'the grant page scrolls sideways at 375 px');
+        await svg.scrollIntoViewIfNeeded();
+        await screenshot(phone, 'phone partner grant timeline');
+        await axe(phone, 'partner grant timeline (phone)');
+        await phone.context().close();
+        await goto(page, warnedHref ?? waterHref);
+        await page.locator('figure.fap-timeline').scrollIntoViewIfNeeded();
+        await screenshot(page, 'partner grant timeline');
+      }, { needs: () => !!(warnedHref ?? waterHref) });
       await page.context().close();
     }
 
@@ -1008,6 +1150,7 @@ async function main() {
         const countdown = (await page.locator('.fap-window-line .fap-countdown').textContent().catch(() => ''))?.trim();
         if (countdown) expect(countdown === `${remaining} left`, `facts say "${remaining}", countdown says "${countdown}"`);
         await page.locator('summary', { hasText: 'Read the terms' }).waitFor();
+        expect(!(await page.getByText('Change end date').count()), 'the partner is offered "Change end date" (the developer sets the window)');
         await page.locator('figure.fap-timeline svg').waitFor();
         // The tick labels under the axis are inside the drawing (not cut off at its bottom).
         const clipped = await page.evaluate(() => {
@@ -1016,6 +1159,8 @@ async function main() {
           return [...svg.querySelectorAll('.fap-tl-tick-label')].filter((t) => t.getBoundingClientRect().bottom > box.bottom + 0.5).length;
         });
         expect(clipped === 0, `${clipped} tick labels are cut off at the bottom of the timeline`);
+        expect((await page.locator('figure.fap-timeline .fap-tl-bar--current').count()) === 1, 'the grant being viewed is not outlined on the timeline');
+        expect(((await page.locator('.fap-timeline__text').textContent()) ?? '').includes('This grant:'), 'the text alternative does not name this grant');
       }, { needs: () => !!grantHref });
       await axe(page, 'partner grant', () => !!grantHref);
 
@@ -1069,7 +1214,7 @@ async function main() {
       let grantHref = null;
       await step(`analyst opens the active ${ANALYST_GRANT_MODEL} grant and sees the access instructions`, page, async () => {
         await goto(page, '/access-grants');
-        const row = page.locator('tbody tr', { has: page.getByRole('link', { name: ANALYST_GRANT_MODEL, exact: true }) }).filter({ hasText: 'Active' });
+        const row = page.locator('tbody tr', { has: page.getByRole('link', { name: new RegExp(`^${ANALYST_GRANT_MODEL} \\d`) }) }).filter({ hasText: 'Active' });
         await row.first().waitFor().catch(() => {
           throw new Error(`no active ${ANALYST_GRANT_MODEL} grant listed for the analyst (demo data?)`);
         });
@@ -1161,6 +1306,13 @@ async function main() {
       const page = await newPage();
       const signedIn = await step(`developer member (${ACCOUNTS.developerMember.email}) signs in`, page, () => signIn(page, ACCOUNTS.developerMember));
       let reqHref = null;
+      await step('a developer member is not offered "Issue grant" (administrators issue grants)', page, async () => {
+        await goto(page, '/partner-grants');
+        await page.locator('h1', { hasText: 'Partner early-access grants' }).waitFor();
+        expect(!(await page.getByRole('link', { name: 'Issue grant' }).count()), 'a member is offered "Issue grant"');
+      }, { needs: () => signedIn });
+      await axe(page, 'partner grants (developer member)', () => signedIn);
+
       await step('member opens a draft or submitted request and sees the voluntariness statement', page, async () => {
         for (const status of ['draft', 'submitted']) {
           await goto(page, `/designation-requests?status=${status}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeTimeline, tickStepDays, unionDays, type TimelineWindow } from '../../src/lib/timeline';
+import { computeTimeline, placeBarLabel, tickStepDays, unionDays, type TimelineWindow } from '../../src/lib/timeline';
+import { modelLabel } from '../../src/lib/labels';
 import { MS_DAY } from '../../src/lib/dates';
 
 const now = new Date('2026-06-10T00:00:00Z');
@@ -122,5 +123,34 @@ describe('computeTimeline', () => {
     expect(g.heightWithoutCap).toBeGreaterThanOrEqual(g.tickLabelY + 5);
     expect(g.cap.y - 5 - 14).toBeGreaterThan(g.tickLabelY + 4);
     expect(g.height).toBeGreaterThan(g.cap.y + g.cap.height);
+  });
+});
+
+describe('placeBarLabel', () => {
+  const [minX, maxX] = [2, 318];
+  const name = 'River Valley Water Authority';
+  it('puts a label inside a bar it fits in', () => {
+    expect(placeBarLabel({ x: 20, width: 200 }, 'NSA', minX, maxX)).toEqual({ x: 27, anchor: 'start', inside: true, text: 'NSA' });
+  });
+  it('puts a short bar’s label to its right when there is room', () => {
+    expect(placeBarLabel({ x: 20, width: 30 }, name, minX, maxX)).toEqual({ x: 54, anchor: 'start', inside: false, text: name });
+  });
+  it('puts it to the left of a short bar near the right edge', () => {
+    expect(placeBarLabel({ x: 280, width: 20 }, 'Valley Rural Health', minX, maxX)).toEqual({ x: 276, anchor: 'end', inside: false, text: 'Valley Rural Health' });
+  });
+  it('shortens a label neither side can hold, on the roomier side, and keeps it inside the drawing', () => {
+    const p = placeBarLabel({ x: 150, width: 10 }, 'A very long partner organization name indeed', minX, maxX);
+    expect(p.inside).toBe(false);
+    expect(p.text.endsWith('…')).toBe(true);
+    expect(p.anchor).toBe('start');
+    expect(p.x + p.text.length * 7).toBeLessThanOrEqual(maxX);
+  });
+});
+
+describe('modelLabel', () => {
+  it('names a model with its version', () => {
+    expect(modelLabel('Aurora-7', '2026.06')).toBe('Aurora-7 2026.06');
+    expect(modelLabel('Aurora-7', '')).toBe('Aurora-7');
+    expect(modelLabel('Aurora-7', null)).toBe('Aurora-7');
   });
 });
