@@ -10,6 +10,7 @@ mod migrations;
 mod access_grants;
 mod audit_coverage;
 mod authz;
+mod declines;
 mod designations;
 mod fault;
 mod gate;

@@ -11,5 +11,7 @@ export const get = (id: string) => api.get<PartnerGrant>(one(id));
 export const issue = (body: NewPartnerGrant) => api.post<PartnerGrant>('/partner-grants', body);
 export const revoke = (id: string) => api.post<PartnerGrant>(one(id, 'revoke'));
 export const acceptTerms = (id: string) => api.post<PartnerGrant>(one(id, 'accept-terms'));
+/** The grantee's own choice (never a gate on the developer); the reason is optional plain text. */
+export const decline = (id: string, reason: string) => api.post<PartnerGrant>(one(id, 'decline'), reason.trim() ? { reason: reason.trim() } : {});
 export const acknowledge = (id: string) => api.post<PartnerGrant>(one(id, 'acknowledge'));
 export const roster = (id: string) => rosterAt(one(id));

@@ -104,6 +104,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access-grants/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An admin of a grantee agency declines the grant for its agency (optional `reason`, plain
+         *     text): while it is open and the agency has not accepted its terms. The decline is that
+         *     agency's alone (other grantees go on) and the developer is emailed; nothing of it holds the
+         *     developer's own controls. A repeat answers the grant unchanged.
+         */
+        post: operations["declineAccessGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/access-grants/{id}/end": {
         parameters: {
             query?: never;
@@ -1337,6 +1359,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partner-grants/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The partner admin declines the grant (optional `reason`, plain text): while it is open and
+         *     the partner has not accepted its terms. The developer is emailed; nothing of it holds the
+         *     developer's own controls. A repeat answers the grant unchanged.
+         */
+        post: operations["declinePartnerGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partner-grants/{id}/revoke": {
         parameters: {
             query?: never;
@@ -1674,7 +1717,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.sso_linked";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.declined" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.sso_linked";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -1897,6 +1940,15 @@ export interface components {
         };
         /**
          * @example {
+         *       "reason": "We cannot staff an evaluation in this window."
+         *     }
+         */
+        DeclineBody: {
+            /** @description Why, in plain text, shown to the developer (optional; at most 2000 characters). */
+            reason?: string | null;
+        };
+        /**
+         * @example {
          *       "benchmark_ref": "BM-2026-17",
          *       "outcome": "covered",
          *       "rationale": "Meets the covered-model threshold on autonomous cyber operations."
@@ -1972,6 +2024,15 @@ export interface components {
             accepted_by_name?: string | null;
             /** @enum {string|null} */
             agency_code?: "NSA" | "CISA" | "TREASURY" | "DOW" | "NCD" | "OSTP" | "NIST" | "OTHER" | null;
+            /** @description The agency's reason, plain text, when it gave one. */
+            decline_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Set when this agency declined the grant (its own choice; the other grantees go on, and
+             *     nothing of it holds the developer).
+             */
+            declined_at?: string | null;
+            declined_by_name?: string | null;
             name: string;
             org_id: string;
             /** Format: date-time */
@@ -2423,6 +2484,15 @@ export interface components {
             nomination_id: string;
             /** Format: date-time */
             partner_accepted_at?: string | null;
+            /** @description The partner's reason, plain text, when it gave one (for the developer and the partner). */
+            partner_decline_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Set when the partner declined the grant (its own choice; nothing of it holds the
+             *     developer).
+             */
+            partner_declined_at?: string | null;
+            partner_declined_by_name?: string | null;
             partner_name: string;
             partner_org_id: string;
             /** Format: date-time */
@@ -2461,6 +2531,15 @@ export interface components {
             nomination_id: string;
             /** Format: date-time */
             partner_accepted_at?: string | null;
+            /** @description The partner's reason, plain text, when it gave one (for the developer and the partner). */
+            partner_decline_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Set when the partner declined the grant (its own choice; nothing of it holds the
+             *     developer).
+             */
+            partner_declined_at?: string | null;
+            partner_declined_by_name?: string | null;
             partner_name: string;
             partner_org_id: string;
             /** Format: date-time */
@@ -3616,6 +3695,124 @@ export interface operations {
             };
             /** @description `terms_not_accepted` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineAccessGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, `{}` or a reason */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessGrantOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin of a grantee agency (the developer never declines for a grantee); or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the agency already accepted the terms, or the grant is over */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10448,6 +10645,124 @@ export interface operations {
             };
             /** @description `terms_not_accepted` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declinePartnerGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, `{}` or a reason */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin of the partner (the developer never declines for the partner); or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the partner already accepted the terms, or the grant is over */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

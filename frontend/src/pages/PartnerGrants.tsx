@@ -11,7 +11,7 @@ import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, SelectField, SubmitButton, TextAreaField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclineGrant, DeclinedNotice, Instructions, Roster, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -91,6 +91,12 @@ export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrantS
               </td>
               <td data-label="Status">
                 <StatusTag status={g.status} />
+                {g.partner_declined_at && (
+                  <>
+                    {' '}
+                    <StatusTag status="declined" />
+                  </>
+                )}
                 {g.status === 'active' && (
                   <>
                     <br />
@@ -216,10 +222,25 @@ export function PartnerGrantDetail() {
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {role.isDeveloper && <VoluntaryNotice />}
+              {grant.partner_declined_at && (
+                <DeclinedNotice
+                  who={grant.partner_name}
+                  at={grant.partner_declined_at}
+                  by={grant.partner_declined_by_name}
+                  reason={grant.partner_decline_reason}
+                  isGrantee={isPartnerOrg}
+                  isDeveloper={role.isDeveloper}
+                />
+              )}
               <p className="fap-window-line">
                 {grant.status === 'active' && <Countdown end={grant.ends_at} />}
                 {grant.status === 'scheduled' && <Countdown end={grant.starts_at} prefix="Opens in: " />}
-                {grant.status === 'awaiting_terms' && (isPartnerOrg ? 'Access starts once an administrator of your organization accepts the terms.' : 'Waiting for the partner to accept the terms.')}
+                {grant.status === 'awaiting_terms' &&
+                  (grant.partner_declined_at
+                    ? 'The partner declined this grant, so access will not start.'
+                    : isPartnerOrg
+                      ? 'Access starts once an administrator of your organization accepts the terms.'
+                      : 'Waiting for the partner to accept the terms.')}
               </p>
               <Facts
                 items={[
@@ -229,7 +250,9 @@ export function PartnerGrantDetail() {
                   ['Access ends', <DateTime value={grant.ends_at} />],
                   ...(grant.revoked_at ? ([['Revoked', <DateTime value={grant.revoked_at} />]] as [string, ReactNode][]) : []),
                   ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
-                  ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
+                  grant.partner_declined_at
+                    ? ['Partner declined', <DateTime value={grant.partner_declined_at} />]
+                    : ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
                 ]}
               />
               {role.isDeveloper && open && (
@@ -241,9 +264,12 @@ export function PartnerGrantDetail() {
               )}
               {(isPartnerOrg || role.isDeveloper) && (
                 <Section title="Terms">
-                  <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && (!grant.partner_accepted_at || (viewer.rostered && !viewer.acknowledged))} />
-                  {open && isPartnerOrg && role.isAdmin && !grant.partner_accepted_at && (
-                    <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', partnerGrantsApi.acceptTerms(id))} />
+                  <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && ((!grant.partner_accepted_at && !grant.partner_declined_at) || (viewer.rostered && !viewer.acknowledged))} />
+                  {open && isPartnerOrg && role.isAdmin && !grant.partner_accepted_at && !grant.partner_declined_at && (
+                    <>
+                      <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', partnerGrantsApi.acceptTerms(id))} />
+                      <DeclineGrant onBehalfOf={grant.partner_name} developer={grant.developer_org_name} onDecline={(reason) => act('You declined this grant. The developer is told.', partnerGrantsApi.decline(id, reason))} />
+                    </>
                   )}
                   {open && viewer.rostered && !viewer.acknowledged && (
                     <AcknowledgeTerms termsLabel={grant.terms?.label ?? 'these terms'} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', partnerGrantsApi.acknowledge(id))} />
@@ -269,7 +295,7 @@ export function PartnerGrantDetail() {
                 )}
               </Section>
               {(isPartnerOrg || role.isDeveloper) && (
-                <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
+                <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open && !grant.partner_declined_at} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               {!role.isPartner && (
                 <AuditTrail
