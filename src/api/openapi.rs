@@ -350,6 +350,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use crate::domain::audit::AuditAction;
     use crate::domain::designation::{
         AssignedFilter, ConsultationPosition, DesignationStatus, DeterminationOutcome, MessageKind,
+        RequestSort,
     };
     use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
     use crate::domain::model::ModelStatus;
@@ -445,6 +446,11 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "/api/v1/designation-requests",
             "assigned",
             names(AssignedFilter::ALL, AssignedFilter::as_str),
+        ),
+        (
+            "/api/v1/designation-requests",
+            "sort",
+            names(RequestSort::ALL, RequestSort::as_str),
         ),
         ("/api/v1/nominations", "status", nomination),
         ("/api/v1/models", "status", model),

@@ -26,6 +26,7 @@ mod passkeys;
 mod plain_words;
 mod plans;
 mod properties;
+mod queue_sort;
 mod races;
 mod requests;
 mod security;

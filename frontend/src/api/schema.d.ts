@@ -7631,6 +7631,12 @@ export interface operations {
                  *     `overdue`). Absent or empty: every request.
                  */
                 overdue?: string | null;
+                /**
+                 * @description `newest` (the default): newest first. `response_by`: soonest requested response date
+                 *     first, requests without a date last, ties by id; its `next_cursor` only continues this
+                 *     order.
+                 */
+                sort?: "newest" | "response_by" | null;
                 limit?: number;
                 cursor?: string;
             };
