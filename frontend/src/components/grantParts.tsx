@@ -43,7 +43,7 @@ export function DeclineGrant({ onBehalfOf, developer, onDecline }: { onBehalfOf:
         <p>{developer} is told that {onBehalfOf} declined. This cannot be undone: your organization will not be able to accept these terms afterwards.</p>
         <TextAreaField
           name="decline_reason"
-          label="Reason (optional)"
+          label="Reason"
           hint={`Plain text, shown to ${developer}. At most ${DECLINE_REASON_MAX} characters.`}
           rows={4}
           value={reason}
@@ -53,6 +53,15 @@ export function DeclineGrant({ onBehalfOf, developer, onDecline }: { onBehalfOf:
       </ConfirmDialog>
     </div>
   );
+}
+
+/**
+ * The status a grant page or list shows: the derived status, except that a grant still awaiting
+ * terms which every grantee declined reads "Declined" (it will not open; the API's `status` stays
+ * derived from the timestamps, and the developer's controls are unchanged).
+ */
+export function shownStatus(status: string, grantees: { declined_at?: string | null }[]): string {
+  return status === 'awaiting_terms' && grantees.length > 0 && grantees.every((x) => x.declined_at) ? 'declined' : status;
 }
 
 /** How a grantee's decline reads on the grant page, for both sides. */

@@ -11,7 +11,7 @@ import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, shownStatus, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -103,11 +103,11 @@ export function GrantTable({ items, role }: { items: AccessGrantSummary[]; role:
                 <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />
               </td>
               <td data-label="Status">
-                <StatusTag status={g.status} />
+                <StatusTag status={shownStatus(g.status, g.grantees)} />
                 {(() => {
                   // The developer sees which agencies declined; an agency sees its own decline.
                   const declined = g.grantees.filter((x) => x.declined_at && (role.isDeveloper || x.org_id === role.orgId));
-                  return declined.length > 0 ? (
+                  return declined.length > 0 && shownStatus(g.status, g.grantees) !== 'declined' ? (
                     <>
                       {' '}
                       <StatusTag status="declined" label={role.isDeveloper && g.grantees.length > 1 ? `Declined by ${declined.map((x) => x.agency_code ?? x.name).join(', ')}` : 'Declined'} />
@@ -378,7 +378,7 @@ export function GrantDetail() {
           return (
             <>
               <PageTitle title={`Government access: ${grant.model_name}`}>
-                Government access: {grant.model_name} <StatusTag status={grant.status} />
+                Government access: {grant.model_name} <StatusTag status={shownStatus(grant.status, grant.grantees)} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {isDev && <VoluntaryNotice />}
@@ -404,7 +404,7 @@ export function GrantDetail() {
                   ['Window starts', <DateTime value={grant.starts_at} />],
                   ['Window ends', <DateTime value={grant.ends_at} />],
                   ...(grant.ended_at ? ([['Ended early', <DateTime value={grant.ended_at} />]] as [string, React.ReactNode][]) : []),
-                  ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
+                  ['Time remaining', <TimeRemaining status={shownStatus(grant.status, grant.grantees)} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
                   ['Terms', isDev || role.isOperator ? <Link className="usa-link" to={`/terms/${grant.terms_version_id}`}>{grant.terms_label}</Link> : grant.terms_label],
                 ]}
               />
@@ -439,8 +439,8 @@ export function GrantDetail() {
                     </li>
                   ))}
                 </ul>
-                <TermsPanel termsId={grant.terms_version_id} open={(isDev && !grant.developer_accepted_at) || (!!myGrantee && !myGrantee.terms_accepted_at && !myGrantee.declined_at) || (viewer.rostered && !viewer.acknowledged)} />
-                {open && isDev && role.isAdmin && !grant.developer_accepted_at && (
+                <TermsPanel termsId={grant.terms_version_id} open={(isDev && !grant.developer_accepted_at && shownStatus(grant.status, grant.grantees) !== 'declined') || (!!myGrantee && !myGrantee.terms_accepted_at && !myGrantee.declined_at) || (viewer.rostered && !viewer.acknowledged)} />
+                {open && isDev && role.isAdmin && !grant.developer_accepted_at && shownStatus(grant.status, grant.grantees) !== 'declined' && (
                   <AcceptTerms onBehalfOf={grant.developer_org_name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your organization.', grantsApi.acceptTerms(id))} />
                 )}
                 {open && myGrantee && role.isAdmin && !myGrantee.terms_accepted_at && !myGrantee.declined_at && (

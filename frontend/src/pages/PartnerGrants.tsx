@@ -11,7 +11,7 @@ import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, SelectField, SubmitButton, TextAreaField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, DeclineGrant, DeclinedNotice, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, shownStatus, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -90,13 +90,7 @@ export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrantS
                 <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />
               </td>
               <td data-label="Status">
-                <StatusTag status={g.status} />
-                {g.partner_declined_at && (
-                  <>
-                    {' '}
-                    <StatusTag status="declined" />
-                  </>
-                )}
+                <StatusTag status={shownStatus(g.status, [{ declined_at: g.partner_declined_at }])} />
                 {g.status === 'active' && (
                   <>
                     <br />
@@ -218,7 +212,7 @@ export function PartnerGrantDetail() {
           return (
             <>
               <PageTitle title={`Early access: ${grant.model_name}`}>
-                Early access: {grant.model_name} {grant.model_version ?? ''} <StatusTag status={grant.status} />
+                Early access: {grant.model_name} {grant.model_version ?? ''} <StatusTag status={shownStatus(grant.status, [{ declined_at: grant.partner_declined_at }])} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {role.isDeveloper && <VoluntaryNotice />}
@@ -249,7 +243,7 @@ export function PartnerGrantDetail() {
                   ['Access starts', <DateTime value={grant.starts_at} />],
                   ['Access ends', <DateTime value={grant.ends_at} />],
                   ...(grant.revoked_at ? ([['Revoked', <DateTime value={grant.revoked_at} />]] as [string, ReactNode][]) : []),
-                  ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
+                  ['Time remaining', <TimeRemaining status={shownStatus(grant.status, [{ declined_at: grant.partner_declined_at }])} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
                   grant.partner_declined_at
                     ? ['Partner declined', <DateTime value={grant.partner_declined_at} />]
                     : ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
