@@ -17,13 +17,15 @@ use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
-use crate::domain::grant::{Grant, GrantKind, InstructionsViewer, MayNotAccept, Party};
+use crate::domain::grant::{
+    Grant, GrantKind, InstructionsViewer, MayNotAccept, MayNotDecline, Party,
+};
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult, ProblemCode};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::{AppState, Notifier};
-use crate::store::grants::{self as store, AcceptanceRow, RosterRow};
+use crate::store::grants::{self as store, AcceptanceRow, DeclineRow, RosterRow};
 use crate::store::{accounts, new_id, orgs, terms};
 
 /// Whether the caller may read the grant's access instructions (the rule is
@@ -119,6 +121,7 @@ pub fn accept_terms(
         return Ok(());
     }
     refuse_if_finished(ctx, now, "accepting its terms")?;
+    refuse_if_declined(conn, ctx, actor, "accept its terms")?;
     let t = terms::get_many(conn, &[ctx.terms_version_id.to_string()])?
         .pop()
         .ok_or_else(AppError::not_found)?;
@@ -149,13 +152,162 @@ pub fn accept_terms(
         .map(|a| OrgId::from(a.organization_id.as_str()))
         .collect();
     have.push(org);
-    if ctx.accepted_by_all(&have) && !ctx.terms_accepted {
+    complete_if_all_accepted(conn, ctx, &have, now, notifier)
+}
+
+/// The organizations that declined the grant.
+fn declined_orgs(conn: &mut DbConn, ctx: &Grant) -> AppResult<Vec<OrgId>> {
+    Ok(store::declines_of(conn, ctx.kind, &[ctx.id.to_string()])?
+        .into_iter()
+        .map(|d| OrgId::from(d.organization_id))
+        .collect())
+}
+
+/// Records that the terms are complete once every party still taking part (`have` accepted;
+/// grantees that declined are not waited for) has accepted, and tells everyone.
+fn complete_if_all_accepted(
+    conn: &mut DbConn,
+    ctx: &mut Grant,
+    have: &[OrgId],
+    now: DateTime<Utc>,
+    notifier: &Notifier,
+) -> AppResult<()> {
+    let declined = declined_orgs(conn, ctx)?;
+    if ctx.accepted_by_all(have, &declined) && !ctx.terms_accepted {
         store::set_terms_accepted(conn, ctx.kind, &ctx.id, now)?;
         ctx.terms_accepted = true;
         let to = notify::participants(conn, ctx)?;
         notifier.send(conn, now, &to, Reason::TermsFullyAccepted, &ctx.link())?;
     }
     Ok(())
+}
+
+/// 409 `invalid_transition` once the caller's organization declined the grant.
+fn refuse_if_declined(conn: &mut DbConn, ctx: &Grant, actor: &Actor, what: &str) -> AppResult<()> {
+    if declined_orgs(conn, ctx)?.contains(&actor.org_id) {
+        return Err(AppError::invalid_transition(format!(
+            "Your organization declined this grant, so you can no longer {what}. The developer can offer a new one."
+        )));
+    }
+    Ok(())
+}
+
+/// The longest reason a grantee may give for declining, in characters.
+pub const DECLINE_REASON_MAX: usize = 2000;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "We cannot staff an evaluation in this window."}))]
+pub struct DeclineBody {
+    /// Why, in plain text, shown to the developer (optional; at most 2000 characters).
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// A grantee admin declines a grant offered to its organization: the grantee's own choice,
+/// recorded for that grantee only (another grantee of the same Government grant goes on), and
+/// never a gate on the developer, whose controls read nothing of it. Allowed while the grant is
+/// open and the grantee has not accepted its terms; a repeat answers the grant unchanged.
+pub fn decline(
+    conn: &mut DbConn,
+    ctx: &mut Grant,
+    actor: &Actor,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+    notifier: &Notifier,
+) -> AppResult<()> {
+    let accepted: Vec<OrgId> = store::org_acceptances(conn, ctx.kind, &[ctx.id.to_string()])?
+        .into_iter()
+        .map(|a| OrgId::from(a.organization_id))
+        .collect();
+    if ctx.is_grantee(&actor.org_id) {
+        actor.require(
+            Capability::AcceptTermsAsGrantee,
+            "Only an administrator of your organization can decline this grant for it.",
+        )?;
+        if declined_orgs(conn, ctx)?.contains(&actor.org_id) {
+            return Ok(());
+        }
+    }
+    match ctx.check_decline(&actor.org_id, &accepted, now) {
+        Ok(()) => {}
+        Err(MayNotDecline::NotAGrantee) if ctx.is_developer(&actor.org_id) => {
+            return Err(AppError::forbidden(
+                "Only the organization this grant was offered to can decline it. You can end or revoke it yourself at any time.",
+            ))
+        }
+        Err(MayNotDecline::NotAGrantee) => {
+            return Err(AppError::forbidden(
+                "Only the organization this grant was offered to can decline it.",
+            ))
+        }
+        Err(MayNotDecline::Accepted) => {
+            return Err(AppError::invalid_transition(
+                "Your organization already accepted this grant's terms, so it can no longer be declined. Ask the developer to end it if you no longer need the access.",
+            ))
+        }
+        Err(MayNotDecline::Finished(status)) => {
+            return Err(AppError::invalid_transition(format!(
+                "This grant is {}; it can no longer be declined.",
+                status.as_str()
+            )))
+        }
+    }
+    store::insert_decline(
+        conn,
+        &DeclineRow {
+            id: new_id(),
+            grant_type: ctx.kind.as_str().into(),
+            grant_id: ctx.id.to_string(),
+            organization_id: actor.org_id.to_string(),
+            user_id: actor.user_id.to_string(),
+            reason: reason.clone(),
+            declined_at: to_db(now),
+        },
+    )?;
+    record(
+        conn,
+        ctx,
+        actor,
+        now,
+        AuditAction::GrantDeclined,
+        json!({"organization_id": actor.org_id, "reason_given": reason.is_some()}),
+    )?;
+    let to = notify::org_emails(conn, &[ctx.developer_org_id.to_string()], true)?;
+    notifier.send(conn, now, &to, Reason::GrantDeclined, &ctx.link())?;
+    // The others may now have accepted all there is to accept.
+    complete_if_all_accepted(conn, ctx, &accepted, now, notifier)
+}
+
+/// `POST …/{id}/decline` for either kind: the body is optional (`{}` or none: no reason).
+pub async fn decline_route<R: GrantResource>(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: String,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let body: DeclineBody = if body.iter().all(u8::is_ascii_whitespace) {
+        DeclineBody::default()
+    } else {
+        crate::api::json::parse(&body)?
+    };
+    let mut errors = Vec::new();
+    let reason = crate::api::optional(
+        &mut errors,
+        "reason",
+        body.reason.as_deref(),
+        DECLINE_REASON_MAX,
+    );
+    crate::api::finish(errors)?;
+    let reason = (!reason.is_empty()).then_some(reason);
+    let now = state.clock.now();
+    let notifier = state.notifier.clone();
+    let out = db::tx(&state.pool, move |conn| {
+        let mut ctx = R::context(conn, &actor, &id)?;
+        decline(conn, &mut ctx, &actor, reason.clone(), now, &notifier)?;
+        R::view(conn, &actor, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// Records the developer's acceptance when it issues a partner grant.
@@ -268,6 +420,7 @@ pub fn roster_add(
     )?;
     actor.require_step_up()?;
     refuse_if_finished(ctx, now, "adding people")?;
+    refuse_if_declined(conn, ctx, actor, "add people to its roster")?;
     let user = accounts::user_in_org(conn, actor.org_id.as_str(), user_id)?
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| AppError::field("user_id", "must be an active user of your organization"))?;

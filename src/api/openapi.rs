@@ -350,6 +350,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use crate::domain::audit::AuditAction;
     use crate::domain::designation::{
         AssignedFilter, ConsultationPosition, DesignationStatus, DeterminationOutcome, MessageKind,
+        RequestSort,
     };
     use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
     use crate::domain::model::ModelStatus;
@@ -472,6 +473,11 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "/api/v1/designation-requests",
             "assigned",
             names(AssignedFilter::ALL, AssignedFilter::as_str),
+        ),
+        (
+            "/api/v1/designation-requests",
+            "sort",
+            names(RequestSort::ALL, RequestSort::as_str),
         ),
         ("/api/v1/nominations", "status", nomination),
         ("/api/v1/models", "status", model),
@@ -779,12 +785,12 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::terms::list, api::terms::create, api::terms::get, api::terms::acceptances,
         api::access_grants::list, api::access_grants::offer, api::access_grants::get, api::access_grants::patch, api::access_grants::end,
         api::access_grants::accept_terms, api::access_grants::acknowledge, api::access_grants::roster, api::access_grants::roster_add,
-        api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add, api::access_grants::own_log_export,
+        api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add, api::access_grants::own_log_export, api::access_grants::decline,
         api::nominations::list, api::nominations::create, api::nominations::get, api::nominations::concur, api::nominations::decline,
         api::nominations::rescind,
         api::partner_grants::list, api::partner_grants::issue, api::partner_grants::window_warnings, api::partner_grants::get, api::partner_grants::patch, api::partner_grants::revoke,
         api::partner_grants::accept_terms, api::partner_grants::acknowledge, api::partner_grants::roster, api::partner_grants::roster_add,
-        api::partner_grants::roster_remove,
+        api::partner_grants::roster_remove, api::partner_grants::decline,
     ),
     components(schemas(api::dto::Problem, api::dto::FieldErrorDto, api::dto::UserOut, api::dto::OrgOut)),
     modifiers(&Security, &Problems, &TextRules, &Params),

@@ -19,7 +19,7 @@ use crate::api::{errors_of, parsed, valid};
 use crate::domain::audit::AuditAction;
 
 use crate::api::access_grants::parse_status;
-use crate::api::grants::{self, RosterBody, RosterList, RosterOut, ViewerOut};
+use crate::api::grants::{self, DeclineBody, RosterBody, RosterList, RosterOut, ViewerOut};
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::terms::{terms_out, TermsOut};
 use crate::api::{required, time_field, window_error, VOLUNTARY};
@@ -40,7 +40,7 @@ use crate::state::AppState;
 use crate::store::grants::{self as store, GrantKind, PartnerGrantRow};
 use crate::store::nominations;
 use crate::store::Viewer;
-use crate::store::{models, new_id, orgs, terms};
+use crate::store::{accounts, models, new_id, orgs, terms};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/partner-grants", web::get().to(list))
@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/partner-grants/{id}/accept-terms",
             web::post().to(accept_terms),
         )
+        .route("/partner-grants/{id}/decline", web::post().to(decline))
         .route(
             "/partner-grants/{id}/acknowledge",
             web::post().to(acknowledge),
@@ -89,6 +90,12 @@ pub struct PartnerGrantOut {
     #[schema(value_type = Option<TermsOut>)]
     pub terms: Option<Arc<TermsOut>>,
     pub partner_accepted_at: Option<DateTime<Utc>>,
+    /// Set when the partner declined the grant (its own choice; nothing of it holds the
+    /// developer).
+    pub partner_declined_at: Option<DateTime<Utc>>,
+    pub partner_declined_by_name: Option<String>,
+    /// The partner's reason, plain text, when it gave one (for the developer and the partner).
+    pub partner_decline_reason: Option<String>,
     /// For the developer, and for rostered partner users once they acknowledged; else `null`.
     pub access_instructions: Option<String>,
     /// `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
@@ -176,6 +183,12 @@ pub struct PartnerGrantSummary {
     /// The terms' SHA-256, for the developer and the partner; else `null`.
     pub terms_sha256: Option<String>,
     pub partner_accepted_at: Option<DateTime<Utc>>,
+    /// Set when the partner declined the grant (its own choice; nothing of it holds the
+    /// developer).
+    pub partner_declined_at: Option<DateTime<Utc>>,
+    pub partner_declined_by_name: Option<String>,
+    /// The partner's reason, plain text, when it gave one (for the developer and the partner).
+    pub partner_decline_reason: Option<String>,
     /// `revoked`, `expired`, `awaiting_terms`, `scheduled` or `active`.
     pub status: String,
     pub days_remaining: f64,
@@ -203,6 +216,9 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             terms_version_id,
             terms,
             partner_accepted_at,
+            partner_declined_at,
+            partner_declined_by_name,
+            partner_decline_reason,
             access_instructions: _,
             status,
             days_remaining,
@@ -231,6 +247,9 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             terms_label,
             terms_sha256,
             partner_accepted_at,
+            partner_declined_at,
+            partner_declined_by_name,
+            partner_decline_reason,
             status,
             days_remaining,
             viewer,
@@ -252,6 +271,9 @@ impl View for PartnerGrantOut {
     ) -> AppResult<Vec<PartnerGrantOut>> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
+        let declines = store::declines_of(conn, GrantKind::Partner, &ids)?;
+        let decliners: Vec<String> = declines.iter().map(|d| d.user_id.clone()).collect();
+        let names: HashMap<String, String> = accounts::user_names(conn, &decliners)?;
         let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
         let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
         org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
@@ -274,7 +296,18 @@ impl View for PartnerGrantOut {
                 let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
                 let status = ctx.status(now);
                 let m = models.get(&r.model_id);
+                let declined = declines
+                    .iter()
+                    .find(|d| d.grant_id == r.id && d.organization_id == r.partner_org_id);
                 PartnerGrantOut {
+                    partner_declined_at: declined.map(|d| from_db(d.declined_at)),
+                    // Who and why are the parties' (agencies see the metadata only).
+                    partner_declined_by_name: declined
+                        .filter(|_| party)
+                        .and_then(|d| names.get(&d.user_id).cloned()),
+                    partner_decline_reason: declined
+                        .filter(|_| party)
+                        .and_then(|d| d.reason.clone()),
                     model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
                     model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
                     developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
@@ -832,6 +865,35 @@ pub async fn accept_terms(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     grants::accept_terms_route::<PartnerResource>(state, actor, path.into_inner()).await
+}
+
+/// The partner admin declines the grant (optional `reason`, plain text): while it is open and
+/// the partner has not accepted its terms. The developer is emailed; nothing of it holds the
+/// developer's own controls. A repeat answers the grant unchanged.
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants/{id}/decline",
+    operation_id = "declinePartnerGrant",
+    tag = "partner grants",
+    request_body(content = DeclineBody, description = "Optional: no body, `{}` or a reason"),
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = PartnerGrantOut),
+        (status = 403, description = "Not an admin of the partner (the developer never declines for the partner)", body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`invalid_transition`: the partner already accepted the terms, or the grant is over", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn decline(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    grants::decline_route::<PartnerResource>(state, actor, path.into_inner(), body).await
 }
 
 /// A rostered partner user acknowledges the terms; the instructions then show.

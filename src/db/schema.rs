@@ -359,6 +359,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    grant_declines (id) {
+        id -> Text,
+        grant_type -> Text,
+        grant_id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        reason -> Nullable<Text>,
+        declined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     roster_entries (id) {
         id -> Text,
         grant_type -> Text,
@@ -434,6 +446,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     nominations,
     partner_grants,
     terms_acceptances,
+    grant_declines,
     roster_entries,
     access_log_entries,
 );

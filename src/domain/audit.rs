@@ -19,6 +19,7 @@ domain_string_enum! {
         DesignationWithdrawn = "designation.withdrawn",
         GrantAccessLogged = "grant.access_logged",
         GrantAcknowledged = "grant.acknowledged",
+        GrantDeclined = "grant.declined",
         GrantEnded = "grant.ended",
         GrantOffered = "grant.offered",
         GrantRosterAdded = "grant.roster_added",

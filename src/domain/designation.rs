@@ -90,6 +90,17 @@ domain_string_enum! {
 }
 
 domain_string_enum! {
+    /// The order of the review queue (`?sort=`): newest first by default, or by the requested
+    /// response date (soonest first, requests without a date last, ties by id).
+    pub enum RequestSort {
+        /// Newest first (the default).
+        Newest = "newest",
+        /// Soonest requested response date first; requests without one last; ties by id.
+        ResponseBy = "response_by",
+    }
+}
+
+domain_string_enum! {
     /// What a message of a request's thread is: a plain message, the reviewers' information
     /// request, or the developer's answer to one.
     pub enum MessageKind {

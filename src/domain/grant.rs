@@ -330,6 +330,17 @@ pub enum MayNotAccept {
     NotAParty,
 }
 
+/// Why an organization may not decline a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MayNotDecline {
+    /// Only a grantee declines, for itself; the developer never declines on its behalf.
+    NotAGrantee,
+    /// The grantee already accepted the terms: the grant is no longer only offered to it.
+    Accepted,
+    /// The grant is over (ended, revoked or expired).
+    Finished(GrantStatus),
+}
+
 /// One grant of either kind, as the rules see it: its parties, its window and whether every
 /// required party accepted the terms. The vocabulary is the same for both kinds: `ended_at` is
 /// when the developer stopped the grant early (an access grant's `ended_at`, a partner grant's
@@ -407,9 +418,39 @@ impl Grant {
         }
     }
 
-    /// Whether the organizations that accepted so far include every required party.
-    pub fn accepted_by_all(&self, accepted: &[OrgId]) -> bool {
-        self.required_parties().iter().all(|p| accepted.contains(p))
+    /// Whether the organizations that accepted so far include every required party. A grantee
+    /// that declined is no longer required (the others go on without it), but a grant every
+    /// grantee declined has nobody to open for and never completes.
+    pub fn accepted_by_all(&self, accepted: &[OrgId], declined: &[OrgId]) -> bool {
+        let taking_part = self.grantee_org_ids.iter().any(|g| !declined.contains(g));
+        taking_part
+            && self
+                .required_parties()
+                .iter()
+                .filter(|p| !declined.contains(p))
+                .all(|p| accepted.contains(p))
+    }
+
+    /// Whether `org_id` may decline the grant now: only a grantee, for itself, while the grant
+    /// is still only offered to it (its organization has not accepted the terms) and open. A
+    /// repeat by a grantee that already declined is for the caller to answer (idempotent).
+    /// Nothing here ever concerns the developer's own controls.
+    pub fn check_decline(
+        &self,
+        org_id: &OrgId,
+        accepted: &[OrgId],
+        now: DateTime<Utc>,
+    ) -> Result<(), MayNotDecline> {
+        if !self.is_grantee(org_id) {
+            return Err(MayNotDecline::NotAGrantee);
+        }
+        if self.is_finished(now) {
+            return Err(MayNotDecline::Finished(self.status(now)));
+        }
+        if accepted.contains(org_id) {
+            return Err(MayNotDecline::Accepted);
+        }
+        Ok(())
     }
 
     /// The side on which `org_id` accepts the terms for its organization, or why it may not.
@@ -649,14 +690,52 @@ mod tests {
             access.accepting_party(&"x".into()),
             Err(MayNotAccept::NotAParty)
         );
-        assert!(!access.accepted_by_all(&ids(&["a", "b"])));
-        assert!(access.accepted_by_all(&ids(&["b", "dev", "a"])));
+        assert!(!access.accepted_by_all(&ids(&["a", "b"]), &[]));
+        assert!(access.accepted_by_all(&ids(&["b", "dev", "a"]), &[]));
+        // A grantee that declined is not waited for; the others go on.
+        assert!(!access.accepted_by_all(&ids(&["dev"]), &ids(&["b"])));
+        assert!(access.accepted_by_all(&ids(&["dev", "a"]), &ids(&["b"])));
+        // Nobody left to open for: never complete.
+        assert!(!access.accepted_by_all(&ids(&["dev"]), &ids(&["a", "b"])));
         let partner = grant(GrantKind::Partner);
         assert_eq!(
             partner.accepting_party(&"dev".into()),
             Err(MayNotAccept::AcceptedByIssuing)
         );
-        assert!(partner.accepted_by_all(&ids(&["a", "b"])));
+        assert!(partner.accepted_by_all(&ids(&["a", "b"]), &[]));
+    }
+
+    #[test]
+    fn only_a_grantee_declines_and_only_while_offered_to_it() {
+        let g = grant(GrantKind::Access);
+        assert_eq!(g.check_decline(&"a".into(), &[], t(0)), Ok(()));
+        assert_eq!(
+            g.check_decline(&"dev".into(), &[], t(0)),
+            Err(MayNotDecline::NotAGrantee)
+        );
+        assert_eq!(
+            g.check_decline(&"x".into(), &[], t(0)),
+            Err(MayNotDecline::NotAGrantee)
+        );
+        // Another grantee's acceptance changes nothing for this one.
+        assert_eq!(
+            g.check_decline(&"a".into(), &ids(&["b", "dev"]), t(0)),
+            Ok(())
+        );
+        assert_eq!(
+            g.check_decline(&"a".into(), &ids(&["a"]), t(0)),
+            Err(MayNotDecline::Accepted)
+        );
+        assert_eq!(
+            g.check_decline(&"a".into(), &[], t(E)),
+            Err(MayNotDecline::Finished(G::Expired))
+        );
+        let mut ended = g.clone();
+        ended.ended_at = Some(t(1));
+        assert_eq!(
+            ended.check_decline(&"a".into(), &[], t(2)),
+            Err(MayNotDecline::Finished(G::Ended))
+        );
     }
 
     #[test]

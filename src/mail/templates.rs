@@ -23,6 +23,9 @@ pub enum Reason {
     NominationConcurred,
     PartnerGrantIssued,
     PartnerGrantRevoked,
+    /// To the developer: a grantee declined a grant it was offered (the reason stays in the
+    /// portal: an email never carries a user's text).
+    GrantDeclined,
     /// An invitation named an address that already has an account: a notice, no token.
     InvitationToExistingAccount,
     /// A sign-in from a browser not seen on the account in 90 days (its line names the time and
@@ -49,6 +52,7 @@ impl Reason {
             Reason::NominationConcurred => "nomination_concurred",
             Reason::PartnerGrantIssued => "partner_grant_issued",
             Reason::PartnerGrantRevoked => "partner_grant_revoked",
+            Reason::GrantDeclined => "grant_declined",
             Reason::InvitationToExistingAccount => "invitation_to_existing_account",
             Reason::NewSignIn => "new_sign_in",
         }
@@ -136,6 +140,11 @@ impl Reason {
                 "An early-access grant was revoked",
                 "The developer revoked an early-access grant to your organization.",
                 "Open the portal",
+            ),
+            Reason::GrantDeclined => (
+                "An organization declined the access you offered",
+                "An organization you offered access to a model declined it. Nothing changes for you: you can end the grant, change it or offer access again whenever you choose.",
+                "Open the grant",
             ),
             Reason::InvitationToExistingAccount => (
                 "About an invitation to the Frontier Access Portal",

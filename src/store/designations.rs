@@ -245,78 +245,168 @@ extern "SQL" {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+/// The visible requests narrowed by `filter`, as a boxed query (`None`: the viewer sees none).
+/// Every list order reads through it, so each applies the same visibility and filters. The
+/// filters are conditions on each row (the model's and the developer's names an `EXISTS` on
+/// their primary keys), so none adds a sort.
+macro_rules! visible_filtered {
+    ($viewer:expr, $filter:expr) => {{
+        let viewer = $viewer;
+        let filter = $filter;
+        let q = designation_requests::table
+            .select(RequestRow::as_select())
+            .into_boxed();
+        match viewer {
+            Viewer::Developer(org) => {
+                Some(q.filter(designation_requests::organization_id.eq(org.clone())))
+            }
+            Viewer::Agency(_) => Some(q.filter(designation_requests::submitted_at.is_not_null())),
+            Viewer::Partner(_) | Viewer::Operator => None,
+        }
+        .map(|mut q| {
+            if let Some(s) = filter.status {
+                q = q.filter(designation_requests::status.eq(s));
+            }
+            if let Some(m) = &filter.model_id {
+                q = q.filter(designation_requests::model_id.eq(m.clone()));
+            }
+            if let Some(search) = &filter.search {
+                let pattern = || lower(search.pattern().to_string());
+                let model_named = diesel::dsl::exists(
+                    models::table
+                        .filter(models::id.eq(designation_requests::model_id))
+                        .filter(lower(models::name).like(pattern()).escape('\\')),
+                );
+                let developer_named = diesel::dsl::exists(
+                    organizations::table
+                        .filter(organizations::id.eq(designation_requests::organization_id))
+                        .filter(lower(organizations::name).like(pattern()).escape('\\')),
+                );
+                q = q.filter(
+                    lower(designation_requests::summary)
+                        .like(pattern())
+                        .escape('\\')
+                        .or(model_named)
+                        .or(developer_named),
+                );
+            }
+            match &filter.assigned {
+                None => {}
+                Some(Assigned::To(user)) => {
+                    q = q.filter(designation_requests::assigned_to_user_id.eq(user.clone()))
+                }
+                Some(Assigned::Nobody) => {
+                    q = q.filter(designation_requests::assigned_to_user_id.is_null())
+                }
+            }
+            if let Some(day) = filter.overdue_before {
+                q = q
+                    // `NOT (due >= day)`, the same rows as `due < day` (NULL stays out): SQLite would
+                // read `due < day` as a range of the response-date index and sort the page by
+                // id, where the newest-first page must be one scan in id order.
+                .filter(diesel::dsl::not(
+                    designation_requests::requested_response_by.ge(day),
+                ))
+                    // The complement as `NOT IN`: an `IN` list would lead SQLite to read the status
+                    // index once per value and sort, where this page must be one scan in id order.
+                    .filter(
+                        designation_requests::status.ne_all(
+                            DesignationStatus::ALL
+                                .iter()
+                                .copied()
+                                .filter(|s| !AWAITING_GOVERNMENT.contains(s))
+                                .collect::<Vec<_>>(),
+                        ),
+                    );
+            }
+            q
+        })
+    }};
+}
+
 /// One page of the requests `viewer` may see, newest first, narrowed by `filter`. The page is
-/// read in id order through the same index as without filters (the filters are conditions on
-/// each row, the model's and the developer's names an `EXISTS` on their primary keys), so no
-/// filter adds a sort.
+/// read in id order through the same index as without filters, so no filter adds a sort.
 pub fn list_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
     filter: &ListFilter,
     page: &Page,
 ) -> QueryResult<Vec<RequestRow>> {
-    let mut q = designation_requests::table
-        .select(RequestRow::as_select())
-        .into_boxed();
-    q = match viewer {
-        Viewer::Developer(org) => q.filter(designation_requests::organization_id.eq(org.clone())),
-        Viewer::Agency(_) => q.filter(designation_requests::submitted_at.is_not_null()),
-        Viewer::Partner(_) | Viewer::Operator => return Ok(vec![]),
+    let Some(mut q) = visible_filtered!(viewer, filter) else {
+        return Ok(vec![]);
     };
-    if let Some(s) = filter.status {
-        q = q.filter(designation_requests::status.eq(s));
-    }
-    if let Some(m) = &filter.model_id {
-        q = q.filter(designation_requests::model_id.eq(m.clone()));
-    }
-    if let Some(search) = &filter.search {
-        let pattern = || lower(search.pattern().to_string());
-        let model_named = diesel::dsl::exists(
-            models::table
-                .filter(models::id.eq(designation_requests::model_id))
-                .filter(lower(models::name).like(pattern()).escape('\\')),
-        );
-        let developer_named = diesel::dsl::exists(
-            organizations::table
-                .filter(organizations::id.eq(designation_requests::organization_id))
-                .filter(lower(organizations::name).like(pattern()).escape('\\')),
-        );
-        q = q.filter(
-            lower(designation_requests::summary)
-                .like(pattern())
-                .escape('\\')
-                .or(model_named)
-                .or(developer_named),
-        );
-    }
-    match &filter.assigned {
-        None => {}
-        Some(Assigned::To(user)) => {
-            q = q.filter(designation_requests::assigned_to_user_id.eq(user.clone()))
-        }
-        Some(Assigned::Nobody) => q = q.filter(designation_requests::assigned_to_user_id.is_null()),
-    }
-    if let Some(day) = filter.overdue_before {
-        q = q
-            .filter(designation_requests::requested_response_by.lt(day))
-            // The complement as `NOT IN`: an `IN` list would lead SQLite to read the status
-            // index once per value and sort, where this page must be one scan in id order.
-            .filter(
-                designation_requests::status.ne_all(
-                    DesignationStatus::ALL
-                        .iter()
-                        .copied()
-                        .filter(|s| !AWAITING_GOVERNMENT.contains(s))
-                        .collect::<Vec<_>>(),
-                ),
-            );
-    }
     if let Some(b) = &page.before {
         q = q.filter(designation_requests::id.lt(b.clone()));
     }
     q.order(designation_requests::id.desc())
         .limit(page.limit + 1)
         .load(conn)
+}
+
+/// Where a page of the review queue sorted by response date resumes: after this request, which
+/// had this requested response date (`None`: among the requests without one, which come last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseCursor {
+    pub response_by: Option<NaiveDate>,
+    pub id: String,
+}
+
+/// One page of the requests `viewer` may see, soonest requested response date first, requests
+/// without a date last, ties by id (oldest first), narrowed by `filter`; up to `limit + 1` rows.
+///
+/// Keyset on `(requested_response_by, id)`, read as two index-ordered range scans of at most a
+/// page each: the dated requests after the cursor, then the undated ones (the two backends put
+/// NULLs at opposite ends of an index, so neither is asked to order them). Both statements run
+/// on every page (the second with `LIMIT 0` when the first filled it), so a page costs the same
+/// statements whatever its size. Through `designation_requests_response_by_idx` for agencies
+/// and `designation_requests_org_response_by_idx` for a developer.
+pub fn list_visible_by_response_date(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    filter: &ListFilter,
+    after: Option<&ResponseCursor>,
+    limit: i64,
+) -> QueryResult<Vec<RequestRow>> {
+    use designation_requests::{id, requested_response_by as due};
+    let want = limit + 1;
+    let Some(q) = visible_filtered!(viewer, filter) else {
+        return Ok(vec![]);
+    };
+    let mut rows: Vec<RequestRow> = match after {
+        // The cursor is already among the undated ones: nothing dated is left.
+        Some(ResponseCursor {
+            response_by: None, ..
+        }) => vec![],
+        Some(ResponseCursor {
+            response_by: Some(d),
+            id: after_id,
+        }) => q
+            .filter(due.ge(*d))
+            .filter(due.gt(*d).or(id.gt(after_id.clone())))
+            .order((due.asc(), id.asc()))
+            .limit(want)
+            .load(conn)?,
+        None => q
+            .filter(due.is_not_null())
+            .order((due.asc(), id.asc()))
+            .limit(want)
+            .load(conn)?,
+    };
+    let Some(mut q) = visible_filtered!(viewer, filter) else {
+        return Ok(vec![]);
+    };
+    q = q.filter(due.is_null());
+    if let Some(ResponseCursor {
+        response_by: None,
+        id: after_id,
+    }) = after
+    {
+        q = q.filter(id.gt(after_id.clone()));
+    }
+    let left = want - rows.len() as i64;
+    // Ordered by the index's own columns (the date is NULL throughout), so the scan needs no sort.
+    rows.extend(q.order((due.asc(), id.asc())).limit(left).load(conn)?);
+    Ok(rows)
 }
 
 pub fn consultations_of(

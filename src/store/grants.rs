@@ -7,8 +7,8 @@ use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
 use crate::db::schema::{
-    access_grant_grantees, access_grants, access_log_entries, partner_grants, roster_entries,
-    terms_acceptances,
+    access_grant_grantees, access_grants, access_log_entries, grant_declines, partner_grants,
+    roster_entries, terms_acceptances,
 };
 use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
@@ -108,6 +108,19 @@ pub struct AcceptanceRow {
     pub terms_version_id: String,
     pub terms_sha256: String,
     pub accepted_at: NaiveDateTime,
+}
+
+/// A grantee organization's decline of an offered grant (one per grantee, like its acceptance).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grant_declines)]
+pub struct DeclineRow {
+    pub id: String,
+    pub grant_type: String,
+    pub grant_id: String,
+    pub organization_id: String,
+    pub user_id: String,
+    pub reason: Option<String>,
+    pub declined_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -458,6 +471,27 @@ pub fn org_acceptances(
         .order(terms_acceptances::id.asc())
         .select(AcceptanceRow::as_select())
         .load(conn)
+}
+
+/// The grantees' declines of the given grants (through `grant_declines_grant_org_idx`).
+pub fn declines_of(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_ids: &[String],
+) -> QueryResult<Vec<DeclineRow>> {
+    grant_declines::table
+        .filter(grant_declines::grant_type.eq(kind.as_str()))
+        .filter(grant_declines::grant_id.eq_any(grant_ids))
+        .order(grant_declines::id.asc())
+        .select(DeclineRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_decline(conn: &mut DbConn, row: &DeclineRow) -> QueryResult<()> {
+    diesel::insert_into(grant_declines::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn insert_acceptance(conn: &mut DbConn, row: &AcceptanceRow) -> QueryResult<()> {

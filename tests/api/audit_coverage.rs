@@ -494,6 +494,26 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         ),
     )
     .await;
+    // A second window that the NSA declines (the first one's days, so the cap is unchanged).
+    let declined = offer(
+        &app,
+        &dev,
+        &model,
+        &[&nsa],
+        &template,
+        app.now() + days(1),
+        app.now() + days(3),
+    )
+    .await;
+    w.step(
+        "POST",
+        "/api/v1/access-grants/{id}/decline",
+        nsa.post(
+            &ag(&app, &s(&declined, "id"), "decline"),
+            json!({"reason": "Not this quarter."}),
+        ),
+    )
+    .await;
     w.step(
         "DELETE",
         "/api/v1/access-grants/{id}/roster/{user_id}",
@@ -560,6 +580,14 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         "POST",
         "/api/v1/partner-grants/{id}/acknowledge",
         member.post_empty(&pg(&app, &pid, "acknowledge")),
+    )
+    .await;
+    let declined =
+        issue_partner_grant(&app, &dev, &nid, &template, now + days(1), now + days(5)).await;
+    w.step(
+        "POST",
+        "/api/v1/partner-grants/{id}/decline",
+        partner.post_empty(&pg(&app, &s(&declined, "id"), "decline")),
     )
     .await;
     w.step(

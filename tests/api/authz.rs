@@ -174,6 +174,9 @@ static MATRIX: &[Row] = &[
     r("PATCH", "/api/v1/access-grants/{grant}", J(|f| json!({"ends_at": f.id("grant_ends_at")})), [U, O, N, F, N, N, N, N]),
     r("POST", "/api/v1/access-grants/{grant}/accept-terms", E,                          [U, O, N, O, N, N, N, N]),
     r("POST", "/api/v1/access-grants/{grant}/acknowledge", E,                           [U, F, N, O, N, N, N, N]),
+    // The grantee's own choice: the developer never declines for it (403); NSA has accepted,
+    // so its call is past authorization (a 409).
+    r("POST", "/api/v1/access-grants/{grant}/decline", J(|_| json!({"reason": "r"})),  [U, F, N, O, N, N, N, N]),
     r("GET", "/api/v1/access-grants/{grant}/roster", E,                                 [U, O, N, O, N, N, N, N]),
     r("POST", "/api/v1/access-grants/{grant}/roster", J(|f| json!({"user_id": f.id("nsa_user")})), [U, F, N, O, N, N, N, N]),
     r("GET", "/api/v1/access-grants/{grant}/access-log", E,                             [U, O, N, O, N, N, N, N]),
@@ -194,6 +197,7 @@ static MATRIX: &[Row] = &[
     r("PATCH", "/api/v1/partner-grants/{pgrant}", J(|_| json!({"ends_at": rfc(t0() + days(15))})), [U, O, N, F, F, F, N, N]),
     r("POST", "/api/v1/partner-grants/{pgrant}/accept-terms", E,                        [U, F, N, F, F, O, N, N]),
     r("POST", "/api/v1/partner-grants/{pgrant}/acknowledge", E,                         [U, F, N, F, F, O, N, N]),
+    r("POST", "/api/v1/partner-grants/{pgrant}/decline", E,                             [U, F, N, F, F, O, N, N]),
     r("GET", "/api/v1/partner-grants/{pgrant}/roster", E,                               [U, O, N, F, F, O, N, N]),
     r("POST", "/api/v1/partner-grants/{pgrant}/roster", J(|f| json!({"user_id": f.id("x_user")})), [U, F, N, F, F, O, N, N]),
     // ------------------------------------------------------------ operations

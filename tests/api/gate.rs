@@ -39,6 +39,34 @@ async fn devs(app: &TestApp) -> Devs {
     Devs { c, member }
 }
 
+/// A Government grant of a new model, offered to the NSA and accepted by the developer, that
+/// the NSA then declined (its own choice, which never holds the developer).
+async fn declined_grant(
+    app: &TestApp,
+    c: &Cast,
+    starts: chrono::DateTime<chrono::Utc>,
+    ends: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let m = new_model(app, &c.dev, "declined").await;
+    let g = offer(app, &c.dev, &m, &[&c.nsa], &c.template, starts, ends).await;
+    let gid = g["id"].as_str().unwrap().to_string();
+    accept_all(app, &gid, &[&c.dev]).await;
+    let b = c
+        .nsa
+        .post(
+            &ag(app, &gid, "decline"),
+            json!({"reason": "Not this quarter."}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        b["grantees"][0]["declined_at"].is_string(),
+        "setup: declined: {b}"
+    );
+    b
+}
+
 /// Calls a developer control twice (admin, then member): both 200 at once, the first writes
 /// exactly one audit event, the repeat none. Returns the first answer's body.
 async fn control_twice(
@@ -163,12 +191,16 @@ async fn release_needs_nothing_from_the_government(app: TestApp) {
     // With a planned partner release far in the future (releasing early is the developer's call).
     let planned = new_model_with(&app, &c.dev, json!({"name": "Planned", "version": "1", "planned_partner_release_at": rfc(t0() + days(90))})).await;
     let planned = planned["id"].as_str().unwrap().to_string();
+    // A model whose offered window the agency declined.
+    let declined = declined_grant(&app, c, t0() + days(1), t0() + days(3)).await;
+    let declined = declined["model_id"].as_str().unwrap().to_string();
     app.advance(Duration::hours(2));
     for (what, id) in [
         ("no request", plain),
         ("info requested", pending),
         ("covered + active window", covered),
         ("planned later", planned),
+        ("declined window", declined),
     ] {
         let b = control_twice(
             &app,
@@ -250,17 +282,20 @@ async fn end_grant_succeeds_in_every_state(app: TestApp) {
     for g in [&scheduled, &active, &expired] {
         accept_all(&app, &id(g), &[&c.dev, &c.nsa]).await;
     }
+    // A grant the agency declined (the developer had accepted): still the developer's to end.
+    let declined = declined_grant(&app, c, s + days(2), s + days(5)).await;
     // `expired` ends after one day: move to then, which leaves the others where they should be.
     app.advance(days(1) + Duration::hours(1));
     for (state, g) in [
         ("awaiting_terms", &awaiting),
         ("scheduled", &scheduled),
         ("active", &active),
+        ("awaiting_terms (declined)", &declined),
     ] {
         let gid = id(g);
         assert_eq!(
             c.dev.get(&ag(&app, &gid, "")).await.expect(200).body["status"],
-            state,
+            state.trim_end_matches(" (declined)"),
             "setup"
         );
         let b = control_twice(
@@ -319,8 +354,15 @@ async fn shorten_grant_succeeds_in_every_state(app: TestApp) {
         }
         grants.push((n, gid, start));
     }
+    let declined = declined_grant(&app, c, s + days(2), s + days(12)).await;
+    grants.push((
+        "awaiting_terms (declined)",
+        declined["id"].as_str().unwrap().to_string(),
+        s + days(2),
+    ));
     app.advance(days(1));
     for (state, gid, start) in grants {
+        let state = state.trim_end_matches(" (declined)");
         assert_eq!(
             c.dev.get(&ag(&app, &gid, "")).await.expect(200).body["status"],
             state,
@@ -413,16 +455,26 @@ async fn revoke_partner_grant_succeeds_in_every_state(app: TestApp) {
             .await
             .expect(200);
     }
+    // One the partner declined: still the developer's to revoke.
+    let declined =
+        issue_partner_grant(&app, &c.dev, &nom, &c.template, s + days(2), s + days(9)).await;
+    x.post(
+        &pg(&app, &id(&declined), "decline"),
+        json!({"reason": "We have no staff for it."}),
+    )
+    .await
+    .expect(200);
     app.advance(days(1));
     for (state, g) in [
         ("awaiting_terms", &awaiting),
         ("scheduled", &scheduled),
         ("active", &active),
+        ("awaiting_terms (declined)", &declined),
     ] {
         let gid = id(g);
         assert_eq!(
             c.dev.get(&pg(&app, &gid, "")).await.expect(200).body["status"],
-            state,
+            state.trim_end_matches(" (declined)"),
             "setup"
         );
         let b = control_twice(

@@ -237,6 +237,9 @@ async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp
         "partner_name",
         "revoked_at",
         "partner_accepted_at",
+        "partner_declined_at",
+        "partner_declined_by_name",
+        "partner_decline_reason",
     ]);
     for who in [&c.dev, &x, &c.nsa] {
         let i = item(who, &app.api("/partner-grants"), &pid).await;

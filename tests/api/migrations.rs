@@ -72,6 +72,10 @@ fn touch_typed(conn: &mut db::DbConn) {
         .select((audit_event_orgs::seq, audit_event_orgs::organization_id))
         .load::<(i64, String)>(conn)
         .unwrap();
+    grant_declines::table
+        .select(frontier_portal::store::grants::DeclineRow::as_select())
+        .load(conn)
+        .unwrap();
     audit_head::table
         .select((audit_head::id, audit_head::last_seq, audit_head::last_hash))
         .load::<(i32, i64, String)>(conn)

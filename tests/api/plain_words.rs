@@ -127,4 +127,25 @@ async fn validation_messages_are_plain_words(app: TestApp) {
         .await
         .problem(422, "outside_window");
     assert_plain(&r, "occurred_at", "access log");
+
+    // A decline's reason over the limit names the field in plain words.
+    let open = offer(
+        &app,
+        &c.dev,
+        &new_model(&app, &c.dev, "Plain decline").await,
+        &[&c.nsa],
+        &c.template,
+        app.now() + days(1),
+        app.now() + days(2),
+    )
+    .await;
+    let r = c
+        .nsa
+        .post(
+            &ag(&app, open["id"].as_str().unwrap(), "decline"),
+            json!({"reason": "x".repeat(2001)}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert_plain(&r, "reason", "decline");
 }

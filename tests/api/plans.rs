@@ -376,6 +376,8 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         (&nsa, api("/designation-requests?status=submitted")),
         (&dev, api("/designation-requests?q=aurora")),
         (&nsa, api("/designation-requests?overdue=true")),
+        (&dev, api("/designation-requests?sort=response_by")),
+        (&nsa, api("/designation-requests?sort=response_by")),
         (
             &nsa,
             api("/designation-requests?q=aurora&assigned=unassigned"),

@@ -12,6 +12,8 @@ export const offer = (body: NewAccessGrant) => api.post<AccessGrant>('/access-gr
 export const changeEnd = (id: string, endsAt: string) => api.patch<AccessGrant>(one(id), { ends_at: endsAt });
 export const end = (id: string) => api.post<AccessGrant>(one(id, 'end'));
 export const acceptTerms = (id: string) => api.post<AccessGrant>(one(id, 'accept-terms'));
+/** The grantee's own choice (never a gate on the developer); the reason is optional plain text. */
+export const decline = (id: string, reason: string) => api.post<AccessGrant>(one(id, 'decline'), reason.trim() ? { reason: reason.trim() } : {});
 export const acknowledge = (id: string) => api.post<AccessGrant>(one(id, 'acknowledge'));
 export const roster = (id: string) => rosterAt(one(id));
 export const accessLog = (id: string, page: PageParams = {}) => api.get<Page<AccessLogEntry>>(one(id, 'access-log'), { query: { ...page } });

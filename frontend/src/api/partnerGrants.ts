@@ -12,6 +12,8 @@ export const issue = (body: NewPartnerGrant) => api.post<PartnerGrant>('/partner
 export const changeEnd = (id: string, endsAt: string) => api.patch<PartnerGrant>(one(id), { ends_at: endsAt });
 export const revoke = (id: string) => api.post<PartnerGrant>(one(id, 'revoke'));
 export const acceptTerms = (id: string) => api.post<PartnerGrant>(one(id, 'accept-terms'));
+/** The grantee's own choice (never a gate on the developer); the reason is optional plain text. */
+export const decline = (id: string, reason: string) => api.post<PartnerGrant>(one(id, 'decline'), reason.trim() ? { reason: reason.trim() } : {});
 export const acknowledge = (id: string) => api.post<PartnerGrant>(one(id, 'acknowledge'));
 export const roster = (id: string) => rosterAt(one(id));
 /** The warnings a proposed window would carry (advice, never a refusal): the same rule as a grant's `warnings`. */

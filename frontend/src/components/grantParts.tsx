@@ -1,16 +1,92 @@
 // Pieces shared by Government access grants and partner early-access grants:
 // terms agreement, personal acknowledgment, instructions, roster.
 
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import * as organizationsApi from '../api/organizations';
 import type { RosterApi } from '../api/roster';
 import * as termsApi from '../api/terms';
 import type { Terms } from '../api/types';
 import { TermsText } from './TermsText';
 import { useAction, useResource } from '../lib/hooks';
-import { ConfirmAction } from './ConfirmAction';
-import { Checkbox, SelectField, SubmitButton } from './fields';
+import { ConfirmAction, ConfirmDialog, type ConfirmDialogRef } from './ConfirmAction';
+import { Checkbox, SelectField, SubmitButton, TextAreaField } from './fields';
 import { DateTime, Empty, InfoAlert, Loading, ProblemAlert, Section, SuccessAlert } from './ui';
+
+/** The longest reason a grantee may give (the server's limit). */
+export const DECLINE_REASON_MAX = 2000;
+
+/**
+ * A grantee admin declines a grant offered to its organization: a "Decline" button and a
+ * confirmation dialog with an optional reason. The dialog focuses Cancel, the safe choice.
+ */
+export function DeclineGrant({ onBehalfOf, developer, onDecline }: { onBehalfOf: string; developer: string; onDecline: (reason: string) => Promise<unknown> }) {
+  const ref = useRef<ConfirmDialogRef>(null);
+  const [reason, setReason] = useState('');
+  const tooLong = reason.length > DECLINE_REASON_MAX;
+  return (
+    <div className="fap-panel margin-top-3">
+      <h3>Not taking this up?</h3>
+      <p>
+        Declining is {onBehalfOf}’s own choice. {developer} is told by email and sees your reason. Once declined, your organization can no
+        longer accept these terms; the developer can offer access again.
+      </p>
+      <button type="button" className="usa-button usa-button--outline fap-button--danger-outline" onClick={() => ref.current?.open()} aria-haspopup="dialog" aria-controls="decline-grant">
+        Decline
+      </button>
+      <ConfirmDialog
+        ref={ref}
+        id="decline-grant"
+        heading={`Decline this grant for ${onBehalfOf}?`}
+        confirmLabel="Decline grant"
+        onConfirm={() => onDecline(reason)}
+      >
+        <p>{developer} is told that {onBehalfOf} declined. This cannot be undone: your organization will not be able to accept these terms afterwards.</p>
+        <TextAreaField
+          name="decline_reason"
+          label="Reason"
+          hint={`Plain text, shown to ${developer}. At most ${DECLINE_REASON_MAX} characters.`}
+          rows={4}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          error={tooLong ? `Shorten the reason to at most ${DECLINE_REASON_MAX} characters (now ${reason.length}).` : undefined}
+        />
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+/**
+ * The status a grant page or list shows: the derived status, except that a grant still awaiting
+ * terms which every grantee declined reads "Declined" (it will not open; the API's `status` stays
+ * derived from the timestamps, and the developer's controls are unchanged).
+ */
+export function shownStatus(status: string, grantees: { declined_at?: string | null }[]): string {
+  return status === 'awaiting_terms' && grantees.length > 0 && grantees.every((x) => x.declined_at) ? 'declined' : status;
+}
+
+/** How a grantee's decline reads on the grant page, for both sides. */
+export function DeclinedNotice({ who, at, by, reason, isGrantee, isDeveloper }: { who: string; at: string; by?: string | null; reason?: string | null; isGrantee: boolean; isDeveloper: boolean }) {
+  return (
+    <div className="usa-alert usa-alert--warning margin-y-2" role="status">
+      <div className="usa-alert__body">
+        <h2 className="usa-alert__heading">{isGrantee ? 'Your organization declined this grant' : `${who} declined this grant`}</h2>
+        <p className="usa-alert__text">
+          Declined <DateTime value={at} />
+          {by ? ` by ${by}` : ''}.
+        </p>
+        {reason ? (
+          <blockquote className="fap-quote fap-prose">
+            <span className="usa-sr-only">Reason given: </span>
+            {reason}
+          </blockquote>
+        ) : (
+          <p className="usa-alert__text">No reason was given.</p>
+        )}
+        {isDeveloper && <p className="usa-alert__text">Nothing changes for you: you can end the grant, change it or offer access again whenever you choose.</p>}
+      </div>
+    </div>
+  );
+}
 
 /** Terms text, fetched by version id unless given. Collapsible when `collapsed`. */
 export function TermsPanel({ termsId, terms: given, open = false }: { termsId: string; terms?: Terms | null; open?: boolean }) {

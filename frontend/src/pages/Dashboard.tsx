@@ -236,6 +236,11 @@ function AgencyOverview({ d }: { d: Data }) {
           </li>
         ))}
       </ul>
+      <p>
+        <Link className="usa-link" to="/designation-requests?sort=response_by">
+          See the queue by response date, soonest first
+        </Link>
+      </p>
     </section>
   );
 }
@@ -257,7 +262,7 @@ function PartnerOverview({ d }: { d: Data }) {
               </h3>
               <p>from {g.developer_org_name}</p>
               <p>
-                <StatusTag status={g.status} /> {g.status === 'active' && <Countdown end={g.ends_at} />}
+                <StatusTag status={g.status === 'awaiting_terms' && g.partner_declined_at ? 'declined' : g.status} /> {g.status === 'active' && <Countdown end={g.ends_at} />}
               </p>
               <p className="fap-muted">
                 <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />

@@ -40,6 +40,11 @@ const ASSIGNED_FILTERS: { value: '' | AssignedFilter; label: string }[] = [
   { value: 'me', label: 'Assigned to me' },
   { value: 'unassigned', label: 'Unassigned' },
 ];
+/** The queue's orders (`?sort=`, kept in the address like the filters). */
+const SORTS: { value: '' | 'response_by'; label: string }[] = [
+  { value: '', label: 'Newest first' },
+  { value: 'response_by', label: 'Response date, soonest first' },
+];
 /** The server's bound on `q`. */
 const SEARCH_MAX = 100;
 
@@ -49,12 +54,13 @@ export function RequestsList() {
   const status = (params.get('status') ?? '') as '' | DesignationStatus;
   const assigned = role.isAgency ? ((params.get('assigned') ?? '') as '' | AssignedFilter) : '';
   const overdue = params.get('overdue') === 'true' ? 'true' : '';
+  const sort = params.get('sort') === 'response_by' ? 'response_by' : '';
   const typed = params.get('q') ?? '';
   // Every filter is applied by the server, over all requests, not over the pages loaded so far;
   // the search waits for a pause in typing so each keystroke does not cost a request.
   const settled = useDebounced(typed.trim(), 300);
   const q = typed.trim() ? settled : ''; // clearing the search needs no pause
-  const list = usePaged((p) => designationsApi.list({ status, q, assigned, overdue }, p), [status, q, assigned, overdue]);
+  const list = usePaged((p) => designationsApi.list({ status, q, assigned, overdue, sort }, p), [status, q, assigned, overdue, sort]);
   const filtered = !!(status || q || assigned || overdue);
   const update = (k: string, v: string) => {
     const next = new URLSearchParams(params);
@@ -130,8 +136,20 @@ export function RequestsList() {
             </label>
           </div>
         </div>
+        <div className="usa-form-group">
+          <label className="usa-label" htmlFor="filter-sort">
+            Order
+          </label>
+          <select id="filter-sort" className="usa-select" value={sort} onChange={(e) => update('sort', e.target.value)}>
+            {SORTS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
         {(filtered || typed) && (
-          <button type="button" className="usa-button usa-button--unstyled fap-filters__clear" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+          <button type="button" className="usa-button usa-button--unstyled fap-filters__clear" onClick={() => setParams(sort ? new URLSearchParams({ sort }) : new URLSearchParams(), { replace: true })}>
             Clear filters
           </button>
         )}
@@ -146,14 +164,16 @@ export function RequestsList() {
       ) : (
         <div className="fap-table-wrap">
           <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
-            <caption className="usa-sr-only">Designation requests</caption>
+            <caption className="usa-sr-only">{sort ? 'Designation requests, soonest requested response date first; requests without a date last' : 'Designation requests, newest first'}</caption>
             <thead>
               <tr>
                 <th scope="col">Model</th>
                 {!role.isDeveloper && <th scope="col">Developer</th>}
                 <th scope="col">Status</th>
                 <th scope="col">Submitted</th>
-                <th scope="col">Response requested by</th>
+                <th scope="col" aria-sort={sort ? 'ascending' : undefined}>
+                  Response requested by
+                </th>
                 {!role.isDeveloper && <th scope="col">Assigned to</th>}
               </tr>
             </thead>

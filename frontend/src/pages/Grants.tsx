@@ -11,7 +11,7 @@ import { AuditTrail, shortId } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, shownStatus, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -103,7 +103,17 @@ export function GrantTable({ items, role }: { items: AccessGrantSummary[]; role:
                 <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />
               </td>
               <td data-label="Status">
-                <StatusTag status={g.status} />
+                <StatusTag status={shownStatus(g.status, g.grantees)} />
+                {(() => {
+                  // The developer sees which agencies declined; an agency sees its own decline.
+                  const declined = g.grantees.filter((x) => x.declined_at && (role.isDeveloper || x.org_id === role.orgId));
+                  return declined.length > 0 && shownStatus(g.status, g.grantees) !== 'declined' ? (
+                    <>
+                      {' '}
+                      <StatusTag status="declined" label={role.isDeveloper && g.grantees.length > 1 ? `Declined by ${declined.map((x) => x.agency_code ?? x.name).join(', ')}` : 'Declined'} />
+                    </>
+                  ) : null;
+                })()}
                 {g.status === 'active' && (
                   <>
                     <br />
@@ -368,14 +378,22 @@ export function GrantDetail() {
           return (
             <>
               <PageTitle title={`Government access: ${modelLabel(grant.model_name, grant.model_version)}`}>
-                Government access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={grant.status} />
+                Government access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={shownStatus(grant.status, grant.grantees)} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {isDev && <VoluntaryNotice />}
+              {grant.grantees
+                .filter((x) => x.declined_at && (isDev || x.org_id === role.orgId))
+                .map((x) => (
+                  <DeclinedNotice key={x.org_id} who={x.name} at={x.declined_at!} by={x.declined_by_name} reason={x.decline_reason} isGrantee={x.org_id === role.orgId} isDeveloper={isDev} />
+                ))}
               <p className="fap-window-line">
                 {grant.status === 'active' && <Countdown end={grant.ends_at} />}
                 {grant.status === 'scheduled' && <Countdown end={grant.starts_at} prefix="Opens in: " />}
-                {grant.status === 'awaiting_terms' && 'The window opens once the developer and every agency have accepted the terms.'}
+                {grant.status === 'awaiting_terms' &&
+                  (grant.grantees.every((x) => x.declined_at)
+                    ? 'Every agency declined this grant, so the window will not open.'
+                    : 'The window opens once the developer and every agency that has not declined have accepted the terms.')}
               </p>
               <Facts
                 items={[
@@ -386,7 +404,7 @@ export function GrantDetail() {
                   ['Window starts', <DateTime value={grant.starts_at} />],
                   ['Window ends', <DateTime value={grant.ends_at} />],
                   ...(grant.ended_at ? ([['Ended early', <DateTime value={grant.ended_at} />]] as [string, React.ReactNode][]) : []),
-                  ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
+                  ['Time remaining', <TimeRemaining status={shownStatus(grant.status, grant.grantees)} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
                   ['Terms', isDev || role.isOperator ? <Link className="usa-link" to={`/terms/${grant.terms_version_id}`}>{grant.terms_label}</Link> : grant.terms_label],
                 ]}
               />
@@ -410,18 +428,26 @@ export function GrantDetail() {
                           accepted <DateTime value={x.terms_accepted_at} />
                           {x.accepted_by_name ? ` by ${x.accepted_by_name}` : ''}
                         </>
+                      ) : x.declined_at ? (
+                        <>
+                          <StatusTag status="declined" /> <DateTime value={x.declined_at} />
+                          {x.declined_by_name ? ` by ${x.declined_by_name}` : ''}
+                        </>
                       ) : (
                         'not yet accepted'
                       )}
                     </li>
                   ))}
                 </ul>
-                <TermsPanel termsId={grant.terms_version_id} open={(isDev && !grant.developer_accepted_at) || (!!myGrantee && !myGrantee.terms_accepted_at) || (viewer.rostered && !viewer.acknowledged)} />
-                {open && isDev && role.isAdmin && !grant.developer_accepted_at && (
+                <TermsPanel termsId={grant.terms_version_id} open={(isDev && !grant.developer_accepted_at && shownStatus(grant.status, grant.grantees) !== 'declined') || (!!myGrantee && !myGrantee.terms_accepted_at && !myGrantee.declined_at) || (viewer.rostered && !viewer.acknowledged)} />
+                {open && isDev && role.isAdmin && !grant.developer_accepted_at && shownStatus(grant.status, grant.grantees) !== 'declined' && (
                   <AcceptTerms onBehalfOf={grant.developer_org_name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your organization.', grantsApi.acceptTerms(id))} />
                 )}
-                {open && myGrantee && role.isAdmin && !myGrantee.terms_accepted_at && (
-                  <AcceptTerms onBehalfOf={myGrantee.name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your agency.', grantsApi.acceptTerms(id))} />
+                {open && myGrantee && role.isAdmin && !myGrantee.terms_accepted_at && !myGrantee.declined_at && (
+                  <>
+                    <AcceptTerms onBehalfOf={myGrantee.name} termsLabel={grant.terms_label} onAccept={() => act('Terms accepted for your agency.', grantsApi.acceptTerms(id))} />
+                    <DeclineGrant onBehalfOf={myGrantee.name} developer={grant.developer_org_name} onDecline={(reason) => act('You declined this grant. The developer is told.', grantsApi.decline(id, reason))} />
+                  </>
                 )}
                 {open && viewer.rostered && !viewer.acknowledged && (
                   <AcknowledgeTerms termsLabel={grant.terms_label} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', grantsApi.acknowledge(id))} />
@@ -444,7 +470,7 @@ export function GrantDetail() {
                 )}
               </Section>
               {(isDev || myGrantee) && (
-                <Roster roster={grantsApi.roster(id)} canAdd={!!myGrantee && role.isAdmin && open} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
+                <Roster roster={grantsApi.roster(id)} canAdd={!!myGrantee && role.isAdmin && open && !myGrantee.declined_at} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               <AccessLog grant={grant} canLog={viewer.rostered && viewer.acknowledged && grant.status === 'active'} />
               <AuditTrail

@@ -12,7 +12,7 @@ import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, SelectField, SubmitButton, TextAreaField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, shownStatus, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -100,7 +100,7 @@ export function PartnerGrantTable({ items, showPartner }: { items: PartnerGrantS
                 <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />
               </td>
               <td data-label="Status">
-                <StatusTag status={g.status} />
+                <StatusTag status={shownStatus(g.status, [{ declined_at: g.partner_declined_at }])} />
                 {g.status === 'active' && (
                   <>
                     <br />
@@ -237,14 +237,29 @@ export function PartnerGrantDetail() {
           return (
             <>
               <PageTitle title={`Early access: ${modelLabel(grant.model_name, grant.model_version)}`}>
-                Early access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={grant.status} />
+                Early access: {modelLabel(grant.model_name, grant.model_version)} <StatusTag status={shownStatus(grant.status, [{ declined_at: grant.partner_declined_at }])} />
               </PageTitle>
               {notice && <SuccessAlert>{notice}</SuccessAlert>}
               {role.isDeveloper && <VoluntaryNotice />}
+              {grant.partner_declined_at && (
+                <DeclinedNotice
+                  who={grant.partner_name}
+                  at={grant.partner_declined_at}
+                  by={grant.partner_declined_by_name}
+                  reason={grant.partner_decline_reason}
+                  isGrantee={isPartnerOrg}
+                  isDeveloper={role.isDeveloper}
+                />
+              )}
               <p className="fap-window-line">
                 {grant.status === 'active' && <Countdown end={grant.ends_at} />}
                 {grant.status === 'scheduled' && <Countdown end={grant.starts_at} prefix="Opens in: " />}
-                {grant.status === 'awaiting_terms' && (isPartnerOrg ? 'Access starts once an administrator of your organization accepts the terms.' : 'Waiting for the partner to accept the terms.')}
+                {grant.status === 'awaiting_terms' &&
+                  (grant.partner_declined_at
+                    ? 'The partner declined this grant, so access will not start.'
+                    : isPartnerOrg
+                      ? 'Access starts once an administrator of your organization accepts the terms.'
+                      : 'Waiting for the partner to accept the terms.')}
               </p>
               <Facts
                 items={[
@@ -253,8 +268,10 @@ export function PartnerGrantDetail() {
                   ['Access starts', <DateTime value={grant.starts_at} />],
                   ['Access ends', <DateTime value={grant.ends_at} />],
                   ...(grant.revoked_at ? ([['Revoked', <DateTime value={grant.revoked_at} />]] as [string, ReactNode][]) : []),
-                  ['Time remaining', <TimeRemaining status={grant.status} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
-                  ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
+                  ['Time remaining', <TimeRemaining status={shownStatus(grant.status, [{ declined_at: grant.partner_declined_at }])} startsAt={grant.starts_at} endsAt={grant.ends_at} />],
+                  grant.partner_declined_at
+                    ? ['Partner declined', <DateTime value={grant.partner_declined_at} />]
+                    : ['Partner accepted terms', grant.partner_accepted_at ? <DateTime value={grant.partner_accepted_at} /> : 'Not yet'],
                 ]}
               />
               {role.isDeveloper && open && grant.warnings.length > 0 && (
@@ -263,9 +280,12 @@ export function PartnerGrantDetail() {
               {role.isDeveloper && open && <PartnerGrantControls grant={grant} isAdmin={role.isAdmin} act={act} />}
               {(isPartnerOrg || role.isDeveloper) && (
                 <Section title="Terms">
-                  <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && (!grant.partner_accepted_at || (viewer.rostered && !viewer.acknowledged))} />
-                  {open && isPartnerOrg && role.isAdmin && !grant.partner_accepted_at && (
-                    <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', partnerGrantsApi.acceptTerms(id))} />
+                  <TermsPanel termsId={grant.terms_version_id} terms={grant.terms} open={isPartnerOrg && ((!grant.partner_accepted_at && !grant.partner_declined_at) || (viewer.rostered && !viewer.acknowledged))} />
+                  {open && isPartnerOrg && role.isAdmin && !grant.partner_accepted_at && !grant.partner_declined_at && (
+                    <>
+                      <AcceptTerms onBehalfOf={grant.partner_name} termsLabel={grant.terms?.label ?? 'these terms'} onAccept={() => act('Terms accepted for your organization.', partnerGrantsApi.acceptTerms(id))} />
+                      <DeclineGrant onBehalfOf={grant.partner_name} developer={grant.developer_org_name} onDecline={(reason) => act('You declined this grant. The developer is told.', partnerGrantsApi.decline(id, reason))} />
+                    </>
                   )}
                   {open && viewer.rostered && !viewer.acknowledged && (
                     <AcknowledgeTerms termsLabel={grant.terms?.label ?? 'these terms'} onAcknowledge={() => act('Terms acknowledged. The access instructions are now shown.', partnerGrantsApi.acknowledge(id))} />
@@ -292,7 +312,7 @@ export function PartnerGrantDetail() {
                 )}
               </Section>
               {(isPartnerOrg || role.isDeveloper) && (
-                <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
+                <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open && !grant.partner_declined_at} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               {!role.isPartner && (
                 <AuditTrail

@@ -266,6 +266,37 @@ async function browserLocalInput(page, offsetMs, from = null) {
   );
 }
 
+/** The elements that stick out past a phone's right edge (tag, class, how far), widest first. */
+async function widerThanPhone(page) {
+  return page.evaluate(() => {
+    const w = window.innerWidth;
+    return [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter((x) => x.right > w + 1)
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 5)
+      .map((x) => `${x.el.tagName.toLowerCase()}.${[...x.el.classList].join('.')} +${Math.round(x.right - w)}px "${(x.el.textContent ?? '').trim().slice(0, 40)}"`);
+  });
+}
+
+/** A call of the portal's API with the page's session (as the web UI makes it). */
+async function apiCall(page, method, p, body = null) {
+  return page.evaluate(
+    async ([m, url, b]) => {
+      const r = await fetch(url, {
+        method: m,
+        credentials: 'same-origin',
+        headers: { 'X-Requested-With': 'fetch', ...(b ? { 'Content-Type': 'application/json' } : {}) },
+        body: b ? JSON.stringify(b) : undefined,
+      });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    [method, `/api/v1${p}`, body],
+  );
+}
+
+const DECLINE_REASON = 'E2E: we cannot staff an evaluation team in this window.';
+
 async function main() {
   log(`Frontier Access Portal e2e against ${BASE} (run ${RUN_ID})`);
   if (!PASSWORD) log('  note: PORTAL_DEMO_PASSWORD is not set; sign-in steps will fail.');
@@ -676,6 +707,37 @@ async function main() {
       }, { needs: ok });
       await axe(page, 'activity', () => activityOk);
 
+      state.declineOffered = await step('developer offers NSA a second window and the partner another grant (for them to decline)', page, async () => {
+        const first = await apiCall(page, 'GET', state.grantPath);
+        expect(first.status === 200, `the first grant: ${first.status}`);
+        const g = first.body;
+        const day = 86_400_000;
+        const at = (d) => new Date(Date.now() + d * day).toISOString().replace(/\.\d+Z$/, 'Z');
+        const offered = await apiCall(page, 'POST', '/access-grants', {
+          model_id: g.model_id,
+          grantee_org_ids: g.grantees.map((x) => x.org_id),
+          access_mode: 'sandbox',
+          access_instructions: 'E2E: a short second window.',
+          starts_at: at(1),
+          ends_at: at(3),
+          terms_version_id: g.terms_version_id,
+        });
+        expect(offered.status === 201, `second window: ${offered.status} ${JSON.stringify(offered.body)}`);
+        state.declineGrantPath = `/access-grants/${offered.body.id}`;
+        const pgs = await apiCall(page, 'GET', '/partner-grants');
+        const hosp = pgs.body.items.find((x) => x.partner_name === 'Valley Rural Health');
+        expect(hosp, 'no partner grant to Valley Rural Health in the demo');
+        const issued = await apiCall(page, 'POST', '/partner-grants', {
+          nomination_id: hosp.nomination_id,
+          starts_at: at(5),
+          ends_at: at(12),
+          terms_version_id: hosp.terms_version_id,
+          access_instructions: 'E2E: a second early-access window.',
+        });
+        expect(issued.status === 201, `partner grant: ${issued.status} ${JSON.stringify(issued.body)}`);
+        state.declinePartnerGrantPath = `/partner-grants/${issued.body.id}`;
+      }, { needs: () => grantOk });
+
       await step('developer nominates a new partner organization for its model', page, async () => {
         await goto(page, `/nominations/new?model_id=${state.modelPath.split('/').pop()}`);
         await tick(page, 'A new organization');
@@ -980,6 +1042,84 @@ async function main() {
         }
       }, { needs: () => signedIn && !!state.grantPath });
       await axe(page, 'government grant (reviewer)', () => signedIn && !!state.grantPath);
+
+      const sortOk = await step('the review queue sorts by response date, soonest first and undated last, kept in the address', page, async () => {
+        await goto(page, '/designation-requests');
+        const sent = queueRequest((q) => q.get('sort') === 'response_by');
+        await page.getByLabel('Order').selectOption({ label: 'Response date, soonest first' });
+        await sent;
+        await settle(page);
+        expect(new URL(page.url()).searchParams.get('sort') === 'response_by', 'the order is not kept in the address');
+        const dates = async () =>
+          page.locator('table.fap-table tbody tr td[data-label="Response requested by"]').evaluateAll((tds) => tds.map((td) => td.querySelector('time')?.getAttribute('datetime') ?? ''));
+        const check = (ds) => {
+          expect(ds.length >= 2, `too few rows to see an order: ${JSON.stringify(ds)}`);
+          const firstBlank = ds.indexOf('');
+          const dated = firstBlank === -1 ? ds : ds.slice(0, firstBlank);
+          expect(firstBlank === -1 || ds.slice(firstBlank).every((d) => d === ''), `a dated request after an undated one: ${JSON.stringify(ds)}`);
+          expect(dated.every((d, i) => i === 0 || dated[i - 1] <= d), `dates not soonest first: ${JSON.stringify(ds)}`);
+          expect(dated.length >= 1, 'no request with a response date');
+        };
+        check(await dates());
+        await page.locator('th[aria-sort="ascending"]', { hasText: 'Response requested by' }).waitFor();
+        await screenshot(page, 'review queue by response date');
+        // A fresh load of the address keeps the order and the filters with it.
+        await goto(page, '/designation-requests?sort=response_by&status=under_review');
+        expect((await page.getByLabel('Order').inputValue()) === 'response_by', 'the order control does not read the address');
+        await goto(page, '/designation-requests?sort=response_by');
+        check(await dates());
+      }, { needs: () => signedIn });
+      await axe(page, 'review queue by response date', () => sortOk);
+      {
+        const phone = await phoneOf(page);
+        await step('the sorted review queue fits a 375 px phone', phone, async () => {
+          await goto(phone, '/designation-requests?sort=response_by');
+          const overflow = await overflowX(phone);
+          expect(overflow <= 1, `the queue is ${overflow}px wider than the phone`);
+          await screenshot(phone, 'phone review queue by response date');
+        }, { needs: () => sortOk });
+        await phone.context().close();
+      }
+
+      const declineOk = await step('the NSA reviewer declines a grant offered to NSA, with a reason, after confirming (Cancel focused)', page, async () => {
+        await goto(page, state.declineGrantPath);
+        await page.getByRole('button', { name: 'Decline', exact: true }).click();
+        const dialog = openDialog(page);
+        await dialog.waitFor();
+        await cancelFocused(page);
+        expect(((await dialog.textContent()) ?? '').includes('cannot be undone'), 'the dialog does not say what follows');
+        await dialog.getByLabel(/^Reason/).fill(DECLINE_REASON);
+        await screenshot(page, 'decline grant dialog');
+        const phone = await phoneOf(page);
+        await goto(phone, state.declineGrantPath);
+        await phone.locator('.fap-hash code').waitFor();
+        const wide = await widerThanPhone(phone);
+        expect(wide.length === 0, `the grant page with the Decline panel is wider than the phone: ${JSON.stringify(wide)}`);
+        await phone.getByRole('button', { name: 'Decline', exact: true }).click();
+        await openDialog(phone).waitFor();
+        await phone.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), null, { timeout: 3000 }).catch(() => {});
+        await phone.waitForTimeout(300);
+        await phone.screenshot({ path: await screenshot(phone, 'decline grant dialog phone') });
+        await phone.context().close();
+        await dialog.getByRole('button', { name: 'Decline grant' }).click();
+        await dialogClosed(page);
+        await page.getByText('You declined this grant. The developer is told.').waitFor();
+        await page.locator('.usa-alert', { hasText: 'Your organization declined this grant' }).waitFor();
+        await page.locator('.fap-quote', { hasText: DECLINE_REASON }).waitFor();
+        expect(!(await page.getByRole('button', { name: 'Accept terms' }).count()), 'Accept terms is still offered after declining');
+        expect(!(await page.getByRole('button', { name: 'Decline', exact: true }).count()), 'Decline is still offered after declining');
+      }, { needs: () => signedIn && !!state.declineGrantPath });
+      await axe(page, 'declined grant (reviewer)', () => declineOk);
+      {
+        const phone = await phoneOf(page);
+        await step('the declined grant fits a 375 px phone (reviewer)', phone, async () => {
+          await goto(phone, state.declineGrantPath);
+          const overflow = await overflowX(phone);
+          expect(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+          await screenshot(phone, 'phone declined grant reviewer');
+        }, { needs: () => declineOk });
+        await phone.context().close();
+      }
       await step('reviewer signs out', page, () => signOut(page), { needs: () => signedIn });
       await page.context().close();
     }
@@ -1124,6 +1264,29 @@ async function main() {
         await page.locator('figure.fap-timeline').scrollIntoViewIfNeeded();
         await screenshot(page, 'partner grant timeline');
       }, { needs: () => !!(warnedHref ?? waterHref) });
+
+      const seenOk = await step("developer sees the NSA's decline and its reason on the grant page, its own controls unchanged", page, async () => {
+        await goto(page, state.declineGrantPath);
+        await page.locator('.usa-alert', { hasText: 'declined this grant' }).waitFor();
+        await page.locator('.fap-quote', { hasText: DECLINE_REASON }).waitFor();
+        await page.getByText('Nothing changes for you').waitFor();
+        await page.locator('.fap-agreement .fap-tag', { hasText: 'Declined' }).waitFor();
+        await page.getByRole('button', { name: 'End access now' }).waitFor();
+        await goto(page, '/access-grants');
+        await page.locator('table.fap-table tbody tr .fap-tag', { hasText: 'Declined' }).first().waitFor();
+        await goto(page, state.declineGrantPath);
+      }, { needs: () => signedIn && !!state.declineGrantPath });
+      await axe(page, 'declined grant (developer)', () => seenOk);
+      {
+        const phone = await phoneOf(page);
+        await step('the declined grant fits a 375 px phone (developer)', phone, async () => {
+          await goto(phone, state.declineGrantPath);
+          const overflow = await overflowX(phone);
+          expect(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+          await screenshot(phone, 'phone declined grant developer');
+        }, { needs: () => seenOk });
+        await phone.context().close();
+      }
       await page.context().close();
     }
 
@@ -1136,7 +1299,8 @@ async function main() {
       let grantHref = null;
       await step('partner sees its early-access grant', page, async () => {
         await goto(page, '/partner-grants');
-        const link = page.locator('table a[href^="/partner-grants/"]').first();
+        // The demo's accepted, active grant (the run also issues one for the partner to decline).
+        const link = page.locator('table tbody tr', { hasText: 'Active' }).locator('a[href^="/partner-grants/"]').first();
         await link.waitFor({ timeout: TIMEOUT }).catch(() => {
           throw new Error('no early-access grant listed for the partner (does the demo data issue one?)');
         });
@@ -1201,6 +1365,54 @@ async function main() {
         expect(overflow <= 1, `the grant page is ${overflow}px wider than the phone`);
         await screenshot(phone, 'phone partner grant');
       }, { needs: () => !!grantHref });
+      await phone.context().close();
+
+      const pDeclineOk = await step('partner admin declines an early-access grant, with a reason, after confirming (Cancel focused)', page, async () => {
+        await goto(page, state.declinePartnerGrantPath);
+        await page.getByRole('button', { name: 'Decline', exact: true }).click();
+        const dialog = openDialog(page);
+        await dialog.waitFor();
+        await cancelFocused(page);
+        await dialog.getByLabel(/^Reason/).fill(DECLINE_REASON);
+        await screenshot(page, 'partner decline dialog');
+        await dialog.getByRole('button', { name: 'Decline grant' }).click();
+        await dialogClosed(page);
+        await page.getByText('You declined this grant. The developer is told.').waitFor();
+        await page.locator('.usa-alert', { hasText: 'Your organization declined this grant' }).waitFor();
+        await page.locator('.fap-facts__row', { hasText: 'Partner declined' }).waitFor();
+        expect(!(await page.getByRole('button', { name: 'Accept terms' }).count()), 'Accept terms is still offered after declining');
+      }, { needs: () => signedIn && !!state.declinePartnerGrantPath });
+      await axe(page, 'declined partner grant (partner)', () => pDeclineOk);
+      const phone2 = await phoneOf(page);
+      await step('the declined partner grant fits a 375 px phone (partner)', phone2, async () => {
+        await goto(phone2, state.declinePartnerGrantPath);
+        const overflow = await overflowX(phone2);
+        expect(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+        await screenshot(phone2, 'phone declined partner grant');
+      }, { needs: () => pDeclineOk });
+      await phone2.context().close();
+      await page.context().close();
+      state.partnerDeclined = pDeclineOk;
+    }
+
+    log('\nDeveloper sees the partner decline');
+    {
+      const page = await newPage();
+      const signedIn = await step('developer signs in to see the partner decline', page, () => signIn(page, ACCOUNTS.developer), { needs: () => state.partnerDeclined });
+      const seen = await step("developer sees the partner's decline and reason; revoking stays its own", page, async () => {
+        await goto(page, state.declinePartnerGrantPath);
+        await page.locator('.usa-alert', { hasText: 'Valley Rural Health declined this grant' }).waitFor();
+        await page.locator('.fap-quote', { hasText: DECLINE_REASON }).waitFor();
+        await page.getByRole('button', { name: 'Revoke access now' }).waitFor();
+      }, { needs: () => signedIn });
+      await axe(page, 'declined partner grant (developer)', () => seen);
+      const phone = await phoneOf(page);
+      await step('the declined partner grant fits a 375 px phone (developer)', phone, async () => {
+        await goto(phone, state.declinePartnerGrantPath);
+        const overflow = await overflowX(phone);
+        expect(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+        await screenshot(phone, 'phone declined partner grant developer');
+      }, { needs: () => seen });
       await phone.context().close();
       await page.context().close();
     }

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/access-grants/{id}/accept-terms",
             web::post().to(accept_terms),
         )
+        .route("/access-grants/{id}/decline", web::post().to(decline))
         .route(
             "/access-grants/{id}/acknowledge",
             web::post().to(acknowledge),

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::api::grants::{self, RosterBody, RosterList, RosterOut};
+use crate::api::grants::{self, DeclineBody, RosterBody, RosterList, RosterOut};
 use crate::api::json::Json;
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -35,6 +35,36 @@ pub async fn accept_terms(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     grants::accept_terms_route::<AccessResource>(state, actor, path.into_inner()).await
+}
+
+/// An admin of a grantee agency declines the grant for its agency (optional `reason`, plain
+/// text): while it is open and the agency has not accepted its terms. The decline is that
+/// agency's alone (other grantees go on) and the developer is emailed; nothing of it holds the
+/// developer's own controls. A repeat answers the grant unchanged.
+#[utoipa::path(
+    post,
+    path = "/api/v1/access-grants/{id}/decline",
+    operation_id = "declineAccessGrant",
+    tag = "access grants",
+    request_body(content = DeclineBody, description = "Optional: no body, `{}` or a reason"),
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = AccessGrantOut),
+        (status = 403, description = "Not an admin of a grantee agency (the developer never declines for a grantee)", body = crate::api::dto::Problem),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`invalid_transition`: the agency already accepted the terms, or the grant is over", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn decline(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    grants::decline_route::<AccessResource>(state, actor, path.into_inner(), body).await
 }
 
 /// A rostered user acknowledges the terms personally; the access instructions then show.

@@ -25,6 +25,12 @@ pub struct GranteeOut {
     pub agency_code: Option<String>,
     pub terms_accepted_at: Option<DateTime<Utc>>,
     pub accepted_by_name: Option<String>,
+    /// Set when this agency declined the grant (its own choice; the other grantees go on, and
+    /// nothing of it holds the developer).
+    pub declined_at: Option<DateTime<Utc>>,
+    pub declined_by_name: Option<String>,
+    /// The agency's reason, plain text, when it gave one.
+    pub decline_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -157,6 +163,7 @@ impl View for AccessGrantOut {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let grantee_pairs = store::grantees_of(conn, &ids)?;
         let acceptances = store::org_acceptances(conn, GrantKind::Access, &ids)?;
+        let declines = store::declines_of(conn, GrantKind::Access, &ids)?;
         let mine = grants::viewer_roster(conn, GrantKind::Access, &ids, actor.user_id.as_str())?;
         let mut org_ids: Vec<String> = grantee_pairs.iter().map(|(_, o)| o.clone()).collect();
         org_ids.extend(rows.iter().map(|r| r.organization_id.clone()));
@@ -174,7 +181,8 @@ impl View for AccessGrantOut {
             .into_iter()
             .map(|t| (t.id.clone(), t))
             .collect();
-        let uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
+        let mut uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
+        uids.extend(declines.iter().map(|d| d.user_id.clone()));
         let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
         Ok(rows
             .into_iter()
@@ -199,7 +207,13 @@ impl View for AccessGrantOut {
                         .iter()
                         .map(|o| {
                             let a = accepted(o);
+                            let d = declines
+                                .iter()
+                                .find(|d| d.grant_id == r.id && &d.organization_id == o);
                             GranteeOut {
+                                declined_at: d.map(|d| from_db(d.declined_at)),
+                                declined_by_name: d.and_then(|d| names.get(&d.user_id).cloned()),
+                                decline_reason: d.and_then(|d| d.reason.clone()),
                                 org_id: o.clone(),
                                 name: orgs.get(o).map(|x| x.name.clone()).unwrap_or_default(),
                                 agency_code: orgs.get(o).and_then(|x| x.agency_code.clone()),

@@ -7,10 +7,14 @@ use utoipa::ToSchema;
 use crate::api::paging::{PageQuery, Paged};
 use crate::auth::Actor;
 use crate::db;
-use crate::domain::designation::{latest_day_under_way, AssignedFilter, DesignationStatus};
+use crate::domain::designation::{
+    latest_day_under_way, AssignedFilter, DesignationStatus, RequestSort,
+};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
-use crate::store::designations::{self as store, Assigned, ListFilter, Search, SEARCH_MAX_CHARS};
+use crate::store::designations::{
+    self as store, Assigned, ListFilter, ResponseCursor, Search, SEARCH_MAX_CHARS,
+};
 use chrono::{DateTime, Utc};
 
 use super::views::{RequestOut, RequestSummary};
@@ -45,6 +49,10 @@ pub struct ListQuery {
     /// while they still await the Government (`submitted` or `under_review`; see the items'
     /// `overdue`). Absent or empty: every request.
     pub overdue: Option<String>,
+    /// `newest` (the default): newest first. `response_by`: soonest requested response date
+    /// first, requests without a date last, ties by id; its `next_cursor` only continues this
+    /// order.
+    pub sort: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -72,12 +80,15 @@ pub async fn list(
     actor: Actor,
     q: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    if parse_sort(q.sort.as_deref())? == RequestSort::ResponseBy {
+        return list_by_response_date(state, actor, q.into_inner(), now).await;
+    }
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor.clone(),
     }
     .page()?;
-    let now = state.clock.now();
     let filter = list_filter(&q, &actor, now)?;
     let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
@@ -86,6 +97,98 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
+    Ok(HttpResponse::Ok().json(RequestList {
+        items: paged.items,
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+/// `?sort=`: absent or empty is newest first.
+fn parse_sort(s: Option<&str>) -> AppResult<RequestSort> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(RequestSort::Newest),
+        Some(s) => RequestSort::parse(s).map_err(|_| {
+            AppError::field(
+                "sort",
+                "can only be by the requested response date, or left out for the newest first",
+            )
+        }),
+    }
+}
+
+/// The cursor of the response-date order: `<date>_<id>`, or `none_<id>` among the requests
+/// without a date. Opaque to clients, like every cursor.
+fn response_cursor(r: &RequestSummary) -> String {
+    match r.requested_response_by {
+        Some(d) => format!("{}_{}", d.format("%Y-%m-%d"), r.id),
+        None => format!("none_{}", r.id),
+    }
+}
+
+/// `Err` for anything [`response_cursor`] did not make.
+fn parse_response_cursor(c: Option<&str>) -> Result<Option<ResponseCursor>, ()> {
+    let Some(c) = c.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let (date, id) = c.split_once('_').ok_or(())?;
+    uuid::Uuid::parse_str(id).map_err(|_| ())?;
+    let response_by = match date {
+        "none" => None,
+        d => Some(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| ())?),
+    };
+    Ok(Some(ResponseCursor {
+        response_by,
+        id: id.to_string(),
+    }))
+}
+
+/// `?sort=response_by`: the same filters and visibility, keyset-paginated on the requested
+/// response date and id.
+async fn list_by_response_date(
+    state: web::Data<AppState>,
+    actor: Actor,
+    q: ListQuery,
+    now: DateTime<Utc>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let limit = q.limit.unwrap_or(crate::store::DEFAULT_LIMIT);
+    if !(1..=crate::store::MAX_LIMIT).contains(&limit) {
+        errors.push(FieldError::new(
+            "limit",
+            format!("must be between 1 and {}", crate::store::MAX_LIMIT),
+        ));
+    }
+    let after = match parse_response_cursor(q.cursor.as_deref()) {
+        Ok(a) => a,
+        Err(_) => {
+            errors.push(FieldError::new(
+                "cursor",
+                "is not a cursor returned by this list",
+            ));
+            None
+        }
+    };
+    let filter = list_filter(&q, &actor, now)?;
+    crate::api::finish(errors)?;
+    let items = db::run(&state.pool, move |conn| {
+        let rows = store::list_visible_by_response_date(
+            conn,
+            &viewer(&actor),
+            &filter,
+            after.as_ref(),
+            limit,
+        )?;
+        RequestOut::page(conn, &actor, now, rows)
+    })
+    .await?;
+    let page = crate::store::Page {
+        limit,
+        before: None,
+    };
+    let mut paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
+    paged.next_cursor = paged
+        .next_cursor
+        .and_then(|_| paged.items.last().map(response_cursor));
     Ok(HttpResponse::Ok().json(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,

@@ -1,0 +1,3 @@
+DROP INDEX designation_requests_org_response_by_idx;
+DROP INDEX designation_requests_response_by_idx;
+DROP TABLE grant_declines;
