@@ -22,6 +22,7 @@ mod openapi_contract;
 mod operator;
 mod outage;
 mod passkeys;
+mod people;
 mod plain_words;
 mod plans;
 mod properties;
