@@ -191,6 +191,7 @@ export function OrganizationPage() {
   const [changed, setChanged] = useState<string | null>(null);
   const named = (u: Member) => u.name.trim() || u.email;
   const done = async (text: string) => {
+    setSent(null);
     setChanged(text);
     await res.reload();
   };
@@ -211,6 +212,7 @@ export function OrganizationPage() {
   const action = useAction(async () => {
     await organizationsApi.invite({ email: invite.email.trim(), org_role: invite.org_role as OrgRole });
     setSent(invite.email.trim());
+    setChanged(null);
     setInvite({ email: '', org_role: 'member' });
     await res.reload();
   });

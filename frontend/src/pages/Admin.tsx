@@ -130,7 +130,7 @@ function AdminOrganizationsInner() {
                   <tr key={o.id}>
                     <th scope="row" data-label="Name">
                       {o.name}
-                      <div className="fap-muted">
+                      <div className="fap-muted text-normal">
                         Created <DateTime value={o.created_at} dateOnly />
                       </div>
                     </th>
