@@ -260,6 +260,8 @@ export function OrganizationPage() {
                           <td data-label="Actions">
                             {u.id === me.user.id ? (
                               <span className="fap-muted">You</span>
+                            ) : u.status === 'disabled' ? (
+                              <span className="fap-muted">None while disabled (the portal’s operators can enable the account)</span>
                             ) : (
                               <div className="fap-actions">
                                 {u.status === 'invited' && (
@@ -272,23 +274,21 @@ export function OrganizationPage() {
                                     </ConfirmAction>
                                   </>
                                 )}
-                                {u.status !== 'disabled' && (
-                                  <ConfirmAction
-                                    label={u.org_role === 'admin' ? 'Make member' : 'Make administrator'}
-                                    srSuffix={` ${named(u)}`}
-                                    outline
-                                    danger={false}
-                                    heading={u.org_role === 'admin' ? `Make ${named(u)} a member?` : `Make ${named(u)} an administrator?`}
-                                    onConfirm={() => setRole(u, u.org_role === 'admin' ? 'member' : 'admin')}
-                                  >
-                                    <p>
-                                      {u.org_role === 'admin'
-                                        ? `${named(u)} will no longer invite people or act for ${o.name}. The organization always keeps at least one administrator.`
-                                        : `${named(u)} will be able to invite people and act for ${o.name} (offer grants, accept terms).`}{' '}
-                                      It applies at once.
-                                    </p>
-                                  </ConfirmAction>
-                                )}
+                                <ConfirmAction
+                                  label={u.org_role === 'admin' ? 'Make member' : 'Make administrator'}
+                                  srSuffix={` ${named(u)}`}
+                                  outline
+                                  danger={false}
+                                  heading={u.org_role === 'admin' ? `Make ${named(u)} a member?` : `Make ${named(u)} an administrator?`}
+                                  onConfirm={() => setRole(u, u.org_role === 'admin' ? 'member' : 'admin')}
+                                >
+                                  <p>
+                                    {u.org_role === 'admin'
+                                      ? `${named(u)} will no longer invite people or act for ${o.name}. The organization always keeps at least one administrator.`
+                                      : `${named(u)} will be able to invite people and act for ${o.name} (offer grants, accept terms).`}{' '}
+                                    It applies at once.
+                                  </p>
+                                </ConfirmAction>
                               </div>
                             )}
                           </td>

@@ -1201,7 +1201,7 @@ async function main() {
         await dialog.getByRole('heading', { name: `Revoke the invitation of ${second}?` }).waitFor();
         await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
         await orgAdmin.getByText(`The invitation of ${second} is revoked`).waitFor();
-        await row(second).getByText('Disabled').waitFor();
+        await row(second).getByRole('cell', { name: 'Disabled', exact: true }).waitFor();
         await screenshot(orgAdmin, 'org admin people');
         const phone = await phoneOf(orgAdmin);
         await phone.goto(BASE + '/organization');
