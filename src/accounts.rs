@@ -10,7 +10,10 @@ use crate::auth::tokens::{Audience, JwtKeys};
 use crate::clock::to_db;
 use crate::db::DbConn;
 use crate::domain::audit::AuditAction;
-use crate::domain::policy::OrgKind;
+use crate::domain::membership::{
+    may_change_role, may_resend_invitation, may_revoke_invitation, MembershipError,
+};
+use crate::domain::policy::{OrgKind, OrgRole};
 use crate::error::{AppError, AppResult};
 use crate::mail::outbox;
 use crate::mail::templates::Reason;
@@ -144,7 +147,9 @@ pub fn invitation_preview(
         return Ok(None);
     };
     let (user, org) = accounts::user_with_org(conn, &user_id)?;
-    if user.disabled_at.is_some() || user.password_hash.is_some() {
+    if user.status() != accounts::UserStatus::Invited
+        || orgs::deactivated_at(conn, &org.id)?.is_some()
+    {
         return Ok(None);
     }
     Ok(Some((org.name, user.email)))
@@ -424,4 +429,130 @@ pub fn operator_invitation_if_needed(
         )),
         Some(_) => Ok(None),
     }
+}
+
+/// 403 `organization_deactivated` when the organization was deactivated by an operator: nobody
+/// in it signs in or uses an API token until it is reactivated. Checked after the credential
+/// was found right (so it tells a guesser nothing) and on every request.
+pub fn refuse_if_deactivated(conn: &mut DbConn, org_id: &str) -> AppResult<()> {
+    if orgs::deactivated_at(conn, org_id)?.is_some() {
+        return Err(AppError::forbidden_code(
+            crate::error::ProblemCode::OrganizationDeactivated,
+            "Your organization's access to the portal has been turned off by the portal's operators. Ask them to turn it back on.",
+        ));
+    }
+    Ok(())
+}
+
+fn membership_error(e: MembershipError, revoking: bool) -> AppError {
+    match e {
+        MembershipError::LastAdmin if revoking => AppError::conflict(
+            crate::error::ProblemCode::LastAdmin,
+            "This is the only admin invitation of an organization that has no active admin yet, so nobody else could invite anyone into it. Resend the invitation instead.",
+        ),
+        MembershipError::LastAdmin => AppError::conflict(
+            crate::error::ProblemCode::LastAdmin,
+            "This person is the organization's last admin. Make someone else an admin first.",
+        ),
+        MembershipError::NotInvited => AppError::conflict(
+            crate::error::ProblemCode::NotInvited,
+            "This person has no pending invitation: they have already joined, or their account is disabled.",
+        ),
+    }
+}
+
+/// Who sees the audit event of a change to `user`: its organization, and the actor's (an
+/// operator's) when that is another.
+fn visible_for(ctx: &AuditCtx, user: &UserRow) -> Vec<String> {
+    let mut v = vec![user.organization_id.clone()];
+    if let Some(o) = ctx
+        .actor_org_id
+        .clone()
+        .filter(|o| *o != user.organization_id)
+    {
+        v.push(o);
+    }
+    v
+}
+
+/// Sends a pending invitation again: a new link by email (through the outbox, as the first
+/// one), and every earlier link of the invitation stops working. 409 `not_invited` unless the
+/// person is invited.
+pub fn resend_invitation(
+    conn: &mut DbConn,
+    env: &Env,
+    ctx: &AuditCtx,
+    user: &UserRow,
+) -> AppResult<DateTime<Utc>> {
+    may_resend_invitation(user.status()).map_err(|e| membership_error(e, false))?;
+    accounts::expire_email_tokens(conn, &user.id, LinkPurpose::Invitation.as_str(), env.now)?;
+    issue_link(conn, env, &user.id, &user.email, LinkPurpose::Invitation)?;
+    audit::append(
+        conn,
+        ctx,
+        NewEvent {
+            action: AuditAction::UserInvitationResent,
+            target_type: "user",
+            target_id: &user.id,
+            visible_to: visible_for(ctx, user),
+            detail: json!({"organization_id": user.organization_id}),
+        },
+    )?;
+    Ok(env.now + INVITATION_TTL)
+}
+
+/// Revokes a pending invitation: every link of it stops working and the person can no longer
+/// join. The account row is **kept and marked disabled** rather than removed: an invited person
+/// may already be named elsewhere (a grantee admin may roster an invited colleague), and the
+/// audit trail names the row. An operator can enable it again and resend the invitation.
+/// 409 `not_invited` unless the person is invited; 409 `last_admin` for the only admin
+/// invitation of an organization without an active admin.
+pub fn revoke_invitation(conn: &mut DbConn, ctx: &AuditCtx, user: &UserRow) -> AppResult<()> {
+    let now = ctx.now.unwrap_or_else(Utc::now);
+    let role = OrgRole::parse(&user.org_role).map_err(AppError::internal)?;
+    let others = accounts::other_admins(conn, &user.organization_id, &user.id)?;
+    may_revoke_invitation(role, user.status(), others).map_err(|e| membership_error(e, true))?;
+    accounts::expire_email_tokens(conn, &user.id, LinkPurpose::Invitation.as_str(), now)?;
+    accounts::set_disabled(conn, &user.id, Some(now))?;
+    audit::append(
+        conn,
+        ctx,
+        NewEvent {
+            action: AuditAction::UserInvitationRevoked,
+            target_type: "user",
+            target_id: &user.id,
+            visible_to: visible_for(ctx, user),
+            detail: json!({"organization_id": user.organization_id}),
+        },
+    )?;
+    Ok(())
+}
+
+/// Makes `user` an admin or a member of its organization; 409 `last_admin` when that would
+/// leave the organization without an admin. A repeat changes nothing (`false`). The new role
+/// applies at the user's next request (roles are read on every request).
+pub fn change_role(
+    conn: &mut DbConn,
+    ctx: &AuditCtx,
+    user: &UserRow,
+    to: OrgRole,
+) -> AppResult<bool> {
+    let role = OrgRole::parse(&user.org_role).map_err(AppError::internal)?;
+    let others = accounts::other_admins(conn, &user.organization_id, &user.id)?;
+    if !may_change_role(role, user.status(), to, others).map_err(|e| membership_error(e, false))? {
+        return Ok(false);
+    }
+    accounts::set_role(conn, &user.id, to.as_str())?;
+    audit::append(
+        conn,
+        ctx,
+        NewEvent {
+            action: AuditAction::UserRoleChanged,
+            target_type: "user",
+            target_id: &user.id,
+            visible_to: visible_for(ctx, user),
+            detail: json!({"from": role.as_str(), "to": to.as_str()}),
+        },
+    )?;
+    Ok(true)
 }

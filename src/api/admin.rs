@@ -19,7 +19,7 @@ use crate::audit::{self, NewEvent, Verification};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::nomination::{is_valid_sector, PartnerType};
-use crate::domain::policy::{AgencyCode, Capability};
+use crate::domain::policy::{AgencyCode, Capability, OrgRole};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::store::accounts::UserStatus;
@@ -29,7 +29,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/organizations", web::post().to(create_org))
         .route("/admin/organizations", web::get().to(list_orgs))
         .route("/admin/users", web::get().to(list_users))
+        .route("/admin/organizations/{id}", web::patch().to(patch_org))
         .route("/admin/users/{id}", web::patch().to(patch_user))
+        .route(
+            "/admin/users/{id}/invitation",
+            web::post().to(resend_invitation),
+        )
+        .route(
+            "/admin/users/{id}/invitation",
+            web::delete().to(revoke_invitation),
+        )
         .route("/admin/audit/verify", web::get().to(verify_audit))
         .route("/admin/audit/chain", web::get().to(export_chain));
 }
@@ -163,6 +172,9 @@ pub struct AdminOrg {
     #[serde(flatten)]
     pub organization: OrgOut,
     pub user_count: i64,
+    /// When an operator deactivated it (`null` while active): its users cannot sign in or use
+    /// API tokens; its records stay.
+    pub deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -213,24 +225,31 @@ pub async fn list_orgs(
         let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
         let counts: std::collections::HashMap<String, i64> =
             orgs::count_users(conn, &ids)?.into_iter().collect();
-        let out: Vec<(crate::store::orgs::OrgRow, i64)> = rows
+        let off = orgs::deactivations(conn, &ids)?;
+        let out: Vec<(
+            crate::store::orgs::OrgRow,
+            i64,
+            Option<chrono::NaiveDateTime>,
+        )> = rows
             .into_iter()
             .map(|o| {
                 let n = counts.get(&o.id).copied().unwrap_or(0);
-                (o, n)
+                let d = off.get(&o.id).copied();
+                (o, n, d)
             })
             .collect();
         Ok(out)
     })
     .await?;
-    let paged = Paged::from_rows(rows, &page, |(o, _)| o.id.clone());
+    let paged = Paged::from_rows(rows, &page, |(o, _, _)| o.id.clone());
     Ok(HttpResponse::Ok().json(AdminOrgList {
         items: paged
             .items
             .iter()
-            .map(|(o, n)| AdminOrg {
+            .map(|(o, n, d)| AdminOrg {
                 organization: OrgOut::from(o),
                 user_count: *n,
+                deactivated_at: d.map(crate::clock::from_db),
             })
             .collect(),
         next_cursor: paged.next_cursor,
@@ -254,29 +273,91 @@ pub struct AdminUserList {
     pub next_cursor: Option<String>,
 }
 
-/// Every user, newest first.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UserListQuery {
+    /// Part of a name or an email address (any case).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// `invited`, `active` or `disabled`
+    pub status: Option<String>,
+    /// Only the users of this organization.
+    pub organization_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The filters of the users list, or a 422 naming each bad one.
+fn user_filter(q: &UserListQuery) -> AppResult<store::UserFilter> {
+    use crate::store::designations::{Search, SEARCH_MAX_CHARS};
+    let mut errors = Vec::new();
+    let text = q.q.as_deref().unwrap_or_default().trim();
+    if text.chars().count() > SEARCH_MAX_CHARS {
+        errors.push(FieldError::new(
+            "q",
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        ));
+    } else if text.chars().any(char::is_control) {
+        errors.push(FieldError::new("q", "must not contain control characters"));
+    }
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match UserStatus::parse(s) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "status",
+                    "must be invited, active or disabled",
+                ));
+                None
+            }
+        },
+    };
+    finish(errors)?;
+    Ok(store::UserFilter {
+        search: (!text.is_empty()).then(|| Search::contains(&text.to_lowercase())),
+        status,
+        organization_id: q
+            .organization_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    })
+}
+
+/// Every user, newest first, narrowed by a search of names and addresses (`q`, any case), a
+/// `status` and an `organization_id`; the same cursor pages with or without them.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/users",
     operation_id = "adminListUsers",
     tag = "admin",
     params(
-        PageQuery,
+        UserListQuery,
     ),
     responses(
         (status = 200, body = AdminUserList),
         (status = 404, description = "Not an operator", body = crate::api::dto::Problem),
+        (status = 422, description = "A status that is not one, or a search too long", body = crate::api::dto::Problem),
     ),
 )]
 pub async fn list_users(
     state: web::Data<AppState>,
     actor: Actor,
-    q: web::Query<PageQuery>,
+    q: web::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
     require_operator(&actor)?;
-    let page = q.page()?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
+    let filter = user_filter(&q)?;
     let p = page.clone();
-    let rows = db::run(&state.pool, move |conn| Ok(store::list_users(conn, &p)?)).await?;
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(store::list_users(conn, &filter, &p)?)
+    })
+    .await?;
     let paged = Paged::from_rows(rows, &page, |(u, _)| u.id.clone());
     Ok(HttpResponse::Ok().json(AdminUserList {
         items: paged
@@ -286,7 +367,7 @@ pub async fn list_users(
                 user: UserOut::from(u),
                 organization_name: o.name.clone(),
                 organization_kind: o.kind.as_str().into(),
-                status: UserStatus::of(u),
+                status: u.status(),
             })
             .collect(),
         next_cursor: paged.next_cursor,
@@ -294,12 +375,23 @@ pub async fn list_users(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"org_role": "admin"}))]
 pub struct PatchUserBody {
-    pub disabled: bool,
+    /// Disable (`true`) or enable again (`false`).
+    pub disabled: Option<bool>,
+    /// `admin` or `member`: the user's role in their own organization.
+    pub org_role: Option<String>,
+}
+
+/// The role named in a body, or the 422 that names the field.
+pub fn parse_role(role: &str) -> AppResult<OrgRole> {
+    OrgRole::parse(role).map_err(|_| AppError::field("org_role", "must be admin or member"))
 }
 
 /// Disables (every session and API token ends at once, for good) or re-enables a user (which
-/// revives none of them: the user signs in afresh).
+/// revives none of them: the user signs in afresh), and changes their role in their
+/// organization (`admin` ↔ `member`; 409 `last_admin` when it would leave the organization
+/// without an admin). Each change is one audit event; a repeat changes nothing.
 #[utoipa::path(
     patch,
     path = "/api/v1/admin/users/{id}",
@@ -312,7 +404,8 @@ pub struct PatchUserBody {
     responses(
         (status = 200, body = UserOut),
         (status = 404, body = crate::api::dto::Problem),
-        (status = 409, description = "`own_account`: operators cannot disable themselves", body = crate::api::dto::Problem),
+        (status = 409, description = "`own_account`: operators cannot disable themselves or change their own role; `last_admin`: the organization's last admin", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
     ),
 )]
 pub async fn patch_user(
@@ -323,42 +416,284 @@ pub async fn patch_user(
 ) -> AppResult<HttpResponse> {
     require_operator(&actor)?;
     let id = path.into_inner();
-    let disabled = body.disabled;
-    if disabled && id == actor.user_id {
-        return Err(AppError::conflict(
-            crate::error::ProblemCode::OwnAccount,
-            "You cannot disable your own account. Another operator can.",
+    let b = body.into_inner();
+    let role = b.org_role.as_deref().map(parse_role).transpose()?;
+    if b.disabled.is_none() && role.is_none() {
+        return Err(AppError::field(
+            "disabled",
+            "say whether to disable the user, or which role to give them",
         ));
+    }
+    if id == actor.user_id {
+        if b.disabled == Some(true) {
+            return Err(AppError::conflict(
+                crate::error::ProblemCode::OwnAccount,
+                "You cannot disable your own account. Another operator can.",
+            ));
+        }
+        if role.is_some() {
+            return Err(AppError::conflict(
+                crate::error::ProblemCode::OwnAccount,
+                "You cannot change your own role. Another operator can.",
+            ));
+        }
     }
     let now = state.clock.now();
     let user = db::tx(&state.pool, move |conn| {
         let (user, _) = store::user_with_org(conn, &id)?;
-        if user.disabled_at.is_some() == disabled {
-            return Ok(user);
+        let ctx = actor.audit(now);
+        if let Some(to) = role {
+            accounts::change_role(conn, &ctx, &user, to)?;
         }
-        store::set_disabled(conn, &id, disabled.then_some(now))?;
-        if disabled {
-            store::revoke_user_credentials(conn, &id, now)?;
-        }
-        audit::append(
-            conn,
-            &actor.audit(now),
-            NewEvent {
-                action: if disabled {
-                    AuditAction::UserDisabled
-                } else {
-                    AuditAction::UserEnabled
+        if let Some(disabled) = b.disabled.filter(|d| user.disabled_at.is_some() != *d) {
+            store::set_disabled(conn, &id, disabled.then_some(now))?;
+            if disabled {
+                store::revoke_user_credentials(conn, &id, now)?;
+            }
+            audit::append(
+                conn,
+                &ctx,
+                NewEvent {
+                    action: if disabled {
+                        AuditAction::UserDisabled
+                    } else {
+                        AuditAction::UserEnabled
+                    },
+                    target_type: "user",
+                    target_id: &id,
+                    visible_to: vec![user.organization_id.clone(), actor.org_id.to_string()],
+                    detail: json!({}),
                 },
-                target_type: "user",
-                target_id: &id,
-                visible_to: vec![user.organization_id.clone(), actor.org_id.to_string()],
-                detail: json!({}),
-            },
-        )?;
+            )?;
+        }
         Ok(store::user_with_org(conn, &id)?.0)
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
+}
+
+/// A resent invitation: when its new link stops working.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResentInvitation {
+    pub user: UserOut,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Sends a pending invitation again: a new link by email, and the earlier links stop working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/invitation",
+    operation_id = "adminResendInvitation",
+    tag = "admin",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = ResentInvitation),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`not_invited`: the person has joined or is disabled", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn resend_invitation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let (user, expires_at) = db::tx(&state.pool, move |conn| {
+        let (user, _) = store::user_with_org(conn, &id)?;
+        let env = Env {
+            keys: &st.keys,
+            public_url: st.notifier.public_url(),
+            now,
+        };
+        let expires = accounts::resend_invitation(conn, &env, &actor.audit(now), &user)?;
+        Ok((user, expires))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ResentInvitation {
+        user: UserOut::from(&user),
+        expires_at,
+    }))
+}
+
+/// Revokes a pending invitation: its links stop working and the person can no longer join. The
+/// account is kept, marked disabled (an invited person may already be named on a roster); an
+/// operator may enable it and resend the invitation later.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/users/{id}/invitation",
+    operation_id = "adminRevokeInvitation",
+    tag = "admin",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`not_invited`: the person has joined or is disabled; `last_admin`: the only admin invitation of an organization without an active admin", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let user = db::tx(&state.pool, move |conn| {
+        let (user, _) = store::user_with_org(conn, &id)?;
+        accounts::revoke_invitation(conn, &actor.audit(now), &user)?;
+        Ok(store::user_with_org(conn, &id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(&user)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"deactivated": true}))]
+pub struct PatchOrgBody {
+    /// A new name (unique among organizations of its kind).
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// Deactivate (`true`: nobody in it signs in or uses an API token, every session and token
+    /// ends now, its records stay) or reactivate (`false`, which revives no session or token).
+    pub deactivated: Option<bool>,
+}
+
+/// Renames, deactivates or reactivates an organization. The operators' own organization cannot
+/// be deactivated (409 `own_organization`). A developer organization with something only its own
+/// off switch closes (a request under review, a window or partner grant not over, a pending
+/// nomination) is not deactivated (409 `organization_has_open_records`): DESIGN §2.7 keeps that
+/// switch in the developer's reach. Each change is one audit event; a repeat changes nothing.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/organizations/{id}",
+    operation_id = "adminUpdateOrganization",
+    tag = "admin",
+    request_body = PatchOrgBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = AdminOrg),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 409, description = "`own_organization`, `organization_has_open_records` or `name_taken`", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn patch_org(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<PatchOrgBody>,
+) -> AppResult<HttpResponse> {
+    require_operator(&actor)?;
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let mut errors = Vec::new();
+    let name = b
+        .name
+        .as_deref()
+        .map(|n| required(&mut errors, "name", n, 200));
+    if name.is_none() && b.deactivated.is_none() {
+        errors.push(FieldError::new(
+            "name",
+            "give a new name, or say whether to deactivate the organization",
+        ));
+    }
+    finish(errors)?;
+    let now = state.clock.now();
+    let out = db::tx(&state.pool, move |conn| {
+        let org = orgs::get(conn, &id.clone().into())?;
+        let ctx = actor.audit(now);
+        let visible = || {
+            let mut v = vec![org.id.clone()];
+            if org.id != actor.org_id.as_str() {
+                v.push(actor.org_id.to_string());
+            }
+            v
+        };
+        if let Some(name) = name.filter(|n| *n != org.name) {
+            if orgs::name_taken(conn, org.kind, &name)? {
+                return Err(AppError::conflict(
+                    crate::error::ProblemCode::NameTaken,
+                    "Another organization of this kind already has that name.",
+                )
+                .with_errors(vec![FieldError::new(
+                    "name",
+                    "is already used by another organization of this kind",
+                )]));
+            }
+            orgs::rename(conn, &org.id, &name)?;
+            audit::append(
+                conn,
+                &ctx,
+                NewEvent {
+                    action: AuditAction::OrganizationRenamed,
+                    target_type: "organization",
+                    target_id: &org.id,
+                    visible_to: visible(),
+                    detail: json!({"from": org.name, "to": name}),
+                },
+            )?;
+        }
+        let was = orgs::deactivated_at(conn, &org.id)?.is_some();
+        if let Some(deactivate) = b.deactivated.filter(|d| *d != was) {
+            if deactivate {
+                if org.kind == OrgKind::Operator {
+                    return Err(AppError::conflict(
+                        crate::error::ProblemCode::OwnOrganization,
+                        "The portal operators' own organization cannot be deactivated: nobody could run the portal.",
+                    ));
+                }
+                if org.kind == OrgKind::Developer
+                    && orgs::has_open_developer_records(conn, &org.id, crate::clock::to_db(now))?
+                {
+                    return Err(AppError::conflict(
+                        crate::error::ProblemCode::OrganizationHasOpenRecords,
+                        "This developer still has a request under review, a window or partner grant that has not ended, or a nomination waiting for an answer. Only the developer can withdraw, end, revoke or rescind those, so it stays active until they are closed.",
+                    ));
+                }
+                orgs::set_deactivated(conn, &org.id, Some(crate::clock::to_db(now)))?;
+                store::revoke_org_credentials(conn, &org.id, now)?;
+            } else {
+                orgs::set_deactivated(conn, &org.id, None)?;
+            }
+            audit::append(
+                conn,
+                &ctx,
+                NewEvent {
+                    action: if deactivate {
+                        AuditAction::OrganizationDeactivated
+                    } else {
+                        AuditAction::OrganizationReactivated
+                    },
+                    target_type: "organization",
+                    target_id: &org.id,
+                    visible_to: visible(),
+                    detail: json!({}),
+                },
+            )?;
+        }
+        let org = orgs::get(conn, &id.clone().into())?;
+        let users = orgs::count_users(conn, std::slice::from_ref(&org.id))?
+            .first()
+            .map(|(_, n)| *n)
+            .unwrap_or(0);
+        let deactivated_at = orgs::deactivated_at(conn, &org.id)?;
+        Ok(AdminOrg {
+            organization: OrgOut::from(&org),
+            user_count: users,
+            deactivated_at: deactivated_at.map(crate::clock::from_db),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// The chain's verification, and how much of it the operator's own list and export show.

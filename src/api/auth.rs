@@ -422,6 +422,12 @@ pub async fn login(
         ));
     }
     let (user, _org) = found.expect("usable implies found");
+    // After the password was found right, so it tells a guesser nothing.
+    let org_id = user.organization_id.clone();
+    db::run(&state.pool, move |conn| {
+        accounts::refuse_if_deactivated(conn, &org_id)
+    })
+    .await?;
     if user.email_verified_at.is_none() {
         // The password was right: this attempt is not a failure (earlier ones stay counted).
         let e = email.clone();

@@ -376,7 +376,9 @@ fn find_or_link(
 ) -> AppResult<Result<UserRow, SsoRefusal>> {
     if let Some(uid) = store::linked_user(conn, provider, &identity.subject)? {
         let (user, _) = accounts::user_with_org(conn, &uid)?;
-        if user.disabled_at.is_some() {
+        if user.disabled_at.is_some()
+            || crate::store::orgs::deactivated_at(conn, &user.organization_id)?.is_some()
+        {
             return Ok(Err(SsoRefusal::AccountDisabled));
         }
         store::touch_identity(conn, provider, &identity.subject, now)?;
@@ -385,8 +387,10 @@ fn find_or_link(
     let Some((user, _)) = accounts::user_by_email(conn, email)? else {
         return Ok(Err(SsoRefusal::NoAccount));
     };
+    // A deactivated organization's people sign in no way at all (told as a disabled account).
+    let deactivated = crate::store::orgs::deactivated_at(conn, &user.organization_id)?.is_some();
     let account = AccountState::of(
-        user.disabled_at.is_some(),
+        user.disabled_at.is_some() || deactivated,
         user.email_verified_at.is_some(),
         user.password_hash.is_some(),
     );

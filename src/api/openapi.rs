@@ -373,6 +373,10 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     let model = names(ModelStatus::ALL, ModelStatus::as_str);
     let position = names(Position::ALL, Position::as_str);
     let scope = names(TokenScope::ALL, TokenScope::as_str);
+    let user_status = names(
+        crate::domain::membership::UserStatus::ALL,
+        crate::domain::membership::UserStatus::as_str,
+    );
     let responses = vec![
         (
             "Problem",
@@ -390,6 +394,8 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             ),
         ),
         ("AdminUser", "organization_kind", org_kind.clone()),
+        ("AdminUser", "status", user_status.clone()),
+        ("MemberOut", "status", user_status.clone()),
         ("OrgOut", "kind", org_kind),
         ("OrgOut", "agency_code", agency.clone()),
         ("OrgOut", "partner_type", partner.clone()),
@@ -464,7 +470,10 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("DeterminationBody", "outcome", outcome),
         ("NewPartnerBody", "partner_type", partner),
         ("NewPartnerBody", "sector", CI_SECTORS.to_vec()),
-        ("InvitationBody", "org_role", org_role),
+        ("InvitationBody", "org_role", org_role.clone()),
+        ("PatchUserBody", "org_role", org_role.clone()),
+        ("PatchMemberBody", "org_role", org_role),
+        ("/api/v1/admin/users", "status", user_status),
         ("CreateApiTokenBody", "scope", scope),
         ("/api/v1/access-grants", "status", grant.clone()),
         ("/api/v1/partner-grants", "status", grant),
@@ -775,8 +784,8 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::webauthn::register_start, api::webauthn::register_finish, api::webauthn::remove,
         api::webauthn::login_start, api::webauthn::login_finish, api::webauthn::step_up_start, api::webauthn::step_up_finish,
         api::oidc::list, api::oidc::start, api::oidc::callback,
-        api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::directory,
-        api::admin::create_org, api::admin::list_orgs, api::admin::list_users, api::admin::patch_user, api::admin::verify_audit, api::admin::export_chain,
+        api::organizations::my_org, api::organizations::patch_my_org, api::organizations::invite, api::organizations::patch_member, api::organizations::resend_member_invitation, api::organizations::revoke_member_invitation, api::organizations::directory,
+        api::admin::create_org, api::admin::list_orgs, api::admin::patch_org, api::admin::list_users, api::admin::patch_user, api::admin::resend_invitation, api::admin::revoke_invitation, api::admin::verify_audit, api::admin::export_chain,
         api::audit::list, api::audit::export,
         api::models::list, api::models::create, api::models::get, api::models::patch, api::models::release,
         api::designations::list, api::designations::create, api::designations::get, api::designations::edit, api::designations::submit,

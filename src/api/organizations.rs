@@ -16,12 +16,25 @@ use crate::db;
 use crate::domain::policy::{directory_kinds, Capability, DirectoryKind, OrgKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
+use crate::store::accounts::{UserRow, UserStatus};
 use crate::store::{accounts as store, orgs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/organizations/me", web::get().to(my_org))
         .route("/organizations/me", web::patch().to(patch_my_org))
         .route("/organizations/me/invitations", web::post().to(invite))
+        .route(
+            "/organizations/me/members/{id}",
+            web::patch().to(patch_member),
+        )
+        .route(
+            "/organizations/me/members/{id}/invitation",
+            web::post().to(resend_member_invitation),
+        )
+        .route(
+            "/organizations/me/members/{id}/invitation",
+            web::delete().to(revoke_member_invitation),
+        )
         .route("/organizations", web::get().to(directory));
 }
 
@@ -29,9 +42,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct MyOrg {
     pub organization: OrgOut,
     /// Everyone in the organization (invited users have an empty name until they accept).
-    pub users: Vec<UserOut>,
+    pub users: Vec<MemberOut>,
     /// Who must sign in with a second factor here.
     pub mfa_policy: MfaPolicyOut,
+}
+
+/// A person of the organization, with where their account stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberOut {
+    #[serde(flatten)]
+    pub user: UserOut,
+    /// `invited` (has not joined yet: the invitation can be resent or revoked), `active` or
+    /// `disabled` (by an operator, or a revoked invitation).
+    #[schema(value_type = String, example = "invited")]
+    pub status: UserStatus,
+}
+
+impl From<&UserRow> for MemberOut {
+    fn from(u: &UserRow) -> Self {
+        MemberOut {
+            user: UserOut::from(u),
+            status: u.status(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,7 +136,7 @@ pub async fn patch_my_org(
     .await?;
     Ok(HttpResponse::Ok().json(MyOrg {
         organization: OrgOut::from(&org),
-        users: users.iter().map(UserOut::from).collect(),
+        users: users.iter().map(MemberOut::from).collect(),
         mfa_policy: MfaPolicyOut {
             required_by_organization: flag,
             required_by_kind: by_kind,
@@ -138,7 +171,7 @@ pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpR
     .await?;
     Ok(HttpResponse::Ok().json(MyOrg {
         organization: OrgOut::from(&org),
-        users: users.iter().map(UserOut::from).collect(),
+        users: users.iter().map(MemberOut::from).collect(),
         mfa_policy: MfaPolicyOut {
             required_by_organization: flag,
             required_by_kind: by_kind,
@@ -291,4 +324,136 @@ pub async fn directory(
         items: paged.items,
         next_cursor: paged.next_cursor,
     }))
+}
+
+/// A person of the caller's own organization, for its admin: another organization's user is a
+/// 404 like a missing one. 403 for a caller who is not an admin.
+fn my_member(conn: &mut db::DbConn, actor: &Actor, id: &str) -> AppResult<UserRow> {
+    let user =
+        store::user_in_org(conn, actor.org_id.as_str(), id)?.ok_or_else(AppError::not_found)?;
+    actor.require(
+        Capability::InviteColleagues,
+        "Only an administrator of your organization manages its people.",
+    )?;
+    Ok(user)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"org_role": "admin"}))]
+pub struct PatchMemberBody {
+    /// `admin` or `member`
+    pub org_role: String,
+}
+
+/// An org admin makes a colleague an admin or a member (`admin` ↔ `member`). 409 `last_admin`
+/// when it would leave the organization without an admin; a repeat changes nothing.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/organizations/me/members/{id}",
+    operation_id = "updateMember",
+    tag = "organizations",
+    request_body = PatchMemberBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = MemberOut),
+        (status = 403, description = "`forbidden`: not an org admin", body = crate::api::dto::Problem),
+        (status = 404, description = "No such person in your organization", body = crate::api::dto::Problem),
+        (status = 409, description = "`last_admin`", body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn patch_member(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<PatchMemberBody>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let role = body.org_role.clone();
+    let now = state.clock.now();
+    let user = db::tx(&state.pool, move |conn| {
+        let user = my_member(conn, &actor, &id)?;
+        let to = crate::api::admin::parse_role(&role)?;
+        accounts::change_role(conn, &actor.audit(now), &user, to)?;
+        Ok(store::user_with_org(conn, &id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MemberOut::from(&user)))
+}
+
+/// An org admin sends a colleague's pending invitation again: a new link by email, and the
+/// earlier links stop working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/organizations/me/members/{id}/invitation",
+    operation_id = "resendMemberInvitation",
+    tag = "organizations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = InvitationOut),
+        (status = 403, description = "`forbidden`: not an org admin", body = crate::api::dto::Problem),
+        (status = 404, description = "No such person in your organization", body = crate::api::dto::Problem),
+        (status = 409, description = "`not_invited`", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn resend_member_invitation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let st = state.clone();
+    let (user, expires_at) = db::tx(&state.pool, move |conn| {
+        let user = my_member(conn, &actor, &id)?;
+        let env = Env {
+            keys: &st.keys,
+            public_url: st.notifier.public_url(),
+            now,
+        };
+        let expires = accounts::resend_invitation(conn, &env, &actor.audit(now), &user)?;
+        Ok((user, expires))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(InvitationOut {
+        user: UserOut::from(&user),
+        expires_at,
+    }))
+}
+
+/// An org admin revokes a colleague's pending invitation: its links stop working and the person
+/// can no longer join (the account is kept, marked disabled).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/organizations/me/members/{id}/invitation",
+    operation_id = "revokeMemberInvitation",
+    tag = "organizations",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, body = MemberOut),
+        (status = 403, description = "`forbidden`: not an org admin", body = crate::api::dto::Problem),
+        (status = 404, description = "No such person in your organization", body = crate::api::dto::Problem),
+        (status = 409, description = "`not_invited` or `last_admin`", body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn revoke_member_invitation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let user = db::tx(&state.pool, move |conn| {
+        let user = my_member(conn, &actor, &id)?;
+        accounts::revoke_invitation(conn, &actor.audit(now), &user)?;
+        Ok(store::user_with_org(conn, &id)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MemberOut::from(&user)))
 }

@@ -42,6 +42,8 @@ pub fn begin_session(
     mfa_at: Option<DateTime<Utc>>,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
+    // Every sign-in (password, second factor, passkey, single sign-on) ends here.
+    crate::accounts::refuse_if_deactivated(conn, &user.organization_id)?;
     let label = browser_label(client.user_agent.as_deref());
     let (agents, ever) = store::user_agents_since(conn, &user.id, now - NEW_BROWSER_AFTER)?;
     let seen = agents

@@ -317,6 +317,7 @@ pub fn actor_for_user(
     if user.disabled_at.is_some() {
         return Err(AppError::unauthorized_with("This account is disabled."));
     }
+    crate::accounts::refuse_if_deactivated(conn, &org.id)?;
     Ok(Actor {
         user_id: user.id.into(),
         email: user.email,

@@ -11,6 +11,7 @@ diesel::table! {
         sector -> Nullable<Text>,
         created_at -> Timestamp,
         mfa_required -> Bool,
+        deactivated_at -> Nullable<Timestamp>,
     }
 }
 

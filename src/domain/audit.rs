@@ -43,7 +43,10 @@ domain_string_enum! {
         NominationProposed = "nomination.proposed",
         NominationRescinded = "nomination.rescinded",
         OrganizationCreated = "organization.created",
+        OrganizationDeactivated = "organization.deactivated",
         OrganizationMfaPolicyChanged = "organization.mfa_policy_changed",
+        OrganizationReactivated = "organization.reactivated",
+        OrganizationRenamed = "organization.renamed",
         OrganizationSignedUp = "organization.signed_up",
         PartnerGrantIssued = "partner_grant.issued",
         PartnerGrantRevoked = "partner_grant.revoked",
@@ -56,9 +59,12 @@ domain_string_enum! {
         UserEnabled = "user.enabled",
         UserInvitationAccepted = "user.invitation_accepted",
         UserInvitationNoticeSent = "user.invitation_notice_sent",
+        UserInvitationResent = "user.invitation_resent",
+        UserInvitationRevoked = "user.invitation_revoked",
         UserInvited = "user.invited",
         UserPasswordReset = "user.password_reset",
         UserPasswordResetRequested = "user.password_reset_requested",
+        UserRoleChanged = "user.role_changed",
         UserSsoLinked = "user.sso_linked",
     }
 }

@@ -109,6 +109,7 @@ pub mod audit;
 pub mod designation;
 pub mod grant;
 pub mod ids;
+pub mod membership;
 pub mod model;
 pub mod nomination;
 pub mod partner_window;

@@ -16,6 +16,9 @@ domain_string_enum! {
         CsrfHeaderMissing = "csrf_header_missing",
         /// 403: signing in before the email address was confirmed.
         EmailNotVerified = "email_not_verified",
+        /// 403: the caller's organization was deactivated by the portal's operators: nobody in it
+        /// signs in or uses an API token until it is reactivated.
+        OrganizationDeactivated = "organization_deactivated",
         /// 403: the caller is not on the grant's roster.
         NotRostered = "not_rostered",
         /// 401: the action needs a second factor used in the last 15 minutes
@@ -47,6 +50,18 @@ domain_string_enum! {
         /// 409: an operator tried to disable, or change the role of, their own account (another
         /// operator must do it, so nobody locks the portal's administration out by mistake).
         OwnAccount = "own_account",
+        /// 409: the change would leave an organization without an admin (demoting its last
+        /// active admin, or revoking the only admin invitation of one that has no active admin).
+        LastAdmin = "last_admin",
+        /// 409: resending or revoking the invitation of someone who is not invited (joined,
+        /// disabled, or the invitation was revoked already).
+        NotInvited = "not_invited",
+        /// 409: an operator tried to deactivate the operators' own organization.
+        OwnOrganization = "own_organization",
+        /// 409: a developer organization with something only its own off switch can close (an
+        /// open request, an open window, a pending nomination, an open partner grant) stays
+        /// active, so that switch stays in reach (DESIGN §2.7).
+        OrganizationHasOpenRecords = "organization_has_open_records",
         /// 409: the email address already has an account.
         EmailTaken = "email_taken",
         /// 409: an organization of that kind and name exists already.

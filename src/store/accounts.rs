@@ -24,25 +24,16 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Where an account stands, derived from its row: `invited` until the invitation is accepted
-/// (no password yet), then `active`, or `disabled` by an operator (whatever came before).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Invited,
-    Active,
-    Disabled,
-}
+pub use crate::domain::membership::UserStatus;
 
-impl UserStatus {
-    pub fn of(u: &UserRow) -> UserStatus {
-        if u.disabled_at.is_some() {
-            UserStatus::Disabled
-        } else if u.password_hash.is_none() {
-            UserStatus::Invited
-        } else {
-            UserStatus::Active
-        }
+impl UserRow {
+    /// Where the account stands (`invited` until it joins, by password or single sign-on).
+    pub fn status(&self) -> UserStatus {
+        UserStatus::of(
+            self.disabled_at.is_some(),
+            self.password_hash.is_some(),
+            self.email_verified_at.is_some(),
+        )
     }
 }
 
@@ -118,16 +109,105 @@ pub fn admin_emails(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<String>>
         .load(conn)
 }
 
-/// Every user (operators' view), newest first.
-pub fn list_users(conn: &mut DbConn, page: &Page) -> QueryResult<Vec<(UserRow, OrgRow)>> {
+/// What the operators' users list is narrowed to (`GET /admin/users?q=&status=&organization_id=`).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// A substring of the name or the address, case folded.
+    pub search: Option<crate::store::designations::Search>,
+    pub status: Option<UserStatus>,
+    pub organization_id: Option<String>,
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Every user (operators' view), newest first, narrowed by `filter`. The page is read in id
+/// order through the primary key (or `users_org_idx (organization_id, id)` for one
+/// organization); the search and the status are conditions on each row, so no filter adds a sort.
+pub fn list_users(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    page: &Page,
+) -> QueryResult<Vec<(UserRow, OrgRow)>> {
     let mut q = users::table
         .inner_join(organizations::table)
         .select((UserRow::as_select(), OrgRow::as_select()))
         .into_boxed();
+    if let Some(org) = &filter.organization_id {
+        q = q.filter(users::organization_id.eq(org.clone()));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = || lower(search.pattern().to_string());
+        q = q.filter(
+            lower(users::name)
+                .like(pattern())
+                .escape('\\')
+                .or(lower(users::email).like(pattern()).escape('\\')),
+        );
+    }
+    match filter.status {
+        None => {}
+        Some(UserStatus::Disabled) => q = q.filter(users::disabled_at.is_not_null()),
+        Some(UserStatus::Invited) => {
+            q = q
+                .filter(users::disabled_at.is_null())
+                .filter(users::password_hash.is_null())
+                .filter(users::email_verified_at.is_null())
+        }
+        Some(UserStatus::Active) => {
+            q = q.filter(users::disabled_at.is_null()).filter(
+                users::password_hash
+                    .is_not_null()
+                    .or(users::email_verified_at.is_not_null()),
+            )
+        }
+    }
     if let Some(b) = &page.before {
         q = q.filter(users::id.lt(b.clone()));
     }
     q.order(users::id.desc()).limit(page.limit + 1).load(conn)
+}
+
+/// The admins of `org_id` other than `except_user_id`, active and invited (disabled ones
+/// count for nothing): what [`crate::domain::membership`] needs to keep an organization an admin.
+pub fn other_admins(
+    conn: &mut DbConn,
+    org_id: &str,
+    except_user_id: &str,
+) -> QueryResult<crate::domain::membership::OtherAdmins> {
+    let rows: Vec<(Option<String>, Option<NaiveDateTime>)> = users::table
+        .filter(users::organization_id.eq(org_id))
+        .filter(users::org_role.eq("admin"))
+        .filter(users::disabled_at.is_null())
+        .filter(users::id.ne(except_user_id))
+        .select((users::password_hash, users::email_verified_at))
+        .load(conn)?;
+    let invited = rows
+        .iter()
+        .filter(|(p, v)| p.is_none() && v.is_none())
+        .count() as i64;
+    Ok(crate::domain::membership::OtherAdmins {
+        active: rows.len() as i64 - invited,
+        invited,
+    })
+}
+
+/// Sets the user's role in its organization (an update of that one column).
+pub fn set_role(conn: &mut DbConn, user_id: &str, role: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::org_role.eq(role))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every user of an organization, for ending all their credentials at once (deactivation).
+pub fn user_ids_of_org(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<String>> {
+    users::table
+        .filter(users::organization_id.eq(org_id))
+        .select(users::id)
+        .load(conn)
 }
 
 pub fn set_password(conn: &mut DbConn, user_id: &str, hash: &str) -> QueryResult<()> {
@@ -241,6 +321,36 @@ pub fn revoke_user_credentials(
     diesel::update(
         api_tokens::table
             .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(to_db(now)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session and API token of every user of an organization (its deactivation), in
+/// two updates.
+pub fn revoke_org_credentials(
+    conn: &mut DbConn,
+    org_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let members = users::table
+        .filter(users::organization_id.eq(org_id.to_string()))
+        .select(users::id);
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq_any(members))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(to_db(now)))
+    .execute(conn)?;
+    let members = users::table
+        .filter(users::organization_id.eq(org_id.to_string()))
+        .select(users::id);
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq_any(members))
             .filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(to_db(now)))

@@ -125,3 +125,94 @@ pub fn names(
         .map(|o| (o.id, o.name))
         .collect())
 }
+
+/// When the organization was deactivated by an operator (`None` while it is active).
+pub fn deactivated_at(conn: &mut DbConn, id: &str) -> QueryResult<Option<NaiveDateTime>> {
+    organizations::table
+        .find(id)
+        .select(organizations::deactivated_at)
+        .first(conn)
+}
+
+/// `organization id → deactivated at` for a page of organizations (one query; active ones are
+/// left out).
+pub fn deactivations(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, NaiveDateTime>> {
+    let rows: Vec<(String, Option<NaiveDateTime>)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .filter(organizations::deactivated_at.is_not_null())
+        .select((organizations::id, organizations::deactivated_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| at.map(|a| (id, a)))
+        .collect())
+}
+
+/// Sets or clears the deactivation (an update of that one column).
+pub fn set_deactivated(conn: &mut DbConn, id: &str, at: Option<NaiveDateTime>) -> QueryResult<()> {
+    diesel::update(organizations::table.find(id))
+        .set(organizations::deactivated_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Renames the organization (an update of that one column).
+pub fn rename(conn: &mut DbConn, id: &str, name: &str) -> QueryResult<()> {
+    diesel::update(organizations::table.find(id))
+        .set(organizations::name.eq(name))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Whether a developer organization has something that only its own off switch closes (DESIGN
+/// §2.7): a request under review, a Government window or partner grant not yet over, or a
+/// nomination still pending. Deactivating it would put that switch out of its reach.
+pub fn has_open_developer_records(
+    conn: &mut DbConn,
+    org_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    use crate::db::schema::{access_grants, designation_requests, nominations, partner_grants};
+    use diesel::dsl::{exists, select};
+    let requests = select(exists(
+        designation_requests::table
+            .filter(designation_requests::organization_id.eq(org_id))
+            .filter(designation_requests::status.eq_any([
+                "submitted",
+                "under_review",
+                "info_requested",
+            ])),
+    ))
+    .get_result::<bool>(conn)?;
+    let grants = select(exists(
+        access_grants::table
+            .filter(access_grants::organization_id.eq(org_id))
+            .filter(access_grants::ended_at.is_null())
+            .filter(access_grants::ends_at.gt(now)),
+    ))
+    .get_result::<bool>(conn)?;
+    let partner = select(exists(
+        partner_grants::table
+            .filter(partner_grants::organization_id.eq(org_id))
+            .filter(partner_grants::revoked_at.is_null())
+            .filter(partner_grants::ends_at.gt(now)),
+    ))
+    .get_result::<bool>(conn)?;
+    let pending = select(exists(
+        nominations::table
+            .filter(nominations::organization_id.eq(org_id))
+            .filter(nominations::rescinded_at.is_null())
+            .filter(nominations::developer_position.ne("decline"))
+            .filter(nominations::government_position.ne("decline"))
+            .filter(
+                nominations::developer_position
+                    .eq("pending")
+                    .or(nominations::government_position.eq("pending")),
+            ),
+    ))
+    .get_result::<bool>(conn)?;
+    Ok(requests || grants || partner || pending)
+}

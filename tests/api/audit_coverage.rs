@@ -330,6 +330,66 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         ),
     )
     .await;
+    // Invitations resent and revoked, roles and organizations changed (issue 11).
+    let mut invited = Vec::new();
+    for e in ["inv1@walkpartner.example", "inv2@walkpartner.example"] {
+        let r = partner
+            .post(
+                &a("/organizations/me/invitations"),
+                json!({"email": e, "org_role": "member"}),
+            )
+            .await
+            .expect(201);
+        invited.push(s(&r.body["user"], "id"));
+    }
+    w.step(
+        "POST",
+        "/api/v1/admin/users/{id}/invitation",
+        op.post_empty(&a(&format!("/admin/users/{}/invitation", invited[0]))),
+    )
+    .await;
+    w.step(
+        "DELETE",
+        "/api/v1/admin/users/{id}/invitation",
+        op.delete(&a(&format!("/admin/users/{}/invitation", invited[0]))),
+    )
+    .await;
+    w.step(
+        "POST",
+        "/api/v1/organizations/me/members/{id}/invitation",
+        partner.post_empty(&a(&format!(
+            "/organizations/me/members/{}/invitation",
+            invited[1]
+        ))),
+    )
+    .await;
+    w.step(
+        "DELETE",
+        "/api/v1/organizations/me/members/{id}/invitation",
+        partner.delete(&a(&format!(
+            "/organizations/me/members/{}/invitation",
+            invited[1]
+        ))),
+    )
+    .await;
+    w.step(
+        "PATCH",
+        "/api/v1/organizations/me/members/{id}",
+        partner.patch(
+            &a(&format!("/organizations/me/members/{}", member.id)),
+            json!({"org_role": "admin"}),
+        ),
+    )
+    .await;
+    w.step(
+        "PATCH",
+        "/api/v1/admin/organizations/{id}",
+        op.patch(
+            &a(&format!("/admin/organizations/{}", partner.org_id)),
+            json!({"name": "Walk Partner Network"}),
+        ),
+    )
+    .await;
 
     // Terms and models.
     w.step(

@@ -131,12 +131,20 @@ static MATRIX: &[Row] = &[
     r("GET", "/api/v1/organizations/me", E,                                             [U, O, O, O, O, O, O, O]),
     r("PATCH", "/api/v1/organizations/me", J(|_| json!({"mfa_required": false})),       [U, O, O, O, F, O, O, O]),
     r("POST", "/api/v1/organizations/me/invitations", J(|_| json!({"email": "", "org_role": "member"})), [U, O, O, O, F, O, O, O]),
+    // A person of another organization is 404 (the fixture is CISA's member); a member of the
+    // organization may see the person but not act (403); an active person has no invitation (409).
+    r("PATCH", "/api/v1/organizations/me/members/{cisa_user}", J(|_| json!({"org_role": "owner"})), [U, N, N, N, F, N, N, N]),
+    r("POST", "/api/v1/organizations/me/members/{cisa_user}/invitation", E,             [U, N, N, N, F, N, N, N]),
+    r("DELETE", "/api/v1/organizations/me/members/{cisa_user}/invitation", E,           [U, N, N, N, F, N, N, N]),
     r("GET", "/api/v1/organizations?kind=partner", E,                                   [U, O, O, O, O, F, F, O]),
     // ------------------------------------------------------------ operators (others: the admin surface does not exist)
     r("POST", "/api/v1/admin/organizations", J(|_| json!({"kind": "partner", "name": "", "admin_email": "bad"})), [U, N, N, N, N, N, N, O]),
     r("GET", "/api/v1/admin/organizations", E,                                         [U, N, N, N, N, N, N, O]),
     r("GET", "/api/v1/admin/users", E,                                                  [U, N, N, N, N, N, N, O]),
     r("PATCH", "/api/v1/admin/users/{user}", J(|_| json!({"disabled": false})),         [U, N, N, N, N, N, N, O]),
+    r("POST", "/api/v1/admin/users/{user}/invitation", E,                               [U, N, N, N, N, N, N, O]),
+    r("DELETE", "/api/v1/admin/users/{user}/invitation", E,                             [U, N, N, N, N, N, N, O]),
+    r("PATCH", "/api/v1/admin/organizations/{y_org}", J(|_| json!({"name": ""})),       [U, N, N, N, N, N, N, O]),
     r("GET", "/api/v1/admin/audit/verify", E,                                           [U, N, N, N, N, N, N, O]),
     r("GET", "/api/v1/admin/audit/chain?format=json", E,                                [U, N, N, N, N, N, N, O]),
     // ------------------------------------------------------------ audit
@@ -323,6 +331,7 @@ async fn setup(app: &TestApp) -> (Fx, Callers) {
     ids.insert("user", y.id.clone());
     ids.insert("roster_user", analyst.id.clone());
     ids.insert("nsa_user", nsa.id.clone());
+    ids.insert("cisa_user", cisa.id.clone());
     ids.insert("nsa_org", nsa.org_id.clone());
     ids.insert("x_user", x.id.clone());
     ids.insert("y_org", y.org_id.clone());

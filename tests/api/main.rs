@@ -24,6 +24,7 @@ mod operator;
 mod outage;
 mod partner_grants;
 mod passkeys;
+mod people;
 mod plain_words;
 mod plans;
 mod properties;

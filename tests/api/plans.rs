@@ -404,6 +404,14 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         (&nsa, api("/audit-events")),
         (&part, api("/audit-events")),
         (&op, api("/admin/users")),
+        (&op, api("/admin/users?q=aurora&status=active")),
+        (
+            &op,
+            api(&format!(
+                "/admin/users?organization_id={}&status=invited",
+                dev.org_id
+            )),
+        ),
         (&op, api("/admin/organizations")),
         (&dev, api("/organizations?kind=partner")),
         (&dev, api("/organizations")),

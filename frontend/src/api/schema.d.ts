@@ -104,28 +104,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/access-grants/{id}/decline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * An admin of a grantee agency declines the grant for its agency (optional `reason`, plain
-         *     text): while it is open and the agency has not accepted its terms. The decline is that
-         *     agency's alone (other grantees go on) and the developer is emailed; nothing of it holds the
-         *     developer's own controls. A repeat answers the grant unchanged.
-         */
-        post: operations["declineAccessGrant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/access-grants/{id}/end": {
         parameters: {
             query?: never;
@@ -246,6 +224,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Renames, deactivates or reactivates an organization. The operators' own organization cannot
+         *     be deactivated (409 `own_organization`). A developer organization with something only its own
+         *     off switch closes (a request under review, a window or partner grant not over, a pending
+         *     nomination) is not deactivated (409 `organization_has_open_records`): DESIGN §2.7 keeps that
+         *     switch in the developer's reach. Each change is one audit event; a repeat changes nothing.
+         */
+        patch: operations["adminUpdateOrganization"];
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -253,7 +254,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every user, newest first. */
+        /**
+         * Every user, newest first, narrowed by a search of names and addresses (`q`, any case), a
+         *     `status` and an `organization_id`; the same cursor pages with or without them.
+         */
         get: operations["adminListUsers"];
         put?: never;
         post?: never;
@@ -278,9 +282,33 @@ export interface paths {
         head?: never;
         /**
          * Disables (every session and API token ends at once, for good) or re-enables a user (which
-         *     revives none of them: the user signs in afresh).
+         *     revives none of them: the user signs in afresh), and changes their role in their
+         *     organization (`admin` ↔ `member`; 409 `last_admin` when it would leave the organization
+         *     without an admin). Each change is one audit event; a repeat changes nothing.
          */
         patch: operations["adminUpdateUser"];
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a pending invitation again: a new link by email, and the earlier links stop working. */
+        post: operations["adminResendInvitation"];
+        /**
+         * Revokes a pending invitation: its links stop working and the person can no longer join. The
+         *     account is kept, marked disabled (an invited person may already be named on a roster); an
+         *     operator may enable it and resend the invitation later.
+         */
+        delete: operations["adminRevokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/audit-events": {
@@ -1286,6 +1314,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/me/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * An org admin makes a colleague an admin or a member (`admin` ↔ `member`). 409 `last_admin`
+         *     when it would leave the organization without an admin; a repeat changes nothing.
+         */
+        patch: operations["updateMember"];
+        trace?: never;
+    };
+    "/api/v1/organizations/me/members/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An org admin sends a colleague's pending invitation again: a new link by email, and the
+         *     earlier links stop working.
+         */
+        post: operations["resendMemberInvitation"];
+        /**
+         * An org admin revokes a colleague's pending invitation: its links stop working and the person
+         *     can no longer join (the account is kept, marked disabled).
+         */
+        delete: operations["revokeMemberInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partner-grants": {
         parameters: {
             query?: never;
@@ -1353,27 +1425,6 @@ export interface paths {
         put?: never;
         /** A rostered partner user acknowledges the terms; the instructions then show. */
         post: operations["acknowledgePartnerGrant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/partner-grants/{id}/decline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * The partner admin declines the grant (optional `reason`, plain text): while it is open and
-         *     the partner has not accepted its terms. The developer is emailed; nothing of it holds the
-         *     developer's own controls. A repeat answers the grant unchanged.
-         */
-        post: operations["declinePartnerGrant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1662,6 +1713,12 @@ export interface components {
             user_name: string;
         };
         AdminOrg: components["schemas"]["OrgOut"] & {
+            /**
+             * Format: date-time
+             * @description When an operator deactivated it (`null` while active): its users cannot sign in or use
+             *     API tokens; its records stay.
+             */
+            deactivated_at?: string | null;
             /** Format: int64 */
             user_count: number;
         };
@@ -1676,8 +1733,9 @@ export interface components {
             /**
              * @description `invited` (never accepted the invitation: no password yet), `active` or `disabled`.
              * @example invited
+             * @enum {string}
              */
-            status: string;
+            status: "invited" | "active" | "disabled";
         };
         AdminUserList: {
             items: components["schemas"]["AdminUser"][];
@@ -1717,7 +1775,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.declined" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.mfa_policy_changed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.sso_linked";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.deactivated" | "organization.mfa_policy_changed" | "organization.reactivated" | "organization.renamed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invitation_resent" | "user.invitation_revoked" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.role_changed" | "user.sso_linked";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -1940,15 +1998,6 @@ export interface components {
         };
         /**
          * @example {
-         *       "reason": "We cannot staff an evaluation in this window."
-         *     }
-         */
-        DeclineBody: {
-            /** @description Why, in plain text, shown to the developer (optional; at most 2000 characters). */
-            reason?: string | null;
-        };
-        /**
-         * @example {
          *       "benchmark_ref": "BM-2026-17",
          *       "outcome": "covered",
          *       "rationale": "Meets the covered-model threshold on autonomous cyber operations."
@@ -2024,15 +2073,6 @@ export interface components {
             accepted_by_name?: string | null;
             /** @enum {string|null} */
             agency_code?: "NSA" | "CISA" | "TREASURY" | "DOW" | "NCD" | "OSTP" | "NIST" | "OTHER" | null;
-            /** @description The agency's reason, plain text, when it gave one. */
-            decline_reason?: string | null;
-            /**
-             * Format: date-time
-             * @description Set when this agency declined the grant (its own choice; the other grantees go on, and
-             *     nothing of it holds the developer).
-             */
-            declined_at?: string | null;
-            declined_by_name?: string | null;
             name: string;
             org_id: string;
             /** Format: date-time */
@@ -2143,6 +2183,16 @@ export interface components {
             name: string;
             /** @enum {string} */
             org_role: "admin" | "member";
+        };
+        /** @description A person of the organization, with where their account stands. */
+        MemberOut: components["schemas"]["UserOut"] & {
+            /**
+             * @description `invited` (has not joined yet: the invitation can be resent or revoked), `active` or
+             *     `disabled` (by an operator, or a revoked invitation).
+             * @example invited
+             * @enum {string}
+             */
+            status: "invited" | "active" | "disabled";
         };
         /**
          * @example {
@@ -2284,7 +2334,7 @@ export interface components {
             mfa_policy: components["schemas"]["MfaPolicyOut"];
             organization: components["schemas"]["OrgOut"];
             /** @description Everyone in the organization (invited users have an empty name until they accept). */
-            users: components["schemas"]["UserOut"][];
+            users: components["schemas"]["MemberOut"][];
         };
         NewPartnerBody: {
             contact_email: string;
@@ -2484,15 +2534,6 @@ export interface components {
             nomination_id: string;
             /** Format: date-time */
             partner_accepted_at?: string | null;
-            /** @description The partner's reason, plain text, when it gave one (for the developer and the partner). */
-            partner_decline_reason?: string | null;
-            /**
-             * Format: date-time
-             * @description Set when the partner declined the grant (its own choice; nothing of it holds the
-             *     developer).
-             */
-            partner_declined_at?: string | null;
-            partner_declined_by_name?: string | null;
             partner_name: string;
             partner_org_id: string;
             /** Format: date-time */
@@ -2531,15 +2572,6 @@ export interface components {
             nomination_id: string;
             /** Format: date-time */
             partner_accepted_at?: string | null;
-            /** @description The partner's reason, plain text, when it gave one (for the developer and the partner). */
-            partner_decline_reason?: string | null;
-            /**
-             * Format: date-time
-             * @description Set when the partner declined the grant (its own choice; nothing of it holds the
-             *     developer).
-             */
-            partner_declined_at?: string | null;
-            partner_declined_by_name?: string | null;
             partner_name: string;
             partner_org_id: string;
             /** Format: date-time */
@@ -2606,6 +2638,18 @@ export interface components {
         };
         /**
          * @example {
+         *       "org_role": "admin"
+         *     }
+         */
+        PatchMemberBody: {
+            /**
+             * @description `admin` or `member`
+             * @enum {string}
+             */
+            org_role: "admin" | "member";
+        };
+        /**
+         * @example {
          *       "planned_partner_release_at": "2026-08-15T00:00:00Z"
          *     }
          */
@@ -2630,8 +2674,33 @@ export interface components {
              */
             mfa_required: boolean;
         };
+        /**
+         * @example {
+         *       "deactivated": true
+         *     }
+         */
+        PatchOrgBody: {
+            /**
+             * @description Deactivate (`true`: nobody in it signs in or uses an API token, every session and token
+             *     ends now, its records stay) or reactivate (`false`, which revives no session or token).
+             */
+            deactivated?: boolean | null;
+            /** @description A new name (unique among organizations of its kind). */
+            name?: string | null;
+        };
+        /**
+         * @example {
+         *       "org_role": "admin"
+         *     }
+         */
         PatchUserBody: {
-            disabled: boolean;
+            /** @description Disable (`true`) or enable again (`false`). */
+            disabled?: boolean | null;
+            /**
+             * @description `admin` or `member`: the user's role in their own organization.
+             * @enum {string|null}
+             */
+            org_role?: "admin" | "member" | null;
         };
         PersonRef: {
             id: string;
@@ -2664,7 +2733,7 @@ export interface components {
              * @description Stable machine-readable code, e.g. `validation_failed`, `invalid_transition`.
              * @enum {string}
              */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "duplicate_request" | "agency_exists" | "mfa_state" | "own_account" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "csrf_header_missing" | "email_not_verified" | "organization_deactivated" | "not_rostered" | "step_up_required" | "invalid_code" | "mfa_enrollment_required" | "insufficient_scope" | "not_found" | "method_not_allowed" | "invalid_transition" | "terms_not_accepted" | "duplicate_request" | "agency_exists" | "mfa_state" | "own_account" | "last_admin" | "not_invited" | "own_organization" | "organization_has_open_records" | "email_taken" | "name_taken" | "body_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_token" | "invalid_window" | "window_cap_exceeded" | "window_after_release" | "outside_window" | "not_selected" | "throttled" | "internal_error" | "database_unavailable" | "not_ready";
             detail: string;
             /** @description Per-field messages (422 only). */
             errors?: components["schemas"]["FieldErrorDto"][] | null;
@@ -2784,6 +2853,12 @@ export interface components {
             voluntary_notice: string;
             /** Format: date-time */
             withdrawn_at?: string | null;
+        };
+        /** @description A resent invitation: when its new link stops working. */
+        ResentInvitation: {
+            /** Format: date-time */
+            expires_at: string;
+            user: components["schemas"]["UserOut"];
         };
         ResetConfirmBody: {
             new_password: string;
@@ -3724,124 +3799,6 @@ export interface operations {
             };
         };
     };
-    declineAccessGrant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, `{}` or a reason */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeclineBody"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccessGrantOut"];
-                };
-            };
-            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not an admin of a grantee agency (the developer never declines for a grantee); or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `not_found`: no such record, or it is not visible to you */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `invalid_transition`: the agency already accepted the terms, or the grant is over */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `body_too_large`: the body is larger than 256 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `unsupported_media_type`: the body is not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `validation_failed`: a field is invalid; `errors` names each one */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `internal_error`: an unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     endAccessGrant: {
         parameters: {
             query?: never;
@@ -4570,12 +4527,133 @@ export interface operations {
             };
         };
     };
+    adminUpdateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchOrgBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrg"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `own_organization`, `organization_has_open_records` or `name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     adminListUsers: {
         parameters: {
             query?: {
-                /** @description 1 to 200, default 50. */
+                /** @description Part of a name or an email address (any case). */
+                q?: string | null;
+                /** @description `invited`, `active` or `disabled` */
+                status?: "invited" | "active" | "disabled" | null;
+                /** @description Only the users of this organization. */
+                organization_id?: string | null;
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;
@@ -4628,7 +4706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            /** @description A status that is not one, or a search too long; or `validation_failed`: a field is invalid; `errors` names each one */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4718,7 +4796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `own_account`: operators cannot disable themselves */
+            /** @description `own_account`: operators cannot disable themselves or change their own role; `last_admin`: the organization's last admin */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4747,6 +4825,178 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is invalid; `errors` names each one */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminResendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResentInvitation"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_invited`: the person has joined or is disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminRevokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_invited`: the person has joined or is disabled; `last_admin`: the only admin invitation of an organization without an active admin */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7631,12 +7881,6 @@ export interface operations {
                  *     `overdue`). Absent or empty: every request.
                  */
                 overdue?: string | null;
-                /**
-                 * @description `newest` (the default): newest first. `response_by`: soonest requested response date
-                 *     first, requests without a date last, ties by id; its `next_cursor` only continues this
-                 *     order.
-                 */
-                sort?: "newest" | "response_by" | null;
                 limit?: number;
                 cursor?: string;
             };
@@ -10246,6 +10490,295 @@ export interface operations {
             };
         };
     };
+    updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchMemberBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such person in your organization; or `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendMemberInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such person in your organization; or `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_invited` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMemberInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: not an org admin; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such person in your organization; or `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_invited` or `last_admin` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listPartnerGrants: {
         parameters: {
             query?: {
@@ -10651,124 +11184,6 @@ export interface operations {
             };
             /** @description `terms_not_accepted` */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `internal_error`: an unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    declinePartnerGrant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, `{}` or a reason */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeclineBody"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartnerGrantOut"];
-                };
-            };
-            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not an admin of the partner (the developer never declines for the partner); or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `not_found`: no such record, or it is not visible to you */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `invalid_transition`: the partner already accepted the terms, or the grant is over */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `body_too_large`: the body is larger than 256 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `unsupported_media_type`: the body is not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `validation_failed`: a field is invalid; `errors` names each one */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };

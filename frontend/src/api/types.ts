@@ -6,7 +6,7 @@
 
 import type { components, operations } from './schema';
 
-type S = components['schemas'];
+export type S = components['schemas'];
 
 export type Id = string;
 export type Timestamp = string;
@@ -67,6 +67,9 @@ export type AdminOrganization = S['AdminOrg'];
 export type CreatedOrganization = S['CreatedOrg'];
 export type Me = S['Me'];
 export type OrgMembers = S['MyOrg'];
+/** A person of the caller's organization, with `status` (invited, active, disabled). */
+export type Member = S['MemberOut'];
+export type UserStatus = S['AdminUser']['status'];
 export type ApiToken = S['ApiTokenOut'];
 export type TokenScope = NonNullable<S['CreateApiTokenBody']['scope']>;
 export type SessionList = S['SessionList'];

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import * as authApi from '../api/auth';
 import * as organizationsApi from '../api/organizations';
-import type { ApiToken, OrgRole, TokenScope } from '../api/types';
-import { useRole } from '../auth/AuthContext';
+import type { ApiToken, Member, OrgRole, TokenScope } from '../api/types';
+import { useMe, useRole } from '../auth/AuthContext';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { CopyButton } from '../components/CopyButton';
 import { RadioGroup, SelectField, SubmitButton, TextField } from '../components/fields';
@@ -182,14 +182,37 @@ export function ApiTokensTable({
   );
 }
 
+const MEMBER_STATUS: Record<string, string> = { invited: 'Invited (not yet joined)', active: 'Active', disabled: 'Disabled' };
+
 export function OrganizationPage() {
   const role = useRole();
+  const me = useMe();
   const res = useResource(organizationsApi.mine, []);
+  const [changed, setChanged] = useState<string | null>(null);
+  const named = (u: Member) => u.name.trim() || u.email;
+  const done = async (text: string) => {
+    setSent(null);
+    setChanged(text);
+    await res.reload();
+  };
+  const resend = async (u: Member) => {
+    await organizationsApi.resendMemberInvitation(u.id);
+    await done(`A new invitation was sent to ${u.email}. The link in the earlier email no longer works.`);
+  };
+  const revoke = async (u: Member) => {
+    await organizationsApi.revokeMemberInvitation(u.id);
+    await done(`The invitation of ${u.email} is revoked: its link no longer works.`);
+  };
+  const setRole = async (u: Member, to: OrgRole) => {
+    await organizationsApi.setMemberRole(u.id, to);
+    await done(`${named(u)} is now ${to === 'admin' ? 'an administrator' : 'a member'}.`);
+  };
   const [invite, setInvite] = useState({ email: '', org_role: 'member' });
   const [sent, setSent] = useState<string | null>(null);
   const action = useAction(async () => {
     await organizationsApi.invite({ email: invite.email.trim(), org_role: invite.org_role as OrgRole });
     setSent(invite.email.trim());
+    setChanged(null);
     setInvite({ email: '', org_role: 'member' });
     await res.reload();
   });
@@ -207,6 +230,7 @@ export function OrganizationPage() {
               {o.kind === 'operator' ? 'Portal operator' : null}
             </p>
             <Section title="People">
+              {changed && <SuccessAlert>{changed}</SuccessAlert>}
               <div className="fap-table-wrap">
                 <table className="usa-table usa-table--borderless usa-table--stacked fap-table">
                   <caption className="usa-sr-only">People in {o.name}</caption>
@@ -216,17 +240,59 @@ export function OrganizationPage() {
                       <th scope="col">Email</th>
                       <th scope="col">Role</th>
                       <th scope="col">Status</th>
+                      {role.isAdmin && (
+                        <th scope="col">
+                          <span className="usa-sr-only">Actions</span>
+                        </th>
+                      )}
                     </tr>
                   </thead>
                   <tbody>
                     {data.users.map((u) => (
                       <tr key={u.id}>
                         <th scope="row" data-label="Name">
-                          {u.name}
+                          {u.name.trim() || <span className="fap-muted">Not yet chosen</span>}
                         </th>
                         <td data-label="Email">{u.email}</td>
                         <td data-label="Role">{u.org_role === 'admin' ? 'Administrator' : 'Member'}</td>
-                        <td data-label="Status">{u.disabled ? 'Disabled' : u.email_verified === false ? 'Not yet verified' : 'Active'}</td>
+                        <td data-label="Status">{u.status === 'active' && u.email_verified === false ? 'Not yet verified' : MEMBER_STATUS[u.status] ?? u.status}</td>
+                        {role.isAdmin && (
+                          <td data-label="Actions">
+                            {u.id === me.user.id ? (
+                              <span className="fap-muted">You</span>
+                            ) : u.status === 'disabled' ? (
+                              <span className="fap-muted">None while disabled (the portal’s operators can enable the account)</span>
+                            ) : (
+                              <div className="fap-actions">
+                                {u.status === 'invited' && (
+                                  <>
+                                    <ConfirmAction label="Resend invitation" srSuffix={` to ${u.email}`} outline danger={false} heading={`Send ${u.email} a new invitation?`} confirmLabel="Send a new link" onConfirm={() => resend(u)}>
+                                      <p>A new link goes to {u.email}, valid for 7 days. The link in the earlier email stops working.</p>
+                                    </ConfirmAction>
+                                    <ConfirmAction label="Revoke invitation" srSuffix={` of ${u.email}`} outline heading={`Revoke the invitation of ${u.email}?`} onConfirm={() => revoke(u)}>
+                                      <p>The link stops working and {u.email} can no longer join {o.name}.</p>
+                                    </ConfirmAction>
+                                  </>
+                                )}
+                                <ConfirmAction
+                                  label={u.org_role === 'admin' ? 'Make member' : 'Make administrator'}
+                                  srSuffix={` ${named(u)}`}
+                                  outline
+                                  danger={false}
+                                  heading={u.org_role === 'admin' ? `Make ${named(u)} a member?` : `Make ${named(u)} an administrator?`}
+                                  onConfirm={() => setRole(u, u.org_role === 'admin' ? 'member' : 'admin')}
+                                >
+                                  <p>
+                                    {u.org_role === 'admin'
+                                      ? `${named(u)} will no longer invite people or act for ${o.name}. The organization always keeps at least one administrator.`
+                                      : `${named(u)} will be able to invite people and act for ${o.name} (offer grants, accept terms).`}{' '}
+                                    It applies at once.
+                                  </p>
+                                </ConfirmAction>
+                              </div>
+                            )}
+                          </td>
+                        )}
                       </tr>
                     ))}
                   </tbody>

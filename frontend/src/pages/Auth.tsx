@@ -289,7 +289,10 @@ export function SignInPage() {
       {params.get('expired') && <InfoAlert slim>Your session ended. Please sign in again to continue.</InfoAlert>}
       <SystemUseNotice />
       {ssoError && !action.error && <SsoErrorAlert reason={ssoError} />}
-      <ProblemAlert error={action.error} heading={action.error?.status === 401 ? 'Sign-in failed' : undefined} />
+      <ProblemAlert
+        error={action.error}
+        heading={action.error?.status === 401 ? 'Sign-in failed' : action.error?.code === 'organization_deactivated' ? 'Your organization is deactivated' : undefined}
+      />
       <form className="usa-form usa-form--large" onSubmit={submit} noValidate>
         <Checkbox
           name="acknowledge"

@@ -1645,16 +1645,17 @@ async function main() {
       await axe(page, 'users', () => signedIn);
 
       // Issue 11 item 10: an invitation never accepted reads "Invited"; the dialog names a
-      // nameless person by address; one's own row offers no Disable.
-      await step('the invited admin shows as Invited and the disable dialog names the address', page, async () => {
+      // nameless person by address (an invited person is revoked rather than disabled); one's
+      // own row offers no Disable.
+      await step('the invited admin shows as Invited and the revoke dialog names the address', page, async () => {
         const row = page.locator('tbody tr', { hasText: adminEmail });
         await row.waitFor();
         const text = (await row.textContent()) ?? '';
         expect(text.includes('Invited') && !text.includes('Active'), `the invited admin's row reads: ${text}`);
-        await row.getByRole('button', { name: /^Disable/ }).click();
+        await row.getByRole('button', { name: /^Revoke invitation/ }).click();
         const dialog = page.getByRole('dialog');
-        await dialog.getByRole('heading', { name: `Disable ${adminEmail}?` }).waitFor();
-        await screenshot(page, 'disable dialog of an invited user');
+        await dialog.getByRole('heading', { name: `Revoke the invitation of ${adminEmail}?` }).waitFor();
+        await screenshot(page, 'revoke dialog of an invited user');
         await dialog.getByRole('button', { name: /Cancel|Keep/ }).first().click();
         const own = page.locator('tbody tr', { hasText: ACCOUNTS.operator.email });
         await own.waitFor();
@@ -1694,6 +1695,138 @@ async function main() {
         const row = page.locator('tbody tr', { hasText: adminEmail });
         await row.getByText('Active').waitFor();
       }, { needs: () => signedIn });
+
+      // Issue 11, what an operator expects: people the org admin manages, then the operator's
+      // search, filters, invitations, roles and the organization's rename and deactivation.
+      const wren = { email: adminEmail, label: 'water co-op admin' };
+      const colleague = `e2e-${RUN_ID}-colleague@water-coop.example`;
+      const second = `e2e-${RUN_ID}-second@water-coop.example`;
+      const orgAdmin = await newPage();
+      const wrenIn = await step('the org admin invites two colleagues, resends, promotes and revokes on the organization page', orgAdmin, async () => {
+        await signIn(orgAdmin, wren);
+        await goto(orgAdmin, '/organization');
+        for (const email of [colleague, second]) {
+          await orgAdmin.getByLabel(/^Email address/).fill(email);
+          await orgAdmin.getByRole('button', { name: 'Send invitation', exact: true }).click();
+          await orgAdmin.getByText(`Invitation sent to ${email}`).waitFor();
+        }
+        const row = (email) => orgAdmin.locator('tbody tr', { hasText: email });
+        expect(((await row(colleague).textContent()) ?? '').includes('Invited'), 'the invited colleague does not read as invited');
+        await row(colleague).getByRole('button', { name: /^Resend invitation/ }).click();
+        let dialog = orgAdmin.getByRole('dialog');
+        await dialog.getByRole('heading', { name: `Send ${colleague} a new invitation?` }).waitFor();
+        await screenshot(orgAdmin, 'org admin resend invitation dialog');
+        await dialog.getByRole('button', { name: 'Send a new link' }).click();
+        await orgAdmin.getByText(`A new invitation was sent to ${colleague}`).waitFor();
+        await row(colleague).getByRole('button', { name: /^Make administrator/ }).click();
+        dialog = orgAdmin.getByRole('dialog');
+        await dialog.getByRole('button', { name: 'Make administrator' }).click();
+        await orgAdmin.getByText(`${colleague} is now an administrator.`).waitFor();
+        await row(second).getByRole('button', { name: /^Revoke invitation/ }).click();
+        dialog = orgAdmin.getByRole('dialog');
+        await dialog.getByRole('heading', { name: `Revoke the invitation of ${second}?` }).waitFor();
+        await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
+        await orgAdmin.getByText(`The invitation of ${second} is revoked`).waitFor();
+        await row(second).getByRole('cell', { name: 'Disabled', exact: true }).waitFor();
+        await screenshot(orgAdmin, 'org admin people');
+        const phone = await phoneOf(orgAdmin);
+        await phone.goto(BASE + '/organization');
+        await settle(phone);
+        await screenshot(phone, 'org admin people 375');
+        expect((await overflowX(phone)) <= 1, 'the organization page scrolls sideways at 375 px');
+        await phone.context().close();
+      }, { needs: () => signedIn });
+      await axe(orgAdmin, 'organization page with invitations', () => wrenIn);
+      await orgAdmin.context().close();
+
+      await step('operator searches and filters users; the filters stay in the address', page, async () => {
+        await goto(page, '/admin/users');
+        await page.getByLabel('Name or email').fill(`e2e-${RUN_ID}`);
+        await page.getByLabel('Status').selectOption('invited');
+        await page.waitForURL((u) => u.searchParams.get('status') === 'invited' && u.searchParams.get('q') === `e2e-${RUN_ID}`);
+        await page.locator('tbody tr', { hasText: colleague }).waitFor();
+        await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length === n, 1);
+        await page.reload();
+        await settle(page);
+        expect((await page.getByLabel('Name or email').inputValue()) === `e2e-${RUN_ID}`, 'the search is lost on reload');
+        await page.locator('tbody tr', { hasText: colleague }).waitFor();
+        await page.getByLabel('Status').selectOption('');
+        await page.locator('tbody tr', { hasText: adminEmail }).waitFor();
+        await page.locator('tbody tr', { hasText: second }).waitFor();
+        await screenshot(page, 'users search and filters');
+        const phone = await phoneOf(page);
+        await phone.goto(page.url());
+        await settle(phone);
+        await screenshot(phone, 'users search and filters 375');
+        expect((await overflowX(phone)) <= 1, 'the users page scrolls sideways at 375 px');
+        await phone.context().close();
+      }, { needs: () => signedIn });
+      await axe(page, 'users filtered', () => signedIn);
+
+      await step('operator resends and revokes an invitation; demoting the last admin is refused in plain words', page, async () => {
+        const row = (email) => page.locator('tbody tr', { hasText: email });
+        await row(colleague).getByRole('button', { name: /^Resend invitation/ }).click();
+        let dialog = page.getByRole('dialog');
+        await dialog.getByRole('button', { name: 'Send a new link' }).click();
+        await page.getByText(`A new invitation was sent to ${colleague}`).waitFor();
+        await row(colleague).getByRole('button', { name: /^Revoke invitation/ }).click();
+        dialog = page.getByRole('dialog');
+        await dialog.getByText(`can no longer join`).waitFor();
+        await screenshot(page, 'operator revoke invitation dialog');
+        await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
+        await page.getByText(`The invitation of ${colleague} is revoked`).waitFor();
+        await row(colleague).getByText('Disabled').waitFor();
+        await row(adminEmail).getByRole('button', { name: /^Make member/ }).click();
+        dialog = page.getByRole('dialog');
+        await dialog.getByRole('button', { name: 'Make member' }).click();
+        await dialog.getByText(/last admin/).waitFor();
+        await screenshot(page, 'last admin refused');
+        await dialog.getByRole('button', { name: /Cancel|Keep/ }).first().click();
+        expect(((await row(adminEmail).textContent()) ?? '').includes('Administrator'), 'the last admin was demoted');
+      }, { needs: () => signedIn });
+      await axe(page, 'users after invitation changes', () => signedIn);
+
+      const renamed = `${orgName} (renamed)`;
+      await step('operator renames and deactivates the organization; its admin cannot sign in until it is reactivated', page, async () => {
+        await goto(page, '/admin/organizations');
+        const row = (name) => page.locator('tbody tr', { hasText: name });
+        await row(orgName).getByRole('button', { name: /^Rename/ }).click();
+        let dialog = page.getByRole('dialog');
+        await dialog.getByLabel(/^New name/).fill(renamed);
+        await dialog.getByRole('button', { name: 'Save name' }).click();
+        await page.getByText(`is now called ${renamed}`).waitFor();
+        await row(renamed).getByRole('button', { name: /^Deactivate/ }).click();
+        dialog = page.getByRole('dialog');
+        await dialog.getByText(/signed out at once/).waitFor();
+        await screenshot(page, 'deactivate organization dialog');
+        await dialog.getByRole('button', { name: 'Deactivate' }).click();
+        await page.getByText(`${renamed} is deactivated`).waitFor();
+        await row(renamed).getByText('Deactivated').waitFor();
+        await screenshot(page, 'organizations with a deactivated one');
+        const phone = await phoneOf(page);
+        await phone.goto(BASE + '/admin/organizations');
+        await settle(phone);
+        await screenshot(phone, 'organizations 375');
+        await phone.context().close();
+        const refused = await newPage();
+        await goto(refused, '/sign-in');
+        await refused.getByLabel(/^Email address/).fill(adminEmail);
+        await refused.getByLabel(/^Password/).fill(PASSWORD);
+        await tick(refused, 'I have read and understand the system use notice');
+        await refused.getByRole('button', { name: 'Sign in' }).click();
+        await refused.getByText(/turned off by the portal's operators/).first().waitFor();
+        await screenshot(refused, 'sign-in refused deactivated organization');
+        await axe(refused, 'sign-in refused: organization deactivated');
+        await refused.context().close();
+        await row(renamed).getByRole('button', { name: /^Reactivate/ }).click();
+        dialog = page.getByRole('dialog');
+        await dialog.getByRole('button', { name: 'Reactivate' }).click();
+        await page.getByText(`${renamed} is active again`).waitFor();
+        const back = await newPage();
+        await signIn(back, wren);
+        await back.context().close();
+      }, { needs: () => signedIn });
+      await axe(page, 'organizations after reactivation', () => signedIn);
 
       await step('audit verification reports an intact chain; export links are offered', page, async () => {
         await goto(page, '/admin/audit');
