@@ -78,7 +78,9 @@ export interface paths {
         put?: never;
         /**
          * Records one use of the access (rostered users who acknowledged the terms). Append-only:
-         *     a correction is a new entry.
+         *     a correction is a new entry whose `corrects` names the entry it corrects, an entry of the
+         *     same grant (else 422 on `corrects`) logged by the caller or, for an administrator of the
+         *     grantee, by a colleague (else 403).
          */
         post: operations["addAccessLogEntry"];
         delete?: never;
@@ -98,6 +100,28 @@ export interface paths {
         put?: never;
         /** A rostered user acknowledges the terms personally; the access instructions then show. */
         post: operations["acknowledgeAccessGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-grants/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An admin of a grantee agency declines the grant for its agency (optional `reason`, plain
+         *     text): while it is open and the agency has not accepted its terms. The decline is that
+         *     agency's alone (other grantees go on) and the developer is emailed; nothing of it holds the
+         *     developer's own controls. A repeat answers the grant unchanged.
+         */
+        post: operations["declineAccessGrant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -154,6 +178,29 @@ export interface paths {
          *     own people. A repeat succeeds and changes nothing.
          */
         delete: operations["removeAccessGrantRosterMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-log/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own access-log entries on every grant, in the order they were recorded, as CSV
+         *     or JSON (`id`, `grant_id`, `occurred_at`, `kind`, `duration_minutes`, `summary`, `corrects`,
+         *     `created_at`), streamed a page at a time like the audit export. Corrections are rows of
+         *     their own that name the entry they correct. Anyone signed in may ask; someone who logged
+         *     nothing gets the header only (CSV) or `[]`.
+         */
+        get: operations["exportOwnAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1380,6 +1427,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partner-grants/window-warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The warnings a proposed partner window would carry, before it is issued or changed: the
+         *     same rule as the `warnings` of a grant's answer, so a form can show them and ask for a
+         *     confirmation first. Advice only: issuing or changing never depends on it (developer members;
+         *     writes nothing).
+         */
+        get: operations["partnerGrantWindowWarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partner-grants/{id}": {
         parameters: {
             query?: never;
@@ -1394,7 +1463,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Moves the end of the grant's window. Shortening is part of the developer's off switch
+         *     (DESIGN §2.7): every developer member may do it at any time, with no step-up; extending
+         *     gives the partner more access, so it is for developer admins, as issuing is. A repeat of the
+         *     same end changes nothing. Mirrors `PATCH /access-grants/{id}`.
+         */
+        patch: operations["updatePartnerGrant"];
         trace?: never;
     };
     "/api/v1/partner-grants/{id}/accept-terms": {
@@ -1425,6 +1500,27 @@ export interface paths {
         put?: never;
         /** A rostered partner user acknowledges the terms; the instructions then show. */
         post: operations["acknowledgePartnerGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-grants/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The partner admin declines the grant (optional `reason`, plain text): while it is open and
+         *     the partner has not accepted its terms. The developer is emailed; nothing of it holds the
+         *     developer's own controls. A repeat answers the grant unchanged.
+         */
+        post: operations["declinePartnerGrant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1516,6 +1612,30 @@ export interface paths {
         };
         /** One terms version (templates, the caller's own, or those of a grant the caller is party to). */
         get: operations["getTerms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terms/{id}/acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every acceptance of this terms version on the caller's organization's own grants, newest
+         *     first: the record of who accepted which version when (the printable terms record). For a
+         *     developer organization and a version it may attach to a grant (its own, or a portal
+         *     template: then only its own grants' acceptances). Anyone else answers 404, as for a version
+         *     they cannot see: a grantee reads the acceptances of its grant on the grant itself, and
+         *     operators never see the content of developer records.
+         */
+        get: operations["listTermsAcceptances"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1695,6 +1815,13 @@ export interface components {
             next_cursor?: string | null;
         };
         AccessLogOut: {
+            /**
+             * @description The entries that correct this one, oldest first (entries are never changed: a correction
+             *     is a new entry).
+             */
+            corrected_by: string[];
+            /** @description The entry this one corrects (an entry of the same grant), when it is a correction. */
+            corrects?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: int32 */
@@ -1775,7 +1902,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.deactivated" | "organization.mfa_policy_changed" | "organization.reactivated" | "organization.renamed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invitation_resent" | "user.invitation_revoked" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.role_changed" | "user.sso_linked";
+            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.declined" | "grant.ended" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.deactivated" | "organization.mfa_policy_changed" | "organization.reactivated" | "organization.renamed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "partner_grant.window_moved" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invitation_resent" | "user.invitation_revoked" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.role_changed" | "user.sso_linked";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -1998,6 +2125,15 @@ export interface components {
         };
         /**
          * @example {
+         *       "reason": "We cannot staff an evaluation in this window."
+         *     }
+         */
+        DeclineBody: {
+            /** @description Why, in plain text, shown to the developer (optional; at most 2000 characters). */
+            reason?: string | null;
+        };
+        /**
+         * @example {
          *       "benchmark_ref": "BM-2026-17",
          *       "outcome": "covered",
          *       "rationale": "Meets the covered-model threshold on autonomous cyber operations."
@@ -2073,6 +2209,15 @@ export interface components {
             accepted_by_name?: string | null;
             /** @enum {string|null} */
             agency_code?: "NSA" | "CISA" | "TREASURY" | "DOW" | "NCD" | "OSTP" | "NIST" | "OTHER" | null;
+            /** @description The agency's reason, plain text, when it gave one. */
+            decline_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Set when this agency declined the grant (its own choice; the other grantees go on, and
+             *     nothing of it holds the developer).
+             */
+            declined_at?: string | null;
+            declined_by_name?: string | null;
             name: string;
             org_id: string;
             /** Format: date-time */
@@ -2145,6 +2290,12 @@ export interface components {
          */
         LogBody: {
             /**
+             * @description The id of the entry of this grant's log that this entry corrects (the corrected entry
+             *     stays as it was). Its author, or an administrator of the author's organization, may
+             *     correct it.
+             */
+            corrects?: string | null;
+            /**
              * Format: int64
              * @description 1 to 1440.
              */
@@ -2174,6 +2325,12 @@ export interface components {
             password: string;
         };
         Me: {
+            /**
+             * @description What this user's organization kind and role allow (DESIGN §1, `domain::policy::may`),
+             *     so the web UI offers a form only to whom the server would let submit it. Record-level
+             *     rules (is this organization the grantee? the grant's developer?) still decide each act.
+             */
+            capabilities: ("register_model" | "edit_model" | "release_model" | "file_designation" | "withdraw_designation" | "submit_designation" | "respond_designation" | "offer_grant" | "edit_grant" | "end_grant" | "nominate_partner_as_developer" | "nominate_partner_as_government" | "concur_as_developer" | "concur_as_government" | "rescind_nomination" | "issue_partner_grant" | "revoke_partner_grant" | "remove_from_roster_as_developer" | "accept_terms_as_developer" | "publish_terms" | "assign" | "request_info" | "consult" | "determine" | "accept_terms_as_grantee" | "manage_roster_as_grantee" | "manage_organizations" | "verify_audit" | "invite_colleagues")[];
             organization: components["schemas"]["OrgOut"];
             user: components["schemas"]["MeUser"];
         };
@@ -2372,6 +2529,7 @@ export interface components {
             id: string;
             model_id: string;
             model_name: string;
+            model_version: string;
             /**
              * @description `developer` or `government`
              * @enum {string}
@@ -2417,6 +2575,7 @@ export interface components {
             id: string;
             model_id: string;
             model_name: string;
+            model_version: string;
             /**
              * @description `developer` or `government`
              * @enum {string}
@@ -2534,6 +2693,15 @@ export interface components {
             nomination_id: string;
             /** Format: date-time */
             partner_accepted_at?: string | null;
+            /** @description The partner's reason, plain text, when it gave one (for the developer and the partner). */
+            partner_decline_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Set when the partner declined the grant (its own choice; nothing of it holds the
+             *     developer).
+             */
+            partner_declined_at?: string | null;
+            partner_declined_by_name?: string | null;
             partner_name: string;
             partner_org_id: string;
             /** Format: date-time */
@@ -2551,6 +2719,13 @@ export interface components {
             updated_at: string;
             viewer: components["schemas"]["ViewerOut"];
             voluntary_notice: string;
+            /**
+             * @description Advice on the window for the issuing developer (never a refusal: participation is
+             *     voluntary): it overlaps another offered or active grant of the same partner for the same
+             *     model, ends after the model's planned partner release, or is longer than 90 days. Always
+             *     empty for others and once the grant is revoked or expired. Not in list items.
+             */
+            warnings: components["schemas"]["WarningOut"][];
         };
         /**
          * @description A partner grant as a list shows it: the full grant without its long texts (the terms'
@@ -2572,6 +2747,15 @@ export interface components {
             nomination_id: string;
             /** Format: date-time */
             partner_accepted_at?: string | null;
+            /** @description The partner's reason, plain text, when it gave one (for the developer and the partner). */
+            partner_decline_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Set when the partner declined the grant (its own choice; nothing of it holds the
+             *     developer).
+             */
+            partner_declined_at?: string | null;
+            partner_declined_by_name?: string | null;
             partner_name: string;
             partner_org_id: string;
             /** Format: date-time */
@@ -2626,7 +2810,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "ends_at": "2026-06-25T00:00:00Z"
+         *       "ends_at": "2026-07-20T00:00:00Z"
          *     }
          */
         PatchBody: {
@@ -2946,6 +3130,37 @@ export interface components {
              */
             stepped_up_until: string;
         };
+        TermsAcceptanceList: {
+            items: components["schemas"]["TermsAcceptanceOut"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description One acceptance of a terms version on a grant: who accepted, for which organization, when,
+         *     and the SHA-256 of the content they accepted.
+         */
+        TermsAcceptanceOut: {
+            /** Format: date-time */
+            accepted_at: string;
+            grant_id: string;
+            /**
+             * @description `access` (a Government access grant) or `partner` (a partner early-access grant).
+             * @enum {string}
+             */
+            grant_type: "access" | "partner";
+            id: string;
+            organization_id: string;
+            organization_name: string;
+            /**
+             * @description `organization` (an administrator accepting for the organization) or `individual` (a
+             *     rostered person's own acknowledgment).
+             * @enum {string}
+             */
+            scope: "organization" | "individual";
+            /** @description The SHA-256 of the version as accepted (always the version's own hash). */
+            terms_sha256: string;
+            user_id: string;
+            user_name: string;
+        };
         TermsList: {
             /** @description Summaries: the six sections are in the detail. */
             items: components["schemas"]["TermsSummary"][];
@@ -3038,6 +3253,18 @@ export interface components {
             acknowledged: boolean;
             /** @description The caller is on this grant's roster. */
             rostered: boolean;
+        };
+        WarningList: {
+            warnings: components["schemas"]["WarningOut"][];
+        };
+        /** @description One piece of advice on a partner grant's window: a stable `code` and a sentence to show. */
+        WarningOut: {
+            /**
+             * @description `overlaps_partner_grant`, `ends_after_planned_release` or `longer_than_90_days`.
+             * @enum {string}
+             */
+            code: "overlaps_partner_grant" | "ends_after_planned_release" | "longer_than_90_days";
+            message: string;
         };
     };
     responses: never;
@@ -3799,6 +4026,124 @@ export interface operations {
             };
         };
     };
+    declineAccessGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, `{}` or a reason */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessGrantOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin of a grantee agency (the developer never declines for a grantee); or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the agency already accepted the terms, or the grant is over */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     endAccessGrant: {
         parameters: {
             query?: never;
@@ -4127,6 +4472,83 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOwnAccessLog: {
+        parameters: {
+            query?: {
+                /** @description `csv` or `json` (default json) */
+                format?: "csv" | "json" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file download (text/csv or application/json) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7881,6 +8303,12 @@ export interface operations {
                  *     `overdue`). Absent or empty: every request.
                  */
                 overdue?: string | null;
+                /**
+                 * @description `newest` (the default): newest first. `response_by`: soonest requested response date
+                 *     first, requests without a date last, ties by id; its `next_cursor` only continues this
+                 *     order.
+                 */
+                sort?: "newest" | "response_by" | null;
                 limit?: number;
                 cursor?: string;
             };
@@ -10965,6 +11393,90 @@ export interface operations {
             };
         };
     };
+    partnerGrantWindowWarnings: {
+        parameters: {
+            query: {
+                /** @description The selected nomination the grant is (or would be) issued for. */
+                nomination_id: string;
+                /** @description RFC 3339. */
+                starts_at: string;
+                /** @description RFC 3339. */
+                ends_at: string;
+                /** @description When changing an existing grant's end: that grant, so it is not compared with itself. */
+                grant_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a time, an empty window, or not one of your organization's nominations; or `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPartnerGrant: {
         parameters: {
             query?: never;
@@ -11013,6 +11525,124 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePartnerGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchBody"];
+            };
+        };
+        responses: {
+            /** @description The grant as it now is, with `warnings` for the new window (advice only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the issuing developer, or a member extending; or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: extending a grant that was revoked or has expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_window` (ends before it starts) or `validation_failed` (not a time, or in the past) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11184,6 +11814,124 @@ export interface operations {
             };
             /** @description `terms_not_accepted` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declinePartnerGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, `{}` or a reason */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantOut"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin of the partner (the developer never declines for the partner); or `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the partner already accepted the terms, or the grant is over */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11795,6 +12543,97 @@ export interface operations {
             };
             /** @description `not_found`: no such record, or it is not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTermsAcceptances: {
+        parameters: {
+            query?: {
+                /** @description 1 to 200, default 50. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermsAcceptanceList"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such record, or it is not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: a field is invalid; `errors` names each one */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
