@@ -13,6 +13,7 @@ dual_tests!(
     only_the_issuing_developer_changes_the_end,
     issuing_and_changing_warn_but_never_refuse,
     the_form_learns_the_warnings_before_it_submits,
+    the_partner_is_reminded_once_before_its_access_ends,
 );
 
 struct World {
@@ -378,4 +379,64 @@ async fn the_form_learns_the_warnings_before_it_submits(app: TestApp) {
             .await
             .problem(403, "forbidden");
     }
+}
+
+/// Issue 11 (partner admin: "the days-left reminder"): the partner's people are emailed once when
+/// its early access starts and once 3 days before it ends, like a Government window; a revoked
+/// grant reminds nobody. Neither reminder is sent before it is due.
+async fn the_partner_is_reminded_once_before_its_access_ends(app: TestApp) {
+    let w = world(&app).await;
+    let count = |subject| app.count_mail(&w.x.email, subject);
+    let id = grant(&app, &w, 1, 10).await;
+    w.x.post_empty(&pg(&app, &id, "accept-terms"))
+        .await
+        .expect(200);
+    // A second partner's grant, revoked before it starts: no reminders for it.
+    let y = partner_org(&app, &w.c.op, "Plains Community Bank").await;
+    let other = selected_nomination(&app, &w.c.dev, &w.c.nsa, &w.c.model, &y.org_id).await;
+    let revoked = issue_partner_grant(
+        &app,
+        &w.c.dev,
+        &other,
+        &w.c.template,
+        t0() + days(1),
+        t0() + days(10),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    y.post_empty(&pg(&app, &revoked, "accept-terms"))
+        .await
+        .expect(200);
+    w.c.dev
+        .post_empty(&pg(&app, &revoked, "revoke"))
+        .await
+        .expect(200);
+    app.run_jobs().await;
+    assert_eq!(count("has started"), 0, "not before starts_at");
+    app.advance(days(1) + chrono::Duration::minutes(1));
+    app.wait_mail(&w.x.email, "has started").await;
+    app.run_jobs().await;
+    assert_eq!(count("ends in 3 days"), 0, "not yet 3 days before the end");
+    // ends_at - 3 days = t0 + 7 days.
+    app.advance(days(6));
+    let m = app.wait_mail(&w.x.email, "ends in 3 days").await;
+    assert!(
+        m.link()
+            .is_some_and(|l| l.ends_with(&format!("/partner-grants/{id}"))),
+        "the reminder links to the grant: {:?}",
+        m.link()
+    );
+    app.run_jobs().await;
+    app.advance(chrono::Duration::hours(6));
+    app.run_jobs().await;
+    assert_eq!(count("ends in 3 days"), 1, "sent once");
+    assert_eq!(count("has started"), 1, "sent once");
+    assert_eq!(app.count_mail(&y.email, "has started"), 0, "revoked grant");
+    assert_eq!(
+        app.count_mail(&y.email, "ends in 3 days"),
+        0,
+        "revoked grant"
+    );
 }
