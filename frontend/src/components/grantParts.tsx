@@ -55,15 +55,6 @@ export function DeclineGrant({ onBehalfOf, developer, onDecline }: { onBehalfOf:
   );
 }
 
-/**
- * The status a grant page or list shows: the derived status, except that a grant still awaiting
- * terms which every grantee declined reads "Declined" (it will not open; the API's `status` stays
- * derived from the timestamps, and the developer's controls are unchanged).
- */
-export function shownStatus(status: string, grantees: { declined_at?: string | null }[]): string {
-  return status === 'awaiting_terms' && grantees.length > 0 && grantees.every((x) => x.declined_at) ? 'declined' : status;
-}
-
 /** How a grantee's decline reads on the grant page, for both sides. */
 export function DeclinedNotice({ who, at, by, reason, isGrantee, isDeveloper }: { who: string; at: string; by?: string | null; reason?: string | null; isGrantee: boolean; isDeveloper: boolean }) {
   return (

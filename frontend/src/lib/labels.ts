@@ -204,3 +204,12 @@ export function modelLabel(name: string | null | undefined, version: string | nu
   if (!v) return n;
   return n ? `${n} ${v}` : v;
 }
+
+/**
+ * The status a grant page or list shows: the derived status, except that a grant still awaiting
+ * terms which every grantee declined reads "Declined" (it will not open; the API's `status` stays
+ * derived from the timestamps, and the developer's controls are unchanged).
+ */
+export function shownStatus(status: string, grantees: { declined_at?: string | null }[]): string {
+  return status === 'awaiting_terms' && grantees.length > 0 && grantees.every((x) => x.declined_at) ? 'declined' : status;
+}

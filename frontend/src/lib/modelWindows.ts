@@ -4,6 +4,7 @@ import { fetchAll } from '../api/client';
 import * as grantsApi from '../api/grants';
 import * as partnerGrantsApi from '../api/partnerGrants';
 import type { AccessGrantSummary, PartnerGrantSummary } from '../api/types';
+import { shownStatus } from './labels';
 import type { TimelineWindow } from './timeline';
 
 /** A number of days to one decimal, or a dash. */
@@ -44,7 +45,7 @@ export function windowsOf(gov: AccessGrantSummary[], partner: PartnerGrantSummar
       start: g.starts_at,
       end: g.ends_at,
       stoppedAt: g.ended_at,
-      status: g.status,
+      status: shownStatus(g.status, g.grantees),
       href: `/access-grants/${g.id}`,
     })),
     ...partner.map((p) => ({
@@ -54,7 +55,7 @@ export function windowsOf(gov: AccessGrantSummary[], partner: PartnerGrantSummar
       start: p.starts_at,
       end: p.ends_at,
       stoppedAt: p.revoked_at,
-      status: p.status,
+      status: shownStatus(p.status, [{ declined_at: p.partner_declined_at }]),
       href: `/partner-grants/${p.id}`,
     })),
   ];

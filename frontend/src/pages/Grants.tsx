@@ -11,7 +11,7 @@ import { AuditTrail, shortId } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, shownStatus, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -34,7 +34,7 @@ import {
 } from '../components/ui';
 import { MS_DAY, daysBetween, formatDateTime, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS, modelLabel } from '../lib/labels';
+import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS, modelLabel, shownStatus } from '../lib/labels';
 import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function grantees(g: AccessGrantSummary): string {

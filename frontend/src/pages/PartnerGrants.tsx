@@ -12,7 +12,7 @@ import { AuditTrail } from '../components/AuditTrail';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, SelectField, SubmitButton, TextAreaField } from '../components/fields';
 import { useFlash } from '../components/Flash';
-import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, shownStatus, TermsPanel } from '../components/grantParts';
+import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, TermsPanel } from '../components/grantParts';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -33,7 +33,7 @@ import {
 } from '../components/ui';
 import { MS_DAY, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
-import { modelLabel } from '../lib/labels';
+import { modelLabel, shownStatus } from '../lib/labels';
 import { useModelWindows, windowsOf } from '../lib/modelWindows';
 
 export function PartnerGrantsList() {

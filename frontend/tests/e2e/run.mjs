@@ -1108,6 +1108,9 @@ async function main() {
         await page.locator('.fap-quote', { hasText: DECLINE_REASON }).waitFor();
         expect(!(await page.getByRole('button', { name: 'Accept terms' }).count()), 'Accept terms is still offered after declining');
         expect(!(await page.getByRole('button', { name: 'Decline', exact: true }).count()), 'Decline is still offered after declining');
+        // The timeline's text alternative names the declined window as declined, as the heading does.
+        const thisGrant = (await page.locator('.fap-timeline__text li', { hasText: 'This grant:' }).textContent()) ?? '';
+        expect(/\(Declined\)/.test(thisGrant), `the timeline reads "${thisGrant}" for the declined grant`);
       }, { needs: () => signedIn && !!state.declineGrantPath });
       await axe(page, 'declined grant (reviewer)', () => declineOk);
       {
