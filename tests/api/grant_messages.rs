@@ -89,9 +89,15 @@ async fn a_partner_admin_writes_to_the_developer_who_reads_and_replies(app: Test
     assert_eq!(mails.len(), 1, "{mails:?}");
     let (subject, text, html) = &mails[0];
     assert_eq!(subject, "A new message on a grant");
-    assert!(text.contains(&format!("/partner-grants/{id}#messages")), "{text}");
+    assert!(
+        text.contains(&format!("/partner-grants/{id}#messages")),
+        "{text}"
+    );
     for part in [subject, text, html] {
-        assert!(!part.contains("sandbox quota"), "the text stays in the portal: {part}");
+        assert!(
+            !part.contains("sandbox quota"),
+            "the text stays in the portal: {part}"
+        );
     }
     assert_eq!(
         app.queued_mail("admin@valleyruralhealth.example", Some("grant_message"))
@@ -100,7 +106,8 @@ async fn a_partner_admin_writes_to_the_developer_who_reads_and_replies(app: Test
     );
     // Members are not emailed (admins only); they read it in the portal.
     assert_eq!(
-        app.queued_mail("sam@aurora.example", Some("grant_message")).await,
+        app.queued_mail("sam@aurora.example", Some("grant_message"))
+            .await,
         0
     );
 
@@ -170,7 +177,10 @@ async fn only_the_parties_see_a_partner_grants_thread(app: TestApp) {
             .problem(404, "not_found");
     }
     assert_events(before, app.audit_count().await, 0, "refusals");
-    assert_eq!(bodies(&x.get(&pg(&app, &id, "messages")).await), vec![QUESTION]);
+    assert_eq!(
+        bodies(&x.get(&pg(&app, &id, "messages")).await),
+        vec![QUESTION]
+    );
 }
 
 async fn an_empty_or_too_long_message_is_refused_and_changes_nothing(app: TestApp) {
@@ -187,7 +197,10 @@ async fn an_empty_or_too_long_message_is_refused_and_changes_nothing(app: TestAp
         assert_eq!(r.body["errors"][0]["message"], "is required");
     }
     let r = x
-        .post(&pg(&app, &id, "messages"), json!({"body": "a".repeat(4001)}))
+        .post(
+            &pg(&app, &id, "messages"),
+            json!({"body": "a".repeat(4001)}),
+        )
         .await
         .problem(422, "validation_failed");
     assert_eq!(r.fields(), vec!["body"]);
@@ -204,7 +217,10 @@ async fn an_empty_or_too_long_message_is_refused_and_changes_nothing(app: TestAp
     assert!(items(&c.dev.get(&pg(&app, &id, "messages")).await.expect(200)).is_empty());
     // Exactly 4000 characters is accepted.
     let r = x
-        .post(&pg(&app, &id, "messages"), json!({"body": "a".repeat(4000)}))
+        .post(
+            &pg(&app, &id, "messages"),
+            json!({"body": "a".repeat(4000)}),
+        )
         .await
         .expect(201);
     assert_eq!(r.body["body"].as_str().unwrap().chars().count(), 4000);
@@ -235,10 +251,16 @@ async fn a_grantee_agency_writes_on_an_access_grant(app: TestApp) {
     assert_eq!(r.body["side"], "grantee");
     assert_eq!(r.body["author_org_name"], "NSA office");
     assert_eq!(
-        outbox_for(&app, "dana@aurora.example", "grant_message").await.len(),
+        outbox_for(&app, "dana@aurora.example", "grant_message")
+            .await
+            .len(),
         1
     );
-    assert_eq!(app.queued_mail("admin@cisa.example", Some("grant_message")).await, 0);
+    assert_eq!(
+        app.queued_mail("admin@cisa.example", Some("grant_message"))
+            .await,
+        0
+    );
 
     // The developer writes to the agencies: every grantee agency's admins are told.
     c.dev
@@ -276,7 +298,10 @@ async fn a_grant_that_is_over_keeps_its_thread_open(app: TestApp) {
     x.post(&pg(&app, &pid, "messages"), json!({"body": QUESTION}))
         .await
         .expect(201);
-    c.dev.post_empty(&pg(&app, &pid, "revoke")).await.expect(200);
+    c.dev
+        .post_empty(&pg(&app, &pid, "revoke"))
+        .await
+        .expect(200);
     let g = offer_to_nsa(&app, &c).await;
     let aid = g["id"].as_str().unwrap().to_string();
     c.dev.post_empty(&ag(&app, &aid, "end")).await.expect(200);
@@ -290,7 +315,10 @@ async fn a_grant_that_is_over_keeps_its_thread_open(app: TestApp) {
         .await
         .expect(201);
     assert_eq!(r.body["side"], "grantee");
-    assert_eq!(items(&c.dev.get(&pg(&app, &pid, "messages")).await).len(), 2);
+    assert_eq!(
+        items(&c.dev.get(&pg(&app, &pid, "messages")).await).len(),
+        2
+    );
     c.nsa
         .post(&ag(&app, &aid, "messages"), json!({"body": QUESTION}))
         .await
@@ -308,12 +336,18 @@ async fn a_grant_that_is_over_keeps_its_thread_open(app: TestApp) {
     .await;
     let eid = g2["id"].as_str().unwrap().to_string();
     app.advance(days(4));
-    assert_eq!(c.dev.get(&ag(&app, &eid, "")).await.body["status"], "expired");
+    assert_eq!(
+        c.dev.get(&ag(&app, &eid, "")).await.body["status"],
+        "expired"
+    );
     c.dev
         .post(&ag(&app, &eid, "messages"), json!({"body": ANSWER}))
         .await
         .expect(201);
-    assert_eq!(bodies(&c.nsa.get(&ag(&app, &eid, "messages")).await), vec![ANSWER]);
+    assert_eq!(
+        bodies(&c.nsa.get(&ag(&app, &eid, "messages")).await),
+        vec![ANSWER]
+    );
 }
 
 async fn a_thread_pages_oldest_first(app: TestApp) {
@@ -321,9 +355,12 @@ async fn a_thread_pages_oldest_first(app: TestApp) {
     let (x, id) = partner_grant(&app, &c).await;
     for i in 0..5 {
         let who = if i % 2 == 0 { &x } else { &c.dev };
-        who.post(&pg(&app, &id, "messages"), json!({"body": format!("Message {i}")}))
-            .await
-            .expect(201);
+        who.post(
+            &pg(&app, &id, "messages"),
+            json!({"body": format!("Message {i}")}),
+        )
+        .await
+        .expect(201);
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
