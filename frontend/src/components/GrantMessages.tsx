@@ -15,9 +15,10 @@ export const GRANT_MESSAGE_MAX = 4000;
 
 /**
  * `writeTo`: who the caller's messages go to, as the form's heading says it ("Aurora AI Labs",
- * "the agencies"). Shown to the grant's parties only (the server answers 404 to anyone else).
+ * "the agencies"); `between`: the parties ("Aurora AI Labs and Valley Rural Health"). Shown to the
+ * grant's parties only (the server answers 404 to anyone else).
  */
-export function GrantMessages({ thread, writeTo, grantId }: { thread: GrantMessagesApi; writeTo: string; grantId: string }) {
+export function GrantMessages({ thread, writeTo, between, grantId }: { thread: GrantMessagesApi; writeTo: string; between: string; grantId: string }) {
   const messages = usePaged((p) => thread.list(p), [thread.key], 200);
   const [text, setText, draft] = useDraft('grant-message', grantId, '');
   const [sent, setSent] = useState<string | null>(null);
@@ -39,7 +40,7 @@ export function GrantMessages({ thread, writeTo, grantId }: { thread: GrantMessa
   return (
     <div ref={heading}>
       <Section title="Messages" id="messages">
-        <p>Between your organization and the other side of this grant. Messages cannot be edited or deleted.</p>
+        <p>Between {between}, about this grant: only members of these organizations see them. Messages cannot be edited or deleted, and stay here after the grant ends.</p>
         {messages.error && <ProblemAlert error={messages.error} heading="Messages could not be loaded" />}
         {messages.loading && messages.items.length === 0 ? (
           <Loading />

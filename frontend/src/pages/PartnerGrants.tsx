@@ -316,7 +316,7 @@ export function PartnerGrantDetail() {
                 <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open && !grant.partner_declined_at} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               {(isPartnerOrg || role.isDeveloper) && (
-                <GrantMessages thread={partnerGrantsApi.messages(id)} grantId={grant.id} writeTo={role.isDeveloper ? grant.partner_name : grant.developer_org_name} />
+                <GrantMessages thread={partnerGrantsApi.messages(id)} grantId={grant.id} writeTo={role.isDeveloper ? grant.partner_name : grant.developer_org_name} between={`${grant.developer_org_name} and ${grant.partner_name}`} />
               )}
               {!role.isPartner && (
                 <AuditTrail
