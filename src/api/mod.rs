@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod designations;
 pub mod dto;
+pub mod grant_messages;
 pub mod grants;
 pub mod health;
 pub mod json;
@@ -21,6 +22,7 @@ pub mod paging;
 pub mod partner_grants;
 pub mod sessions;
 pub mod terms;
+pub mod threads;
 pub mod view;
 pub mod webauthn;
 

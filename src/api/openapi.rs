@@ -352,7 +352,7 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         AssignedFilter, ConsultationPosition, DesignationStatus, DeterminationOutcome, MessageKind,
         RequestSort,
     };
-    use crate::domain::grant::{AccessKind, AccessMode, GrantStatus};
+    use crate::domain::grant::{AccessKind, AccessMode, GrantStatus, MessageSide};
     use crate::domain::model::ModelStatus;
     use crate::domain::nomination::{NominationStatus, PartnerType, Position, Side, CI_SECTORS};
     use crate::domain::partner_window::PartnerWindowWarningCode;
@@ -409,6 +409,11 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "MessageOut",
             "kind",
             names(MessageKind::ALL, MessageKind::as_str),
+        ),
+        (
+            "GrantMessageOut",
+            "side",
+            names(MessageSide::ALL, MessageSide::as_str),
         ),
         ("GranteeOut", "agency_code", agency.clone()),
         ("AccessGrantOut", "access_mode", access_mode.clone()),
@@ -795,11 +800,12 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::access_grants::list, api::access_grants::offer, api::access_grants::get, api::access_grants::patch, api::access_grants::end,
         api::access_grants::accept_terms, api::access_grants::acknowledge, api::access_grants::roster, api::access_grants::roster_add,
         api::access_grants::roster_remove, api::access_grants::log_list, api::access_grants::log_add, api::access_grants::own_log_export, api::access_grants::decline,
+        api::access_grants::messages, api::access_grants::post_message,
         api::nominations::list, api::nominations::create, api::nominations::get, api::nominations::concur, api::nominations::decline,
         api::nominations::rescind,
         api::partner_grants::list, api::partner_grants::issue, api::partner_grants::window_warnings, api::partner_grants::get, api::partner_grants::patch, api::partner_grants::revoke,
         api::partner_grants::accept_terms, api::partner_grants::acknowledge, api::partner_grants::roster, api::partner_grants::roster_add,
-        api::partner_grants::roster_remove, api::partner_grants::decline,
+        api::partner_grants::roster_remove, api::partner_grants::decline, api::partner_grants::messages, api::partner_grants::post_message,
     ),
     components(schemas(api::dto::Problem, api::dto::FieldErrorDto, api::dto::UserOut, api::dto::OrgOut)),
     modifiers(&Security, &Problems, &TextRules, &Params),

@@ -19,6 +19,7 @@ use crate::api::{errors_of, parsed, valid};
 use crate::domain::audit::AuditAction;
 
 use crate::api::access_grants::parse_status;
+use crate::api::grant_messages::{self, GrantMessageBody, GrantMessageList, GrantMessageOut};
 use crate::api::grants::{self, DeclineBody, RosterBody, RosterList, RosterOut, ViewerOut};
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::terms::{terms_out, TermsOut};
@@ -67,6 +68,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/partner-grants/{id}/roster/{user_id}",
             web::delete().to(roster_remove),
+        )
+        .route("/partner-grants/{id}/messages", web::get().to(messages))
+        .route(
+            "/partner-grants/{id}/messages",
+            web::post().to(post_message),
         );
 }
 
@@ -1001,6 +1007,65 @@ pub async fn roster_remove(
 ) -> AppResult<HttpResponse> {
     let (id, user_id) = path.into_inner();
     grants::roster_remove_route::<PartnerResource>(state, actor, id, user_id).await
+}
+
+/// The grant's message thread between the developer and the partner, oldest first. Only
+/// their members see it (agencies, which see the grant's metadata, and everyone else: 404);
+/// a revoked or expired grant keeps its thread.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner-grants/{id}/messages",
+    operation_id = "listPartnerGrantMessages",
+    tag = "partner grants",
+    params(
+        ("id" = String, Path),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, body = GrantMessageList),
+        (status = 404, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn messages(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    grant_messages::list_route::<PartnerResource>(state, actor, path.into_inner(), q.into_inner())
+        .await
+}
+
+/// Writes to the other side of the grant (a member of the developer or of the partner; also
+/// after the grant is over). The other side's admins get an email with a link, never the text.
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner-grants/{id}/messages",
+    operation_id = "postPartnerGrantMessage",
+    tag = "partner grants",
+    request_body = GrantMessageBody,
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 201, body = GrantMessageOut),
+        (status = 404, body = crate::api::dto::Problem),
+        (status = 422, body = crate::api::dto::Problem),
+    ),
+)]
+pub async fn post_message(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: Json<GrantMessageBody>,
+) -> AppResult<HttpResponse> {
+    grant_messages::post_route::<PartnerResource>(
+        state,
+        actor,
+        path.into_inner(),
+        body.into_inner().body,
+    )
+    .await
 }
 
 /// Hooks this resource into the handlers shared with the other kind of grant.

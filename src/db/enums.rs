@@ -38,6 +38,7 @@ text_column!(
     crate::domain::session::TokenScope,
     crate::domain::designation::DesignationStatus,
     crate::domain::designation::MessageKind,
+    crate::domain::grant::MessageSide,
     crate::domain::nomination::Side,
     crate::domain::nomination::Position,
     crate::domain::ids::OrgId,

@@ -259,6 +259,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    grant_messages (id) {
+        id -> Text,
+        grant_type -> Text,
+        grant_id -> Text,
+        author_user_id -> Text,
+        author_org_id -> Text,
+        side -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     terms_versions (id) {
         id -> Text,
         organization_id -> Text,
@@ -441,6 +454,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     designation_requests,
     consultations,
     designation_messages,
+    grant_messages,
     terms_versions,
     access_grants,
     access_grant_grantees,

@@ -21,6 +21,7 @@ domain_string_enum! {
         GrantAcknowledged = "grant.acknowledged",
         GrantDeclined = "grant.declined",
         GrantEnded = "grant.ended",
+        GrantMessagePosted = "grant.message_posted",
         GrantOffered = "grant.offered",
         GrantRosterAdded = "grant.roster_added",
         GrantRosterRemoved = "grant.roster_removed",

@@ -321,6 +321,29 @@ pub enum Party {
     Grantee,
 }
 
+domain_string_enum! {
+    /// The side a message of a grant's thread was written from (the author's side on the
+    /// grant when they wrote it).
+    pub enum MessageSide {
+        /// A member of the developer organization.
+        Developer = "developer",
+        /// A member of the partner (partner grants) or of a grantee agency (access grants).
+        Grantee = "grantee",
+    }
+}
+
+impl From<Party> for MessageSide {
+    fn from(p: Party) -> Self {
+        match p {
+            Party::Developer => MessageSide::Developer,
+            Party::Grantee => MessageSide::Grantee,
+        }
+    }
+}
+
+/// The longest message of a grant's thread, in characters as sent (plain text).
+pub const GRANT_MESSAGE_MAX: usize = 4000;
+
 /// Why an organization may not accept a grant's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MayNotAccept {
@@ -399,6 +422,27 @@ impl Grant {
             Some(Party::Grantee)
         } else {
             None
+        }
+    }
+
+    /// Who reads and writes the grant's message thread, and from which side: the parties
+    /// only, i.e. members (any role) of the developer organization and of a grantee — the
+    /// partner of a partner grant, each grantee agency of an access grant (a grantee that
+    /// declined included: it may still explain or ask). Nobody else: an agency that sees a
+    /// partner grant's metadata is not a party to it, and operators never see record content;
+    /// for them the thread answers like a missing record (`None`). The grant's status does not
+    /// matter: an ended, revoked or expired grant keeps its thread readable and open for new
+    /// messages, since questions after the fact are normal and a message changes nothing about
+    /// access.
+    pub fn message_side(&self, org_id: &OrgId) -> Option<MessageSide> {
+        self.party(org_id).map(MessageSide::from)
+    }
+
+    /// The organizations told about a new message from `side`: the other side.
+    pub fn message_recipients(&self, side: MessageSide) -> Vec<OrgId> {
+        match side {
+            MessageSide::Developer => self.grantee_org_ids.clone(),
+            MessageSide::Grantee => vec![self.developer_org_id.clone()],
         }
     }
 
@@ -679,6 +723,23 @@ mod tests {
 
     fn ids(s: &[&str]) -> Vec<OrgId> {
         s.iter().map(|&s| OrgId::from(s)).collect()
+    }
+
+    #[test]
+    fn the_thread_is_the_parties_whatever_the_status() {
+        let mut g = grant(GrantKind::Access);
+        assert_eq!(g.message_side(&"dev".into()), Some(MessageSide::Developer));
+        assert_eq!(g.message_side(&"b".into()), Some(MessageSide::Grantee));
+        assert_eq!(g.message_side(&"x".into()), None);
+        assert_eq!(
+            g.message_recipients(MessageSide::Developer),
+            ids(&["a", "b"])
+        );
+        assert_eq!(g.message_recipients(MessageSide::Grantee), ids(&["dev"]));
+        // Over is still a party: the thread stays open after the grant ends.
+        g.ended_at = Some(t(20));
+        assert!(g.is_finished(t(30)));
+        assert_eq!(g.message_side(&"a".into()), Some(MessageSide::Grantee));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum Reason {
     /// To the developer: a grantee declined a grant it was offered (the reason stays in the
     /// portal: an email never carries a user's text).
     GrantDeclined,
+    /// To the other side of a grant: someone wrote in the grant's message thread (the text
+    /// stays in the portal).
+    GrantMessage,
     /// An invitation named an address that already has an account: a notice, no token.
     InvitationToExistingAccount,
     /// A sign-in from a browser not seen on the account in 90 days (its line names the time and
@@ -53,6 +56,7 @@ impl Reason {
             Reason::PartnerGrantIssued => "partner_grant_issued",
             Reason::PartnerGrantRevoked => "partner_grant_revoked",
             Reason::GrantDeclined => "grant_declined",
+            Reason::GrantMessage => "grant_message",
             Reason::InvitationToExistingAccount => "invitation_to_existing_account",
             Reason::NewSignIn => "new_sign_in",
         }
@@ -145,6 +149,11 @@ impl Reason {
                 "An organization declined the access you offered",
                 "An organization you offered access to a model declined it. Nothing changes for you: you can end the grant, change it or offer access again whenever you choose.",
                 "Open the grant",
+            ),
+            Reason::GrantMessage => (
+                "A new message on a grant",
+                "Someone wrote to your organization in the message thread of a grant you are part of.",
+                "Read the message",
             ),
             Reason::InvitationToExistingAccount => (
                 "About an invitation to the Frontier Access Portal",

@@ -7,12 +7,12 @@ use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
 use crate::db::schema::{
-    access_grant_grantees, access_grants, access_log_entries, grant_declines, partner_grants,
-    roster_entries, terms_acceptances,
+    access_grant_grantees, access_grants, access_log_entries, grant_declines, grant_messages,
+    partner_grants, roster_entries, terms_acceptances,
 };
 use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
-use crate::domain::grant::{Grant, GrantStatus};
+use crate::domain::grant::{Grant, GrantStatus, MessageSide};
 use crate::domain::ids::{GrantId, OrgId, UserId};
 use crate::store::Page;
 use crate::store::Viewer;
@@ -151,6 +151,20 @@ pub struct AccessLogRow {
     pub created_at: NaiveDateTime,
     /// The entry this one corrects (an entry of the same grant), if it is a correction.
     pub corrects_entry_id: Option<String>,
+}
+
+/// A message of a grant's thread (append-only: never updated).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grant_messages)]
+pub struct GrantMessageRow {
+    pub id: String,
+    pub grant_type: String,
+    pub grant_id: String,
+    pub author_user_id: String,
+    pub author_org_id: String,
+    pub side: MessageSide,
+    pub body: String,
+    pub created_at: NaiveDateTime,
 }
 
 // ---- access grants ----
@@ -670,4 +684,33 @@ pub fn own_log_after(
     q.order(access_log_entries::id.asc())
         .limit(limit)
         .load(conn)
+}
+
+// ---- message threads ----
+
+pub fn insert_message(conn: &mut DbConn, row: &GrantMessageRow) -> QueryResult<()> {
+    diesel::insert_into(grant_messages::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// One page of a grant's thread, oldest first (keyset on id, after `after`), read through
+/// `grant_messages_grant_idx` (grant_type, grant_id, id): one index-ordered range scan.
+pub fn messages_of(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_id: &GrantId,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<GrantMessageRow>> {
+    let mut q = grant_messages::table
+        .filter(grant_messages::grant_type.eq(kind.as_str()))
+        .filter(grant_messages::grant_id.eq(grant_id))
+        .select(GrantMessageRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(grant_messages::id.gt(a.to_string()));
+    }
+    q.order(grant_messages::id.asc()).limit(limit).load(conn)
 }

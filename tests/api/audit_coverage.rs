@@ -575,6 +575,12 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
     )
     .await;
     w.step(
+        "POST",
+        "/api/v1/access-grants/{id}/messages",
+        nsa.post(&ag(&app, &gid, "messages"), json!({"body": "A question."})),
+    )
+    .await;
+    w.step(
         "DELETE",
         "/api/v1/access-grants/{id}/roster/{user_id}",
         dev.delete(&ag(&app, &gid, &format!("roster/{}", nsa.id))),
@@ -648,6 +654,12 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         "POST",
         "/api/v1/partner-grants/{id}/decline",
         partner.post_empty(&pg(&app, &s(&declined, "id"), "decline")),
+    )
+    .await;
+    w.step(
+        "POST",
+        "/api/v1/partner-grants/{id}/messages",
+        partner.post(&pg(&app, &pid, "messages"), json!({"body": "A question."})),
     )
     .await;
     w.step(

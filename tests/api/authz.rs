@@ -89,6 +89,8 @@ use Body::{Json as J, None as E};
 //   `same_as_missing` in the workflow tests), so those cells are `O`;
 // - agencies see partner grants' metadata, but a partner grant's roster and every act on it
 //   belong to its parties (the developer and the partner): `F` for agencies;
+// - a grant's message thread is its parties' alone: agencies that see a partner grant's
+//   metadata, and agencies that are not grantees of an access grant, get `N` like everyone else;
 // - an office records only its own consultation: the row's body names CISA, so NSA gets `F`.
 #[rustfmt::skip]
 static MATRIX: &[Row] = &[
@@ -189,6 +191,9 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/access-grants/{grant}/roster", J(|f| json!({"user_id": f.id("nsa_user")})), [U, F, N, O, N, N, N, N]),
     r("GET", "/api/v1/access-grants/{grant}/access-log", E,                             [U, O, N, O, N, N, N, N]),
     r("POST", "/api/v1/access-grants/{grant}/access-log", J(|_| log_body(t0())),        [U, F, N, O, N, N, N, N]),
+    // The grant's thread: its parties only (any member); everyone else 404.
+    r("GET", "/api/v1/access-grants/{grant}/messages", E,                               [U, O, N, O, N, N, N, N]),
+    r("POST", "/api/v1/access-grants/{grant}/messages", J(|_| json!({"body": "A question."})), [U, O, N, O, N, N, N, N]),
     // One's own entries: anyone signed in (an empty file for someone who logged nothing).
     r("GET", "/api/v1/access-log/export?format=json", E,                                [U, O, O, O, O, O, O, O]),
     // ------------------------------------------------------------ nominations (of partner X, selected)
@@ -208,6 +213,10 @@ static MATRIX: &[Row] = &[
     r("POST", "/api/v1/partner-grants/{pgrant}/decline", E,                             [U, F, N, F, F, O, N, N]),
     r("GET", "/api/v1/partner-grants/{pgrant}/roster", E,                               [U, O, N, F, F, O, N, N]),
     r("POST", "/api/v1/partner-grants/{pgrant}/roster", J(|f| json!({"user_id": f.id("x_user")})), [U, F, N, F, F, O, N, N]),
+    // The thread: the developer and the partner only; agencies see the grant's metadata, not
+    // its thread (404).
+    r("GET", "/api/v1/partner-grants/{pgrant}/messages", E,                             [U, O, N, N, N, O, N, N]),
+    r("POST", "/api/v1/partner-grants/{pgrant}/messages", J(|_| json!({"body": "A question."})), [U, O, N, N, N, O, N, N]),
     // ------------------------------------------------------------ operations
     r("GET", "/healthz", E,                                                             [O, O, O, O, O, O, O, O]),
     r("GET", "/readyz", E,                                                              [O, O, O, O, O, O, O, O]),

@@ -14,6 +14,7 @@ mod declines;
 mod designations;
 mod fault;
 mod gate;
+mod grant_messages;
 mod list_filters;
 mod list_items;
 mod mail;

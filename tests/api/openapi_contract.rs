@@ -501,6 +501,13 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         .unwrap()
         .to_string();
     nominate(&app, &c.nsa, &released, &partner.org_id).await;
+    partner
+        .post(
+            &pg(&app, &pgrant, "messages"),
+            json!({"body": "A question."}),
+        )
+        .await
+        .expect(201);
 
     c.dev
         .post(
@@ -537,6 +544,12 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
             grant.clone(),
         ),
         (&c.dev, "/api/v1/access-grants/{id}/roster", grant.clone()),
+        (&c.dev, "/api/v1/access-grants/{id}/messages", grant.clone()),
+        (
+            &c.dev,
+            "/api/v1/partner-grants/{id}/messages",
+            pgrant.clone(),
+        ),
         (&c.dev, "/api/v1/terms/{id}/acceptances", c.template.clone()),
         (&c.dev, "/api/v1/nominations", String::new()),
         (&c.nsa, "/api/v1/nominations/{id}", nomination.clone()),
@@ -587,6 +600,7 @@ async fn every_closed_set_the_server_sends_is_in_the_document(app: TestApp) {
         "ConsultationOut.position",
         "DeterminationOut.outcome",
         "DeterminationSummary.outcome",
+        "GrantMessageOut.side",
         "GranteeOut.agency_code",
         "MeUser.org_role",
         "MemberOut.status",

@@ -315,6 +315,7 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         .unwrap()
         .to_string();
     let mut grant = String::new();
+    let mut pgrant = String::new();
     for i in 0..3 {
         let model = new_model(&app, &c.dev, &format!("Plan-{i}")).await;
         let req = submitted_request(&app, &c.dev, &model).await;
@@ -337,7 +338,7 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         grant = g["id"].as_str().unwrap().to_string();
         accept_all(&app, &grant, &[&c.dev, &c.nsa]).await;
         let n = selected_nomination(&app, &c.dev, &c.nsa, &model, &x.org_id).await;
-        issue_partner_grant(
+        let p = issue_partner_grant(
             &app,
             &c.dev,
             &n,
@@ -346,6 +347,21 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
             t0() + days(5),
         )
         .await;
+        pgrant = p["id"].as_str().unwrap().to_string();
+        // Every grant's thread has messages, so a thread's page must pick its own grant's.
+        for (who, kind, id) in [
+            (&c.nsa, "access-grants", &grant),
+            (&x, "partner-grants", &pgrant),
+        ] {
+            for body in ["A question", "An answer"] {
+                who.post(
+                    &app.api(&format!("/{kind}/{id}/messages")),
+                    json!({"body": body}),
+                )
+                .await
+                .expect(201);
+            }
+        }
     }
     roster_add(&c.nsa, &ag(&app, &grant, ""), &analyst.id)
         .await
@@ -391,6 +407,10 @@ async fn every_list_is_one_index_ordered_scan_per_page(app: TestApp) {
         (&nsa, api("/access-grants")),
         (&nsa, api("/access-grants?status=scheduled")),
         (&dev, api(&format!("/access-grants/{grant}/access-log"))),
+        (&dev, api(&format!("/access-grants/{grant}/messages"))),
+        (&nsa, api(&format!("/access-grants/{grant}/messages"))),
+        (&dev, api(&format!("/partner-grants/{pgrant}/messages"))),
+        (&part, api(&format!("/partner-grants/{pgrant}/messages"))),
         (&dev, api("/nominations")),
         (&nsa, api("/nominations")),
         (&dev, api("/partner-grants")),

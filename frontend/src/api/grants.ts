@@ -1,5 +1,6 @@
 // Government access grants (DESIGN.md §2.4): at most 30 days per model, under agreed terms.
 import { API_BASE, api, seg, type PageParams } from './client';
+import { messagesAt } from './grantMessages';
 import { rosterAt } from './roster';
 import type { AccessGrant, AccessGrantSummary, AccessLogEntry, GrantStatus, NewAccessGrant, NewAccessLogEntry, Page } from './types';
 
@@ -16,6 +17,7 @@ export const acceptTerms = (id: string) => api.post<AccessGrant>(one(id, 'accept
 export const decline = (id: string, reason: string) => api.post<AccessGrant>(one(id, 'decline'), reason.trim() ? { reason: reason.trim() } : {});
 export const acknowledge = (id: string) => api.post<AccessGrant>(one(id, 'acknowledge'));
 export const roster = (id: string) => rosterAt(one(id));
+export const messages = (id: string) => messagesAt(one(id));
 export const accessLog = (id: string, page: PageParams = {}) => api.get<Page<AccessLogEntry>>(one(id, 'access-log'), { query: { ...page } });
 export const logAccess = (id: string, body: NewAccessLogEntry) => api.post<AccessLogEntry>(one(id, 'access-log'), body);
 /** The signed-in person's own access-log entries on every grant, as a file (streamed). */

@@ -1,5 +1,6 @@
 // Early-access grants to selected partners (DESIGN.md §2.6).
 import { api, seg, type PageParams } from './client';
+import { messagesAt } from './grantMessages';
 import { rosterAt } from './roster';
 import type { NewPartnerGrant, Page, PartnerGrant, PartnerGrantStatus, PartnerGrantSummary, WindowWarning } from './types';
 
@@ -16,6 +17,7 @@ export const acceptTerms = (id: string) => api.post<PartnerGrant>(one(id, 'accep
 export const decline = (id: string, reason: string) => api.post<PartnerGrant>(one(id, 'decline'), reason.trim() ? { reason: reason.trim() } : {});
 export const acknowledge = (id: string) => api.post<PartnerGrant>(one(id, 'acknowledge'));
 export const roster = (id: string) => rosterAt(one(id));
+export const messages = (id: string) => messagesAt(one(id));
 /** The warnings a proposed window would carry (advice, never a refusal): the same rule as a grant's `warnings`. */
 export const windowWarnings = (q: { nomination_id: string; starts_at: string; ends_at: string; grant_id?: string }) =>
   api.get<{ warnings: WindowWarning[] }>('/partner-grants/window-warnings', { query: q });

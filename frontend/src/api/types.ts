@@ -98,6 +98,8 @@ export type AccessGrant = S['AccessGrantOut'];
 /** A list item: a grant without its access instructions (in the detail). */
 export type AccessGrantSummary = S['AccessGrantSummary'];
 export type RosterEntry = S['RosterOut'];
+export type GrantMessage = S['GrantMessageOut'];
+export type GrantMessageSide = S['GrantMessageOut']['side'];
 export type AccessLogEntry = S['AccessLogOut'];
 
 export type Nomination = S['NominationOut'];

@@ -12,6 +12,7 @@ import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, RadioGroup, ModelSelect, SelectField, SubmitButton, TextAreaField, TextField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { GrantMessages } from '../components/GrantMessages';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -473,6 +474,7 @@ export function GrantDetail() {
                 <Roster roster={grantsApi.roster(id)} canAdd={!!myGrantee && role.isAdmin && open && !myGrantee.declined_at} canRemove={isDev || (!!myGrantee && role.isAdmin)} onChange={() => void res.reload()} />
               )}
               <AccessLog grant={grant} canLog={viewer.rostered && viewer.acknowledged && grant.status === 'active'} />
+              {(isDev || myGrantee) && <GrantMessages thread={grantsApi.messages(id)} grantId={grant.id} writeTo={isDev ? (grant.grantees.length === 1 ? grant.grantees[0].name : 'the agencies') : grant.developer_org_name} between={partiesText(grant.developer_org_name, grant.grantees.map((x) => x.name))} />}
               <AuditTrail
                 targetId={grant.id}
                 knownNames={Object.fromEntries([[grant.developer_org_id, grant.developer_org_name], ...grant.grantees.map((x) => [x.org_id, x.name])])}
@@ -693,4 +695,10 @@ function AccessLog({ grant, canLog }: { grant: AccessGrant; canLog: boolean }) {
       {!canLog && !correcting && grant.viewer?.rostered && grant.status !== 'active' && <InfoAlert slim>Uses can be recorded while the window is active; an entry can be corrected at any time.</InfoAlert>}
     </Section>
   );
+}
+
+/** "Aurora AI Labs and NSA office", "Aurora AI Labs, NSA office and CISA office". */
+function partiesText(developer: string, grantees: string[]): string {
+  const all = [developer, ...grantees];
+  return all.length === 1 ? all[0] : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
 }

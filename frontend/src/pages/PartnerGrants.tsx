@@ -13,6 +13,7 @@ import { ConfirmAction } from '../components/ConfirmAction';
 import { DateTimeField, SelectField, SubmitButton, TextAreaField } from '../components/fields';
 import { useFlash } from '../components/Flash';
 import { AcceptTerms, AcknowledgeTerms, DeclinedNotice, DeclineGrant, Instructions, Roster, TermsPanel } from '../components/grantParts';
+import { GrantMessages } from '../components/GrantMessages';
 import { Timeline } from '../components/Timeline';
 import {
   BackLink,
@@ -313,6 +314,9 @@ export function PartnerGrantDetail() {
               </Section>
               {(isPartnerOrg || role.isDeveloper) && (
                 <Roster roster={partnerGrantsApi.roster(id)} canAdd={isPartnerOrg && role.isAdmin && open && !grant.partner_declined_at} canRemove={role.isDeveloper || (isPartnerOrg && role.isAdmin)} onChange={() => void res.reload()} />
+              )}
+              {(isPartnerOrg || role.isDeveloper) && (
+                <GrantMessages thread={partnerGrantsApi.messages(id)} grantId={grant.id} writeTo={role.isDeveloper ? grant.partner_name : grant.developer_org_name} between={`${grant.developer_org_name} and ${grant.partner_name}`} />
               )}
               {!role.isPartner && (
                 <AuditTrail

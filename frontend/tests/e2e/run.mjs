@@ -296,6 +296,9 @@ async function apiCall(page, method, p, body = null) {
 }
 
 const DECLINE_REASON = 'E2E: we cannot staff an evaluation team in this window.';
+const PARTNER_MESSAGE = 'E2E: could the sandbox quota be raised for our evaluation team next week?';
+const AGENCY_MESSAGE = 'E2E: our red team finished; a short written summary follows next week.';
+const DEVELOPER_REPLY = 'E2E: yes, we raised it to 50 requests a minute from Monday.';
 
 async function main() {
   log(`Frontier Access Portal e2e against ${BASE} (run ${RUN_ID})`);
@@ -1361,6 +1364,45 @@ async function main() {
         expect(((await row.textContent()) ?? '').includes('Not yet'), 'a re-added member should acknowledge the terms again');
       }, { needs: () => !!grantHref });
       await axe(page, 'partner grant roster', () => rosterOk);
+      const writeOk = await step('partner admin writes to the developer: an empty message is flagged at the field, a draft survives a reload, the sent message shows who and when', page, async () => {
+        await goto(page, grantHref);
+        const developerName = ((await page.locator('.fap-facts__row', { hasText: 'Developer' }).locator('dd').textContent()) ?? '').trim();
+        const section = page.locator('section', { has: page.locator('h2', { hasText: 'Messages' }) });
+        await section.getByRole('heading', { name: `Write to ${developerName}` }).waitFor();
+        await section.getByRole('button', { name: 'Send message' }).click();
+        const summary = page.locator('.usa-alert--error a[href="#field-body"]');
+        await summary.waitFor();
+        expect(((await summary.textContent()) ?? '').startsWith('Message'), `the error summary does not name the field: ${await summary.textContent()}`);
+        await summary.click();
+        expect(await page.locator('#field-body').evaluate((el) => el === document.activeElement), 'the summary link does not move focus to the message');
+        await screenshot(page, 'partner message empty');
+        await page.locator('#field-body').fill(PARTNER_MESSAGE);
+        await goto(page, grantHref);
+        await page.getByText('We restored what you had typed.').waitFor();
+        expect((await page.locator('#field-body').inputValue()) === PARTNER_MESSAGE, 'the draft was not restored after a reload');
+        await section.getByRole('button', { name: 'Send message' }).click();
+        await section.getByText('Message sent.').waitFor();
+        const item = section.locator('.fap-thread__item', { hasText: PARTNER_MESSAGE });
+        await item.waitFor();
+        const meta = ((await item.locator('.fap-thread__meta').textContent()) ?? '').trim();
+        expect(meta.includes('Valley Rural Health'), `the message does not name the partner: ${meta}`);
+        const when = ((await item.locator('.fap-thread__meta time').textContent()) ?? '').trim();
+        expect(/(UTC|GMT[+-]?\d*|[A-Z]{2,5})$/.test(when), `the time has no time zone: ${when}`);
+        expect((await page.locator('#field-body').inputValue()) === '', 'the form still holds the sent text');
+        await screenshot(page, 'partner message sent');
+      }, { needs: () => !!grantHref });
+      await axe(page, 'partner grant messages', () => writeOk);
+      state.partnerGrantPath = writeOk ? grantHref : null;
+      const phoneM = await phoneOf(page);
+      await step('the message thread fits a 375 px phone (partner)', phoneM, async () => {
+        await goto(phoneM, grantHref);
+        await phoneM.locator('.fap-thread__item', { hasText: PARTNER_MESSAGE }).waitFor();
+        const overflow = await overflowX(phoneM);
+        expect(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+        await screenshot(phoneM, 'phone partner grant messages');
+        await phoneM.locator('section', { has: phoneM.locator('h2', { hasText: 'Messages' }) }).screenshot({ path: path.join(ARTIFACTS, 'messages-partner-375.png') });
+      }, { needs: () => writeOk });
+      await phoneM.context().close();
       const phone = await phoneOf(page);
       await step('partner grant page fits a 375 px phone', phone, async () => {
         await goto(phone, grantHref);
@@ -1401,7 +1443,7 @@ async function main() {
     log('\nDeveloper sees the partner decline');
     {
       const page = await newPage();
-      const signedIn = await step('developer signs in to see the partner decline', page, () => signIn(page, ACCOUNTS.developer), { needs: () => state.partnerDeclined });
+      const signedIn = await step('developer signs in to see the partner decline', page, () => signIn(page, ACCOUNTS.developer), { needs: () => state.partnerDeclined || !!state.partnerGrantPath });
       const seen = await step("developer sees the partner's decline and reason; revoking stays its own", page, async () => {
         await goto(page, state.declinePartnerGrantPath);
         await page.locator('.usa-alert', { hasText: 'Valley Rural Health declined this grant' }).waitFor();
@@ -1409,6 +1451,34 @@ async function main() {
         await page.getByRole('button', { name: 'Revoke access now' }).waitFor();
       }, { needs: () => signedIn });
       await axe(page, 'declined partner grant (developer)', () => seen);
+      const replyOk = await step("developer reads the partner's message and replies to it", page, async () => {
+        await goto(page, `${state.partnerGrantPath}#messages`);
+        const section = page.locator('section', { has: page.locator('h2', { hasText: 'Messages' }) });
+        await section.locator('.fap-thread__item', { hasText: PARTNER_MESSAGE }).waitFor();
+        await section.getByRole('heading', { name: 'Write to Valley Rural Health' }).waitFor();
+        await page.locator('#field-body').fill(DEVELOPER_REPLY);
+        await section.getByRole('button', { name: 'Send message' }).click();
+        await section.getByText('Message sent.').waitFor();
+        const items = section.locator('.fap-thread__item');
+        await items.nth(1).waitFor();
+        const texts = await items.allTextContents();
+        const a = texts.findIndex((t) => t.includes(PARTNER_MESSAGE));
+        const b = texts.findIndex((t) => t.includes(DEVELOPER_REPLY));
+        expect(a >= 0 && b > a, `the thread is not oldest first: ${JSON.stringify(texts)}`);
+        await screenshot(page, 'developer message reply');
+        await section.screenshot({ path: path.join(ARTIFACTS, 'messages-developer-1280.png') });
+      }, { needs: () => signedIn && !!state.partnerGrantPath });
+      await axe(page, 'partner grant messages (developer)', () => replyOk);
+      const phoneR = await phoneOf(page);
+      await step('the message thread fits a 375 px phone (developer)', phoneR, async () => {
+        await goto(phoneR, state.partnerGrantPath);
+        await phoneR.locator('.fap-thread__item', { hasText: DEVELOPER_REPLY }).waitFor();
+        const overflow = await overflowX(phoneR);
+        expect(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+        await screenshot(phoneR, 'phone developer grant messages');
+        await phoneR.locator('section', { has: phoneR.locator('h2', { hasText: 'Messages' }) }).screenshot({ path: path.join(ARTIFACTS, 'messages-developer-375.png') });
+      }, { needs: () => replyOk });
+      await phoneR.context().close();
       const phone = await phoneOf(page);
       await step('the declined partner grant fits a 375 px phone (developer)', phone, async () => {
         await goto(phone, state.declinePartnerGrantPath);
@@ -1504,6 +1574,18 @@ async function main() {
         if (correctedOk) expect(lines.some((l) => l.includes('correction: the run took 60 minutes') && /,[0-9a-f-]{36},/.test(l)), 'the correction row does not name the entry it corrects');
       }, { needs: () => !!grantHref });
 
+      const agencyWriteOk = await step('analyst (a member of a grantee agency) writes to the developer on the Government grant', page, async () => {
+        await goto(page, grantHref);
+        const developerName = ((await page.locator('.fap-facts__row', { hasText: 'Developer' }).locator('dd').textContent()) ?? '').trim();
+        const section = page.locator('section', { has: page.locator('h2', { hasText: 'Messages' }) });
+        await section.getByRole('heading', { name: `Write to ${developerName}` }).waitFor();
+        await page.locator('#field-body').fill(AGENCY_MESSAGE);
+        await section.getByRole('button', { name: 'Send message' }).click();
+        await section.getByText('Message sent.').waitFor();
+        await section.locator('.fap-thread__item', { hasText: AGENCY_MESSAGE }).waitFor();
+        await section.screenshot({ path: path.join(ARTIFACTS, 'messages-government-grant-analyst-1280.png') });
+      }, { needs: () => !!grantHref });
+      await axe(page, 'government grant messages (analyst)', () => agencyWriteOk);
       const phone = await phoneOf(page);
       await step('analyst grant page fits a 375 px phone', phone, async () => {
         await goto(phone, grantHref);

@@ -11,6 +11,7 @@ use actix_web::web;
 mod access_log;
 mod common;
 mod developer;
+mod messages;
 mod read;
 mod roster;
 mod views;
@@ -18,6 +19,7 @@ mod views;
 pub use access_log::*;
 pub use common::*;
 pub use developer::*;
+pub use messages::*;
 pub use read::*;
 pub use roster::*;
 pub use views::*;
@@ -45,5 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/access-grants/{id}/access-log", web::get().to(log_list))
         .route("/access-grants/{id}/access-log", web::post().to(log_add))
+        .route("/access-grants/{id}/messages", web::get().to(messages))
+        .route("/access-grants/{id}/messages", web::post().to(post_message))
         .route("/access-log/export", web::get().to(own_log_export));
 }

@@ -1,17 +1,16 @@
 //! The message thread between the developer and reviewers.
 
-use std::collections::HashMap;
-
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::api::finish;
 use crate::api::first;
 use crate::api::json::Json;
 use crate::api::paging::PageQuery;
-use crate::api::{finish, required};
+use crate::api::threads::{body_text, page_of, Authors};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
@@ -21,7 +20,7 @@ use crate::domain::policy::OrgKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::designations::{self as store, MessageRow, RequestRow};
-use crate::store::{accounts, new_id, orgs};
+use crate::store::new_id;
 
 use super::common::record;
 use crate::api::view::load;
@@ -73,15 +72,16 @@ pub struct MessageList {
 }
 
 pub(super) fn message_outs(conn: &mut DbConn, rows: Vec<MessageRow>) -> AppResult<Vec<MessageOut>> {
-    let uids: Vec<String> = rows.iter().map(|m| m.author_user_id.clone()).collect();
-    let oids: Vec<String> = rows.iter().map(|m| m.author_org_id.clone()).collect();
-    let users: HashMap<String, String> = accounts::user_names(conn, &uids)?;
-    let orgs: HashMap<String, String> = orgs::names(conn, &oids)?;
+    let authors = Authors::load(
+        conn,
+        rows.iter()
+            .map(|m| (m.author_user_id.as_str(), m.author_org_id.as_str())),
+    )?;
     Ok(rows
         .into_iter()
         .map(|m| MessageOut {
-            author_name: users.get(&m.author_user_id).cloned().unwrap_or_default(),
-            author_org_name: orgs.get(&m.author_org_id).cloned().unwrap_or_default(),
+            author_name: authors.user(&m.author_user_id),
+            author_org_name: authors.org(&m.author_org_id),
             id: m.id,
             kind: m.kind.as_str().into(),
             body: m.body,
@@ -113,19 +113,13 @@ pub async fn list_messages(
 ) -> AppResult<HttpResponse> {
     let page = q.page()?;
     let id = path.into_inner();
-    let (items, more) = db::run(&state.pool, move |conn| {
+    let (items, next_cursor) = db::run(&state.pool, move |conn| {
         let r: RequestRow = load(conn, &actor, &id)?;
-        let mut rows = store::messages(conn, &r.id, page.before.as_deref(), page.limit + 1)?;
-        let more = rows.len() as i64 > page.limit;
-        rows.truncate(page.limit as usize);
-        Ok((message_outs(conn, rows)?, more))
+        let rows = store::messages(conn, &r.id, page.before.as_deref(), page.limit + 1)?;
+        let (rows, next_cursor) = page_of(rows, page.limit, |m| &m.id);
+        Ok((message_outs(conn, rows)?, next_cursor))
     })
     .await?;
-    let next_cursor = if more {
-        items.last().map(|m| m.id.clone())
-    } else {
-        None
-    };
     Ok(HttpResponse::Ok().json(MessageList { items, next_cursor }))
 }
 
@@ -160,7 +154,7 @@ pub async fn post_message(
     body: Json<PostMessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
-    let text = required(&mut errors, "body", &body.body, 20_000);
+    let text = body_text(&mut errors, &body.body, 20_000);
     let id = path.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {

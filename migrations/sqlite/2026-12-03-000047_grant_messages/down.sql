@@ -1,0 +1,2 @@
+DROP INDEX grant_messages_grant_idx;
+DROP TABLE grant_messages;
