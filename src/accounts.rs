@@ -433,15 +433,21 @@ pub fn operator_invitation_if_needed(
 
 /// 403 `organization_deactivated` when the organization was deactivated by an operator: nobody
 /// in it signs in or uses an API token until it is reactivated. Checked after the credential
-/// was found right (so it tells a guesser nothing) and on every request.
+/// was found right (so it tells a guesser nothing), and on every request (`auth::actor_for_user`
+/// reads the deactivation with the user, [`organization_deactivated`] is the refusal).
 pub fn refuse_if_deactivated(conn: &mut DbConn, org_id: &str) -> AppResult<()> {
     if orgs::deactivated_at(conn, org_id)?.is_some() {
-        return Err(AppError::forbidden_code(
-            crate::error::ProblemCode::OrganizationDeactivated,
-            "Your organization's access to the portal has been turned off by the portal's operators. Ask them to turn it back on.",
-        ));
+        return Err(organization_deactivated());
     }
     Ok(())
+}
+
+/// The refusal of anyone of a deactivated organization (403 `organization_deactivated`).
+pub fn organization_deactivated() -> AppError {
+    AppError::forbidden_code(
+        crate::error::ProblemCode::OrganizationDeactivated,
+        "Your organization's access to the portal has been turned off by the portal's operators. Ask them to turn it back on.",
+    )
 }
 
 fn membership_error(e: MembershipError, revoking: bool) -> AppError {

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use crate::db::in_list;
 use crate::db::schema::{organizations, roster_entries, users};
 use crate::db::DbConn;
 use crate::domain::grant::Grant;
@@ -18,7 +19,7 @@ pub fn org_emails(
     admins_only: bool,
 ) -> QueryResult<Vec<String>> {
     let mut q = users::table
-        .filter(users::organization_id.eq_any(org_ids))
+        .filter(in_list(users::organization_id, org_ids))
         .filter(users::disabled_at.is_null())
         .filter(users::password_hash.is_not_null())
         .select(users::email)
@@ -55,7 +56,7 @@ pub fn all_agency_admin_emails(conn: &mut DbConn) -> QueryResult<Vec<String>> {
 
 pub fn user_emails(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<String>> {
     users::table
-        .filter(users::id.eq_any(ids))
+        .filter(in_list(users::id, ids))
         .filter(users::disabled_at.is_null())
         .select(users::email)
         .load(conn)

@@ -308,16 +308,18 @@ pub fn actor_for_user(
     credential: Credential,
     request_id: Option<String>,
 ) -> Result<Actor, AppError> {
-    let (user, org) = accounts::user_with_org(conn, user_id)?;
+    let (user, org, org_requires_mfa, deactivated_at) = accounts::actor_rows(conn, user_id)?;
     let mfa = MfaState {
         enrolled: crate::store::mfa::has_factor(conn, user_id)?,
-        required: crate::store::mfa::org_requires_mfa(conn, &org.id)?,
+        required: org_requires_mfa,
         stepped_up: false,
     };
     if user.disabled_at.is_some() {
         return Err(AppError::unauthorized_with("This account is disabled."));
     }
-    crate::accounts::refuse_if_deactivated(conn, &org.id)?;
+    if deactivated_at.is_some() {
+        return Err(crate::accounts::organization_deactivated());
+    }
     Ok(Actor {
         user_id: user.id.into(),
         email: user.email,

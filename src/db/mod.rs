@@ -17,6 +17,8 @@
 //! request already answered 503 is rolled back when it gets that far ([`tx`]).
 
 pub mod enums;
+mod in_list;
+pub use in_list::{in_list, InList};
 pub mod schema;
 
 use std::path::Path;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
+use crate::db::in_list;
 use crate::db::schema::{api_tokens, email_tokens, login_throttle, organizations, sessions, users};
 use crate::db::DbConn;
 use crate::domain::session::TokenScope;
@@ -65,6 +66,29 @@ pub fn user_with_org(conn: &mut DbConn, user_id: &str) -> QueryResult<(UserRow, 
         .first(conn)
 }
 
+/// What a request's actor is built from, in one statement: the user, its organization, the
+/// organization's own "require a second factor" flag and its deactivation time. A primary-key
+/// lookup read without `LIMIT`: SQLite recompiles a statement whose `LIMIT` is a bound value
+/// each time it is bound again, and this one runs on every request.
+pub fn actor_rows(
+    conn: &mut DbConn,
+    user_id: &str,
+) -> QueryResult<(UserRow, OrgRow, bool, Option<NaiveDateTime>)> {
+    users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(user_id))
+        .select((
+            UserRow::as_select(),
+            OrgRow::as_select(),
+            organizations::mfa_required,
+            organizations::deactivated_at,
+        ))
+        .load(conn)?
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
 pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
     let n: i64 = users::table
         .filter(users::email.eq(normalize_email(email)))
@@ -93,7 +117,7 @@ pub fn users_of_org(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<UserRow>
 
 pub fn users_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<UserRow>> {
     users::table
-        .filter(users::id.eq_any(ids))
+        .filter(in_list(users::id, ids))
         .select(UserRow::as_select())
         .load(conn)
 }

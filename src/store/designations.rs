@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::clock::to_db;
+use crate::db::in_list;
 use crate::db::schema::{
     consultations, designation_messages, designation_requests, models, organizations,
 };
@@ -414,7 +415,7 @@ pub fn consultations_of(
     request_ids: &[String],
 ) -> QueryResult<Vec<ConsultationRow>> {
     consultations::table
-        .filter(consultations::request_id.eq_any(request_ids))
+        .filter(in_list(consultations::request_id, request_ids))
         .order(consultations::id.asc())
         .select(ConsultationRow::as_select())
         .load(conn)

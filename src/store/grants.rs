@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
+use crate::db::in_list;
 use crate::db::schema::{
     access_grant_grantees, access_grants, access_log_entries, grant_declines, grant_messages,
     partner_grants, roster_entries, terms_acceptances,
@@ -323,7 +324,7 @@ pub fn list_access_visible(
 /// `(grant_id, grantee org id)` for the given grants.
 pub fn grantees_of(conn: &mut DbConn, grant_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
     access_grant_grantees::table
-        .filter(access_grant_grantees::grant_id.eq_any(grant_ids))
+        .filter(in_list(access_grant_grantees::grant_id, grant_ids))
         .select((
             access_grant_grantees::grant_id,
             access_grant_grantees::organization_id,
@@ -480,7 +481,7 @@ pub fn org_acceptances(
 ) -> QueryResult<Vec<AcceptanceRow>> {
     terms_acceptances::table
         .filter(terms_acceptances::grant_type.eq(kind.as_str()))
-        .filter(terms_acceptances::grant_id.eq_any(grant_ids))
+        .filter(in_list(terms_acceptances::grant_id, grant_ids))
         .filter(terms_acceptances::scope.eq("organization"))
         .order(terms_acceptances::id.asc())
         .select(AcceptanceRow::as_select())
@@ -495,7 +496,7 @@ pub fn declines_of(
 ) -> QueryResult<Vec<DeclineRow>> {
     grant_declines::table
         .filter(grant_declines::grant_type.eq(kind.as_str()))
-        .filter(grant_declines::grant_id.eq_any(grant_ids))
+        .filter(in_list(grant_declines::grant_id, grant_ids))
         .order(grant_declines::id.asc())
         .select(DeclineRow::as_select())
         .load(conn)
@@ -540,7 +541,7 @@ pub fn roster_of(
 ) -> QueryResult<Vec<RosterRow>> {
     roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))
-        .filter(roster_entries::grant_id.eq_any(grant_ids))
+        .filter(in_list(roster_entries::grant_id, grant_ids))
         .filter(roster_entries::removed_at.is_null())
         .order(roster_entries::id.asc())
         .select(RosterRow::as_select())

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::clock::from_db;
+use crate::db::in_list;
 use crate::db::schema::{access_grants, models};
 use crate::db::DbConn;
 use crate::domain::ids::{GrantId, ModelId, OrgId};
@@ -54,7 +55,7 @@ pub fn get_any(conn: &mut DbConn, id: &ModelId) -> QueryResult<Option<ModelRow>>
 
 pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ModelRow>> {
     models::table
-        .filter(models::id.eq_any(ids))
+        .filter(in_list(models::id, ids))
         .select(ModelRow::as_select())
         .load(conn)
 }
@@ -122,7 +123,7 @@ pub fn government_windows(
         NaiveDateTime,
         Option<NaiveDateTime>,
     )> = access_grants::table
-        .filter(access_grants::model_id.eq_any(model_ids))
+        .filter(in_list(access_grants::model_id, model_ids))
         .select((
             access_grants::id,
             access_grants::model_id,

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::in_list;
 use crate::db::schema::{organizations, users};
 use crate::db::DbConn;
 use crate::domain::ids::OrgId;
@@ -37,7 +38,7 @@ pub fn get(conn: &mut DbConn, id: &OrgId) -> QueryResult<OrgRow> {
 
 pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<OrgRow>> {
     organizations::table
-        .filter(organizations::id.eq_any(ids))
+        .filter(in_list(organizations::id, ids))
         .select(OrgRow::as_select())
         .load(conn)
 }
@@ -101,7 +102,7 @@ pub fn name_taken(conn: &mut DbConn, kind: OrgKind, name: &str) -> QueryResult<b
 /// Number of users of each of the given organizations, in one grouped query.
 pub fn count_users(conn: &mut DbConn, org_ids: &[String]) -> QueryResult<Vec<(String, i64)>> {
     users::table
-        .filter(users::organization_id.eq_any(org_ids))
+        .filter(in_list(users::organization_id, org_ids))
         .group_by(users::organization_id)
         .select((users::organization_id, diesel::dsl::count_star()))
         .load(conn)
@@ -120,10 +121,12 @@ pub fn names(
     conn: &mut DbConn,
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, String>> {
-    Ok(get_many(conn, ids)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
+    // Only the two columns: a whole row would parse every timestamp of every organization.
+    let rows: Vec<(String, String)> = organizations::table
+        .filter(in_list(organizations::id, ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 /// When the organization was deactivated by an operator (`None` while it is active).
@@ -141,7 +144,7 @@ pub fn deactivations(
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, NaiveDateTime>> {
     let rows: Vec<(String, Option<NaiveDateTime>)> = organizations::table
-        .filter(organizations::id.eq_any(ids))
+        .filter(in_list(organizations::id, ids))
         .filter(organizations::deactivated_at.is_not_null())
         .select((organizations::id, organizations::deactivated_at))
         .load(conn)?;

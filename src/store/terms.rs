@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::in_list;
 use crate::db::schema::{access_grant_grantees, access_grants, partner_grants, terms_versions};
 use crate::db::DbConn;
 use crate::store::{merge_newest_first, Page};
@@ -107,7 +108,7 @@ pub fn get_visible(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Opt
 
 pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<TermsRow>> {
     terms_versions::table
-        .filter(terms_versions::id.eq_any(ids))
+        .filter(in_list(terms_versions::id, ids))
         .select(TermsRow::as_select())
         .load(conn)
 }
