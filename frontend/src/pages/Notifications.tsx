@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import * as authApi from '../api/auth';
 import type { NotificationSetting } from '../api/types';
 import { SubmitButton } from '../components/fields';
-import { Loaded, PageTitle, ProblemAlert, SuccessAlert, fieldId } from '../components/ui';
+import { Loaded, PageTitle, ProblemAlert, Section, SuccessAlert, fieldId } from '../components/ui';
 import { useAction, useResource } from '../lib/hooks';
 
 /** What a required email says instead of a choice. */
@@ -42,36 +42,41 @@ export function NotificationsPage() {
           const optional = data.items.filter((i) => !i.required);
           const required = data.items.filter((i) => i.required);
           return (
-            <form
-              className="usa-form usa-form--large"
-              onSubmit={(e) => {
-                e.preventDefault();
-                void save.run();
-              }}
-            >
-              {saved && <SuccessAlert heading="Settings saved">The portal now sends you only the emails that are checked.</SuccessAlert>}
-              <ProblemAlert error={save.error} />
+            <>
               {optional.length > 0 && (
-                <fieldset className="usa-fieldset usa-form-group" id={fieldId('disabled')} tabIndex={-1}>
-                  <legend className="usa-legend usa-legend--large">Emails you can turn off</legend>
-                  <p className="usa-hint">Uncheck an email to stop receiving it. You can still see everything in the portal.</p>
-                  {optional.map((i) => (
-                    <Choice key={i.reason} item={i} checked={!off.has(i.reason)} onChange={(on) => toggle(i.reason, on)} />
+                <Section title="Emails you can turn off">
+                  <form
+                    className="usa-form usa-form--large"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void save.run();
+                    }}
+                  >
+                    <ProblemAlert error={save.error} />
+                    <fieldset className="usa-fieldset usa-form-group" id={fieldId('disabled')} tabIndex={-1}>
+                      <legend className="usa-legend">Send me an email when</legend>
+                      <p className="usa-hint">Uncheck an email to stop receiving it. Everything stays visible in the portal.</p>
+                      {optional.map((i) => (
+                        <Choice key={i.reason} item={i} checked={!off.has(i.reason)} onChange={(on) => toggle(i.reason, on)} />
+                      ))}
+                    </fieldset>
+                    <SubmitButton busy={save.busy} busyLabel="Saving…">
+                      Save
+                    </SubmitButton>
+                    {saved && <SuccessAlert heading="Settings saved">The portal now sends you only the emails that are checked.</SuccessAlert>}
+                  </form>
+                </Section>
+              )}
+              <Section title="Emails always sent">
+                <p id="notify-always-sent">{ALWAYS_SENT}</p>
+                <fieldset className="usa-fieldset">
+                  <legend className="usa-sr-only">Emails always sent</legend>
+                  {required.map((i) => (
+                    <Choice key={i.reason} item={i} checked disabled />
                   ))}
                 </fieldset>
-              )}
-              <fieldset className="usa-fieldset usa-form-group">
-                <legend className="usa-legend usa-legend--large">Emails always sent</legend>
-                {required.map((i) => (
-                  <Choice key={i.reason} item={i} checked disabled />
-                ))}
-              </fieldset>
-              {optional.length > 0 && (
-                <SubmitButton busy={save.busy} busyLabel="Saving…">
-                  Save
-                </SubmitButton>
-              )}
-            </form>
+              </Section>
+            </>
           );
         }}
       </Loaded>
@@ -101,13 +106,12 @@ function Choice({
         checked={checked}
         disabled={disabled}
         onChange={(e) => onChange?.(e.target.checked)}
-        aria-describedby={`${id}-description`}
+        aria-describedby={`${id}-description${disabled ? ' notify-always-sent' : ''}`}
       />
       <label className="usa-checkbox__label" htmlFor={id}>
         {item.label}
         <span className="usa-checkbox__label-description" id={`${id}-description`}>
           {item.description}
-          {disabled ? ` ${ALWAYS_SENT}` : ''}
         </span>
       </label>
     </div>
