@@ -78,7 +78,8 @@ pub fn roster_emails(
         .load(conn)
 }
 
-/// Queues `reason` with a link to `path` (e.g. `/access-grants/<id>`) to every address.
+/// Queues `reason` with a link to `path` (e.g. `/access-grants/<id>`) to every address, but
+/// those whose user turned this reason off (the outbox applies the opt-outs for every email).
 pub fn send(
     conn: &mut DbConn,
     now: DateTime<Utc>,

@@ -19,6 +19,7 @@ import { NominationDetail, NominationNew, NominationsList } from './pages/Nomina
 import { PartnerGrantDetail, PartnerGrantNew, PartnerGrantsList } from './pages/PartnerGrants';
 import { ApiTokensPage, OrganizationPage } from './pages/Account';
 import { SessionsPage } from './pages/Sessions';
+import { NotificationsPage } from './pages/Notifications';
 import { AdminAudit, AdminOrganizations, AdminUsers } from './pages/Admin';
 import { AboutPage } from './pages/About';
 import { RequireCapability } from './components/RequireCapability';
@@ -114,6 +115,7 @@ export function AppRoutes() {
       <Route path="/api-tokens" element={p(<ApiTokensPage />)} />
       <Route path="/security" element={p(<SecurityPage />)} />
       <Route path="/sessions" element={p(<SessionsPage />)} />
+      <Route path="/notifications" element={p(<NotificationsPage />)} />
       <Route path="/admin/organizations" element={p(<AdminOrganizations />)} />
       <Route path="/admin/users" element={p(<AdminUsers />)} />
       <Route path="/admin/audit" element={p(<AdminAudit />)} />

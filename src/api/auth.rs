@@ -100,6 +100,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/api-tokens/{id}", web::delete().to(revoke_api_token))
             .route("/sessions", web::get().to(crate::api::sessions::list))
             .route(
+                "/notifications",
+                web::get().to(crate::api::notifications::get),
+            )
+            .route(
+                "/notifications",
+                web::put().to(crate::api::notifications::put),
+            )
+            .route(
                 "/sessions/{id}",
                 web::delete().to(crate::api::sessions::end),
             )

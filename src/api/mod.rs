@@ -15,6 +15,7 @@ pub mod json;
 pub mod mfa;
 pub mod models;
 pub mod nominations;
+pub mod notifications;
 pub mod oidc;
 pub mod openapi;
 pub mod organizations;

@@ -784,7 +784,7 @@ Records that are not visible to the caller answer 404, exactly like missing ones
         api::auth::signup, api::auth::verify_email, api::auth::login, api::auth::logout, api::auth::me,
         api::auth::reset_request, api::auth::reset_confirm, api::auth::invitation, api::auth::accept_invitation,
         api::auth::create_api_token, api::auth::list_api_tokens, api::auth::revoke_api_token,
-        api::sessions::list, api::sessions::end,
+        api::sessions::list, api::sessions::end, api::notifications::get, api::notifications::put,
         api::mfa::status, api::mfa::start_totp, api::mfa::confirm_totp, api::mfa::remove_totp, api::mfa::login_mfa, api::mfa::step_up,
         api::webauthn::register_start, api::webauthn::register_finish, api::webauthn::remove,
         api::webauthn::login_start, api::webauthn::login_finish, api::webauthn::step_up_start, api::webauthn::step_up_finish,

@@ -413,7 +413,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_optouts (user_id, reason) {
+        user_id -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(notification_optouts -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(models -> organizations (organization_id));
@@ -464,4 +473,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     grant_declines,
     roster_entries,
     access_log_entries,
+    notification_optouts,
 );

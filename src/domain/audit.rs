@@ -5,6 +5,7 @@
 domain_string_enum! {
     /// What an audit event records.
     pub enum AuditAction {
+        AccountNotificationsChanged = "account.notifications_changed",
         ApiTokenCreated = "api_token.created",
         ApiTokenRevoked = "api_token.revoked",
         DesignationAssigned = "designation.assigned",

@@ -112,6 +112,7 @@ pub mod ids;
 pub mod membership;
 pub mod model;
 pub mod nomination;
+pub mod notification;
 pub mod partner_window;
 pub mod policy;
 pub mod problem;

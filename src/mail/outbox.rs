@@ -67,7 +67,7 @@ pub fn enqueue(
     reason: Reason,
     link: &str,
 ) -> QueryResult<()> {
-    enqueue_with_line(conn, now, to, reason, None, link)
+    queue(conn, now, &[to], reason, None, link)
 }
 
 /// [`enqueue`] with the reason's line replaced (see `templates::render_with_line`).
@@ -79,28 +79,10 @@ pub fn enqueue_with_line(
     line: Option<&str>,
     link: &str,
 ) -> QueryResult<()> {
-    let (subject, text, html) = crate::mail::templates::render_with_line(reason, line, link);
-    let row = OutboxRow {
-        id: crate::store::new_id(),
-        reason: reason.as_str().to_string(),
-        to_address: to.to_string(),
-        subject,
-        body_text: text,
-        body_html: html,
-        created_at: to_db(now),
-        attempts: 0,
-        next_attempt_at: to_db(now),
-        sent_at: None,
-        failed_at: None,
-        last_error: None,
-    };
-    diesel::insert_into(outbox::table)
-        .values(&row)
-        .execute(conn)
-        .map(|_| ())
+    queue(conn, now, &[to], reason, line, link)
 }
 
-/// Queues the same email to several addresses.
+/// Queues the same email to several addresses (each once).
 pub fn enqueue_all(
     conn: &mut DbConn,
     now: DateTime<Utc>,
@@ -108,11 +90,48 @@ pub fn enqueue_all(
     reason: Reason,
     link: &str,
 ) -> QueryResult<()> {
+    let to: Vec<&str> = to.iter().map(String::as_str).collect();
+    queue(conn, now, &to, reason, None, link)
+}
+
+/// The one place where recipients become queued emails, so every reason, present and future,
+/// passes here: each address once, without the people who turned this reason off on their
+/// account page (an optional reason only: account and security mail is always sent, see
+/// `Reason::setting`).
+fn queue(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    to: &[&str],
+    reason: Reason,
+    line: Option<&str>,
+    link: &str,
+) -> QueryResult<()> {
     let mut seen = std::collections::BTreeSet::new();
-    for addr in to {
-        if seen.insert(addr.as_str()) {
-            enqueue(conn, now, addr, reason, link)?;
-        }
+    let to: Vec<&str> = to.iter().copied().filter(|a| seen.insert(*a)).collect();
+    let off = if reason.is_optional() {
+        crate::store::notifications::opted_out_addresses(conn, &to, reason)?
+    } else {
+        Default::default()
+    };
+    let (subject, text, html) = crate::mail::templates::render_with_line(reason, line, link);
+    for addr in to.into_iter().filter(|a| !off.contains(*a)) {
+        let row = OutboxRow {
+            id: crate::store::new_id(),
+            reason: reason.as_str().to_string(),
+            to_address: addr.to_string(),
+            subject: subject.clone(),
+            body_text: text.clone(),
+            body_html: html.clone(),
+            created_at: to_db(now),
+            attempts: 0,
+            next_attempt_at: to_db(now),
+            sent_at: None,
+            failed_at: None,
+            last_error: None,
+        };
+        diesel::insert_into(outbox::table)
+            .values(&row)
+            .execute(conn)?;
     }
     Ok(())
 }

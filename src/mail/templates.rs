@@ -1,68 +1,15 @@
 //! Email texts. Each names the reason in one line and gives a link into the portal; none
 //! carries record content (no summaries, rationales, instructions or terms).
 
-use serde::{Deserialize, Serialize};
+pub use crate::domain::notification::Reason;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    Invitation,
-    EmailVerification,
-    PasswordReset,
-    RequestSubmitted,
-    InformationRequested,
-    Determination,
-    GrantOffered,
-    TermsFullyAccepted,
-    WindowStarts,
-    WindowEndsSoon,
-    EndedEarly,
-    NominationProposed,
-    PartnerSelected,
-    /// To the developer: the Government concurred on a partner the developer nominated.
-    NominationConcurred,
-    PartnerGrantIssued,
-    PartnerGrantRevoked,
-    /// To the developer: a grantee declined a grant it was offered (the reason stays in the
-    /// portal: an email never carries a user's text).
-    GrantDeclined,
-    /// To the other side of a grant: someone wrote in the grant's message thread (the text
-    /// stays in the portal).
-    GrantMessage,
-    /// An invitation named an address that already has an account: a notice, no token.
-    InvitationToExistingAccount,
-    /// A sign-in from a browser not seen on the account in 90 days (its line names the time and
-    /// the browser label, see [`render_with_line`]).
-    NewSignIn,
+/// The texts of each reason.
+trait Texts {
+    /// (subject, one-line reason, call to action)
+    fn texts(self) -> (&'static str, &'static str, &'static str);
 }
 
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Invitation => "invitation",
-            Reason::EmailVerification => "email_verification",
-            Reason::PasswordReset => "password_reset",
-            Reason::RequestSubmitted => "request_submitted",
-            Reason::InformationRequested => "information_requested",
-            Reason::Determination => "determination",
-            Reason::GrantOffered => "grant_offered",
-            Reason::TermsFullyAccepted => "terms_fully_accepted",
-            Reason::WindowStarts => "window_starts",
-            Reason::WindowEndsSoon => "window_ends_soon",
-            Reason::EndedEarly => "ended_early",
-            Reason::NominationProposed => "nomination_proposed",
-            Reason::PartnerSelected => "partner_selected",
-            Reason::NominationConcurred => "nomination_concurred",
-            Reason::PartnerGrantIssued => "partner_grant_issued",
-            Reason::PartnerGrantRevoked => "partner_grant_revoked",
-            Reason::GrantDeclined => "grant_declined",
-            Reason::GrantMessage => "grant_message",
-            Reason::InvitationToExistingAccount => "invitation_to_existing_account",
-            Reason::NewSignIn => "new_sign_in",
-        }
-    }
-
-    /// (subject, one-line reason, call to action)
+impl Texts for Reason {
     fn texts(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Reason::Invitation => (

@@ -12,6 +12,7 @@ pub mod grants;
 pub mod mfa;
 pub mod models;
 pub mod nominations;
+pub mod notifications;
 pub mod oidc;
 pub mod orgs;
 pub mod terms;

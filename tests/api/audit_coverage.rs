@@ -118,6 +118,15 @@ async fn every_state_changing_route_writes_exactly_one_audit_event(app: TestApp)
         c.delete(&a(&format!("/auth/sessions/{}", s(&tok, "id")))),
     )
     .await;
+    w.step(
+        "PUT",
+        "/api/v1/auth/notifications",
+        c.put(
+            &a("/auth/notifications"),
+            json!({"disabled": ["determination"]}),
+        ),
+    )
+    .await;
     // Second factors and the organization's own policy.
     let pending = w
         .step(

@@ -111,6 +111,10 @@ static MATRIX: &[Row] = &[
     r("DELETE", "/api/v1/auth/api-tokens/{api_token}", E,                               [U, O, N, N, N, N, N, N]),
     r("GET", "/api/v1/auth/sessions", E,                                                [U, O, O, O, O, O, O, O]),
     r("DELETE", "/api/v1/auth/sessions/{api_token}", E,                                 [U, O, N, N, N, N, N, N]),
+    // Every signed-in person has their own email settings (notifications.rs checks what each
+    // kind is offered and that a read token cannot change them).
+    r("GET", "/api/v1/auth/notifications", E,                                           [U, O, O, O, O, O, O, O]),
+    r("PUT", "/api/v1/auth/notifications", J(|_| json!({"disabled": []})),              [U, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/login/mfa", J(|_| json!({})),                               [O, O, O, O, O, O, O, O]),
     r("POST", "/api/v1/auth/step-up", J(|_| json!({})),                                 [U, O, O, O, O, O, O, O]),
     r("GET", "/api/v1/auth/mfa", E,                                                     [U, O, O, O, O, O, O, O]),

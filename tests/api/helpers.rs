@@ -752,6 +752,9 @@ impl Client {
     pub async fn delete(&self, path: &str) -> Resp {
         self.call(Method::DELETE, path, None).await
     }
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::PUT, path, Some(body)).await
+    }
 }
 
 /// A signed-in user.

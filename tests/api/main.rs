@@ -20,6 +20,7 @@ mod list_items;
 mod mail;
 mod mfa;
 mod nominations;
+mod notifications;
 mod openapi_contract;
 mod operator;
 mod outage;

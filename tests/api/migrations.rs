@@ -76,6 +76,10 @@ fn touch_typed(conn: &mut db::DbConn) {
         .select(frontier_portal::store::grants::DeclineRow::as_select())
         .load(conn)
         .unwrap();
+    notification_optouts::table
+        .select(frontier_portal::store::notifications::OptoutRow::as_select())
+        .load(conn)
+        .unwrap();
     audit_head::table
         .select((audit_head::id, audit_head::last_seq, audit_head::last_hash))
         .load::<(i32, i64, String)>(conn)

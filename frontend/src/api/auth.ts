@@ -1,7 +1,7 @@
 // Accounts, sessions and API tokens. The sign-in family answers 401 as an ordinary answer, so
 // those calls never trigger the "session ended" redirect.
 import { api, seg } from './client';
-import type { ApiToken, InvitationPreview, Me, Page, SessionList, Signup, SsoProvider, TokenScope, User } from './types';
+import type { ApiToken, InvitationPreview, Me, NotificationSettings, Page, SessionList, Signup, SsoProvider, TokenScope, User } from './types';
 
 const open = { allowUnauthenticated: true };
 
@@ -35,6 +35,10 @@ export const revokeApiToken = (id: string) => api.del<void>(`/auth/api-tokens/${
 /** The sessions page: the caller's live sessions and API tokens; ending either by its id. */
 export const sessions = () => api.get<SessionList>('/auth/sessions');
 export const endSession = (id: string) => api.del<void>(`/auth/sessions/${seg(id)}`);
+
+/** Email notification settings: which emails reach the caller; `disabled` replaces the set. */
+export const notifications = () => api.get<NotificationSettings>('/auth/notifications');
+export const saveNotifications = (disabled: string[]) => api.put<NotificationSettings>('/auth/notifications', { disabled });
 
 /** Second factors (DESIGN §7). */
 export interface Passkey {

@@ -740,6 +740,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's email notification settings: every email that can reach people of their kind
+         *     of organization, whether it is required and whether they receive it.
+         */
+        get: operations["getNotificationSettings"];
+        /**
+         * Replaces the set of emails the caller turned off. Audited (`account.notifications_changed`)
+         *     when the set changes; the same set again changes nothing.
+         */
+        put: operations["putNotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/oidc": {
         parameters: {
             query?: never;
@@ -1953,7 +1977,7 @@ export interface components {
         };
         AuditEventOut: {
             /** @enum {string} */
-            action: "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.declined" | "grant.ended" | "grant.message_posted" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.deactivated" | "organization.mfa_policy_changed" | "organization.reactivated" | "organization.renamed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "partner_grant.window_moved" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invitation_resent" | "user.invitation_revoked" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.role_changed" | "user.sso_linked";
+            action: "account.notifications_changed" | "api_token.created" | "api_token.revoked" | "designation.assigned" | "designation.consultation_recorded" | "designation.created" | "designation.determined" | "designation.edited" | "designation.info_requested" | "designation.message_posted" | "designation.responded" | "designation.submitted" | "designation.withdrawn" | "grant.access_logged" | "grant.acknowledged" | "grant.declined" | "grant.ended" | "grant.message_posted" | "grant.offered" | "grant.roster_added" | "grant.roster_removed" | "grant.terms_accepted" | "grant.window_moved" | "mfa.passkey_challenge_started" | "mfa.passkey_enrolled" | "mfa.passkey_registration_started" | "mfa.passkey_removed" | "mfa.recovery_code_used" | "mfa.step_up" | "mfa.totp_enrolled" | "mfa.totp_enrolment_started" | "mfa.totp_removed" | "model.registered" | "model.released" | "model.updated" | "nomination.concurred" | "nomination.declined" | "nomination.proposed" | "nomination.rescinded" | "organization.created" | "organization.deactivated" | "organization.mfa_policy_changed" | "organization.reactivated" | "organization.renamed" | "organization.signed_up" | "partner_grant.issued" | "partner_grant.revoked" | "partner_grant.window_moved" | "session.created" | "session.ended" | "terms.published" | "user.disabled" | "user.email_verified" | "user.enabled" | "user.invitation_accepted" | "user.invitation_notice_sent" | "user.invitation_resent" | "user.invitation_revoked" | "user.invited" | "user.password_reset" | "user.password_reset_requested" | "user.role_changed" | "user.sso_linked";
             /** @description The actor's name and organization, for people reading the trail. */
             actor_name?: string | null;
             actor_org_id?: string | null;
@@ -2678,6 +2702,32 @@ export interface components {
             updated_at: string;
             voluntary_notice: string;
         };
+        /** @description One email the portal may send this person. */
+        NotificationSetting: {
+            /**
+             * @description One line saying when it is sent.
+             * @example A developer submitted a designation request for review.
+             */
+            description: string;
+            /** @description This person receives it (always true when `required`). */
+            enabled: boolean;
+            /**
+             * @description A few plain words for it.
+             * @example Request submitted
+             */
+            label: string;
+            /**
+             * @description The email's stable name, as `PUT` takes it in `disabled`.
+             * @example request_submitted
+             */
+            reason: string;
+            /** @description Account and security mail: always sent, cannot be turned off. */
+            required: boolean;
+        };
+        NotificationSettings: {
+            /** @description Every email that can reach people of the caller's kind of organization, in a fixed order. */
+            items: components["schemas"]["NotificationSetting"][];
+        };
         /**
          * @example {
          *       "access_instructions": "Endpoint and credentials are in the sealed package …",
@@ -3004,6 +3054,20 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /**
+         * @example {
+         *       "disabled": [
+         *         "request_submitted"
+         *       ]
+         *     }
+         */
+        PutNotificationsBody: {
+            /**
+             * @description The whole set of emails to turn off (the `reason` of optional items); every other one is
+             *     turned on. A required reason, or one not offered to the caller, is refused.
+             */
+            disabled: string[];
         };
         RecoveryCodes: {
             /**
@@ -7463,6 +7527,191 @@ export interface operations {
             };
             /** @description `not_found`: the caller has no passkey with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `throttled`: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: an unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`: the database is not available right now; see Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutNotificationsBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated`: no credential, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_enrollment_required`: the caller must set up a second factor first (POST /api/v1/auth/mfa/totp, or a passkey: POST /api/v1/auth/mfa/webauthn/register/start); until then only the enrolment routes, me and logout answer; or `csrf_header_missing`: a session cookie was sent without the header X-Requested-With: fetch; or `insufficient_scope`: the API token has the scope `read`, which allows only GET and HEAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `body_too_large`: the body is larger than 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: an email the portal does not send, a required one (account and security mail) or one never sent to the caller's organization; nothing changed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -74,6 +74,8 @@ export type ApiToken = S['ApiTokenOut'];
 export type TokenScope = NonNullable<S['CreateApiTokenBody']['scope']>;
 export type SessionList = S['SessionList'];
 export type Session = S['SessionOut'];
+export type NotificationSettings = S['NotificationSettings'];
+export type NotificationSetting = S['NotificationSetting'];
 export type InvitationSent = S['InvitationOut'];
 
 export type Model = S['ModelOut'];

@@ -145,6 +145,11 @@ function AccountBox({ variant }: { variant: 'desktop' | 'mobile' }) {
           </NavLink>
         </li>
         <li>
+          <NavLink to="/notifications" className="usa-link">
+            Email notifications
+          </NavLink>
+        </li>
+        <li>
           <button type="button" className="usa-button usa-button--unstyled" onClick={() => void doSignOut()}>
             Sign out
           </button>

@@ -1126,6 +1126,50 @@ async function main() {
         }, { needs: () => declineOk });
         await phone.context().close();
       }
+      const notifyOk = await step('the NSA reviewer turns off an email on the Email notifications page; a reload shows it kept', page, async () => {
+        await goto(page, '/');
+        await page.locator('.fap-account--desktop').getByRole('link', { name: 'Email notifications' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Email notifications' }).waitFor();
+        const box = page.getByRole('checkbox', { name: /^Access window ends soon/ });
+        expect(await box.isChecked(), 'Access window ends soon is not on at first');
+        // Account and security mail is shown on and cannot be changed.
+        const reset = page.getByRole('checkbox', { name: /^Password reset/ });
+        expect((await reset.isChecked()) && (await reset.isDisabled()), 'Password reset is not shown checked and disabled');
+        await page.getByText(/Always sent: it concerns your account’s security/).first().waitFor();
+        // A reviewer is offered the review emails, not the developer's.
+        await page.getByRole('checkbox', { name: /^Request submitted/ }).waitFor();
+        expect(!(await page.getByRole('checkbox', { name: /^Determination recorded/ }).count()), 'a developer-only email is offered to a reviewer');
+        await page.locator(`label[for="${await box.getAttribute('id')}"]`).click();
+        expect(!(await box.isChecked()), 'the checkbox did not turn off');
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.getByText('Settings saved').waitFor();
+        await screenshot(page, 'email notifications saved');
+        await page.reload({ waitUntil: 'domcontentloaded' });
+        await settle(page);
+        const again = page.getByRole('checkbox', { name: /^Access window ends soon/ });
+        await again.waitFor();
+        expect(!(await again.isChecked()), 'after a reload the email is on again');
+      }, { needs: () => signedIn });
+      await axe(page, 'email notifications (reviewer)', () => notifyOk);
+      {
+        const phone = await phoneOf(page);
+        await step('the Email notifications page fits a 375 px phone', phone, async () => {
+          await goto(phone, '/notifications');
+          await phone.getByRole('checkbox', { name: /^Access window ends soon/ }).waitFor();
+          const wide = await widerThanPhone(phone);
+          expect(wide.length === 0, `the page is wider than the phone: ${JSON.stringify(wide)}`);
+          await screenshot(phone, 'phone email notifications');
+        }, { needs: () => notifyOk });
+        await axe(phone, 'email notifications (phone)', () => notifyOk);
+        await phone.context().close();
+      }
+      await step('the NSA reviewer turns the email on again', page, async () => {
+        const box = page.getByRole('checkbox', { name: /^Access window ends soon/ });
+        await page.locator(`label[for="${await box.getAttribute('id')}"]`).click();
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.getByText('Settings saved').waitFor();
+        expect(await box.isChecked(), 'the email did not turn on again');
+      }, { needs: () => notifyOk });
       await step('reviewer signs out', page, () => signOut(page), { needs: () => signedIn });
       await page.context().close();
     }

@@ -10,6 +10,7 @@ import { DateTime, StatusTag, VoluntaryNotice } from '../../src/components/ui';
 import { Timeline } from '../../src/components/Timeline';
 import { SignInPage, VerifyEmailPage } from '../../src/pages/Auth';
 import { RequestDetail } from '../../src/pages/Designations';
+import { NotificationsPage } from '../../src/pages/Notifications';
 import { STATUS_TONES } from '../../src/lib/labels';
 
 type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
@@ -360,5 +361,64 @@ describe('RequestDetail', () => {
     await waitFor(() => expect(fetchFn.mock.calls.some(([u, i]) => String(u).endsWith('/consultations') && i?.method === 'POST')).toBe(true));
     const post = fetchFn.mock.calls.find(([u]) => String(u).endsWith('/consultations'))!;
     expect(JSON.parse(String(post[1]?.body))).toMatchObject({ agency_code: 'CISA', position: 'no_comment', note: 'Reviewed.' });
+  });
+});
+
+describe('NotificationsPage', () => {
+  const items = [
+    { reason: 'request_submitted', label: 'Request submitted', description: 'A developer submitted a request.', required: false, enabled: true },
+    { reason: 'password_reset', label: 'Password reset', description: 'A link to choose a new password.', required: true, enabled: true },
+  ];
+
+  it('sends the unchecked emails, shows Saving… then the notice, and an error summary when refused', async () => {
+    const user = userEvent.setup();
+    let release: () => void = () => {};
+    let refuse = false;
+    const fetchFn = mockFetch((url, init) => {
+      if (!url.endsWith('/auth/notifications')) return undefined;
+      if (init.method === 'PUT') {
+        if (refuse)
+          return {
+            status: 422,
+            body: {
+              status: 422,
+              title: 'Unprocessable Entity',
+              code: 'validation_failed',
+              detail: '“Password reset” is always sent because it concerns your account’s security, so it cannot be turned off.',
+              errors: [{ field: 'disabled', message: '“Password reset” is always sent because it concerns your account’s security, so it cannot be turned off.' }],
+            },
+          };
+        return { status: 200, body: { items: [{ ...items[0], enabled: false }, items[1]] } };
+      }
+      return { status: 200, body: { items } };
+    });
+    render(<NotificationsPage />);
+    const box = await screen.findByRole('checkbox', { name: /^Request submitted/ });
+    const reset = screen.getByRole('checkbox', { name: /^Password reset/ });
+    expect(reset).toBeChecked();
+    expect(reset).toBeDisabled();
+    expect(screen.getByText(/Always sent: it concerns your account’s security/)).toBeInTheDocument();
+
+    await user.click(box);
+    const gate = new Promise<void>((r) => (release = r));
+    const real = fetchFn.getMockImplementation()!;
+    fetchFn.mockImplementationOnce(async (url: string, init: RequestInit = {}) => {
+      await gate;
+      return real(url, init);
+    });
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('button', { name: 'Saving…' })).toBeDisabled();
+    release();
+    expect(await screen.findByText('Settings saved')).toBeInTheDocument();
+    const put = fetchFn.mock.calls.find(([, i]) => i?.method === 'PUT')!;
+    expect(JSON.parse(String(put[1]?.body))).toEqual({ disabled: ['request_submitted'] });
+    expect(screen.getByRole('checkbox', { name: /^Request submitted/ })).not.toBeChecked();
+
+    refuse = true;
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('Please correct the highlighted fields')).toBeInTheDocument();
+    expect(within(alert).getByRole('link', { name: /Send me an email when: .*Password reset/ })).toHaveAttribute('href', '#field-disabled');
+    expect(screen.queryByText('Settings saved')).not.toBeInTheDocument();
   });
 });
