@@ -60,3 +60,12 @@ export function windowsOf(gov: AccessGrantSummary[], partner: PartnerGrantSummar
     })),
   ];
 }
+
+/**
+ * The model's windows with the grant being viewed taken from its own, fresher answer: the list
+ * is loaded once with the page, and the grant changes under it (declined, ended, moved) while
+ * the page stays open. A grant not yet in the list is added.
+ */
+export function withCurrent<T extends { id: string }>(list: T[], current: T): T[] {
+  return list.some((x) => x.id === current.id) ? list.map((x) => (x.id === current.id ? current : x)) : [current, ...list];
+}

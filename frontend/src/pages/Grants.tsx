@@ -36,7 +36,7 @@ import {
 import { MS_DAY, daysBetween, formatDateTime, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { ACCESS_KIND_LABELS, ACCESS_MODE_LABELS, modelLabel, shownStatus } from '../lib/labels';
-import { fmt, useModelWindows, windowsOf } from '../lib/modelWindows';
+import { fmt, useModelWindows, windowsOf, withCurrent } from '../lib/modelWindows';
 
 export function grantees(g: AccessGrantSummary): string {
   return g.grantees.map((x) => x.name).join(', ') || '—';
@@ -461,7 +461,7 @@ export function GrantDetail() {
                   <Timeline
                     caption={`Access windows for ${modelLabel(grant.model_name, grant.model_version)}`}
                     currentId={grant.id}
-                    windows={windowsOf(windows.gov.length ? windows.gov : [grant], windows.partner)}
+                    windows={windowsOf(withCurrent<AccessGrantSummary>(windows.gov, grant), windows.partner)}
                     plannedRelease={m ? (m.planned_partner_release_at ?? null) : undefined}
                     releasedAt={m?.released_at}
                     governmentDaysGranted={m?.government_days_granted}

@@ -35,7 +35,7 @@ import {
 import { MS_DAY, fromLocalInput, toLocalInput } from '../lib/dates';
 import { useAction, usePaged, useResource } from '../lib/hooks';
 import { modelLabel, shownStatus } from '../lib/labels';
-import { useModelWindows, windowsOf } from '../lib/modelWindows';
+import { useModelWindows, windowsOf, withCurrent } from '../lib/modelWindows';
 
 export function PartnerGrantsList() {
   const role = useRole();
@@ -234,7 +234,7 @@ export function PartnerGrantDetail() {
           const viewer = grant.viewer ?? { rostered: false, acknowledged: false };
           const open = grant.status !== 'revoked' && grant.status !== 'expired';
           const m = model.data;
-          const windowList = role.isPartner ? windowsOf([], [grant]) : windowsOf(windows.gov, windows.partner.length ? windows.partner : [grant]);
+          const windowList = role.isPartner ? windowsOf([], [grant]) : windowsOf(windows.gov, withCurrent<PartnerGrantSummary>(windows.partner, grant));
           return (
             <>
               <PageTitle title={`Early access: ${modelLabel(grant.model_name, grant.model_version)}`}>

@@ -2159,7 +2159,8 @@ async function main() {
         await tokensPhone.context().close();
         await page.getByRole('link', { name: 'Sessions' }).first().click();
         await page.waitForURL((u) => u.pathname === '/sessions');
-        expect((await heading(page)) === 'Sessions', 'no "Sessions" heading');
+        await settle(page);
+        await page.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
         const current = page.locator('tbody tr', { hasText: 'This browser' });
         // The page loads its list after the heading shows: wait for the rows before counting.
         await current.first().waitFor();
