@@ -722,18 +722,27 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
             .collect()
     });
     let segs: Vec<&str> = path.split('/').collect();
+    let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
+    // The templates the path matches, each with how many of its segments are parameters. As in
+    // the router, a literal segment wins over a parameter: `/partner-grants/window-warnings` is
+    // that route, not `/partner-grants/{id}`, so only the most literal matches count.
+    let matching: Vec<(usize, &Vec<&'static str>)> = table
+        .iter()
+        .filter(|(template, _)| {
+            template.len() == segs.len()
+                && template
+                    .iter()
+                    .zip(&segs)
+                    .all(|(t, s)| t == s || (is_param(t) && !s.is_empty()))
+        })
+        .map(|(template, methods)| (template.iter().filter(|t| is_param(t)).count(), methods))
+        .collect();
+    let fewest = matching.iter().map(|(n, _)| *n).min().unwrap_or(0);
     let mut out: Vec<&'static str> = Vec::new();
-    for (template, methods) in table {
-        let matches = template.len() == segs.len()
-            && template
-                .iter()
-                .zip(&segs)
-                .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty()));
-        if matches {
-            for m in methods {
-                if !out.contains(m) {
-                    out.push(m);
-                }
+    for (_, methods) in matching.iter().filter(|(n, _)| *n == fewest) {
+        for m in methods.iter() {
+            if !out.contains(m) {
+                out.push(m);
             }
         }
     }

@@ -602,8 +602,10 @@ pub struct WarningsQuery {
     /// The selected nomination the grant is (or would be) issued for.
     pub nomination_id: String,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub starts_at: String,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub ends_at: String,
     /// When changing an existing grant's end: that grant, so it is not compared with itself.
     pub grant_id: Option<String>,

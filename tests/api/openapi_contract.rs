@@ -207,6 +207,13 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
             "GET, POST, HEAD",
         ),
         (Method::GET, "/api/v1/partner-grants/x/roster/y", "DELETE"),
+        // A literal route beside a parameter one: its own methods only, not those of
+        // `/partner-grants/{id}` (which the path also fits, as the router does not take it).
+        (
+            Method::OPTIONS,
+            "/api/v1/partner-grants/window-warnings",
+            "GET, HEAD",
+        ),
     ] {
         let r = app.anon.call(method.clone(), path, None).await;
         let r = r.problem(405, "method_not_allowed");
