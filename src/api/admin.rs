@@ -12,7 +12,7 @@ use crate::domain::policy::OrgKind;
 
 use crate::accounts::{self, Env};
 use crate::api::audit as audit_export;
-use crate::api::dto::{OrgOut, UserOut};
+use crate::api::dto::{InvitationOut, OrgOut, UserOut};
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::{email_field, finish, required};
 use crate::audit::{self, NewEvent, Verification};
@@ -472,13 +472,6 @@ pub async fn patch_user(
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
 }
 
-/// A resent invitation: when its new link stops working.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResentInvitation {
-    pub user: UserOut,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
 /// Sends a pending invitation again: a new link by email, and the earlier links stop working.
 #[utoipa::path(
     post,
@@ -489,7 +482,7 @@ pub struct ResentInvitation {
         ("id" = String, Path),
     ),
     responses(
-        (status = 200, body = ResentInvitation),
+        (status = 200, body = InvitationOut),
         (status = 404, body = crate::api::dto::Problem),
         (status = 409, description = "`not_invited`: the person has joined or is disabled", body = crate::api::dto::Problem),
     ),
@@ -514,7 +507,7 @@ pub async fn resend_invitation(
         Ok((user, expires))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ResentInvitation {
+    Ok(HttpResponse::Ok().json(InvitationOut {
         user: UserOut::from(&user),
         expires_at,
     }))

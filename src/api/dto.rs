@@ -42,6 +42,14 @@ pub struct UserOut {
     pub created_at: DateTime<Utc>,
 }
 
+/// An invitation sent or sent again: the invited account and when the emailed link stops
+/// working (the org admin's invite, its resend, and the operator's resend answer this).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationOut {
+    pub user: UserOut,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 impl From<&UserRow> for UserOut {
     fn from(u: &UserRow) -> Self {
         UserOut {

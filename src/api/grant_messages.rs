@@ -22,7 +22,9 @@ use crate::api::finish;
 use crate::api::first;
 use crate::api::grants::{record, GrantResource};
 use crate::api::paging::PageQuery;
-use crate::api::threads::{body_text, page_of, Authors};
+use crate::api::paging::Paged;
+use crate::api::required;
+use crate::api::threads::Authors;
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
@@ -105,8 +107,8 @@ pub async fn list_route<R: GrantResource>(
             page.before.as_deref(),
             page.limit + 1,
         )?;
-        let (rows, next_cursor) = page_of(rows, page.limit, |m| &m.id);
-        Ok((outs(conn, rows)?, next_cursor))
+        let p = Paged::from_rows(rows, &page, |m| m.id.clone());
+        Ok((outs(conn, p.items)?, p.next_cursor))
     })
     .await?;
     Ok(HttpResponse::Ok().json(GrantMessageList { items, next_cursor }))
@@ -120,7 +122,7 @@ pub async fn post_route<R: GrantResource>(
     body: String,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
-    let text = body_text(&mut errors, &body, GRANT_MESSAGE_MAX);
+    let text = required(&mut errors, "body", &body, GRANT_MESSAGE_MAX);
     let now = state.clock.now();
     let notifier = state.notifier.clone();
     let out = db::tx(&state.pool, move |conn| {

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::api::json::Json;
 
 use crate::accounts::{self, Env};
-use crate::api::dto::{OrgOut, UserOut};
+use crate::api::dto::{InvitationOut, OrgOut, UserOut};
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::{email_field, finish};
 use crate::auth::Actor;
@@ -186,12 +186,6 @@ pub struct InvitationBody {
     pub email: String,
     /// `admin` or `member`
     pub org_role: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvitationOut {
-    pub user: UserOut,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// An org admin invites a colleague; the invitation link is emailed. The answer is the same

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::clock::to_db;
 use crate::db::schema::{notification_optouts, users};
-use crate::db::DbConn;
+use crate::db::{in_list, DbConn};
 use crate::domain::notification::Reason;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -46,10 +46,12 @@ pub fn replace(
         diesel::delete(
             notification_optouts::table
                 .filter(notification_optouts::user_id.eq(user_id))
-                .filter(notification_optouts::reason.eq_any(names)),
+                .filter(in_list(notification_optouts::reason, &names)),
         )
         .execute(conn)?;
     }
+    // One insert per reason: diesel's multi-row insert is not available through the
+    // MultiConnection (SQLite's batch form differs), and a person turns off a handful at most.
     for r in &off {
         diesel::insert_into(notification_optouts::table)
             .values(&OptoutRow {
@@ -74,7 +76,7 @@ pub fn opted_out_addresses(
     }
     let rows: Vec<String> = notification_optouts::table
         .inner_join(users::table)
-        .filter(users::email.eq_any(addresses))
+        .filter(in_list(users::email, addresses))
         .filter(notification_optouts::reason.eq(reason.as_str()))
         .select(users::email)
         .load(conn)?;

@@ -20,7 +20,7 @@ export const users = (filters: UserFilters = {}, page: PageParams = {}) =>
 export const setUserDisabled = (id: string, disabled: boolean) => api.patch<User>(`/admin/users/${seg(id)}`, { disabled });
 export const setUserRole = (id: string, org_role: User['org_role']) => api.patch<User>(`/admin/users/${seg(id)}`, { org_role });
 /** A new link by email; the earlier links stop working. */
-export const resendInvitation = (id: string) => api.post<S['ResentInvitation']>(`/admin/users/${seg(id)}/invitation`);
+export const resendInvitation = (id: string) => api.post<S['InvitationOut']>(`/admin/users/${seg(id)}/invitation`);
 /** The links stop working and the person can no longer join (the account is kept, disabled). */
 export const revokeInvitation = (id: string) => api.del<User>(`/admin/users/${seg(id)}/invitation`);
 export const verifyAudit = () => api.get<AuditVerify>('/admin/audit/verify');

@@ -2340,6 +2340,10 @@ export interface components {
              */
             org_role: "admin" | "member";
         };
+        /**
+         * @description An invitation sent or sent again: the invited account and when the emailed link stops
+         *     working (the org admin's invite, its resend, and the operator's resend answer this).
+         */
         InvitationOut: {
             /** Format: date-time */
             expires_at: string;
@@ -3180,12 +3184,6 @@ export interface components {
             voluntary_notice: string;
             /** Format: date-time */
             withdrawn_at?: string | null;
-        };
-        /** @description A resent invitation: when its new link stops working. */
-        ResentInvitation: {
-            /** Format: date-time */
-            expires_at: string;
-            user: components["schemas"]["UserOut"];
         };
         ResetConfirmBody: {
             new_password: string;
@@ -5634,7 +5632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResentInvitation"];
+                    "application/json": components["schemas"]["InvitationOut"];
                 };
             };
             /** @description `malformed_request`: the query string or the body is malformed (e.g. not JSON, or a NUL character in the query) */

@@ -10,7 +10,7 @@ import * as partnerGrantsApi from '../api/partnerGrants';
 import type { AccessGrantSummary, AuditVerify, DesignationRequestSummary, ModelSummary, NominationSummary, PartnerGrantSummary } from '../api/types';
 import { useMe, useRole, type Role } from '../auth/AuthContext';
 import { Countdown, DateTime, Loading, PageTitle, ProblemAlert, StatusTag, VoluntaryNotice } from '../components/ui';
-import { modelLabel } from '../lib/labels';
+import { modelLabel, shownStatus } from '../lib/labels';
 
 interface Task {
   key: string;
@@ -262,7 +262,7 @@ function PartnerOverview({ d }: { d: Data }) {
               </h3>
               <p>from {g.developer_org_name}</p>
               <p>
-                <StatusTag status={g.status === 'awaiting_terms' && g.partner_declined_at ? 'declined' : g.status} /> {g.status === 'active' && <Countdown end={g.ends_at} />}
+                <StatusTag status={shownStatus(g.status, [{ declined_at: g.partner_declined_at }])} /> {g.status === 'active' && <Countdown end={g.ends_at} />}
               </p>
               <p className="fap-muted">
                 <DateTime value={g.starts_at} dateOnly /> – <DateTime value={g.ends_at} dateOnly />

@@ -10,7 +10,9 @@ use crate::api::finish;
 use crate::api::first;
 use crate::api::json::Json;
 use crate::api::paging::PageQuery;
-use crate::api::threads::{body_text, page_of, Authors};
+use crate::api::paging::Paged;
+use crate::api::required;
+use crate::api::threads::Authors;
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
@@ -116,8 +118,8 @@ pub async fn list_messages(
     let (items, next_cursor) = db::run(&state.pool, move |conn| {
         let r: RequestRow = load(conn, &actor, &id)?;
         let rows = store::messages(conn, &r.id, page.before.as_deref(), page.limit + 1)?;
-        let (rows, next_cursor) = page_of(rows, page.limit, |m| &m.id);
-        Ok((message_outs(conn, rows)?, next_cursor))
+        let p = Paged::from_rows(rows, &page, |m| m.id.clone());
+        Ok((message_outs(conn, p.items)?, p.next_cursor))
     })
     .await?;
     Ok(HttpResponse::Ok().json(MessageList { items, next_cursor }))
@@ -154,7 +156,7 @@ pub async fn post_message(
     body: Json<PostMessageBody>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
-    let text = body_text(&mut errors, &body.body, 20_000);
+    let text = required(&mut errors, "body", &body.body, 20_000);
     let id = path.into_inner();
     let now = state.clock.now();
     let out = db::tx(&state.pool, move |conn| {
