@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct AuditEventOut {
     pub seq: i64,
     pub id: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub occurred_at: DateTime<Utc>,
     pub actor_user_id: Option<String>,
     pub actor_org_id: Option<String>,

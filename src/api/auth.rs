@@ -900,8 +900,11 @@ pub struct ApiTokenOut {
     pub name: String,
     /// `read` or `read_write`.
     pub scope: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub expires_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub last_used_at: Option<DateTime<Utc>>,
     /// Only in the answer to creation: send as `Authorization: Bearer <token>`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -39,6 +39,7 @@ pub struct UserOut {
     pub organization_id: String,
     pub email_verified: bool,
     pub disabled: bool,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -77,6 +78,7 @@ pub struct OrgOut {
     pub partner_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -45,6 +45,7 @@ pub struct GrantMessageOut {
     pub author_org_name: String,
     /// `developer` or `grantee`: the side the author wrote from.
     pub side: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
     pub body: String,
 }

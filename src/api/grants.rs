@@ -349,11 +349,14 @@ pub struct RosterOut {
     pub email: String,
     pub organization_id: String,
     pub organization_name: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub added_at: DateTime<Utc>,
     /// When this person acknowledged the terms personally.
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub acknowledged_at: Option<DateTime<Utc>>,
     /// Set when the entry was removed (only in the answer to a removal).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub removed_at: Option<DateTime<Utc>>,
 }
 

@@ -623,6 +623,7 @@ pub fn challenge_cookie(state: &AppState, user_id: &str, now: DateTime<Utc>) -> 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StepUpOut {
     /// Until when actions that need step-up are allowed on this session.
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub stepped_up_until: DateTime<Utc>,
 }
 

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod paging;
 pub mod partner_grants;
+pub mod rfc3339;
 pub mod sessions;
 pub mod terms;
 pub mod threads;

@@ -43,7 +43,9 @@ pub struct ModelOut {
     pub version: String,
     pub description: String,
     pub modality: String,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub planned_partner_release_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub released_at: Option<DateTime<Utc>>,
     /// `in_development` or `released`
     pub status: String,
@@ -51,7 +53,9 @@ pub struct ModelOut {
     pub government_days_granted: f64,
     /// What is left of the 30-day cap, in days.
     pub government_days_remaining: f64,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
     pub voluntary_notice: &'static str,
 }
@@ -93,7 +97,9 @@ pub struct ModelSummary {
     pub name: String,
     pub version: String,
     pub modality: String,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub planned_partner_release_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub released_at: Option<DateTime<Utc>>,
     /// `in_development` or `released`
     pub status: String,
@@ -101,9 +107,10 @@ pub struct ModelSummary {
     pub government_days_granted: f64,
     /// What is left of the 30-day cap, in days.
     pub government_days_remaining: f64,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
-    pub voluntary_notice: &'static str,
 }
 
 impl From<ModelOut> for ModelSummary {
@@ -122,7 +129,7 @@ impl From<ModelOut> for ModelSummary {
             government_days_remaining,
             created_at,
             updated_at,
-            voluntary_notice,
+            voluntary_notice: _,
         } = m;
         ModelSummary {
             id,
@@ -137,7 +144,6 @@ impl From<ModelOut> for ModelSummary {
             government_days_remaining,
             created_at,
             updated_at,
-            voluntary_notice,
         }
     }
 }
@@ -172,6 +178,8 @@ pub struct ModelList {
     /// Summaries: the description is in the detail.
     pub items: Vec<ModelSummary>,
     pub next_cursor: Option<String>,
+    /// The voluntary notice, once for the page (each record's own answer carries it too).
+    pub voluntary_notice: &'static str,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -244,6 +252,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(ModelList {
         items: paged.items,
         next_cursor: paged.next_cursor,
+        voluntary_notice: VOLUNTARY,
     }))
 }
 

@@ -70,8 +70,11 @@ pub struct NominationOut {
     pub rationale: String,
     /// `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
     pub status: String,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub rescinded_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
     pub voluntary_notice: &'static str,
 }
@@ -100,10 +103,12 @@ pub struct NominationSummary {
     pub government_position: String,
     /// `pending`, `selected`, `declined` or `rescinded` (derived from the positions).
     pub status: String,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub rescinded_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
-    pub voluntary_notice: &'static str,
 }
 
 impl From<NominationOut> for NominationSummary {
@@ -128,7 +133,7 @@ impl From<NominationOut> for NominationSummary {
             rescinded_at,
             created_at,
             updated_at,
-            voluntary_notice,
+            voluntary_notice: _,
         } = n;
         NominationSummary {
             id,
@@ -149,7 +154,6 @@ impl From<NominationOut> for NominationSummary {
             rescinded_at,
             created_at,
             updated_at,
-            voluntary_notice,
         }
     }
 }
@@ -270,6 +274,8 @@ pub struct NominationList {
     /// Summaries: the rationale is in the detail.
     pub items: Vec<NominationSummary>,
     pub next_cursor: Option<String>,
+    /// The voluntary notice, once for the page (each record's own answer carries it too).
+    pub voluntary_notice: &'static str,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -325,6 +331,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(NominationList {
         items: paged.items,
         next_cursor: paged.next_cursor,
+        voluntary_notice: VOLUNTARY,
     }))
 }
 

@@ -696,19 +696,22 @@ pub fn optional_time_schema() -> Schema {
     )
 }
 
-/// The document, built once.
-pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(ApiDoc::openapi)
+/// What the server keeps of its OpenAPI document, made once from it: the JSON it serves at
+/// `/api/openapi.json` and the path templates with their methods (for `Allow`). The document
+/// itself, a tree of many small allocations (about 15 MB while it is built and serialized),
+/// is dropped once these are made: it used to be kept once per HTTP worker for the Swagger UI.
+struct Served {
+    json: web::Bytes,
+    table: Vec<(Vec<String>, Vec<&'static str>)>,
 }
 
-/// The methods the document lists for a concrete request path (`{param}` matches one segment),
-/// for a 405's `Allow` header; empty when no documented path matches.
-pub fn allowed_methods(path: &str) -> Vec<&'static str> {
-    static TABLE: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut doc = document().clone();
-        doc.paths
+fn served() -> &'static Served {
+    static SERVED: OnceLock<Served> = OnceLock::new();
+    SERVED.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        let json = serde_json::to_vec(&doc).expect("the OpenAPI document is JSON");
+        let table = doc
+            .paths
             .paths
             .iter_mut()
             .map(|(p, item)| {
@@ -719,8 +722,18 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
                 }
                 (segs, methods)
             })
-            .collect()
-    });
+            .collect();
+        Served {
+            json: web::Bytes::from(json),
+            table,
+        }
+    })
+}
+
+/// The methods the document lists for a concrete request path (`{param}` matches one segment),
+/// for a 405's `Allow` header; empty when no documented path matches.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let table = &served().table;
     let segs: Vec<&str> = path.split('/').collect();
     let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
     // The templates the path matches, each with how many of its segments are parameters. As in
@@ -836,13 +849,25 @@ Records that are not visible to the caller answer 404, exactly like missing ones
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document().clone()))
-        .route(
-            "/api/docs",
-            web::get().to(|| async {
-                actix_web::HttpResponse::Found()
-                    .insert_header(("Location", "/api/docs/"))
-                    .finish()
-            }),
-        );
+    // The UI fetches the document from its URL, served from the bytes made once ([`served`]).
+    cfg.route(
+        "/api/openapi.json",
+        web::get().to(|| async {
+            actix_web::HttpResponse::Ok()
+                .content_type("application/json")
+                .body(served().json.clone())
+        }),
+    )
+    .service(
+        SwaggerUi::new("/api/docs/{_:.*}")
+            .config(utoipa_swagger_ui::Config::from("/api/openapi.json")),
+    )
+    .route(
+        "/api/docs",
+        web::get().to(|| async {
+            actix_web::HttpResponse::Found()
+                .insert_header(("Location", "/api/docs/"))
+                .finish()
+        }),
+    );
 }

@@ -87,17 +87,22 @@ pub struct PartnerGrantOut {
     pub developer_org_name: String,
     pub partner_org_id: String,
     pub partner_name: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub ends_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub revoked_at: Option<DateTime<Utc>>,
     pub terms_version_id: String,
     /// The full terms, for the developer and the partner. Shared (`Arc`) by the grants of a page
     /// under the same version, so a page copies each version's six sections once, not per grant.
     #[schema(value_type = Option<TermsOut>)]
     pub terms: Option<Arc<TermsOut>>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub partner_accepted_at: Option<DateTime<Utc>>,
     /// Set when the partner declined the grant (its own choice; nothing of it holds the
     /// developer).
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub partner_declined_at: Option<DateTime<Utc>>,
     pub partner_declined_by_name: Option<String>,
     /// The partner's reason, plain text, when it gave one (for the developer and the partner).
@@ -108,7 +113,9 @@ pub struct PartnerGrantOut {
     pub status: String,
     pub days_remaining: f64,
     pub viewer: ViewerOut,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
     pub voluntary_notice: &'static str,
     /// Advice on the window for the issuing developer (never a refusal: participation is
@@ -180,17 +187,22 @@ pub struct PartnerGrantSummary {
     pub developer_org_name: String,
     pub partner_org_id: String,
     pub partner_name: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub ends_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub revoked_at: Option<DateTime<Utc>>,
     pub terms_version_id: String,
     /// The terms' label, for the developer and the partner (as `terms` in the detail); else `null`.
     pub terms_label: Option<String>,
     /// The terms' SHA-256, for the developer and the partner; else `null`.
     pub terms_sha256: Option<String>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub partner_accepted_at: Option<DateTime<Utc>>,
     /// Set when the partner declined the grant (its own choice; nothing of it holds the
     /// developer).
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub partner_declined_at: Option<DateTime<Utc>>,
     pub partner_declined_by_name: Option<String>,
     /// The partner's reason, plain text, when it gave one (for the developer and the partner).
@@ -199,9 +211,10 @@ pub struct PartnerGrantSummary {
     pub status: String,
     pub days_remaining: f64,
     pub viewer: ViewerOut,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
-    pub voluntary_notice: &'static str,
 }
 
 impl From<PartnerGrantOut> for PartnerGrantSummary {
@@ -231,7 +244,7 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             viewer,
             created_at,
             updated_at,
-            voluntary_notice,
+            voluntary_notice: _,
             warnings: _,
         } = g;
         let (terms_label, terms_sha256) =
@@ -261,7 +274,6 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             viewer,
             created_at,
             updated_at,
-            voluntary_notice,
         }
     }
 }
@@ -404,6 +416,8 @@ pub struct PartnerGrantList {
     /// Summaries: the terms' sections and the access instructions are in the detail.
     pub items: Vec<PartnerGrantSummary>,
     pub next_cursor: Option<String>,
+    /// The voluntary notice, once for the page (each record's own answer carries it too).
+    pub voluntary_notice: &'static str,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -458,6 +472,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(PartnerGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,
+        voluntary_notice: VOLUNTARY,
     }))
 }
 

@@ -131,9 +131,12 @@ pub struct SessionOut {
     pub browser: String,
     /// The client address at sign-in.
     pub ip: Option<String>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
     /// Updated at most once a minute.
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub last_seen_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub expires_at: DateTime<Utc>,
     /// This request came with this session's cookie.
     pub current: bool,

@@ -49,6 +49,7 @@ pub struct TermsOut {
     /// Published by an operator for everyone to use.
     pub is_template: bool,
     pub organization_id: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -79,6 +80,7 @@ pub struct TermsSummary {
     /// Published by an operator for everyone to use.
     pub is_template: bool,
     pub organization_id: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -281,6 +283,7 @@ pub struct TermsAcceptanceOut {
     pub user_name: String,
     /// The SHA-256 of the version as accepted (always the version's own hash).
     pub terms_sha256: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub accepted_at: DateTime<Utc>,
 }
 

@@ -147,8 +147,10 @@ pub struct PasskeyOut {
     pub id: String,
     /// What the user called it ("Work laptop").
     pub name: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
     /// The last sign-in or step-up with it.
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

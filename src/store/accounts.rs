@@ -20,8 +20,11 @@ pub struct UserRow {
     pub name: String,
     pub org_role: String,
     pub password_hash: Option<String>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub email_verified_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub disabled_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -282,11 +285,16 @@ pub const TOUCH_EVERY: Duration = Duration::minutes(1);
 pub struct SessionRow {
     pub id: String,
     pub user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub last_seen_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub expires_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub revoked_at: Option<NaiveDateTime>,
     /// When a second factor was last used on this session.
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub mfa_at: Option<NaiveDateTime>,
     /// The browser's `User-Agent` at sign-in (at most 512 characters), shown as a label.
     pub user_agent: Option<String>,
@@ -457,9 +465,13 @@ pub struct ApiTokenRow {
     pub id: String,
     pub user_id: String,
     pub name: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub expires_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub last_used_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub revoked_at: Option<NaiveDateTime>,
     /// Made on a session that had just passed a second factor: satisfies step-up.
     pub mfa: bool,
@@ -529,8 +541,11 @@ pub struct EmailTokenRow {
     pub id: String,
     pub purpose: String,
     pub user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub expires_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub used_at: Option<NaiveDateTime>,
 }
 
@@ -616,7 +631,9 @@ pub const FREE_FAILURES: i32 = 5;
 pub struct ThrottleRow {
     pub email: String,
     pub failures: i32,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub locked_until: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub updated_at: NaiveDateTime,
 }
 

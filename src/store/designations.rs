@@ -28,17 +28,23 @@ pub struct RequestRow {
     pub capability_evidence: String,
     /// A calendar date (no time of day, no zone): the day the developer would like an answer by.
     pub requested_response_by: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub submitted_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub withdrawn_at: Option<NaiveDateTime>,
     pub assigned_to_user_id: Option<String>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub assigned_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub determined_at: Option<NaiveDateTime>,
     pub outcome: Option<String>,
     pub rationale: Option<String>,
     pub benchmark_ref: Option<String>,
     pub determined_by_user_id: Option<String>,
     pub created_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -89,6 +95,7 @@ pub struct ConsultationRow {
     pub note: String,
     pub recorded_by_user_id: String,
     pub organization_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -101,6 +108,7 @@ pub struct MessageRow {
     pub author_org_id: String,
     pub kind: MessageKind,
     pub body: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 

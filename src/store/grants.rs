@@ -26,15 +26,23 @@ pub struct AccessGrantRow {
     pub organization_id: String,
     pub access_mode: String,
     pub access_instructions: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub ends_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub ended_at: Option<NaiveDateTime>,
     pub terms_version_id: String,
     pub created_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub terms_completed_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub start_notice_sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
@@ -46,16 +54,24 @@ pub struct PartnerGrantRow {
     pub model_id: String,
     pub organization_id: String,
     pub partner_org_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub ends_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub revoked_at: Option<NaiveDateTime>,
     pub terms_version_id: String,
     pub access_instructions: String,
     pub created_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub terms_completed_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub start_notice_sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
@@ -108,6 +124,7 @@ pub struct AcceptanceRow {
     pub user_id: String,
     pub terms_version_id: String,
     pub terms_sha256: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub accepted_at: NaiveDateTime,
 }
 
@@ -121,6 +138,7 @@ pub struct DeclineRow {
     pub organization_id: String,
     pub user_id: String,
     pub reason: Option<String>,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub declined_at: NaiveDateTime,
 }
 
@@ -133,8 +151,11 @@ pub struct RosterRow {
     pub user_id: String,
     pub organization_id: String,
     pub added_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub added_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub acknowledged_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub removed_at: Option<NaiveDateTime>,
 }
 
@@ -145,10 +166,12 @@ pub struct AccessLogRow {
     pub grant_id: String,
     pub user_id: String,
     pub organization_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub occurred_at: NaiveDateTime,
     pub kind: String,
     pub duration_minutes: i32,
     pub summary: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
     /// The entry this one corrects (an entry of the same grant), if it is a correction.
     pub corrects_entry_id: Option<String>,
@@ -165,6 +188,7 @@ pub struct GrantMessageRow {
     pub author_org_id: String,
     pub side: MessageSide,
     pub body: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -17,7 +17,9 @@ use crate::db::DbConn;
 pub struct TotpRow {
     pub user_id: String,
     pub secret: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub confirmed_at: Option<NaiveDateTime>,
     pub last_step: Option<i64>,
 }

@@ -20,9 +20,13 @@ pub struct ModelRow {
     pub version: String,
     pub description: String,
     pub modality: String,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub planned_partner_release_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub released_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub updated_at: NaiveDateTime,
 }
 

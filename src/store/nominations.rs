@@ -27,8 +27,11 @@ pub struct NominationRow {
     pub developer_position: Position,
     pub government_position: Position,
     pub rationale: String,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub rescinded_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -17,6 +17,7 @@ use crate::domain::notification::Reason;
 pub struct OptoutRow {
     pub user_id: String,
     pub reason: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -21,7 +21,9 @@ pub struct AttemptRow {
     pub binding: String,
     pub nonce: String,
     pub pkce_verifier: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub expires_at: NaiveDateTime,
 }
 

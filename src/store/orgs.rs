@@ -19,6 +19,7 @@ pub struct OrgRow {
     pub agency_code: Option<String>,
     pub partner_type: Option<String>,
     pub sector: Option<String>,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -23,6 +23,7 @@ pub struct TermsRow {
     pub nondisclosure: String,
     pub sha256: String,
     pub created_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -18,7 +18,9 @@ pub struct PasskeyRow {
     pub name: String,
     /// webauthn-rs's `Passkey`, as JSON (public key and counter only).
     pub passkey: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
     pub last_used_at: Option<NaiveDateTime>,
 }
 

@@ -28,15 +28,27 @@ fn keys(v: &Value) -> Vec<String> {
         .collect()
 }
 
+const VOLUNTARY_NOTICE: &str = "Participation is voluntary: you can withdraw, end, revoke or release at any time, and nothing here waits on the Government.";
+
 fn names(list: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
     v.sort();
     v
 }
 
-/// The one item of `path` as `who` sees it, with the id `id`.
+/// The one item of `path` as `who` sees it, with the id `id`. The voluntary notice is said
+/// once, beside the items, on every list of the engagement's records (not in each item).
 async fn item(who: &User, path: &str, id: &str) -> Value {
-    let all = items(&who.get(path).await.expect(200));
+    let page = who.get(path).await.expect(200);
+    if !path.ends_with("/terms") {
+        assert_eq!(
+            page.body["voluntary_notice"].as_str(),
+            Some(VOLUNTARY_NOTICE),
+            "{path}: {}",
+            page.body
+        );
+    }
+    let all = items(&page);
     all.into_iter()
         .find(|i| i["id"] == id)
         .unwrap_or_else(|| panic!("{path}: no item {id}"))
@@ -59,7 +71,6 @@ const GRANT_COMMON: &[&str] = &[
     "viewer",
     "created_at",
     "updated_at",
-    "voluntary_notice",
 ];
 
 async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp) {
@@ -146,7 +157,6 @@ async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp
                 "determination",
                 "created_at",
                 "updated_at",
-                "voluntary_notice",
             ]),
             "{r}"
         );

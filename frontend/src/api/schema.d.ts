@@ -1785,6 +1785,8 @@ export interface components {
             /** @description Summaries: the access instructions are in the detail. */
             items: components["schemas"]["AccessGrantSummary"][];
             next_cursor?: string | null;
+            /** @description The voluntary notice, once for the page (each record's own answer carries it too). */
+            voluntary_notice: string;
         };
         AccessGrantOut: {
             /**
@@ -1883,7 +1885,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             viewer: components["schemas"]["ViewerOut"];
-            voluntary_notice: string;
         };
         AccessLogList: {
             items: components["schemas"]["AccessLogOut"][];
@@ -2525,6 +2526,8 @@ export interface components {
             /** @description Summaries: the description is in the detail. */
             items: components["schemas"]["ModelSummary"][];
             next_cursor?: string | null;
+            /** @description The voluntary notice, once for the page (each record's own answer carries it too). */
+            voluntary_notice: string;
         };
         ModelOut: {
             /** Format: date-time */
@@ -2591,7 +2594,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: string;
-            voluntary_notice: string;
         };
         MyOrg: {
             /** @description Who must sign in with a second factor here. */
@@ -2618,6 +2620,8 @@ export interface components {
             /** @description Summaries: the rationale is in the detail. */
             items: components["schemas"]["NominationSummary"][];
             next_cursor?: string | null;
+            /** @description The voluntary notice, once for the page (each record's own answer carries it too). */
+            voluntary_notice: string;
         };
         NominationOut: {
             /** @description For a proposed new partner: whom to invite on selection. */
@@ -2704,7 +2708,6 @@ export interface components {
             status: "pending" | "selected" | "declined" | "rescinded";
             /** Format: date-time */
             updated_at: string;
-            voluntary_notice: string;
         };
         /** @description One email the portal may send this person. */
         NotificationSetting: {
@@ -2807,6 +2810,8 @@ export interface components {
             /** @description Summaries: the terms' sections and the access instructions are in the detail. */
             items: components["schemas"]["PartnerGrantSummary"][];
             next_cursor?: string | null;
+            /** @description The voluntary notice, once for the page (each record's own answer carries it too). */
+            voluntary_notice: string;
         };
         PartnerGrantOut: {
             /** @description For the developer, and for rostered partner users once they acknowledged; else `null`. */
@@ -2908,7 +2913,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             viewer: components["schemas"]["ViewerOut"];
-            voluntary_notice: string;
         };
         PasskeyAssertionBody: {
             /**
@@ -3102,6 +3106,8 @@ export interface components {
             /** @description Summaries: the capability evidence, consultations and rationale are in the detail. */
             items: components["schemas"]["RequestSummary"][];
             next_cursor?: string | null;
+            /** @description The voluntary notice, once for the page (each record's own answer carries it too). */
+            voluntary_notice: string;
         };
         RequestOut: {
             assigned_to?: null | components["schemas"]["PersonRef"];
@@ -3181,7 +3187,6 @@ export interface components {
             summary: string;
             /** Format: date-time */
             updated_at: string;
-            voluntary_notice: string;
             /** Format: date-time */
             withdrawn_at?: string | null;
         };

@@ -34,11 +34,13 @@ pub struct AccessLogOut {
     pub user_id: String,
     pub user_name: String,
     pub organization_name: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub occurred_at: DateTime<Utc>,
     /// `evaluation`, `red_team`, `benchmark` or `other`
     pub kind: String,
     pub duration_minutes: i32,
     pub summary: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
     /// The entry this one corrects (an entry of the same grant), when it is a correction.
     pub corrects: Option<String>,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::paging::{PageQuery, Paged};
-use crate::api::viewer;
+use crate::api::{viewer, VOLUNTARY};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::policy::OrgKind;
@@ -24,6 +24,8 @@ pub struct AccessGrantList {
     /// Summaries: the access instructions are in the detail.
     pub items: Vec<AccessGrantSummary>,
     pub next_cursor: Option<String>,
+    /// The voluntary notice, once for the page (each record's own answer carries it too).
+    pub voluntary_notice: &'static str,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -70,6 +72,7 @@ pub async fn list(
         return Ok(HttpResponse::Ok().json(AccessGrantList {
             items: vec![],
             next_cursor: None,
+            voluntary_notice: VOLUNTARY,
         }));
     }
     let viewer = viewer(&actor);
@@ -82,6 +85,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(AccessGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,
+        voluntary_notice: VOLUNTARY,
     }))
 }
 

@@ -23,10 +23,12 @@ pub struct GranteeOut {
     pub org_id: String,
     pub name: String,
     pub agency_code: Option<String>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub terms_accepted_at: Option<DateTime<Utc>>,
     pub accepted_by_name: Option<String>,
     /// Set when this agency declined the grant (its own choice; the other grantees go on, and
     /// nothing of it holds the developer).
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub declined_at: Option<DateTime<Utc>>,
     pub declined_by_name: Option<String>,
     /// The agency's reason, plain text, when it gave one.
@@ -47,13 +49,17 @@ pub struct AccessGrantOut {
     /// Shown to the developer, and to rostered grantee users once they acknowledged the terms;
     /// `null` for everyone else.
     pub access_instructions: Option<String>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub ends_at: DateTime<Utc>,
     /// Set when the developer ended the grant early.
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub ended_at: Option<DateTime<Utc>>,
     pub terms_version_id: String,
     pub terms_label: String,
     pub terms_sha256: String,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub developer_accepted_at: Option<DateTime<Utc>>,
     /// `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
     /// timestamps and the current time.
@@ -61,7 +67,9 @@ pub struct AccessGrantOut {
     /// Days until the window closes (0 once it has).
     pub days_remaining: f64,
     pub viewer: ViewerOut,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
     pub voluntary_notice: &'static str,
 }
@@ -79,13 +87,17 @@ pub struct AccessGrantSummary {
     pub grantees: Vec<GranteeOut>,
     /// `hosted_api`, `weights_on_premises`, `sandbox` or `other`
     pub access_mode: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub ends_at: DateTime<Utc>,
     /// Set when the developer ended the grant early.
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub ended_at: Option<DateTime<Utc>>,
     pub terms_version_id: String,
     pub terms_label: String,
     pub terms_sha256: String,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub developer_accepted_at: Option<DateTime<Utc>>,
     /// `ended`, `expired`, `awaiting_terms`, `scheduled` or `active` — derived from the
     /// timestamps and the current time.
@@ -93,9 +105,10 @@ pub struct AccessGrantSummary {
     /// Days until the window closes (0 once it has).
     pub days_remaining: f64,
     pub viewer: ViewerOut,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
-    pub voluntary_notice: &'static str,
 }
 
 impl From<AccessGrantOut> for AccessGrantSummary {
@@ -122,7 +135,7 @@ impl From<AccessGrantOut> for AccessGrantSummary {
             viewer,
             created_at,
             updated_at,
-            voluntary_notice,
+            voluntary_notice: _,
         } = g;
         AccessGrantSummary {
             id,
@@ -145,7 +158,6 @@ impl From<AccessGrantOut> for AccessGrantSummary {
             viewer,
             created_at,
             updated_at,
-            voluntary_notice,
         }
     }
 }

@@ -64,6 +64,7 @@ pub struct MessageOut {
     /// `message`, `info_request` or `response`
     pub kind: String,
     pub body: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::views::{RequestOut, RequestSummary};
 use crate::api::view::{load, View};
-use crate::api::viewer;
+use crate::api::{viewer, VOLUNTARY};
 use crate::domain::ids::RequestId;
 use crate::store::designations::RequestRow;
 
@@ -28,6 +28,8 @@ pub struct RequestList {
     /// Summaries: the capability evidence, consultations and rationale are in the detail.
     pub items: Vec<RequestSummary>,
     pub next_cursor: Option<String>,
+    /// The voluntary notice, once for the page (each record's own answer carries it too).
+    pub voluntary_notice: &'static str,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -100,6 +102,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,
+        voluntary_notice: VOLUNTARY,
     }))
 }
 
@@ -192,6 +195,7 @@ async fn list_by_response_date(
     Ok(HttpResponse::Ok().json(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,
+        voluntary_notice: VOLUNTARY,
     }))
 }
 

@@ -31,6 +31,7 @@ pub struct ConsultationOut {
     pub position: String,
     pub note: String,
     pub recorded_by_name: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -43,6 +44,7 @@ pub struct DeterminationOut {
     /// An opaque reference label to the (classified) benchmark; the benchmark itself never
     /// enters the portal.
     pub benchmark_ref: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub determined_at: DateTime<Utc>,
     pub determined_by_name: String,
 }
@@ -65,7 +67,9 @@ pub struct RequestOut {
     /// The response date's day is over everywhere on Earth and the request still awaits the
     /// Government (`submitted` or `under_review`). Always false without a response date.
     pub overdue: bool,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub assigned_to: Option<PersonRef>,
     pub consultations: Vec<ConsultationOut>,
@@ -74,7 +78,9 @@ pub struct RequestOut {
     #[schema(value_type = Object, example = json!({"NCD": true, "OSTP": false, "CISA": true, "DOW": false}))]
     pub consulted: serde_json::Map<String, serde_json::Value>,
     pub determination: Option<DeterminationOut>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
     pub voluntary_notice: &'static str,
 }
@@ -84,6 +90,7 @@ pub struct RequestOut {
 pub struct DeterminationSummary {
     /// `covered` or `not_covered`
     pub outcome: String,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub determined_at: DateTime<Utc>,
 }
 
@@ -108,7 +115,9 @@ pub struct RequestSummary {
     /// The response date's day is over everywhere on Earth and the request still awaits the
     /// Government (`submitted` or `under_review`). Always false without a response date.
     pub overdue: bool,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::rfc3339::opt_utc")]
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub assigned_to: Option<PersonRef>,
     /// Which of the offices Sec. 3(a) names (NCD, OSTP for APST, CISA, DOW) have recorded a
@@ -116,9 +125,10 @@ pub struct RequestSummary {
     #[schema(value_type = Object, example = json!({"NCD": true, "OSTP": false, "CISA": true, "DOW": false}))]
     pub consulted: serde_json::Map<String, serde_json::Value>,
     pub determination: Option<DeterminationSummary>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339::utc")]
     pub updated_at: DateTime<Utc>,
-    pub voluntary_notice: &'static str,
 }
 
 impl From<RequestOut> for RequestSummary {
@@ -143,7 +153,7 @@ impl From<RequestOut> for RequestSummary {
             determination,
             created_at,
             updated_at,
-            voluntary_notice,
+            voluntary_notice: _,
         } = r;
         RequestSummary {
             id,
@@ -166,7 +176,6 @@ impl From<RequestOut> for RequestSummary {
             }),
             created_at,
             updated_at,
-            voluntary_notice,
         }
     }
 }
