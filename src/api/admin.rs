@@ -7,6 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
 use crate::domain::policy::OrgKind;
 
@@ -154,7 +155,7 @@ pub async fn create_org(
         Ok((org, user))
     })
     .await?;
-    Ok(HttpResponse::Created().json(CreatedOrg {
+    Ok(HttpResponse::Created().json_body(CreatedOrg {
         organization: OrgOut::from(&org),
         admin: UserOut::from(&user),
     }))
@@ -213,7 +214,7 @@ pub async fn list_orgs(
         None => None,
         Some(Ok(k)) => Some(k),
         Some(Err(_)) => {
-            return Ok(HttpResponse::Ok().json(AdminOrgList {
+            return Ok(HttpResponse::Ok().json_body(AdminOrgList {
                 items: vec![],
                 next_cursor: None,
             }))
@@ -242,7 +243,7 @@ pub async fn list_orgs(
     })
     .await?;
     let paged = Paged::from_rows(rows, &page, |(o, _, _)| o.id.clone());
-    Ok(HttpResponse::Ok().json(AdminOrgList {
+    Ok(HttpResponse::Ok().json_body(AdminOrgList {
         items: paged
             .items
             .iter()
@@ -359,7 +360,7 @@ pub async fn list_users(
     })
     .await?;
     let paged = Paged::from_rows(rows, &page, |(u, _)| u.id.clone());
-    Ok(HttpResponse::Ok().json(AdminUserList {
+    Ok(HttpResponse::Ok().json_body(AdminUserList {
         items: paged
             .items
             .iter()
@@ -469,7 +470,7 @@ pub async fn patch_user(
         Ok(store::user_with_org(conn, &id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(UserOut::from(&user)))
+    Ok(HttpResponse::Ok().json_body(UserOut::from(&user)))
 }
 
 /// Sends a pending invitation again: a new link by email, and the earlier links stop working.
@@ -507,7 +508,7 @@ pub async fn resend_invitation(
         Ok((user, expires))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(InvitationOut {
+    Ok(HttpResponse::Ok().json_body(InvitationOut {
         user: UserOut::from(&user),
         expires_at,
     }))
@@ -544,7 +545,7 @@ pub async fn revoke_invitation(
         Ok(store::user_with_org(conn, &id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(UserOut::from(&user)))
+    Ok(HttpResponse::Ok().json_body(UserOut::from(&user)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -686,7 +687,7 @@ pub async fn patch_org(
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// The chain's verification, and how much of it the operator's own list and export show.
@@ -732,7 +733,7 @@ pub async fn verify_audit(state: web::Data<AppState>, actor: Actor) -> AppResult
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 impl audit_export::ExportRow for audit_store::ChainLinkRow {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
+use crate::api::JsonBody;
 use crate::audit::AuditRow;
 use crate::auth::Actor;
 use crate::clock::from_db;
@@ -152,7 +153,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(HttpResponse::Ok().json(AuditEventList { items, next_cursor }))
+    Ok(HttpResponse::Ok().json_body(AuditEventList { items, next_cursor }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

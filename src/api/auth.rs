@@ -12,6 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
 use crate::domain::policy::OrgKind;
 use crate::domain::session::TokenScope;
@@ -242,7 +243,7 @@ pub async fn signup(
         Ok(user)
     })
     .await?;
-    Ok(HttpResponse::Created().json(UserEnvelope {
+    Ok(HttpResponse::Created().json_body(UserEnvelope {
         user: UserOut::from(&user),
     }))
 }
@@ -367,7 +368,7 @@ pub async fn verify_email(
         Ok(store::user_with_org(conn, &user.id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(UserEnvelope {
+    Ok(HttpResponse::Ok().json_body(UserEnvelope {
         user: UserOut::from(&user),
     }))
 }
@@ -502,7 +503,7 @@ pub async fn login(
                 jwt,
                 Some(CookieDuration::seconds(SESSION_ABSOLUTE.num_seconds())),
             ))
-            .json(UserEnvelope {
+            .json_body(UserEnvelope {
                 user: UserOut::from(&user),
             })
     })
@@ -586,7 +587,7 @@ pub async fn me(state: web::Data<AppState>, actor: EnrollingActor) -> AppResult<
         .filter(|c| actor.may(**c))
         .map(|c| c.as_str().to_string())
         .collect();
-    Ok(HttpResponse::Ok().json(Me {
+    Ok(HttpResponse::Ok().json_body(Me {
         capabilities,
         user: MeUser {
             id: String::from(actor.user_id),
@@ -653,7 +654,7 @@ pub async fn reset_request(
         Ok(())
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(json!({"status": "accepted", "detail": "If an account exists for that address, a reset link is on its way."})))
+    Ok(HttpResponse::Accepted().json_body(json!({"status": "accepted", "detail": "If an account exists for that address, a reset link is on its way."})))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -744,7 +745,7 @@ pub async fn reset_confirm(
         Ok(store::user_with_org(conn, &user.id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(UserEnvelope {
+    Ok(HttpResponse::Ok().json_body(UserEnvelope {
         user: UserOut::from(&user),
     }))
 }
@@ -787,7 +788,7 @@ pub async fn invitation(
     })
     .await?;
     let (organization_name, email) = found.ok_or_else(AppError::not_found)?;
-    Ok(HttpResponse::Ok().json(InvitationPreview {
+    Ok(HttpResponse::Ok().json_body(InvitationPreview {
         organization_name,
         email,
     }))
@@ -873,7 +874,7 @@ pub async fn accept_invitation(
         Ok(store::user_with_org(conn, &user.id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(UserEnvelope {
+    Ok(HttpResponse::Ok().json_body(UserEnvelope {
         user: UserOut::from(&user),
     }))
 }
@@ -1007,7 +1008,7 @@ pub async fn create_api_token(
             .keys
             .issue(Audience::Api, &row.id, now, now + Duration::days(days)),
     );
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 /// The caller's active API tokens (never their values).
@@ -1026,7 +1027,7 @@ pub async fn list_api_tokens(state: web::Data<AppState>, actor: Actor) -> AppRes
         Ok(store::api_tokens_of(conn, actor.user_id.as_str())?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ApiTokenList {
+    Ok(HttpResponse::Ok().json_body(ApiTokenList {
         items: rows.iter().map(ApiTokenOut::from).collect(),
         next_cursor: None,
     }))

@@ -25,6 +25,7 @@ use crate::api::paging::PageQuery;
 use crate::api::paging::Paged;
 use crate::api::required;
 use crate::api::threads::Authors;
+use crate::api::JsonBody;
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
@@ -112,7 +113,7 @@ pub async fn list_route<R: GrantResource>(
         Ok((outs(conn, p.items)?, p.next_cursor))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(GrantMessageList { items, next_cursor }))
+    Ok(HttpResponse::Ok().json_body(GrantMessageList { items, next_cursor }))
 }
 
 /// `POST …/{id}/messages` for either kind of grant: 201 with the new message.
@@ -167,5 +168,5 @@ pub async fn post_route<R: GrantResource>(
         first(outs(conn, vec![row])?)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }

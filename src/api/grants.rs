@@ -2,6 +2,7 @@
 //! each party, the roster of named individuals, and personal acknowledgments. One mechanism,
 //! keyed by [`GrantKind`]; `access_grants` and `partner_grants` load a [`Grant`] and call in.
 
+use crate::api::JsonBody;
 use crate::domain::ids::OrgId;
 use std::collections::HashMap;
 
@@ -307,7 +308,7 @@ pub async fn decline_route<R: GrantResource>(
         R::view(conn, &actor, &id, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// Records the developer's acceptance when it issues a partner grant.
@@ -610,7 +611,7 @@ pub async fn accept_terms_route<R: GrantResource>(
         R::view(conn, &actor, &id, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// `POST …/{id}/acknowledge` for either kind.
@@ -626,7 +627,7 @@ pub async fn acknowledge_route<R: GrantResource>(
         R::view(conn, &actor, &id, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// `GET …/{id}/roster` for either kind.
@@ -640,7 +641,7 @@ pub async fn roster_route<R: GrantResource>(
         roster_list(conn, &ctx, &actor)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(RosterList {
+    Ok(HttpResponse::Ok().json_body(RosterList {
         items,
         next_cursor: None,
     }))
@@ -662,9 +663,9 @@ pub async fn roster_add_route<R: GrantResource>(
     })
     .await?;
     Ok(if created {
-        HttpResponse::Created().json(entry)
+        HttpResponse::Created().json_body(entry)
     } else {
-        HttpResponse::Ok().json(entry)
+        HttpResponse::Ok().json_body(entry)
     })
 }
 
@@ -681,5 +682,5 @@ pub async fn roster_remove_route<R: GrantResource>(
         roster_remove(conn, &ctx, &actor, &user_id, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(removed))
+    Ok(HttpResponse::Ok().json_body(removed))
 }

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
+use crate::api::JsonBody;
 use crate::db;
 use crate::error::AppResult;
 use crate::mail::outbox;
@@ -18,7 +19,7 @@ use crate::state::AppState;
     ),
 )]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json_body(json!({"status": "ok"}))
 }
 
 #[utoipa::path(
@@ -34,7 +35,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     // A load balancer's probe must get its answer within 1 s, even from a frozen database.
     match db::run_within(&state.pool, READY_DEADLINE, db::ping).await {
-        Ok(()) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
+        Ok(()) => HttpResponse::Ok().json_body(json!({"status": "ready", "database": "ok"})),
         Err(_) => {
             let mut e = crate::error::AppError::new(
                 actix_web::http::StatusCode::SERVICE_UNAVAILABLE,

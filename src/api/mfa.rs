@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 
 use crate::api::dto::{UserEnvelope, UserOut};
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::mfa::{self, PENDING_TTL};
 use crate::auth::tokens::Audience;
@@ -138,7 +139,7 @@ pub async fn start_totp(
     })
     .await?;
     let uri = mfa::otpauth_uri(&secret, &actor.email);
-    Ok(HttpResponse::Created().json(TotpEnrolment {
+    Ok(HttpResponse::Created().json_body(TotpEnrolment {
         secret,
         otpauth_uri: uri,
     }))
@@ -224,7 +225,7 @@ pub async fn confirm_totp(
         Ok(())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(RecoveryCodes {
+    Ok(HttpResponse::Ok().json_body(RecoveryCodes {
         recovery_codes: codes,
     }))
 }
@@ -314,7 +315,7 @@ pub async fn status(state: web::Data<AppState>, actor: EnrollingActor) -> AppRes
         ))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MfaStatus {
+    Ok(HttpResponse::Ok().json_body(MfaStatus {
         enrolled: actor.mfa.enrolled,
         totp,
         passkeys,
@@ -544,7 +545,7 @@ pub(crate) fn signed_in(
             Some(CookieDuration::seconds(SESSION_ABSOLUTE.num_seconds())),
         ))
         .cookie(gone)
-        .json(UserEnvelope {
+        .json_body(UserEnvelope {
             user: UserOut::from(user),
         })
 }
@@ -600,7 +601,7 @@ pub fn challenge(
 ) -> HttpResponse {
     HttpResponse::Ok()
         .cookie(challenge_cookie(state, user_id, now))
-        .json(MfaChallenge {
+        .json_body(MfaChallenge {
             mfa_required: true,
             methods,
         })
@@ -685,7 +686,7 @@ pub async fn step_up(
     match checked {
         Checked::Locked(secs) => Err(locked_out(secs)),
         Checked::Wrong => Err(invalid_code()),
-        Checked::Ok { .. } => Ok(HttpResponse::Ok().json(StepUpOut {
+        Checked::Ok { .. } => Ok(HttpResponse::Ok().json_body(StepUpOut {
             stepped_up_until: now + mfa::STEP_UP_WINDOW,
         })),
     }

@@ -6,6 +6,8 @@ pub mod access_grants;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod body;
+pub use body::JsonBody;
 pub mod designations;
 pub mod dto;
 pub mod grant_messages;

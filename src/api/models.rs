@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::api::json::Json;
 use crate::api::view::{load, View, Visible};
+use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::ModelId;
 
@@ -249,7 +250,7 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
-    Ok(HttpResponse::Ok().json(ModelList {
+    Ok(HttpResponse::Ok().json_body(ModelList {
         items: paged.items,
         next_cursor: paged.next_cursor,
         voluntary_notice: VOLUNTARY,
@@ -336,7 +337,7 @@ pub async fn create(
         Ok(model_out(&row, &[]))
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 /// One of the caller's models.
@@ -365,7 +366,7 @@ pub async fn get(
         ModelOut::one(conn, &actor, now, m)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// A model to register, parsed.
@@ -525,7 +526,7 @@ pub async fn patch(
         ModelOut::one(conn, &actor, now, m)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// Marks the model released. Always succeeds at once; a repeat changes nothing.
@@ -573,5 +574,5 @@ pub async fn release(
         ModelOut::one(conn, &actor, now, m)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }

@@ -15,6 +15,7 @@ use crate::api::json::Json;
 use crate::api::valid;
 use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
+use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::NominationId;
 
@@ -328,7 +329,7 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
-    Ok(HttpResponse::Ok().json(NominationList {
+    Ok(HttpResponse::Ok().json_body(NominationList {
         items: paged.items,
         next_cursor: paged.next_cursor,
         voluntary_notice: VOLUNTARY,
@@ -500,7 +501,7 @@ pub async fn create(
         NominationOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 /// One nomination.
@@ -529,7 +530,7 @@ pub async fn get(
         NominationOut::one(conn, &actor, now, n)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 async fn answer(
@@ -609,7 +610,7 @@ async fn answer(
         NominationOut::one(conn, &actor, now, n)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// Creates the organization of a selected `new_partner` nomination and invites its contact as
@@ -761,5 +762,5 @@ pub async fn rescind(
         NominationOut::one(conn, &actor, now, n)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }

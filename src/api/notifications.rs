@@ -13,6 +13,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::db;
@@ -126,7 +127,7 @@ fn parse_disabled(kind: OrgKind, names: &[String]) -> Result<BTreeSet<Reason>, A
 pub async fn get(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
     let uid = actor.user_id.to_string();
     let disabled = db::run(&state.pool, move |conn| Ok(store::disabled_of(conn, &uid)?)).await?;
-    Ok(HttpResponse::Ok().json(settings(actor.org_kind, &disabled)))
+    Ok(HttpResponse::Ok().json_body(settings(actor.org_kind, &disabled)))
 }
 
 /// Replaces the set of emails the caller turned off. Audited (`account.notifications_changed`)
@@ -170,5 +171,5 @@ pub async fn put(
         Ok(wanted)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(settings(kind, &disabled)))
+    Ok(HttpResponse::Ok().json_body(settings(kind, &disabled)))
 }

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::mfa::{challenge_cookie, MfaMethod};
+use crate::api::JsonBody;
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::tokens::Audience;
 use crate::auth::{ClientInfo, ReqCtx};
@@ -123,7 +124,7 @@ pub struct OidcProviderList {
     ),
 )]
 pub async fn list(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(OidcProviderList {
+    HttpResponse::Ok().json_body(OidcProviderList {
         items: state
             .oidc
             .all()

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::JsonBody;
 
 use crate::accounts::{self, Env};
 use crate::api::dto::{InvitationOut, OrgOut, UserOut};
@@ -134,7 +135,7 @@ pub async fn patch_my_org(
         ))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MyOrg {
+    Ok(HttpResponse::Ok().json_body(MyOrg {
         organization: OrgOut::from(&org),
         users: users.iter().map(MemberOut::from).collect(),
         mfa_policy: MfaPolicyOut {
@@ -169,7 +170,7 @@ pub async fn my_org(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpR
         ))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MyOrg {
+    Ok(HttpResponse::Ok().json_body(MyOrg {
         organization: OrgOut::from(&org),
         users: users.iter().map(MemberOut::from).collect(),
         mfa_policy: MfaPolicyOut {
@@ -231,7 +232,7 @@ pub async fn invite(
         accounts::invite_colleague(conn, &env, &actor.audit(now), &org, &email, &role)
     })
     .await?;
-    Ok(HttpResponse::Created().json(InvitationOut {
+    Ok(HttpResponse::Created().json_body(InvitationOut {
         user: UserOut::from(&user),
         expires_at: now + accounts::INVITATION_TTL,
     }))
@@ -314,7 +315,7 @@ pub async fn directory(
     }
     .page()?;
     let paged = Paged::from_rows(rows, &page, |o| o.id.clone()).map(|o| OrgOut::from(&o));
-    Ok(HttpResponse::Ok().json(OrgList {
+    Ok(HttpResponse::Ok().json_body(OrgList {
         items: paged.items,
         next_cursor: paged.next_cursor,
     }))
@@ -374,7 +375,7 @@ pub async fn patch_member(
         Ok(store::user_with_org(conn, &id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MemberOut::from(&user)))
+    Ok(HttpResponse::Ok().json_body(MemberOut::from(&user)))
 }
 
 /// An org admin sends a colleague's pending invitation again: a new link by email, and the
@@ -413,7 +414,7 @@ pub async fn resend_member_invitation(
         Ok((user, expires))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(InvitationOut {
+    Ok(HttpResponse::Ok().json_body(InvitationOut {
         user: UserOut::from(&user),
         expires_at,
     }))
@@ -449,5 +450,5 @@ pub async fn revoke_member_invitation(
         Ok(store::user_with_org(conn, &id)?.0)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MemberOut::from(&user)))
+    Ok(HttpResponse::Ok().json_body(MemberOut::from(&user)))
 }

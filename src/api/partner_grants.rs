@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use crate::api::json::Json;
 use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
+use crate::api::JsonBody;
 use crate::api::{errors_of, parsed, valid};
 use crate::domain::audit::AuditAction;
 
@@ -469,7 +470,7 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);
-    Ok(HttpResponse::Ok().json(PartnerGrantList {
+    Ok(HttpResponse::Ok().json_body(PartnerGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,
         voluntary_notice: VOLUNTARY,
@@ -609,7 +610,7 @@ pub async fn issue(
         PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -695,7 +696,7 @@ pub async fn window_warnings(
         Ok(WarningList { warnings })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// One partner grant.
@@ -724,7 +725,7 @@ pub async fn get(
         PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -812,7 +813,7 @@ pub async fn patch(
         PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// Revokes the grant now (developer members). Always succeeds; a repeat changes nothing.
@@ -863,7 +864,7 @@ pub async fn revoke(
         PartnerGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// The partner admin accepts the terms for the partner organization.

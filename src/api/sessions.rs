@@ -10,6 +10,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::auth::{session_cookie, ApiTokenOut};
+use crate::api::JsonBody;
 use crate::audit::{self, NewEvent};
 use crate::auth::{Actor, ClientInfo, Credential};
 use crate::clock::{from_db, to_db};
@@ -174,7 +175,7 @@ pub async fn list(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpRes
         Credential::Session(id) => Some(id.as_str()),
         Credential::ApiToken(_) => None,
     };
-    Ok(HttpResponse::Ok().json(SessionList {
+    Ok(HttpResponse::Ok().json_body(SessionList {
         sessions: sessions
             .iter()
             .map(|s| SessionOut {

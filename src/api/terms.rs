@@ -11,6 +11,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
 
 use crate::api::paging::{PageQuery, Paged};
@@ -129,7 +130,7 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
-    Ok(HttpResponse::Ok().json(TermsList {
+    Ok(HttpResponse::Ok().json_body(TermsList {
         items: paged.items,
         next_cursor: paged.next_cursor,
     }))
@@ -159,7 +160,7 @@ pub async fn get(
         store::get_visible(conn, actor.org_id.as_str(), &id)?.ok_or_else(AppError::not_found)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(terms_out(&t)))
+    Ok(HttpResponse::Ok().json_body(terms_out(&t)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -263,7 +264,7 @@ pub async fn create(
         Ok(terms_out(&row))
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 /// One acceptance of a terms version on a grant: who accepted, for which organization, when,
@@ -353,7 +354,7 @@ pub async fn acceptances(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |a| a.id.clone());
-    Ok(HttpResponse::Ok().json(TermsAcceptanceList {
+    Ok(HttpResponse::Ok().json_body(TermsAcceptanceList {
         items: paged.items,
         next_cursor: paged.next_cursor,
     }))

@@ -34,6 +34,7 @@ use crate::api::json::Json;
 use crate::api::mfa::{
     locked_out, open_second_factor_session, pending_cookie_name, session_only, signed_in, StepUpOut,
 };
+use crate::api::JsonBody;
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::auth::mfa::{self as mfa_rules, PENDING_TTL};
 use crate::auth::tokens::Audience;
@@ -227,7 +228,7 @@ pub async fn register_start(
         options_of(&options)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(options))
+    Ok(HttpResponse::Ok().json_body(options))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -347,7 +348,7 @@ pub async fn register_finish(
         Ok((row, first))
     })
     .await?;
-    Ok(HttpResponse::Created().json(RegisteredPasskey {
+    Ok(HttpResponse::Created().json_body(RegisteredPasskey {
         passkey: PasskeyOut::from(&row),
         recovery_codes: first.then_some(codes),
     }))
@@ -572,7 +573,7 @@ pub async fn login_start(
         ctx.request_id,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(options))
+    Ok(HttpResponse::Ok().json_body(options))
 }
 
 /// Completes a sign-in that answered `mfa_required` with a passkey: with the pending cookie and
@@ -669,7 +670,7 @@ pub async fn step_up_start(state: web::Data<AppState>, actor: Actor) -> AppResul
         actor.request_id.clone(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(options))
+    Ok(HttpResponse::Ok().json_body(options))
 }
 
 /// Step-up with a passkey: a valid answer to this session's step-up challenge marks the session
@@ -732,7 +733,7 @@ pub async fn step_up_finish(
         Asserted::Locked(secs) => Err(locked_out(secs)),
         Asserted::Wrong => Err(passkey_refused()),
         Asserted::NoCeremony => Err(no_ceremony()),
-        Asserted::Ok { .. } => Ok(HttpResponse::Ok().json(StepUpOut {
+        Asserted::Ok { .. } => Ok(HttpResponse::Ok().json_body(StepUpOut {
             stepped_up_until: now + mfa_rules::STEP_UP_WINDOW,
         })),
     }

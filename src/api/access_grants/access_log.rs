@@ -13,6 +13,7 @@ use crate::api::grants;
 use crate::api::json::Json;
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::parsed;
+use crate::api::JsonBody;
 use crate::api::{enum_field, required, time_field};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -114,7 +115,7 @@ pub async fn log_list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |e| e.id.clone());
-    Ok(HttpResponse::Ok().json(AccessLogList {
+    Ok(HttpResponse::Ok().json_body(AccessLogList {
         items: paged.items,
         next_cursor: paged.next_cursor,
     }))
@@ -260,7 +261,7 @@ pub async fn log_add(
         first(log_outs(conn, vec![log])?)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

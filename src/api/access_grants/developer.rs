@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::api::grants;
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::api::{enum_field, errors_of, parsed, required, time_field, valid, window_error};
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
@@ -155,7 +156,7 @@ pub async fn offer(
         AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 /// Checks what an offer names against the database — one of the caller's models, Government
@@ -320,7 +321,7 @@ pub async fn patch(
         AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 /// A new end for the grant's window fits the model's other Government windows and its planned
@@ -404,5 +405,5 @@ pub async fn end(
         AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::paging::{PageQuery, Paged};
+use crate::api::JsonBody;
 use crate::api::{viewer, VOLUNTARY};
 use crate::auth::Actor;
 use crate::db;
@@ -69,7 +70,7 @@ pub async fn list(
     let p = page.clone();
     // Partners and operators are never parties to a Government grant: nothing to read.
     if matches!(actor.org_kind, OrgKind::Partner | OrgKind::Operator) {
-        return Ok(HttpResponse::Ok().json(AccessGrantList {
+        return Ok(HttpResponse::Ok().json_body(AccessGrantList {
             items: vec![],
             next_cursor: None,
             voluntary_notice: VOLUNTARY,
@@ -82,7 +83,7 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
-    Ok(HttpResponse::Ok().json(AccessGrantList {
+    Ok(HttpResponse::Ok().json_body(AccessGrantList {
         items: paged.items,
         next_cursor: paged.next_cursor,
         voluntary_notice: VOLUNTARY,
@@ -115,5 +116,5 @@ pub async fn get(
         AccessGrantOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 
 use crate::api::viewer;
+use crate::api::JsonBody;
 use crate::audit::{self, NewEvent};
 use crate::auth::Actor;
 use crate::db::{self, DbConn};
@@ -139,7 +140,7 @@ where
         RequestOut::one(conn, &actor, now, r)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
 
 pub(super) fn require_developer_of(

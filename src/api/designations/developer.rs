@@ -6,6 +6,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::JsonBody;
 use crate::api::{date_not_past, errors_of, finish, opt_date_field, required, valid};
 use crate::auth::Actor;
 use crate::clock::to_db;
@@ -173,7 +174,7 @@ pub async fn create(
         RequestOut::one(conn, &actor, now, row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -13,6 +13,7 @@ use crate::api::paging::PageQuery;
 use crate::api::paging::Paged;
 use crate::api::required;
 use crate::api::threads::Authors;
+use crate::api::JsonBody;
 use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
@@ -123,7 +124,7 @@ pub async fn list_messages(
         Ok((message_outs(conn, p.items)?, p.next_cursor))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MessageList { items, next_cursor }))
+    Ok(HttpResponse::Ok().json_body(MessageList { items, next_cursor }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -185,5 +186,5 @@ pub async fn post_message(
         first(message_outs(conn, vec![m])?)
     })
     .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json_body(out))
 }

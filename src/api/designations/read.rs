@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::paging::{PageQuery, Paged};
+use crate::api::JsonBody;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::designation::{
@@ -99,7 +100,7 @@ pub async fn list(
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
-    Ok(HttpResponse::Ok().json(RequestList {
+    Ok(HttpResponse::Ok().json_body(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,
         voluntary_notice: VOLUNTARY,
@@ -192,7 +193,7 @@ async fn list_by_response_date(
     paged.next_cursor = paged
         .next_cursor
         .and_then(|_| paged.items.last().map(response_cursor));
-    Ok(HttpResponse::Ok().json(RequestList {
+    Ok(HttpResponse::Ok().json_body(RequestList {
         items: paged.items,
         next_cursor: paged.next_cursor,
         voluntary_notice: VOLUNTARY,
@@ -287,5 +288,5 @@ pub async fn get(
         RequestOut::one(conn, &actor, now, r)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json_body(out))
 }
