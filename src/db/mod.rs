@@ -20,7 +20,7 @@ pub mod enums;
 mod in_list;
 pub use in_list::{in_list, InList};
 pub mod schema;
-mod sqlite_planner;
+mod sqlite_config;
 mod stamp;
 pub use stamp::{MaybeStamp, Stamp};
 
@@ -148,7 +148,7 @@ pub fn connect(url: &str, pool_size: u32, limits: Limits) -> anyhow::Result<DbPo
         url.to_string()
     } else {
         let path = sqlite_path(url);
-        sqlite_planner::enable();
+        sqlite_config::enable();
         if let Some(parent) = Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent)
