@@ -26,7 +26,11 @@ pub fn in_list<C, S: AsRef<str>>(column: C, ids: &[S]) -> InList<C>
 where
     C: Expression<SqlType = Text>,
 {
-    let ids: Vec<String> = ids.iter().map(|s| s.as_ref().to_string()).collect();
+    // Each id once: a page names the same organization, model or terms in many of its rows
+    // (a developer's own id in all 50), and SQLite would otherwise read and index every copy.
+    let mut ids: Vec<String> = ids.iter().map(|s| s.as_ref().to_string()).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let json = serde_json::to_string(&ids).expect("a list of strings is JSON");
     InList { column, ids, json }
 }
@@ -91,5 +95,17 @@ where
 {
     fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         MultiBackend::walk_variant_ast(self, pass)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::schema::organizations;
+
+    #[test]
+    fn binds_each_id_once() {
+        let l = super::in_list(organizations::id, &["b", "a", "b", "a", "c"]);
+        assert_eq!(l.ids, ["a", "b", "c"]);
+        assert_eq!(l.json, r#"["a","b","c"]"#);
     }
 }
