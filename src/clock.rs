@@ -55,3 +55,34 @@ pub fn to_db(t: DateTime<Utc>) -> chrono::NaiveDateTime {
 pub fn from_db(t: chrono::NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
+
+/// Times for the tests of the hand-written readers and writers of timestamps (`db::stamp`,
+/// `api::rfc3339`): whole seconds and every width of fraction (milli-, micro-, nanoseconds),
+/// across days, months and years on both sides of 2026.
+#[cfg(test)]
+pub fn sample_times() -> Vec<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let base = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+    let steps = [
+        Duration::zero(),
+        Duration::nanoseconds(1),
+        Duration::nanoseconds(494_770_519),
+        Duration::nanoseconds(120_000),
+        Duration::microseconds(123_456),
+        Duration::milliseconds(7),
+        Duration::milliseconds(500),
+        Duration::seconds(59),
+        Duration::days(1) - Duration::nanoseconds(1),
+        Duration::days(31) + Duration::seconds(3_723),
+        Duration::days(366 * 3) + Duration::nanoseconds(10),
+        Duration::days(-20_000) + Duration::nanoseconds(999_999_999),
+    ];
+    let mut out = Vec::new();
+    for step in steps {
+        for k in 0..100i64 {
+            out.push(base + step + Duration::nanoseconds(k * 86_399_987_654_321));
+            out.push(base + step - Duration::seconds(k * 9_876_543));
+        }
+    }
+    out
+}
