@@ -569,10 +569,8 @@ pub fn viewer_roster(
     grant_ids: &[String],
     user_id: &str,
 ) -> AppResult<HashMap<String, bool>> {
-    Ok(store::roster_of(conn, kind, grant_ids)?
+    Ok(store::rostered(conn, kind, grant_ids, user_id)?
         .into_iter()
-        .filter(|r| r.user_id == user_id)
-        .map(|r| (r.grant_id, r.acknowledged_at.is_some()))
         .collect())
 }
 

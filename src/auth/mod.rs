@@ -308,9 +308,15 @@ pub fn actor_for_user(
     credential: Credential,
     request_id: Option<String>,
 ) -> Result<Actor, AppError> {
-    let (user, org, org_requires_mfa, deactivated_at) = accounts::actor_rows(conn, user_id)?;
+    let accounts::ActorRows {
+        user,
+        org,
+        org_requires_mfa,
+        deactivated_at,
+        has_factor,
+    } = accounts::actor_rows(conn, user_id)?;
     let mfa = MfaState {
-        enrolled: crate::store::mfa::has_factor(conn, user_id)?,
+        enrolled: has_factor,
         required: org_requires_mfa,
         stepped_up: false,
     };

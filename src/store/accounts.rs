@@ -5,7 +5,10 @@ use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
 use crate::db::in_list;
-use crate::db::schema::{api_tokens, email_tokens, login_throttle, organizations, sessions, users};
+use crate::db::schema::{
+    api_tokens, email_tokens, login_throttle, organizations, sessions, totp_factors, users,
+    webauthn_credentials,
+};
 use crate::db::DbConn;
 use crate::domain::session::TokenScope;
 use crate::store::orgs::OrgRow;
@@ -70,14 +73,13 @@ pub fn user_with_org(conn: &mut DbConn, user_id: &str) -> QueryResult<(UserRow, 
 }
 
 /// What a request's actor is built from, in one statement: the user, its organization, the
-/// organization's own "require a second factor" flag and its deactivation time. A primary-key
-/// lookup read without `LIMIT`: SQLite recompiles a statement whose `LIMIT` is a bound value
-/// each time it is bound again, and this one runs on every request.
-pub fn actor_rows(
-    conn: &mut DbConn,
-    user_id: &str,
-) -> QueryResult<(UserRow, OrgRow, bool, Option<NaiveDateTime>)> {
-    users::table
+/// organization's own "require a second factor" flag and its deactivation time, and whether
+/// the user has a second factor (a confirmed authenticator app or a passkey: two `EXISTS` on
+/// their user indexes). A primary-key lookup read without `LIMIT`: SQLite recompiles a
+/// statement whose `LIMIT` is a bound value each time it is bound again, and this one runs on
+/// every request.
+pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
+    let (user, org, org_requires_mfa, deactivated_at, totp, passkey) = users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(user_id))
         .select((
@@ -85,11 +87,37 @@ pub fn actor_rows(
             OrgRow::as_select(),
             organizations::mfa_required,
             organizations::deactivated_at,
+            diesel::dsl::exists(
+                totp_factors::table
+                    .filter(totp_factors::user_id.eq(user_id))
+                    .filter(totp_factors::confirmed_at.is_not_null()),
+            ),
+            diesel::dsl::exists(
+                webauthn_credentials::table.filter(webauthn_credentials::user_id.eq(user_id)),
+            ),
         ))
-        .load(conn)?
+        .load::<(UserRow, OrgRow, bool, Option<NaiveDateTime>, bool, bool)>(conn)?
         .into_iter()
         .next()
-        .ok_or(diesel::result::Error::NotFound)
+        .ok_or(diesel::result::Error::NotFound)?;
+    Ok(ActorRows {
+        user,
+        org,
+        org_requires_mfa,
+        deactivated_at,
+        has_factor: totp || passkey,
+    })
+}
+
+/// The rows of [`actor_rows`].
+#[derive(Debug)]
+pub struct ActorRows {
+    pub user: UserRow,
+    pub org: OrgRow,
+    pub org_requires_mfa: bool,
+    pub deactivated_at: Option<NaiveDateTime>,
+    /// As [`crate::store::mfa::has_factor`] answers.
+    pub has_factor: bool,
 }
 
 pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {

@@ -572,6 +572,25 @@ pub fn roster_of(
         .load(conn)
 }
 
+/// `grant id → acknowledged` for the grants among `grant_ids` that have `user_id` on their
+/// active roster (the caller's own entries: `roster_entries_active_idx` holds at most one per
+/// grant and user).
+pub fn rostered(
+    conn: &mut DbConn,
+    kind: GrantKind,
+    grant_ids: &[String],
+    user_id: &str,
+) -> QueryResult<Vec<(String, bool)>> {
+    let rows: Vec<(String, Option<NaiveDateTime>)> = roster_entries::table
+        .filter(roster_entries::grant_type.eq(kind.as_str()))
+        .filter(in_list(roster_entries::grant_id, grant_ids))
+        .filter(roster_entries::user_id.eq(user_id))
+        .filter(roster_entries::removed_at.is_null())
+        .select((roster_entries::grant_id, roster_entries::acknowledged_at))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(g, a)| (g, a.is_some())).collect())
+}
+
 pub fn roster_entry(
     conn: &mut DbConn,
     kind: GrantKind,
