@@ -75,6 +75,57 @@ pub struct PartnerGrantRow {
     pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
+/// A partner grant as a list reads it: every column a list item shows, without the access
+/// instructions (up to 20,000 characters; only the detail carries them) and the reminder
+/// job's and the issuer's bookkeeping.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partner_grants)]
+pub struct PartnerGrantListRow {
+    pub id: String,
+    pub nomination_id: String,
+    pub model_id: String,
+    pub organization_id: String,
+    pub partner_org_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub ends_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub revoked_at: Option<NaiveDateTime>,
+    pub terms_version_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub terms_completed_at: Option<NaiveDateTime>,
+}
+
+impl From<PartnerGrantListRow> for PartnerGrantRow {
+    /// The row a list's view is built from: the columns a list does not read are empty, and
+    /// nothing of them reaches a list item (`PartnerGrantSummary` has no such fields).
+    fn from(r: PartnerGrantListRow) -> Self {
+        PartnerGrantRow {
+            id: r.id,
+            nomination_id: r.nomination_id,
+            model_id: r.model_id,
+            organization_id: r.organization_id,
+            partner_org_id: r.partner_org_id,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            revoked_at: r.revoked_at,
+            terms_version_id: r.terms_version_id,
+            access_instructions: String::new(),
+            created_by_user_id: String::new(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            terms_completed_at: r.terms_completed_at,
+            start_notice_sent_at: None,
+            end_notice_sent_at: None,
+        }
+    }
+}
+
 impl AccessGrantRow {
     /// The grant as the rules see it, with its grantee agencies.
     pub fn grant(&self, grantee_org_ids: Vec<String>) -> Grant {
@@ -470,7 +521,7 @@ pub fn list_partner_visible(
                 .eq(partner_grants::partner_org_id)),
         )
         .select((
-            PartnerGrantRow::as_select(),
+            PartnerGrantListRow::as_select(),
             (
                 developer.field(organizations::name),
                 partner.field(organizations::name),
@@ -492,7 +543,7 @@ pub fn list_partner_visible(
     if let Some(b) = &page.before {
         q = q.filter(partner_grants::id.lt(b.clone()));
     }
-    let rows: Vec<(PartnerGrantRow, (String, String, String, String))> = q
+    let rows: Vec<(PartnerGrantListRow, (String, String, String, String))> = q
         .order(partner_grants::id.desc())
         .limit(page.limit + 1)
         .load(conn)?;
@@ -501,7 +552,7 @@ pub fn list_partner_visible(
         .map(
             |(row, (developer_org_name, partner_name, model_name, model_version))| {
                 (
-                    row,
+                    row.into(),
                     PartnerGrantNames {
                         developer_org_name,
                         partner_name,

@@ -254,6 +254,17 @@ async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp
     for who in [&c.dev, &x, &c.nsa] {
         let i = item(who, &app.api("/partner-grants"), &pid).await;
         assert_eq!(keys(&i), names(&want), "{i}");
+        // The list reads the names with its page (a join), the detail by `IN` queries: the
+        // same values either way.
+        let detail = who.get(&pg(&app, &pid, "")).await.expect(200).body;
+        for k in want.iter().filter(|k| !k.starts_with("terms_")) {
+            assert_eq!(i[*k], detail[*k], "{k}: list {i}\ndetail {detail}");
+        }
+        assert_eq!(i["partner_name"], "Valley Rural Health", "{i}");
+        assert!(
+            i["model_name"].as_str().is_some_and(|s| !s.is_empty()),
+            "{i}"
+        );
         if who.org_id == c.nsa.org_id {
             // Agencies see the metadata, not the terms (as `terms` is null in their detail).
             assert_eq!(i["terms_label"], Value::Null, "{i}");
