@@ -179,10 +179,7 @@ impl View for NominationOut {
         let model_ids: Vec<String> = rows.iter().map(|n| n.model_id.clone()).collect();
         let mut org_ids: Vec<String> = rows.iter().map(|n| n.organization_id.clone()).collect();
         org_ids.extend(rows.iter().filter_map(|n| n.partner_org_id.clone()));
-        let models: HashMap<String, (String, String)> = models::get_many(conn, &model_ids)?
-            .into_iter()
-            .map(|m| (m.id, (m.name, m.version)))
-            .collect();
+        let models: HashMap<String, (String, String)> = models::names(conn, &model_ids)?;
         let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
             .into_iter()
             .map(|o| (o.id.clone(), o))

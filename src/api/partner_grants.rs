@@ -295,10 +295,7 @@ impl View for PartnerGrantOut {
         org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
         let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
         let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-        let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
+        let models = models::names(conn, &model_ids)?;
         let named = rows
             .into_iter()
             .map(|r| {
@@ -306,8 +303,8 @@ impl View for PartnerGrantOut {
                 let names = PartnerGrantNames {
                     developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
                     partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
-                    model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-                    model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
                 };
                 (r, names)
             })

@@ -75,6 +75,55 @@ pub struct PartnerGrantRow {
     pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
+/// A Government access grant as a list reads it: every column a list item shows, without the
+/// access instructions (only the detail answers them) and the issuer's and reminder job's
+/// bookkeeping.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = access_grants)]
+pub struct AccessGrantListRow {
+    pub id: String,
+    pub model_id: String,
+    pub organization_id: String,
+    pub access_mode: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub ends_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub ended_at: Option<NaiveDateTime>,
+    pub terms_version_id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::Stamp)]
+    pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub terms_completed_at: Option<NaiveDateTime>,
+}
+
+impl From<AccessGrantListRow> for AccessGrantRow {
+    /// The row a list's view is built from: the columns a list does not read are empty, and
+    /// nothing of them reaches a list item (`AccessGrantSummary` has no such fields).
+    fn from(r: AccessGrantListRow) -> Self {
+        AccessGrantRow {
+            id: r.id,
+            model_id: r.model_id,
+            organization_id: r.organization_id,
+            access_mode: r.access_mode,
+            access_instructions: String::new(),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            ended_at: r.ended_at,
+            terms_version_id: r.terms_version_id,
+            created_by_user_id: String::new(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            terms_completed_at: r.terms_completed_at,
+            start_notice_sent_at: None,
+            end_notice_sent_at: None,
+        }
+    }
+}
+
 /// A partner grant as a list reads it: every column a list item shows, without the access
 /// instructions (up to 20,000 characters; only the detail carries them) and the reminder
 /// job's and the issuer's bookkeeping.
@@ -362,38 +411,41 @@ pub fn list_access_visible(
     now: DateTime<Utc>,
     page: &Page,
 ) -> QueryResult<Vec<AccessGrantRow>> {
-    // The same filters and keyset on either index; only the ordering column differs.
-    macro_rules! page {
-        ($q:expr, $key:expr) => {{
-            let mut q = status_filter!($q, access_grants, ended_at, status, to_db(now));
-            if let Some(m) = model_id {
-                q = q.filter(access_grants::model_id.eq(m.to_string()));
-            }
-            if let Some(b) = &page.before {
-                q = q.filter($key.lt(b.clone()));
-            }
-            q.order($key.desc()).limit(page.limit + 1).load(conn)
-        }};
-    }
-    match viewer {
-        Viewer::Developer(org) => page!(
-            access_grants::table
-                .filter(access_grants::organization_id.eq(org.clone()))
-                .select(AccessGrantRow::as_select())
-                .into_boxed(),
-            access_grants::id
-        ),
-        Viewer::Agency(org) => page!(
-            access_grant_grantees::table
-                .inner_join(access_grants::table)
-                .filter(access_grant_grantees::organization_id.eq(org.clone()))
-                .select(AccessGrantRow::as_select())
-                .into_boxed(),
-            access_grant_grantees::grant_id
-        ),
-        // Partners and operators are never parties to a Government grant.
-        Viewer::Partner(_) | Viewer::Operator => Ok(vec![]),
-    }
+    let rows: Vec<AccessGrantListRow> = {
+        // The same filters and keyset on either index; only the ordering column differs.
+        macro_rules! page {
+            ($q:expr, $key:expr) => {{
+                let mut q = status_filter!($q, access_grants, ended_at, status, to_db(now));
+                if let Some(m) = model_id {
+                    q = q.filter(access_grants::model_id.eq(m.to_string()));
+                }
+                if let Some(b) = &page.before {
+                    q = q.filter($key.lt(b.clone()));
+                }
+                q.order($key.desc()).limit(page.limit + 1).load(conn)
+            }};
+        }
+        match viewer {
+            Viewer::Developer(org) => page!(
+                access_grants::table
+                    .filter(access_grants::organization_id.eq(org.clone()))
+                    .select(AccessGrantListRow::as_select())
+                    .into_boxed(),
+                access_grants::id
+            ),
+            Viewer::Agency(org) => page!(
+                access_grant_grantees::table
+                    .inner_join(access_grants::table)
+                    .filter(access_grant_grantees::organization_id.eq(org.clone()))
+                    .select(AccessGrantListRow::as_select())
+                    .into_boxed(),
+                access_grant_grantees::grant_id
+            ),
+            // Partners and operators are never parties to a Government grant.
+            Viewer::Partner(_) | Viewer::Operator => Ok(vec![]),
+        }?
+    };
+    Ok(rows.into_iter().map(AccessGrantRow::from).collect())
 }
 
 /// `(grant_id, grantee org id)` for the given grants.

@@ -64,6 +64,19 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ModelRow>>
         .load(conn)
 }
 
+/// `model id → (name, version)` for a page of records that name models (one query; the
+/// description, a long text, is not read).
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, (String, String)>> {
+    let rows: Vec<(String, String, String)> = models::table
+        .filter(in_list(models::id, ids))
+        .select((models::id, models::name, models::version))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, v)| (id, (n, v))).collect())
+}
+
 pub fn list_owned(
     conn: &mut DbConn,
     org_id: &OrgId,

@@ -114,6 +114,23 @@ pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<TermsRow>>
         .load(conn)
 }
 
+/// `terms id → (label, sha256)` for a page of grants (one query; the six sections, long texts
+/// that only a detail shows, are not read).
+pub fn labels(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, (String, String)>> {
+    let rows: Vec<(String, String, String)> = terms_versions::table
+        .filter(in_list(terms_versions::id, ids))
+        .select((
+            terms_versions::id,
+            terms_versions::label,
+            terms_versions::sha256,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, l, h)| (id, (l, h))).collect())
+}
+
 /// The acceptances of one terms version on the grants the organization offered (its own
 /// Government and partner grants), newest first: the organization's acceptance and each
 /// grantee's, for the organization and personal. One range scan of

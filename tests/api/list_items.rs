@@ -199,6 +199,12 @@ async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp
         ]);
         assert_eq!(keys(&i), names(&want), "{i}");
         assert_eq!(i["grantees"][0]["org_id"], c.nsa.org_id);
+        // The list reads lean rows (no instructions, names and labels only): the same values
+        // as the detail.
+        let detail = who.get(&ag(&app, &gid, "")).await.expect(200).body;
+        for k in &want {
+            assert_eq!(i[*k], detail[*k], "{k}: list {i}\ndetail {detail}");
+        }
     }
     let full = c.dev.get(&ag(&app, &gid, "")).await.expect(200).body;
     assert!(

@@ -184,15 +184,9 @@ impl View for AccessGrantOut {
             .map(|o| (o.id.clone(), o))
             .collect();
         let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-        let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
+        let models = models::names(conn, &model_ids)?;
         let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
-        let terms: HashMap<String, terms::TermsRow> = terms::get_many(conn, &terms_ids)?
-            .into_iter()
-            .map(|t| (t.id.clone(), t))
-            .collect();
+        let terms = terms::labels(conn, &terms_ids)?;
         let mut uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
         uids.extend(declines.iter().map(|d| d.user_id.clone()));
         let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
@@ -238,14 +232,14 @@ impl View for AccessGrantOut {
                         .then(|| r.access_instructions.clone()),
                     developer_accepted_at: accepted(&r.organization_id)
                         .map(|a| from_db(a.accepted_at)),
-                    model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-                    model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
                     developer_org_name: orgs
                         .get(&r.organization_id)
                         .map(|o| o.name.clone())
                         .unwrap_or_default(),
-                    terms_label: t.map(|t| t.label.clone()).unwrap_or_default(),
-                    terms_sha256: t.map(|t| t.sha256.clone()).unwrap_or_default(),
+                    terms_label: t.map(|t| t.0.clone()).unwrap_or_default(),
+                    terms_sha256: t.map(|t| t.1.clone()).unwrap_or_default(),
                     status: status.as_str().into(),
                     days_remaining: if matches!(status, GrantStatus::Ended) {
                         0.0

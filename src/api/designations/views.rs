@@ -205,10 +205,7 @@ impl View for RequestOut {
             .flatten()
             .collect();
         user_ids.extend(cons.iter().map(|c| c.recorded_by_user_id.clone()));
-        let models: HashMap<String, models::ModelRow> = models::get_many(conn, &model_ids)?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
+        let models = models::names(conn, &model_ids)?;
         let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
         let names: HashMap<String, String> = accounts::user_names(conn, &user_ids)?;
         let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
@@ -223,8 +220,8 @@ impl View for RequestOut {
                     .collect();
                 let m = models.get(&r.model_id);
                 RequestOut {
-                    model_name: m.map(|m| m.name.clone()).unwrap_or_default(),
-                    model_version: m.map(|m| m.version.clone()).unwrap_or_default(),
+                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
                     developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
                     assigned_to: r.assigned_to_user_id.as_ref().map(|id| PersonRef {
                         id: id.clone(),
