@@ -38,7 +38,10 @@ pub trait JsonBody {
 
 impl JsonBody for HttpResponseBuilder {
     fn json_body(&mut self, value: impl Serialize) -> HttpResponse {
-        let mut body = Vec::with_capacity(SIZE_HINT.get());
+        // Headroom over the hint: the writer reserves room for every string escaped at worst
+        // before writing it, and grows the buffer when that room is not there.
+        let hint = SIZE_HINT.get();
+        let mut body = Vec::with_capacity(hint + hint / 8 + 4096);
         match sonic_rs::to_writer(&mut body, &value) {
             Ok(()) => {
                 SIZE_HINT.set(next_hint(SIZE_HINT.get(), body.len()));

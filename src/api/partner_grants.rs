@@ -39,7 +39,6 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::AppState;
-use crate::store::grants::PartnerGrantNames;
 use crate::store::grants::{self as store, GrantKind, PartnerGrantRow};
 use crate::store::nominations;
 use crate::store::Viewer;
@@ -283,100 +282,36 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
 impl View for PartnerGrantOut {
     type Row = PartnerGrantRow;
 
-    /// A page of rows read without their names (a detail, the answer to a write): the names
-    /// come from two `IN` queries, then as [`PartnerGrantOut::page_named`].
     fn page(
         conn: &mut DbConn,
         actor: &Actor,
         now: DateTime<Utc>,
         rows: Vec<PartnerGrantRow>,
     ) -> AppResult<Vec<PartnerGrantOut>> {
-        let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
-        org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
-        let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
-        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-        let models = models::names(conn, &model_ids)?;
-        let named = rows
-            .into_iter()
-            .map(|r| {
-                let m = models.get(&r.model_id);
-                let names = PartnerGrantNames {
-                    developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
-                    partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
-                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
-                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
-                };
-                (r, names)
-            })
-            .collect();
-        Self::page_named(conn, actor, now, named)
-    }
-
-    /// One grant, with its window's warnings for the issuing developer (a list leaves them out:
-    /// they cost a query per grant).
-    fn one(
-        conn: &mut DbConn,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        row: PartnerGrantRow,
-    ) -> AppResult<PartnerGrantOut> {
-        let ctx = row.grant();
-        let window = Interval::new(ctx.starts_at, ctx.ends_at);
-        let open = !ctx.is_finished(now);
-        let developer = ctx.is_developer(&actor.org_id);
-        let (partner, model_id, id) = (
-            row.partner_org_id.clone(),
-            row.model_id.clone(),
-            row.id.clone(),
-        );
-        let mut out = crate::api::first(Self::page(conn, actor, now, vec![row])?)?;
-        if developer && open {
-            if let Some(model) = models::get_owned(conn, &actor.org_id, &model_id.into())? {
-                out.warnings = warnings_for(
-                    conn,
-                    actor.org_id.as_str(),
-                    &partner,
-                    &model,
-                    window,
-                    now,
-                    Some(&id),
-                )?;
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl PartnerGrantOut {
-    /// The views of a page of rows read with their names (a list's page query joins them):
-    /// a fixed number of statements, one `IN` query per kind of related row.
-    pub fn page_named(
-        conn: &mut DbConn,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        rows: Vec<(PartnerGrantRow, PartnerGrantNames)>,
-    ) -> AppResult<Vec<PartnerGrantOut>> {
-        let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
         let declines = store::declines_of(conn, GrantKind::Partner, &ids)?;
         let decliners: Vec<String> = declines.iter().map(|d| d.user_id.clone()).collect();
         let names: HashMap<String, String> = accounts::user_names(conn, &decliners)?;
         let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
-        let terms_ids: Vec<String> = rows
-            .iter()
-            .map(|(r, _)| r.terms_version_id.clone())
-            .collect();
+        let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+        org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
+        let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
+        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
+        let models = models::names(conn, &model_ids)?;
+        let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
         let terms: HashMap<String, Arc<TermsOut>> = terms::get_many(conn, &terms_ids)?
             .into_iter()
             .map(|t| (t.id.clone(), Arc::new(terms_out(&t))))
             .collect();
         Ok(rows
             .into_iter()
-            .map(|(r, n)| {
+            .map(|r| {
                 let ctx = r.grant();
                 let party = ctx.is_developer(&actor.org_id) || ctx.is_grantee(&actor.org_id);
                 let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
                 let status = ctx.status(now);
+                let m = models.get(&r.model_id);
                 let declined = declines
                     .iter()
                     .find(|d| d.grant_id == r.id && d.organization_id == r.partner_org_id);
@@ -389,10 +324,10 @@ impl PartnerGrantOut {
                     partner_decline_reason: declined
                         .filter(|_| party)
                         .and_then(|d| d.reason.clone()),
-                    model_name: n.model_name,
-                    model_version: n.model_version,
-                    developer_org_name: n.developer_org_name,
-                    partner_name: n.partner_name,
+                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
+                    developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+                    partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
                     terms: if party {
                         terms.get(&r.terms_version_id).cloned()
                     } else {
@@ -430,6 +365,40 @@ impl PartnerGrantOut {
                 }
             })
             .collect())
+    }
+
+    /// One grant, with its window's warnings for the issuing developer (a list leaves them out:
+    /// they cost a query per grant).
+    fn one(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        row: PartnerGrantRow,
+    ) -> AppResult<PartnerGrantOut> {
+        let ctx = row.grant();
+        let window = Interval::new(ctx.starts_at, ctx.ends_at);
+        let open = !ctx.is_finished(now);
+        let developer = ctx.is_developer(&actor.org_id);
+        let (partner, model_id, id) = (
+            row.partner_org_id.clone(),
+            row.model_id.clone(),
+            row.id.clone(),
+        );
+        let mut out = crate::api::first(Self::page(conn, actor, now, vec![row])?)?;
+        if developer && open {
+            if let Some(model) = models::get_owned(conn, &actor.org_id, &model_id.into())? {
+                out.warnings = warnings_for(
+                    conn,
+                    actor.org_id.as_str(),
+                    &partner,
+                    &model,
+                    window,
+                    now,
+                    Some(&id),
+                )?;
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -494,7 +463,7 @@ pub async fn list(
             return Ok(vec![]);
         }
         let rows = store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
-        PartnerGrantOut::page_named(conn, &actor, now, rows)
+        PartnerGrantOut::page(conn, &actor, now, rows)
     })
     .await?;
     let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);

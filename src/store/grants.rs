@@ -9,7 +9,7 @@ use crate::clock::{from_db, to_db};
 use crate::db::in_list;
 use crate::db::schema::{
     access_grant_grantees, access_grants, access_log_entries, grant_declines, grant_messages,
-    models, organizations, partner_grants, roster_entries, terms_acceptances,
+    partner_grants, roster_entries, terms_acceptances,
 };
 use crate::db::DbConn;
 pub use crate::domain::grant::GrantKind;
@@ -552,36 +552,11 @@ pub fn list_partner_visible(
     model_id: Option<&str>,
     now: DateTime<Utc>,
     page: &Page,
-) -> QueryResult<Vec<(PartnerGrantRow, PartnerGrantNames)>> {
-    let (developer, partner) = diesel::alias!(
-        organizations as developer_orgs,
-        organizations as partner_orgs
-    );
-    // The names a list item shows come with the page's rows: each row looks up its model and
-    // its two organizations by primary key, the page is still read in `id` order off
-    // partner_grants_org_idx / partner_grants_partner_idx / the primary key, each (…, id).
+) -> QueryResult<Vec<PartnerGrantRow>> {
     let mut q = partner_grants::table
-        .inner_join(models::table)
-        .inner_join(
-            developer.on(developer
-                .field(organizations::id)
-                .eq(partner_grants::organization_id)),
-        )
-        .inner_join(
-            partner.on(partner
-                .field(organizations::id)
-                .eq(partner_grants::partner_org_id)),
-        )
-        .select((
-            PartnerGrantListRow::as_select(),
-            (
-                developer.field(organizations::name),
-                partner.field(organizations::name),
-                models::name,
-                models::version,
-            ),
-        ))
+        .select(PartnerGrantListRow::as_select())
         .into_boxed();
+    // partner_grants_org_idx / partner_grants_partner_idx / the primary key, each (…, id).
     q = match viewer {
         Viewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
         Viewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
@@ -595,36 +570,11 @@ pub fn list_partner_visible(
     if let Some(b) = &page.before {
         q = q.filter(partner_grants::id.lt(b.clone()));
     }
-    let rows: Vec<(PartnerGrantListRow, (String, String, String, String))> = q
+    let rows: Vec<PartnerGrantListRow> = q
         .order(partner_grants::id.desc())
         .limit(page.limit + 1)
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(row, (developer_org_name, partner_name, model_name, model_version))| {
-                (
-                    row.into(),
-                    PartnerGrantNames {
-                        developer_org_name,
-                        partner_name,
-                        model_name,
-                        model_version,
-                    },
-                )
-            },
-        )
-        .collect())
-}
-
-/// The names a partner grant's answer shows beside its ids (read with a list's page, or by
-/// `IN` queries for a page of rows read otherwise).
-#[derive(Debug, Clone, Default)]
-pub struct PartnerGrantNames {
-    pub developer_org_name: String,
-    pub partner_name: String,
-    pub model_name: String,
-    pub model_version: String,
+    Ok(rows.into_iter().map(PartnerGrantRow::from).collect())
 }
 
 /// Revokes every open partner grant of a nomination (rescinding a selected partner).

@@ -260,8 +260,8 @@ async fn list_items_are_summaries_and_the_detail_has_the_long_texts(app: TestApp
     for who in [&c.dev, &x, &c.nsa] {
         let i = item(who, &app.api("/partner-grants"), &pid).await;
         assert_eq!(keys(&i), names(&want), "{i}");
-        // The list reads the names with its page (a join), the detail by `IN` queries: the
-        // same values either way.
+        // The list reads lean rows (no instructions, no bookkeeping): the same values as the
+        // detail.
         let detail = who.get(&pg(&app, &pid, "")).await.expect(200).body;
         for k in want.iter().filter(|k| !k.starts_with("terms_")) {
             assert_eq!(i[*k], detail[*k], "{k}: list {i}\ndetail {detail}");
