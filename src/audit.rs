@@ -41,6 +41,7 @@ pub struct NewEvent<'a> {
 pub struct AuditRow {
     pub seq: i64,
     pub id: String,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub occurred_at: chrono::NaiveDateTime,
     pub actor_user_id: Option<String>,
     pub actor_org_id: Option<String>,

@@ -769,8 +769,10 @@ pub fn user_names(
     conn: &mut DbConn,
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, String>> {
-    Ok(users_by_ids(conn, ids)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
+    // Only the two columns (a whole row would read, among others, the password hash).
+    let rows: Vec<(String, String)> = users::table
+        .filter(in_list(users::id, ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }

@@ -79,6 +79,7 @@ pub fn page_for_org_ascending(
 #[diesel(table_name = audit_events)]
 pub struct ChainLinkRow {
     pub seq: i64,
+    #[diesel(deserialize_as = crate::db::Stamp)]
     pub occurred_at: chrono::NaiveDateTime,
     pub action: String,
     pub prev_hash: String,
