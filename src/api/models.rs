@@ -159,17 +159,15 @@ impl View for ModelOut {
         rows: Vec<ModelRow>,
     ) -> AppResult<Vec<ModelOut>> {
         let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
-        let windows = store::government_windows(conn, &ids, None)?;
+        // Each model's windows, grouped once (a model may have many Government grants).
+        let mut windows: std::collections::HashMap<String, Vec<Interval>> =
+            std::collections::HashMap::new();
+        for (id, i) in store::government_windows(conn, &ids, None)? {
+            windows.entry(id).or_default().push(i);
+        }
         Ok(rows
             .iter()
-            .map(|m| {
-                let mine: Vec<Interval> = windows
-                    .iter()
-                    .filter(|(id, _)| id == &m.id)
-                    .map(|(_, i)| *i)
-                    .collect();
-                model_out(m, &mine)
-            })
+            .map(|m| model_out(m, windows.get(&m.id).map_or(&[][..], |w| &w[..])))
             .collect())
     }
 }

@@ -304,6 +304,18 @@ impl View for PartnerGrantOut {
             .into_iter()
             .map(|t| (t.id.clone(), Arc::new(terms_out(&t))))
             .collect();
+        // The partner's acceptance and decline of each grant, found once per row rather than by
+        // scanning the page's for every row (the first acceptance in id order counts).
+        let mut accepted_by: HashMap<(&str, &str), &store::AcceptanceRow> = HashMap::new();
+        for a in &acceptances {
+            accepted_by
+                .entry((a.grant_id.as_str(), a.organization_id.as_str()))
+                .or_insert(a);
+        }
+        let declined_by: HashMap<(&str, &str), &store::DeclineRow> = declines
+            .iter()
+            .map(|d| ((d.grant_id.as_str(), d.organization_id.as_str()), d))
+            .collect();
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -312,9 +324,9 @@ impl View for PartnerGrantOut {
                 let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
                 let status = ctx.status(now);
                 let m = models.get(&r.model_id);
-                let declined = declines
-                    .iter()
-                    .find(|d| d.grant_id == r.id && d.organization_id == r.partner_org_id);
+                let declined = declined_by
+                    .get(&(r.id.as_str(), r.partner_org_id.as_str()))
+                    .copied();
                 PartnerGrantOut {
                     partner_declined_at: declined.map(|d| from_db(d.declined_at)),
                     // Who and why are the parties' (agencies see the metadata only).
@@ -333,9 +345,8 @@ impl View for PartnerGrantOut {
                     } else {
                         None
                     },
-                    partner_accepted_at: acceptances
-                        .iter()
-                        .find(|a| a.grant_id == r.id && a.organization_id == r.partner_org_id)
+                    partner_accepted_at: accepted_by
+                        .get(&(r.id.as_str(), r.partner_org_id.as_str()))
                         .map(|a| from_db(a.accepted_at)),
                     access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
                         .then(|| r.access_instructions.clone()),

@@ -190,20 +190,30 @@ impl View for AccessGrantOut {
         let mut uids: Vec<String> = acceptances.iter().map(|a| a.user_id.clone()).collect();
         uids.extend(declines.iter().map(|d| d.user_id.clone()));
         let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
+        // Each related row by its grant (and organization), found once per row rather than by
+        // scanning the page's related rows for every row; the first acceptance of a pair (in id
+        // order) counts, as before.
+        let mut grantees_of: HashMap<&str, Vec<String>> = HashMap::new();
+        for (g, o) in &grantee_pairs {
+            grantees_of.entry(g.as_str()).or_default().push(o.clone());
+        }
+        let mut accepted_by: HashMap<(&str, &str), &store::AcceptanceRow> = HashMap::new();
+        for a in &acceptances {
+            accepted_by
+                .entry((a.grant_id.as_str(), a.organization_id.as_str()))
+                .or_insert(a);
+        }
+        let declined_by: HashMap<(&str, &str), &store::DeclineRow> = declines
+            .iter()
+            .map(|d| ((d.grant_id.as_str(), d.organization_id.as_str()), d))
+            .collect();
         Ok(rows
             .into_iter()
             .map(|r| {
-                let grantee_ids: Vec<String> = grantee_pairs
-                    .iter()
-                    .filter(|(g, _)| g == &r.id)
-                    .map(|(_, o)| o.clone())
-                    .collect();
+                let grantee_ids: Vec<String> =
+                    grantees_of.get(r.id.as_str()).cloned().unwrap_or_default();
                 let ctx = r.grant(grantee_ids.clone());
-                let accepted = |org: &str| {
-                    acceptances
-                        .iter()
-                        .find(|a| a.grant_id == r.id && a.organization_id == org)
-                };
+                let accepted = |org: &str| accepted_by.get(&(r.id.as_str(), org)).copied();
                 let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
                 let status = ctx.status(now);
                 let m = models.get(&r.model_id);
@@ -213,9 +223,7 @@ impl View for AccessGrantOut {
                         .iter()
                         .map(|o| {
                             let a = accepted(o);
-                            let d = declines
-                                .iter()
-                                .find(|d| d.grant_id == r.id && &d.organization_id == o);
+                            let d = declined_by.get(&(r.id.as_str(), o.as_str())).copied();
                             GranteeOut {
                                 declined_at: d.map(|d| from_db(d.declined_at)),
                                 declined_by_name: d.and_then(|d| names.get(&d.user_id).cloned()),

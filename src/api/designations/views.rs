@@ -209,11 +209,16 @@ impl View for RequestOut {
         let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
         let names: HashMap<String, String> = accounts::user_names(conn, &user_ids)?;
         let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
+        // Each request's consultations, grouped once.
+        let mut cons_of: HashMap<&str, Vec<&ConsultationRow>> = HashMap::new();
+        for c in &cons {
+            cons_of.entry(c.request_id.as_str()).or_default().push(c);
+        }
         Ok(rows
             .into_iter()
             .map(|r| {
-                let mine: Vec<&ConsultationRow> =
-                    cons.iter().filter(|c| c.request_id == r.id).collect();
+                let mine: &[&ConsultationRow] =
+                    cons_of.get(r.id.as_str()).map_or(&[][..], |c| &c[..]);
                 let consulted = consultation_checklist(mine.iter().map(|c| c.agency_code.as_str()))
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), serde_json::Value::Bool(v)))
