@@ -44,7 +44,7 @@ impl JsonBody for HttpResponseBuilder {
         let mut body = Vec::with_capacity(hint + hint / 8 + 4096);
         match sonic_rs::to_writer(&mut body, &value) {
             Ok(()) => {
-                SIZE_HINT.set(next_hint(SIZE_HINT.get(), body.len()));
+                SIZE_HINT.set(next_hint(hint, body.len()));
                 self.insert_header(ContentType::json()).body(body)
             }
             // As with actix's `.json`, a value that is not JSON (a map with non-string keys) is

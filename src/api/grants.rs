@@ -18,9 +18,7 @@ use crate::auth::Actor;
 use crate::clock::{from_db, to_db};
 use crate::db::{self, DbConn};
 use crate::domain::audit::AuditAction;
-use crate::domain::grant::{
-    Grant, GrantKind, InstructionsViewer, MayNotAccept, MayNotDecline, Party,
-};
+use crate::domain::grant::{Grant, InstructionsViewer, MayNotAccept, MayNotDecline, Party};
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult, ProblemCode};
 use crate::mail::templates::Reason;
@@ -562,16 +560,18 @@ pub fn acknowledge(
     Ok(())
 }
 
-/// The caller's own roster state on a set of grants: `grant_id → acknowledged?`.
-pub fn viewer_roster(
-    conn: &mut DbConn,
-    kind: GrantKind,
-    grant_ids: &[String],
-    user_id: &str,
-) -> AppResult<HashMap<String, bool>> {
-    Ok(store::rostered(conn, kind, grant_ids, user_id)?
-        .into_iter()
-        .collect())
+/// A page's acceptances or declines by `(grant id, organization id)`, made once so each row
+/// finds its own without scanning the page's (where a pair repeats, the first in the rows'
+/// order, id order, counts).
+pub fn by_grant_and_org<'a, T>(
+    rows: &'a [T],
+    key: impl Fn(&'a T) -> (&'a str, &'a str),
+) -> HashMap<(&'a str, &'a str), &'a T> {
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in rows {
+        out.entry(key(r)).or_insert(r);
+    }
+    out
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -681,4 +681,23 @@ pub async fn roster_remove_route<R: GrantResource>(
     })
     .await?;
     Ok(HttpResponse::Ok().json_body(removed))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn by_grant_and_org_keeps_the_first_of_a_pair() {
+        let rows = [
+            ("g1", "o1", 1),
+            ("g1", "o1", 2),
+            ("g1", "o2", 3),
+            ("g2", "o1", 4),
+        ];
+        let by = super::by_grant_and_org(&rows, |r| (r.0, r.1));
+        assert_eq!(by.len(), 3);
+        assert_eq!(by[&("g1", "o1")].2, 1);
+        assert_eq!(by[&("g1", "o2")].2, 3);
+        assert_eq!(by[&("g2", "o1")].2, 4);
+        assert!(!by.contains_key(&("g2", "o2")));
+    }
 }

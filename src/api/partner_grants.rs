@@ -293,7 +293,7 @@ impl View for PartnerGrantOut {
         let declines = store::declines_of(conn, GrantKind::Partner, &ids)?;
         let decliners: Vec<String> = declines.iter().map(|d| d.user_id.clone()).collect();
         let names: HashMap<String, String> = accounts::user_names(conn, &decliners)?;
-        let mine = grants::viewer_roster(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
+        let mine = store::rostered(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
         let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
         org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
         let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
@@ -304,18 +304,13 @@ impl View for PartnerGrantOut {
             .into_iter()
             .map(|t| (t.id.clone(), Arc::new(terms_out(&t))))
             .collect();
-        // The partner's acceptance and decline of each grant, found once per row rather than by
-        // scanning the page's for every row (the first acceptance in id order counts).
-        let mut accepted_by: HashMap<(&str, &str), &store::AcceptanceRow> = HashMap::new();
-        for a in &acceptances {
-            accepted_by
-                .entry((a.grant_id.as_str(), a.organization_id.as_str()))
-                .or_insert(a);
-        }
-        let declined_by: HashMap<(&str, &str), &store::DeclineRow> = declines
-            .iter()
-            .map(|d| ((d.grant_id.as_str(), d.organization_id.as_str()), d))
-            .collect();
+        // The partner's acceptance and decline of each grant, by key.
+        let accepted_by = grants::by_grant_and_org(&acceptances, |a| {
+            (a.grant_id.as_str(), a.organization_id.as_str())
+        });
+        let declined_by = grants::by_grant_and_org(&declines, |d| {
+            (d.grant_id.as_str(), d.organization_id.as_str())
+        });
         Ok(rows
             .into_iter()
             .map(|r| {

@@ -167,8 +167,8 @@ mod tests {
                 "ünï©ødé".into(),
                 "eleven char".into(),
             ],
-            vec!["twelve chars".into(), long.clone()],
-            vec![huge.clone()],
+            vec!["twelve chars".into(), long],
+            vec![huge],
             many,
         ];
         for ids in cases {

@@ -5,10 +5,7 @@ use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
 use crate::db::in_list;
-use crate::db::schema::{
-    api_tokens, email_tokens, login_throttle, organizations, sessions, totp_factors, users,
-    webauthn_credentials,
-};
+use crate::db::schema::{api_tokens, email_tokens, login_throttle, organizations, sessions, users};
 use crate::db::DbConn;
 use crate::domain::session::TokenScope;
 use crate::store::orgs::OrgRow;
@@ -74,12 +71,12 @@ pub fn user_with_org(conn: &mut DbConn, user_id: &str) -> QueryResult<(UserRow, 
 
 /// What a request's actor is built from, in one statement: the user, its organization, the
 /// organization's own "require a second factor" flag and its deactivation time, and whether
-/// the user has a second factor (a confirmed authenticator app or a passkey: two `EXISTS` on
-/// their user indexes). A primary-key lookup read without `LIMIT`: SQLite recompiles a
+/// the user has a second factor (`store::mfa::factor_exists`: two `EXISTS` on their user
+/// indexes). A primary-key lookup read without `LIMIT`: SQLite recompiles a
 /// statement whose `LIMIT` is a bound value each time it is bound again, and this one runs on
 /// every request.
 pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
-    let (user, org, org_requires_mfa, deactivated_at, totp, passkey) = users::table
+    let (user, org, org_requires_mfa, deactivated_at, has_factor) = users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(user_id))
         .select((
@@ -87,16 +84,9 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
             OrgRow::as_select(),
             organizations::mfa_required,
             organizations::deactivated_at,
-            diesel::dsl::exists(
-                totp_factors::table
-                    .filter(totp_factors::user_id.eq(user_id))
-                    .filter(totp_factors::confirmed_at.is_not_null()),
-            ),
-            diesel::dsl::exists(
-                webauthn_credentials::table.filter(webauthn_credentials::user_id.eq(user_id)),
-            ),
+            crate::store::mfa::factor_exists(user_id),
         ))
-        .load::<(UserRow, OrgRow, bool, Option<NaiveDateTime>, bool, bool)>(conn)?
+        .load::<(UserRow, OrgRow, bool, Option<NaiveDateTime>, bool)>(conn)?
         .into_iter()
         .next()
         .ok_or(diesel::result::Error::NotFound)?;
@@ -105,7 +95,7 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
         org,
         org_requires_mfa,
         deactivated_at,
-        has_factor: totp || passkey,
+        has_factor,
     })
 }
 

@@ -678,14 +678,14 @@ pub fn roster_of(
 }
 
 /// `grant id → acknowledged` for the grants among `grant_ids` that have `user_id` on their
-/// active roster (the caller's own entries: `roster_entries_active_idx` holds at most one per
-/// grant and user).
+/// active roster: the caller's own entries, for the `viewer` of a page of grants
+/// (`roster_entries_active_idx` holds at most one per grant and user).
 pub fn rostered(
     conn: &mut DbConn,
     kind: GrantKind,
     grant_ids: &[String],
     user_id: &str,
-) -> QueryResult<Vec<(String, bool)>> {
+) -> QueryResult<std::collections::HashMap<String, bool>> {
     let rows: Vec<(String, Option<NaiveDateTime>)> = roster_entries::table
         .filter(roster_entries::grant_type.eq(kind.as_str()))
         .filter(in_list(roster_entries::grant_id, grant_ids))

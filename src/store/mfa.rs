@@ -67,20 +67,36 @@ pub fn reseal_legacy_totp(conn: &mut DbConn, sealer: &Sealer) -> QueryResult<usi
     Ok(n)
 }
 
-/// Whether the user has a second factor: a confirmed authenticator app or a passkey (read on
-/// every request by the `Actor` extractor).
+/// "The user has a second factor" as SQL: a confirmed authenticator app or a passkey. The one
+/// definition, read by [`has_factor`] and inside the statement that builds every request's actor
+/// (`store::accounts::actor_rows`).
+pub fn factor_exists(
+    user_id: &str,
+) -> diesel::dsl::Or<totp_confirmed, crate::store::webauthn::passkey_registered> {
+    totp_confirmed(user_id.to_string()).or(crate::store::webauthn::passkey_registered(
+        user_id.to_string(),
+    ))
+}
+
+/// "The user has a confirmed authenticator app" as SQL.
+#[diesel::dsl::auto_type]
+#[allow(non_camel_case_types)]
+pub fn totp_confirmed(user_id: String) -> _ {
+    diesel::dsl::exists(
+        totp_factors::table
+            .filter(totp_factors::user_id.eq(user_id))
+            .filter(totp_factors::confirmed_at.is_not_null()),
+    )
+}
+
+/// Whether the user has a second factor ([`factor_exists`]).
 pub fn has_factor(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
-    Ok(has_totp(conn, user_id)? || crate::store::webauthn::has_passkey(conn, user_id)?)
+    diesel::select(factor_exists(user_id)).get_result(conn)
 }
 
 /// Whether the user has a confirmed authenticator app.
 pub fn has_totp(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
-    let n: i64 = totp_factors::table
-        .filter(totp_factors::user_id.eq(user_id))
-        .filter(totp_factors::confirmed_at.is_not_null())
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+    diesel::select(totp_confirmed(user_id.to_string())).get_result(conn)
 }
 
 /// Starts (or restarts) a pending enrolment with a new secret. A confirmed factor is never

@@ -57,13 +57,6 @@ pub fn get_any(conn: &mut DbConn, id: &ModelId) -> QueryResult<Option<ModelRow>>
         .optional()
 }
 
-pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ModelRow>> {
-    models::table
-        .filter(in_list(models::id, ids))
-        .select(ModelRow::as_select())
-        .load(conn)
-}
-
 /// `model id → (name, version)` for a page of records that name models (one query; the
 /// description, a long text, is not read).
 pub fn names(

@@ -36,12 +36,17 @@ pub fn passkeys_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<PasskeyR
         .load(conn)
 }
 
+/// "The user has a passkey" as SQL.
+#[diesel::dsl::auto_type]
+#[allow(non_camel_case_types)]
+pub fn passkey_registered(user_id: String) -> _ {
+    diesel::dsl::exists(
+        webauthn_credentials::table.filter(webauthn_credentials::user_id.eq(user_id)),
+    )
+}
+
 pub fn has_passkey(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
-    let n: i64 = webauthn_credentials::table
-        .filter(webauthn_credentials::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+    diesel::select(passkey_registered(user_id.to_string())).get_result(conn)
 }
 
 pub fn credential_taken(conn: &mut DbConn, credential_id: &str) -> QueryResult<bool> {

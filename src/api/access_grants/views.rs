@@ -176,7 +176,7 @@ impl View for AccessGrantOut {
         let grantee_pairs = store::grantees_of(conn, &ids)?;
         let acceptances = store::org_acceptances(conn, GrantKind::Access, &ids)?;
         let declines = store::declines_of(conn, GrantKind::Access, &ids)?;
-        let mine = grants::viewer_roster(conn, GrantKind::Access, &ids, actor.user_id.as_str())?;
+        let mine = store::rostered(conn, GrantKind::Access, &ids, actor.user_id.as_str())?;
         let mut org_ids: Vec<String> = grantee_pairs.iter().map(|(_, o)| o.clone()).collect();
         org_ids.extend(rows.iter().map(|r| r.organization_id.clone()));
         let orgs: HashMap<String, orgs::OrgRow> = orgs::get_many(conn, &org_ids)?
@@ -197,16 +197,12 @@ impl View for AccessGrantOut {
         for (g, o) in &grantee_pairs {
             grantees_of.entry(g.as_str()).or_default().push(o.clone());
         }
-        let mut accepted_by: HashMap<(&str, &str), &store::AcceptanceRow> = HashMap::new();
-        for a in &acceptances {
-            accepted_by
-                .entry((a.grant_id.as_str(), a.organization_id.as_str()))
-                .or_insert(a);
-        }
-        let declined_by: HashMap<(&str, &str), &store::DeclineRow> = declines
-            .iter()
-            .map(|d| ((d.grant_id.as_str(), d.organization_id.as_str()), d))
-            .collect();
+        let accepted_by = grants::by_grant_and_org(&acceptances, |a| {
+            (a.grant_id.as_str(), a.organization_id.as_str())
+        });
+        let declined_by = grants::by_grant_and_org(&declines, |d| {
+            (d.grant_id.as_str(), d.organization_id.as_str())
+        });
         Ok(rows
             .into_iter()
             .map(|r| {
