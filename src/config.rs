@@ -29,6 +29,13 @@ pub struct ServerSettings {
     pub static_dir: PathBuf,
     #[serde(default)]
     pub trusted_proxies: Vec<IpAddr>,
+    /// KiB of recent list answers kept per instance (`api::page_cache`); 0 keeps none.
+    #[serde(default = "default_page_cache_kib")]
+    pub page_cache_kib: usize,
+}
+
+fn default_page_cache_kib() -> usize {
+    1024
 }
 
 #[derive(Debug, Clone, Deserialize)]

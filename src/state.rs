@@ -81,6 +81,8 @@ pub struct AppState {
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
     /// The single sign-on providers of `auth.oidc` (discovered lazily, see `auth::oidc`).
     pub oidc: Arc<crate::auth::oidc::OidcProviders>,
+    /// Recent list answers (`api::page_cache`).
+    pub pages: crate::api::page_cache::PageCache,
 }
 
 fn relying_party(public_url: &str) -> Option<Arc<webauthn_rs::Webauthn>> {
@@ -137,6 +139,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<
         ))),
         webauthn: relying_party(&settings.server.public_url),
         oidc: Arc::new(crate::auth::oidc::OidcProviders::new(&settings.auth.oidc)?),
+        pages: crate::api::page_cache::PageCache::new(settings.server.page_cache_kib * 1024),
         settings: Arc::new(settings),
         clock,
     })

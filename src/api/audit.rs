@@ -1,7 +1,7 @@
 //! Audit events on the caller's organization's records, and their export as CSV or JSON.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use futures_util::stream::{self, Stream};
@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-use crate::api::JsonBody;
 use crate::audit::AuditRow;
 use crate::auth::Actor;
 use crate::clock::from_db;
@@ -122,6 +121,7 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<AuditQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -135,25 +135,31 @@ pub async fn list(
         ),
     };
     let target = q.target_id.clone();
-    let (items, more) = db::run(&state.pool, move |conn| {
-        let mut rows = page_for_org(
-            conn,
-            actor.org_id.as_str(),
-            target.as_deref(),
-            before,
-            limit + 1,
-        )?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        Ok((with_names(conn, rows)?, more))
-    })
-    .await?;
-    let next_cursor = if more {
-        items.last().map(|r| r.seq.to_string())
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json_body(AuditEventList { items, next_cursor }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, state.clock.now(), |actor, _| async move {
+            let (items, more) = db::run(&pool, move |conn| {
+                let mut rows = page_for_org(
+                    conn,
+                    actor.org_id.as_str(),
+                    target.as_deref(),
+                    before,
+                    limit + 1,
+                )?;
+                let more = rows.len() as i64 > limit;
+                rows.truncate(limit as usize);
+                Ok((with_names(conn, rows)?, more))
+            })
+            .await?;
+            let next_cursor = if more {
+                items.last().map(|r| r.seq.to_string())
+            } else {
+                None
+            };
+            Ok(AuditEventList { items, next_cursor })
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

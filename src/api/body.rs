@@ -38,22 +38,26 @@ pub trait JsonBody {
 
 impl JsonBody for HttpResponseBuilder {
     fn json_body(&mut self, value: impl Serialize) -> HttpResponse {
-        // Headroom over the hint: the writer reserves room for every string escaped at worst
-        // before writing it, and grows the buffer when that room is not there.
-        let hint = SIZE_HINT.get();
-        let mut body = Vec::with_capacity(hint + hint / 8 + 4096);
-        match sonic_rs::to_writer(&mut body, &value) {
-            Ok(()) => {
-                SIZE_HINT.set(next_hint(hint, body.len()));
-                self.insert_header(ContentType::json()).body(body)
-            }
-            // As with actix's `.json`, a value that is not JSON (a map with non-string keys) is
-            // the server's fault: the usual 500 problem, its cause logged (not the value).
-            Err(e) => {
-                AppError::internal(anyhow::anyhow!("an answer is not JSON: {e}")).error_response()
-            }
+        match json_bytes(&value) {
+            Ok(body) => self.insert_header(ContentType::json()).body(body),
+            Err(e) => e.error_response(),
         }
     }
+}
+
+/// The JSON of `value`, written into a buffer sized by the worker's recent answers.
+///
+/// As with actix's `.json`, a value that is not JSON (a map with non-string keys) is the
+/// server's fault: the usual 500 problem, its cause logged (not the value).
+pub fn json_bytes(value: &impl Serialize) -> Result<Vec<u8>, AppError> {
+    // Headroom over the hint: the writer reserves room for every string escaped at worst
+    // before writing it, and grows the buffer when that room is not there.
+    let hint = SIZE_HINT.get();
+    let mut body = Vec::with_capacity(hint + hint / 8 + 4096);
+    sonic_rs::to_writer(&mut body, value)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("an answer is not JSON: {e}")))?;
+    SIZE_HINT.set(next_hint(hint, body.len()));
+    Ok(body)
 }
 
 #[cfg(test)]

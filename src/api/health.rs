@@ -65,11 +65,24 @@ pub async fn metrics(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pending = db::run(&state.pool, |c| Ok(outbox::pending_count(c)?))
         .await
         .unwrap_or(-1);
-    let body = state.metrics.render(&[(
-        "portal_outbox_pending",
-        "Emails waiting in the outbox.",
-        pending as f64,
-    )]);
+    let (hits, built) = state.pages.counts();
+    let body = state.metrics.render(&[
+        (
+            "portal_outbox_pending",
+            "Emails waiting in the outbox.",
+            pending as f64,
+        ),
+        (
+            "portal_list_pages_kept_served",
+            "List answers served from the page cache since start.",
+            hits as f64,
+        ),
+        (
+            "portal_list_pages_built",
+            "List answers built (not found in the page cache) since start.",
+            built as f64,
+        ),
+    ]);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body))

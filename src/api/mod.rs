@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod openapi;
 pub mod organizations;
+pub mod page_cache;
 pub mod paging;
 pub mod partner_grants;
 pub mod rfc3339;

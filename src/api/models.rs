@@ -1,7 +1,7 @@
 //! Models: a developer registers them, edits them, and marks them released whenever it likes
 //! (Sec. 3(c): nothing waits for the Government).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -219,6 +219,7 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<ModelQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let released = match q
         .status
@@ -240,19 +241,24 @@ pub async fn list(
         cursor: q.cursor.clone(),
     }
     .page()?;
-    let p = page.clone();
-    let now = state.clock.now();
-    let items = db::run(&state.pool, move |conn| {
-        let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
-        ModelOut::page(conn, &actor, now, rows)
-    })
-    .await?;
-    let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
-    Ok(HttpResponse::Ok().json_body(ModelList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-        voluntary_notice: VOLUNTARY,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, state.clock.now(), |actor, now| async move {
+            let p = page.clone();
+            let items = db::run(&pool, move |conn| {
+                let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
+                ModelOut::page(conn, &actor, now, rows)
+            })
+            .await?;
+            let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
+            Ok(ModelList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .await
 }
 
 /// The limits of a model's optional texts (the same on create and on update).

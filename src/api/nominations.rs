@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -305,6 +305,7 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = PageQuery {
         limit: q.limit,
@@ -318,19 +319,26 @@ pub async fn list(
         })?),
     };
     let model = q.model_id.clone().filter(|s| !s.is_empty());
-    let p = page.clone();
-    let now = state.clock.now();
-    let items = db::run(&state.pool, move |conn| {
-        let rows = store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
-        NominationOut::page(conn, &actor, now, rows)
-    })
-    .await?;
-    let paged = Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
-    Ok(HttpResponse::Ok().json_body(NominationList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-        voluntary_notice: VOLUNTARY,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, state.clock.now(), |actor, now| async move {
+            let p = page.clone();
+            let items = db::run(&pool, move |conn| {
+                let rows =
+                    store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
+                NominationOut::page(conn, &actor, now, rows)
+            })
+            .await?;
+            let paged =
+                Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
+            Ok(NominationList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

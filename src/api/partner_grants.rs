@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -453,6 +453,7 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = PageQuery {
         limit: q.limit,
@@ -462,22 +463,30 @@ pub async fn list(
     let status = parse_status(q.status.as_deref())?;
     let model = q.model_id.clone().filter(|s| !s.is_empty());
     let now = state.clock.now();
-    let p = page.clone();
-    let items = db::run(&state.pool, move |conn| {
-        let v = viewer(&actor);
-        if v == Viewer::Operator {
-            return Ok(vec![]);
-        }
-        let rows = store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
-        PartnerGrantOut::page(conn, &actor, now, rows)
-    })
-    .await?;
-    let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);
-    Ok(HttpResponse::Ok().json_body(PartnerGrantList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-        voluntary_notice: VOLUNTARY,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, now, |actor, now| async move {
+            let p = page.clone();
+            let items = db::run(&pool, move |conn| {
+                let v = viewer(&actor);
+                if v == Viewer::Operator {
+                    return Ok(vec![]);
+                }
+                let rows =
+                    store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
+                PartnerGrantOut::page(conn, &actor, now, rows)
+            })
+            .await?;
+            let paged =
+                Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);
+            Ok(PartnerGrantList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -4,7 +4,7 @@
 //! acceptance names exactly what was agreed. Operators publish templates; developer admins
 //! publish their own.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -122,18 +122,25 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<PageQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = q.page()?;
-    let p = page.clone();
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
-    })
-    .await?;
-    let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
-    Ok(HttpResponse::Ok().json_body(TermsList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, state.clock.now(), |actor, _| async move {
+            let p = page.clone();
+            let rows = db::run(&pool, move |conn| {
+                Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
+            })
+            .await?;
+            let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
+            Ok(TermsList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+            })
+        })
+        .await
 }
 
 /// One terms version (templates, the caller's own, or those of a grant the caller is party to).

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use crate::clock::{from_db, to_db};
 use crate::db::in_list;
-use crate::db::schema::{api_tokens, email_tokens, login_throttle, organizations, sessions, users};
+use crate::db::schema::{
+    api_tokens, audit_head, email_tokens, login_throttle, organizations, sessions, users,
+};
 use crate::db::DbConn;
 use crate::domain::session::TokenScope;
 use crate::store::orgs::OrgRow;
@@ -76,7 +78,7 @@ pub fn user_with_org(conn: &mut DbConn, user_id: &str) -> QueryResult<(UserRow, 
 /// statement whose `LIMIT` is a bound value each time it is bound again, and this one runs on
 /// every request.
 pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
-    let (user, org, org_requires_mfa, deactivated_at, has_factor) = users::table
+    let (user, org, org_requires_mfa, deactivated_at, has_factor, data_version) = users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(user_id))
         .select((
@@ -85,8 +87,19 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
             organizations::mfa_required,
             organizations::deactivated_at,
             crate::store::mfa::factor_exists(user_id),
+            audit_head::table
+                .filter(audit_head::id.eq(1))
+                .select(audit_head::last_seq)
+                .single_value(),
         ))
-        .load::<(UserRow, OrgRow, bool, Option<NaiveDateTime>, bool)>(conn)?
+        .load::<(
+            UserRow,
+            OrgRow,
+            bool,
+            Option<NaiveDateTime>,
+            bool,
+            Option<i64>,
+        )>(conn)?
         .into_iter()
         .next()
         .ok_or(diesel::result::Error::NotFound)?;
@@ -96,6 +109,7 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
         org_requires_mfa,
         deactivated_at,
         has_factor,
+        data_version: data_version.unwrap_or(0),
     })
 }
 
@@ -108,6 +122,10 @@ pub struct ActorRows {
     pub deactivated_at: Option<NaiveDateTime>,
     /// As [`crate::store::mfa::has_factor`] answers.
     pub has_factor: bool,
+    /// The audit trail's last sequence number when the actor was read: every state change
+    /// appends an event in its own transaction, under the one write lock (`db::write_tx`), so
+    /// everything the request reads after this is at least this new (`api::page_cache`).
+    pub data_version: i64,
 }
 
 pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {

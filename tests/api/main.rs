@@ -24,6 +24,7 @@ mod notifications;
 mod openapi_contract;
 mod operator;
 mod outage;
+mod page_cache;
 mod partner_grants;
 mod passkeys;
 mod people;

@@ -1,6 +1,6 @@
 //! Listing and reading access grants.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -58,6 +58,7 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = PageQuery {
         limit: q.limit,
@@ -67,7 +68,6 @@ pub async fn list(
     let status = parse_status(q.status.as_deref())?;
     let model = q.model_id.clone().filter(|s| !s.is_empty());
     let now = state.clock.now();
-    let p = page.clone();
     // Partners and operators are never parties to a Government grant: nothing to read.
     if matches!(actor.org_kind, OrgKind::Partner | OrgKind::Operator) {
         return Ok(HttpResponse::Ok().json_body(AccessGrantList {
@@ -76,18 +76,27 @@ pub async fn list(
             voluntary_notice: VOLUNTARY,
         }));
     }
-    let viewer = viewer(&actor);
-    let items = db::run(&state.pool, move |conn| {
-        let rows = store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
-        AccessGrantOut::page(conn, &actor, now, rows)
-    })
-    .await?;
-    let paged = Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
-    Ok(HttpResponse::Ok().json_body(AccessGrantList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-        voluntary_notice: VOLUNTARY,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, now, |actor, now| async move {
+            let p = page.clone();
+            let viewer = viewer(&actor);
+            let items = db::run(&pool, move |conn| {
+                let rows =
+                    store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
+                AccessGrantOut::page(conn, &actor, now, rows)
+            })
+            .await?;
+            let paged =
+                Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
+            Ok(AccessGrantList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .await
 }
 
 /// One grant (its developer and grantee agencies).

@@ -1,6 +1,6 @@
 //! Listing and reading designation requests.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -82,10 +82,11 @@ pub async fn list(
     state: web::Data<AppState>,
     actor: Actor,
     q: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     if parse_sort(q.sort.as_deref())? == RequestSort::ResponseBy {
-        return list_by_response_date(state, actor, q.into_inner(), now).await;
+        return list_by_response_date(state, actor, q.into_inner(), now, req).await;
     }
     let page = PageQuery {
         limit: q.limit,
@@ -93,18 +94,24 @@ pub async fn list(
     }
     .page()?;
     let filter = list_filter(&q, &actor, now)?;
-    let p = page.clone();
-    let items = db::run(&state.pool, move |conn| {
-        let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
-        RequestOut::page(conn, &actor, now, rows)
-    })
-    .await?;
-    let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
-    Ok(HttpResponse::Ok().json_body(RequestList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-        voluntary_notice: VOLUNTARY,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, now, |actor, now| async move {
+            let p = page.clone();
+            let items = db::run(&pool, move |conn| {
+                let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
+                RequestOut::page(conn, &actor, now, rows)
+            })
+            .await?;
+            let paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
+            Ok(RequestList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .await
 }
 
 /// `?sort=`: absent or empty is newest first.
@@ -153,6 +160,7 @@ async fn list_by_response_date(
     actor: Actor,
     q: ListQuery,
     now: DateTime<Utc>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
     let limit = q.limit.unwrap_or(crate::store::DEFAULT_LIMIT);
@@ -174,30 +182,37 @@ async fn list_by_response_date(
     };
     let filter = list_filter(&q, &actor, now)?;
     crate::api::finish(errors)?;
-    let items = db::run(&state.pool, move |conn| {
-        let rows = store::list_visible_by_response_date(
-            conn,
-            &viewer(&actor),
-            &filter,
-            after.as_ref(),
-            limit,
-        )?;
-        RequestOut::page(conn, &actor, now, rows)
-    })
-    .await?;
-    let page = crate::store::Page {
-        limit,
-        before: None,
-    };
-    let mut paged = Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
-    paged.next_cursor = paged
-        .next_cursor
-        .and_then(|_| paged.items.last().map(response_cursor));
-    Ok(HttpResponse::Ok().json_body(RequestList {
-        items: paged.items,
-        next_cursor: paged.next_cursor,
-        voluntary_notice: VOLUNTARY,
-    }))
+    let pool = state.pool.clone();
+    state
+        .pages
+        .answer(actor, &req, now, |actor, now| async move {
+            let items = db::run(&pool, move |conn| {
+                let rows = store::list_visible_by_response_date(
+                    conn,
+                    &viewer(&actor),
+                    &filter,
+                    after.as_ref(),
+                    limit,
+                )?;
+                RequestOut::page(conn, &actor, now, rows)
+            })
+            .await?;
+            let page = crate::store::Page {
+                limit,
+                before: None,
+            };
+            let mut paged =
+                Paged::from_rows(items, &page, |r| r.id.clone()).map(RequestSummary::from);
+            paged.next_cursor = paged
+                .next_cursor
+                .and_then(|_| paged.items.last().map(response_cursor));
+            Ok(RequestList {
+                items: paged.items,
+                next_cursor: paged.next_cursor,
+                voluntary_notice: VOLUNTARY,
+            })
+        })
+        .await
 }
 
 /// The query's filters, or a 422 naming each bad one.
