@@ -39,13 +39,56 @@ impl From<MaybeStamp> for Option<NaiveDateTime> {
 
 fn read(value: MultiRawValue<'_>) -> deserialize::Result<NaiveDateTime> {
     match value {
-        MultiRawValue::Sqlite(mut v) => match parse_sqlite_text(v.read_text()) {
-            Some(t) => Ok(t),
-            None => <NaiveDateTime as FromSql<Timestamp, diesel::sqlite::Sqlite>>::from_sql(v),
-        },
+        MultiRawValue::Sqlite(v) => read_sqlite(v),
         other => other.from_sql::<NaiveDateTime, Timestamp>(),
     }
 }
+
+fn read_sqlite(
+    mut v: diesel::sqlite::SqliteValue<'_, '_, '_>,
+) -> deserialize::Result<NaiveDateTime> {
+    match parse_sqlite_text(v.read_text()) {
+        Some(t) => Ok(t),
+        None => <NaiveDateTime as FromSql<Timestamp, diesel::sqlite::Sqlite>>::from_sql(v),
+    }
+}
+
+/// The same reading on a backend's own connection (`db::on_backend!`), for the statements that
+/// bypass the `MultiConnection` wrapper.
+macro_rules! per_backend {
+    ($backend:ty, $read:expr) => {
+        impl FromSql<Timestamp, $backend> for Stamp {
+            fn from_sql(
+                value: <$backend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                $read(value).map(Stamp)
+            }
+        }
+
+        impl FromSql<Nullable<Timestamp>, $backend> for MaybeStamp {
+            fn from_sql(
+                value: <$backend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                $read(value).map(|t| MaybeStamp(Some(t)))
+            }
+
+            fn from_nullable_sql(
+                value: Option<<$backend as diesel::backend::Backend>::RawValue<'_>>,
+            ) -> deserialize::Result<Self> {
+                match value {
+                    Some(v) => $read(v).map(|t| MaybeStamp(Some(t))),
+                    None => Ok(MaybeStamp(None)),
+                }
+            }
+        }
+    };
+}
+
+per_backend!(diesel::sqlite::Sqlite, read_sqlite);
+per_backend!(
+    diesel::pg::Pg,
+    <NaiveDateTime as FromSql<Timestamp, diesel::pg::Pg>>::from_sql
+);
 
 impl FromSql<Timestamp, MultiBackend> for Stamp {
     fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
@@ -60,7 +103,7 @@ impl FromSql<Nullable<Timestamp>, MultiBackend> for MaybeStamp {
 
     fn from_nullable_sql(value: Option<MultiRawValue<'_>>) -> deserialize::Result<Self> {
         match value {
-            Some(v) => Self::from_sql(v),
+            Some(v) => read(v).map(|t| MaybeStamp(Some(t))),
             None => Ok(MaybeStamp(None)),
         }
     }

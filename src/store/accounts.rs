@@ -78,28 +78,30 @@ pub fn user_with_org(conn: &mut DbConn, user_id: &str) -> QueryResult<(UserRow, 
 /// statement whose `LIMIT` is a bound value each time it is bound again, and this one runs on
 /// every request.
 pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
-    let (user, org, org_requires_mfa, deactivated_at, has_factor, data_version) = users::table
-        .inner_join(organizations::table)
-        .filter(users::id.eq(user_id))
-        .select((
-            UserRow::as_select(),
-            OrgRow::as_select(),
-            organizations::mfa_required,
-            organizations::deactivated_at,
-            crate::store::mfa::factor_exists(user_id),
-            audit_head::table
-                .filter(audit_head::id.eq(1))
-                .select(audit_head::last_seq)
-                .single_value(),
-        ))
-        .load::<(
-            UserRow,
-            OrgRow,
-            bool,
-            Option<NaiveDateTime>,
-            bool,
-            Option<i64>,
-        )>(conn)?
+    type Rows = (
+        UserRow,
+        OrgRow,
+        bool,
+        Option<NaiveDateTime>,
+        bool,
+        Option<i64>,
+    );
+    let (user, org, org_requires_mfa, deactivated_at, has_factor, data_version) =
+        crate::on_backend!(conn, |c| users::table
+            .inner_join(organizations::table)
+            .filter(users::id.eq(user_id))
+            .select((
+                UserRow::as_select(),
+                OrgRow::as_select(),
+                organizations::mfa_required,
+                organizations::deactivated_at,
+                crate::store::mfa::factor_exists(user_id),
+                audit_head::table
+                    .filter(audit_head::id.eq(1))
+                    .select(audit_head::last_seq)
+                    .single_value(),
+            ))
+            .load::<Rows>(c))?
         .into_iter()
         .next()
         .ok_or(diesel::result::Error::NotFound)?;
@@ -346,11 +348,11 @@ pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
 }
 
 pub fn session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
-    sessions::table
+    crate::on_backend!(conn, |c| sessions::table
         .find(id)
         .select(SessionRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn touch_session(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
@@ -522,11 +524,11 @@ pub fn insert_api_token(conn: &mut DbConn, row: &ApiTokenRow) -> QueryResult<()>
 }
 
 pub fn api_token(conn: &mut DbConn, id: &str) -> QueryResult<Option<ApiTokenRow>> {
-    api_tokens::table
+    crate::on_backend!(conn, |c| api_tokens::table
         .find(id)
         .select(ApiTokenRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn api_tokens_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ApiTokenRow>> {
@@ -778,9 +780,9 @@ pub fn user_names(
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, String>> {
     // Only the two columns (a whole row would read, among others, the password hash).
-    let rows: Vec<(String, String)> = users::table
+    let rows: Vec<(String, String)> = crate::on_backend!(conn, |c| users::table
         .filter(in_list(users::id, ids))
         .select((users::id, users::name))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows.into_iter().collect())
 }

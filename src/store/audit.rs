@@ -16,31 +16,31 @@ pub fn page_for_org(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AuditRow>> {
-    // Without a target: the caller's rows of `audit_event_orgs` in order. With one:
-    // `audit_events_target_idx` (target_id, seq), each row checked against the organization by
-    // primary key. Either way one index-ordered range scan.
-    let mut q = audit_events::table
-        .inner_join(audit_event_orgs::table)
-        .filter(audit_event_orgs::organization_id.eq(org_id))
-        .select(AuditRow::as_select())
-        .into_boxed();
-    match target {
-        Some(t) => {
-            q = q.filter(audit_events::target_id.eq(t.to_string()));
-            if let Some(b) = before {
-                q = q.filter(audit_events::seq.lt(b));
+    crate::on_backend!(conn, |c| {
+        // Without a target: the caller's rows of `audit_event_orgs` in order. With one:
+        // `audit_events_target_idx` (target_id, seq), each row checked against the organization by
+        // primary key. Either way one index-ordered range scan.
+        let mut q = audit_events::table
+            .inner_join(audit_event_orgs::table)
+            .filter(audit_event_orgs::organization_id.eq(org_id))
+            .select(AuditRow::as_select())
+            .into_boxed();
+        match target {
+            Some(t) => {
+                q = q.filter(audit_events::target_id.eq(t.to_string()));
+                if let Some(b) = before {
+                    q = q.filter(audit_events::seq.lt(b));
+                }
+                q.order(audit_events::seq.desc()).limit(limit).load(c)
             }
-            q.order(audit_events::seq.desc()).limit(limit).load(conn)
-        }
-        None => {
-            if let Some(b) = before {
-                q = q.filter(audit_event_orgs::seq.lt(b));
+            None => {
+                if let Some(b) = before {
+                    q = q.filter(audit_event_orgs::seq.lt(b));
+                }
+                q.order(audit_event_orgs::seq.desc()).limit(limit).load(c)
             }
-            q.order(audit_event_orgs::seq.desc())
-                .limit(limit)
-                .load(conn)
         }
-    }
+    })
 }
 
 /// The last sequence number of the whole trail (0 when empty): where an export stops, so that

@@ -341,15 +341,17 @@ pub fn list_visible(
     filter: &ListFilter,
     page: &Page,
 ) -> QueryResult<Vec<RequestRow>> {
-    let Some(mut q) = visible_filtered!(viewer, filter) else {
-        return Ok(vec![]);
-    };
-    if let Some(b) = &page.before {
-        q = q.filter(designation_requests::id.lt(b.clone()));
-    }
-    q.order(designation_requests::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)
+    crate::on_backend!(conn, |c| {
+        let Some(mut q) = visible_filtered!(viewer, filter) else {
+            return Ok(vec![]);
+        };
+        if let Some(b) = &page.before {
+            q = q.filter(designation_requests::id.lt(b.clone()));
+        }
+        q.order(designation_requests::id.desc())
+            .limit(page.limit + 1)
+            .load(c)
+    })
 }
 
 /// Where a page of the review queue sorted by response date resumes: after this request, which

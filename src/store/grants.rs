@@ -414,7 +414,7 @@ pub fn list_access_visible(
     let rows: Vec<AccessGrantListRow> = {
         // The same filters and keyset on either index; only the ordering column differs.
         macro_rules! page {
-            ($q:expr, $key:expr) => {{
+            ($c:ident, $q:expr, $key:expr) => {{
                 let mut q = status_filter!($q, access_grants, ended_at, status, to_db(now));
                 if let Some(m) = model_id {
                     q = q.filter(access_grants::model_id.eq(m.to_string()));
@@ -422,11 +422,12 @@ pub fn list_access_visible(
                 if let Some(b) = &page.before {
                     q = q.filter($key.lt(b.clone()));
                 }
-                q.order($key.desc()).limit(page.limit + 1).load(conn)
+                q.order($key.desc()).limit(page.limit + 1).load($c)
             }};
         }
-        match viewer {
+        crate::on_backend!(conn, |c| match viewer {
             Viewer::Developer(org) => page!(
+                c,
                 access_grants::table
                     .filter(access_grants::organization_id.eq(org.clone()))
                     .select(AccessGrantListRow::as_select())
@@ -434,6 +435,7 @@ pub fn list_access_visible(
                 access_grants::id
             ),
             Viewer::Agency(org) => page!(
+                c,
                 access_grant_grantees::table
                     .inner_join(access_grants::table)
                     .filter(access_grant_grantees::organization_id.eq(org.clone()))
@@ -443,20 +445,20 @@ pub fn list_access_visible(
             ),
             // Partners and operators are never parties to a Government grant.
             Viewer::Partner(_) | Viewer::Operator => Ok(vec![]),
-        }?
+        })?
     };
     Ok(rows.into_iter().map(AccessGrantRow::from).collect())
 }
 
 /// `(grant_id, grantee org id)` for the given grants.
 pub fn grantees_of(conn: &mut DbConn, grant_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
-    access_grant_grantees::table
+    crate::on_backend!(conn, |c| access_grant_grantees::table
         .filter(in_list(access_grant_grantees::grant_id, grant_ids))
         .select((
             access_grant_grantees::grant_id,
             access_grant_grantees::organization_id,
         ))
-        .load(conn)
+        .load(c))
 }
 
 // ---- partner grants ----
@@ -553,27 +555,30 @@ pub fn list_partner_visible(
     now: DateTime<Utc>,
     page: &Page,
 ) -> QueryResult<Vec<PartnerGrantRow>> {
-    let mut q = partner_grants::table
-        .select(PartnerGrantListRow::as_select())
-        .into_boxed();
-    // partner_grants_org_idx / partner_grants_partner_idx / the primary key, each (…, id).
-    q = match viewer {
-        Viewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
-        Viewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
-        Viewer::Agency(_) => q,
-        Viewer::Operator => return Ok(vec![]),
-    };
-    q = status_filter!(q, partner_grants, revoked_at, status, to_db(now));
-    if let Some(m) = model_id {
-        q = q.filter(partner_grants::model_id.eq(m.to_string()));
+    if *viewer == Viewer::Operator {
+        return Ok(vec![]);
     }
-    if let Some(b) = &page.before {
-        q = q.filter(partner_grants::id.lt(b.clone()));
-    }
-    let rows: Vec<PartnerGrantListRow> = q
-        .order(partner_grants::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)?;
+    let rows: Vec<PartnerGrantListRow> = crate::on_backend!(conn, |c| {
+        let mut q = partner_grants::table
+            .select(PartnerGrantListRow::as_select())
+            .into_boxed();
+        // partner_grants_org_idx / partner_grants_partner_idx / the primary key, each (…, id).
+        q = match viewer {
+            Viewer::Developer(o) => q.filter(partner_grants::organization_id.eq(o.clone())),
+            Viewer::Partner(o) => q.filter(partner_grants::partner_org_id.eq(o.clone())),
+            Viewer::Agency(_) | Viewer::Operator => q,
+        };
+        q = status_filter!(q, partner_grants, revoked_at, status, to_db(now));
+        if let Some(m) = model_id {
+            q = q.filter(partner_grants::model_id.eq(m.to_string()));
+        }
+        if let Some(b) = &page.before {
+            q = q.filter(partner_grants::id.lt(b.clone()));
+        }
+        q.order(partner_grants::id.desc())
+            .limit(page.limit + 1)
+            .load(c)
+    })?;
     Ok(rows.into_iter().map(PartnerGrantRow::from).collect())
 }
 
@@ -608,13 +613,13 @@ pub fn org_acceptances(
     kind: GrantKind,
     grant_ids: &[String],
 ) -> QueryResult<Vec<AcceptanceRow>> {
-    terms_acceptances::table
+    crate::on_backend!(conn, |c| terms_acceptances::table
         .filter(terms_acceptances::grant_type.eq(kind.as_str()))
         .filter(in_list(terms_acceptances::grant_id, grant_ids))
         .filter(terms_acceptances::scope.eq("organization"))
         .order(terms_acceptances::id.asc())
         .select(AcceptanceRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// The grantees' declines of the given grants (through `grant_declines_grant_org_idx`).
@@ -623,12 +628,12 @@ pub fn declines_of(
     kind: GrantKind,
     grant_ids: &[String],
 ) -> QueryResult<Vec<DeclineRow>> {
-    grant_declines::table
+    crate::on_backend!(conn, |c| grant_declines::table
         .filter(grant_declines::grant_type.eq(kind.as_str()))
         .filter(in_list(grant_declines::grant_id, grant_ids))
         .order(grant_declines::id.asc())
         .select(DeclineRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 pub fn insert_decline(conn: &mut DbConn, row: &DeclineRow) -> QueryResult<()> {
@@ -686,13 +691,14 @@ pub fn rostered(
     grant_ids: &[String],
     user_id: &str,
 ) -> QueryResult<std::collections::HashMap<String, bool>> {
-    let rows: Vec<(String, Option<NaiveDateTime>)> = roster_entries::table
-        .filter(roster_entries::grant_type.eq(kind.as_str()))
-        .filter(in_list(roster_entries::grant_id, grant_ids))
-        .filter(roster_entries::user_id.eq(user_id))
-        .filter(roster_entries::removed_at.is_null())
-        .select((roster_entries::grant_id, roster_entries::acknowledged_at))
-        .load(conn)?;
+    let rows: Vec<(String, Option<NaiveDateTime>)> =
+        crate::on_backend!(conn, |c| roster_entries::table
+            .filter(roster_entries::grant_type.eq(kind.as_str()))
+            .filter(in_list(roster_entries::grant_id, grant_ids))
+            .filter(roster_entries::user_id.eq(user_id))
+            .filter(roster_entries::removed_at.is_null())
+            .select((roster_entries::grant_id, roster_entries::acknowledged_at))
+            .load(c))?;
     Ok(rows.into_iter().map(|(g, a)| (g, a.is_some())).collect())
 }
 

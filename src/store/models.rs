@@ -63,10 +63,10 @@ pub fn names(
     conn: &mut DbConn,
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, (String, String)>> {
-    let rows: Vec<(String, String, String)> = models::table
+    let rows: Vec<(String, String, String)> = crate::on_backend!(conn, |c| models::table
         .filter(in_list(models::id, ids))
         .select((models::id, models::name, models::version))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows.into_iter().map(|(id, n, v)| (id, (n, v))).collect())
 }
 
@@ -76,19 +76,21 @@ pub fn list_owned(
     released: Option<bool>,
     page: &Page,
 ) -> QueryResult<Vec<ModelRow>> {
-    let mut q = models::table
-        .filter(models::organization_id.eq(org_id))
-        .select(ModelRow::as_select())
-        .into_boxed();
-    match released {
-        Some(true) => q = q.filter(models::released_at.is_not_null()),
-        Some(false) => q = q.filter(models::released_at.is_null()),
-        None => {}
-    }
-    if let Some(b) = &page.before {
-        q = q.filter(models::id.lt(b.clone()));
-    }
-    q.order(models::id.desc()).limit(page.limit + 1).load(conn)
+    crate::on_backend!(conn, |c| {
+        let mut q = models::table
+            .filter(models::organization_id.eq(org_id))
+            .select(ModelRow::as_select())
+            .into_boxed();
+        match released {
+            Some(true) => q = q.filter(models::released_at.is_not_null()),
+            Some(false) => q = q.filter(models::released_at.is_null()),
+            None => {}
+        }
+        if let Some(b) = &page.before {
+            q = q.filter(models::id.lt(b.clone()));
+        }
+        q.order(models::id.desc()).limit(page.limit + 1).load(c)
+    })
 }
 
 /// The columns an edit of a model writes (an update form): `None` leaves a column as stored;

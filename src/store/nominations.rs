@@ -104,46 +104,50 @@ pub fn list_visible(
     model_id: Option<&str>,
     page: &Page,
 ) -> QueryResult<Vec<NominationRow>> {
-    let mut q = nominations::table
-        .select(NominationRow::as_select())
-        .into_boxed();
-    q = match viewer {
-        Viewer::Developer(o) => q.filter(nominations::organization_id.eq(o.clone())),
-        Viewer::Agency(_) => q,
-        Viewer::Partner(_) | Viewer::Operator => return Ok(vec![]),
-    };
-    // The derived status as conditions on the stored positions.
-    q = match status {
-        None => q,
-        Some(NominationStatus::Rescinded) => q.filter(nominations::rescinded_at.is_not_null()),
-        Some(NominationStatus::Declined) => q.filter(nominations::rescinded_at.is_null()).filter(
-            nominations::developer_position
-                .eq(Position::Decline)
-                .or(nominations::government_position.eq(Position::Decline)),
-        ),
-        Some(NominationStatus::Selected) => q
-            .filter(nominations::rescinded_at.is_null())
-            .filter(nominations::developer_position.eq(Position::Concur))
-            .filter(nominations::government_position.eq(Position::Concur)),
-        Some(NominationStatus::Pending) => q
-            .filter(nominations::rescinded_at.is_null())
-            .filter(nominations::developer_position.ne(Position::Decline))
-            .filter(nominations::government_position.ne(Position::Decline))
-            .filter(
-                nominations::developer_position
-                    .eq(Position::Pending)
-                    .or(nominations::government_position.eq(Position::Pending)),
-            ),
-    };
-    if let Some(m) = model_id {
-        q = q.filter(nominations::model_id.eq(m.to_string()));
-    }
-    if let Some(b) = &page.before {
-        q = q.filter(nominations::id.lt(b.clone()));
-    }
-    q.order(nominations::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)
+    crate::on_backend!(conn, |c| {
+        let mut q = nominations::table
+            .select(NominationRow::as_select())
+            .into_boxed();
+        q = match viewer {
+            Viewer::Developer(o) => q.filter(nominations::organization_id.eq(o.clone())),
+            Viewer::Agency(_) => q,
+            Viewer::Partner(_) | Viewer::Operator => return Ok(vec![]),
+        };
+        // The derived status as conditions on the stored positions.
+        q = match status {
+            None => q,
+            Some(NominationStatus::Rescinded) => q.filter(nominations::rescinded_at.is_not_null()),
+            Some(NominationStatus::Declined) => {
+                q.filter(nominations::rescinded_at.is_null()).filter(
+                    nominations::developer_position
+                        .eq(Position::Decline)
+                        .or(nominations::government_position.eq(Position::Decline)),
+                )
+            }
+            Some(NominationStatus::Selected) => q
+                .filter(nominations::rescinded_at.is_null())
+                .filter(nominations::developer_position.eq(Position::Concur))
+                .filter(nominations::government_position.eq(Position::Concur)),
+            Some(NominationStatus::Pending) => q
+                .filter(nominations::rescinded_at.is_null())
+                .filter(nominations::developer_position.ne(Position::Decline))
+                .filter(nominations::government_position.ne(Position::Decline))
+                .filter(
+                    nominations::developer_position
+                        .eq(Position::Pending)
+                        .or(nominations::government_position.eq(Position::Pending)),
+                ),
+        };
+        if let Some(m) = model_id {
+            q = q.filter(nominations::model_id.eq(m.to_string()));
+        }
+        if let Some(b) = &page.before {
+            q = q.filter(nominations::id.lt(b.clone()));
+        }
+        q.order(nominations::id.desc())
+            .limit(page.limit + 1)
+            .load(c)
+    })
 }
 
 /// Whether an agency may refer to a model: it has a submitted designation request (every agency

@@ -38,10 +38,10 @@ pub fn get(conn: &mut DbConn, id: &OrgId) -> QueryResult<OrgRow> {
 }
 
 pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<OrgRow>> {
-    organizations::table
+    crate::on_backend!(conn, |c| organizations::table
         .filter(in_list(organizations::id, ids))
         .select(OrgRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// The directory of organizations of one kind (partners for nominations, agencies for grants):
@@ -123,10 +123,10 @@ pub fn names(
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, String>> {
     // Only the two columns: a whole row would parse every timestamp of every organization.
-    let rows: Vec<(String, String)> = organizations::table
+    let rows: Vec<(String, String)> = crate::on_backend!(conn, |c| organizations::table
         .filter(in_list(organizations::id, ids))
         .select((organizations::id, organizations::name))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows.into_iter().collect())
 }
 

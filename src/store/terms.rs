@@ -39,32 +39,34 @@ pub fn insert(conn: &mut DbConn, row: &TermsRow) -> QueryResult<()> {
 /// by [`merge_newest_first`], instead of one `is_template OR organization_id` that sorts every
 /// match.
 pub fn list_usable(conn: &mut DbConn, org_id: &str, page: &Page) -> QueryResult<Vec<TermsRow>> {
-    let mut templates = terms_versions::table
-        .filter(terms_versions::is_template.eq(true))
-        .select(TermsRow::as_select())
-        .into_boxed();
-    let mut own = terms_versions::table
-        .filter(terms_versions::organization_id.eq(org_id.to_string()))
-        .filter(terms_versions::is_template.eq(false))
-        .select(TermsRow::as_select())
-        .into_boxed();
-    if let Some(b) = &page.before {
-        templates = templates.filter(terms_versions::id.lt(b.clone()));
-        own = own.filter(terms_versions::id.lt(b.clone()));
-    }
-    let templates = templates
-        .order(terms_versions::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)?;
-    let own = own
-        .order(terms_versions::id.desc())
-        .limit(page.limit + 1)
-        .load(conn)?;
-    Ok(merge_newest_first(
-        vec![templates, own],
-        page,
-        |t: &TermsRow| &t.id,
-    ))
+    crate::on_backend!(conn, |c| {
+        let mut templates = terms_versions::table
+            .filter(terms_versions::is_template.eq(true))
+            .select(TermsRow::as_select())
+            .into_boxed();
+        let mut own = terms_versions::table
+            .filter(terms_versions::organization_id.eq(org_id.to_string()))
+            .filter(terms_versions::is_template.eq(false))
+            .select(TermsRow::as_select())
+            .into_boxed();
+        if let Some(b) = &page.before {
+            templates = templates.filter(terms_versions::id.lt(b.clone()));
+            own = own.filter(terms_versions::id.lt(b.clone()));
+        }
+        let templates = templates
+            .order(terms_versions::id.desc())
+            .limit(page.limit + 1)
+            .load(c)?;
+        let own = own
+            .order(terms_versions::id.desc())
+            .limit(page.limit + 1)
+            .load(c)?;
+        Ok(merge_newest_first(
+            vec![templates, own],
+            page,
+            |t: &TermsRow| &t.id,
+        ))
+    })
 }
 
 /// Terms a developer may attach to a grant: a template or its own.
@@ -108,10 +110,10 @@ pub fn get_visible(conn: &mut DbConn, org_id: &str, id: &str) -> QueryResult<Opt
 }
 
 pub fn get_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<TermsRow>> {
-    terms_versions::table
+    crate::on_backend!(conn, |c| terms_versions::table
         .filter(in_list(terms_versions::id, ids))
         .select(TermsRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// `terms id → (label, sha256)` for a page of grants (one query; the six sections, long texts
@@ -120,14 +122,14 @@ pub fn labels(
     conn: &mut DbConn,
     ids: &[String],
 ) -> QueryResult<std::collections::HashMap<String, (String, String)>> {
-    let rows: Vec<(String, String, String)> = terms_versions::table
+    let rows: Vec<(String, String, String)> = crate::on_backend!(conn, |c| terms_versions::table
         .filter(in_list(terms_versions::id, ids))
         .select((
             terms_versions::id,
             terms_versions::label,
             terms_versions::sha256,
         ))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows.into_iter().map(|(id, l, h)| (id, (l, h))).collect())
 }
 
