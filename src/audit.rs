@@ -139,12 +139,18 @@ pub fn append(conn: &mut DbConn, ctx: &AuditCtx, ev: NewEvent<'_>) -> QueryResul
             ))
             .execute(conn)?;
     }
-    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-        .set((
-            audit_head::last_seq.eq(row.seq),
-            audit_head::last_hash.eq(&row.hash),
-        ))
-        .execute(conn)?;
+    let head = audit_head::table.filter(audit_head::id.eq(1));
+    let moved = (
+        audit_head::last_seq.eq(row.seq),
+        audit_head::last_hash.eq(&row.hash),
+    );
+    if ev.action.changes_records() {
+        diesel::update(head)
+            .set((moved, audit_head::records_seq.eq(row.seq)))
+            .execute(conn)?;
+    } else {
+        diesel::update(head).set(moved).execute(conn)?;
+    }
     Ok(row.seq)
 }
 

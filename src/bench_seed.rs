@@ -295,6 +295,7 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
             .set((
                 audit_head::last_seq.eq(seq),
                 audit_head::last_hash.eq(&prev),
+                audit_head::records_seq.eq(seq),
             ))
             .execute(conn)?;
         Ok(())

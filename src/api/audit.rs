@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
+use crate::api::page_cache::Shows;
 use crate::audit::AuditRow;
 use crate::auth::Actor;
 use crate::clock::from_db;
@@ -138,27 +139,33 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, state.clock.now(), |actor, _| async move {
-            let (items, more) = db::run(&pool, move |conn| {
-                let mut rows = page_for_org(
-                    conn,
-                    actor.org_id.as_str(),
-                    target.as_deref(),
-                    before,
-                    limit + 1,
-                )?;
-                let more = rows.len() as i64 > limit;
-                rows.truncate(limit as usize);
-                Ok((with_names(conn, rows)?, more))
-            })
-            .await?;
-            let next_cursor = if more {
-                items.last().map(|r| r.seq.to_string())
-            } else {
-                None
-            };
-            Ok(AuditEventList { items, next_cursor })
-        })
+        .answer(
+            Shows::AuditTrail,
+            actor,
+            &req,
+            state.clock.now(),
+            |actor, _| async move {
+                let (items, more) = db::run(&pool, move |conn| {
+                    let mut rows = page_for_org(
+                        conn,
+                        actor.org_id.as_str(),
+                        target.as_deref(),
+                        before,
+                        limit + 1,
+                    )?;
+                    let more = rows.len() as i64 > limit;
+                    rows.truncate(limit as usize);
+                    Ok((with_names(conn, rows)?, more))
+                })
+                .await?;
+                let next_cursor = if more {
+                    items.last().map(|r| r.seq.to_string())
+                } else {
+                    None
+                };
+                Ok(AuditEventList { items, next_cursor })
+            },
+        )
         .await
 }
 

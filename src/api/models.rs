@@ -8,6 +8,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::page_cache::Shows;
 use crate::api::view::{load, View, Visible};
 use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
@@ -244,20 +245,27 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, state.clock.now(), |actor, now| async move {
-            let p = page.clone();
-            let items = db::run(&pool, move |conn| {
-                let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
-                ModelOut::page(conn, &actor, now, rows)
-            })
-            .await?;
-            let paged = Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
-            Ok(ModelList {
-                items: paged.items,
-                next_cursor: paged.next_cursor,
-                voluntary_notice: VOLUNTARY,
-            })
-        })
+        .answer(
+            Shows::Records,
+            actor,
+            &req,
+            state.clock.now(),
+            |actor, now| async move {
+                let p = page.clone();
+                let items = db::run(&pool, move |conn| {
+                    let rows = store::list_owned(conn, &actor.org_id, released, &p)?;
+                    ModelOut::page(conn, &actor, now, rows)
+                })
+                .await?;
+                let paged =
+                    Paged::from_rows(items, &page, |m| m.id.clone()).map(ModelSummary::from);
+                Ok(ModelList {
+                    items: paged.items,
+                    next_cursor: paged.next_cursor,
+                    voluntary_notice: VOLUNTARY,
+                })
+            },
+        )
         .await
 }
 

@@ -12,6 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::page_cache::Shows;
 use crate::api::valid;
 use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
@@ -322,22 +323,28 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, state.clock.now(), |actor, now| async move {
-            let p = page.clone();
-            let items = db::run(&pool, move |conn| {
-                let rows =
-                    store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
-                NominationOut::page(conn, &actor, now, rows)
-            })
-            .await?;
-            let paged =
-                Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
-            Ok(NominationList {
-                items: paged.items,
-                next_cursor: paged.next_cursor,
-                voluntary_notice: VOLUNTARY,
-            })
-        })
+        .answer(
+            Shows::Records,
+            actor,
+            &req,
+            state.clock.now(),
+            |actor, now| async move {
+                let p = page.clone();
+                let items = db::run(&pool, move |conn| {
+                    let rows =
+                        store::list_visible(conn, &viewer(&actor), status, model.as_deref(), &p)?;
+                    NominationOut::page(conn, &actor, now, rows)
+                })
+                .await?;
+                let paged =
+                    Paged::from_rows(items, &page, |n| n.id.clone()).map(NominationSummary::from);
+                Ok(NominationList {
+                    items: paged.items,
+                    next_cursor: paged.next_cursor,
+                    voluntary_notice: VOLUNTARY,
+                })
+            },
+        )
         .await
 }
 

@@ -17,6 +17,11 @@
 //! reads a larger number and builds the page again. (Bookkeeping that writes no event — the
 //! outbox's delivery marks, a session's last use — shows in no list.)
 //!
+//! There are two such numbers ([`Shows`]): the audit list is keyed by the last event of all;
+//! every other list by the last event that changed a record (`audit_head.records_seq`, raised by
+//! every event except those of a person's own sign-in state, `AuditAction::changes_records`),
+//! so a morning's sign-ins do not make every kept page be built again.
+//!
 //! **Time.** Statuses (`scheduled`/`active`/`ended`), days remaining and step-up depend on the
 //! clock as well. An answer is kept for the clock second it was built in (by `state.clock`, so a
 //! test's clock moves it too), so a status that changes with time shows at most one second late;
@@ -45,6 +50,16 @@ use serde::Serialize;
 use crate::api::body::json_bytes;
 use crate::auth::{Actor, MfaState};
 use crate::error::AppResult;
+
+/// What a list shows, so which change ends its kept pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shows {
+    /// Records (grants, requests, models…): kept until the next event that changes one
+    /// (`AuditAction::changes_records`; a sign-in does not).
+    Records,
+    /// The audit trail itself: kept until the next event of any kind.
+    AuditTrail,
+}
 
 /// What one kept answer is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -88,6 +103,7 @@ impl PageCache {
     /// `build` is answered as usual and not kept.
     pub async fn answer<T, F, Fut>(
         &self,
+        shows: Shows,
         actor: Actor,
         req: &HttpRequest,
         now: DateTime<Utc>,
@@ -102,7 +118,11 @@ impl PageCache {
             let value = build(actor, now).await?;
             return Ok(response(Bytes::from(json_bytes(&value)?)));
         }
-        let generation = (actor.data_version, now.timestamp());
+        let version = match shows {
+            Shows::Records => actor.versions.records,
+            Shows::AuditTrail => actor.versions.trail,
+        };
+        let generation = (version, now.timestamp());
         let key = Key {
             path_and_query: req
                 .uri()

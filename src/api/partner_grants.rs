@@ -13,6 +13,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::page_cache::Shows;
 use crate::api::view::{load, View, Visible};
 use crate::api::viewer;
 use crate::api::JsonBody;
@@ -466,7 +467,7 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, now, |actor, now| async move {
+        .answer(Shows::Records, actor, &req, now, |actor, now| async move {
             let p = page.clone();
             let items = db::run(&pool, move |conn| {
                 let v = viewer(&actor);

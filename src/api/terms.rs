@@ -11,6 +11,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::json::Json;
+use crate::api::page_cache::Shows;
 use crate::api::JsonBody;
 use crate::domain::audit::AuditAction;
 
@@ -128,18 +129,24 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, state.clock.now(), |actor, _| async move {
-            let p = page.clone();
-            let rows = db::run(&pool, move |conn| {
-                Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
-            })
-            .await?;
-            let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
-            Ok(TermsList {
-                items: paged.items,
-                next_cursor: paged.next_cursor,
-            })
-        })
+        .answer(
+            Shows::Records,
+            actor,
+            &req,
+            state.clock.now(),
+            |actor, _| async move {
+                let p = page.clone();
+                let rows = db::run(&pool, move |conn| {
+                    Ok(store::list_usable(conn, actor.org_id.as_str(), &p)?)
+                })
+                .await?;
+                let paged = Paged::from_rows(rows, &page, |t| t.id.clone()).map(terms_summary);
+                Ok(TermsList {
+                    items: paged.items,
+                    next_cursor: paged.next_cursor,
+                })
+            },
+        )
         .await
 }
 

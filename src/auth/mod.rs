@@ -61,9 +61,9 @@ pub struct Actor {
     pub request_id: Option<String>,
     /// Second-factor state of the caller (DESIGN §7).
     pub mfa: MfaState,
-    /// The audit trail's last sequence number when the actor was read: what this request reads
-    /// afterwards is at least this new (`api::page_cache`).
-    pub data_version: i64,
+    /// Where the audit trail stood when the actor was read: what this request reads afterwards
+    /// is at least this new (`api::page_cache`).
+    pub versions: accounts::DataVersions,
 }
 
 /// What the step-up and enrolment rules need to know about the caller, read with the actor.
@@ -317,7 +317,7 @@ pub fn actor_for_user(
         org_requires_mfa,
         deactivated_at,
         has_factor,
-        data_version,
+        versions,
     } = accounts::actor_rows(conn, user_id)?;
     let mfa = MfaState {
         enrolled: has_factor,
@@ -347,7 +347,7 @@ pub fn actor_for_user(
         credential,
         request_id,
         mfa,
-        data_version,
+        versions,
     })
 }
 

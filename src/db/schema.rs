@@ -166,6 +166,7 @@ diesel::table! {
         id -> Integer,
         last_seq -> BigInt,
         last_hash -> Text,
+        records_seq -> BigInt,
     }
 }
 

@@ -70,3 +70,58 @@ domain_string_enum! {
         UserSsoLinked = "user.sso_linked",
     }
 }
+
+impl AuditAction {
+    /// Whether the change may alter a record that a list other than the audit trail shows
+    /// (`api::page_cache` keeps those lists until the next such change). Only the events of a
+    /// person's own sign-in state are left out: sessions, API tokens, second factors (a
+    /// caller's factor state is part of a kept page's key instead) and email settings. Any
+    /// action added later counts until it is named here.
+    pub fn changes_records(self) -> bool {
+        use AuditAction::*;
+        !matches!(
+            self,
+            SessionCreated
+                | SessionEnded
+                | ApiTokenCreated
+                | ApiTokenRevoked
+                | AccountNotificationsChanged
+                | MfaPasskeyChallengeStarted
+                | MfaPasskeyEnrolled
+                | MfaPasskeyRegistrationStarted
+                | MfaPasskeyRemoved
+                | MfaRecoveryCodeUsed
+                | MfaStepUp
+                | MfaTotpEnrolled
+                | MfaTotpEnrolmentStarted
+                | MfaTotpRemoved
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn only_sign_in_state_leaves_the_records_as_they_were() {
+        for a in [
+            AuditAction::GrantOffered,
+            AuditAction::PartnerGrantRevoked,
+            AuditAction::ModelUpdated,
+            AuditAction::UserRoleChanged,
+            AuditAction::OrganizationRenamed,
+            AuditAction::UserPasswordReset,
+        ] {
+            assert!(a.changes_records(), "{a:?}");
+        }
+        for a in [
+            AuditAction::SessionCreated,
+            AuditAction::SessionEnded,
+            AuditAction::ApiTokenCreated,
+            AuditAction::MfaStepUp,
+        ] {
+            assert!(!a.changes_records(), "{a:?}");
+        }
+    }
+}

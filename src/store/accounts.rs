@@ -85,8 +85,9 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
         Option<NaiveDateTime>,
         bool,
         Option<i64>,
+        Option<i64>,
     );
-    let (user, org, org_requires_mfa, deactivated_at, has_factor, data_version) =
+    let (user, org, org_requires_mfa, deactivated_at, has_factor, records, trail) =
         crate::on_backend!(conn, |c| users::table
             .inner_join(organizations::table)
             .filter(users::id.eq(user_id))
@@ -96,6 +97,10 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
                 organizations::mfa_required,
                 organizations::deactivated_at,
                 crate::store::mfa::factor_exists(user_id),
+                audit_head::table
+                    .filter(audit_head::id.eq(1))
+                    .select(audit_head::records_seq)
+                    .single_value(),
                 audit_head::table
                     .filter(audit_head::id.eq(1))
                     .select(audit_head::last_seq)
@@ -111,7 +116,10 @@ pub fn actor_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<ActorRows> {
         org_requires_mfa,
         deactivated_at,
         has_factor,
-        data_version: data_version.unwrap_or(0),
+        versions: DataVersions {
+            records: records.unwrap_or(0),
+            trail: trail.unwrap_or(0),
+        },
     })
 }
 
@@ -124,10 +132,20 @@ pub struct ActorRows {
     pub deactivated_at: Option<NaiveDateTime>,
     /// As [`crate::store::mfa::has_factor`] answers.
     pub has_factor: bool,
-    /// The audit trail's last sequence number when the actor was read: every state change
-    /// appends an event in its own transaction, under the one write lock (`db::write_tx`), so
-    /// everything the request reads after this is at least this new (`api::page_cache`).
-    pub data_version: i64,
+    /// Where the audit trail stood when the actor was read (`api::page_cache`).
+    pub versions: DataVersions,
+}
+
+/// Where the audit trail stood, read in one statement with the request's actor: every state
+/// change appends one event in its own transaction, under the one write lock (`db::write_tx`),
+/// so the numbers grow in commit order, on every instance, and everything the request reads
+/// afterwards is at least this new.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataVersions {
+    /// The last event that changed a record a list shows (`AuditAction::changes_records`).
+    pub records: i64,
+    /// The last event of all (the audit trail's own list).
+    pub trail: i64,
 }
 
 pub fn email_exists(conn: &mut DbConn, email: &str) -> QueryResult<bool> {

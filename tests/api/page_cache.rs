@@ -11,6 +11,7 @@ dual_tests!(
     a_kept_list_follows_the_clock,
     a_kept_list_is_only_its_callers,
     a_refused_list_is_not_kept,
+    a_sign_in_keeps_record_lists_and_ends_the_kept_audit_list,
 );
 
 /// `portal_list_pages_kept_served` of the instance `who` talks to.
@@ -170,4 +171,20 @@ async fn a_refused_list_is_not_kept(app: TestApp) {
     let mut gone = c.dev.clone();
     gone.client.bearer = Some("not-a-token".into());
     gone.get(&list).await.expect(401);
+}
+
+async fn a_sign_in_keeps_record_lists_and_ends_the_kept_audit_list(app: TestApp) {
+    let c = cast(&app).await;
+    let list = app.api("/access-grants");
+    let trail = app.api("/audit-events");
+    c.dev.get(&list).await.expect(200);
+    c.dev.get(&trail).await.expect(200);
+    let before = kept(&c.dev).await;
+    // The developer admin signs in again elsewhere: an event, but no record changes.
+    app.login(&c.dev.email, PASSWORD).await;
+    c.dev.get(&list).await.expect(200);
+    assert_eq!(kept(&c.dev).await, before + 1, "the grants page is still the kept one");
+    let t = c.dev.get(&trail).await.expect(200);
+    assert_eq!(kept(&c.dev).await, before + 1, "the audit page is built again");
+    assert_eq!(items(&t)[0]["action"], "session.created", "{}", t.text);
 }

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::page_cache::Shows;
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::JsonBody;
 use crate::api::{viewer, VOLUNTARY};
@@ -79,7 +80,7 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, now, |actor, now| async move {
+        .answer(Shows::Records, actor, &req, now, |actor, now| async move {
             let p = page.clone();
             let viewer = viewer(&actor);
             let items = db::run(&pool, move |conn| {

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::page_cache::Shows;
 use crate::api::paging::{PageQuery, Paged};
 use crate::api::JsonBody;
 use crate::auth::Actor;
@@ -97,7 +98,7 @@ pub async fn list(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, now, |actor, now| async move {
+        .answer(Shows::Records, actor, &req, now, |actor, now| async move {
             let p = page.clone();
             let items = db::run(&pool, move |conn| {
                 let rows = store::list_visible(conn, &viewer(&actor), &filter, &p)?;
@@ -185,7 +186,7 @@ async fn list_by_response_date(
     let pool = state.pool.clone();
     state
         .pages
-        .answer(actor, &req, now, |actor, now| async move {
+        .answer(Shows::Records, actor, &req, now, |actor, now| async move {
             let items = db::run(&pool, move |conn| {
                 let rows = store::list_visible_by_response_date(
                     conn,

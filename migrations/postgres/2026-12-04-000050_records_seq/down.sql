@@ -1,0 +1,1 @@
+ALTER TABLE audit_head DROP COLUMN records_seq;
