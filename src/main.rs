@@ -302,8 +302,55 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
                 "No operator account yet: create one with `frontier-portal admin create --email you@example.gov`, which prints its invitation link."
             );
         }
+        release_startup_code();
         app.run_until_stopped()
             .await
             .context("server stopped with an error")
     })
+}
+
+/// Hands back to the kernel the pages of the program's own file that start-up brought in
+/// (`MADV_PAGEOUT` on its read-only and executable mappings), once the server listens.
+///
+/// Start-up runs code no request runs again (the migrations, building the OpenAPI document,
+/// reading the configuration), and the kernel maps code in 64 KB runs around each page it
+/// touches: 19 of a loaded server's 41 MB resident were the binary's own pages, most of them
+/// never used after start. They are clean copies of the file, so nothing is lost: a page a
+/// request needs is mapped again from the page cache (or read from the file) on first use, and
+/// what stays resident is what requests use. A kernel without `MADV_PAGEOUT` (before 5.4)
+/// refuses the advice and nothing changes.
+fn release_startup_code() {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(exe) = std::fs::read_link("/proc/self/exe") else {
+            return;
+        };
+        let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+            return;
+        };
+        for line in maps.lines() {
+            // start-end perms offset dev inode path
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [range, perms, _, _, _, path] = fields[..] else {
+                continue;
+            };
+            if std::path::Path::new(path) != exe || perms.contains('w') {
+                continue;
+            }
+            let Some((start, end)) = range.split_once('-') else {
+                continue;
+            };
+            let (Ok(start), Ok(end)) = (
+                usize::from_str_radix(start, 16),
+                usize::from_str_radix(end, 16),
+            ) else {
+                continue;
+            };
+            // SAFETY: advice on a mapping of our own read-only file; the pages stay valid and are
+            // faulted in again on access. The result is ignored: the advice is only a saving.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_PAGEOUT);
+            }
+        }
+    }
 }

@@ -183,8 +183,16 @@ async fn a_sign_in_keeps_record_lists_and_ends_the_kept_audit_list(app: TestApp)
     // The developer admin signs in again elsewhere: an event, but no record changes.
     app.login(&c.dev.email, PASSWORD).await;
     c.dev.get(&list).await.expect(200);
-    assert_eq!(kept(&c.dev).await, before + 1, "the grants page is still the kept one");
+    assert_eq!(
+        kept(&c.dev).await,
+        before + 1,
+        "the grants page is still the kept one"
+    );
     let t = c.dev.get(&trail).await.expect(200);
-    assert_eq!(kept(&c.dev).await, before + 1, "the audit page is built again");
+    assert_eq!(
+        kept(&c.dev).await,
+        before + 1,
+        "the audit page is built again"
+    );
     assert_eq!(items(&t)[0]["action"], "session.created", "{}", t.text);
 }
