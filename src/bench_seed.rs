@@ -24,7 +24,9 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::audit::AuditAction;
 use crate::domain::nomination::{Position, Side};
 use crate::domain::policy::OrgKind;
-use crate::store::grants::{AccessGrantRow, AccessLogRow, PartnerGrantRow};
+use crate::store::grants::{
+    AccessGrantListRow, AccessGrantRow, AccessLogRow, PartnerGrantListRow, PartnerGrantRow,
+};
 use crate::store::models::ModelRow;
 use crate::store::nominations::NominationRow;
 use crate::store::orgs::OrgRow;
@@ -123,19 +125,21 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
         for (i, model) in model_ids.iter().enumerate().take(sizes.access_grants) {
             let starts = now - day * 365 + day * ((i % 730) as i32);
             let g = AccessGrantRow {
-                id: id(),
-                model_id: model.clone(),
-                organization_id: dev_org.clone(),
-                access_mode: "hosted_api".into(),
+                head: AccessGrantListRow {
+                    id: id(),
+                    model_id: model.clone(),
+                    organization_id: dev_org.clone(),
+                    access_mode: "hosted_api".into(),
+                    starts_at: to_db(starts),
+                    ends_at: to_db(starts + day * 5),
+                    ended_at: None,
+                    terms_version_id: terms.clone(),
+                    created_at: t,
+                    updated_at: t,
+                    terms_completed_at: Some(t),
+                },
                 access_instructions: "Benchmark endpoint; credentials out of band.".into(),
-                starts_at: to_db(starts),
-                ends_at: to_db(starts + day * 5),
-                ended_at: None,
-                terms_version_id: terms.clone(),
                 created_by_user_id: dev_user.clone(),
-                created_at: t,
-                updated_at: t,
-                terms_completed_at: Some(t),
                 start_notice_sent_at: Some(t),
                 end_notice_sent_at: Some(t),
             };
@@ -144,11 +148,11 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
                 .execute(conn)?;
             diesel::insert_into(access_grant_grantees::table)
                 .values((
-                    access_grant_grantees::grant_id.eq(&g.id),
+                    access_grant_grantees::grant_id.eq(&g.head.id),
                     access_grant_grantees::organization_id.eq(&nsa_org),
                 ))
                 .execute(conn)?;
-            grants.push((g.id, g.starts_at));
+            grants.push((g.head.id, g.head.starts_at));
         }
         // Log rows and audit events hang on the grants: none without grants.
         let (log_rows, audit_rows) = if grants.is_empty() {
@@ -228,20 +232,22 @@ pub fn seed(conn: &mut DbConn, sizes: Sizes, now: DateTime<Utc>) -> anyhow::Resu
             };
             let starts = now - day * 200 + day * ((i % 400) as i32);
             let g = PartnerGrantRow {
-                id: id(),
-                nomination_id: nom.clone(),
-                model_id: model0.clone(),
-                organization_id: dev_org.clone(),
-                partner_org_id: partner.clone(),
-                starts_at: to_db(starts),
-                ends_at: to_db(starts + day * 20),
-                revoked_at: None,
-                terms_version_id: terms.clone(),
+                head: PartnerGrantListRow {
+                    id: id(),
+                    nomination_id: nom.clone(),
+                    model_id: model0.clone(),
+                    organization_id: dev_org.clone(),
+                    partner_org_id: partner.clone(),
+                    starts_at: to_db(starts),
+                    ends_at: to_db(starts + day * 20),
+                    revoked_at: None,
+                    terms_version_id: terms.clone(),
+                    created_at: t,
+                    updated_at: t,
+                    terms_completed_at: None,
+                },
                 access_instructions: "Partner sandbox; credentials by phone.".into(),
                 created_by_user_id: dev_user.clone(),
-                created_at: t,
-                updated_at: t,
-                terms_completed_at: None,
                 start_notice_sent_at: Some(t),
                 end_notice_sent_at: Some(t),
             };

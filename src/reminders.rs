@@ -83,7 +83,7 @@ fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(Grant, 
         }};
     }
     let access = due!(access_grants, ended_at, AccessGrantRow);
-    let ids: Vec<String> = access.iter().map(|(g, _)| g.id.clone()).collect();
+    let ids: Vec<String> = access.iter().map(|(g, _)| g.head.id.clone()).collect();
     let grantees = if ids.is_empty() {
         vec![]
     } else {
@@ -94,7 +94,7 @@ fn candidates(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Vec<(Grant, 
     for (g, notice) in access {
         let orgs = grantees
             .iter()
-            .filter(|(id, _)| id == &g.id)
+            .filter(|(id, _)| id == &g.head.id)
             .map(|(_, o)| o.clone())
             .collect();
         out.push((g.grant(orgs), notice));

@@ -28,18 +28,18 @@ use crate::store::grants::{self as store, AcceptanceRow, DeclineRow, RosterRow};
 use crate::store::{accounts, new_id, orgs, terms};
 
 /// Whether the caller may read the grant's access instructions (the rule is
-/// [`Grant::shows_instructions`]); `roster` holds the caller's entries by grant id
-/// (acknowledged or not).
+/// [`Grant::shows_instructions`]); `viewer` is the caller's roster entry as its list item shows
+/// it.
 pub fn shows_instructions(
     grant: &Grant,
     actor: &Actor,
-    roster: &HashMap<String, bool>,
+    viewer: &ViewerOut,
     now: DateTime<Utc>,
 ) -> bool {
     let viewer = InstructionsViewer {
         is_developer: grant.is_developer(&actor.org_id),
-        rostered: roster.contains_key(grant.id.as_str()),
-        acknowledged: roster.get(grant.id.as_str()).copied().unwrap_or(false),
+        rostered: viewer.rostered,
+        acknowledged: viewer.acknowledged,
     };
     grant.shows_instructions(viewer, now)
 }

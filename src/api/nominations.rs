@@ -757,11 +757,11 @@ pub async fn rescind(
             let revoked = grant_store::revoke_partner_grants_of(conn, &n.id, now)?;
             for g in &revoked {
                 let mut to =
-                    notify::org_emails(conn, std::slice::from_ref(&g.partner_org_id), true)?;
-                to.extend(notify::roster_emails(conn, "partner", &g.id)?);
+                    notify::org_emails(conn, std::slice::from_ref(&g.head.partner_org_id), true)?;
+                to.extend(notify::roster_emails(conn, "partner", &g.head.id)?);
                 notifier.send(conn, now, &to, Reason::PartnerGrantRevoked, "/")?;
             }
-            let ids: Vec<&str> = revoked.iter().map(|g| g.id.as_str()).collect();
+            let ids: Vec<&str> = revoked.iter().map(|g| g.head.id.as_str()).collect();
             record(
                 conn,
                 &actor,

@@ -40,7 +40,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::AppState;
-use crate::store::grants::{self as store, GrantKind, PartnerGrantRow};
+use crate::store::grants::{self as store, GrantKind, PartnerGrantListRow, PartnerGrantRow};
 use crate::store::nominations;
 use crate::store::Viewer;
 use crate::store::{accounts, models, new_id, orgs, terms};
@@ -219,9 +219,206 @@ pub struct PartnerGrantSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<PartnerGrantOut> for PartnerGrantSummary {
-    fn from(g: PartnerGrantOut) -> Self {
-        let PartnerGrantOut {
+/// The JSON of a page of grants as a list shows them, for `actor`, in a fixed number of
+/// queries; built from the columns a list reads ([`PartnerGrantListRow`]).
+impl View for PartnerGrantSummary {
+    type Row = PartnerGrantListRow;
+
+    fn page(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<PartnerGrantListRow>,
+    ) -> AppResult<Vec<PartnerGrantSummary>> {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
+        let declines = store::declines_of(conn, GrantKind::Partner, &ids)?;
+        let decliners: Vec<String> = declines.iter().map(|d| d.user_id.clone()).collect();
+        let names: HashMap<String, String> = accounts::user_names(conn, &decliners)?;
+        let mine = store::rostered(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
+        let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
+        org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
+        let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
+        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
+        let models = models::names(conn, &model_ids)?;
+        let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
+        let terms = terms::labels(conn, &terms_ids)?;
+        // The partner's acceptance and decline of each grant, by key.
+        let accepted_by = grants::by_grant_and_org(&acceptances, |a| {
+            (a.grant_id.as_str(), a.organization_id.as_str())
+        });
+        let declined_by = grants::by_grant_and_org(&declines, |d| {
+            (d.grant_id.as_str(), d.organization_id.as_str())
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let ctx = r.grant();
+                let party = is_party(&ctx, actor);
+                let status = ctx.status(now);
+                let m = models.get(&r.model_id);
+                let t = terms.get(&r.terms_version_id).filter(|_| party);
+                let declined = declined_by
+                    .get(&(r.id.as_str(), r.partner_org_id.as_str()))
+                    .copied();
+                PartnerGrantSummary {
+                    partner_declined_at: declined.map(|d| from_db(d.declined_at)),
+                    // Who and why are the parties' (agencies see the metadata only).
+                    partner_declined_by_name: declined
+                        .filter(|_| party)
+                        .and_then(|d| names.get(&d.user_id).cloned()),
+                    partner_decline_reason: declined
+                        .filter(|_| party)
+                        .and_then(|d| d.reason.clone()),
+                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
+                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
+                    developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
+                    partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
+                    terms_label: t.map(|t| t.0.clone()),
+                    terms_sha256: t.map(|t| t.1.clone()),
+                    partner_accepted_at: accepted_by
+                        .get(&(r.id.as_str(), r.partner_org_id.as_str()))
+                        .map(|a| from_db(a.accepted_at)),
+                    status: status.as_str().into(),
+                    days_remaining: if matches!(status, GrantStatus::Revoked) {
+                        0.0
+                    } else {
+                        days_remaining(now, ctx.ends_at)
+                    },
+                    viewer: ViewerOut {
+                        rostered: mine.contains_key(&r.id),
+                        acknowledged: mine.get(&r.id).copied().unwrap_or(false),
+                    },
+                    id: r.id,
+                    nomination_id: r.nomination_id,
+                    model_id: r.model_id,
+                    developer_org_id: r.organization_id,
+                    partner_org_id: r.partner_org_id,
+                    starts_at: from_db(r.starts_at),
+                    ends_at: from_db(r.ends_at),
+                    revoked_at: r.revoked_at.map(from_db),
+                    terms_version_id: r.terms_version_id,
+                    created_at: from_db(r.created_at),
+                    updated_at: from_db(r.updated_at),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The developer and the partner are a partner grant's parties: they see its terms and the
+/// partner's decline in full; agencies see its metadata.
+fn is_party(grant: &Grant, actor: &Actor) -> bool {
+    grant.is_developer(&actor.org_id) || grant.is_grantee(&actor.org_id)
+}
+
+/// The JSON of grants as their detail answers them: each one's list item, the full terms for
+/// the parties, and the access instructions for callers who may read them.
+impl View for PartnerGrantOut {
+    type Row = PartnerGrantRow;
+
+    fn page(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<PartnerGrantRow>,
+    ) -> AppResult<Vec<PartnerGrantOut>> {
+        let (heads, instructions): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .map(|r| (r.head, r.access_instructions))
+            .unzip();
+        let terms_ids: Vec<String> = heads.iter().map(|r| r.terms_version_id.clone()).collect();
+        // Shared (`Arc`) by the grants under the same version.
+        let terms: HashMap<String, Arc<TermsOut>> = terms::get_many(conn, &terms_ids)?
+            .into_iter()
+            .map(|t| (t.id.clone(), Arc::new(terms_out(&t))))
+            .collect();
+        let summaries = PartnerGrantSummary::page(conn, actor, now, heads.clone())?;
+        Ok(summaries
+            .into_iter()
+            .zip(heads)
+            .zip(instructions)
+            .map(|((s, head), text)| {
+                let ctx = head.grant();
+                let shown = grants::shows_instructions(&ctx, actor, &s.viewer, now);
+                let full_terms = is_party(&ctx, actor)
+                    .then(|| terms.get(&head.terms_version_id).cloned())
+                    .flatten();
+                PartnerGrantOut::detail(s, full_terms, shown.then_some(text))
+            })
+            .collect())
+    }
+
+    /// One grant, with its window's warnings for the issuing developer (a list leaves them out:
+    /// they cost a query per grant).
+    fn one(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        row: PartnerGrantRow,
+    ) -> AppResult<PartnerGrantOut> {
+        let ctx = row.grant();
+        let window = Interval::new(ctx.starts_at, ctx.ends_at);
+        let open = !ctx.is_finished(now);
+        let developer = ctx.is_developer(&actor.org_id);
+        let (partner, model_id, id) = (
+            row.head.partner_org_id.clone(),
+            row.head.model_id.clone(),
+            row.head.id.clone(),
+        );
+        let mut out = crate::api::first(Self::page(conn, actor, now, vec![row])?)?;
+        if developer && open {
+            if let Some(model) = models::get_owned(conn, &actor.org_id, &model_id.into())? {
+                out.warnings = warnings_for(
+                    conn,
+                    actor.org_id.as_str(),
+                    &partner,
+                    &model,
+                    window,
+                    now,
+                    Some(&id),
+                )?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl PartnerGrantOut {
+    /// A grant's detail: its list item, the full terms (for the parties) and, when the caller
+    /// may read them, the instructions. The window's warnings are [`View::one`]'s.
+    fn detail(
+        s: PartnerGrantSummary,
+        terms: Option<Arc<TermsOut>>,
+        access_instructions: Option<String>,
+    ) -> PartnerGrantOut {
+        let PartnerGrantSummary {
+            id,
+            nomination_id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            partner_org_id,
+            partner_name,
+            starts_at,
+            ends_at,
+            revoked_at,
+            terms_version_id,
+            terms_label: _,
+            terms_sha256: _,
+            partner_accepted_at,
+            partner_declined_at,
+            partner_declined_by_name,
+            partner_decline_reason,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+        } = s;
+        PartnerGrantOut {
             id,
             nomination_id,
             model_id,
@@ -240,172 +437,15 @@ impl From<PartnerGrantOut> for PartnerGrantSummary {
             partner_declined_at,
             partner_declined_by_name,
             partner_decline_reason,
-            access_instructions: _,
+            access_instructions,
             status,
             days_remaining,
             viewer,
             created_at,
             updated_at,
-            voluntary_notice: _,
-            warnings: _,
-        } = g;
-        let (terms_label, terms_sha256) =
-            terms.map(|t| (t.label.clone(), t.sha256.clone())).unzip();
-        PartnerGrantSummary {
-            id,
-            nomination_id,
-            model_id,
-            model_name,
-            model_version,
-            developer_org_id,
-            developer_org_name,
-            partner_org_id,
-            partner_name,
-            starts_at,
-            ends_at,
-            revoked_at,
-            terms_version_id,
-            terms_label,
-            terms_sha256,
-            partner_accepted_at,
-            partner_declined_at,
-            partner_declined_by_name,
-            partner_decline_reason,
-            status,
-            days_remaining,
-            viewer,
-            created_at,
-            updated_at,
+            voluntary_notice: VOLUNTARY,
+            warnings: Vec::new(),
         }
-    }
-}
-
-impl View for PartnerGrantOut {
-    type Row = PartnerGrantRow;
-
-    fn page(
-        conn: &mut DbConn,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        rows: Vec<PartnerGrantRow>,
-    ) -> AppResult<Vec<PartnerGrantOut>> {
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let acceptances = store::org_acceptances(conn, GrantKind::Partner, &ids)?;
-        let declines = store::declines_of(conn, GrantKind::Partner, &ids)?;
-        let decliners: Vec<String> = declines.iter().map(|d| d.user_id.clone()).collect();
-        let names: HashMap<String, String> = accounts::user_names(conn, &decliners)?;
-        let mine = store::rostered(conn, GrantKind::Partner, &ids, actor.user_id.as_str())?;
-        let mut org_ids: Vec<String> = rows.iter().map(|r| r.organization_id.clone()).collect();
-        org_ids.extend(rows.iter().map(|r| r.partner_org_id.clone()));
-        let orgs: HashMap<String, String> = orgs::names(conn, &org_ids)?;
-        let model_ids: Vec<String> = rows.iter().map(|r| r.model_id.clone()).collect();
-        let models = models::names(conn, &model_ids)?;
-        let terms_ids: Vec<String> = rows.iter().map(|r| r.terms_version_id.clone()).collect();
-        let terms: HashMap<String, Arc<TermsOut>> = terms::get_many(conn, &terms_ids)?
-            .into_iter()
-            .map(|t| (t.id.clone(), Arc::new(terms_out(&t))))
-            .collect();
-        // The partner's acceptance and decline of each grant, by key.
-        let accepted_by = grants::by_grant_and_org(&acceptances, |a| {
-            (a.grant_id.as_str(), a.organization_id.as_str())
-        });
-        let declined_by = grants::by_grant_and_org(&declines, |d| {
-            (d.grant_id.as_str(), d.organization_id.as_str())
-        });
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let ctx = r.grant();
-                let party = ctx.is_developer(&actor.org_id) || ctx.is_grantee(&actor.org_id);
-                let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
-                let status = ctx.status(now);
-                let m = models.get(&r.model_id);
-                let declined = declined_by
-                    .get(&(r.id.as_str(), r.partner_org_id.as_str()))
-                    .copied();
-                PartnerGrantOut {
-                    partner_declined_at: declined.map(|d| from_db(d.declined_at)),
-                    // Who and why are the parties' (agencies see the metadata only).
-                    partner_declined_by_name: declined
-                        .filter(|_| party)
-                        .and_then(|d| names.get(&d.user_id).cloned()),
-                    partner_decline_reason: declined
-                        .filter(|_| party)
-                        .and_then(|d| d.reason.clone()),
-                    model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
-                    model_version: m.map(|m| m.1.clone()).unwrap_or_default(),
-                    developer_org_name: orgs.get(&r.organization_id).cloned().unwrap_or_default(),
-                    partner_name: orgs.get(&r.partner_org_id).cloned().unwrap_or_default(),
-                    terms: if party {
-                        terms.get(&r.terms_version_id).cloned()
-                    } else {
-                        None
-                    },
-                    partner_accepted_at: accepted_by
-                        .get(&(r.id.as_str(), r.partner_org_id.as_str()))
-                        .map(|a| from_db(a.accepted_at)),
-                    access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
-                        .then(|| r.access_instructions.clone()),
-                    status: status.as_str().into(),
-                    days_remaining: if matches!(status, GrantStatus::Revoked) {
-                        0.0
-                    } else {
-                        days_remaining(now, ctx.ends_at)
-                    },
-                    viewer: ViewerOut {
-                        rostered: mine.contains_key(&r.id),
-                        acknowledged,
-                    },
-                    id: r.id,
-                    nomination_id: r.nomination_id,
-                    model_id: r.model_id,
-                    developer_org_id: r.organization_id,
-                    partner_org_id: r.partner_org_id,
-                    starts_at: from_db(r.starts_at),
-                    ends_at: from_db(r.ends_at),
-                    revoked_at: r.revoked_at.map(from_db),
-                    terms_version_id: r.terms_version_id,
-                    created_at: from_db(r.created_at),
-                    updated_at: from_db(r.updated_at),
-                    voluntary_notice: VOLUNTARY,
-                    warnings: Vec::new(),
-                }
-            })
-            .collect())
-    }
-
-    /// One grant, with its window's warnings for the issuing developer (a list leaves them out:
-    /// they cost a query per grant).
-    fn one(
-        conn: &mut DbConn,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        row: PartnerGrantRow,
-    ) -> AppResult<PartnerGrantOut> {
-        let ctx = row.grant();
-        let window = Interval::new(ctx.starts_at, ctx.ends_at);
-        let open = !ctx.is_finished(now);
-        let developer = ctx.is_developer(&actor.org_id);
-        let (partner, model_id, id) = (
-            row.partner_org_id.clone(),
-            row.model_id.clone(),
-            row.id.clone(),
-        );
-        let mut out = crate::api::first(Self::page(conn, actor, now, vec![row])?)?;
-        if developer && open {
-            if let Some(model) = models::get_owned(conn, &actor.org_id, &model_id.into())? {
-                out.warnings = warnings_for(
-                    conn,
-                    actor.org_id.as_str(),
-                    &partner,
-                    &model,
-                    window,
-                    now,
-                    Some(&id),
-                )?;
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -476,11 +516,10 @@ pub async fn list(
                 }
                 let rows =
                     store::list_partner_visible(conn, &v, status, model.as_deref(), now, &p)?;
-                PartnerGrantOut::page(conn, &actor, now, rows)
+                PartnerGrantSummary::page(conn, &actor, now, rows)
             })
             .await?;
-            let paged =
-                Paged::from_rows(items, &page, |g| g.id.clone()).map(PartnerGrantSummary::from);
+            let paged = Paged::from_rows(items, &page, |g| g.id.clone());
             Ok(PartnerGrantList {
                 items: paged.items,
                 next_cursor: paged.next_cursor,
@@ -589,20 +628,22 @@ pub async fn issue(
         check_window_order(starts, ends).map_err(window_error)?;
         let partner = n.partner_org_id.clone().ok_or_else(|| AppError::internal(anyhow::anyhow!("selected nomination without partner")))?;
         let row = PartnerGrantRow {
-            id: new_id(),
-            nomination_id: n.id.clone(),
-            model_id: n.model_id.clone(),
-            organization_id: actor.org_id.to_string(),
-            partner_org_id: partner.clone(),
-            starts_at: to_db(starts),
-            ends_at: to_db(ends),
-            revoked_at: None,
-            terms_version_id: terms.id.clone(),
+            head: PartnerGrantListRow {
+                id: new_id(),
+                nomination_id: n.id.clone(),
+                model_id: n.model_id.clone(),
+                organization_id: actor.org_id.to_string(),
+                partner_org_id: partner.clone(),
+                starts_at: to_db(starts),
+                ends_at: to_db(ends),
+                revoked_at: None,
+                terms_version_id: terms.id.clone(),
+                created_at: to_db(now),
+                updated_at: to_db(now),
+                terms_completed_at: None,
+            },
             access_instructions: instructions,
             created_by_user_id: actor.user_id.to_string(),
-            created_at: to_db(now),
-            updated_at: to_db(now),
-            terms_completed_at: None,
             start_notice_sent_at: None,
             end_notice_sent_at: None,
         };
@@ -813,8 +854,8 @@ pub async fn patch(
         }
         let old = ctx.ends_at;
         store::set_partner_ends_at(conn, &id, ends, now)?;
-        row.ends_at = to_db(ends);
-        row.updated_at = to_db(now);
+        row.head.ends_at = to_db(ends);
+        row.head.updated_at = to_db(now);
         grants::record(
             conn,
             &ctx,
@@ -860,9 +901,9 @@ pub async fn revoke(
                 "Only the developer that issued this grant can revoke it.",
             ));
         }
-        if row.revoked_at.is_none() && store::revoke_partner(conn, &id, now)? {
-            row.revoked_at = Some(to_db(now));
-            row.updated_at = to_db(now);
+        if row.head.revoked_at.is_none() && store::revoke_partner(conn, &id, now)? {
+            row.head.revoked_at = Some(to_db(now));
+            row.head.updated_at = to_db(now);
             grants::record(
                 conn,
                 &ctx,

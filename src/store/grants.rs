@@ -18,67 +18,10 @@ use crate::domain::ids::{GrantId, OrgId, UserId};
 use crate::store::Page;
 use crate::store::Viewer;
 
+/// A Government access grant as a list reads it: every column a list item shows. The access
+/// instructions (only the detail answers them) and the issuer's and reminder job's bookkeeping
+/// are in the full row, [`AccessGrantRow`], which embeds this one.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = access_grants)]
-pub struct AccessGrantRow {
-    pub id: String,
-    pub model_id: String,
-    pub organization_id: String,
-    pub access_mode: String,
-    pub access_instructions: String,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub starts_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub ends_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub ended_at: Option<NaiveDateTime>,
-    pub terms_version_id: String,
-    pub created_by_user_id: String,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub created_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub updated_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub terms_completed_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub start_notice_sent_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub end_notice_sent_at: Option<NaiveDateTime>,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = partner_grants)]
-pub struct PartnerGrantRow {
-    pub id: String,
-    pub nomination_id: String,
-    pub model_id: String,
-    pub organization_id: String,
-    pub partner_org_id: String,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub starts_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub ends_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub revoked_at: Option<NaiveDateTime>,
-    pub terms_version_id: String,
-    pub access_instructions: String,
-    pub created_by_user_id: String,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub created_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::Stamp)]
-    pub updated_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub terms_completed_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub start_notice_sent_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::MaybeStamp)]
-    pub end_notice_sent_at: Option<NaiveDateTime>,
-}
-
-/// A Government access grant as a list reads it: every column a list item shows, without the
-/// access instructions (only the detail answers them) and the issuer's and reminder job's
-/// bookkeeping.
-#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = access_grants)]
 pub struct AccessGrantListRow {
     pub id: String,
@@ -100,34 +43,24 @@ pub struct AccessGrantListRow {
     pub terms_completed_at: Option<NaiveDateTime>,
 }
 
-impl From<AccessGrantListRow> for AccessGrantRow {
-    /// The row a list's view is built from: the columns a list does not read are empty, and
-    /// nothing of them reaches a list item (`AccessGrantSummary` has no such fields).
-    fn from(r: AccessGrantListRow) -> Self {
-        AccessGrantRow {
-            id: r.id,
-            model_id: r.model_id,
-            organization_id: r.organization_id,
-            access_mode: r.access_mode,
-            access_instructions: String::new(),
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            ended_at: r.ended_at,
-            terms_version_id: r.terms_version_id,
-            created_by_user_id: String::new(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            terms_completed_at: r.terms_completed_at,
-            start_notice_sent_at: None,
-            end_notice_sent_at: None,
-        }
-    }
+/// A Government access grant, every column: what a list reads (`head`) and the rest.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_grants)]
+pub struct AccessGrantRow {
+    #[diesel(embed)]
+    pub head: AccessGrantListRow,
+    pub access_instructions: String,
+    pub created_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub start_notice_sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
-/// A partner grant as a list reads it: every column a list item shows, without the access
-/// instructions (up to 20,000 characters; only the detail carries them) and the reminder
-/// job's and the issuer's bookkeeping.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A partner grant as a list reads it: every column a list item shows. The access instructions
+/// (up to 20,000 characters; only the detail carries them) and the reminder job's and the
+/// issuer's bookkeeping are in the full row, [`PartnerGrantRow`], which embeds this one.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = partner_grants)]
 pub struct PartnerGrantListRow {
     pub id: String,
@@ -150,32 +83,21 @@ pub struct PartnerGrantListRow {
     pub terms_completed_at: Option<NaiveDateTime>,
 }
 
-impl From<PartnerGrantListRow> for PartnerGrantRow {
-    /// The row a list's view is built from: the columns a list does not read are empty, and
-    /// nothing of them reaches a list item (`PartnerGrantSummary` has no such fields).
-    fn from(r: PartnerGrantListRow) -> Self {
-        PartnerGrantRow {
-            id: r.id,
-            nomination_id: r.nomination_id,
-            model_id: r.model_id,
-            organization_id: r.organization_id,
-            partner_org_id: r.partner_org_id,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            revoked_at: r.revoked_at,
-            terms_version_id: r.terms_version_id,
-            access_instructions: String::new(),
-            created_by_user_id: String::new(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            terms_completed_at: r.terms_completed_at,
-            start_notice_sent_at: None,
-            end_notice_sent_at: None,
-        }
-    }
+/// A partner grant, every column: what a list reads (`head`) and the rest.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = partner_grants)]
+pub struct PartnerGrantRow {
+    #[diesel(embed)]
+    pub head: PartnerGrantListRow,
+    pub access_instructions: String,
+    pub created_by_user_id: String,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub start_notice_sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::MaybeStamp)]
+    pub end_notice_sent_at: Option<NaiveDateTime>,
 }
 
-impl AccessGrantRow {
+impl AccessGrantListRow {
     /// The grant as the rules see it, with its grantee agencies.
     pub fn grant(&self, grantee_org_ids: Vec<String>) -> Grant {
         Grant {
@@ -193,7 +115,7 @@ impl AccessGrantRow {
     }
 }
 
-impl PartnerGrantRow {
+impl PartnerGrantListRow {
     /// The grant as the rules see it (the partner is its one grantee; `revoked_at` is its end).
     pub fn grant(&self) -> Grant {
         Grant {
@@ -208,6 +130,20 @@ impl PartnerGrantRow {
             ended_at: self.revoked_at.map(from_db),
             terms_accepted: self.terms_completed_at.is_some(),
         }
+    }
+}
+
+impl AccessGrantRow {
+    /// The grant as the rules see it, with its grantee agencies.
+    pub fn grant(&self, grantee_org_ids: Vec<String>) -> Grant {
+        self.head.grant(grantee_org_ids)
+    }
+}
+
+impl PartnerGrantRow {
+    /// The grant as the rules see it.
+    pub fn grant(&self) -> Grant {
+        self.head.grant()
     }
 }
 
@@ -305,7 +241,7 @@ pub fn insert_access(
     for g in grantees {
         diesel::insert_into(access_grant_grantees::table)
             .values((
-                access_grant_grantees::grant_id.eq(&row.id),
+                access_grant_grantees::grant_id.eq(&row.head.id),
                 access_grant_grantees::organization_id.eq(g),
             ))
             .execute(conn)?;
@@ -410,8 +346,8 @@ pub fn list_access_visible(
     model_id: Option<&str>,
     now: DateTime<Utc>,
     page: &Page,
-) -> QueryResult<Vec<AccessGrantRow>> {
-    let rows: Vec<AccessGrantListRow> = {
+) -> QueryResult<Vec<AccessGrantListRow>> {
+    {
         // The same filters and keyset on either index; only the ordering column differs.
         macro_rules! page {
             ($c:ident, $q:expr, $key:expr) => {{
@@ -445,9 +381,8 @@ pub fn list_access_visible(
             ),
             // Partners and operators are never parties to a Government grant.
             Viewer::Partner(_) | Viewer::Operator => Ok(vec![]),
-        })?
-    };
-    Ok(rows.into_iter().map(AccessGrantRow::from).collect())
+        })
+    }
 }
 
 /// `(grant_id, grantee org id)` for the given grants.
@@ -554,11 +489,11 @@ pub fn list_partner_visible(
     model_id: Option<&str>,
     now: DateTime<Utc>,
     page: &Page,
-) -> QueryResult<Vec<PartnerGrantRow>> {
+) -> QueryResult<Vec<PartnerGrantListRow>> {
     if *viewer == Viewer::Operator {
         return Ok(vec![]);
     }
-    let rows: Vec<PartnerGrantListRow> = crate::on_backend!(conn, |c| {
+    crate::on_backend!(conn, |c| {
         let mut q = partner_grants::table
             .select(PartnerGrantListRow::as_select())
             .into_boxed();
@@ -578,8 +513,7 @@ pub fn list_partner_visible(
         q.order(partner_grants::id.desc())
             .limit(page.limit + 1)
             .load(c)
-    })?;
-    Ok(rows.into_iter().map(PartnerGrantRow::from).collect())
+    })
 }
 
 /// Revokes every open partner grant of a nomination (rescinding a selected partner).

@@ -110,7 +110,7 @@ pub async fn log_list(
     let p = page.clone();
     let items = db::run(&state.pool, move |conn| {
         let row: AccessGrantRow = load(conn, &actor, &id)?;
-        let rows = store::log_of(conn, &row.id.clone().into(), &p)?;
+        let rows = store::log_of(conn, &row.head.id.clone().into(), &p)?;
         log_outs(conn, rows)
     })
     .await?;
@@ -222,7 +222,7 @@ pub async fn log_add(
     let out = db::tx(&state.pool, move |conn| {
         let row: AccessGrantRow = load(conn, &actor, &id)?;
         let ctx = context(conn, &row)?;
-        let entry = store::roster_entry(conn, GrantKind::Access, &row.id.clone().into(), &actor.user_id)?
+        let entry = store::roster_entry(conn, GrantKind::Access, &row.head.id.clone().into(), &actor.user_id)?
             .ok_or_else(|| AppError::forbidden_code(ProblemCode::NotRostered, "Only people on this grant's roster can log its use."))?;
         if entry.acknowledged_at.is_none() || !ctx.terms_accepted {
             return Err(AppError::conflict(ProblemCode::TermsNotAccepted, "The terms must be accepted by every party and acknowledged by you before access is logged."));
@@ -235,7 +235,7 @@ pub async fn log_add(
             corrects,
         } = log_entry.clone().map_err(AppError::validation)?;
         if let Some(c) = &corrects {
-            let original = store::log_entry_on_grant(conn, &row.id.clone().into(), c)?
+            let original = store::log_entry_on_grant(conn, &row.head.id.clone().into(), c)?
                 .ok_or_else(|| AppError::field("corrects", NOT_IN_THIS_LOG))?;
             if !may_correct_log_entry(&original.user_id, &original.organization_id, actor.user_id.as_str(), actor.org_id.as_str(), actor.is_admin()) {
                 return Err(AppError::forbidden("Only the person who logged an entry, or an administrator of their organization, can correct it."));
@@ -246,7 +246,7 @@ pub async fn log_add(
         })?;
         let log = AccessLogRow {
             id: new_id(),
-            grant_id: row.id.clone(),
+            grant_id: row.head.id.clone(),
             user_id: actor.user_id.to_string(),
             organization_id: actor.org_id.to_string(),
             occurred_at: to_db(occurred),

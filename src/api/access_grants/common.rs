@@ -25,7 +25,7 @@ impl Visible for AccessGrantRow {
 
 /// The rules' view of a grant: its row and its grantees (one query).
 pub(super) fn context(conn: &mut DbConn, row: &AccessGrantRow) -> AppResult<Grant> {
-    let grantees = store::grantees_of(conn, std::slice::from_ref(&row.id))?
+    let grantees = store::grantees_of(conn, std::slice::from_ref(&row.head.id))?
         .into_iter()
         .map(|(_, o)| o)
         .collect();

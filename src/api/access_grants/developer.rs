@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::mail::templates::Reason;
 use crate::notify;
 use crate::state::{AppState, Notifier};
-use crate::store::grants::{self as store, AccessGrantRow};
+use crate::store::grants::{self as store, AccessGrantListRow, AccessGrantRow};
 use crate::store::models::{self, ModelRow};
 use crate::store::{new_id, orgs, terms};
 
@@ -223,19 +223,21 @@ fn make_offer(
     )
     .map_err(window_error)?;
     let row = AccessGrantRow {
-        id: new_id(),
-        model_id: model.id.clone(),
-        organization_id: actor.org_id.to_string(),
-        access_mode: mode.as_str().into(),
+        head: AccessGrantListRow {
+            id: new_id(),
+            model_id: model.id.clone(),
+            organization_id: actor.org_id.to_string(),
+            access_mode: mode.as_str().into(),
+            starts_at: to_db(starts),
+            ends_at: to_db(ends),
+            ended_at: None,
+            terms_version_id: terms_version_id.to_string(),
+            created_at: to_db(now),
+            updated_at: to_db(now),
+            terms_completed_at: None,
+        },
         access_instructions: instructions,
-        starts_at: to_db(starts),
-        ends_at: to_db(ends),
-        ended_at: None,
-        terms_version_id: terms_version_id.to_string(),
         created_by_user_id: actor.user_id.to_string(),
-        created_at: to_db(now),
-        updated_at: to_db(now),
-        terms_completed_at: None,
         start_notice_sent_at: None,
         end_notice_sent_at: None,
     };
@@ -247,9 +249,9 @@ fn make_offer(
         actor,
         now,
         AuditAction::GrantOffered,
-        json!({"model_id": row.model_id, "grantee_org_ids": grantees, "access_mode": row.access_mode,
+        json!({"model_id": row.head.model_id, "grantee_org_ids": grantees, "access_mode": row.head.access_mode,
                "starts_at": crate::audit::rfc3339(starts), "ends_at": crate::audit::rfc3339(ends),
-               "terms_version_id": row.terms_version_id}),
+               "terms_version_id": row.head.terms_version_id}),
     )?;
     let to = notify::org_emails(conn, &grantees, true)?;
     notifier.send(conn, now, &to, Reason::GrantOffered, &ctx.link())?;
@@ -307,9 +309,9 @@ pub async fn patch(
         }
         check_new_end(conn, &actor, &row, &ctx, ends)?;
         let old = ctx.ends_at;
-        store::set_access_ends_at(conn, &row.id.clone().into(), ends, now)?;
-        row.ends_at = to_db(ends);
-        row.updated_at = to_db(now);
+        store::set_access_ends_at(conn, &row.head.id.clone().into(), ends, now)?;
+        row.head.ends_at = to_db(ends);
+        row.head.updated_at = to_db(now);
         grants::record(
             conn,
             &ctx,
@@ -333,12 +335,12 @@ fn check_new_end(
     ctx: &Grant,
     ends: DateTime<Utc>,
 ) -> AppResult<()> {
-    let model = models::get_owned(conn, &actor.org_id, &row.model_id.clone().into())?
+    let model = models::get_owned(conn, &actor.org_id, &row.head.model_id.clone().into())?
         .ok_or_else(AppError::not_found)?;
     let others: Vec<Interval> = models::government_windows(
         conn,
         std::slice::from_ref(&model.id),
-        Some(&row.id.clone().into()),
+        Some(&row.head.id.clone().into()),
     )?
     .into_iter()
     .map(|(_, i)| i)
@@ -395,9 +397,9 @@ pub async fn end(
         let mut row: AccessGrantRow = load(conn, &actor, &id)?;
         let ctx = context(conn, &row)?;
         require_developer(&ctx, &actor, Capability::EndGrant)?;
-        if !ctx.is_finished(now) && store::end_access(conn, &row.id.clone().into(), now)? {
-            row.ended_at = Some(to_db(now));
-            row.updated_at = to_db(now);
+        if !ctx.is_finished(now) && store::end_access(conn, &row.head.id.clone().into(), now)? {
+            row.head.ended_at = Some(to_db(now));
+            row.head.updated_at = to_db(now);
             grants::record(conn, &ctx, &actor, now, AuditAction::GrantEnded, json!({}))?;
             let to = notify::participants(conn, &ctx)?;
             notifier.send(conn, now, &to, Reason::EndedEarly, &ctx.link())?;

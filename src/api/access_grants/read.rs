@@ -86,11 +86,10 @@ pub async fn list(
             let items = db::run(&pool, move |conn| {
                 let rows =
                     store::list_access_visible(conn, &viewer, status, model.as_deref(), now, &p)?;
-                AccessGrantOut::page(conn, &actor, now, rows)
+                AccessGrantSummary::page(conn, &actor, now, rows)
             })
             .await?;
-            let paged =
-                Paged::from_rows(items, &page, |g| g.id.clone()).map(AccessGrantSummary::from);
+            let paged = Paged::from_rows(items, &page, |g| g.id.clone());
             Ok(AccessGrantList {
                 items: paged.items,
                 next_cursor: paged.next_cursor,

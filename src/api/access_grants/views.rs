@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::domain::grant::GrantStatus;
 use crate::domain::window::days_remaining;
 use crate::error::AppResult;
-use crate::store::grants::{self as store, AccessGrantRow, GrantKind};
+use crate::store::grants::{self as store, AccessGrantListRow, AccessGrantRow, GrantKind};
 use crate::store::{accounts, models, orgs, terms};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -111,67 +111,17 @@ pub struct AccessGrantSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<AccessGrantOut> for AccessGrantSummary {
-    fn from(g: AccessGrantOut) -> Self {
-        let AccessGrantOut {
-            id,
-            model_id,
-            model_name,
-            model_version,
-            developer_org_id,
-            developer_org_name,
-            grantees,
-            access_mode,
-            access_instructions: _,
-            starts_at,
-            ends_at,
-            ended_at,
-            terms_version_id,
-            terms_label,
-            terms_sha256,
-            developer_accepted_at,
-            status,
-            days_remaining,
-            viewer,
-            created_at,
-            updated_at,
-            voluntary_notice: _,
-        } = g;
-        AccessGrantSummary {
-            id,
-            model_id,
-            model_name,
-            model_version,
-            developer_org_id,
-            developer_org_name,
-            grantees,
-            access_mode,
-            starts_at,
-            ends_at,
-            ended_at,
-            terms_version_id,
-            terms_label,
-            terms_sha256,
-            developer_accepted_at,
-            status,
-            days_remaining,
-            viewer,
-            created_at,
-            updated_at,
-        }
-    }
-}
-
-/// The JSON of a page of grants for `actor`, in a fixed number of queries.
-impl View for AccessGrantOut {
-    type Row = AccessGrantRow;
+/// The JSON of a page of grants as a list shows them, for `actor`, in a fixed number of
+/// queries; built from the columns a list reads ([`AccessGrantListRow`]).
+impl View for AccessGrantSummary {
+    type Row = AccessGrantListRow;
 
     fn page(
         conn: &mut DbConn,
         actor: &Actor,
         now: DateTime<Utc>,
-        rows: Vec<AccessGrantRow>,
-    ) -> AppResult<Vec<AccessGrantOut>> {
+        rows: Vec<AccessGrantListRow>,
+    ) -> AppResult<Vec<AccessGrantSummary>> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let grantee_pairs = store::grantees_of(conn, &ids)?;
         let acceptances = store::org_acceptances(conn, GrantKind::Access, &ids)?;
@@ -192,7 +142,7 @@ impl View for AccessGrantOut {
         let names: HashMap<String, String> = accounts::user_names(conn, &uids)?;
         // Each related row by its grant (and organization), found once per row rather than by
         // scanning the page's related rows for every row; the first acceptance of a pair (in id
-        // order) counts, as before.
+        // order) counts.
         let mut grantees_of: HashMap<&str, Vec<String>> = HashMap::new();
         for (g, o) in &grantee_pairs {
             grantees_of.entry(g.as_str()).or_default().push(o.clone());
@@ -210,11 +160,10 @@ impl View for AccessGrantOut {
                     grantees_of.get(r.id.as_str()).cloned().unwrap_or_default();
                 let ctx = r.grant(grantee_ids.clone());
                 let accepted = |org: &str| accepted_by.get(&(r.id.as_str(), org)).copied();
-                let acknowledged = mine.get(&r.id).copied().unwrap_or(false);
                 let status = ctx.status(now);
                 let m = models.get(&r.model_id);
                 let t = terms.get(&r.terms_version_id);
-                AccessGrantOut {
+                AccessGrantSummary {
                     grantees: grantee_ids
                         .iter()
                         .map(|o| {
@@ -232,8 +181,6 @@ impl View for AccessGrantOut {
                             }
                         })
                         .collect(),
-                    access_instructions: grants::shows_instructions(&ctx, actor, &mine, now)
-                        .then(|| r.access_instructions.clone()),
                     developer_accepted_at: accepted(&r.organization_id)
                         .map(|a| from_db(a.accepted_at)),
                     model_name: m.map(|m| m.0.clone()).unwrap_or_default(),
@@ -252,7 +199,7 @@ impl View for AccessGrantOut {
                     },
                     viewer: ViewerOut {
                         rostered: mine.contains_key(&r.id),
-                        acknowledged,
+                        acknowledged: mine.get(&r.id).copied().unwrap_or(false),
                     },
                     id: r.id,
                     model_id: r.model_id,
@@ -264,9 +211,89 @@ impl View for AccessGrantOut {
                     terms_version_id: r.terms_version_id,
                     created_at: from_db(r.created_at),
                     updated_at: from_db(r.updated_at),
-                    voluntary_notice: VOLUNTARY,
                 }
             })
             .collect())
+    }
+}
+
+/// The JSON of grants as their detail answers them: each one's list item and the access
+/// instructions, for callers who may read them.
+impl View for AccessGrantOut {
+    type Row = AccessGrantRow;
+
+    fn page(
+        conn: &mut DbConn,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        rows: Vec<AccessGrantRow>,
+    ) -> AppResult<Vec<AccessGrantOut>> {
+        let (heads, instructions): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .map(|r| (r.head, r.access_instructions))
+            .unzip();
+        let summaries = AccessGrantSummary::page(conn, actor, now, heads.clone())?;
+        Ok(summaries
+            .into_iter()
+            .zip(heads)
+            .zip(instructions)
+            .map(|((s, head), text)| {
+                let ctx = head.grant(s.grantees.iter().map(|g| g.org_id.clone()).collect());
+                let shown = grants::shows_instructions(&ctx, actor, &s.viewer, now);
+                AccessGrantOut::detail(s, shown.then_some(text))
+            })
+            .collect())
+    }
+}
+
+impl AccessGrantOut {
+    /// A grant's detail: its list item and, when the caller may read them, the instructions.
+    fn detail(s: AccessGrantSummary, access_instructions: Option<String>) -> AccessGrantOut {
+        let AccessGrantSummary {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            grantees,
+            access_mode,
+            starts_at,
+            ends_at,
+            ended_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            developer_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+        } = s;
+        AccessGrantOut {
+            id,
+            model_id,
+            model_name,
+            model_version,
+            developer_org_id,
+            developer_org_name,
+            grantees,
+            access_mode,
+            access_instructions,
+            starts_at,
+            ends_at,
+            ended_at,
+            terms_version_id,
+            terms_label,
+            terms_sha256,
+            developer_accepted_at,
+            status,
+            days_remaining,
+            viewer,
+            created_at,
+            updated_at,
+            voluntary_notice: VOLUNTARY,
+        }
     }
 }
